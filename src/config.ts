@@ -1,0 +1,290 @@
+// Every setting the app reads, validated once into a frozen Config. Nothing else reads process.env.
+
+export type StorageConfig =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | {
+      readonly kind: 'identity';
+      readonly accountName: string;
+      readonly clientId: string | null;
+      readonly queueServiceUri: string;
+      readonly tableServiceUri: string;
+    };
+
+export type ImageScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'tag'; readonly name: string; readonly value: string };
+
+export interface Config {
+  readonly storage: StorageConfig;
+  readonly subscriptionIds: readonly string[];
+  /** null: every resource group. */
+  readonly resourceGroups: readonly string[] | null;
+  readonly scope: ImageScope;
+  readonly schedule: string;
+  readonly pollIntervalSeconds: number;
+  readonly pollMaxIntervalSeconds: number;
+  readonly uploadTimeoutHours: number;
+  readonly maxRetryUploads: number;
+  readonly registerQueue: string;
+  readonly statusQueue: string;
+  readonly table: string;
+  /** No trailing slash. */
+  readonly graphEndpoint: string;
+  readonly graphApiVersion: 'v1.0' | 'beta';
+  readonly subscriptionConcurrency: number;
+  /** No trailing slash. */
+  readonly armEndpoint: string;
+  readonly alertWebhookUrl: string | null;
+  readonly staticToken: string | null;
+  /** The standard `AZURE_CLIENT_ID` (user-assigned managed identity), passed to the credential. */
+  readonly azureClientId: string | null;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A setting that is missing or wrong; the message is one line naming the setting and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+    fix: string,
+  ) {
+    super(`${setting}: ${problem}. Fix: ${fix}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULTS = Object.freeze({
+  IMAGE_SYNC_TAG: 'cloudpc-sync=true',
+  IMAGE_SYNC_SCHEDULE: '0 */15 * * * *',
+  IMAGE_SYNC_POLL_INTERVAL_SECONDS: 300,
+  IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: 1800,
+  IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: 24,
+  IMAGE_SYNC_MAX_RETRY_UPLOADS: 2,
+  IMAGE_SYNC_REGISTER_QUEUE: 'image-register',
+  IMAGE_SYNC_STATUS_QUEUE: 'image-status',
+  IMAGE_SYNC_TABLE: 'imagesync',
+  GRAPH_ENDPOINT: 'https://graph.microsoft.com',
+  GRAPH_API_VERSION: 'v1.0',
+  IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: 8,
+  ARM_ENDPOINT: 'https://management.azure.com',
+});
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
+const QUEUE_NAME = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
+const NCRONTAB_FIELD = /^[0-9A-Za-z*,/\-?]+$/;
+const TIMESPAN = /^\d{1,2}:\d{2}:\d{2}$/;
+
+function text(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `"${raw}" is not a whole number from ${min} to ${max}`, `set a whole number such as ${fallback}, or remove it for the default ${fallback}`);
+  }
+  return Number(raw);
+}
+
+function httpsUrl(env: Environment, name: string, fallback: string | null, example: string): string | null {
+  const raw = text(env, name) ?? fallback;
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL`, `set an https URL such as ${example}`);
+  }
+  if (url.protocol !== 'https:') {
+    throw new ConfigError(name, `"${raw}" is not https`, `use an https URL such as ${example}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError(name, 'the URL carries credentials', 'remove the user and password from the URL');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Endpoints (not the webhook) must be bare origins: a path would be silently combined with API paths. */
+function endpoint(env: Environment, name: string, fallback: string, example: string): string {
+  const value = httpsUrl(env, name, fallback, example) ?? fallback;
+  const url = new URL(value);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(name, `"${value}" has a path or query`, `give only the scheme and host, such as ${example}`);
+  }
+  return url.origin;
+}
+
+export function isLoopbackUrl(value: string): boolean {
+  const host = new URL(value).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function storage(env: Environment): StorageConfig {
+  const connectionString = text(env, 'AzureWebJobsStorage');
+  if (connectionString !== undefined) {
+    const usesDevelopmentStorage = /^UseDevelopmentStorage=true/i.test(connectionString);
+    if (!usesDevelopmentStorage && !/AccountName=|QueueEndpoint=|TableEndpoint=/i.test(connectionString)) {
+      throw new ConfigError(
+        'AzureWebJobsStorage',
+        'is not a storage connection string',
+        'set "UseDevelopmentStorage=true" for Azurite, a connection string from the storage account\'s Access keys, or use AzureWebJobsStorage__accountName with a managed identity',
+      );
+    }
+    return { kind: 'connectionString', connectionString };
+  }
+  const accountName = text(env, 'AzureWebJobsStorage__accountName');
+  if (accountName === undefined) {
+    throw new ConfigError(
+      'AzureWebJobsStorage',
+      'is not set',
+      'set AzureWebJobsStorage to a connection string ("UseDevelopmentStorage=true" for Azurite), or AzureWebJobsStorage__accountName to the storage account name for identity-based access',
+    );
+  }
+  if (!STORAGE_ACCOUNT.test(accountName)) {
+    throw new ConfigError('AzureWebJobsStorage__accountName', `"${accountName}" is not a storage account name`, 'use the account name only (3-24 lower-case letters and digits), not a URL');
+  }
+  const credential = text(env, 'AzureWebJobsStorage__credential');
+  if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
+    throw new ConfigError('AzureWebJobsStorage__credential', `"${credential}" is not supported`, 'set "managedidentity" or remove it');
+  }
+  const clientId = text(env, 'AzureWebJobsStorage__clientId') ?? null;
+  if (clientId !== null && !GUID.test(clientId)) {
+    throw new ConfigError('AzureWebJobsStorage__clientId', `"${clientId}" is not a GUID`, "set the client ID of the user-assigned managed identity (a GUID)");
+  }
+  return {
+    kind: 'identity',
+    accountName,
+    clientId,
+    queueServiceUri: httpsUrl(env, 'AzureWebJobsStorage__queueServiceUri', `https://${accountName}.queue.core.windows.net`, `https://${accountName}.queue.core.windows.net`) ?? '',
+    tableServiceUri: httpsUrl(env, 'AzureWebJobsStorage__tableServiceUri', `https://${accountName}.table.core.windows.net`, `https://${accountName}.table.core.windows.net`) ?? '',
+  };
+}
+
+function subscriptionIds(env: Environment): string[] {
+  const raw = text(env, 'IMAGE_SYNC_SUBSCRIPTION_IDS');
+  const fix = 'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
+  if (raw === undefined) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'is not set', fix);
+  const ids = list(raw);
+  if (ids.length === 0) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'lists no subscription', fix);
+  for (const id of ids) {
+    if (!GUID.test(id)) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', `"${id}" is not a subscription ID`, fix);
+  }
+  const unique = new Map(ids.map((id) => [id.toLowerCase(), id]));
+  return [...unique.values()];
+}
+
+function resourceGroups(env: Environment): string[] | null {
+  const raw = text(env, 'IMAGE_SYNC_RESOURCE_GROUPS');
+  if (raw === undefined) return null;
+  const groups = list(raw);
+  if (groups.length === 0) return null;
+  for (const group of groups) {
+    if (!RESOURCE_GROUP.test(group)) {
+      throw new ConfigError('IMAGE_SYNC_RESOURCE_GROUPS', `"${group}" is not a resource group name`, 'list resource group names separated by commas (letters, digits, - _ . ( ), up to 90 characters), or remove it to scan every group');
+    }
+  }
+  return groups;
+}
+
+function scope(env: Environment): ImageScope {
+  const raw = text(env, 'IMAGE_SYNC_TAG') ?? DEFAULTS.IMAGE_SYNC_TAG;
+  if (raw === '*') return { kind: 'all' };
+  const at = raw.indexOf('=');
+  const name = at > 0 ? raw.slice(0, at).trim() : '';
+  const value = at > 0 ? raw.slice(at + 1).trim() : '';
+  if (name === '' || value === '' || /[<>%&\\?/]/.test(name)) {
+    throw new ConfigError('IMAGE_SYNC_TAG', `"${raw}" is not key=value`, 'set the opt-in tag as key=value (e.g. cloudpc-sync=true), or * to take every image in scope');
+  }
+  return { kind: 'tag', name, value };
+}
+
+function schedule(env: Environment): string {
+  const raw = text(env, 'IMAGE_SYNC_SCHEDULE') ?? DEFAULTS.IMAGE_SYNC_SCHEDULE;
+  const fields = raw.split(/\s+/);
+  const isNcrontab = fields.length === 6 && fields.every((field) => NCRONTAB_FIELD.test(field));
+  if (!isNcrontab && !TIMESPAN.test(raw)) {
+    throw new ConfigError('IMAGE_SYNC_SCHEDULE', `"${raw}" is not an NCRONTAB expression`, 'use six fields {second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 */15 * * * *" for every 15 minutes');
+  }
+  return raw;
+}
+
+function queueName(env: Environment, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback;
+  if (!QUEUE_NAME.test(value)) {
+    throw new ConfigError(name, `"${value}" is not a valid queue name`, `use 3-63 lower-case letters, digits and single hyphens, e.g. ${fallback}`);
+  }
+  return value;
+}
+
+function graphApiVersion(env: Environment): 'v1.0' | 'beta' {
+  const raw = text(env, 'GRAPH_API_VERSION') ?? DEFAULTS.GRAPH_API_VERSION;
+  if (raw !== 'v1.0' && raw !== 'beta') {
+    throw new ConfigError('GRAPH_API_VERSION', `"${raw}" is not a Graph version`, 'set v1.0 (the default) or beta');
+  }
+  return raw;
+}
+
+/** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
+export function loadConfig(env: Environment): Config {
+  const storageConfig = storage(env);
+  const subscriptions = subscriptionIds(env);
+  const pollIntervalSeconds = integer(env, 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', DEFAULTS.IMAGE_SYNC_POLL_INTERVAL_SECONDS, 1, 7 * 24 * 3600);
+  const pollMaxIntervalSeconds = integer(env, 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', DEFAULTS.IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS, 1, 7 * 24 * 3600);
+  if (pollMaxIntervalSeconds < pollIntervalSeconds) {
+    throw new ConfigError('IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', `${pollMaxIntervalSeconds} is below IMAGE_SYNC_POLL_INTERVAL_SECONDS (${pollIntervalSeconds})`, 'set it at least as large as the poll interval');
+  }
+  const registerQueue = queueName(env, 'IMAGE_SYNC_REGISTER_QUEUE', DEFAULTS.IMAGE_SYNC_REGISTER_QUEUE);
+  const statusQueue = queueName(env, 'IMAGE_SYNC_STATUS_QUEUE', DEFAULTS.IMAGE_SYNC_STATUS_QUEUE);
+  if (registerQueue === statusQueue) {
+    throw new ConfigError('IMAGE_SYNC_STATUS_QUEUE', `is the same queue as IMAGE_SYNC_REGISTER_QUEUE ("${statusQueue}")`, 'give the two queues different names');
+  }
+  const table = text(env, 'IMAGE_SYNC_TABLE') ?? DEFAULTS.IMAGE_SYNC_TABLE;
+  if (!TABLE_NAME.test(table)) {
+    throw new ConfigError('IMAGE_SYNC_TABLE', `"${table}" is not a valid table name`, 'use 3-63 letters and digits, starting with a letter, e.g. imagesync');
+  }
+  const graphEndpoint = endpoint(env, 'GRAPH_ENDPOINT', DEFAULTS.GRAPH_ENDPOINT, 'https://graph.microsoft.us');
+  const armEndpoint = endpoint(env, 'ARM_ENDPOINT', DEFAULTS.ARM_ENDPOINT, 'https://management.usgovcloudapi.net');
+  const staticToken = text(env, 'IMAGE_SYNC_STATIC_TOKEN') ?? null;
+  if (staticToken !== null && !(isLoopbackUrl(graphEndpoint) && isLoopbackUrl(armEndpoint))) {
+    throw new ConfigError('IMAGE_SYNC_STATIC_TOKEN', 'is only for local emulators and both GRAPH_ENDPOINT and ARM_ENDPOINT are not loopback', 'remove IMAGE_SYNC_STATIC_TOKEN to sign in with Azure identity (managed identity in Azure)');
+  }
+  const azureClientId = text(env, 'AZURE_CLIENT_ID') ?? null;
+  if (azureClientId !== null && !GUID.test(azureClientId)) {
+    throw new ConfigError('AZURE_CLIENT_ID', `"${azureClientId}" is not a GUID`, 'set the client ID of the user-assigned managed identity or app registration');
+  }
+
+  return Object.freeze({
+    storage: Object.freeze(storageConfig),
+    subscriptionIds: Object.freeze(subscriptions),
+    resourceGroups: ((groups) => (groups === null ? null : Object.freeze(groups)))(resourceGroups(env)),
+    scope: Object.freeze(scope(env)),
+    schedule: schedule(env),
+    pollIntervalSeconds,
+    pollMaxIntervalSeconds,
+    uploadTimeoutHours: integer(env, 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', DEFAULTS.IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS, 1, 24 * 30),
+    maxRetryUploads: integer(env, 'IMAGE_SYNC_MAX_RETRY_UPLOADS', DEFAULTS.IMAGE_SYNC_MAX_RETRY_UPLOADS, 0, 10),
+    registerQueue,
+    statusQueue,
+    table,
+    graphEndpoint,
+    graphApiVersion: graphApiVersion(env),
+    subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY, 1, 64),
+    armEndpoint,
+    alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync'),
+    staticToken,
+    azureClientId,
+  });
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const SUB_A = '11111111-1111-4111-8111-111111111111';
+const SUB_B = '22222222-2222-4222-8222-222222222222';
+const minimal = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A };
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies every documented default when only the required settings are given', () => {
+    const config = loadConfig(minimal);
+    expect(config).toMatchObject({
+      storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
+      subscriptionIds: [SUB_A],
+      resourceGroups: null,
+      scope: { kind: 'tag', name: 'cloudpc-sync', value: 'true' },
+      schedule: '0 */15 * * * *',
+      pollIntervalSeconds: 300,
+      pollMaxIntervalSeconds: 1800,
+      uploadTimeoutHours: 24,
+      maxRetryUploads: 2,
+      registerQueue: 'image-register',
+      statusQueue: 'image-status',
+      table: 'imagesync',
+      graphEndpoint: 'https://graph.microsoft.com',
+      graphApiVersion: 'v1.0',
+      subscriptionConcurrency: 8,
+      armEndpoint: 'https://management.azure.com',
+      alertWebhookUrl: null,
+      staticToken: null,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads lists, trims them and drops duplicate subscriptions', () => {
+    const config = loadConfig({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ` ${SUB_A}, ${SUB_B},${SUB_A.toUpperCase()} `, IMAGE_SYNC_RESOURCE_GROUPS: 'rg-images, RG-Build' });
+    expect(config.subscriptionIds).toEqual([SUB_A.toUpperCase(), SUB_B]);
+    expect(config.resourceGroups).toEqual(['rg-images', 'RG-Build']);
+  });
+
+  it('takes every image in scope for the tag *', () => {
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_TAG: '*' }).scope).toEqual({ kind: 'all' });
+  });
+
+  it('accepts identity-based storage with the account name only', () => {
+    const config = loadConfig({ IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'stimagesync', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: SUB_B });
+    expect(config.storage).toEqual({
+      kind: 'identity',
+      accountName: 'stimagesync',
+      clientId: SUB_B,
+      queueServiceUri: 'https://stimagesync.queue.core.windows.net',
+      tableServiceUri: 'https://stimagesync.table.core.windows.net',
+    });
+  });
+
+  it('accepts national-cloud endpoints and strips a trailing slash', () => {
+    const config = loadConfig({ ...minimal, GRAPH_ENDPOINT: 'https://graph.microsoft.us/', ARM_ENDPOINT: 'https://management.usgovcloudapi.net' });
+    expect(config.graphEndpoint).toBe('https://graph.microsoft.us');
+    expect(config.armEndpoint).toBe('https://management.usgovcloudapi.net');
+  });
+
+  it('accepts a static token when both endpoints are loopback', () => {
+    const config = loadConfig({ ...minimal, GRAPH_ENDPOINT: 'https://127.0.0.1:8443', ARM_ENDPOINT: 'https://localhost:8443', IMAGE_SYNC_STATIC_TOKEN: 'emulator-token' });
+    expect(config.staticToken).toBe('emulator-token');
+  });
+
+  const invalid: [string, Record<string, string>, RegExp][] = [
+    ['missing storage', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A }, /^AzureWebJobsStorage: is not set\. Fix: /],
+    ['storage that is not a connection string', { ...minimal, AzureWebJobsStorage: 'hello' }, /^AzureWebJobsStorage: is not a storage connection string/],
+    ['a storage account given as a URL', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'https://x.blob.core.windows.net' }, /^AzureWebJobsStorage__accountName: /],
+    ['an unknown storage credential', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'stx', AzureWebJobsStorage__credential: 'connectionstring' }, /^AzureWebJobsStorage__credential: /],
+    ['missing subscriptions', { AzureWebJobsStorage: 'UseDevelopmentStorage=true' }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set/],
+    ['an empty subscription list', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ' , ' }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: lists no subscription/],
+    ['a subscription that is not a GUID', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},prod` }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: "prod" is not a subscription ID/],
+    ['a bad resource group', { ...minimal, IMAGE_SYNC_RESOURCE_GROUPS: 'rg/x' }, /^IMAGE_SYNC_RESOURCE_GROUPS: "rg\/x"/],
+    ['a tag without a value', { ...minimal, IMAGE_SYNC_TAG: 'cloudpc-sync' }, /^IMAGE_SYNC_TAG: "cloudpc-sync" is not key=value/],
+    ['a five-field schedule', { ...minimal, IMAGE_SYNC_SCHEDULE: '*/15 * * * *' }, /^IMAGE_SYNC_SCHEDULE: /],
+    ['a poll interval that is not a number', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: 'five' }, /^IMAGE_SYNC_POLL_INTERVAL_SECONDS: "five" is not a whole number/],
+    ['a poll interval of zero', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: '0' }, /^IMAGE_SYNC_POLL_INTERVAL_SECONDS: /],
+    ['a max interval below the interval', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: '600', IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '60' }, /^IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: 60 is below/],
+    ['an upload timeout of zero', { ...minimal, IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: '0' }, /^IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: /],
+    ['negative retry uploads', { ...minimal, IMAGE_SYNC_MAX_RETRY_UPLOADS: '-1' }, /^IMAGE_SYNC_MAX_RETRY_UPLOADS: /],
+    ['an upper-case queue name', { ...minimal, IMAGE_SYNC_REGISTER_QUEUE: 'Image-Register' }, /^IMAGE_SYNC_REGISTER_QUEUE: "Image-Register" is not a valid queue name/],
+    ['the same queue twice', { ...minimal, IMAGE_SYNC_STATUS_QUEUE: 'image-register' }, /^IMAGE_SYNC_STATUS_QUEUE: is the same queue/],
+    ['a table name with a hyphen', { ...minimal, IMAGE_SYNC_TABLE: 'image-sync' }, /^IMAGE_SYNC_TABLE: /],
+    ['an http Graph endpoint', { ...minimal, GRAPH_ENDPOINT: 'http://graph.microsoft.com' }, /^GRAPH_ENDPOINT: "http:\/\/graph.microsoft.com" is not https/],
+    ['a Graph endpoint with a path', { ...minimal, GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0' }, /^GRAPH_ENDPOINT: .* has a path/],
+    ['an unknown Graph version', { ...minimal, GRAPH_API_VERSION: 'v2' }, /^GRAPH_API_VERSION: "v2"/],
+    ['a concurrency of zero', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '0' }, /^IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: /],
+    ['an ARM endpoint that is not a URL', { ...minimal, ARM_ENDPOINT: 'management' }, /^ARM_ENDPOINT: "management" is not a URL/],
+    ['an http webhook', { ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/x' }, /^IMAGE_SYNC_ALERT_WEBHOOK_URL: .* is not https/],
+    ['a static token with a real endpoint', { ...minimal, IMAGE_SYNC_STATIC_TOKEN: 't', ARM_ENDPOINT: 'https://127.0.0.1:9' }, /^IMAGE_SYNC_STATIC_TOKEN: is only for local emulators/],
+    ['a client id that is not a GUID', { ...minimal, AZURE_CLIENT_ID: 'my-identity' }, /^AZURE_CLIENT_ID: /],
+  ];
+
+  it.each(invalid)('refuses %s with one line naming the setting and the fix', (_name, env, message) => {
+    const error = failure(env);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain('Fix: ');
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes the static token in its error', () => {
+    const error = failure({ ...minimal, IMAGE_SYNC_STATIC_TOKEN: 'very-secret-value' });
+    expect(error.message).not.toContain('very-secret-value');
+  });
+});
