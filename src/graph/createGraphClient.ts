@@ -1,0 +1,30 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { AuthenticationHandler, Client, HTTPMessageHandler, RetryHandler, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
+import type { Config } from '../config';
+
+export interface GraphRetrySettings {
+  /** Base delay (seconds) of the middleware's exponential backoff; Retry-After wins when sent. */
+  readonly delaySeconds: number;
+  readonly maxRetries: number;
+}
+
+export const DEFAULT_GRAPH_RETRY: GraphRetrySettings = { delaySeconds: 2, maxRetries: 4 };
+
+/**
+ * The Graph client: bearer token from the credential, the SDK's retry middleware (429/503/504,
+ * Retry-After honoured, exponential backoff with jitter otherwise), the configured endpoint and
+ * version. A non-default endpoint is declared in customHosts, or the client would send no token.
+ */
+export function createGraphClient(credential: TokenCredential, config: Pick<Config, 'graphEndpoint' | 'graphApiVersion'>, retry: GraphRetrySettings = DEFAULT_GRAPH_RETRY): Client {
+  const authentication = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [`${config.graphEndpoint}/.default`] }));
+  const retries = new RetryHandler(new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries));
+  authentication.setNext(retries);
+  retries.setNext(new HTTPMessageHandler());
+  return Client.initWithMiddleware({
+    middleware: authentication,
+    baseUrl: config.graphEndpoint,
+    defaultVersion: config.graphApiVersion,
+    customHosts: new Set([new URL(config.graphEndpoint).hostname]),
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { DeviceImage } from '../domain';
+
+const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
+
+const deviceImageBody = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  version: z.string().nullish().transform((value) => value ?? ''),
+  sourceImageResourceId: z.string().nullish().transform((value) => value ?? ''),
+  status: z.string().nullish().transform((value) => value ?? 'unknownFutureValue'),
+  errorCode: nullableText,
+  // The oldest API versions name the failure field statusDetails.
+  statusDetails: nullableText,
+  operatingSystem: nullableText,
+  osBuildNumber: nullableText,
+  lastModifiedDateTime: nullableText,
+});
+
+/** A cloudPcDeviceImage from Graph's JSON; throws a one-line error naming the field when it is not one. */
+export function toDeviceImage(body: unknown): DeviceImage {
+  const parsed = deviceImageBody.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Graph returned a device image that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const image = parsed.data;
+  return {
+    id: image.id,
+    displayName: image.displayName,
+    version: image.version,
+    sourceImageResourceId: image.sourceImageResourceId,
+    status: image.status,
+    errorCode: image.errorCode ?? image.statusDetails,
+    operatingSystem: image.operatingSystem,
+    osBuildNumber: image.osBuildNumber,
+    lastModifiedDateTime: image.lastModifiedDateTime,
+  };
+}
