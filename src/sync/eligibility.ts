@@ -1,0 +1,111 @@
+// Whether Windows 365 can take a source image, and if not, the first reason in a fixed precedence:
+//
+//   malformed → not-succeeded → not-windows → not-generalized → gen1 → has-data-disks
+//   → disk-encryption-set → no-version / invalid-version
+//
+// Unusable data comes first (nothing else can be judged), then the image's lifecycle, then what the
+// image is, then naming, which the administrator fixes with a tag. `name-version-taken` depends on
+// other images and is decided by the plan. A missing value fails its own rule (a null
+// hyperVGeneration is gen1, a null osType not-windows), not `malformed`, so the fix is specific.
+// ARM string values compare case-insensitively.
+import type { SkipReason, SourceImage } from '../domain';
+import { DISPLAY_NAME_TAG, nameImage, type NamingOverrides, VERSION_TAG } from './naming';
+
+export type Eligibility =
+  | { readonly eligible: true; readonly displayName: string; readonly version: string }
+  | {
+      readonly eligible: false;
+      readonly reason: Exclude<SkipReason, 'name-version-taken'>;
+      readonly displayName: string | null;
+      readonly version: string | null;
+    };
+
+const MANAGED_IMAGE_ID =
+  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
+
+function is(value: string | null, expected: string): boolean {
+  return value !== null && value.trim().toLowerCase() === expected.toLowerCase();
+}
+
+function isMalformed(image: SourceImage): boolean {
+  return (
+    !image.hasStorageProfile ||
+    !MANAGED_IMAGE_ID.test(image.id) ||
+    image.name.trim() === '' ||
+    !Number.isInteger(image.dataDiskCount) ||
+    image.dataDiskCount < 0
+  );
+}
+
+type ImageRule = readonly [Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version'>, (image: SourceImage) => boolean];
+
+/** In precedence order: the first rule an image breaks is its reason. */
+const IMAGE_RULES: readonly ImageRule[] = [
+  ['malformed', isMalformed],
+  ['not-succeeded', (image) => !is(image.provisioningState, 'Succeeded')],
+  ['not-windows', (image) => !is(image.osType, 'Windows')],
+  ['not-generalized', (image) => !is(image.osState, 'Generalized')],
+  ['gen1', (image) => !is(image.hyperVGeneration, 'V2')],
+  ['has-data-disks', (image) => image.dataDiskCount > 0],
+  ['disk-encryption-set', (image) => image.hasDiskEncryptionSet],
+];
+
+/** The first eligibility rule the image breaks, or its displayName and version when it breaks none. */
+export function checkEligibility(image: SourceImage, overrides: NamingOverrides = {}): Eligibility {
+  const naming = nameImage(image, overrides);
+  const displayName = naming.displayName;
+  const version = naming.ok ? naming.version : null;
+  for (const [reason, breaks] of IMAGE_RULES) {
+    if (breaks(image)) return { eligible: false, reason, displayName, version };
+  }
+  if (!naming.ok) return { eligible: false, reason: naming.reason, displayName, version: null };
+  return { eligible: true, displayName, version: naming.version };
+}
+
+/** Context some fixes need: who holds a name+version, and the values the caller gave explicitly. */
+export interface SkipFixContext {
+  /** The source image id(s) already holding the displayName+version (name-version-taken). */
+  readonly takenBy?: readonly string[];
+  readonly overrides?: NamingOverrides;
+}
+
+function shown(value: string | null): string {
+  return value === null || value.trim() === '' ? 'missing' : `"${value}"`;
+}
+
+/** What an administrator should do about a skipped image, in plain words. */
+export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFixContext = {}): string {
+  switch (reason) {
+    case 'malformed':
+      return image.hasStorageProfile
+        ? `ARM returned data the app cannot use for this image (id ${image.id}); check the image in the Azure portal and capture it again if it is damaged`
+        : 'ARM returned no storage profile or OS disk for this image; check the image in the Azure portal and capture it again from a generalized VM';
+    case 'not-succeeded':
+      return `provisioningState is ${shown(image.provisioningState)}; wait for the image to finish provisioning, or capture it again if provisioning failed`;
+    case 'not-windows':
+      return `the OS disk type is ${shown(image.osType)}; Windows 365 takes only Windows 10/11 Enterprise images`;
+    case 'not-generalized':
+      return `the OS state is ${shown(image.osState)}; run sysprep /generalize /oobe on the VM and capture the image again`;
+    case 'gen1':
+      return `hyperVGeneration is ${shown(image.hyperVGeneration)}; recapture the image from a Hyper-V Generation 2 VM (hyperVGeneration V2)`;
+    case 'has-data-disks':
+      return `the image has ${image.dataDiskCount} data disk(s); detach the data disks from the VM and capture the image again`;
+    case 'disk-encryption-set':
+      return 'the image uses a disk encryption set; capture it again without a disk encryption set (platform-managed keys)';
+    case 'no-version':
+      return `tag ${VERSION_TAG}=1.2.0 or end the image name in -1.2.0`;
+    case 'invalid-version': {
+      const naming = nameImage(image, context.overrides);
+      const where =
+        naming.versionSource === 'override' ? 'the version given' : naming.versionSource === 'name' ? 'the version in the image name' : `tag ${VERSION_TAG}`;
+      const value = naming.ok ? '' : ` (${shown(naming.rejectedVersion)})`;
+      return `${where}${value} is not MAJOR.MINOR.PATCH in whole numbers; tag ${VERSION_TAG}=1.2.0`;
+    }
+    case 'name-version-taken': {
+      const naming = nameImage(image, context.overrides);
+      const pair = naming.ok ? `displayName "${naming.displayName}" version ${naming.version}` : 'its displayName and version';
+      const holders = context.takenBy !== undefined && context.takenBy.length > 0 ? context.takenBy.join(', ') : 'another source image';
+      return `${pair} is also claimed by ${holders}; give one of them another version (tag ${VERSION_TAG}) or display name (tag ${DISPLAY_NAME_TAG})`;
+    }
+  }
+}
