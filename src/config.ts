@@ -288,3 +288,11 @@ export function loadConfig(env: Environment): Config {
     azureClientId,
   });
 }
+
+/**
+ * A trigger setting for the Functions host: `%NAME%` (resolved by the host from app settings) when
+ * the setting is present, else the documented default, so an app without the setting still starts.
+ */
+export function bindingSetting(env: Environment, name: 'IMAGE_SYNC_SCHEDULE' | 'IMAGE_SYNC_REGISTER_QUEUE' | 'IMAGE_SYNC_STATUS_QUEUE'): string {
+  return text(env, name) === undefined ? String(DEFAULTS[name]) : `%${name}%`;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { parseManagedImageId } from '../arm/managedImageId';
+
+const WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
+const IMAGE_WRITE = 'microsoft.compute/images/write';
+
+// Event Grid schema (eventType, subject) and CloudEvents 1.0 (type, subject); `data` is alike.
+const eventEnvelope = z.object({
+  id: z.string().optional(),
+  eventType: z.string().optional(),
+  type: z.string().optional(),
+  subject: z.string().optional(),
+  data: z
+    .object({
+      operationName: z.string().optional(),
+      resourceUri: z.string().optional(),
+      status: z.string().optional(),
+    })
+    .loose()
+    .optional(),
+});
+
+export type ImageEvent =
+  | { readonly kind: 'imageWritten'; readonly sourceImageResourceId: string; readonly eventId: string | null }
+  | { readonly kind: 'ignored'; readonly why: string; readonly eventId: string | null };
+
+/**
+ * Reads an Event Grid or CloudEvents event. Only a successful write of a managed image matters;
+ * anything else is ignored with the reason, never an error (Event Grid would redeliver it).
+ */
+export function parseImageEvent(event: unknown): ImageEvent {
+  const parsed = eventEnvelope.safeParse(event);
+  if (!parsed.success) return { kind: 'ignored', why: 'not an Event Grid or CloudEvents event', eventId: null };
+  const { id, eventType, type, subject, data } = parsed.data;
+  const eventId = id ?? null;
+  const kind = eventType ?? type ?? '';
+  if (kind !== WRITE_SUCCESS) return { kind: 'ignored', why: `event type ${kind || '(none)'}`, eventId };
+  if (data?.operationName !== undefined && data.operationName.toLowerCase() !== IMAGE_WRITE) {
+    return { kind: 'ignored', why: `operation ${data.operationName}`, eventId };
+  }
+  if (data?.status !== undefined && data.status.toLowerCase() !== 'succeeded') return { kind: 'ignored', why: `status ${data.status}`, eventId };
+  const resourceId = data?.resourceUri ?? subject ?? '';
+  if (parseManagedImageId(resourceId) === null) return { kind: 'ignored', why: `not a managed image: ${resourceId.slice(0, 200)}`, eventId };
+  return { kind: 'imageWritten', sourceImageResourceId: resourceId, eventId };
+}

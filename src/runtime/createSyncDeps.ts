@@ -1,0 +1,57 @@
+// Config → the real implementations of every port. Clients are made once per process and shared;
+// the logger belongs to the caller (one per invocation under the host, one per command in the CLI).
+import type { TokenCredential } from '@azure/core-auth';
+import { createSourceImageReader } from '../arm/sourceImageReader';
+import { createAlerter } from '../alerts/alerter';
+import { createCredential } from '../auth/createCredential';
+import type { Config } from '../config';
+import { type Clock, systemClock } from '../domain';
+import { createDeviceImageApi } from '../graph/deviceImageApi';
+import { type GraphRetrySettings, createGraphClient } from '../graph/createGraphClient';
+import type { Logger } from '../log';
+import { createJobQueues } from '../queue/jobQueues';
+import { createLedger } from '../state/ledgerTable';
+import { type StorageClients, createStorageClients } from '../storage/storageClients';
+import type { DeviceImageApi, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
+
+export interface SharedClients {
+  readonly credential: TokenCredential;
+  readonly storage: StorageClients;
+  readonly sourceImages: SourceImageReader;
+  readonly deviceImages: DeviceImageApi;
+  readonly ledger: Ledger;
+  readonly queues: JobQueues;
+}
+
+export interface SharedClientOptions {
+  /** Faster retries for the local emulator and tests; production uses the defaults. */
+  readonly graphRetry?: GraphRetrySettings;
+  readonly armRetry?: { maxRetries?: number; retryDelayInMs?: number };
+  readonly secondPassDelayMs?: number;
+}
+
+export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
+  const credential = createCredential(config);
+  const storage = createStorageClients(config.storage);
+  return {
+    credential,
+    storage,
+    sourceImages: createSourceImageReader({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }), ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }) }),
+    deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, options.graphRetry), ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
+    ledger: createLedger(storage.table(config.table)),
+    queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
+  };
+}
+
+export function createSyncDeps(config: Config, clients: SharedClients, log: Logger, clock: Clock = systemClock): SyncDeps {
+  return {
+    config,
+    clock,
+    log,
+    sourceImages: clients.sourceImages,
+    deviceImages: clients.deviceImages,
+    ledger: clients.ledger,
+    queues: clients.queues,
+    alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, clock }),
+  };
+}

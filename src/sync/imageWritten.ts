@@ -1,0 +1,40 @@
+// The fast path: an image written seconds ago is re-read and planned alone, exactly as the timer
+// would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
+import { parseManagedImageId } from '../arm/managedImageId';
+import { parseImageEvent } from '../events/parseImageEvent';
+import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
+import { plan } from './plan';
+import type { SyncDeps } from './ports';
+import { listDeviceImagesOrReport } from './reconcile';
+
+function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boolean {
+  const id = parseManagedImageId(sourceImageResourceId);
+  if (id === null) return false;
+  const subscriptions = deps.config.subscriptionIds.map((subscriptionId) => subscriptionId.toLowerCase());
+  const groups = deps.config.resourceGroups?.map((group) => group.toLowerCase()) ?? null;
+  return subscriptions.includes(id.subscriptionId.toLowerCase()) && (groups === null || groups.includes(id.resourceGroup.toLowerCase()));
+}
+
+export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<AppliedPlan | null> {
+  const parsed = parseImageEvent(event);
+  if (parsed.kind === 'ignored') {
+    deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: parsed.why });
+    return null;
+  }
+  const { sourceImageResourceId } = parsed;
+  if (!isConfiguredScope(deps, sourceImageResourceId)) {
+    deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'outside IMAGE_SYNC_SUBSCRIPTION_IDS / IMAGE_SYNC_RESOURCE_GROUPS', sourceImageResourceId });
+    return null;
+  }
+  const image = await deps.sourceImages.get(sourceImageResourceId);
+  if (image === null) {
+    deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
+    return null;
+  }
+  const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
+  if (deviceImages === null) return null;
+  const planned = plan({ sourceImages: [image], deviceImages, ledger, scope: deps.config.scope, trigger: 'event', now: deps.clock.now(), staleAfterMs: STALE_AFTER_MS });
+  const applied = await applyPlan(deps, planned, ledger);
+  deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });
+  return applied;
+}

@@ -1,0 +1,123 @@
+// A source image's life in the ledger, one named transition each. Every change is ETag-guarded by
+// the ledger: a transition made from a stale row throws LedgerConflictError.
+//
+//   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready
+//      │                              │  ▲                     │ ▲
+//      └─skip─▶ skipped               │  └─claim (retry)       │ └─recordCheck / recordRetryUpload
+//                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
+import type { DeviceImage, LedgerEntry, LedgerRow, SkipReason } from '../domain';
+import type { Ledger } from './ports';
+
+export interface ImageIdentity {
+  readonly sourceImageResourceId: string;
+  readonly displayName: string | null;
+  readonly version: string | null;
+}
+
+function newEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
+  return {
+    sourceImageResourceId: identity.sourceImageResourceId,
+    displayName: identity.displayName,
+    version: identity.version,
+    state: 'queued',
+    deviceImageId: null,
+    errorCode: null,
+    reason: null,
+    attempts: 0,
+    retryUploads: 0,
+    statusChecks: 0,
+    pendingSince: null,
+    nextCheckAt: null,
+    alertedAt: null,
+  };
+}
+
+/**
+ * A register job is on its way. A `creating` row stays `creating` (a create may have gone out,
+ * so the next claim must look Graph up first); only its clock is reset.
+ */
+export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
+  if (row === null) return ledger.insert(newEntry(identity), now);
+  if (row.state === 'creating') return ledger.update(row, { displayName: identity.displayName, version: identity.version }, now);
+  return ledger.update(row, { ...newEntry(identity), attempts: row.attempts }, now);
+}
+
+/** This worker takes the image: from here on a create may be in flight. */
+export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
+  if (row === null) return ledger.insert({ ...newEntry(identity), state: 'creating', attempts: 1 }, now);
+  return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null }, now);
+}
+
+export async function markPending(ledger: Ledger, row: LedgerRow, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+  return ledger.update(
+    row,
+    {
+      state: 'pending',
+      deviceImageId: deviceImage.id,
+      displayName: deviceImage.displayName,
+      version: deviceImage.version,
+      errorCode: null,
+      reason: null,
+      statusChecks: 0,
+      pendingSince: now.toISOString(),
+      nextCheckAt: nextCheckAt.toISOString(),
+      alertedAt: null,
+    },
+    now,
+  );
+}
+
+/** A status check found the upload still running; the next one is due at nextCheckAt. */
+export async function recordCheck(ledger: Ledger, row: LedgerRow, checksDone: number, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+  return ledger.update(row, { statusChecks: checksDone, nextCheckAt: nextCheckAt.toISOString() }, now);
+}
+
+/** A failed upload was sent back to Windows 365 with retryUpload. */
+export async function recordRetryUpload(ledger: Ledger, row: LedgerRow, checksDone: number, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+  return ledger.update(
+    row,
+    { state: 'pending', retryUploads: row.retryUploads + 1, statusChecks: checksDone, pendingSince: now.toISOString(), nextCheckAt: nextCheckAt.toISOString(), errorCode: null, reason: null },
+    now,
+  );
+}
+
+export async function markReady(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, now: Date): Promise<LedgerRow> {
+  const change = { state: 'ready', deviceImageId: deviceImage.id, displayName: deviceImage.displayName, version: deviceImage.version, errorCode: null, reason: null, nextCheckAt: null } as const;
+  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  return ledger.update(row, change, now);
+}
+
+/** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
+export async function adoptPending(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+  const base = row ?? (await ledger.insert({ ...newEntry(identity), state: 'creating' }, now));
+  return markPending(ledger, base, deviceImage, nextCheckAt, now);
+}
+
+export interface Failure {
+  readonly errorCode: string;
+  readonly reason: string;
+  readonly deviceImageId?: string | null;
+}
+
+export async function markFailed(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, failure: Failure, now: Date): Promise<LedgerRow> {
+  const change = {
+    state: 'failed',
+    errorCode: failure.errorCode,
+    reason: failure.reason,
+    nextCheckAt: null,
+    alertedAt: null,
+    ...(failure.deviceImageId === undefined ? {} : { deviceImageId: failure.deviceImageId }),
+  } as const;
+  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  return ledger.update(row, change, now);
+}
+
+export async function markAlerted(ledger: Ledger, row: LedgerRow, now: Date): Promise<LedgerRow> {
+  return ledger.update(row, { alertedAt: now.toISOString() }, now);
+}
+
+export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, reason: SkipReason, now: Date): Promise<LedgerRow> {
+  const change = { state: 'skipped', displayName: identity.displayName, version: identity.version, reason, errorCode: null, nextCheckAt: null } as const;
+  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  return ledger.update(row, change, now);
+}

@@ -1,0 +1,34 @@
+// Messages the host gave up on (maxDequeueCount failures) land on <queue>-poison. Nothing is dropped
+// silently: each becomes a recorded problem, and the image it was about is marked failed.
+import { createHash } from 'node:crypto';
+import { remediationFor } from '../alerts/remediation';
+import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
+import type { SyncDeps } from './ports';
+import type { MessageMeta } from './registerImage';
+import { failImage, reportProblem } from './reportFailure';
+
+function sourceImageOf(message: unknown): string | null {
+  for (const parse of [parseRegisterJob, parseStatusCheck]) {
+    try {
+      return parse(message).sourceImageResourceId;
+    } catch {
+      // not this kind of message
+    }
+  }
+  return null;
+}
+
+function summary(message: unknown): string {
+  const text = typeof message === 'string' ? message : JSON.stringify(message) ?? String(message);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+export async function handlePoisonMessage(deps: SyncDeps, queue: string, message: unknown, meta: MessageMeta): Promise<void> {
+  const subject = `${queue}/${meta.messageId ?? createHash('sha256').update(summary(message)).digest('hex').slice(0, 16)}`;
+  const sourceImageResourceId = sourceImageOf(message);
+  await reportProblem(deps, { kind: 'poison-message', subject, detail: `a message on ${queue.replace(/-poison$/, '')} failed every attempt and was moved to ${queue}: ${summary(message)}` });
+  if (sourceImageResourceId === null) return;
+  const row = await deps.ledger.get(sourceImageResourceId);
+  if (row === null || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped') return;
+  await failImage(deps, row, row, { errorCode: 'poisonMessage', reason: remediationFor('poisonMessage') });
+}

@@ -1,0 +1,94 @@
+// The status poller: follows one upload until it settles, with a growing delay between checks,
+// bounded retryUpload for transient failures, and a timeout. Each check message carries its number;
+// the ledger remembers how many checks were done, so a duplicate delivery is recognised and dropped.
+import { isTransientUploadError, remediationFor } from '../alerts/remediation';
+import type { LedgerRow, StatusCheck } from '../domain';
+import { InvalidMessageError, LedgerConflictError } from '../errors';
+import { parseStatusCheck } from '../queue/parseMessage';
+import { type ImageIdentity, markReady, recordCheck, recordRetryUpload } from './ledgerTransitions';
+import type { SyncDeps } from './ports';
+import type { MessageMeta } from './registerImage';
+import { failImage, reportProblem } from './reportFailure';
+import { statusCheckDelaySeconds } from './statusCheckDelay';
+
+function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
+  return (
+    row !== null &&
+    row.state === 'pending' &&
+    row.deviceImageId !== null &&
+    row.deviceImageId.toLowerCase() === check.deviceImageId.toLowerCase() &&
+    check.check >= row.statusChecks
+  );
+}
+
+function later(now: Date, seconds: number): Date {
+  return new Date(now.getTime() + seconds * 1000);
+}
+
+async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promise<void> {
+  const identity: ImageIdentity = { sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version };
+  const image = await deps.deviceImages.get(check.deviceImageId);
+  const now = deps.clock.now();
+  if (image === null) {
+    await failImage(deps, row, identity, { errorCode: 'deviceImageNotFound', reason: remediationFor('deviceImageNotFound') });
+    return;
+  }
+  const status = image.status.toLowerCase();
+  if (status === 'ready' || status === 'warning') {
+    await markReady(deps.ledger, row, identity, image, now);
+    deps.log.info('DeviceImageReady', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: image.id, checks: check.check + 1 });
+    return;
+  }
+  if (status === 'failed') {
+    const errorCode = image.errorCode ?? 'unknown';
+    if (isTransientUploadError(errorCode) && check.retryUploads < deps.config.maxRetryUploads) {
+      await deps.deviceImages.retryUpload(image.id);
+      const delay = statusCheckDelaySeconds(deps.config, 0);
+      await recordRetryUpload(deps.ledger, row, check.check + 1, later(now, delay), now);
+      await deps.queues.sendStatusCheck({ ...check, check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }, delay);
+      deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: image.id, errorCode, retryUploads: check.retryUploads + 1 });
+      return;
+    }
+    const retried = check.retryUploads > 0 ? ` (after ${check.retryUploads} retryUpload${check.retryUploads === 1 ? '' : 's'})` : '';
+    await failImage(deps, row, identity, { errorCode, reason: `${remediationFor(errorCode)}${retried}`, deviceImageId: image.id });
+    return;
+  }
+  const pendingMs = now.getTime() - Date.parse(check.since);
+  if (pendingMs >= deps.config.uploadTimeoutHours * 3600 * 1000) {
+    await failImage(deps, row, identity, { errorCode: 'uploadTimedOut', reason: `still ${image.status} after ${deps.config.uploadTimeoutHours} hours. ${remediationFor('uploadTimedOut')}`, deviceImageId: image.id });
+    return;
+  }
+  const next = check.check + 1;
+  const delay = statusCheckDelaySeconds(deps.config, next);
+  await recordCheck(deps.ledger, row, next, later(now, delay), now);
+  await deps.queues.sendStatusCheck({ ...check, check: next }, delay);
+}
+
+export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {
+  const row = await deps.ledger.get(check.sourceImageResourceId);
+  const state = row?.state ?? null;
+  if (!isCurrent(row, check)) {
+    deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
+    return;
+  }
+  try {
+    await settle(deps, row, check);
+  } catch (error) {
+    // Another delivery of this check (or the planner's repair) changed the row first and carries on.
+    if (!(error instanceof LedgerConflictError)) throw error;
+    deps.log.info('StatusCheckSuperseded', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
+  }
+}
+
+/** The `pollImageStatus` function's logic: parse the message at the edge, then check. */
+export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
+  let check: StatusCheck;
+  try {
+    check = parseStatusCheck(message);
+  } catch (error) {
+    if (!(error instanceof InvalidMessageError)) throw error;
+    await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.statusQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.statusQueue}: ${error.message}` });
+    return;
+  }
+  await pollImageStatus(deps, check);
+}

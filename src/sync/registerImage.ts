@@ -1,0 +1,102 @@
+// The queue-triggered create: exactly one device image per source image under at-least-once
+// delivery (DESIGN §8). The ledger claim decides which worker posts; a worker that finds signs of
+// an earlier attempt looks Graph up and adopts what it finds instead of posting again.
+import type { LedgerRow, RegisterJob } from '../domain';
+import { AmbiguousOutcomeError, InvalidMessageError, LedgerConflictError, PermanentError, TransientError } from '../errors';
+import { remediationFor } from '../alerts/remediation';
+import { parseRegisterJob } from '../queue/parseMessage';
+import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
+import { type ImageIdentity, claimImage } from './ledgerTransitions';
+import type { SyncDeps } from './ports';
+import { describeError, failImage, reportProblem } from './reportFailure';
+
+export interface MessageMeta {
+  /** The queue message id, when the trigger gives one. */
+  readonly messageId: string | null;
+}
+
+const CLAIM_TRIES = 3;
+
+/** A row in these states was handled by an earlier delivery (or changed by the planner since). */
+function isSettled(row: LedgerRow): boolean {
+  return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped';
+}
+
+async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
+  if (mayExist) {
+    const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+    if (existing !== null) {
+      deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status });
+      await adoptDeviceImage(deps, claimed, identity, existing);
+      return;
+    }
+  }
+  try {
+    const created = await deps.deviceImages.create({
+      displayName: job.displayName,
+      version: job.version,
+      sourceImageResourceId: job.sourceImageResourceId,
+      ...(job.operatingSystem === undefined ? {} : { operatingSystem: job.operatingSystem }),
+      ...(job.osBuildNumber === undefined ? {} : { osBuildNumber: job.osBuildNumber }),
+    });
+    deps.log.info('DeviceImageCreated', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: created.id, displayName: created.displayName, version: created.version });
+    await adoptDeviceImage(deps, claimed, identity, created);
+  } catch (error) {
+    if (error instanceof AmbiguousOutcomeError) {
+      deps.log.warn('DeviceImageCreateUnknown', { sourceImageResourceId: job.sourceImageResourceId, detail: error.message });
+      const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+      if (existing !== null) {
+        await adoptDeviceImage(deps, claimed, identity, existing);
+        return;
+      }
+      // Not visible yet: the row stays `creating`, so the next delivery looks again before posting.
+      throw error;
+    }
+    if (error instanceof PermanentError && (error.status === 401 || error.status === 403)) {
+      await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
+      // Nothing was created: the image waits as queued and the next reconcile drives it again.
+      await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
+      return;
+    }
+    if (error instanceof PermanentError) {
+      await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });
+      return;
+    }
+    throw error;
+  }
+}
+
+export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
+  const identity: ImageIdentity = { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version };
+  for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
+    const row = await deps.ledger.get(job.sourceImageResourceId);
+    if (row !== null && isSettled(row)) {
+      deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
+      return;
+    }
+    const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
+    let claimed: LedgerRow;
+    try {
+      claimed = await claimImage(deps.ledger, row, identity, deps.clock.now());
+    } catch (error) {
+      if (error instanceof LedgerConflictError) continue;
+      throw error;
+    }
+    await create(deps, claimed, identity, job, mayExist);
+    return;
+  }
+  throw new TransientError(`the ledger row of ${job.sourceImageResourceId} kept changing; the queue will deliver the job again`);
+}
+
+/** The `registerImage` function's logic: parse the message at the edge, then register. */
+export async function handleRegisterMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
+  let job: RegisterJob;
+  try {
+    job = parseRegisterJob(message);
+  } catch (error) {
+    if (!(error instanceof InvalidMessageError)) throw error;
+    await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.registerQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.registerQueue}: ${error.message}` });
+    return;
+  }
+  await registerImage(deps, job);
+}

@@ -1,0 +1,36 @@
+// `image-sync register <id>`: an image-build pipeline hands over one image. The caller chose it, so
+// the opt-in tag is not required, but every eligibility rule applies. A failed image is retried.
+import type { SourceImage } from '../domain';
+import { PermanentError } from '../errors';
+import { STALE_AFTER_MS, applyPlan } from './applyPlan';
+import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from './naming';
+import { type PlannedImage, plan } from './plan';
+import type { SyncDeps } from './ports';
+import { listDeviceImagesOrReport } from './reconcile';
+
+/** The overrides become the tags they stand for (replacing any casing of them), so one rule set serves. */
+function withOverrides(image: SourceImage, overrides: NamingOverrides): SourceImage {
+  const tags: Record<string, string> = { ...image.tags };
+  const set = (name: string, value: string | undefined) => {
+    if (value === undefined) return;
+    for (const key of Object.keys(tags)) if (key.toLowerCase() === name) delete tags[key];
+    tags[name] = value;
+  };
+  set(DISPLAY_NAME_TAG, overrides.displayName);
+  set(VERSION_TAG, overrides.version);
+  return { ...image, tags };
+}
+
+export async function registerManually(deps: SyncDeps, sourceImageResourceId: string, overrides: NamingOverrides): Promise<PlannedImage> {
+  const image = await deps.sourceImages.get(sourceImageResourceId);
+  if (image === null) {
+    throw new PermanentError(`the image ${sourceImageResourceId} does not exist (or the app's identity cannot read it): check the id, or grant Reader on its resource group`, 404, 'ImageNotFound');
+  }
+  const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
+  if (deviceImages === null) throw new PermanentError('Microsoft Graph refused to list device images: grant the app CloudPC.ReadWrite.All (see `image-sync status` problems)', 403, 'GraphForbidden');
+  const planned = plan({ sourceImages: [withOverrides(image, overrides)], deviceImages, ledger, scope: { kind: 'all' }, trigger: 'manual', now: deps.clock.now(), staleAfterMs: STALE_AFTER_MS });
+  await applyPlan(deps, planned, ledger);
+  const outcome = planned.images[0];
+  if (outcome === undefined) throw new Error(`the plan returned nothing for ${sourceImageResourceId}`);
+  return outcome;
+}
