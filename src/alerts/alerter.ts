@@ -1,0 +1,118 @@
+// Failure alerts (DESIGN §9): one error-level `ImageSyncFailure` log line, which an Application
+// Insights alert rule can match, and, when configured, one JSON POST to the webhook.
+// Delivery is best effort: a refused URL, a timeout, a non-2xx answer or a network error is logged
+// as `ImageSyncAlertUndelivered` and never thrown. The webhook URL may carry a secret (in its query,
+// often in its path too), so logs name its origin only.
+import { type Clock, systemClock } from '../domain';
+import { errorMessage } from '../errors';
+import { type Logger, redactText } from '../log';
+import type { Alerter, FailureAlert } from '../sync/ports';
+import { remediationFor } from './remediation';
+
+export const FAILURE_EVENT = 'ImageSyncFailure';
+export const UNDELIVERED_EVENT = 'ImageSyncAlertUndelivered';
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+export interface AlerterOptions {
+  readonly log: Logger;
+  /** https only; anything else is refused (logged, never requested). */
+  readonly webhookUrl: string | null;
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof globalThis.fetch;
+  readonly clock?: Clock;
+}
+
+/** The webhook's JSON body. */
+export interface FailureAlertPayload {
+  readonly event: typeof FAILURE_EVENT;
+  readonly at: string;
+  readonly sourceImageResourceId: string | null;
+  readonly displayName: string | null;
+  readonly version: string | null;
+  readonly errorCode: string;
+  readonly remediation: string;
+  readonly detail: string;
+}
+
+type Webhook = { readonly kind: 'none' } | { readonly kind: 'refused'; readonly why: string } | { readonly kind: 'https'; readonly url: URL };
+
+function parseWebhook(webhookUrl: string | null): Webhook {
+  if (webhookUrl === null || webhookUrl.trim() === '') return { kind: 'none' };
+  let url: URL;
+  try {
+    url = new URL(webhookUrl.trim());
+  } catch {
+    return { kind: 'refused', why: 'the webhook URL is not a URL; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL' };
+  }
+  if (url.protocol !== 'https:') {
+    return { kind: 'refused', why: `the webhook URL is ${url.protocol.replace(/:$/, '')}, not https; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL` };
+  }
+  return { kind: 'https', url };
+}
+
+/** Removes every spelling of the URL (and its query) from a message: fetch errors may quote it. */
+function scrub(message: string, url: URL): string {
+  let out = message;
+  for (const secret of [url.href, url.toString(), url.search, url.pathname.length > 1 ? url.pathname : '']) {
+    if (secret !== '') out = out.split(secret).join('[webhook]');
+  }
+  return redactText(out);
+}
+
+function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${timeoutMs} ms`;
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return scrub(`${errorMessage(error)}${cause}`, url);
+}
+
+export function createAlerter(options: AlerterOptions): Alerter {
+  const { log } = options;
+  const webhook = parseWebhook(options.webhookUrl);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const send = options.fetch ?? globalThis.fetch;
+  const clock = options.clock ?? systemClock;
+
+  async function post(url: URL, payload: FailureAlertPayload): Promise<void> {
+    const target = url.origin;
+    try {
+      const response = await send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        // A redirect could carry the payload elsewhere, even to plain http: treat it as an answer.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (!response.ok) {
+        log.warn(UNDELIVERED_EVENT, { webhook: target, status: response.status, errorCode: payload.errorCode, detail: `the webhook answered ${response.status}` });
+      }
+    } catch (error) {
+      log.warn(UNDELIVERED_EVENT, { webhook: target, status: null, errorCode: payload.errorCode, detail: describeFailure(error, url, timeoutMs) });
+    }
+  }
+
+  return {
+    async raise(alert: FailureAlert): Promise<void> {
+      const remediation = remediationFor(alert.errorCode);
+      const detail = redactText(alert.detail);
+      const fields = {
+        sourceImageResourceId: alert.sourceImageResourceId,
+        displayName: alert.displayName,
+        version: alert.version,
+        errorCode: alert.errorCode,
+        remediation,
+        detail,
+      };
+      log.error(FAILURE_EVENT, fields);
+      if (webhook.kind === 'none') return;
+      if (webhook.kind === 'refused') {
+        log.warn(UNDELIVERED_EVENT, { webhook: null, status: null, errorCode: alert.errorCode, detail: webhook.why });
+        return;
+      }
+      await post(webhook.url, { event: FAILURE_EVENT, at: clock.now().toISOString(), ...fields });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// What an administrator should do about each failure code: Graph's upload errorCodes
+// (shared/api/graph-deviceimages.md) and the app's own codes and problem kinds.
+// Codes compare case-insensitively and ignoring `-`/`_` (Graph has sent `vmAlreadyAzureAdjoined`
+// for `vmAlreadyAzureAdJoined`; problem kinds are spelt `poison-message`, ledger codes `poisonMessage`).
+
+function normalised(code: string): string {
+  return code.trim().toLowerCase().replace(/[-_]/g, '');
+}
+
+const REMEDIATIONS: Readonly<Record<string, string>> = {
+  // Graph upload errorCodes
+  internalServerError:
+    'a failure inside Windows 365: the app retries the upload a bounded number of times; if it still fails, open a Windows 365 support case with the device image id',
+  sourceImageNotFound:
+    'the source image was deleted or moved, or Windows 365 cannot read it: restore the image, or grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on its subscription',
+  osVersionNotSupported: 'use Windows 10 or 11 Enterprise (not N, not LTSC) on a supported release, then capture the image again',
+  sourceImageInvalid:
+    'the image is not a valid Windows 365 source: capture it from a Hyper-V Generation 2 VM with no data disks and no disk encryption set',
+  sourceImageNotGeneralized: 'run sysprep /generalize /oobe on the VM and capture the image again',
+  vmAlreadyAzureAdJoined:
+    'the captured VM was Entra-joined, domain-joined or Intune-enrolled: build the image from a clean VM that was never joined or enrolled',
+  paidSourceImageNotSupport: 'Marketplace images with a paid plan cannot be used: build from an image without a purchase plan',
+  sourceImageNotSupportCustomizeVMName: 'remove the VM-name customisation from the image and capture it again',
+  sourceImageSizeExceedsLimitation:
+    'the OS disk is larger than Windows 365 accepts: capture the image from a smaller OS disk (Cloud PC images default to 64 GB)',
+  unknownFutureValue:
+    'Graph reported an error code this app cannot read: check the device image in the Intune admin center (Windows 365 > Custom images)',
+  // the app's own codes
+  uploadTimedOut:
+    'the upload stayed pending past IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: check the device image in the Intune admin center; delete it and run image-sync register to upload again, or open a support case',
+  createRejected:
+    'Graph refused to create the device image: read the detail, fix the image or its cloudpc-display-name / cloudpc-version tags (the pair must be unique in the tenant), then run image-sync register',
+  poisonMessage:
+    'a queue message failed on every delivery: read the detail and the function logs, fix the cause, then run image-sync register for the image (or wait for the next reconcile)',
+  invalidMessage:
+    'a queue message was not in the expected shape and was dropped: check what else writes to the image-sync queues; the next reconcile re-plans the image',
+  subscriptionUnreadable:
+    'the app cannot read this subscription: grant its identity Reader on the subscription, or remove it from IMAGE_SYNC_SUBSCRIPTION_IDS',
+  imageUnreadable: 'the app cannot read this managed image: grant its identity Reader on the image\'s resource group, or check that the image still exists',
+  graphForbidden:
+    'Graph refused the app: grant its identity the application permission CloudPC.ReadWrite.All with admin consent (CloudPC.Read.All is enough only to read)',
+};
+
+const BY_CODE = new Map(Object.entries(REMEDIATIONS).map(([code, hint]) => [normalised(code), hint]));
+
+/** The remediation hint for a failure code; unknown codes get a generic hint that names the code as received. */
+export function remediationFor(errorCode: string): string {
+  const hint = BY_CODE.get(normalised(errorCode));
+  if (hint !== undefined) return hint;
+  return `Windows 365 reported "${errorCode}", a code this app has no specific advice for: check the device image in the Intune admin center (Windows 365 > Custom images) and the custom image requirements (Windows 10/11 Enterprise, Generation 2, generalized, no data disks, no disk encryption set), fix the source image, then run image-sync register`;
+}
+
+/** Only `internalServerError` is worth a retryUpload; every other code, known or not, is permanent. */
+export function isTransientUploadError(errorCode: string | null): boolean {
+  return errorCode !== null && normalised(errorCode) === normalised('internalServerError');
+}
