@@ -1,0 +1,96 @@
+// One Cloud PC device image as the emulated tenant holds it, and how Graph renders it. Its status
+// is read off the clock at each render, from its latest upload.
+import type { DeviceImage } from '../domain';
+import { uploadStatus, type UploadAttempt } from './uploads';
+
+export interface DeviceImageRecord {
+  readonly id: string;
+  displayName: string;
+  version: string;
+  readonly sourceImageResourceId: string;
+  readonly createdAt: Date;
+  /** Every upload so far; the last is the current one. */
+  readonly uploads: UploadAttempt[];
+  usedByProvisioningPolicy: boolean;
+  /** Last PATCH, if any. */
+  modifiedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+export interface RenderOptions {
+  readonly failureField: 'errorCode' | 'statusDetails' | 'both';
+  /** The caller sent `Prefer: include-unknown-enum-members`; otherwise newer enum values read `unknownFutureValue`. */
+  readonly includeUnknownEnumMembers: boolean;
+}
+
+export function currentUpload(record: DeviceImageRecord): UploadAttempt {
+  const upload = record.uploads[record.uploads.length - 1];
+  if (upload === undefined) throw new Error(`device image ${record.id} has no upload`);
+  return upload;
+}
+
+export function deviceImageStatus(record: DeviceImageRecord, now: Date): string {
+  return uploadStatus(currentUpload(record), now);
+}
+
+export function renderDeviceImage(record: DeviceImageRecord, now: Date, options: RenderOptions): Record<string, unknown> {
+  const upload = currentUpload(record);
+  const status = uploadStatus(upload, now);
+  const usable = status === 'ready' || status === 'warning';
+  const settledAt = status === 'pending' ? upload.startedAt : upload.settlesAt;
+  const modified = record.modifiedAt !== null && record.modifiedAt > settledAt ? record.modifiedAt : settledAt;
+  const errorCode = status === 'failed' ? upload.errorCode : null;
+  const image: Record<string, unknown> = {
+    id: record.id,
+    displayName: record.displayName,
+    version: record.version,
+    sourceImageResourceId: record.sourceImageResourceId,
+    status: status === 'warning' && !options.includeUnknownEnumMembers ? 'unknownFutureValue' : status,
+  };
+  if (options.failureField !== 'statusDetails') image['errorCode'] = errorCode;
+  if (options.failureField !== 'errorCode') image['statusDetails'] = errorCode;
+  return {
+    ...image,
+    osStatus: usable ? (status === 'warning' ? 'supportedWithWarning' : 'supported') : null,
+    expirationDate: usable ? dateOnly(new Date(upload.settlesAt.getTime() + 2 * 365 * 24 * 3600_000)) : null,
+    lastModifiedDateTime: modified.toISOString(),
+    operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
+    osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
+    osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
+    sizeInGB: usable ? upload.sizeInGB : null,
+  };
+}
+
+function dateOnly(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** A device image as the emulator holds it, with what Graph does not show. */
+export interface EmulatedDeviceImage extends DeviceImage {
+  /** Uploads started: 1, plus one per retryUpload. */
+  readonly uploads: number;
+  readonly createdAt: string;
+  readonly deleted: boolean;
+}
+
+export function describeDeviceImage(record: DeviceImageRecord, now: Date): EmulatedDeviceImage {
+  const upload = currentUpload(record);
+  const status = uploadStatus(upload, now);
+  const usable = status === 'ready' || status === 'warning';
+  const rendered = renderDeviceImage(record, now, { failureField: 'errorCode', includeUnknownEnumMembers: true });
+  const lastModified = rendered['lastModifiedDateTime'];
+  return {
+    id: record.id,
+    displayName: record.displayName,
+    version: record.version,
+    sourceImageResourceId: record.sourceImageResourceId,
+    status,
+    errorCode: status === 'failed' ? upload.errorCode : null,
+    operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
+    osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
+    lastModifiedDateTime: typeof lastModified === 'string' ? lastModified : null,
+    uploads: record.uploads.length,
+    createdAt: record.createdAt.toISOString(),
+    deleted: record.deletedAt !== null,
+  };
+}

@@ -1,0 +1,97 @@
+// Request bodies of the deviceImages calls, checked as Graph checks them: required properties,
+// formats, and no properties the type does not have.
+import type { DeviceImageChanges, NewDeviceImage } from './deviceImageStore';
+import { Refusal } from './replies';
+
+const VERSION = /^\d+\.\d+\.\d+$/;
+const MANAGED_IMAGE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
+
+const DEVICE_IMAGE_PROPERTIES = new Set([
+  '@odata.type',
+  'id',
+  'displayName',
+  'version',
+  'sourceImageResourceId',
+  'status',
+  'statusDetails',
+  'errorCode',
+  'osStatus',
+  'expirationDate',
+  'lastModifiedDateTime',
+  'operatingSystem',
+  'osBuildNumber',
+  'osVersionNumber',
+  'sizeInGB',
+]);
+
+export function jsonBody(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Refusal(400, 'BadRequest', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Refusal(400, 'BadRequest', 'The request body must be a JSON object.');
+  }
+  return { ...parsed };
+}
+
+export function parseNewDeviceImage(text: string): NewDeviceImage {
+  const body = jsonBody(text);
+  rejectUnknownProperties(body);
+  const displayName = requiredText(body, 'displayName');
+  const version = requiredText(body, 'version');
+  const sourceImageResourceId = requiredText(body, 'sourceImageResourceId');
+  requireVersion(version);
+  if (!MANAGED_IMAGE_ID.test(sourceImageResourceId)) {
+    throw new Refusal(
+      400,
+      'BadRequest',
+      `Invalid value for property 'sourceImageResourceId': '${sourceImageResourceId}' is not a managed image id (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}).`,
+    );
+  }
+  for (const name of ['operatingSystem', 'osBuildNumber']) optionalText(body, name);
+  return { displayName, version, sourceImageResourceId };
+}
+
+export function parseDeviceImageChanges(text: string): DeviceImageChanges {
+  const body = jsonBody(text);
+  rejectUnknownProperties(body);
+  const readOnly = Object.keys(body).filter((name) => name !== 'displayName' && name !== 'version' && name !== '@odata.type');
+  if (readOnly[0] !== undefined) throw new Refusal(400, 'BadRequest', `The property '${readOnly[0]}' is read-only and cannot be updated.`);
+  const displayName = optionalText(body, 'displayName');
+  const version = optionalText(body, 'version');
+  if (version !== undefined) requireVersion(version);
+  return { ...(displayName === undefined ? {} : { displayName }), ...(version === undefined ? {} : { version }) };
+}
+
+function rejectUnknownProperties(body: Record<string, unknown>): void {
+  const unknown = Object.keys(body).find((name) => !DEVICE_IMAGE_PROPERTIES.has(name));
+  if (unknown !== undefined) {
+    throw new Refusal(
+      400,
+      'BadRequest',
+      `The property '${unknown}' does not exist on type 'microsoft.graph.cloudPcDeviceImage'. Make sure to only use property names that are defined by the type.`,
+    );
+  }
+}
+
+function requiredText(body: Record<string, unknown>, name: string): string {
+  const value = optionalText(body, name);
+  if (value === undefined || value.trim() === '') throw new Refusal(400, 'BadRequest', `The property '${name}' is required.`);
+  return value;
+}
+
+function optionalText(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new Refusal(400, 'BadRequest', `Invalid value for property '${name}': expected a string.`);
+  return value;
+}
+
+function requireVersion(version: string): void {
+  if (!VERSION.test(version)) {
+    throw new Refusal(400, 'BadRequest', `Invalid value for property 'version': '${version}' is not MAJOR.MINOR.PATCH (such as 1.2.0).`);
+  }
+}

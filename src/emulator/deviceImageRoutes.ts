@@ -1,0 +1,92 @@
+// Graph answers for `deviceManagement/virtualEndpoint/deviceImages` (v1.0 and beta).
+import type { Clock } from '../domain';
+import { parseDeviceImageChanges, parseNewDeviceImage } from './deviceImageRequests';
+import { renderDeviceImage, type DeviceImageRecord } from './deviceImageRecord';
+import type { DeviceImageStore } from './deviceImageStore';
+import { graphCollection, selectProperties } from './graphQuery';
+import type { ManagedImageCatalogue } from './managedImageCatalogue';
+import { queryParameter } from './paging';
+import { jsonReply, noContent, Refusal, unknownSegment, type Reply } from './replies';
+import type { Route } from './routes';
+
+export interface GraphContext {
+  readonly deviceImages: DeviceImageStore;
+  readonly catalogue: ManagedImageCatalogue;
+  readonly clock: Clock;
+  readonly origin: string;
+  readonly pageSize: number;
+  readonly failureField: 'errorCode' | 'statusDetails' | 'both';
+  readonly updates: 'apply' | 'reject';
+}
+
+export interface GraphRequest {
+  readonly url: URL;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+type DeviceImageRoute = Extract<Route, { kind: `graph.deviceImages.${string}` }>;
+
+export function answerDeviceImages(route: DeviceImageRoute, request: GraphRequest, context: GraphContext): Reply {
+  const render = (record: DeviceImageRecord) =>
+    renderDeviceImage(record, context.clock.now(), { failureField: context.failureField, includeUnknownEnumMembers: includesUnknownEnumMembers(request) });
+  switch (route.kind) {
+    case 'graph.deviceImages.list':
+      return jsonReply(
+        200,
+        graphCollection(context.deviceImages.list().map(render), {
+          url: request.url,
+          origin: context.origin,
+          pageSize: context.pageSize,
+          filterable: ['displayName', 'version', 'status'],
+          topAndSkip: false,
+        }),
+      );
+    case 'graph.deviceImages.get':
+      return jsonReply(200, selectProperties(render(context.deviceImages.require(route.id)), queryParameter(request.url, '$select')));
+    case 'graph.deviceImages.create': {
+      const created = context.deviceImages.create(parseNewDeviceImage(request.body));
+      return jsonReply(201, render(created), { Location: `${context.origin}/${route.version}/deviceManagement/virtualEndpoint/deviceImages/${created.id}` });
+    }
+    case 'graph.deviceImages.update': {
+      if (context.updates === 'reject') {
+        context.deviceImages.require(route.id);
+        throw new Refusal(400, 'BadRequest', 'Updating a cloudPcDeviceImage is not supported: every property is read-only.');
+      }
+      return jsonReply(200, render(context.deviceImages.update(route.id, parseDeviceImageChanges(request.body))));
+    }
+    case 'graph.deviceImages.delete':
+      context.deviceImages.delete(route.id);
+      return noContent();
+    case 'graph.deviceImages.retryUpload':
+      if (route.version !== 'beta') throw unknownSegment('retryUpload');
+      context.deviceImages.retryUpload(route.id);
+      return noContent();
+    case 'graph.deviceImages.reupload':
+      throw new Refusal(400, 'BadRequest', "The action 'reupload' is retired and no longer supported; use retryUpload (beta) for a failed upload.");
+    case 'graph.deviceImages.getSourceImages':
+      return jsonReply(200, { '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`, value: sourceImages(context.catalogue) });
+  }
+}
+
+/** The managed images Windows 365 itself can see: every image of the subscriptions it can read. */
+function sourceImages(catalogue: ManagedImageCatalogue): Record<string, unknown>[] {
+  return catalogue
+    .allSubscriptions()
+    .filter((subscription) => subscription.windows365CanRead && subscription.access !== 'notFound')
+    .flatMap((subscription) =>
+      catalogue.images(subscription.id).map((image) => ({
+        id: image.resourceId,
+        resourceId: image.resourceId,
+        displayName: image.spec.name,
+        subscriptionId: subscription.id,
+        subscriptionDisplayName: subscription.displayName,
+      })),
+    );
+}
+
+function includesUnknownEnumMembers(request: GraphRequest): boolean {
+  const prefer = request.headers['prefer'];
+  const values = Array.isArray(prefer) ? prefer : [prefer ?? ''];
+  return values.some((value) => /include-unknown-enum-members/i.test(value));
+}

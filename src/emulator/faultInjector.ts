@@ -1,0 +1,110 @@
+// Decides, per request, which fault (if any) the emulator applies, from the active rules. Draws
+// from a seeded random source only for rules with a probability, so a seed replays the same run.
+import { faultRuleSchema, ruleApplies, type FaultRule, type ParsedFaultRule, type Service } from './faultRules';
+import type { RandomSource } from './randomSource';
+import { TokenBucket } from './tokenBucket';
+
+export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset' | 'ambiguous-create';
+
+export type FaultAction =
+  | { readonly fault: FaultName; readonly answer: 'reset' }
+  | { readonly fault: FaultName; readonly answer: 'status'; readonly status: number; readonly code: string; readonly retryAfterSeconds: number | null };
+
+export interface FaultDecision {
+  readonly latencyMs: number;
+  readonly action: FaultAction | null;
+}
+
+interface ActiveRule {
+  readonly rule: ParsedFaultRule;
+  readonly bucket: TokenBucket | null;
+  ambiguousLeft: number;
+}
+
+export class FaultInjector {
+  private active: ActiveRule[] = [];
+
+  constructor(
+    private readonly random: RandomSource,
+    private readonly nowMs: () => number,
+  ) {}
+
+  /** Replaces every rule (counters and budgets start afresh). */
+  set(rules: readonly FaultRule[]): void {
+    this.active = rules.map((input, index) => {
+      const parsed = faultRuleSchema.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`fault rule ${index}: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(rule)'}: ${issue.message}`}`);
+      }
+      const rule = parsed.data;
+      const bucket = rule.budget === undefined ? null : new TokenBucket(rule.budget.perSecond, rule.budget.burst ?? rule.budget.perSecond, this.nowMs());
+      return { rule, bucket, ambiguousLeft: rule.ambiguousCreates?.next ?? 0 };
+    });
+  }
+
+  rules(): ParsedFaultRule[] {
+    return this.active.map((active) => active.rule);
+  }
+
+  /** What happens to a request before it is served. */
+  beforeServing(service: Service, kind: string): FaultDecision {
+    const matching = this.active.filter((active) => ruleApplies(active.rule, service, kind));
+    const latencyMs = matching.reduce((total, active) => total + (active.rule.latencyMs ?? 0), 0);
+    for (const active of matching) {
+      const action = this.actionOf(active, service);
+      if (action !== null) return { latencyMs, action };
+    }
+    return { latencyMs, action: null };
+  }
+
+  /** After a create took effect: whether its answer is lost (a 5xx or a reset instead of the 201). */
+  afterCreate(service: Service, kind: string): FaultAction | null {
+    if (!kind.endsWith('.create')) return null;
+    for (const active of this.active) {
+      const ambiguity = active.rule.ambiguousCreates;
+      if (ambiguity === undefined || !ruleApplies(active.rule, service, kind)) continue;
+      const counted = active.ambiguousLeft > 0;
+      if (counted) active.ambiguousLeft -= 1;
+      if (counted || this.happens(ambiguity.probability)) {
+        return ambiguity.answer === 'reset'
+          ? { fault: 'ambiguous-create', answer: 'reset' }
+          : { fault: 'ambiguous-create', answer: 'status', status: ambiguity.answer, code: statusCode(ambiguity.answer, service), retryAfterSeconds: null };
+      }
+    }
+    return null;
+  }
+
+  private actionOf(active: ActiveRule, service: Service): FaultAction | null {
+    const { rule } = active;
+    if (rule.down === 'reset') return { fault: 'down', answer: 'reset' };
+    if (rule.down === 'unavailable') return { fault: 'down', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: null };
+    if (active.bucket !== null) {
+      const answer = active.bucket.take(this.nowMs());
+      if (!answer.granted) return { fault: 'budget', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: answer.retryAfterSeconds };
+    }
+    if (rule.reset !== undefined && this.happens(rule.reset.probability)) return { fault: 'reset', answer: 'reset' };
+    if (rule.throttle !== undefined && this.happens(rule.throttle.probability)) {
+      return { fault: 'throttle', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: rule.throttle.retryAfterSeconds };
+    }
+    if (rule.unavailable !== undefined && this.happens(rule.unavailable.probability)) {
+      return { fault: 'unavailable', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: rule.unavailable.retryAfterSeconds };
+    }
+    return null;
+  }
+
+  private happens(probability: number): boolean {
+    if (probability <= 0) return false;
+    if (probability >= 1) return true;
+    return this.random.next() < probability;
+  }
+}
+
+const ERROR_CODES: Readonly<Record<Service, Readonly<Record<number, string>>>> = {
+  arm: { 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServerBusy', 504: 'GatewayTimeout' },
+  graph: { 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceNotAvailable', 504: 'GatewayTimeout' },
+};
+
+function statusCode(status: number, service: Service): string {
+  return ERROR_CODES[service][status] ?? 'UnknownError';
+}

@@ -1,0 +1,31 @@
+// The local tenant emulator: what `npm start`, `image-sync emulator` and the tests use.
+export { startEmulator, type Emulator, type EmulatorOptions, type EmulatorSettings } from './startEmulator';
+export { serveEmulator, type ServeEmulatorOptions, type ServedEmulator } from './serveEmulator';
+export { makeCertificate, writeCertificate, type TlsCertificate, type CertificateFiles } from './certificate';
+export { parseEstate, readEstateFile, EstateError } from './parseEstate';
+export {
+  estate,
+  subscription,
+  resourceGroup,
+  managedImage,
+  deviceImage,
+  osImage,
+  managedImageResourceId,
+  OPT_IN_TAG,
+} from './estateBuilders';
+export type {
+  Estate,
+  EstateInput,
+  ManagedImageInput,
+  SubscriptionInput,
+  ResourceGroupInput,
+  DeviceImageSeedInput,
+  OsImageInput,
+  SubscriptionAccess,
+} from './estateSchema';
+export type { FaultRule } from './faultRules';
+export type { FaultName } from './faultInjector';
+export type { RecordedRequest, EarlyRetry, EarlyRetryOptions } from './requestLog';
+export type { EmulatedDeviceImage } from './deviceImageRecord';
+export type { DuplicateSource } from './deviceImageStore';
+export type { RequestKind } from './routes';

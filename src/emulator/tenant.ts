@@ -1,0 +1,34 @@
+// The emulated tenant built from an estate: ARM's managed images, Graph's device images and OS
+// catalogue, sharing one clock.
+import type { Clock } from '../domain';
+import { DeviceImageStore } from './deviceImageStore';
+import type { Estate } from './estateSchema';
+import { ManagedImageCatalogue } from './managedImageCatalogue';
+import { OsImageCatalogue } from './osImageRoutes';
+import { randomGuid, type RandomSource } from './randomSource';
+
+export interface EmulatedTenant {
+  readonly estate: Estate;
+  readonly clock: Clock;
+  readonly catalogue: ManagedImageCatalogue;
+  readonly deviceImages: DeviceImageStore;
+  readonly osImages: OsImageCatalogue;
+}
+
+export function createTenant(estate: Estate, clock: Clock, random: RandomSource): EmulatedTenant {
+  const catalogue = new ManagedImageCatalogue(estate);
+  const deviceImages = new DeviceImageStore({
+    clock,
+    newId: () => randomGuid(random),
+    uploadSourceOf: (sourceImageResourceId) => {
+      const image = catalogue.find(sourceImageResourceId);
+      const subscription = image === undefined ? undefined : catalogue.subscription(image.subscriptionId);
+      return { spec: image?.spec, windows365CanRead: subscription?.windows365CanRead ?? false };
+    },
+    uploadSeconds: estate.uploadSeconds,
+    maxDeviceImages: estate.graph.maxDeviceImages,
+    duplicateStatus: estate.graph.duplicateStatus,
+  });
+  for (const seed of estate.deviceImages) deviceImages.seed(seed);
+  return { estate, clock, catalogue, deviceImages, osImages: new OsImageCatalogue(estate.osImages) };
+}
