@@ -74,6 +74,8 @@ export interface LedgerEntry {
   readonly errorCode: string | null;
   /** Skipped: the SkipReason code. Failed: a one-line explanation. */
   readonly reason: string | null;
+  /** Skipped: what the administrator should do, in words (as the plan said it). */
+  readonly fix?: string | null;
   /** Create attempts (claims) so far. */
   readonly attempts: number;
   readonly retryUploads: number;

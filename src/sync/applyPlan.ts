@@ -38,8 +38,8 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
     case 'skip': {
       const row = rows.get(sourceImageKey(action.sourceImage.id));
       if (!maySkip(row)) return null;
-      if (row?.state === 'skipped' && row.reason === action.reason && row.displayName === action.displayName && row.version === action.version) return 'skipped';
-      await markSkipped(deps.ledger, row ?? null, { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version }, action.reason, now);
+      if (row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName && row.version === action.version) return 'skipped';
+      await markSkipped(deps.ledger, row ?? null, { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version }, { reason: action.reason, fix: action.fix }, now);
       deps.log.info('ImageSkipped', { sourceImageResourceId: action.sourceImage.id, reason: action.reason, fix: action.fix });
       return 'skipped';
     }

@@ -23,6 +23,7 @@ function newEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'upd
     deviceImageId: null,
     errorCode: null,
     reason: null,
+    fix: null,
     attempts: 0,
     retryUploads: 0,
     statusChecks: 0,
@@ -45,7 +46,7 @@ export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity
 /** This worker takes the image: from here on a create may be in flight. */
 export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert({ ...newEntry(identity), state: 'creating', attempts: 1 }, now);
-  return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null }, now);
+  return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
 }
 
 export async function markPending(ledger: Ledger, row: LedgerRow, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
@@ -104,6 +105,7 @@ export async function markFailed(ledger: Ledger, row: LedgerRow | null, identity
     state: 'failed',
     errorCode: failure.errorCode,
     reason: failure.reason,
+    fix: null,
     nextCheckAt: null,
     alertedAt: null,
     ...(failure.deviceImageId === undefined ? {} : { deviceImageId: failure.deviceImageId }),
@@ -116,8 +118,8 @@ export async function markAlerted(ledger: Ledger, row: LedgerRow, now: Date): Pr
   return ledger.update(row, { alertedAt: now.toISOString() }, now);
 }
 
-export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, reason: SkipReason, now: Date): Promise<LedgerRow> {
-  const change = { state: 'skipped', displayName: identity.displayName, version: identity.version, reason, errorCode: null, nextCheckAt: null } as const;
+export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: { readonly reason: SkipReason; readonly fix: string }, now: Date): Promise<LedgerRow> {
+  const change = { state: 'skipped', displayName: identity.displayName, version: identity.version, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
   if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
   return ledger.update(row, change, now);
 }

@@ -114,3 +114,14 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('very-secret-value');
   });
 });
+
+describe('local.settings.sample.json', () => {
+  it('lists every setting of the design, and its values pass validation once a subscription is filled in', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { resolve } = await import('node:path');
+    const sample = JSON.parse(readFileSync(resolve(__dirname, '../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+    const documented = ['AzureWebJobsStorage', 'IMAGE_SYNC_SUBSCRIPTION_IDS', 'IMAGE_SYNC_RESOURCE_GROUPS', 'IMAGE_SYNC_TAG', 'IMAGE_SYNC_SCHEDULE', 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', 'IMAGE_SYNC_MAX_RETRY_UPLOADS', 'IMAGE_SYNC_REGISTER_QUEUE', 'IMAGE_SYNC_STATUS_QUEUE', 'IMAGE_SYNC_TABLE', 'GRAPH_ENDPOINT', 'GRAPH_API_VERSION', 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 'ARM_ENDPOINT', 'IMAGE_SYNC_ALERT_WEBHOOK_URL', 'IMAGE_SYNC_STATIC_TOKEN', 'AZURE_CLIENT_ID'];
+    expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(documented));
+    expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
+  });
+});

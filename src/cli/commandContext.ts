@@ -1,0 +1,35 @@
+// What every command that talks to Azure (or the emulator) needs: settings, clients, a logger.
+import { type Config, isLoopbackUrl, loadConfig } from '../config';
+import { type LogLevel, type Logger, createLogger } from '../log';
+import { type SharedClientOptions, type SharedClients, createSharedClients, createSyncDeps } from '../runtime/createSyncDeps';
+import type { SyncDeps } from '../sync/ports';
+import type { CliIo } from './cliIo';
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function cliLogger(io: CliIo, verbose: boolean): Logger {
+  const threshold = LEVELS.indexOf(verbose ? 'info' : 'warn');
+  return createLogger((level, line) => {
+    if (LEVELS.indexOf(level) >= threshold) io.stderr(`${level}: ${line}`);
+  });
+}
+
+/** Local emulators answer in milliseconds: retry them quickly. Azure gets the production defaults. */
+function clientOptionsFor(config: Config): SharedClientOptions {
+  if (!(isLoopbackUrl(config.graphEndpoint) && isLoopbackUrl(config.armEndpoint))) return {};
+  return { graphRetry: { delaySeconds: 1, maxRetries: 6 }, armRetry: { maxRetries: 6, retryDelayInMs: 200 }, secondPassDelayMs: 1_000 };
+}
+
+export interface CommandContext {
+  readonly config: Config;
+  readonly clients: SharedClients;
+  readonly deps: SyncDeps;
+  readonly log: Logger;
+}
+
+export function createCommandContext(io: CliIo, verbose: boolean): CommandContext {
+  const config = loadConfig(io.env);
+  const log = cliLogger(io, verbose);
+  const clients = createSharedClients(config, log, clientOptionsFor(config));
+  return { config, clients, deps: createSyncDeps(config, clients, log), log };
+}

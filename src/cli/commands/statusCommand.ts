@@ -1,0 +1,34 @@
+import { type CliIo } from '../cliIo';
+import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
+import { createCommandContext } from '../commandContext';
+import { renderStatus } from '../renderStatus';
+import { EXIT_OK, buildStatusReport, exitCodeFor } from '../statusReport';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "the ledger: every image's state, and recorded problems",
+  help: `Usage: image-sync status [--json] [--verbose]
+
+Shows what the app knows (its ledger table): every image it has seen in scope, with its state
+(queued, creating, pending, ready, failed, skipped), the device image id, why an image was skipped
+and how to fix it, why an upload failed and what to do; then the recorded problems.
+Reads storage only (AzureWebJobsStorage); it calls neither ARM nor Graph.
+
+Options:
+  --json       the status document (shared/contract/status.schema.json) on stdout
+  -v, --verbose  log what happens on stderr
+  -h, --help   this text
+
+Exit codes: 0 every image ready or skipped and no problem; 2 something needs attention (a failed
+or unfinished image, a recorded problem); 1 could not run (bad settings, storage unreachable).`,
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { values } = parseCommandArgs(argv, COMMON_OPTIONS);
+    if (values.help === true) return (io.stdout(this.help), EXIT_OK);
+    const { clients } = createCommandContext(io, values.verbose === true);
+    const [rows, problems] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems()]);
+    const report = buildStatusReport(rows, problems);
+    if (values.json === true) printJson(io, report);
+    else io.stdout(renderStatus(report));
+    return exitCodeFor(report);
+  },
+};
