@@ -1,0 +1,382 @@
+#!/usr/bin/env node
+// Static check of infra/ and azure.yaml, for a machine with no Bicep compiler (none installs from
+// the npm registry: the npm wrappers download the CLI from elsewhere). It parses every .bicep file
+// with the tree-sitter Bicep grammar and checks what a reader of this project relies on:
+//  - every file parses (no syntax errors);
+//  - every param has a @description; every resource type carries an api version;
+//  - module paths exist, module params exist in the module and required ones are passed, and
+//    `<module>.outputs.<name>` names a real output;
+//  - main.parameters.json maps only real params and every required one, with the same defaults;
+//  - every DESIGN §3 setting reaches the Function App's app settings, with the DESIGN default;
+//  - no shared keys, no settings that Flex Consumption rejects, the event filter and roles;
+//  - azure.yaml points at the infra, the packaged folder and scripts that exist.
+// It does not type-check resource properties against the ARM schemas: `az bicep build` does that
+// (docs/deployment.md).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Language, Parser } from 'web-tree-sitter';
+import YAML from 'yaml';
+
+const require = createRequire(import.meta.url);
+
+/** DESIGN §3: the app setting, the main.bicep param that feeds it, and its default (null: none). */
+export const DESIGN_SETTINGS = [
+  { setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS', param: 'imageSyncSubscriptionIds', default: null },
+  { setting: 'IMAGE_SYNC_RESOURCE_GROUPS', param: 'imageSyncResourceGroups', default: '' },
+  { setting: 'IMAGE_SYNC_TAG', param: 'imageSyncTag', default: 'cloudpc-sync=true' },
+  { setting: 'IMAGE_SYNC_SCHEDULE', param: 'imageSyncSchedule', default: '0 */15 * * * *' },
+  { setting: 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', param: 'imageSyncPollIntervalSeconds', default: '300' },
+  { setting: 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', param: 'imageSyncPollMaxIntervalSeconds', default: '1800' },
+  { setting: 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', param: 'imageSyncUploadTimeoutHours', default: '24' },
+  { setting: 'IMAGE_SYNC_MAX_RETRY_UPLOADS', param: 'imageSyncMaxRetryUploads', default: '2' },
+  { setting: 'IMAGE_SYNC_REGISTER_QUEUE', param: 'imageSyncRegisterQueue', default: 'image-register' },
+  { setting: 'IMAGE_SYNC_STATUS_QUEUE', param: 'imageSyncStatusQueue', default: 'image-status' },
+  { setting: 'IMAGE_SYNC_TABLE', param: 'imageSyncTable', default: 'imagesync' },
+  { setting: 'GRAPH_ENDPOINT', param: 'graphEndpoint', default: 'https://graph.microsoft.com' },
+  { setting: 'GRAPH_API_VERSION', param: 'graphApiVersion', default: 'v1.0' },
+  { setting: 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', param: 'imageSyncSubscriptionConcurrency', default: '8' },
+  { setting: 'ARM_ENDPOINT', param: 'armEndpoint', default: 'https://management.azure.com' },
+  { setting: 'IMAGE_SYNC_ALERT_WEBHOOK_URL', param: 'imageSyncAlertWebhookUrl', default: '' },
+];
+/** Set from the deployment's own resources, not from params. */
+const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId'];
+/** Never in Azure: a shared-key connection string, the emulator token, and what Flex Consumption rejects. */
+const FORBIDDEN_SETTINGS = ['AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
+/** local.settings.sample.json keys that only make sense on a developer's machine. */
+const LOCAL_ONLY_SETTINGS = new Set(['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'NODE_EXTRA_CA_CERTS', 'AzureWebJobsFeatureFlags']);
+const REQUIRED_ROLES = {
+  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  'Storage Queue Data Message Processor': '8a0f0c08-91a1-4084-bc3d-661d67233fed',
+  'Storage Queue Data Message Sender': 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
+  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+  'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+};
+const API_VERSIONED_TYPE = /^[A-Za-z]+\.[A-Za-z]+(\/[A-Za-z]+)+@\d{4}-\d{2}-\d{2}(-preview)?$/;
+const SERVICE_NAME = 'imagesync';
+const PACKAGE_FOLDER = 'artifacts/cloudpc-image-sync';
+
+let parser;
+async function bicepParser() {
+  if (parser) return parser;
+  await Parser.init();
+  const language = await Language.load(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm'));
+  parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+function* descendants(node) {
+  for (const child of node.namedChildren) {
+    yield child;
+    yield* descendants(child);
+  }
+}
+
+function stringValue(node) {
+  if (node?.type !== 'string') return undefined;
+  if (node.namedChildren.some((child) => child.type !== 'string_content')) return undefined; // interpolated
+  return node.namedChildren.map((child) => child.text).join('');
+}
+
+function literal(node) {
+  if (!node) return undefined;
+  if (node.type === 'string') return stringValue(node);
+  if (node.type === 'number' || node.type === 'boolean') return node.text;
+  return undefined;
+}
+
+function propertyKey(property) {
+  const key = property.namedChildren[0];
+  return key?.type === 'string' ? stringValue(key) : key?.text;
+}
+
+function properties(object) {
+  return object ? object.namedChildren.filter((child) => child.type === 'object_property') : [];
+}
+
+function propertyValue(object, key) {
+  const property = properties(object).find((candidate) => propertyKey(candidate) === key);
+  return property?.namedChildren[property.namedChildren.length - 1];
+}
+
+/** The `{ ... }` of a resource or module, through `if (...)` and `[for ...: ...]`. */
+function bodyObject(node) {
+  if (!node) return undefined;
+  if (node.type === 'object') return node;
+  if (node.type === 'if_statement' || node.type === 'for_statement') return bodyObject(node.namedChildren[node.namedChildren.length - 1]);
+  return undefined;
+}
+
+function decoratorNames(declaration) {
+  const previous = declaration.previousNamedSibling;
+  if (previous?.type !== 'decorators') return [];
+  return previous.namedChildren.map((decorator) => decorator.namedChildren[0]?.namedChildren[0]?.text?.replace(/^sys\./, '') ?? '');
+}
+
+function where(file, node, root) {
+  return `${path.relative(root, file)}:${node.startPosition.row + 1}`;
+}
+
+/** One parsed .bicep file: its params, outputs, modules, resources and every object key it sets. */
+function describe(file, tree) {
+  const top = tree.rootNode.namedChildren;
+  const params = new Map();
+  for (const declaration of top.filter((node) => node.type === 'parameter_declaration')) {
+    const [name, , defaultValue] = declaration.namedChildren;
+    params.set(name.text, { node: declaration, hasDefault: defaultValue !== undefined, default: literal(defaultValue), decorators: decoratorNames(declaration) });
+  }
+  const outputs = new Set(top.filter((node) => node.type === 'output_declaration').map((node) => node.namedChildren[0].text));
+  const modules = top
+    .filter((node) => node.type === 'module_declaration')
+    .map((node) => ({ node, name: node.namedChildren[0].text, path: stringValue(node.namedChildren[1]), body: bodyObject(node.namedChildren[2]) }));
+  const resources = top
+    .filter((node) => node.type === 'resource_declaration')
+    .map((node) => ({ node, name: node.namedChildren[0].text, type: stringValue(node.namedChildren[1]) }));
+  const variables = new Map(top.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[1]]));
+  return { file, tree, params, outputs, modules, resources, variables };
+}
+
+export async function checkInfra(root) {
+  const findings = [];
+  const problem = (message) => findings.push(message);
+  const infraDir = path.join(root, 'infra');
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.bicep')) files.push(full);
+    }
+  };
+  if (!existsSync(path.join(infraDir, 'main.bicep'))) return ['infra/main.bicep is missing'];
+  walk(infraDir);
+
+  const bicep = await bicepParser();
+  const parsed = new Map();
+  for (const file of files.sort()) {
+    const tree = bicep.parse(readFileSync(file, 'utf8'));
+    for (const node of [tree.rootNode, ...descendants(tree.rootNode)]) {
+      if (node.type === 'ERROR' || node.isMissing) problem(`${where(file, node, root)}: syntax error near "${node.text.slice(0, 40)}"`);
+    }
+    for (const child of tree.rootNode.children) {
+      if (child.isMissing) problem(`${where(file, child, root)}: syntax error, missing "${child.type}"`);
+    }
+    parsed.set(file, describe(file, tree));
+  }
+
+  for (const info of parsed.values()) {
+    for (const [name, param] of info.params) {
+      if (!param.decorators.includes('description')) problem(`${where(info.file, param.node, root)}: param ${name} has no @description`);
+    }
+    for (const resource of info.resources) {
+      if (!resource.type || !API_VERSIONED_TYPE.test(resource.type)) {
+        problem(`${where(info.file, resource.node, root)}: resource ${resource.name} type "${resource.type}" is not a full type with an api version`);
+      }
+    }
+    for (const module of info.modules) {
+      const target = path.resolve(path.dirname(info.file), module.path ?? '');
+      const callee = parsed.get(target);
+      if (!callee) {
+        problem(`${where(info.file, module.node, root)}: module ${module.name} path "${module.path}" does not exist`);
+        continue;
+      }
+      const passed = properties(propertyValue(module.body, 'params')).map(propertyKey);
+      for (const name of passed) {
+        if (!callee.params.has(name)) problem(`${where(info.file, module.node, root)}: module ${module.name} passes "${name}", which ${path.basename(target)} does not declare`);
+      }
+      for (const [name, param] of callee.params) {
+        if (!param.hasDefault && !passed.includes(name)) problem(`${where(info.file, module.node, root)}: module ${module.name} does not pass required param "${name}"`);
+      }
+      for (const node of descendants(info.tree.rootNode)) {
+        if (node.type !== 'member_expression') continue;
+        const [object, property] = [node.namedChildren[0], node.namedChildren[1]];
+        if (object?.type === 'member_expression' && object.namedChildren[0]?.text === module.name && object.namedChildren[1]?.text === 'outputs') {
+          if (!callee.outputs.has(property.text)) problem(`${where(info.file, node, root)}: ${module.name}.outputs.${property.text} is not an output of ${path.basename(target)}`);
+        }
+      }
+    }
+  }
+
+  const main = parsed.get(path.join(infraDir, 'main.bicep'));
+  checkParametersFile(root, main, problem);
+  const appSettings = collectAppSettings(parsed, main, problem);
+  checkDesignSettings(root, main, appSettings, problem);
+  checkInvariants(root, parsed, problem);
+  checkAzureYaml(root, parsed, problem);
+  return findings;
+}
+
+function checkParametersFile(root, main, problem) {
+  const file = path.join(root, 'infra/main.parameters.json');
+  if (!existsSync(file)) return problem('infra/main.parameters.json is missing');
+  const parameters = JSON.parse(readFileSync(file, 'utf8')).parameters ?? {};
+  for (const [name, entry] of Object.entries(parameters)) {
+    const param = main.params.get(name);
+    if (!param) {
+      problem(`infra/main.parameters.json: "${name}" is not a param of main.bicep`);
+      continue;
+    }
+    const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?\}$/s.exec(String(entry.value));
+    if (match?.[2] !== undefined && param.default !== undefined && match[2] !== param.default) {
+      problem(`infra/main.parameters.json: "${name}" defaults to "${match[2]}" but main.bicep to "${param.default}"`);
+    }
+  }
+  for (const [name, param] of main.params) {
+    if (!param.hasDefault && !(name in parameters)) problem(`infra/main.parameters.json: required param "${name}" is not mapped to an azd environment value`);
+  }
+}
+
+/** The Function App's app settings: keys of `config/appsettings` properties and the objects they union. */
+function collectAppSettings(parsed, main, problem) {
+  const functionModule = main.modules.find((module) => module.path === 'modules/function-app.bicep');
+  const functionFile = [...parsed.values()].find((info) => info.file.endsWith(path.join('modules', 'function-app.bicep')));
+  if (!functionModule || !functionFile) {
+    problem('infra: main.bicep must deploy modules/function-app.bicep');
+    return new Map();
+  }
+  const settings = new Map();
+  const addObject = (object, source) => {
+    for (const property of properties(object)) settings.set(propertyKey(property), { value: property.namedChildren[property.namedChildren.length - 1], source });
+  };
+  const expand = (node, info, source) => {
+    if (!node) return;
+    if (node.type === 'object') return addObject(node, source);
+    if (node.type === 'call_expression' && node.namedChildren[0]?.text === 'union') {
+      for (const argument of node.namedChildren[1].namedChildren) expand(argument, info, source);
+      return;
+    }
+    if (node.type === 'ternary_expression') {
+      for (const branch of node.namedChildren.slice(1)) expand(branch, info, source);
+      return;
+    }
+    if (node.type === 'parenthesized_expression') return expand(node.namedChildren[0], info, source);
+    if (node.type === 'identifier' && info.variables.has(node.text)) return expand(info.variables.get(node.text), info, source);
+    if (node.type === 'identifier' && info === functionFile && info.params.has(node.text)) {
+      // A module param: follow what main.bicep passes for it.
+      return expand(propertyValue(propertyValue(functionModule.body, 'params'), node.text), main, 'main.bicep');
+    }
+  };
+  const config = functionFile.resources.find((resource) => resource.type?.startsWith('Microsoft.Web/sites/config@'));
+  if (!config) {
+    problem('infra/modules/function-app.bicep: no Microsoft.Web/sites/config (appsettings) resource');
+    return settings;
+  }
+  expand(propertyValue(bodyObject(config.node.namedChildren[2]), 'properties'), functionFile, 'function-app.bicep');
+  return settings;
+}
+
+/** Identifiers an expression depends on, through the file's variables. */
+function references(node, info, seen = new Set()) {
+  for (const child of [node, ...descendants(node)]) {
+    if (child.type !== 'identifier' || seen.has(child.text)) continue;
+    seen.add(child.text);
+    const variable = info.variables.get(child.text);
+    if (variable) references(variable, info, seen);
+  }
+  return seen;
+}
+
+function checkDesignSettings(root, main, appSettings, problem) {
+  for (const { setting, param, default: expected } of DESIGN_SETTINGS) {
+    const entry = appSettings.get(setting);
+    if (!entry) {
+      problem(`app settings: ${setting} (DESIGN §3) is not set on the Function App`);
+      continue;
+    }
+    const declared = main.params.get(param);
+    if (!declared) {
+      problem(`infra/main.bicep: no param ${param} for ${setting}`);
+      continue;
+    }
+    if (!references(entry.value, main).has(param)) problem(`app settings: ${setting} is not fed from param ${param} (it is "${entry.value.text}")`);
+    if (expected === null ? declared.hasDefault : declared.default !== expected) {
+      problem(`infra/main.bicep: param ${param} (${setting}) defaults to ${declared.hasDefault ? `"${declared.default}"` : 'nothing'}, DESIGN §3 says ${expected === null ? 'required' : `"${expected}"`}`);
+    }
+  }
+  for (const setting of IDENTITY_SETTINGS) {
+    if (!appSettings.has(setting)) problem(`app settings: ${setting} is not set on the Function App`);
+  }
+  for (const setting of FORBIDDEN_SETTINGS) {
+    if (appSettings.has(setting)) problem(`app settings: ${setting} must not be set in Azure`);
+  }
+  const sample = path.join(root, 'local.settings.sample.json');
+  if (existsSync(sample)) {
+    const values = JSON.parse(readFileSync(sample, 'utf8')).Values ?? {};
+    for (const key of Object.keys(values)) {
+      if (!LOCAL_ONLY_SETTINGS.has(key) && !appSettings.has(key)) problem(`app settings: ${key} (local.settings.sample.json) is not set on the Function App`);
+    }
+  }
+}
+
+function checkInvariants(root, parsed, problem) {
+  const all = [...parsed.values()].map((info) => ({ info, text: info.tree.rootNode.text }));
+  const joined = all.map(({ text }) => text).join('\n');
+  for (const { info, text } of all) {
+    if (/\blistKeys\s*\(/.test(text) || /AccountKey=/.test(text)) problem(`${path.relative(root, info.file)}: uses storage account keys`);
+  }
+  if (!/allowSharedKeyAccess:\s*false/.test(joined)) problem('infra: the storage account must set allowSharedKeyAccess: false');
+  for (const [role, id] of Object.entries(REQUIRED_ROLES)) {
+    if (!joined.includes(id)) problem(`infra: no role assignment for ${role} (${id})`);
+  }
+  for (const needle of ["'Microsoft.Resources.Subscriptions'", "'Microsoft.Resources.ResourceWriteSuccess'", "'StringIn'", "'data.operationName'", "'Microsoft.Compute/images/write'", "'AzureFunction'", '/functions/imageWritten', "'FlexConsumption'", 'ImageSyncFailure']) {
+    if (!joined.includes(needle)) problem(`infra: expected ${needle} (event filter, function endpoint, plan or alert)`);
+  }
+  const main = parsed.get(path.join(root, 'infra/main.bicep'));
+  const webhook = main?.params.get('imageSyncAlertWebhookUrl');
+  if (webhook && !webhook.decorators.includes('secure')) problem('infra/main.bicep: param imageSyncAlertWebhookUrl must be @secure()');
+  const tagged = joined.includes(`'azd-service-name': '${SERVICE_NAME}'`);
+  if (!tagged) problem(`infra: the Function App must carry the tag azd-service-name: ${SERVICE_NAME}`);
+  const docs = path.join(root, 'docs/deployment.md');
+  const monitoring = [...parsed.values()].find((info) => info.file.endsWith('monitoring.bicep'));
+  const query = monitoring && /'''\n([\s\S]*?)'''/.exec(monitoring.tree.rootNode.text)?.[1]?.trim();
+  if (!query) problem('infra/modules/monitoring.bicep: no alert query (a \'\'\'...\'\'\' string)');
+  else if (!existsSync(docs)) problem('docs/deployment.md is missing');
+  else if (!readFileSync(docs, 'utf8').includes(query)) problem('docs/deployment.md: does not show the alert rule\'s query as infra/modules/monitoring.bicep has it');
+}
+
+function checkAzureYaml(root, parsed, problem) {
+  const file = path.join(root, 'azure.yaml');
+  if (!existsSync(file)) return problem('azure.yaml is missing');
+  const config = YAML.parse(readFileSync(file, 'utf8'));
+  const infraPath = config.infra?.path ?? 'infra';
+  if (!existsSync(path.join(root, infraPath, `${config.infra?.module ?? 'main'}.bicep`))) problem(`azure.yaml: infra ${infraPath}/${config.infra?.module ?? 'main'}.bicep does not exist`);
+  const service = config.services?.[SERVICE_NAME];
+  if (!service) return problem(`azure.yaml: no service "${SERVICE_NAME}" (the azd-service-name tag)`);
+  if (service.host !== 'function') problem('azure.yaml: the service host must be function');
+  if (!['ts', 'js', 'typescript', 'javascript'].includes(service.language)) problem('azure.yaml: the service language must be ts or js');
+  if (service.dist !== PACKAGE_FOLDER) problem(`azure.yaml: dist must be ${PACKAGE_FOLDER} (what npm run package writes)`);
+  if (service.remoteBuild !== false) problem('azure.yaml: remoteBuild must be false (the package is self-contained)');
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const hooks = [...Object.values(config.hooks ?? {}), ...Object.values(service.hooks ?? {})];
+  for (const hook of hooks) {
+    for (const shell of [hook, hook.posix, hook.windows].filter((value) => value?.run)) {
+      const script = /node\s+(\S+\.mjs)/.exec(shell.run)?.[1];
+      if (script && !existsSync(path.join(root, script))) problem(`azure.yaml: hook runs ${script}, which does not exist`);
+      const npmScript = /npm run (\S+)/.exec(shell.run)?.[1];
+      if (npmScript && !manifest.scripts?.[npmScript]) problem(`azure.yaml: hook runs npm run ${npmScript}, which package.json does not define`);
+    }
+  }
+  void parsed;
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  if (values.help) {
+    console.log('Usage: node scripts/check-infra.mjs [--root DIR] [--json]\nStatic check of infra/*.bicep, infra/main.parameters.json and azure.yaml (see the header of this file).');
+    return 0;
+  }
+  const findings = await checkInfra(path.resolve(values.root ?? process.cwd()));
+  if (values.json) console.log(JSON.stringify({ findings }, null, 2));
+  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, azure.yaml)');
+  else for (const finding of findings) console.log(finding);
+  return findings.length === 0 ? 0 : 1;
+}
+
+if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main();
+}
