@@ -48,17 +48,25 @@ export interface JobQueues {
 /** Fields a transition may change; the ledger stamps updatedAt itself. */
 export type LedgerChange = Partial<Omit<LedgerEntry, 'sourceImageResourceId' | 'createdAt' | 'updatedAt'>>;
 
+/** A problem as the ledger keeps it: one row per open kind + subject, however often it recurs. */
+export interface RecordedProblem extends Problem {
+  /** How many times it was recorded; `at` is the last time, firstSeenAt the first. */
+  readonly count: number;
+  readonly firstSeenAt: string;
+}
+
 export interface Ledger {
   get(sourceImageResourceId: string): Promise<LedgerRow | null>;
-  /** Every image row. */
+  /** Every image row, all pages, ordered by sourceImageResourceId (case-insensitively). */
   list(): Promise<LedgerRow[]>;
   /** Inserts a new row; throws LedgerConflictError if one exists already. */
   insert(entry: Omit<LedgerEntry, 'createdAt' | 'updatedAt'>, now: Date): Promise<LedgerRow>;
-  /** ETag-guarded update; throws LedgerConflictError when the row changed since it was read. */
+  /** ETag-guarded update; throws LedgerConflictError when the row changed (or was removed) since it was read. */
   update(row: LedgerRow, change: LedgerChange, now: Date): Promise<LedgerRow>;
   /** Records a problem; a problem with the same kind and subject as an open one is updated, not added (isNew false). */
   recordProblem(problem: Problem): Promise<{ readonly isNew: boolean }>;
-  listProblems(): Promise<Problem[]>;
+  /** Every recorded problem, most recently seen first. */
+  listProblems(): Promise<RecordedProblem[]>;
 }
 
 export interface FailureAlert {

@@ -1,0 +1,20 @@
+// The ledger table is created on first use, once per process and table.
+import type { TableClient } from '@azure/data-tables';
+
+const ensured = new Map<string, Promise<void>>();
+
+function tableKey(table: TableClient): string {
+  return `${table.url}/${table.tableName}`;
+}
+
+/** Creates the table if absent (data-tables treats "already exists" as success); later calls reuse the first answer. */
+export function ensureTable(table: TableClient): Promise<void> {
+  const key = tableKey(table);
+  const known = ensured.get(key);
+  if (known !== undefined) return known;
+  const pending = table.createTable();
+  ensured.set(key, pending);
+  // A failed creation is not remembered: the next call tries again.
+  pending.catch(() => ensured.delete(key));
+  return pending;
+}

@@ -1,0 +1,89 @@
+// LedgerEntry ↔ table entity. Azure Tables stores no nulls, so null is an absent property; numbers
+// are whole Int32 counts; times are the ISO strings the app wrote (Edm.DateTime would re-format them).
+import type { TableEntity, TableEntityResult } from '@azure/data-tables';
+import { z } from 'zod';
+import { PermanentError } from '../errors';
+import type { LedgerEntry, LedgerRow, LedgerState } from '../domain';
+import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
+
+const LEDGER_STATES = ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped'] as const satisfies readonly LedgerState[];
+const ENTRY_FIELDS = [
+  'sourceImageResourceId',
+  'displayName',
+  'version',
+  'state',
+  'deviceImageId',
+  'errorCode',
+  'reason',
+  'fix',
+  'attempts',
+  'retryUploads',
+  'statusChecks',
+  'pendingSince',
+  'nextCheckAt',
+  'createdAt',
+  'updatedAt',
+  'alertedAt',
+] as const satisfies readonly (keyof LedgerEntry)[];
+// Compile-time guards: a new state or a new LedgerEntry field must be stored and read here too.
+const everyState: Exclude<LedgerState, (typeof LEDGER_STATES)[number]> extends never ? true : never = true;
+const everyField: Exclude<keyof LedgerEntry, (typeof ENTRY_FIELDS)[number]> extends never ? true : never = true;
+void everyState;
+void everyField;
+// A property holds at most 64 KiB; a longer explanation is cut, well before that.
+export const MAX_TEXT_LENGTH = 4_000;
+
+export function boundedText(text: string): string {
+  return text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH - 3)}...` : text;
+}
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
+const count = z.number().int().min(0);
+
+const imageEntitySchema = z.object({
+  etag: z.string().min(1),
+  sourceImageResourceId: z.string().min(1),
+  displayName: optionalText,
+  version: optionalText,
+  state: z.enum(LEDGER_STATES),
+  deviceImageId: optionalText,
+  errorCode: optionalText,
+  reason: optionalText,
+  fix: optionalText,
+  attempts: count,
+  retryUploads: count,
+  statusChecks: count,
+  pendingSince: optionalText,
+  nextCheckAt: optionalText,
+  createdAt: z.string().min(1),
+  updatedAt: z.string().min(1),
+  alertedAt: optionalText,
+});
+
+type ImageProperties = Record<string, string | number>;
+
+/** The entity written for an entry: its known fields only (never an ETag or a stray property), nulls left out. */
+export function toImageEntity(entry: LedgerEntry): TableEntity<ImageProperties> {
+  const properties: ImageProperties = {};
+  for (const name of ENTRY_FIELDS) {
+    const value = entry[name];
+    if (value === null || value === undefined) continue;
+    properties[name] = typeof value === 'string' && (name === 'reason' || name === 'fix') ? boundedText(value) : value;
+  }
+  return { partitionKey: IMAGE_PARTITION, rowKey: imageRowKey(entry.sourceImageResourceId), ...properties };
+}
+
+/** A stored entity as a LedgerRow; throws when the row is not one this app wrote. */
+export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>): LedgerRow {
+  const parsed = imageEntitySchema.safeParse(entity);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue === undefined ? '' : `${issue.path.map(String).join('.')}: `;
+    throw new PermanentError(`ledger row image/${entity.rowKey ?? '?'} is unreadable (${field}${issue?.message ?? 'unknown shape'})`, null, 'LedgerRowUnreadable');
+  }
+  return parsed.data;
+}
+

@@ -1,0 +1,31 @@
+// Where each kind of row lives in the `imagesync` table (DESIGN §7).
+import { createHash, randomBytes } from 'node:crypto';
+import { sourceImageKey } from '../domain';
+
+export const IMAGE_PARTITION = 'image';
+export const PROBLEM_PARTITION = 'problem';
+
+/** One row per source image: the SHA-256 hex of the lower-cased id (ids are too long and too free-form for a key). */
+export function imageRowKey(sourceImageResourceId: string): string {
+  return createHash('sha256').update(sourceImageKey(sourceImageResourceId)).digest('hex');
+}
+
+// Problem rows sort newest first: the key starts with the milliseconds left until the latest Date.
+const LATEST_MS = 8_640_000_000_000_000;
+const KEY_DIGITS = 16;
+
+/** A problem row's key: time-ordered (newest first), then random so that two problems in one millisecond differ. */
+export function problemRowKey(at: Date): string {
+  return `${String(LATEST_MS - at.getTime()).padStart(KEY_DIGITS, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Problem keys start with a digit; everything in the partition below this is a problem row. */
+export const PROBLEM_ROW_KEY_END = 'a';
+
+/**
+ * The marker row that says "a problem with this kind and subject is open", in the problem partition,
+ * so that it can be created in one transaction with the problem itself: two writers cannot both add it.
+ */
+export function openProblemRowKey(kind: string, subject: string | null): string {
+  return `open-${createHash('sha256').update(`${kind}\n${subject ?? ''}`).digest('hex')}`;
+}

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { LedgerEntry } from '../../../src/domain';
+import { LedgerConflictError, PermanentError } from '../../../src/errors';
+import { createLedger } from '../../../src/state/ledgerTable';
+import { MAX_TEXT_LENGTH, toImageEntity } from '../../../src/state/ledgerEntity';
+import type { Ledger } from '../../../src/sync/ports';
+import { testStorage } from '../../support/storage';
+
+const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';
+
+function imageId(name: string): string {
+  return `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-images/providers/Microsoft.Compute/images/${name}`;
+}
+
+function entry(overrides: Partial<LedgerEntry> = {}): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
+  return {
+    sourceImageResourceId: imageId('win11-ent-1.2.0'),
+    displayName: 'win11-ent',
+    version: '1.2.0',
+    state: 'queued',
+    deviceImageId: null,
+    errorCode: null,
+    reason: null,
+    fix: null,
+    attempts: 0,
+    retryUploads: 0,
+    statusChecks: 0,
+    pendingSince: null,
+    nextCheckAt: null,
+    alertedAt: null,
+    ...overrides,
+  };
+}
+
+const T0 = new Date('2024-05-01T12:00:00.000Z');
+const T1 = new Date('2024-05-01T12:01:00.000Z');
+
+function freshLedger(): { ledger: Ledger; table: TableClient } {
+  const { clients, tableName } = testStorage('ledger');
+  const table = clients.table(tableName);
+  return { ledger: createLedger(table, { endpoints: clients.endpoints }), table };
+}
+
+describe('ledger image rows', () => {
+  it('inserts a row and reads it back as written, nulls and numbers intact', async () => {
+    const { ledger } = freshLedger();
+    const inserted = await ledger.insert(entry({ attempts: 2, reason: 'why' }), T0);
+    expect(inserted).toEqual({ ...entry({ attempts: 2, reason: 'why' }), createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) });
+    expect(await ledger.get(entry().sourceImageResourceId)).toEqual(inserted);
+  });
+
+  it('finds a row whatever the casing of the id, and answers null for an unknown image', async () => {
+    const { ledger } = freshLedger();
+    await ledger.insert(entry(), T0);
+    expect((await ledger.get(entry().sourceImageResourceId.toUpperCase()))?.sourceImageResourceId).toBe(entry().sourceImageResourceId);
+    expect(await ledger.get(imageId('unknown'))).toBeNull();
+  });
+
+  it('keys image rows by the SHA-256 of the lower-cased id, in partition image', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.insert(entry(), T0);
+    const rowKey = createHash('sha256').update(entry().sourceImageResourceId.toLowerCase()).digest('hex');
+    const raw = await table.getEntity<Record<string, unknown>>('image', rowKey);
+    expect(raw.state).toBe('queued');
+    expect(raw).not.toHaveProperty('deviceImageId');
+  });
+
+  it('refuses a second insert of the same image (any casing) with LedgerConflictError', async () => {
+    const { ledger } = freshLedger();
+    await ledger.insert(entry(), T0);
+    await expect(ledger.insert(entry({ sourceImageResourceId: entry().sourceImageResourceId.toLowerCase() }), T1)).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+
+  it('lets exactly one of two concurrent inserts win', async () => {
+    const { ledger } = freshLedger();
+    const results = await Promise.allSettled([ledger.insert(entry({ state: 'creating' }), T0), ledger.insert(entry({ state: 'creating' }), T0)]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((result) => result.status === 'rejected');
+    expect(rejected?.status === 'rejected' ? rejected.reason : null).toBeInstanceOf(LedgerConflictError);
+  });
+
+  it('updates with the ETag: changes fields, clears nulls, stamps updatedAt, keeps createdAt', async () => {
+    const { ledger } = freshLedger();
+    const inserted = await ledger.insert(entry({ reason: 'old', errorCode: 'x' }), T0);
+    const updated = await ledger.update(inserted, { state: 'pending', deviceImageId: 'dev-1', reason: null, errorCode: undefined, attempts: 1 }, T1);
+    expect(updated).toEqual({
+      ...inserted,
+      state: 'pending',
+      deviceImageId: 'dev-1',
+      reason: null,
+      attempts: 1,
+      updatedAt: T1.toISOString(),
+      etag: expect.any(String),
+    });
+    expect(updated.etag).not.toBe(inserted.etag);
+    expect(await ledger.get(inserted.sourceImageResourceId)).toEqual(updated);
+  });
+
+  it('refuses an update from a stale row: of two writers, one wins', async () => {
+    const { ledger } = freshLedger();
+    const row = await ledger.insert(entry(), T0);
+    const results = await Promise.allSettled([
+      ledger.update(row, { state: 'creating', attempts: 1 }, T1),
+      ledger.update(row, { state: 'creating', attempts: 1 }, T1),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((result) => result.status === 'rejected');
+    expect(rejected?.status === 'rejected' ? rejected.reason : null).toBeInstanceOf(LedgerConflictError);
+    await expect(ledger.update(row, { state: 'ready' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
+    expect((await ledger.get(row.sourceImageResourceId))?.attempts).toBe(1);
+  });
+
+  it('treats an update of a row that was removed as a conflict', async () => {
+    const { ledger, table } = freshLedger();
+    const row = await ledger.insert(entry(), T0);
+    const raw = toImageEntity({ ...row, createdAt: row.createdAt, updatedAt: row.updatedAt });
+    await table.deleteEntity(raw.partitionKey, raw.rowKey);
+    await expect(ledger.update(row, { state: 'ready' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+
+  it('cuts an overlong reason so the row stays within the property limit', async () => {
+    const { ledger } = freshLedger();
+    const row = await ledger.insert(entry({ state: 'failed', reason: 'x'.repeat(40_000) }), T0);
+    expect(row.reason).toHaveLength(MAX_TEXT_LENGTH);
+    expect((await ledger.get(row.sourceImageResourceId))?.reason).toBe(row.reason);
+  });
+
+  it('lists every image row across pages (over 1000), ordered by id, without problem rows', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.recordProblem({ kind: 'subscription-unreadable', detail: '403', at: T0.toISOString(), subject: SUBSCRIPTION });
+    const ids = Array.from({ length: 1_205 }, (_, index) => imageId(`img-${String(index).padStart(5, '0')}`));
+    const actions: TransactionAction[] = ids.map((id) => ['create', toImageEntity({ ...entry({ sourceImageResourceId: id }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() })]);
+    for (let start = 0; start < actions.length; start += 100) await table.submitTransaction(actions.slice(start, start + 100));
+    const rows = await ledger.list();
+    expect(rows).toHaveLength(ids.length);
+    expect(rows.map((row) => row.sourceImageResourceId)).toEqual(ids);
+    expect(rows.every((row) => row.etag !== '' && row.state === 'queued')).toBe(true);
+  });
+
+  it('answers an empty list for a new ledger', async () => {
+    const { ledger } = freshLedger();
+    expect(await ledger.list()).toEqual([]);
+    expect(await ledger.listProblems()).toEqual([]);
+  });
+
+  it('refuses to read a row it did not write, naming the row', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.list();
+    const rowKey = createHash('sha256').update(imageId('odd').toLowerCase()).digest('hex');
+    await table.createEntity({ partitionKey: 'image', rowKey, sourceImageResourceId: imageId('odd'), state: 'exploded' });
+    const error = await ledger.get(imageId('odd')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(String((error as Error).message)).toMatch(new RegExp(`^ledger row image/${rowKey} is unreadable \\(state: `));
+  });
+});
+
+describe('ledger problems', () => {
+  const problem = (at: Date, overrides: { kind?: string; subject?: string | null; detail?: string } = {}) => ({
+    kind: overrides.kind ?? 'subscription-unreadable',
+    detail: overrides.detail ?? `403 at ${at.toISOString()}`,
+    at: at.toISOString(),
+    subject: overrides.subject === undefined ? SUBSCRIPTION : overrides.subject,
+  });
+
+  it('adds a new problem, then merges a recurrence into it (count, first and last seen, latest detail)', async () => {
+    const { ledger } = freshLedger();
+    expect(await ledger.recordProblem(problem(T0))).toEqual({ isNew: true });
+    expect(await ledger.recordProblem(problem(T1, { detail: 'still 403' }))).toEqual({ isNew: false });
+    expect(await ledger.listProblems()).toEqual([
+      { kind: 'subscription-unreadable', detail: 'still 403', at: T1.toISOString(), subject: SUBSCRIPTION, count: 2, firstSeenAt: T0.toISOString() },
+    ]);
+  });
+
+  it('keeps the last-seen time when a recurrence arrives out of order', async () => {
+    const { ledger } = freshLedger();
+    await ledger.recordProblem(problem(T1));
+    await ledger.recordProblem(problem(T0));
+    expect((await ledger.listProblems())[0]).toMatchObject({ at: T1.toISOString(), firstSeenAt: T1.toISOString(), count: 2 });
+  });
+
+  it('keeps problems of another kind or subject apart; a null subject is a subject too', async () => {
+    const { ledger } = freshLedger();
+    expect(await ledger.recordProblem(problem(T0))).toEqual({ isNew: true });
+    expect(await ledger.recordProblem(problem(T0, { subject: '22222222-2222-4222-8222-222222222222' }))).toEqual({ isNew: true });
+    expect(await ledger.recordProblem(problem(T0, { kind: 'image-unreadable' }))).toEqual({ isNew: true });
+    expect(await ledger.recordProblem(problem(T0, { kind: 'alert-undelivered', subject: null }))).toEqual({ isNew: true });
+    expect(await ledger.recordProblem(problem(T1, { kind: 'alert-undelivered', subject: null }))).toEqual({ isNew: false });
+    expect(await ledger.listProblems()).toHaveLength(4);
+  });
+
+  it('gives each poison message its own row (subject = message id), and merges a redelivered one', async () => {
+    const { ledger } = freshLedger();
+    for (const id of ['m-1', 'm-2', 'm-3']) {
+      expect(await ledger.recordProblem(problem(T0, { kind: 'poison-message', subject: id }))).toEqual({ isNew: true });
+    }
+    expect(await ledger.recordProblem(problem(T1, { kind: 'poison-message', subject: 'm-2' }))).toEqual({ isNew: false });
+    const problems = await ledger.listProblems();
+    expect(problems[0]).toMatchObject({ subject: 'm-2', count: 2, at: T1.toISOString() });
+    expect(problems.slice(1).map((recorded) => [recorded.subject, recorded.count]).sort()).toEqual([
+      ['m-1', 1],
+      ['m-3', 1],
+    ]);
+  });
+
+  it('lists problems most recently seen first', async () => {
+    const { ledger } = freshLedger();
+    const times = ['2024-05-01T10:00:00.000Z', '2024-05-01T12:00:00.000Z', '2024-05-01T11:00:00.000Z'];
+    for (const [index, at] of times.entries()) await ledger.recordProblem(problem(new Date(at), { subject: `s-${index}` }));
+    expect((await ledger.listProblems()).map((recorded) => recorded.at)).toEqual([times[1], times[2], times[0]]);
+  });
+
+  it('records one problem when several writers record the same new one at once', async () => {
+    const { ledger } = freshLedger();
+    const results = await Promise.all(Array.from({ length: 5 }, () => ledger.recordProblem(problem(T0))));
+    expect(results.filter((result) => result.isNew)).toHaveLength(1);
+    const problems = await ledger.listProblems();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.count).toBe(5);
+  });
+});
