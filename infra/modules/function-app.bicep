@@ -21,6 +21,9 @@ param identityClientId string
 @description('Storage account for AzureWebJobsStorage (identity-based).')
 param storageAccountName string
 
+@description('Storage service endpoints of that account (they carry the cloud\'s DNS suffix, which the account name alone does not).')
+param storageEndpoints object
+
 @description('URL of the blob container that holds the deployment package.')
 param deploymentContainerUrl string
 
@@ -104,6 +107,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__accountName: storageAccountName
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: storageEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storageEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storageEndpoints.table
     AZURE_CLIENT_ID: identityClientId
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

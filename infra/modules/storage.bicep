@@ -80,4 +80,7 @@ resource table 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-0
 
 output name string = account.name
 output id string = account.id
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+output queueEndpoint string = account.properties.primaryEndpoints.queue
+output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'
