@@ -15,10 +15,13 @@ export interface FaultDecision {
   readonly action: FaultAction | null;
 }
 
+type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates';
+
 interface ActiveRule {
   readonly rule: ParsedFaultRule;
   readonly bucket: TokenBucket | null;
-  ambiguousLeft: number;
+  /** What is left of each fault's `next` count. */
+  readonly left: Record<CountedFault, number>;
 }
 
 export class FaultInjector {
@@ -39,7 +42,13 @@ export class FaultInjector {
       }
       const rule = parsed.data;
       const bucket = rule.budget === undefined ? null : new TokenBucket(rule.budget.perSecond, rule.budget.burst ?? rule.budget.perSecond, this.nowMs());
-      return { rule, bucket, ambiguousLeft: rule.ambiguousCreates?.next ?? 0 };
+      const left = {
+        throttle: rule.throttle?.next ?? 0,
+        unavailable: rule.unavailable?.next ?? 0,
+        reset: rule.reset?.next ?? 0,
+        ambiguousCreates: rule.ambiguousCreates?.next ?? 0,
+      };
+      return { rule, bucket, left };
     });
   }
 
@@ -64,9 +73,7 @@ export class FaultInjector {
     for (const active of this.active) {
       const ambiguity = active.rule.ambiguousCreates;
       if (ambiguity === undefined || !ruleApplies(active.rule, service, kind)) continue;
-      const counted = active.ambiguousLeft > 0;
-      if (counted) active.ambiguousLeft -= 1;
-      if (counted || this.happens(ambiguity.probability)) {
+      if (this.strikes(active, 'ambiguousCreates', ambiguity.probability)) {
         return ambiguity.answer === 'reset'
           ? { fault: 'ambiguous-create', answer: 'reset' }
           : { fault: 'ambiguous-create', answer: 'status', status: ambiguity.answer, code: statusCode(ambiguity.answer, service), retryAfterSeconds: null };
@@ -83,14 +90,23 @@ export class FaultInjector {
       const answer = active.bucket.take(this.nowMs());
       if (!answer.granted) return { fault: 'budget', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: answer.retryAfterSeconds };
     }
-    if (rule.reset !== undefined && this.happens(rule.reset.probability)) return { fault: 'reset', answer: 'reset' };
-    if (rule.throttle !== undefined && this.happens(rule.throttle.probability)) {
+    if (rule.reset !== undefined && this.strikes(active, 'reset', rule.reset.probability)) return { fault: 'reset', answer: 'reset' };
+    if (rule.throttle !== undefined && this.strikes(active, 'throttle', rule.throttle.probability)) {
       return { fault: 'throttle', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: rule.throttle.retryAfterSeconds };
     }
-    if (rule.unavailable !== undefined && this.happens(rule.unavailable.probability)) {
+    if (rule.unavailable !== undefined && this.strikes(active, 'unavailable', rule.unavailable.probability)) {
       return { fault: 'unavailable', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: rule.unavailable.retryAfterSeconds };
     }
     return null;
+  }
+
+  /** A counted fault strikes while its count lasts, then with its probability. */
+  private strikes(active: ActiveRule, fault: CountedFault, probability: number): boolean {
+    if (active.left[fault] > 0) {
+      active.left[fault] -= 1;
+      return true;
+    }
+    return this.happens(probability);
   }
 
   private happens(probability: number): boolean {

@@ -1,8 +1,10 @@
 // Fault rules: what the emulator does wrong on purpose, per service and per request kind.
 import { z } from 'zod';
 
-const probability = z.number().min(0).max(1);
+const probability = z.number().min(0).max(1).default(0);
 const seconds = z.number().int().min(0).max(3600);
+/** How many of the next matching requests get the fault for certain (before any probability). */
+const next = z.number().int().min(0).default(0);
 
 export const faultRuleSchema = z.strictObject({
   /** Omitted: both services. */
@@ -12,18 +14,18 @@ export const faultRuleSchema = z.strictObject({
   /** Added before answering each matching request. */
   latencyMs: z.number().min(0).max(60_000).optional(),
   /** 429 TooManyRequests with Retry-After. */
-  throttle: z.strictObject({ probability, retryAfterSeconds: seconds.min(1).default(1) }).optional(),
+  throttle: z.strictObject({ probability, next, retryAfterSeconds: seconds.min(1).default(1) }).optional(),
   /** 503 ServiceUnavailable; Retry-After only when retryAfterSeconds is set. */
-  unavailable: z.strictObject({ probability, retryAfterSeconds: seconds.nullable().default(null) }).optional(),
+  unavailable: z.strictObject({ probability, next, retryAfterSeconds: seconds.nullable().default(null) }).optional(),
   /** The socket is reset without an answer. */
-  reset: z.strictObject({ probability }).optional(),
+  reset: z.strictObject({ probability, next }).optional(),
   /** Every matching request fails this way until the rule is removed. */
   down: z.enum(['unavailable', 'reset']).optional(),
   /** A create takes effect, then its answer is lost: a 5xx status, or a reset. */
   ambiguousCreates: z
     .strictObject({
-      next: z.number().int().min(0).default(0),
-      probability: probability.default(0),
+      next,
+      probability,
       answer: z.union([z.literal('reset'), z.number().int().min(500).max(599)]).default(500),
     })
     .optional(),

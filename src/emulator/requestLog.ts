@@ -64,6 +64,13 @@ export class RequestLog {
     return this.entries.filter((entry) => entry.kind === kind).length;
   }
 
+  /**
+   * Each answer with Retry-After is followed by at most one identical request (same method, path
+   * and query, body) arriving after it. SDKs keep a request's client request id across its retries,
+   * so when both carry one, only the same id follows (concurrent look-alikes are other requests);
+   * without ids, the answer whose Retry-After ends first is followed first. A follower is early if
+   * it arrived before the Retry-After had passed.
+   */
   earlyRetries(options: EarlyRetryOptions = {}): EarlyRetry[] {
     const toleranceMs = options.toleranceMs ?? 25;
     const bySignature = new Map<string, RecordedRequest[]>();
@@ -73,16 +80,33 @@ export class RequestLog {
     }
     const early: EarlyRetry[] = [];
     for (const group of bySignature.values()) {
-      for (const answered of group) {
-        if (answered.retryAfterSeconds === null || (answered.status !== 429 && answered.status !== 503)) continue;
-        const allowedAtMs = answered.answeredAtMs + answered.retryAfterSeconds * 1000;
-        for (const request of group) {
-          if (request.receivedAtMs < answered.answeredAtMs || request.sequence === answered.sequence) continue;
-          const earlyByMs = allowedAtMs - request.receivedAtMs;
-          if (earlyByMs > toleranceMs) early.push({ request, after: answered, earlyByMs: Math.round(earlyByMs) });
-        }
+      const followed = new Set<number>();
+      const arrivals = [...group].sort((left, right) => left.receivedAtMs - right.receivedAtMs);
+      for (const request of arrivals) {
+        const id = clientRequestId(request);
+        const candidates = group
+          .filter((answered) => isRetryAfterAnswer(answered) && !followed.has(answered.sequence) && answered.answeredAtMs <= request.receivedAtMs)
+          .filter((answered) => id === null || clientRequestId(answered) === null || clientRequestId(answered) === id)
+          .sort((left, right) => allowedAtMs(left) - allowedAtMs(right));
+        const after = candidates.find((answered) => id !== null && clientRequestId(answered) === id) ?? candidates[0];
+        if (after === undefined) continue;
+        followed.add(after.sequence);
+        const earlyByMs = allowedAtMs(after) - request.receivedAtMs;
+        if (earlyByMs > toleranceMs) early.push({ request, after, earlyByMs: Math.round(earlyByMs) });
       }
     }
     return early.sort((left, right) => left.request.sequence - right.request.sequence);
   }
+}
+
+function isRetryAfterAnswer(entry: RecordedRequest): boolean {
+  return entry.retryAfterSeconds !== null && (entry.status === 429 || entry.status === 503);
+}
+
+function allowedAtMs(entry: RecordedRequest): number {
+  return entry.answeredAtMs + (entry.retryAfterSeconds ?? 0) * 1000;
+}
+
+function clientRequestId(entry: RecordedRequest): string | null {
+  return entry.headers['x-ms-client-request-id'] ?? entry.headers['client-request-id'] ?? null;
 }
