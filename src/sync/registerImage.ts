@@ -22,7 +22,7 @@ function isSettled(row: LedgerRow): boolean {
   return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped';
 }
 
-async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
+async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
   if (mayExist) {
     const existing = await findDeviceImage(deps, job.sourceImageResourceId);
     if (existing !== null) {
@@ -52,17 +52,27 @@ async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentit
       // Not visible yet: the row stays `creating`, so the next delivery looks again before posting.
       throw error;
     }
-    if (error instanceof PermanentError && (error.status === 401 || error.status === 403)) {
-      await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
-      // Nothing was created: the image waits as queued and the next reconcile drives it again.
-      await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
-      return;
-    }
-    if (error instanceof PermanentError) {
+    if (error instanceof PermanentError && !isRefusal(error)) {
       await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });
       return;
     }
     throw error;
+  }
+}
+
+/** 401/403: the app itself is not allowed (permission, consent, audience), whatever the image. */
+function isRefusal(error: unknown): error is PermanentError {
+  return error instanceof PermanentError && (error.status === 401 || error.status === 403);
+}
+
+async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
+  try {
+    await createOrAdopt(deps, claimed, identity, job, mayExist);
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+    await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
+    // Nothing was created: the image waits as queued and the next reconcile drives it again.
+    await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
   }
 }
 

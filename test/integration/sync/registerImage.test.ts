@@ -1,0 +1,147 @@
+import { InvocationContext } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
+import { encodeMessage } from '../../../src/queue/messageEncoding';
+import { claimImage } from '../../../src/sync/ledgerTransitions';
+import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
+import type { RegisterJob } from '../../../src/domain';
+import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { useEmulator } from '../../support/emulator';
+
+const SUB = '11111111-1111-4111-8111-111111111111';
+const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
+
+const fixture = useEmulator(() =>
+  estate({
+    uploadSeconds: 30,
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
+  }),
+);
+
+function job(name: string, overrides: Partial<RegisterJob> = {}): RegisterJob {
+  return { v: 1, sourceImageResourceId: imageId(name), displayName: name.replace(/-1\.0\.0$/, ''), version: '1.0.0', trigger: 'reconcile', enqueuedAt: '2026-11-23T09:00:00.000Z', ...overrides };
+}
+
+function deviceImagesFor(name: string) {
+  const key = imageId(name).toLowerCase();
+  return fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId.toLowerCase() === key);
+}
+
+describe('registerImage', () => {
+  it('creates one device image, records it pending and schedules the first status check after the poll interval', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    await registerImage(app.deps, job('win11-a-1.0.0'));
+
+    const [created, ...others] = deviceImagesFor('win11-a-1.0.0');
+    expect(others).toHaveLength(0);
+    expect(created).toMatchObject({ displayName: 'win11-a', version: '1.0.0', status: 'pending' });
+    const row = await app.deps.ledger.get(imageId('win11-a-1.0.0'));
+    expect(row).toMatchObject({ state: 'pending', deviceImageId: created?.id, attempts: 1, statusChecks: 0 });
+    expect(await drainQueueForTest(app, app.config.statusQueue, 0)).toEqual([]);
+    const checks = await drainQueueForTest(app, app.config.statusQueue, 2_500);
+    expect(checks).toEqual([expect.objectContaining({ v: 1, deviceImageId: created?.id, check: 0, retryUploads: 0 })]);
+  });
+
+  it('does nothing for the same job delivered again after it was handled', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    await registerImage(app.deps, job('win11-b-1.0.0'));
+    const creates = fixture.emulator.count('graph.deviceImages.create');
+    await registerImage(app.deps, job('win11-b-1.0.0'));
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
+    expect(deviceImagesFor('win11-b-1.0.0')).toHaveLength(1);
+  });
+
+  it('creates one device image when two workers take the same job at once', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    await Promise.all([registerImage(app.deps, job('win11-c-1.0.0')), registerImage(other.deps, job('win11-c-1.0.0'))]);
+    expect(deviceImagesFor('win11-c-1.0.0')).toHaveLength(1);
+    expect(await app.deps.ledger.get(imageId('win11-c-1.0.0'))).toMatchObject({ state: 'pending' });
+  });
+
+  it.each([
+    ['answers 500', 500 as const, 'win11-d-1.0.0'],
+    ['resets the connection', 'reset' as const, 'win11-e-1.0.0'],
+  ])('adopts the image when the create takes effect but then %s, without posting again', async (_what, answer, name) => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.create'], ambiguousCreates: { next: 1, answer } });
+    try {
+      const creates = fixture.emulator.count('graph.deviceImages.create');
+      await registerImage(app.deps, job(name));
+      expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates + 1);
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    const [adopted, ...others] = deviceImagesFor(name);
+    expect(others).toHaveLength(0);
+    expect(await app.deps.ledger.get(imageId(name))).toMatchObject({ state: 'pending', deviceImageId: adopted?.id });
+  });
+
+  it('adopts the image created before a crash between the POST and the ledger write', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const lost = job('win11-f-1.0.0');
+    // The first delivery claimed the row and posted, then the worker died before recording it.
+    await claimImage(app.deps.ledger, null, lost, new Date());
+    const created = await app.deps.deviceImages.create({ displayName: lost.displayName, version: lost.version, sourceImageResourceId: lost.sourceImageResourceId });
+    const creates = fixture.emulator.count('graph.deviceImages.create');
+
+    await registerImage(app.deps, lost);
+
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
+    expect(deviceImagesFor('win11-f-1.0.0')).toHaveLength(1);
+    expect(await app.deps.ledger.get(lost.sourceImageResourceId)).toMatchObject({ state: 'pending', deviceImageId: created.id, attempts: 2 });
+  });
+
+  it('records a display name and version Graph refuses as failed createRejected, alerted once', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    await registerImage(app.deps, job('win11-g-1.0.0', { displayName: 'taken', version: '9.9.9' }));
+    await registerImage(app.deps, job('win11-h-1.0.0', { displayName: 'taken', version: '9.9.9' }));
+    expect(await app.deps.ledger.get(imageId('win11-h-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'createRejected', alertedAt: expect.any(String) });
+    expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure') && line.includes('win11-h-1.0.0'))).toHaveLength(1);
+    expect(deviceImagesFor('win11-h-1.0.0')).toHaveLength(0);
+  });
+
+  it('records a message that is not a register job as one problem, and completes it', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    await handleRegisterMessage(app.deps, '{"v":2,"sourceImageResourceId":"/subscriptions/x"}', { messageId: 'm-1' });
+    const problems = await app.deps.ledger.listProblems();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.registerQueue}/m-1` })]);
+    expect(problems[0]?.detail).toMatch(/v/);
+    expect(app.lines.some((line) => line.startsWith('error: ImageSyncFailure'))).toBe(true);
+  });
+});
+
+describe('registerImage when Graph refuses the app', () => {
+  const strict = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-k-1.0.0' })])] })] }), { token: 'the-right-token' });
+
+  it('creates nothing, records one problem and leaves the image queued for the next reconcile', async () => {
+    const app = testApp(testAppSettings(strict.emulator, { IMAGE_SYNC_STATIC_TOKEN: 'a-token-graph-refuses' }));
+    await registerImage(app.deps, job('win11-k-1.0.0'));
+    await registerImage(app.deps, job('win11-k-1.0.0'));
+
+    expect(strict.emulator.deviceImages()).toHaveLength(0);
+    expect(await app.deps.ledger.get(imageId('win11-k-1.0.0'))).toMatchObject({ state: 'queued' });
+    const problems = await app.deps.ledger.listProblems();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'graph-forbidden', subject: 'graph' })]);
+    expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(1);
+    expect(app.lines.join('\n')).not.toContain('a-token-graph-refuses');
+  });
+});
+
+describe('the registerImage function', () => {
+  it('takes the message the host hands it (parsed JSON) with an InvocationContext and registers the image', async () => {
+    const settings = testAppSettings(fixture.emulator);
+    Object.assign(process.env, settings);
+    const { registerImageHandler } = await import('../../../functions/registerImage.js');
+    const lines: string[] = [];
+    const context = new InvocationContext({ functionName: 'registerImage', invocationId: 'inv-1', triggerMetadata: { id: 'msg-1', dequeueCount: 1 }, logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
+    const message = JSON.parse(Buffer.from(encodeMessage(job('win11-j-1.0.0')), 'base64').toString('utf8')) as unknown;
+
+    await registerImageHandler(message, context);
+
+    expect(deviceImagesFor('win11-j-1.0.0')).toHaveLength(1);
+    expect(lines.some((line) => line.startsWith('information DeviceImageCreated'))).toBe(true);
+    const app = testApp(settings);
+    expect(await app.deps.ledger.get(imageId('win11-j-1.0.0'))).toMatchObject({ state: 'pending' });
+  });
+});
