@@ -5,7 +5,9 @@ import {
   AuthenticationHandler,
   Client,
   HTTPMessageHandler,
+  RedirectHandler,
   RetryHandler,
+  TelemetryHandler,
   RetryHandlerOptions,
   type AuthenticationProvider,
 } from '@microsoft/microsoft-graph-client';
@@ -24,23 +26,38 @@ export function armClient(emulator: Emulator, subscriptionId: string, options: {
   });
 }
 
+export interface GraphClientOptions {
+  readonly token?: string;
+  /** Default: the emulator's host. Without it the client sends no Authorization header. */
+  readonly customHosts?: ReadonlySet<string>;
+  readonly retryDelaySeconds?: number;
+  readonly maxRetries?: number;
+}
+
 /**
- * Graph client with the default middleware order (auth, retry, HTTP), its retry delay shortened for
- * answers without Retry-After. `customHosts` takes a host name without port.
+ * Graph client with the default middleware order (auth, retry, redirect, telemetry, HTTP), its retry
+ * delay shortened for answers without Retry-After. `customHosts` takes a host name without port.
  */
-export function graphClient(emulator: Emulator, options: { token?: string | null; retryDelaySeconds?: number; maxRetries?: number } = {}): Client {
-  const token = options.token === undefined ? emulator.token : options.token;
-  const authProvider: AuthenticationProvider = { getAccessToken: async () => token ?? '' };
+export function graphClient(emulator: Emulator, options: GraphClientOptions = {}): Client {
+  const token = options.token ?? emulator.token;
+  const authProvider: AuthenticationProvider = { getAccessToken: async () => token };
   return Client.initWithMiddleware({
     baseUrl: emulator.url,
     defaultVersion: 'v1.0',
-    customHosts: new Set([emulator.host]),
+    customHosts: new Set(options.customHosts ?? [emulator.host]),
     middleware: [
       new AuthenticationHandler(authProvider),
       new RetryHandler(new RetryHandlerOptions(options.retryDelaySeconds ?? 0.05, options.maxRetries ?? 3)),
+      new RedirectHandler(),
+      new TelemetryHandler(),
       new HTTPMessageHandler(),
     ],
   });
 }
 
 export const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
+
+/** The body a create sends. */
+export function createBody(displayName: string, version: string, sourceImageResourceId: string): Record<string, string> {
+  return { displayName, version, sourceImageResourceId };
+}
