@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
+import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, type EstateInput } from '../../../src/emulator';
+import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
+import { createBody, DEVICE_IMAGES, graphClient } from './sdkClients';
+
+const SUB = '11111111-1111-4111-8111-111111111111';
+const HIDDEN = '22222222-2222-4222-8222-222222222222';
+const source = (name: string, subscriptionId = SUB) => managedImageResourceId(subscriptionId, 'rg-images', name);
+
+const uploadEstate = (): EstateInput =>
+  estate({
+    uploadSeconds: 0.3,
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [
+          resourceGroup('rg-images', [
+            managedImage({ name: 'good-1.0.0' }),
+            managedImage({ name: 'sysprep-1.0.0', upload: { outcome: 'failed', errorCode: 'sourceImageNotGeneralized', seconds: 0.2 } }),
+            managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.3 } }),
+            managedImage({ name: 'broken-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryErrorCode: 'sourceImageInvalid' } }),
+            managedImage({ name: 'specialized-1.0.0', osState: 'Specialized' }),
+          ]),
+        ],
+      }),
+      subscription({ id: HIDDEN, windows365CanRead: false, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'hidden-1.0.0' })])] }),
+    ],
+  });
+
+const fixture = useEmulator(uploadEstate);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let versionsUsed = 0;
+
+/** Creates a device image of the source image `name`; each call uses a fresh version, so none is a duplicate. */
+async function create(client: Client, name: string, subscriptionId = SUB): Promise<string> {
+  versionsUsed += 1;
+  const created = await client.api(DEVICE_IMAGES).post(createBody(name, `1.0.${versionsUsed}`, source(name, subscriptionId)));
+  expect(created.status).toBe('pending');
+  return String(created.id);
+}
+
+async function statusOf(client: Client, id: string): Promise<{ status: string; errorCode: string | null; [name: string]: unknown }> {
+  return client.api(`${DEVICE_IMAGES}/${id}`).get();
+}
+
+describe('emulated uploads: pending → ready or failed on the clock, and retryUpload', () => {
+  it('settles an eligible image pending → ready when its time has passed on an injected clock, with the OS filled in', async () => {
+    const clock = manualClock();
+    const emulator = await startTestEmulator(uploadEstate(), { clock });
+    try {
+      const client = graphClient(emulator);
+      const id = await create(client, 'good-1.0.0');
+      clock.advance(299);
+      expect(await statusOf(client, id)).toMatchObject({ status: 'pending', errorCode: null, operatingSystem: null });
+      clock.advance(1);
+      expect(await statusOf(client, id)).toMatchObject({
+        status: 'ready',
+        errorCode: null,
+        osStatus: 'supported',
+        operatingSystem: 'Windows 11 Enterprise',
+        osBuildNumber: '22631',
+        sizeInGB: 64,
+        lastModifiedDateTime: new Date(clock.now()).toISOString(),
+      });
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('fails an upload with the errorCode the estate gives its source image, on real time', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'sysprep-1.0.0');
+    await sleep(250);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized', operatingSystem: null });
+  });
+
+  it('fails sourceImageNotFound for a source not in the estate or in a subscription Windows 365 cannot read', async () => {
+    const client = graphClient(fixture.emulator);
+    const missing = await create(client, 'absent-1.0.0');
+    const hidden = await create(client, 'hidden-1.0.0', HIDDEN);
+    await sleep(350);
+    expect(await statusOf(client, missing)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotFound' });
+    expect(await statusOf(client, hidden)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotFound' });
+  });
+
+  it('fails an image that breaks the source requirements with the code Windows 365 gives (not generalized)', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'specialized-1.0.0');
+    await sleep(350);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized' });
+  });
+
+  it('serves retryUpload on beta only: v1.0 answers 400 for the unknown segment', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const id = await create(client, 'broken-1.0.0');
+    await sleep(250);
+    const failure = await client
+      .api(`${DEVICE_IMAGES}/${id}/retryUpload`)
+      .post(null)
+      .then(() => null, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(GraphError);
+    expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    expect((failure as GraphError).message).toContain("segment 'retryUpload'");
+    expect(emulator.requests.at(-1)).toMatchObject({ kind: 'graph.deviceImages.retryUpload', graphVersion: 'v1.0', status: 400 });
+  });
+
+  it('turns a failed upload into pending, then ready, on a beta retryUpload (204) when the estate says the retry succeeds', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const id = await create(client, 'flaky-1.0.0');
+    await sleep(250);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'internalServerError' });
+    await client.api(`${DEVICE_IMAGES}/${id}/retryUpload`).version('beta').post(null);
+    expect(emulator.requests.at(-1)).toMatchObject({ kind: 'graph.deviceImages.retryUpload', graphVersion: 'beta', status: 204 });
+    expect(await statusOf(client, id)).toMatchObject({ status: 'pending', errorCode: null });
+    await sleep(350);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'ready', errorCode: null });
+    expect(emulator.deviceImages().find((image) => image.id === id)?.uploads).toBe(2);
+  });
+
+  it('fails a retried upload again, with the retry errorCode, when the estate says so', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'broken-1.0.0');
+    await sleep(250);
+    await client.api(`${DEVICE_IMAGES}/${id}/retryUpload`).version('beta').post(null);
+    await sleep(250);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageInvalid' });
+  });
+
+  it('refuses retryUpload of an upload that has not failed', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'good-1.0.0');
+    const failure = await client
+      .api(`${DEVICE_IMAGES}/${id}/retryUpload`)
+      .version('beta')
+      .post(null)
+      .then(() => null, (error: unknown) => error);
+    expect(failure).toMatchObject({ statusCode: 400 });
+    expect((failure as GraphError).message).toContain('Only a failed upload can be retried');
+  });
+
+  it('refuses the retired reupload action', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'sysprep-1.0.0');
+    await sleep(250);
+    for (const version of ['v1.0', 'beta']) {
+      const failure = await client
+        .api(`${DEVICE_IMAGES}/${id}/reupload`)
+        .version(version)
+        .post(null)
+        .then(() => null, (error: unknown) => error);
+      expect(failure).toMatchObject({ statusCode: 400 });
+      expect((failure as GraphError).message).toContain('retired');
+    }
+    expect(fixture.emulator.count('graph.deviceImages.reupload')).toBe(2);
+  });
+});
