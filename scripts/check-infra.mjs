@@ -365,15 +365,20 @@ function checkAzureYaml(root, parsed, problem) {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { root: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { root: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  });
   if (values.help) {
-    console.log('Usage: node scripts/check-infra.mjs [--root DIR] [--json]\nStatic check of infra/*.bicep, infra/main.parameters.json and azure.yaml (see the header of this file).');
+    console.log('Usage: node scripts/check-infra.mjs [--root DIR]... [--json]\nStatic check of infra/*.bicep, infra/main.parameters.json and azure.yaml (see the header of this file).');
     return 0;
   }
-  const findings = await checkInfra(path.resolve(values.root ?? process.cwd()));
-  if (values.json) console.log(JSON.stringify({ findings }, null, 2));
+  const roots = (values.root ?? [process.cwd()]).map((root) => path.resolve(root));
+  const byRoot = {};
+  for (const root of roots) byRoot[root] = await checkInfra(root);
+  const findings = Object.values(byRoot).flat();
+  if (values.json) console.log(JSON.stringify({ findings, byRoot }, null, 2));
   else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, azure.yaml)');
-  else for (const finding of findings) console.log(finding);
+  else for (const [root, list] of Object.entries(byRoot)) for (const finding of list) console.log(roots.length > 1 ? `${root}: ${finding}` : finding);
   return findings.length === 0 ? 0 : 1;
 }
 

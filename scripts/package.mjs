@@ -159,7 +159,7 @@ export async function packageApp({ root, out, staging }) {
   const tree = collect(staging);
   const names = Object.keys(tree).sort();
   const zipInput = Object.fromEntries(names.map((name) => [name, [tree[name], { mtime: ZIP_TIME }]]));
-  const zip = zipSync(zipInput, { level: 9 });
+  const zip = zipSync(zipInput, { level: 6 });
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, zip);
   // Read it back: a zip that cannot be listed is not worth shipping.
