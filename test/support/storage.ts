@@ -33,3 +33,12 @@ export function uniqueTableName(prefix = 'test'): string {
 export function testStorage(prefix = 'test'): { readonly clients: StorageClients; readonly queueName: string; readonly tableName: string } {
   return { clients: testStorageClients(), queueName: uniqueQueueName(prefix), tableName: uniqueTableName(prefix) };
 }
+
+/** Resolves once `condition` holds (checked every 25 ms); fails the test after `timeoutMs`. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
