@@ -1,0 +1,98 @@
+// `image-sync sync`: the host's work, done locally through the real queues and table. It starts a
+// drain per queue (as the host starts a listener per queue trigger, with host.json's settings),
+// fires reconcile once, and waits until every in-scope image is ready, failed or skipped.
+import type { LedgerRow, Problem } from '../domain';
+import { sourceImageKey } from '../domain';
+import type { SharedClients } from '../runtime/createSyncDeps';
+import { handlePoisonMessage } from '../sync/poisonMessage';
+import { handleStatusMessage } from '../sync/pollImageStatus';
+import type { SyncDeps } from '../sync/ports';
+import { type ReconcileReport, reconcile } from '../sync/reconcile';
+import { handleRegisterMessage } from '../sync/registerImage';
+import { readHostQueueSettings } from './hostQueueSettings';
+import { type QueueDrain, type QueueMessageHandler, startQueueDrain } from './queueDrain';
+import { probeQueues } from './queuesIdle';
+
+const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped']);
+const WATCH_INTERVAL_MS = 250;
+
+export interface SyncProgress {
+  readonly elapsedMs: number;
+  readonly inScope: number;
+  readonly counts: Readonly<Record<LedgerRow['state'], number>>;
+  readonly messages: number;
+}
+
+export interface LocalSyncOptions {
+  readonly deps: SyncDeps;
+  readonly clients: SharedClients;
+  readonly hostJsonPath: string;
+  readonly timeoutMs: number;
+  readonly onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface LocalSyncResult {
+  readonly startedAt: Date;
+  readonly reconcile: ReconcileReport;
+  /** The in-scope images' ledger rows at the end. */
+  readonly rows: readonly LedgerRow[];
+  /** Problems recorded (or seen again) during this run. */
+  readonly problems: readonly Problem[];
+  /** 'settled': every image ready/failed/skipped; 'stalled': nothing left to do, yet some are not; 'timeout'. */
+  readonly ending: 'settled' | 'stalled' | 'timeout';
+}
+
+function countStates(rows: readonly LedgerRow[]): Record<LedgerRow['state'], number> {
+  const counts = { queued: 0, creating: 0, pending: 0, ready: 0, failed: 0, skipped: 0 };
+  for (const row of rows) counts[row.state] += 1;
+  return counts;
+}
+
+export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSyncResult> {
+  const { deps, clients } = options;
+  const { config, log } = deps;
+  const settings = await readHostQueueSettings(options.hostJsonPath);
+  const startedAt = deps.clock.now();
+  const started = Date.now();
+  const meta = (handle: (message: unknown, messageId: string) => Promise<void>): QueueMessageHandler => (message, info) => handle(message, info.id);
+  const drain = (queueName: string, handler: QueueMessageHandler): QueueDrain => startQueueDrain({ clients: clients.storage, queueName, settings, handler, log });
+  const drains = [
+    drain(config.registerQueue, meta((message, messageId) => handleRegisterMessage(deps, message, { messageId }))),
+    drain(config.statusQueue, meta((message, messageId) => handleStatusMessage(deps, message, { messageId }))),
+    drain(`${config.registerQueue}-poison`, meta((message, messageId) => handlePoisonMessage(deps, `${config.registerQueue}-poison`, message, { messageId }))),
+    drain(`${config.statusQueue}-poison`, meta((message, messageId) => handlePoisonMessage(deps, `${config.statusQueue}-poison`, message, { messageId }))),
+  ];
+  try {
+    const reconciled = await reconcile(deps);
+    const inScope = new Set(reconciled.plan.images.map((image) => sourceImageKey(image.sourceImageResourceId)));
+    let ending: LocalSyncResult['ending'] = 'timeout';
+    let rows: LedgerRow[] = [];
+    for (;;) {
+      rows = (await deps.ledger.list()).filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+      const settled = rows.length === inScope.size && rows.every((row) => SETTLED_STATES.has(row.state));
+      const queues = await probeQueues(drains);
+      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(rows), messages: queues.approximateMessagesCount + queues.inFlight });
+      // Settled images leave at most stale status checks behind; idle queues holding nothing at all
+      // mean nothing more can happen in this run.
+      if (queues.idle && settled) {
+        ending = 'settled';
+        break;
+      }
+      if (queues.idle && queues.approximateMessagesCount === 0) {
+        ending = 'stalled';
+        break;
+      }
+      for (const drainer of drains) {
+        const error = drainer.lastError();
+        if (error !== null) throw error;
+      }
+      if (Date.now() - started >= options.timeoutMs) break;
+      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+    }
+    const since = startedAt.getTime();
+    const problems = (await deps.ledger.listProblems()).filter((problem) => Date.parse(problem.at) >= since - 1_000);
+    return { startedAt, reconcile: reconciled, rows, problems, ending };
+  } finally {
+    await Promise.all(drains.map((drainer) => drainer.stop()));
+  }
+}
