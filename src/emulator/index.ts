@@ -3,6 +3,7 @@ export { startEmulator, type Emulator, type EmulatorOptions, type EmulatorSettin
 export { serveEmulator, type ServeEmulatorOptions, type ServedEmulator } from './serveEmulator';
 export { makeCertificate, writeCertificate, type TlsCertificate, type CertificateFiles } from './certificate';
 export { parseEstate, readEstateFile, EstateError } from './parseEstate';
+export { sampleEstate } from './sampleEstate';
 export {
   estate,
   subscription,

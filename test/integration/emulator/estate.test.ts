@@ -1,0 +1,97 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EstateError, parseEstate, readEstateFile, sampleEstate, serveEmulator } from '../../../src/emulator';
+import { startTestEmulator } from '../../support/emulator';
+
+let directory = '';
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'estate-test-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+function problemsOf(input: unknown): string {
+  try {
+    parseEstate(input);
+  } catch (error) {
+    if (error instanceof EstateError) return error.message;
+    throw error;
+  }
+  throw new Error('expected the estate to be refused');
+}
+
+describe('estate files', () => {
+  it('reads the sample estate: two subscriptions, one with two resource groups, tagged and untagged images, one registered image', () => {
+    const sample = sampleEstate();
+    expect(sample.subscriptions.map((subscription) => subscription.resourceGroups.length)).toEqual([2, 1]);
+    const images = sample.subscriptions.flatMap((subscription) => subscription.resourceGroups.flatMap((group) => group.images));
+    const optedIn = images.filter((image) => Object.entries(image.tags ?? {}).some(([name, value]) => name.toLowerCase() === 'cloudpc-sync' && value.toLowerCase() === 'true'));
+    expect(optedIn).toHaveLength(11);
+    expect(images.length - optedIn.length).toBe(2);
+    expect(sample.deviceImages).toHaveLength(1);
+    expect(sample.deviceImages[0]?.sourceImageResourceId).toContain('/resourcegroups/RG-Images/');
+    expect(images.filter((image) => image.upload?.outcome === 'failed').map((image) => [image.upload?.errorCode, image.upload?.retryOutcome])).toEqual([
+      ['sourceImageNotGeneralized', undefined],
+      ['internalServerError', 'ready'],
+    ]);
+  });
+
+  it('serves the sample estate: the registered device image and every image Windows 365 can see', async () => {
+    const emulator = await startTestEmulator(sampleEstate());
+    try {
+      const headers = { Authorization: `Bearer ${emulator.token}` };
+      const base = `${emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages`;
+      const listed = (await (await fetch(base, { headers })).json()) as { value: { id: string; status: string }[] };
+      expect(listed.value).toEqual([expect.objectContaining({ id: 'eda7ed64-7705-4079-9d08-c2bd883f4fff', status: 'ready' })]);
+      const sources = (await (await fetch(`${base}/getSourceImages`, { headers })).json()) as { value: unknown[] };
+      expect(sources.value).toHaveLength(13);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  it('names every wrong field in a refused estate', () => {
+    expect(problemsOf({ subscription: [] })).toContain('(top level): Unrecognized key');
+    const nested = problemsOf({
+      subscriptions: [{ id: '11111111-1111-4111-8111-111111111111', resourceGroups: [{ name: 'rg', images: [{ name: 'a' }, { name: 'b', dataDisks: -1 }] }] }, { id: 'nope' }],
+    });
+    expect(nested).toContain('subscriptions[0].resourceGroups[0].images[1].dataDisks');
+    expect(nested).toContain('subscriptions[1].id: a subscription GUID');
+    expect(problemsOf({ deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', status: 'done' }] })).toContain('deviceImages[0].status');
+    expect(problemsOf({ faults: [{ service: 'storage' }] })).toContain('faults[0].service');
+  });
+
+  it('reads an estate file, and names the file when it is not JSON', async () => {
+    const good = join(directory, 'good.json');
+    await writeFile(good, JSON.stringify({ uploadSeconds: 1, subscriptions: [{ id: '11111111-1111-4111-8111-111111111111' }] }));
+    expect((await readEstateFile(good)).subscriptions[0]?.access).toBe('readable');
+    const bad = join(directory, 'bad.json');
+    await writeFile(bad, '{ "subscriptions": [');
+    await expect(readEstateFile(bad)).rejects.toThrow(`${bad} is not a valid estate: is not JSON`);
+    await expect(readEstateFile(join(directory, 'absent.json'))).rejects.toThrow('cannot be read');
+  });
+
+  it('serves an estate file for the CLI, printing the URL, the certificate and the settings, until a signal stops it', async () => {
+    const file = join(directory, 'served.json');
+    await writeFile(file, JSON.stringify({ token: 'cli-token', subscriptions: [{ id: '11111111-1111-4111-8111-111111111111' }] }));
+    const lines: string[] = [];
+    const listenersBefore = process.listeners('SIGTERM');
+    const served = await serveEmulator({ estatePath: file, log: (line) => lines.push(line) });
+    const output = lines.join('\n');
+    expect(output).toContain(served.emulator.url);
+    expect(output).toContain(served.emulator.caCertificatePath);
+    expect(output).toContain(`GRAPH_ENDPOINT=${served.emulator.url}`);
+    expect(output).toContain(`ARM_ENDPOINT=${served.emulator.url}`);
+    expect(output).toContain('IMAGE_SYNC_STATIC_TOKEN=cli-token');
+    expect(output).toContain('IMAGE_SYNC_SUBSCRIPTION_IDS=11111111-1111-4111-8111-111111111111');
+    const added = process.listeners('SIGTERM').filter((listener) => !listenersBefore.includes(listener));
+    expect(added).toHaveLength(1);
+    added[0]?.('SIGTERM');
+    await served.stopped;
+    expect(lines.at(-1)).toBe('Emulator stopped.');
+    expect(process.listeners('SIGTERM')).toEqual(listenersBefore);
+  });
+});
