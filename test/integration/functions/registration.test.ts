@@ -8,7 +8,7 @@ describe('the function app as the host indexes it', () => {
 
   it('finds compiled function files through package.json main', () => {
     expect(app.main).toBe('dist/functions/*.js');
-    expect(app.files).toEqual(['imageWritten.js', 'pollImageStatus.js', 'poisonMessages.js', 'reconcile.js', 'registerImage.js']);
+    expect(app.files).toEqual(['imageWritten.js', 'poisonMessages.js', 'pollImageStatus.js', 'reconcile.js', 'registerImage.js']);
   });
 
   it('registers exactly the six functions of the design', () => {
