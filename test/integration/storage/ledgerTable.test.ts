@@ -115,7 +115,7 @@ describe('ledger image rows', () => {
   it('treats an update of a row that was removed as a conflict', async () => {
     const { ledger, table } = freshLedger();
     const row = await ledger.insert(entry(), T0);
-    const raw = toImageEntity({ ...row, createdAt: row.createdAt, updatedAt: row.updatedAt });
+    const raw = toImageEntity(row);
     await table.deleteEntity(raw.partitionKey, raw.rowKey);
     await expect(ledger.update(row, { state: 'ready' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
   });
