@@ -15,6 +15,8 @@ import { probeQueues } from './queuesIdle';
 
 const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped']);
 const WATCH_INTERVAL_MS = 250;
+/** A queue that keeps failing to answer this long (after the SDK's own retries) ends the run. */
+const DRAIN_FAILURE_GRACE_MS = 30_000;
 
 export interface SyncProgress {
   readonly elapsedMs: number;
@@ -64,11 +66,16 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
   ];
   try {
     const reconciled = await reconcile(deps);
+    // In scope: what reconcile planned, and any image still in progress in the ledger (queued by
+    // `image-sync register`, or left unfinished by an earlier run).
     const inScope = new Set(reconciled.plan.images.map((image) => sourceImageKey(image.sourceImageResourceId)));
     let ending: LocalSyncResult['ending'] = 'timeout';
     let rows: LedgerRow[] = [];
+    let failingSince: number | null = null;
     for (;;) {
-      rows = (await deps.ledger.list()).filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+      const ledger = await deps.ledger.list();
+      for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
+      rows = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
       const settled = rows.length === inScope.size && rows.every((row) => SETTLED_STATES.has(row.state));
       const queues = await probeQueues(drains);
       options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(rows), messages: queues.approximateMessagesCount + queues.inFlight });
@@ -82,10 +89,9 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
         ending = 'stalled';
         break;
       }
-      for (const drainer of drains) {
-        const error = drainer.lastError();
-        if (error !== null) throw error;
-      }
+      const failure = drains.map((drainer) => drainer.lastError()).find((error) => error !== null) ?? null;
+      failingSince = failure === null ? null : (failingSince ?? Date.now());
+      if (failure !== null && failingSince !== null && Date.now() - failingSince >= DRAIN_FAILURE_GRACE_MS) throw failure;
       if (Date.now() - started >= options.timeoutMs) break;
       await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
     }

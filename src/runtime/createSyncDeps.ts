@@ -38,7 +38,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     storage,
     sourceImages: createSourceImageReader({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }), ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }) }),
     deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, options.graphRetry), ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
-    ledger: createLedger(storage.table(config.table)),
+    ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
   };
 }
