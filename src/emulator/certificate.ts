@@ -3,7 +3,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsCertificate {
   /** PEM of the certificate; it is its own trust anchor. */
@@ -21,6 +20,8 @@ export interface CertificateFiles {
 const VALIDITY_DAYS = 30;
 
 export async function makeCertificate(): Promise<TlsCertificate> {
+  // Loaded on use: a development dependency, and slow to load for callers that bring a certificate.
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(notBeforeDate.getTime() + VALIDITY_DAYS * 24 * 3600_000);
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { estate, managedImage, resourceGroup, subscription } from '../../../src/emulator';
 import { startTestEmulator, useEmulator } from '../../support/emulator';
-import { armClient } from './sdkClients';
+import { armClient } from './armClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const imagingEstate = () =>

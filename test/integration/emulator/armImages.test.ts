@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Image } from '@azure/arm-compute';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { useEmulator } from '../../support/emulator';
-import { armClient } from './sdkClients';
+import { armClient } from './armClient';
 
 const IMAGING = '11111111-1111-4111-8111-111111111111';
 const FORBIDDEN = '33333333-3333-4333-8333-333333333333';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { deviceImage, estate, managedImage, managedImageResourceId, osImage, resourceGroup, subscription } from '../../../src/emulator';
 import { startTestEmulator, useEmulator } from '../../support/emulator';
-import { createBody, DEVICE_IMAGES, graphClient } from './sdkClients';
+import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const HIDDEN = '22222222-2222-4222-8222-222222222222';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { useEmulator } from '../../support/emulator';
-import { createBody, DEVICE_IMAGES, graphClient } from './sdkClients';
+import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const source = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -79,7 +79,7 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     expect(emulator.earlyRetries()).toEqual([]);
   });
 
-  it('catches a resend that comes before the Retry-After has passed, and not one that waits', async () => {
+  it('catches a resend that comes before the Retry-After has passed', async () => {
     const emulator = fixture.emulator;
     emulator.setFaults({ service: 'graph', throttle: { next: 1, retryAfterSeconds: 1 } });
     const url = `${emulator.url}/v1.0${DEVICE_IMAGES}`;
@@ -93,13 +93,6 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     expect(early?.request.sequence).toBe(emulator.requests[1]?.sequence);
     expect(early?.after.sequence).toBe(emulator.requests[0]?.sequence);
     expect(early?.earlyByMs).toBeGreaterThan(500);
-
-    emulator.clearRequests();
-    emulator.setFaults({ service: 'graph', throttle: { next: 1, retryAfterSeconds: 1 } });
-    expect((await get()).status).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 1050));
-    expect((await get()).status).toBe(200);
-    expect(emulator.earlyRetries()).toEqual([]);
   });
 
   it('finds two device images made for one source image, comparing ids case-insensitively', async () => {

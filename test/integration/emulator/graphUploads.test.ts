@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, type EstateInput } from '../../../src/emulator';
 import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
-import { createBody, DEVICE_IMAGES, graphClient } from './sdkClients';
+import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const HIDDEN = '22222222-2222-4222-8222-222222222222';
@@ -28,9 +28,10 @@ const uploadEstate = (): EstateInput =>
     ],
   });
 
-const fixture = useEmulator(uploadEstate);
+/** Most tests move this clock rather than wait; one test settles on real time. */
+const clock = manualClock();
+const fixture = useEmulator(uploadEstate, { clock });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let versionsUsed = 0;
 
@@ -48,40 +49,39 @@ async function statusOf(client: Client, id: string): Promise<{ status: string; e
 
 describe('emulated uploads: pending → ready or failed on the clock, and retryUpload', () => {
   it('settles an eligible image pending → ready when its time has passed on an injected clock, with the OS filled in', async () => {
-    const clock = manualClock();
-    const emulator = await startTestEmulator(uploadEstate(), { clock });
-    try {
-      const client = graphClient(emulator);
-      const id = await create(client, 'good-1.0.0');
-      clock.advance(299);
-      expect(await statusOf(client, id)).toMatchObject({ status: 'pending', errorCode: null, operatingSystem: null });
-      clock.advance(1);
-      expect(await statusOf(client, id)).toMatchObject({
-        status: 'ready',
-        errorCode: null,
-        osStatus: 'supported',
-        operatingSystem: 'Windows 11 Enterprise',
-        osBuildNumber: '22631',
-        sizeInGB: 64,
-        lastModifiedDateTime: new Date(clock.now()).toISOString(),
-      });
-    } finally {
-      await emulator.stop();
-    }
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'good-1.0.0');
+    clock.advance(299);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'pending', errorCode: null, operatingSystem: null });
+    clock.advance(1);
+    expect(await statusOf(client, id)).toMatchObject({
+      status: 'ready',
+      errorCode: null,
+      osStatus: 'supported',
+      operatingSystem: 'Windows 11 Enterprise',
+      osBuildNumber: '22631',
+      sizeInGB: 64,
+      lastModifiedDateTime: clock.now().toISOString(),
+    });
   });
 
   it('fails an upload with the errorCode the estate gives its source image, on real time', async () => {
-    const client = graphClient(fixture.emulator);
-    const id = await create(client, 'sysprep-1.0.0');
-    await sleep(250);
-    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized', operatingSystem: null });
+    const emulator = await startTestEmulator(uploadEstate());
+    try {
+      const client = graphClient(emulator);
+      const id = await create(client, 'sysprep-1.0.0');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized', operatingSystem: null });
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('fails sourceImageNotFound for a source not in the estate or in a subscription Windows 365 cannot read', async () => {
     const client = graphClient(fixture.emulator);
     const missing = await create(client, 'absent-1.0.0');
     const hidden = await create(client, 'hidden-1.0.0', HIDDEN);
-    await sleep(350);
+    clock.advance(350);
     expect(await statusOf(client, missing)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotFound' });
     expect(await statusOf(client, hidden)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotFound' });
   });
@@ -89,7 +89,7 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
   it('fails an image that breaks the source requirements with the code Windows 365 gives (not generalized)', async () => {
     const client = graphClient(fixture.emulator);
     const id = await create(client, 'specialized-1.0.0');
-    await sleep(350);
+    clock.advance(350);
     expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized' });
   });
 
@@ -97,7 +97,7 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
     const id = await create(client, 'broken-1.0.0');
-    await sleep(250);
+    clock.advance(250);
     const failure = await client
       .api(`${DEVICE_IMAGES}/${id}/retryUpload`)
       .post(null)
@@ -112,12 +112,12 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
     const id = await create(client, 'flaky-1.0.0');
-    await sleep(250);
+    clock.advance(250);
     expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'internalServerError' });
     await client.api(`${DEVICE_IMAGES}/${id}/retryUpload`).version('beta').post(null);
     expect(emulator.requests.at(-1)).toMatchObject({ kind: 'graph.deviceImages.retryUpload', graphVersion: 'beta', status: 204 });
     expect(await statusOf(client, id)).toMatchObject({ status: 'pending', errorCode: null });
-    await sleep(350);
+    clock.advance(350);
     expect(await statusOf(client, id)).toMatchObject({ status: 'ready', errorCode: null });
     expect(emulator.deviceImages().find((image) => image.id === id)?.uploads).toBe(2);
   });
@@ -125,9 +125,9 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
   it('fails a retried upload again, with the retry errorCode, when the estate says so', async () => {
     const client = graphClient(fixture.emulator);
     const id = await create(client, 'broken-1.0.0');
-    await sleep(250);
+    clock.advance(250);
     await client.api(`${DEVICE_IMAGES}/${id}/retryUpload`).version('beta').post(null);
-    await sleep(250);
+    clock.advance(250);
     expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageInvalid' });
   });
 
@@ -146,7 +146,7 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
   it('refuses the retired reupload action', async () => {
     const client = graphClient(fixture.emulator);
     const id = await create(client, 'sysprep-1.0.0');
-    await sleep(250);
+    clock.advance(250);
     for (const version of ['v1.0', 'beta']) {
       const failure = await client
         .api(`${DEVICE_IMAGES}/${id}/reupload`)
