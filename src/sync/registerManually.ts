@@ -1,12 +1,35 @@
 // `image-sync register <id>`: an image-build pipeline hands over one image. The caller chose it, so
 // the opt-in tag is not required, but every eligibility rule applies. A failed image is retried.
-import type { SourceImage } from '../domain';
+import { type DeviceImage, type SourceImage, sourceImageKey } from '../domain';
 import { PermanentError } from '../errors';
 import { STALE_AFTER_MS, applyPlan } from './applyPlan';
 import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from './naming';
 import { type PlannedImage, plan } from './plan';
 import type { SyncDeps } from './ports';
 import { listDeviceImagesOrReport } from './reconcile';
+import { recordRetryUpload } from './ledgerTransitions';
+import { statusCheckDelaySeconds } from './statusCheckDelay';
+
+export interface ManualRegistration extends PlannedImage {
+  /** A failed upload was sent back to Windows 365 (retryUpload) rather than registered anew. */
+  readonly retriedUpload: boolean;
+}
+
+/**
+ * The administrator asks again for an image whose upload failed: after they fixed the cause (the
+ * Windows 365 Reader grant, say) the failed device image is retried in place with retryUpload.
+ */
+async function retryFailedUpload(deps: SyncDeps, sourceImageResourceId: string, deviceImage: DeviceImage): Promise<void> {
+  const row = await deps.ledger.get(sourceImageResourceId);
+  if (row === null) return;
+  await deps.deviceImages.retryUpload(deviceImage.id);
+  const now = deps.clock.now();
+  const delay = statusCheckDelaySeconds(deps.config, 0);
+  const check = row.statusChecks + 1;
+  await recordRetryUpload(deps.ledger, { ...row, deviceImageId: deviceImage.id }, check, new Date(now.getTime() + delay * 1000), now);
+  await deps.queues.sendStatusCheck({ v: 1, sourceImageResourceId: row.sourceImageResourceId, deviceImageId: deviceImage.id, check, since: now.toISOString(), retryUploads: row.retryUploads + 1 }, delay);
+  deps.log.info('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: deviceImage.id, trigger: 'manual' });
+}
 
 /** The overrides become the tags they stand for (replacing any casing of them), so one rule set serves. */
 function withOverrides(image: SourceImage, overrides: NamingOverrides): SourceImage {
@@ -21,7 +44,7 @@ function withOverrides(image: SourceImage, overrides: NamingOverrides): SourceIm
   return { ...image, tags };
 }
 
-export async function registerManually(deps: SyncDeps, sourceImageResourceId: string, overrides: NamingOverrides): Promise<PlannedImage> {
+export async function registerManually(deps: SyncDeps, sourceImageResourceId: string, overrides: NamingOverrides): Promise<ManualRegistration> {
   const image = await deps.sourceImages.get(sourceImageResourceId);
   if (image === null) {
     throw new PermanentError(`the image ${sourceImageResourceId} does not exist (or the app's identity cannot read it): check the id, or grant Reader on its resource group`, 404, 'ImageNotFound');
@@ -32,5 +55,10 @@ export async function registerManually(deps: SyncDeps, sourceImageResourceId: st
   await applyPlan(deps, planned, ledger);
   const outcome = planned.images[0];
   if (outcome === undefined) throw new Error(`the plan returned nothing for ${sourceImageResourceId}`);
-  return outcome;
+  const failedInTenant = deviceImages.find((deviceImage) => sourceImageKey(deviceImage.sourceImageResourceId) === sourceImageKey(image.id) && deviceImage.status.toLowerCase() === 'failed');
+  if (outcome.outcome === 'unchanged' && outcome.ledgerState === 'failed' && failedInTenant !== undefined) {
+    await retryFailedUpload(deps, image.id, failedInTenant);
+    return { ...outcome, retriedUpload: true };
+  }
+  return { ...outcome, retriedUpload: false };
 }

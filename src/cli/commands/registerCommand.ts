@@ -13,7 +13,7 @@ export const registerCommand: Command = {
 
 Queues one managed image for registration now, e.g. as the last step of an image pipeline. The
 opt-in tag is not required (you chose the image), but every eligibility rule applies. A failed image
-is tried again. --display-name and --version take precedence over the cloudpc-display-name and
+is tried again (a failed upload is retried in place with retryUpload). --display-name and --version take precedence over the cloudpc-display-name and
 cloudpc-version tags and the image name. The function app (or \`image-sync sync\`) does the rest.
 
   <sourceImageResourceId>  /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}
@@ -42,6 +42,7 @@ Exit codes: 0 queued (or already registered); 2 not eligible (the reason and the
     if (values.json === true) printJson(io, outcome);
     else if (outcome.outcome === 'skip') io.stdout(`Not registered: ${outcome.reason ?? ''}. Fix: ${outcome.fix ?? ''}`);
     else if (outcome.outcome === 'register') io.stdout(`Queued ${imageLabel(outcome.displayName, outcome.version)} for registration.`);
+    else if (outcome.retriedUpload) io.stdout(`Asked Windows 365 to retry the failed upload of ${imageLabel(outcome.displayName, outcome.version)} (device image ${outcome.deviceImageId ?? ''}); \`image-sync status\` follows it.`);
     else io.stdout(`Already known: ${imageLabel(outcome.displayName, outcome.version)} is ${outcome.ledgerState ?? 'registered'}${outcome.deviceImageId === null ? '' : ` (device image ${outcome.deviceImageId})`}.`);
     return outcome.outcome === 'skip' ? EXIT_NEEDS_ATTENTION : EXIT_OK;
   },
