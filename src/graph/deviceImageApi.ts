@@ -12,9 +12,12 @@ const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
 const DEVICE_IMAGE_ID = /^[0-9A-Za-z-]{1,128}$/;
 
+/** The longest a create may take, retries on 429 included; a claim of the ledger outlasts it. */
+export const CREATE_TIMEOUT_MS = 60_000;
+
 export interface DeviceImageApiOptions {
   readonly client: Client;
-  /** Per call, retries included. */
+  /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most). */
   readonly timeoutMs?: number;
   readonly retry?: GraphRetrySettings;
 }
@@ -37,7 +40,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     const wait = notBefore - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     try {
-      return await send(AbortSignal.timeout(timeoutMs));
+      return await send(AbortSignal.timeout(sideEffect ? Math.min(timeoutMs, CREATE_TIMEOUT_MS) : timeoutMs));
     } catch (error) {
       const classified = classifyGraphError(error, what, { sideEffect });
       if (classified instanceof TransientError && classified.retryAfterMs !== null) {

@@ -4,6 +4,7 @@
 import type { LedgerRow, RegisterJob } from '../domain';
 import { AmbiguousOutcomeError, InvalidMessageError, LedgerConflictError, PermanentError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
+import { CREATE_TIMEOUT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
 import { type ImageIdentity, claimImage } from './ledgerTransitions';
@@ -16,6 +17,12 @@ export interface MessageMeta {
 }
 
 const CLAIM_TRIES = 3;
+/**
+ * A `creating` row younger than this belongs to a worker whose create may still be on its way:
+ * another worker backs off (the queue delivers its message again later) rather than look Graph up
+ * too early and post a second image. Longer than the create can take.
+ */
+export const CLAIM_LEASE_MS = CREATE_TIMEOUT_MS + 30_000;
 
 /** A row in these states was handled by an earlier delivery (or changed by the planner since). */
 function isSettled(row: LedgerRow): boolean {
@@ -83,6 +90,9 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     if (row !== null && isSettled(row)) {
       deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
       return;
+    }
+    if (row !== null && row.state === 'creating' && deps.clock.now().getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) {
+      throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); the queue will deliver this job again`);
     }
     const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
     let claimed: LedgerRow;

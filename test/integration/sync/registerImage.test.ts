@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { encodeMessage } from '../../../src/queue/messageEncoding';
 import { claimImage } from '../../../src/sync/ledgerTransitions';
-import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
+import { CLAIM_LEASE_MS, handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import type { RegisterJob } from '../../../src/domain';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
-import { useEmulator } from '../../support/emulator';
+import { manualClock, useEmulator } from '../../support/emulator';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -14,7 +14,7 @@ const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name)
 const fixture = useEmulator(() =>
   estate({
     uploadSeconds: 30,
-    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
   }),
 );
 
@@ -54,9 +54,33 @@ describe('registerImage', () => {
   it('creates one device image when two workers take the same job at once', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
-    await Promise.all([registerImage(app.deps, job('win11-c-1.0.0')), registerImage(other.deps, job('win11-c-1.0.0'))]);
+    const outcomes = await Promise.allSettled([registerImage(app.deps, job('win11-c-1.0.0')), registerImage(other.deps, job('win11-c-1.0.0'))]);
+    // The one that lost the claim backs off; the queue would deliver its message again.
+    const backedOff = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(backedOff).toHaveLength(1);
+    expect(String((backedOff[0] as PromiseRejectedResult).reason)).toMatch(/another worker/);
     expect(deviceImagesFor('win11-c-1.0.0')).toHaveLength(1);
     expect(await app.deps.ledger.get(imageId('win11-c-1.0.0'))).toMatchObject({ state: 'pending' });
+  });
+
+  it("lets a second worker back off while the first one's create is in flight, so it never posts a second image", async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.create'], latencyMs: 1_000 });
+    try {
+      const first = registerImage(app.deps, job('win11-l-1.0.0'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A duplicate delivery arrives while the first POST is still on its way.
+      await expect(registerImage(other.deps, job('win11-l-1.0.0'))).rejects.toThrow(/another worker/);
+      await first;
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    expect(deviceImagesFor('win11-l-1.0.0')).toHaveLength(1);
+    // Delivered again later, the job finds the image registered and does nothing.
+    await registerImage(other.deps, job('win11-l-1.0.0'));
+    expect(deviceImagesFor('win11-l-1.0.0')).toHaveLength(1);
+    expect(fixture.emulator.duplicateDeviceImages()).toEqual([]);
   });
 
   it.each([
@@ -78,12 +102,15 @@ describe('registerImage', () => {
   });
 
   it('adopts the image created before a crash between the POST and the ledger write', async () => {
-    const app = testApp(testAppSettings(fixture.emulator));
+    const clock = manualClock(new Date());
+    const app = testApp(testAppSettings(fixture.emulator), clock);
     const lost = job('win11-f-1.0.0');
     // The first delivery claimed the row and posted, then the worker died before recording it.
-    await claimImage(app.deps.ledger, null, lost, new Date());
+    await claimImage(app.deps.ledger, null, lost, clock.now());
     const created = await app.deps.deviceImages.create({ displayName: lost.displayName, version: lost.version, sourceImageResourceId: lost.sourceImageResourceId });
     const creates = fixture.emulator.count('graph.deviceImages.create');
+    // The queue delivers the message again after its visibility timeout; by then the claim is stale.
+    clock.advance(CLAIM_LEASE_MS);
 
     await registerImage(app.deps, lost);
 
