@@ -19,6 +19,7 @@ const images: ManagedImageInput[] = [
   managedImage({ name: 'twice-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'gone-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'timeout-1.0.0', upload: { outcome: 'ready', seconds: 3600 * 48 } }),
+  managedImage({ name: 'fn-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
 ];
 
 const fixture = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', images)] })] }));
@@ -139,5 +140,19 @@ describe('pollImageStatus', () => {
     const app = testApp(testAppSettings(fixture.emulator));
     await handleStatusMessage(app.deps, { v: 1, sourceImageResourceId: imageId('quick-1.0.0'), deviceImageId: 'x', check: -1, since: 'yesterday', retryUploads: 0 }, { messageId: 'bad-1' });
     expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.statusQueue}/bad-1` })]);
+  });
+});
+
+describe('the pollImageStatus function', () => {
+  it('takes the status check the host hands it with an InvocationContext', async () => {
+    const settings = testAppSettings(fixture.emulator);
+    const app = testApp(settings);
+    const check = await registered(app, 'fn-1.0.0');
+    await settle(300);
+    Object.assign(process.env, settings);
+    const { InvocationContext } = await import('@azure/functions');
+    const { pollImageStatusHandler } = await import('../../../functions/pollImageStatus.js');
+    await pollImageStatusHandler(check, new InvocationContext({ functionName: 'pollImageStatus', invocationId: 'inv-p', triggerMetadata: { id: 'm-9', dequeueCount: 1 } }));
+    expect(await app.deps.ledger.get(imageId('fn-1.0.0'))).toMatchObject({ state: 'ready' });
   });
 });

@@ -99,3 +99,18 @@ describe('reconcile', () => {
     expect(report.plan.images.some((image) => image.sourceImageResourceId === idA('win11-untagged-1.0.0'))).toBe(true);
   });
 });
+
+describe('the reconcile function', () => {
+  it('runs on its timer with an InvocationContext and queues the new images', async () => {
+    const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_B });
+    Object.assign(process.env, settings);
+    const { InvocationContext } = await import('@azure/functions');
+    const { reconcileHandler } = await import('../../../functions/reconcile.js');
+    const lines: string[] = [];
+    const context = new InvocationContext({ functionName: 'reconcile', invocationId: 'inv-r', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
+    await reconcileHandler({ isPastDue: false, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context);
+    expect(lines.some((line) => line.startsWith('information ReconcileDone'))).toBe(true);
+    const jobs = (await drainQueueForTest(testApp(settings), settings.IMAGE_SYNC_REGISTER_QUEUE ?? '')) as RegisterJob[];
+    expect(jobs.map((job) => job.sourceImageResourceId)).toEqual([managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')]);
+  });
+});
