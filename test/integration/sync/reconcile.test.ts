@@ -108,7 +108,7 @@ describe('the reconcile function', () => {
     const { reconcileHandler } = await import('../../../functions/reconcile.js');
     const lines: string[] = [];
     const context = new InvocationContext({ functionName: 'reconcile', invocationId: 'inv-r', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
-    await reconcileHandler({ isPastDue: false, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context);
+    await reconcileHandler({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '2026-11-23T09:00:00Z', next: '2026-11-23T09:15:00Z', lastUpdated: '2026-11-23T09:00:00Z' } }, context);
     expect(lines.some((line) => line.startsWith('information ReconcileDone'))).toBe(true);
     const jobs = (await drainQueueForTest(testApp(settings), settings.IMAGE_SYNC_REGISTER_QUEUE ?? '')) as RegisterJob[];
     expect(jobs.map((job) => job.sourceImageResourceId)).toEqual([managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')]);
