@@ -2,8 +2,9 @@
 // the ledger: a transition made from a stale row throws LedgerConflictError.
 //
 //   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready
-//      │                              │  ▲                     │ ▲
-//      └─skip─▶ skipped               │  └─claim (retry)       │ └─recordCheck / recordRetryUpload
+//      │                              │  ▲ │                  │ ▲
+//      └─skip─▶ skipped               │  │ └─releaseClaim     │ └─recordCheck / recordRetryUpload
+//                                     │  └─claim (retry)      │
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
 import type { DeviceImage, LedgerEntry, LedgerRow, SkipReason } from '../domain';
 import type { Ledger } from './ports';
@@ -43,10 +44,27 @@ export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity
   return ledger.update(row, { ...newEntry(identity), attempts: row.attempts }, now);
 }
 
-/** This worker takes the image: from here on a create may be in flight. */
+/** This worker takes the image: from here on a create may be in flight (a lease, see registerImage). */
 export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert({ ...newEntry(identity), state: 'creating', attempts: 1 }, now);
   return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
+}
+
+/** The errorCode of a `creating` row whose worker gave up its attempt without knowing the outcome. */
+export const CLAIM_RELEASED = 'createInterrupted';
+
+/**
+ * The worker that claimed the row gives its attempt up (the create's answer was lost, or it was never
+ * sent): the row stays `creating`, so the next claim looks Graph up before it posts, but nobody is
+ * posting any more, so the next delivery need not wait out the claim's lease.
+ */
+export async function releaseClaim(ledger: Ledger, row: LedgerRow, why: string, now: Date): Promise<LedgerRow> {
+  return ledger.update(row, { errorCode: CLAIM_RELEASED, reason: `the last create attempt ended without an answer (${why}); the next attempt looks the image up in Windows 365 before it posts` }, now);
+}
+
+/** A `creating` row no worker is posting for any more (its claim was released). */
+export function isReleasedClaim(row: LedgerRow): boolean {
+  return row.state === 'creating' && row.errorCode === CLAIM_RELEASED;
 }
 
 export async function markPending(ledger: Ledger, row: LedgerRow, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {

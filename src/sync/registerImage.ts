@@ -1,13 +1,16 @@
 // The queue-triggered create: exactly one device image per source image under at-least-once
 // delivery (DESIGN §8). The ledger claim decides which worker posts; a worker that finds signs of
-// an earlier attempt looks Graph up and adopts what it finds instead of posting again.
+// an earlier attempt looks Graph up and adopts what it finds instead of posting again. A worker that
+// gives its attempt up releases its claim, so its own message, delivered again, goes on at once; and
+// a create Graph rejects is looked up too, since Graph refuses a second image of one name and version:
+// the one already there may be this source's own (an earlier attempt's POST that landed late).
 import type { LedgerRow, RegisterJob } from '../domain';
 import { AmbiguousOutcomeError, InvalidMessageError, LedgerConflictError, PermanentError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import { CREATE_TIMEOUT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
-import { type ImageIdentity, claimImage } from './ledgerTransitions';
+import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
 
@@ -60,6 +63,12 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       throw error;
     }
     if (error instanceof PermanentError && !isRefusal(error)) {
+      const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+      if (existing !== null) {
+        deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status, after: describeError(error) });
+        await adoptDeviceImage(deps, claimed, identity, existing);
+        return;
+      }
       await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });
       return;
     }
@@ -72,14 +81,28 @@ function isRefusal(error: unknown): error is PermanentError {
   return error instanceof PermanentError && (error.status === 401 || error.status === 403);
 }
 
+/** Best effort: a release that fails leaves the lease to expire, which is slower but as safe. */
+async function release(deps: SyncDeps, claimed: LedgerRow, cause: unknown): Promise<void> {
+  try {
+    await releaseClaim(deps.ledger, claimed, describeError(cause), deps.clock.now());
+  } catch (error) {
+    deps.log.warn('ClaimNotReleased', { sourceImageResourceId: claimed.sourceImageResourceId, detail: describeError(error) });
+  }
+}
+
 async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
   try {
     await createOrAdopt(deps, claimed, identity, job, mayExist);
   } catch (error) {
-    if (!isRefusal(error)) throw error;
-    await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
-    // Nothing was created: the image waits as queued and the next reconcile drives it again.
-    await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
+    if (isRefusal(error)) {
+      await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
+      // Nothing was created: the image waits as queued and the next reconcile drives it again.
+      await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
+      return;
+    }
+    // A conflict means the row is no longer ours to release.
+    if (!(error instanceof LedgerConflictError)) await release(deps, claimed, error);
+    throw error;
   }
 }
 
@@ -91,7 +114,7 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
       deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
       return;
     }
-    if (row !== null && row.state === 'creating' && deps.clock.now().getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) {
+    if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && deps.clock.now().getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) {
       throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); the queue will deliver this job again`);
     }
     const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
@@ -102,7 +125,15 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
       if (error instanceof LedgerConflictError) continue;
       throw error;
     }
-    await create(deps, claimed, identity, job, mayExist);
+    try {
+      await create(deps, claimed, identity, job, mayExist);
+    } catch (error) {
+      if (!(error instanceof LedgerConflictError)) throw error;
+      // Another delivery recorded the outcome first (its write landed): nothing is left to do.
+      const settled = await deps.ledger.get(job.sourceImageResourceId);
+      if (settled === null || !isSettled(settled)) throw error;
+      deps.log.info('RegisterJobSuperseded', { sourceImageResourceId: job.sourceImageResourceId, state: settled.state });
+    }
     return;
   }
   throw new TransientError(`the ledger row of ${job.sourceImageResourceId} kept changing; the queue will deliver the job again`);

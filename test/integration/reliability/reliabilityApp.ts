@@ -1,0 +1,30 @@
+// The app's real dependencies for the reliability tests: testApp's, with the Graph client's timeout
+// and retries chosen by the test, and "another instance" (its own clients, the same queues and table).
+import type { Clock } from '../../../src/domain';
+import type { Emulator } from '../../../src/emulator';
+import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
+import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
+import type { SyncDeps } from '../../../src/sync/ports';
+import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
+
+export interface GraphClientChoice {
+  /** Per Graph call, retries included. */
+  readonly timeoutMs?: number;
+  readonly retry?: GraphRetrySettings;
+}
+
+/** testApp with its own Graph client: a test states the timeout and retries it is about. */
+export function appWithGraph(settings: Record<string, string>, choice: GraphClientChoice, clock?: Clock): TestApp {
+  const app = testApp(settings, clock);
+  const retry = choice.retry ?? { delaySeconds: 1, maxRetries: 3 };
+  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, retry), retry, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
+  const deps: SyncDeps = { ...app.deps, deviceImages };
+  return { ...app, clients: { ...app.clients, deviceImages }, deps };
+}
+
+/** A second instance of the app: its own clients (and Graph client state), the same queues and table. */
+export function sameStorageSettings(emulator: Emulator, app: TestApp): Record<string, string> {
+  return { ...testAppSettings(emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue };
+}
+
+export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
