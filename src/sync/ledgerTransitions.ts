@@ -4,7 +4,7 @@
 //   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready
 //      │                              │  ▲ │                  │ ▲
 //      └─skip─▶ skipped               │  │ └─releaseClaim     │ └─recordCheck / recordRetryUpload
-//                                     │  └─claim (retry)      │
+//                                     │  └─claim (retry)      │   (releaseRetryUpload gives one back)
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
 import type { DeviceImage, LedgerEntry, LedgerRow, SkipReason } from '../domain';
 import type { Ledger } from './ports';
@@ -98,6 +98,11 @@ export async function recordRetryUpload(ledger: Ledger, row: LedgerRow, checksDo
     { state: 'pending', retryUploads: row.retryUploads + 1, statusChecks: checksDone, pendingSince: now.toISOString(), nextCheckAt: nextCheckAt.toISOString(), errorCode: null, reason: null },
     now,
   );
+}
+
+/** A retryUpload that was claimed (recordRetryUpload) but did not go through: the row as it was before. */
+export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, before: LedgerRow, now: Date): Promise<LedgerRow> {
+  return ledger.update(claimed, { retryUploads: before.retryUploads, statusChecks: before.statusChecks, pendingSince: before.pendingSince, nextCheckAt: before.nextCheckAt }, now);
 }
 
 export async function markReady(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, now: Date): Promise<LedgerRow> {

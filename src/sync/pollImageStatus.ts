@@ -1,14 +1,16 @@
 // The status poller: follows one upload until it settles, with a growing delay between checks,
 // bounded retryUpload for transient failures, and a timeout. Each check message carries its number;
 // the ledger remembers how many checks were done, so a duplicate delivery is recognised and dropped.
+// A retryUpload is claimed in the ledger before it is sent, so of two deliveries of one check only
+// the one whose write lands sends it.
 import { isTransientUploadError, remediationFor } from '../alerts/remediation';
 import type { LedgerRow, StatusCheck } from '../domain';
-import { InvalidMessageError, LedgerConflictError } from '../errors';
+import { InvalidMessageError, LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
-import { type ImageIdentity, markReady, recordCheck, recordRetryUpload } from './ledgerTransitions';
+import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import type { MessageMeta } from './registerImage';
-import { failImage, reportProblem } from './reportFailure';
+import { describeError, failImage, reportProblem } from './reportFailure';
 import { statusCheckDelaySeconds } from './statusCheckDelay';
 
 function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
@@ -42,11 +44,7 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   if (status === 'failed') {
     const errorCode = image.errorCode ?? 'unknown';
     if (isTransientUploadError(errorCode) && check.retryUploads < deps.config.maxRetryUploads) {
-      await deps.deviceImages.retryUpload(image.id);
-      const delay = statusCheckDelaySeconds(deps.config, 0);
-      await recordRetryUpload(deps.ledger, row, check.check + 1, later(now, delay), now);
-      await deps.queues.sendStatusCheck({ ...check, check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }, delay);
-      deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: image.id, errorCode, retryUploads: check.retryUploads + 1 });
+      await retryUpload(deps, row, identity, check, image.id, errorCode);
       return;
     }
     const retried = check.retryUploads > 0 ? ` (after ${check.retryUploads} retryUpload${check.retryUploads === 1 ? '' : 's'})` : '';
@@ -62,6 +60,47 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   const delay = statusCheckDelaySeconds(deps.config, next);
   await recordCheck(deps.ledger, row, next, later(now, delay), now);
   await deps.queues.sendStatusCheck({ ...check, check: next }, delay);
+}
+
+/** Whether the upload is running again (a retryUpload whose answer was lost, or refused because it had already taken effect). */
+async function uploadRestarted(deps: SyncDeps, deviceImageId: string): Promise<boolean> {
+  try {
+    const image = await deps.deviceImages.get(deviceImageId);
+    return image !== null && image.status.toLowerCase() !== 'failed';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Claim, then act: the ledger records the retry first (ETag-guarded). When the call fails and the
+ * upload is not running again, the claim is given back, so this check, delivered again, is current
+ * and retries; a retryUpload Graph refuses is recorded as the upload's failure, not retried.
+ */
+async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdentity, check: StatusCheck, deviceImageId: string, errorCode: string): Promise<void> {
+  const now = deps.clock.now();
+  const delay = statusCheckDelaySeconds(deps.config, 0);
+  const claimed = await recordRetryUpload(deps.ledger, row, check.check + 1, later(now, delay), now);
+  try {
+    await deps.deviceImages.retryUpload(deviceImageId);
+  } catch (error) {
+    if (!(await uploadRestarted(deps, deviceImageId))) {
+      if (error instanceof PermanentError) {
+        const refused = ` Graph refused retryUpload (${describeError(error)})${error.status === 401 || error.status === 403 ? ': grant the app CloudPC.ReadWrite.All' : ''}.`;
+        await failImage(deps, claimed, identity, { errorCode, reason: `${remediationFor(errorCode)}.${refused}`, deviceImageId });
+        return;
+      }
+      try {
+        await releaseRetryUpload(deps.ledger, claimed, row, deps.clock.now());
+      } catch (releaseError) {
+        // The next reconcile resumes the overdue check (nextCheckAt) instead.
+        deps.log.warn('RetryUploadNotReleased', { sourceImageResourceId: row.sourceImageResourceId, detail: describeError(releaseError) });
+      }
+      throw error;
+    }
+  }
+  await deps.queues.sendStatusCheck({ ...check, check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }, delay);
+  deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId, errorCode, retryUploads: check.retryUploads + 1 });
 }
 
 export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {

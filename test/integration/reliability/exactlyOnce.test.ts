@@ -6,14 +6,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RegisterJob } from '../../../src/domain';
+import type { RegisterJob, StatusCheck } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { LedgerConflictError, TransientError } from '../../../src/errors';
 import { runLocalSync } from '../../../src/local/runLocalSync';
+import { pollImageStatus } from '../../../src/sync/pollImageStatus';
 import { CLAIM_LEASE_MS, registerImage } from '../../../src/sync/registerImage';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { manualClock, useEmulator } from '../../support/emulator';
-import { appWithGraph, pause, sameStorageSettings } from './reliabilityApp';
+import { appWithGraph, nextMessages, pause, sameStorageSettings } from './reliabilityApp';
 
 const SUB = '33333333-3333-4333-8333-333333333333';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -28,7 +29,7 @@ const fixture = useEmulator(() =>
         resourceGroups: [
           resourceGroup('rg-images', [
             ...['late', 'amb-x', 'amb-y', 'outlived'].map((name) => managedImage({ name: `${name}-1.0.0` })),
-            managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } }),
+            ...['flaky', 'refused'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } })),
           ]),
           // Registered by the outage test through the real queues; nothing else touches them.
           resourceGroup('rg-outage', ['o1', 'o2', 'o3', 'o4'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'ready', seconds: 0.3 } }))),
@@ -116,6 +117,44 @@ describe('exactly one device image per source image', () => {
     expect([...alerts(app), ...alerts(other)]).toEqual([]);
   });
 
+  it('sends one retryUpload for a status check delivered twice at once, and the upload ends ready', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = testApp(sameStorageSettings(fixture.emulator, app));
+    await registerImage(app.deps, job('flaky-1.0.0'));
+    const [check] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
+    if (check === undefined) throw new Error('no status check was scheduled');
+    await pause(300);
+    const retries = fixture.emulator.count('graph.deviceImages.retryUpload');
+    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], latencyMs: 300 }], () => Promise.all([pollImageStatus(app.deps, check), pollImageStatus(other.deps, check)]));
+
+    expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
+    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'pending', retryUploads: 1, statusChecks: 1 });
+    const next = (await drainQueueForTest(app, app.config.statusQueue, 2_500)) as StatusCheck[];
+    expect(next).toEqual([{ ...check, check: 1, since: expect.any(String), retryUploads: 1 }]);
+    await pause(300);
+    if (next[0] !== undefined) await pollImageStatus(app.deps, next[0]);
+    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
+    expect(deviceImagesFor(imageId('flaky-1.0.0'))).toHaveLength(1);
+  });
+});
+
+describe('a retryUpload that does not go through', () => {
+  it('is given back, so the check, delivered again, retries the upload, which ends ready', async () => {
+    const app = appWithGraph(testAppSettings(fixture.emulator), { retry: { delaySeconds: 0.1, maxRetries: 1 } });
+    await registerImage(app.deps, job('refused-1.0.0'));
+    const [check] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
+    if (check === undefined) throw new Error('no status check was scheduled');
+    await pause(300);
+    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], unavailable: { next: 2 } }], () => expect(pollImageStatus(app.deps, check)).rejects.toBeInstanceOf(TransientError));
+    expect(await app.deps.ledger.get(imageId('refused-1.0.0'))).toMatchObject({ state: 'pending', retryUploads: 0, statusChecks: 0 });
+
+    await pollImageStatus(app.deps, check);
+    const [next] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
+    expect(next).toMatchObject({ check: 1, retryUploads: 1 });
+    await pause(300);
+    if (next !== undefined) await pollImageStatus(app.deps, next);
+    expect(await app.deps.ledger.get(imageId('refused-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
+  });
 });
 
 describe('a Graph outage longer than the in-process retries', () => {

@@ -4,6 +4,7 @@ import type { Clock } from '../../../src/domain';
 import type { Emulator } from '../../../src/emulator';
 import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
+import { decodeMessageText } from '../../../src/queue/messageEncoding';
 import type { SyncDeps } from '../../../src/sync/ports';
 import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
 
@@ -28,3 +29,20 @@ export function sameStorageSettings(emulator: Emulator, app: TestApp): Record<st
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The next `count` messages of one of the test's queues (delayed ones as they become visible), decoded; fewer if `timeoutMs` passes first. */
+export async function nextMessages(app: TestApp, queueName: string, count: number, timeoutMs = 5_000): Promise<unknown[]> {
+  const queue = app.clients.storage.queue(queueName);
+  await queue.createIfNotExists();
+  const bodies: unknown[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (bodies.length < count && Date.now() < deadline) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: Math.min(32, count - bodies.length), visibilityTimeout: 60 });
+    for (const item of receivedMessageItems) {
+      bodies.push(JSON.parse(decodeMessageText(item.messageText)));
+      await queue.deleteMessage(item.messageId, item.popReceipt);
+    }
+    if (receivedMessageItems.length === 0) await pause(100);
+  }
+  return bodies;
+}
