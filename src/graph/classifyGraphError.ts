@@ -1,17 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { AmbiguousOutcomeError, PermanentError, TransientError, errorMessage } from '../errors';
-
-/** Retry-After in seconds or as an HTTP date, or Azure's millisecond variants; null when absent. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | null {
-  if (headers === undefined) return null;
-  const milliseconds = headers.get('retry-after-ms') ?? headers.get('x-ms-retry-after-ms');
-  if (milliseconds !== null && /^\d+$/.test(milliseconds)) return Number(milliseconds);
-  const value = headers.get('retry-after');
-  if (value === null) return null;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
+import { AmbiguousOutcomeError, PermanentError, TransientError, errorMessage, retryAfterMs } from '../errors';
 
 export interface GraphCallOptions {
   /** For a non-idempotent call (the create): an answer that may hide a success is ambiguous. */
@@ -29,9 +17,10 @@ export function classifyGraphError(error: unknown, what: string, options: GraphC
     const message = `${what}: ${status ?? 'no answer'}${error.code === null ? '' : ` ${error.code}`}: ${error.message}`;
     if (status === 429) return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
     if (status !== null && status >= 400 && status < 500 && status !== 408) return new PermanentError(message, status, error.code, { cause: error });
-    if (options.sideEffect === true) return new AmbiguousOutcomeError(message, status, { cause: error });
+    // A Retry-After on a lost create is kept: the create is not sent again before it has passed.
+    if (options.sideEffect === true) return new AmbiguousOutcomeError(message, status, retryAfterMs(error.headers), { cause: error });
     return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
   }
   const message = `${what}: ${errorMessage(error)}`;
-  return options.sideEffect === true ? new AmbiguousOutcomeError(message, null, { cause: error }) : new TransientError(message, null, null, { cause: error });
+  return options.sideEffect === true ? new AmbiguousOutcomeError(message, null, null, { cause: error }) : new TransientError(message, null, null, { cause: error });
 }

@@ -5,6 +5,8 @@ import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../sync/ports';
 import { classifyGraphError } from './classifyGraphError';
 import { DEFAULT_GRAPH_RETRY, type GraphRetrySettings } from './createGraphClient';
+import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
+import { unansweredRetryStrategy } from './unansweredRetryStrategy';
 import { toDeviceImage } from './toDeviceImage';
 
 const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
@@ -14,10 +16,16 @@ const DEVICE_IMAGE_ID = /^[0-9A-Za-z-]{1,128}$/;
 
 /** The longest a create may take, retries on 429 included; a claim of the ledger outlasts it. */
 export const CREATE_TIMEOUT_MS = 60_000;
+/**
+ * The longest a create waits for an earlier Retry-After before it is sent; a longer wait fails the
+ * call unsent (a TransientError carrying the wait), so a create always goes out within
+ * CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS of its claim.
+ */
+export const CREATE_WAIT_LIMIT_MS = 20_000;
 
 export interface DeviceImageApiOptions {
   readonly client: Client;
-  /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most). */
+  /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most), from when it is sent. */
   readonly timeoutMs?: number;
   readonly retry?: GraphRetrySettings;
 }
@@ -35,18 +43,39 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
   const retry = options.retry ?? DEFAULT_GRAPH_RETRY;
   // Retry-After that outlived the middleware's retries holds back every later call of this process.
   let notBefore = 0;
+  const unanswered = unansweredRetryStrategy(retry);
 
-  const call = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>, sideEffect = false): Promise<T> => {
+  const waitForRetryAfter = async (what: string, resendable: boolean): Promise<void> => {
     const wait = notBefore - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    try {
-      return await send(AbortSignal.timeout(sideEffect ? Math.min(timeoutMs, CREATE_TIMEOUT_MS) : timeoutMs));
-    } catch (error) {
-      const classified = classifyGraphError(error, what, { sideEffect });
-      if (classified instanceof TransientError && classified.retryAfterMs !== null) {
-        notBefore = Math.max(notBefore, Date.now() + classified.retryAfterMs);
+    if (wait <= 0) return;
+    if (!resendable && wait > CREATE_WAIT_LIMIT_MS) {
+      throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+
+  /**
+   * One call: waits out an earlier Retry-After, sends within the timeout, classifies a failure once.
+   * A resendable call (a read, retryUpload) that got no answer or a 500/502 is sent again with
+   * backoff; the create (not resendable) never is: its unknown outcome is the caller's to settle.
+   */
+  const call = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>, resendable: boolean): Promise<T> => {
+    const budgetMs = resendable ? timeoutMs : Math.min(timeoutMs, CREATE_TIMEOUT_MS);
+    let deadline: number | null = null;
+    for (let attempt = 0; ; attempt++) {
+      await waitForRetryAfter(what, resendable);
+      deadline ??= Date.now() + budgetMs;
+      try {
+        return await send(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
+      } catch (error) {
+        const classified = classifyGraphError(error, what, { sideEffect: !resendable });
+        if (classified instanceof TransientError && classified.retryAfterMs !== null) {
+          notBefore = Math.max(notBefore, Date.now() + classified.retryAfterMs);
+        }
+        const next = resendable ? unanswered.retry({ attempt, error: classified }) : null;
+        if (next === null || Math.max(Date.now() + next.retryAfterMs, notBefore) >= deadline) throw classified;
+        await new Promise((resolve) => setTimeout(resolve, next.retryAfterMs));
       }
-      throw classified;
     }
   };
 
@@ -58,13 +87,13 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         const pages = new PageIterator(client, firstPage, (item: unknown) => (images.push(toDeviceImage(item)), true), { headers: HEADERS, options: { signal } });
         await pages.iterate();
         return images;
-      });
+      }, true);
     },
 
     async get(deviceImageId: string): Promise<DeviceImage | null> {
       const path = imagePath(deviceImageId);
       try {
-        return await call(`reading device image ${deviceImageId}`, async (signal) => toDeviceImage(await client.api(path).headers(HEADERS).option('signal', signal).get()));
+        return await call(`reading device image ${deviceImageId}`, async (signal) => toDeviceImage(await client.api(path).headers(HEADERS).option('signal', signal).get()), true);
       } catch (error) {
         if (error instanceof PermanentError && error.status === 404) return null;
         throw error;
@@ -77,17 +106,19 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       }
       // The middleware would resend on 503/504 too, which can create a second image; only a 429
       // (never processed) is safe to resend.
-      const onlyThrottling = new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries, (_delay, _attempt, _request, _options, response) => response.status === 429);
+      const onlyThrottling = new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries, (_delay, _attempt, _request, _options, response) => response.status === 429 && middlewareHonoursRetryAfter(response));
       return call(
         `creating the device image for ${request.sourceImageResourceId}`,
         async (signal) => toDeviceImage(await client.api(DEVICE_IMAGES).headers(HEADERS).middlewareOptions([onlyThrottling]).option('signal', signal).post(request)),
-        true,
+        false,
       );
     },
 
+    // Sent again after a lost answer: Graph refuses a retry of an upload that is running again, and
+    // the status poller reads that refusal as done when the image is no longer failed.
     async retryUpload(deviceImageId: string): Promise<void> {
       const path = `${imagePath(deviceImageId)}/retryUpload`;
-      await call(`retrying the upload of device image ${deviceImageId}`, (signal) => client.api(path).version('beta').headers(HEADERS).option('signal', signal).post(undefined));
+      await call(`retrying the upload of device image ${deviceImageId}`, (signal) => client.api(path).version('beta').headers(HEADERS).option('signal', signal).post(undefined), true);
     },
   };
 }

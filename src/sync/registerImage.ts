@@ -7,7 +7,7 @@
 import type { LedgerRow, RegisterJob } from '../domain';
 import { AmbiguousOutcomeError, InvalidMessageError, LedgerConflictError, PermanentError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
-import { CREATE_TIMEOUT_MS } from '../graph/deviceImageApi';
+import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
 import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim } from './ledgerTransitions';
@@ -25,7 +25,7 @@ const CLAIM_TRIES = 3;
  * another worker backs off (the queue delivers its message again later) rather than look Graph up
  * too early and post a second image. Longer than the create can take.
  */
-export const CLAIM_LEASE_MS = CREATE_TIMEOUT_MS + 30_000;
+export const CLAIM_LEASE_MS = CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS + 10_000;
 
 /** A row in these states was handled by an earlier delivery (or changed by the planner since). */
 function isSettled(row: LedgerRow): boolean {

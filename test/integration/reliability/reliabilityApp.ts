@@ -1,7 +1,7 @@
 // The app's real dependencies for the reliability tests: testApp's, with the Graph client's timeout
 // and retries chosen by the test, and "another instance" (its own clients, the same queues and table).
 import type { Clock } from '../../../src/domain';
-import type { Emulator } from '../../../src/emulator';
+import type { Emulator, RecordedRequest } from '../../../src/emulator';
 import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
 import { decodeMessageText } from '../../../src/queue/messageEncoding';
@@ -45,4 +45,21 @@ export async function nextMessages(app: TestApp, queueName: string, count: numbe
     if (receivedMessageItems.length === 0) await pause(100);
   }
   return bodies;
+}
+
+/**
+ * Stricter than the emulator's earlyRetries (which pairs requests by client request id): a request
+ * identical in method, path and body to one answered with Retry-After, arriving before that had
+ * passed, whatever its id. A new SDK operation (a second listing pass, a redelivered message) sends
+ * the same request under a new id; it must wait all the same.
+ */
+export function sentBeforeRetryAfter(requests: readonly RecordedRequest[], toleranceMs = 25): RecordedRequest[] {
+  const early: RecordedRequest[] = [];
+  for (const answered of requests) {
+    if (answered.retryAfterSeconds === null || (answered.status !== 429 && answered.status !== 503)) continue;
+    const allowedAt = answered.answeredAtMs + answered.retryAfterSeconds * 1000;
+    const next = requests.find((request) => request.receivedAtMs >= answered.answeredAtMs && request.sequence !== answered.sequence && request.method === answered.method && request.path === answered.path && request.body === answered.body);
+    if (next !== undefined && next.receivedAtMs + toleranceMs < allowedAt) early.push(next);
+  }
+  return early;
 }
