@@ -3,6 +3,7 @@
 import { parseManagedImageId } from '../arm/managedImageId';
 import { parseImageEvent } from '../events/parseImageEvent';
 import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
+import { holdForRetryAfter } from './holdForRetryAfter';
 import { plan } from './plan';
 import type { SyncDeps } from './ports';
 import { listDeviceImagesOrReport } from './reconcile';
@@ -26,15 +27,18 @@ export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<
     deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'outside IMAGE_SYNC_SUBSCRIPTION_IDS / IMAGE_SYNC_RESOURCE_GROUPS', sourceImageResourceId });
     return null;
   }
-  const image = await deps.sourceImages.get(sourceImageResourceId);
-  if (image === null) {
-    deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
-    return null;
-  }
-  const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
-  if (deviceImages === null) return null;
-  const planned = plan({ sourceImages: [image], deviceImages, ledger, scope: deps.config.scope, trigger: 'event', now: deps.clock.now(), staleAfterMs: STALE_AFTER_MS });
-  const applied = await applyPlan(deps, planned, ledger);
-  deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });
-  return applied;
+  // Event Grid delivers a failed event again on its own schedule: not before a Retry-After has passed.
+  return holdForRetryAfter(deps, sourceImageResourceId, async () => {
+    const image = await deps.sourceImages.get(sourceImageResourceId);
+    if (image === null) {
+      deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
+      return null;
+    }
+    const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
+    if (deviceImages === null) return null;
+    const planned = plan({ sourceImages: [image], deviceImages, ledger, scope: deps.config.scope, trigger: 'event', now: deps.clock.now(), staleAfterMs: STALE_AFTER_MS });
+    const applied = await applyPlan(deps, planned, ledger);
+    deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });
+    return applied;
+  });
 }

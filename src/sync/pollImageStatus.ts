@@ -7,6 +7,7 @@ import { isTransientUploadError, remediationFor } from '../alerts/remediation';
 import type { LedgerRow, StatusCheck } from '../domain';
 import { InvalidMessageError, LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
+import { holdForRetryAfter } from './holdForRetryAfter';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import type { MessageMeta } from './registerImage';
@@ -129,5 +130,5 @@ export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta
     await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.statusQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.statusQueue}: ${error.message}` });
     return;
   }
-  await pollImageStatus(deps, check);
+  await holdForRetryAfter(deps, check.sourceImageResourceId, () => pollImageStatus(deps, check));
 }

@@ -10,6 +10,7 @@ import { remediationFor } from '../alerts/remediation';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
+import { holdForRetryAfter } from './holdForRetryAfter';
 import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
@@ -149,5 +150,5 @@ export async function handleRegisterMessage(deps: SyncDeps, message: unknown, me
     await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.registerQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.registerQueue}: ${error.message}` });
     return;
   }
-  await registerImage(deps, job);
+  await holdForRetryAfter(deps, job.sourceImageResourceId, () => registerImage(deps, job));
 }

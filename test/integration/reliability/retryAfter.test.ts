@@ -11,7 +11,7 @@ import { reconcile } from '../../../src/sync/reconcile';
 import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
-import { appWithGraph, nextMessages, sentBeforeRetryAfter } from './reliabilityApp';
+import { appWithGraph, nextMessages, sameStorageSettings, sentBeforeRetryAfter } from './reliabilityApp';
 
 const SUB = '44444444-4444-4444-8444-444444444444';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -96,6 +96,24 @@ describe('Retry-After from Graph', () => {
     expect(fixture.emulator.earlyRetries()).toEqual([]);
     expect(sentBeforeRetryAfter(creates)).toEqual([]);
     expect(deviceImagesFor('same-process-1.0.0')).toHaveLength(1);
+  });
+
+  it('on a create answered 503: the message is held until it has passed, so another instance taking it next cannot resend early', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = testApp(sameStorageSettings(fixture.emulator, app));
+    fixture.emulator.setFaults({ service: 'graph', kinds: [CREATE], unavailable: { next: 1, retryAfterSeconds: 2 } });
+    const startedAt = Date.now();
+    try {
+      await expect(handleRegisterMessage(app.deps, job('other-instance-1.0.0'), { messageId: 'm-1' })).rejects.toBeInstanceOf(TransientError);
+      expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2_000);
+      await handleRegisterMessage(other.deps, job('other-instance-1.0.0'), { messageId: 'm-1' });
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    expect(app.lines.some((line) => line.startsWith('info: RetryAfterHeld'))).toBe(true);
+    expect(fixture.emulator.earlyRetries()).toEqual([]);
+    expect(sentBeforeRetryAfter(fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('other-instance')))).toEqual([]);
+    expect(deviceImagesFor('other-instance-1.0.0')).toHaveLength(1);
   });
 
   it('longer than the middleware will wait (180 s) fails the call at once, with the wait, instead of a retry that comes too early', async () => {
