@@ -1,5 +1,5 @@
 import { isRestError } from '@azure/core-rest-pipeline';
-import { PermanentError, TransientError, errorMessage } from '../errors';
+import { PermanentError, TransientError, errorMessage, retryAfterMs } from '../errors';
 
 /** 401, 403 and 404 are answers that will not change by waiting; everything else may. */
 const PERMANENT_STATUSES = new Set([400, 401, 403, 404]);
@@ -10,7 +10,9 @@ export function classifyArmError(error: unknown, what: string): PermanentError |
     const code = error.code ?? null;
     const message = `${what}: ${status ?? 'no answer'}${code === null ? '' : ` ${code}`}: ${error.message}`;
     if (status !== null && PERMANENT_STATUSES.has(status)) return new PermanentError(message, status, code, { cause: error });
-    return new TransientError(message, status, null, { cause: error });
+    // The SDK waited out Retry-After on its own retries; the last one's is kept for whoever tries next.
+    const wait = status === 429 || status === 503 ? retryAfterMs(error.response?.headers) : null;
+    return new TransientError(message, status, wait, { cause: error });
   }
   return new TransientError(`${what}: ${errorMessage(error)}`, null, null, { cause: error });
 }

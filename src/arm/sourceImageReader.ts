@@ -13,7 +13,9 @@ import { toSourceImage } from './toSourceImage';
 
 type ListingOutcome =
   | { readonly kind: 'listed'; readonly images: SourceImage[] }
-  | { readonly kind: 'unreadable' | 'unavailable'; readonly detail: string };
+  | { readonly kind: 'unreadable'; readonly detail: string }
+  /** retryAfterMs: what the last answer asked to wait (429/503 with Retry-After), if anything. */
+  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
 
 export interface SourceImageReaderOptions {
   readonly config: Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'resourceGroups' | 'subscriptionConcurrency'>;
@@ -31,6 +33,20 @@ async function collect(pages: AsyncIterable<Image>): Promise<SourceImage[]> {
     if (sourceImage !== null) images.push(sourceImage);
   }
   return images;
+}
+
+/** A Retry-After longer than this is not waited for in this run: the next reconcile lists those subscriptions. */
+const MAX_SECOND_PASS_DELAY_MS = 60_000;
+
+function toListing(subscriptions: readonly string[], outcomes: readonly (ListingOutcome | undefined)[]): SubscriptionListing {
+  const listing: { images: SourceImage[]; unreadable: { subscriptionId: string; detail: string }[]; unavailable: { subscriptionId: string; detail: string }[] } = { images: [], unreadable: [], unavailable: [] };
+  subscriptions.forEach((subscriptionId, index) => {
+    const outcome = outcomes[index];
+    if (outcome === undefined) return;
+    if (outcome.kind === 'listed') listing.images.push(...outcome.images);
+    else listing[outcome.kind].push({ subscriptionId, detail: outcome.detail });
+  });
+  return listing;
 }
 
 export function createSourceImageReader(options: SourceImageReaderOptions): SourceImageReader {
@@ -69,7 +85,8 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
       return { kind: 'listed', images };
     } catch (error) {
       const classified = classifyArmError(error, `listing images of subscription ${subscriptionId}`);
-      return { kind: classified instanceof PermanentError ? 'unreadable' : 'unavailable', detail: classified.message };
+      if (classified instanceof PermanentError) return { kind: 'unreadable', detail: classified.message };
+      return { kind: 'unavailable', detail: classified.message, retryAfterMs: classified.retryAfterMs };
     }
   };
 
@@ -79,22 +96,22 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
       const outcomes = await mapConcurrently(subscriptions, config.subscriptionConcurrency, listSubscription);
       const retried = subscriptions.filter((_, index) => outcomes[index]?.kind === 'unavailable');
       if (retried.length > 0) {
-        log.warn('SubscriptionListingRetried', { subscriptions: retried.length });
-        await new Promise((resolve) => setTimeout(resolve, options.secondPassDelayMs ?? 5_000));
+        // Not before the longest Retry-After the first pass was answered with: the same requests go out again.
+        const retryAfter = Math.max(0, ...outcomes.map((outcome) => (outcome?.kind === 'unavailable' ? (outcome.retryAfterMs ?? 0) : 0)));
+        const delayMs = Math.max(options.secondPassDelayMs ?? 5_000, retryAfter);
+        if (delayMs > MAX_SECOND_PASS_DELAY_MS) {
+          log.warn('SubscriptionListingDeferred', { subscriptions: retried.length, retryAfterMs: retryAfter });
+          return toListing(subscriptions, outcomes);
+        }
+        log.warn('SubscriptionListingRetried', { subscriptions: retried.length, delayMs });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
         const second = await mapConcurrently(retried, config.subscriptionConcurrency, listSubscription);
         retried.forEach((subscriptionId, index) => {
           const outcome = second[index];
           if (outcome !== undefined) outcomes[subscriptions.indexOf(subscriptionId)] = outcome;
         });
       }
-      const listing: { images: SourceImage[]; unreadable: { subscriptionId: string; detail: string }[]; unavailable: { subscriptionId: string; detail: string }[] } = { images: [], unreadable: [], unavailable: [] };
-      subscriptions.forEach((subscriptionId, index) => {
-        const outcome = outcomes[index];
-        if (outcome === undefined) return;
-        if (outcome.kind === 'listed') listing.images.push(...outcome.images);
-        else listing[outcome.kind].push({ subscriptionId, detail: outcome.detail });
-      });
-      return listing;
+      return toListing(subscriptions, outcomes);
     },
 
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
