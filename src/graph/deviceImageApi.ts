@@ -4,6 +4,7 @@ import type { DeviceImage, DeviceImageRequest } from '../domain';
 import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../sync/ports';
 import { classifyGraphError } from './classifyGraphError';
+import { isDeviceImageId } from './deviceImageId';
 import { DEFAULT_GRAPH_RETRY, type GraphRetrySettings } from './createGraphClient';
 import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
 import { unansweredRetryStrategy } from './unansweredRetryStrategy';
@@ -12,7 +13,6 @@ import { toDeviceImage } from './toDeviceImage';
 const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
-const DEVICE_IMAGE_ID = /^[0-9A-Za-z-]{1,128}$/;
 
 /** The longest a create may take, retries on 429 included; a claim of the ledger outlasts it. */
 export const CREATE_TIMEOUT_MS = 60_000;
@@ -31,7 +31,7 @@ export interface DeviceImageApiOptions {
 }
 
 function imagePath(deviceImageId: string): string {
-  if (!DEVICE_IMAGE_ID.test(deviceImageId)) {
+  if (!isDeviceImageId(deviceImageId)) {
     throw new PermanentError(`"${deviceImageId}" is not a device image id`, null, 'InvalidDeviceImageId');
   }
   return `${DEVICE_IMAGES}/${encodeURIComponent(deviceImageId)}`;

@@ -1,14 +1,13 @@
-// The two queue messages, exactly as shared/contract/messages.schema.json describes them. Fields the
+// The two queue messages, as shared/contract/messages.schema.json describes them. Fields the
 // contract does not name are accepted and dropped: the schema allows them (no additionalProperties),
 // so a newer sender may add an optional field without breaking this reader; a breaking change bumps `v`.
+// Two ids are read more strictly than the contract, because they end up in URLs: a managed-image name
+// or resource group may not end with a period, and a device image id is letters, digits and hyphens.
 import { z } from 'zod';
+import { MANAGED_IMAGE_ID } from '../arm/managedImageId';
+import { DEVICE_IMAGE_ID } from '../graph/deviceImageId';
 import { isDateTimeText } from './dateTimeText';
 
-/** The contract's pattern, verbatim: a managed-image id, literal segments in any casing. */
-export const MESSAGE_SOURCE_IMAGE_ID = new RegExp(
-  '^/[sS][uU][bB][sS][cC][rR][iI][pP][tT][iI][oO][nN][sS]/[0-9a-fA-F-]{36}/[rR][eE][sS][oO][uU][rR][cC][eE][gG][rR][oO][uU][pP][sS]/[-\\w._()]{1,90}/[pP][rR][oO][vV][iI][dD][eE][rR][sS]/[mM][iI][cC][rR][oO][sS][oO][fF][tT]\\.[cC][oO][mM][pP][uU][tT][eE]/[iI][mM][aA][gG][eE][sS]/[-\\w._]{1,80}$',
-  'u',
-);
 const VERSION = /^\d+\.\d+\.\d+$/u;
 
 /** A short, one-line rendering of a received value for an error message. */
@@ -29,7 +28,9 @@ const wrongType = (expected: string) => (issue: IssueInput) =>
 
 const text = (expected = 'a string') => z.string({ error: wrongType(expected) });
 
-const sourceImageResourceId = text().regex(MESSAGE_SOURCE_IMAGE_ID, {
+// The contract's managed-image pattern (one definition, src/arm/managedImageId.ts), stricter only on
+// names ending with a period, which no Azure image has.
+const sourceImageResourceId = text().regex(MANAGED_IMAGE_ID, {
   error: (issue) =>
     `is not a managed-image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}): ${previewValue(issue.input)}`,
 });
@@ -66,7 +67,10 @@ export const statusCheckSchema = z.object(
   {
     v: messageVersion,
     sourceImageResourceId,
-    deviceImageId: text().min(1, { error: 'must not be empty' }),
+    // Stricter than the contract (a non-empty string): the id goes into a Graph URL path.
+    deviceImageId: text()
+      .min(1, { error: 'must not be empty', abort: true })
+      .regex(DEVICE_IMAGE_ID, { error: (issue) => `is not a device image id (letters, digits and hyphens): ${previewValue(issue.input)}` }),
     check: count,
     since: dateTime,
     retryUploads: count,

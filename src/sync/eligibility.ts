@@ -8,6 +8,7 @@
 // other images and is decided by the plan. A missing value fails its own rule (a null
 // hyperVGeneration is gen1, a null osType not-windows), not `malformed`, so the fix is specific.
 // ARM string values compare case-insensitively.
+import { isManagedImageId } from '../arm/managedImageId';
 import type { SkipReason, SourceImage } from '../domain';
 import { DISPLAY_NAME_TAG, nameImage, type NamingOverrides, VERSION_TAG } from './naming';
 
@@ -20,9 +21,6 @@ export type Eligibility =
       readonly version: string | null;
     };
 
-const MANAGED_IMAGE_ID =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
-
 function is(value: string | null, expected: string): boolean {
   return value !== null && value.trim().toLowerCase() === expected.toLowerCase();
 }
@@ -30,7 +28,7 @@ function is(value: string | null, expected: string): boolean {
 function isMalformed(image: SourceImage): boolean {
   return (
     !image.hasStorageProfile ||
-    !MANAGED_IMAGE_ID.test(image.id) ||
+    !isManagedImageId(image.id) ||
     image.name.trim() === '' ||
     !Number.isInteger(image.dataDiskCount) ||
     image.dataDiskCount < 0
