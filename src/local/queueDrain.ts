@@ -2,6 +2,9 @@
 // read from the same host.json. It receives up to batchSize messages, fetches more once in-flight
 // work drops to newBatchThreshold (so at most batchSize + newBatchThreshold run at once), decodes
 // each message, calls the handler, and deletes, releases or poisons the message by the outcome.
+// An empty queue is polled from 100 ms, doubling up to maxPollingInterval; `wake` says a message is
+// (or will be) visible, so it is received then instead of at the next idle poll, as the host's
+// queue watcher does for messages its own functions add.
 import type { DequeuedMessageItem } from '@azure/storage-queue';
 import { errorMessage } from '../errors';
 import { silentLogger, type Logger } from '../log';
@@ -32,6 +35,8 @@ export interface QueueDrainOptions {
   readonly log?: Logger;
   /** How long a received message stays hidden while its handler runs; the host's 10 minutes by default. */
   readonly leaseMs?: number;
+  /** Called after a message was moved to `<queue>-poison` (so its drain can be woken). */
+  readonly onPoisoned?: () => void;
 }
 
 export interface QueueDrainStats {
@@ -62,12 +67,19 @@ export interface QueueDrain {
   /** The last receive error (storage unreachable, say), cleared by the next successful receive. */
   lastError(): Error | null;
   probe(): Promise<QueueDrainProbe>;
+  /**
+   * A message was sent that is visible now, or will be in `afterMs` (a delayed send): receive then
+   * rather than at the next idle poll. Wake-ups due within the same 50 ms are merged.
+   */
+  wake(afterMs?: number): void;
   /** Stops receiving and waits for the handlers running now to finish and be settled. */
   stop(): Promise<void>;
 }
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const FIRST_IDLE_DELAY_MS = 100;
+/** Delayed wake-ups due within this span share one timer. */
+const WAKE_GRANULARITY_MS = 50;
 
 export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
   const { clients, queueName, settings, handler } = options;
@@ -81,9 +93,17 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
   let lastError: Error | null = null;
   let stopping = false;
   let wake: (() => void) | null = null;
+  /** Set by wakeNow; the next pause returns at once, and the receive it leads to clears it. */
+  let wakeRequested = false;
+  const wakeTimers = new Map<number, NodeJS.Timeout>();
 
-  const pause = (ms: number): Promise<void> =>
+  /** Waits ms, or less when woken; a pending wake-up ends it at once unless it waits for a handler slot. */
+  const pause = (ms: number, forSlot = false): Promise<void> =>
     new Promise((resolve) => {
+      if ((wakeRequested && !forSlot) || stopping) {
+        resolve();
+        return;
+      }
       const done = (): void => {
         clearTimeout(timer);
         wake = null;
@@ -93,10 +113,31 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       wake = done;
     });
 
+  const wakeNow = (): void => {
+    wakeRequested = true;
+    wake?.();
+  };
+
+  const wakeAfter = (afterMs: number): void => {
+    if (stopping) return;
+    if (!(afterMs > 0)) {
+      wakeNow();
+      return;
+    }
+    const slot = Math.ceil((Date.now() + afterMs) / WAKE_GRANULARITY_MS);
+    if (wakeTimers.has(slot)) return;
+    const timer = setTimeout(() => {
+      wakeTimers.delete(slot);
+      wakeNow();
+    }, slot * WAKE_GRANULARITY_MS - Date.now());
+    wakeTimers.set(slot, timer);
+  };
+
   const poison = async (message: DequeuedMessageItem, why: string): Promise<void> => {
     log.warn('QueueMessagePoisoned', { queue: queueName, poisonQueue: poisonQueue.name, messageId: message.messageId, dequeueCount: message.dequeueCount, why });
     await poisonMessage(queue, poisonQueue, message);
     counts.poisoned += 1;
+    options.onPoisoned?.();
   };
 
   const handle = async (message: DequeuedMessageItem): Promise<void> => {
@@ -124,6 +165,7 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
         await poison(message, `failed on delivery ${message.dequeueCount} of maxDequeueCount ${settings.maxDequeueCount}`);
       } else {
         await releaseMessage(queue, message, settings.visibilityTimeoutMs);
+        wakeAfter(settings.visibilityTimeoutMs);
       }
       return;
     }
@@ -152,10 +194,12 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     while (!stopping) {
       if (running.size > settings.newBatchThreshold) {
         // Woken when a handler finishes.
-        await pause(settings.maxPollingIntervalMs);
+        await pause(settings.maxPollingIntervalMs, true);
         continue;
       }
       let batch: DequeuedMessageItem[];
+      // What was sent before this receive, it sees.
+      wakeRequested = false;
       try {
         await ensureQueue(queue);
         batch = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: leaseSeconds })).receivedMessageItems;
@@ -184,6 +228,7 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     activity: () => activity,
     stats: () => ({ ...counts }),
     lastError: () => lastError,
+    wake: wakeAfter,
     probe: async () => {
       try {
         await ensureQueue(queue);
@@ -200,6 +245,8 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     },
     stop: async () => {
       stopping = true;
+      for (const timer of wakeTimers.values()) clearTimeout(timer);
+      wakeTimers.clear();
       wake?.();
       await loop;
       await Promise.all([...running]);

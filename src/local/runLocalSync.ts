@@ -1,16 +1,12 @@
-// `image-sync sync`: the host's work, done locally through the real queues and table. It starts a
-// drain per queue (as the host starts a listener per queue trigger, with host.json's settings),
-// fires reconcile once, and waits until every in-scope image is ready, failed or skipped.
+// `image-sync sync`: the host's work, done locally through the real queues and table. It starts the
+// local host (a drain per queue, as the host starts a listener per queue trigger, with host.json's
+// settings), fires reconcile once, and waits until every in-scope image is ready, failed or skipped.
 import type { LedgerRow, Problem } from '../domain';
 import { sourceImageKey } from '../domain';
 import type { SharedClients } from '../runtime/createSyncDeps';
-import { handlePoisonMessage } from '../sync/poisonMessage';
-import { handleStatusMessage } from '../sync/pollImageStatus';
 import type { SyncDeps } from '../sync/ports';
 import { type ReconcileReport, reconcile } from '../sync/reconcile';
-import { handleRegisterMessage } from '../sync/registerImage';
-import { readHostQueueSettings } from './hostQueueSettings';
-import { type QueueDrain, type QueueMessageHandler, startQueueDrain } from './queueDrain';
+import { startLocalHost } from './localHost';
 import { probeQueues } from './queuesIdle';
 
 const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped']);
@@ -51,19 +47,12 @@ function countStates(rows: readonly LedgerRow[]): Record<LedgerRow['state'], num
 }
 
 export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSyncResult> {
-  const { deps, clients } = options;
-  const { config, log } = deps;
-  const settings = await readHostQueueSettings(options.hostJsonPath);
-  const startedAt = deps.clock.now();
+  const { clients } = options;
   const started = Date.now();
-  const meta = (handle: (message: unknown, messageId: string) => Promise<void>): QueueMessageHandler => (message, info) => handle(message, info.id);
-  const drain = (queueName: string, handler: QueueMessageHandler): QueueDrain => startQueueDrain({ clients: clients.storage, queueName, settings, handler, log });
-  const drains = [
-    drain(config.registerQueue, meta((message, messageId) => handleRegisterMessage(deps, message, { messageId }))),
-    drain(config.statusQueue, meta((message, messageId) => handleStatusMessage(deps, message, { messageId }))),
-    drain(`${config.registerQueue}-poison`, meta((message, messageId) => handlePoisonMessage(deps, `${config.registerQueue}-poison`, message, { messageId }))),
-    drain(`${config.statusQueue}-poison`, meta((message, messageId) => handlePoisonMessage(deps, `${config.statusQueue}-poison`, message, { messageId }))),
-  ];
+  // Reconcile and the handlers use the host's deps: their sends wake the drains.
+  const host = await startLocalHost({ deps: options.deps, clients, hostJsonPath: options.hostJsonPath });
+  const { deps, drains } = host;
+  const startedAt = deps.clock.now();
   try {
     const reconciled = await reconcile(deps);
     // In scope: what reconcile planned, and any image still in progress in the ledger (queued by
@@ -99,6 +88,6 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     const problems = (await deps.ledger.listProblems()).filter((problem) => Date.parse(problem.at) >= since - 1_000);
     return { startedAt, reconcile: reconciled, rows, problems, ending };
   } finally {
-    await Promise.all(drains.map((drainer) => drainer.stop()));
+    await host.stop();
   }
 }
