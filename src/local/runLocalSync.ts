@@ -7,10 +7,17 @@ import type { SharedClients } from '../runtime/createSyncDeps';
 import type { SyncDeps } from '../sync/ports';
 import { type ReconcileReport, reconcile } from '../sync/reconcile';
 import { startLocalHost } from './localHost';
+import type { QueueDrain } from './queueDrain';
 import { probeQueues } from './queuesIdle';
 
 const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped']);
 const WATCH_INTERVAL_MS = 250;
+/** While the drains work, how often to look in for a handler finishing (no I/O). */
+const QUIET_CHECK_MS = 20;
+/** The ledger is read for progress at least this often while the queues are busy… */
+const PROGRESS_INTERVAL_MS = 1_000;
+/** …but spends no more than a tenth of the time reading it. */
+const LISTING_SHARE = 10;
 /** A queue that keeps failing to answer this long (after the SDK's own retries) ends the run. */
 const DRAIN_FAILURE_GRACE_MS = 30_000;
 
@@ -46,6 +53,20 @@ function countStates(rows: readonly LedgerRow[]): Record<LedgerRow['state'], num
   return counts;
 }
 
+function totalActivity(drains: readonly QueueDrain[]): number {
+  return drains.reduce((sum, drain) => sum + drain.activity(), 0);
+}
+
+/** Waits up to ms; returns sooner when the drains fall quiet (nothing running) after some activity. */
+async function quietOrTimeout(drains: readonly QueueDrain[], ms: number): Promise<void> {
+  const before = totalActivity(drains);
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, QUIET_CHECK_MS));
+    if (totalActivity(drains) !== before && drains.every((drain) => drain.inFlight() === 0)) return;
+  }
+}
+
 export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSyncResult> {
   const { clients } = options;
   const started = Date.now();
@@ -60,21 +81,40 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     const inScope = new Set(reconciled.plan.images.map((image) => sourceImageKey(image.sourceImageResourceId)));
     let ending: LocalSyncResult['ending'] = 'timeout';
     let rows: LedgerRow[] = [];
+    let settled = false;
+    // The ledger is read again when the queues look idle and something happened since the last
+    // read (only handlers change it), and for progress now and then: a large ledger is not cheap.
+    let listedAt = Number.NEGATIVE_INFINITY;
+    let listedAtActivity = Number.NaN;
+    let listingMs = 0;
     let failingSince: number | null = null;
+    let approximateMessagesCount = 0;
     for (;;) {
-      const ledger = await deps.ledger.list();
-      for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
-      rows = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
-      const settled = rows.length === inScope.size && rows.every((row) => SETTLED_STATES.has(row.state));
-      const queues = await probeQueues(drains);
-      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(rows), messages: queues.approximateMessagesCount + queues.inFlight });
+      const activityBefore = totalActivity(drains);
+      // A handler running means the queues are not idle: no need to look into them.
+      const running = drains.reduce((sum, drain) => sum + drain.inFlight(), 0);
+      const queues = running > 0 ? null : await probeQueues(drains);
+      const idle = queues?.idle ?? false;
+      approximateMessagesCount = queues?.approximateMessagesCount ?? approximateMessagesCount;
+      const progressDue = Date.now() - listedAt >= Math.max(PROGRESS_INTERVAL_MS, LISTING_SHARE * listingMs);
+      if ((idle && activityBefore !== listedAtActivity) || progressDue) {
+        const listingStarted = Date.now();
+        const ledger = await deps.ledger.list();
+        listingMs = Date.now() - listingStarted;
+        listedAt = Date.now();
+        listedAtActivity = activityBefore;
+        for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
+        rows = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+        settled = rows.length === inScope.size && rows.every((row) => SETTLED_STATES.has(row.state));
+      }
+      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(rows), messages: approximateMessagesCount + (queues?.inFlight ?? running) });
       // Settled images leave at most stale status checks behind; idle queues holding nothing at all
       // mean nothing more can happen in this run.
-      if (queues.idle && settled) {
+      if (idle && settled) {
         ending = 'settled';
         break;
       }
-      if (queues.idle && queues.approximateMessagesCount === 0) {
+      if (idle && approximateMessagesCount === 0) {
         ending = 'stalled';
         break;
       }
@@ -82,7 +122,7 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
       failingSince = failure === null ? null : (failingSince ?? Date.now());
       if (failure !== null && failingSince !== null && Date.now() - failingSince >= DRAIN_FAILURE_GRACE_MS) throw failure;
       if (Date.now() - started >= options.timeoutMs) break;
-      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+      await quietOrTimeout(drains, WATCH_INTERVAL_MS);
     }
     const since = startedAt.getTime();
     const problems = (await deps.ledger.listProblems()).filter((problem) => Date.parse(problem.at) >= since - 1_000);
