@@ -1,9 +1,9 @@
 import { type EventGridEvent, type InvocationContext, app } from '@azure/functions';
-import { handleImageEvent } from '../src/sync/imageWritten';
 import { invocationDeps } from './runtime/invocationDeps';
 
 export async function imageWrittenHandler(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  await handleImageEvent(invocationDeps(context), event);
+  const { handleImageEvent } = await import('../src/sync/imageWritten.js');
+  await handleImageEvent(await invocationDeps(context), event);
 }
 
 app.eventGrid('imageWritten', { handler: imageWrittenHandler });

@@ -1,12 +1,11 @@
 import { type InvocationContext, app } from '@azure/functions';
 import { bindingSetting } from '../src/config';
-import { handlePoisonMessage } from '../src/sync/poisonMessage';
 import { invocationDeps, messageId } from './runtime/invocationDeps';
 
 // The host moves a message that failed maxDequeueCount times to `<queue>-poison`.
 function poisonHandler(queue: string) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
-    const deps = invocationDeps(context);
+    const [{ handlePoisonMessage }, deps] = await Promise.all([import('../src/sync/poisonMessage.js'), invocationDeps(context)]);
     await handlePoisonMessage(deps, queue === 'register' ? `${deps.config.registerQueue}-poison` : `${deps.config.statusQueue}-poison`, message, { messageId: messageId(context) });
   };
 }

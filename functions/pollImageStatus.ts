@@ -1,10 +1,10 @@
 import { type InvocationContext, app } from '@azure/functions';
 import { bindingSetting } from '../src/config';
-import { handleStatusMessage } from '../src/sync/pollImageStatus';
 import { invocationDeps, messageId } from './runtime/invocationDeps';
 
 export async function pollImageStatusHandler(message: unknown, context: InvocationContext): Promise<void> {
-  await handleStatusMessage(invocationDeps(context), message, { messageId: messageId(context) });
+  const { handleStatusMessage } = await import('../src/sync/pollImageStatus.js');
+  await handleStatusMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 
 app.storageQueue('pollImageStatus', { queueName: bindingSetting(process.env, 'IMAGE_SYNC_STATUS_QUEUE'), connection: 'AzureWebJobsStorage', handler: pollImageStatusHandler });

@@ -1,10 +1,10 @@
 import { type InvocationContext, type Timer, app } from '@azure/functions';
 import { bindingSetting } from '../src/config';
-import { reconcile } from '../src/sync/reconcile';
 import { invocationDeps } from './runtime/invocationDeps';
 
 export async function reconcileHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  await reconcile(invocationDeps(context));
+  const { reconcile } = await import('../src/sync/reconcile.js');
+  await reconcile(await invocationDeps(context));
 }
 
 app.timer('reconcile', { schedule: bindingSetting(process.env, 'IMAGE_SYNC_SCHEDULE'), runOnStartup: false, handler: reconcileHandler });

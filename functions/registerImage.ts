@@ -1,10 +1,10 @@
 import { type InvocationContext, app } from '@azure/functions';
 import { bindingSetting } from '../src/config';
-import { handleRegisterMessage } from '../src/sync/registerImage';
 import { invocationDeps, messageId } from './runtime/invocationDeps';
 
 export async function registerImageHandler(message: unknown, context: InvocationContext): Promise<void> {
-  await handleRegisterMessage(invocationDeps(context), message, { messageId: messageId(context) });
+  const { handleRegisterMessage } = await import('../src/sync/registerImage.js');
+  await handleRegisterMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 
 app.storageQueue('registerImage', { queueName: bindingSetting(process.env, 'IMAGE_SYNC_REGISTER_QUEUE'), connection: 'AzureWebJobsStorage', handler: registerImageHandler });

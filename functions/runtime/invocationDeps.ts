@@ -1,12 +1,22 @@
 // The host's side of the wiring: settings read once per worker, clients shared by every
 // invocation, and each invocation's own logger (so log lines carry its invocation id).
+//
+// The worker imports every entry file to index the app before anything runs, so the entries load
+// only `@azure/functions` and the settings' names; the SDKs (ARM, Graph, storage, identity) and the
+// handlers' modules are loaded by the first invocation that needs them (cold start, docs/performance.md).
 import type { InvocationContext } from '@azure/functions';
-import { type Config, loadConfig } from '../../src/config';
+import type { Config } from '../../src/config';
 import { type Logger, createLogger } from '../../src/log';
-import { type SharedClients, createSharedClients, createSyncDeps } from '../../src/runtime/createSyncDeps';
+import type { SharedClients, createSyncDeps } from '../../src/runtime/createSyncDeps';
 import type { SyncDeps } from '../../src/sync/ports';
 
-let shared: { config: Config; clients: SharedClients } | undefined;
+interface Shared {
+  readonly config: Config;
+  readonly clients: SharedClients;
+  readonly createSyncDeps: typeof createSyncDeps;
+}
+
+let shared: Promise<Shared> | undefined;
 
 function contextLogger(context: InvocationContext): Logger {
   return createLogger((level, line) => {
@@ -17,13 +27,24 @@ function contextLogger(context: InvocationContext): Logger {
   });
 }
 
-export function invocationDeps(context: InvocationContext): SyncDeps {
+async function loadShared(log: Logger): Promise<Shared> {
+  const [{ loadConfig }, { createSharedClients, createSyncDeps }] = await Promise.all([import('../../src/config.js'), import('../../src/runtime/createSyncDeps.js')]);
+  const config = loadConfig(process.env);
+  return { config, clients: createSharedClients(config, log), createSyncDeps };
+}
+
+export async function invocationDeps(context: InvocationContext): Promise<SyncDeps> {
   const log = contextLogger(context);
-  if (shared === undefined) {
-    const config = loadConfig(process.env);
-    shared = { config, clients: createSharedClients(config, log) };
+  const loading = (shared ??= loadShared(log));
+  let ready: Shared;
+  try {
+    ready = await loading;
+  } catch (error) {
+    // A wrong setting fails this invocation with its one line; the next one reads the settings again.
+    if (shared === loading) shared = undefined;
+    throw error;
   }
-  return createSyncDeps(shared.config, shared.clients, log);
+  return ready.createSyncDeps(ready.config, ready.clients, log);
 }
 
 export function messageId(context: InvocationContext): string | null {
