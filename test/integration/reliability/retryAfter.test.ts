@@ -77,6 +77,13 @@ describe('Retry-After from Graph', () => {
     const met = since(first).filter((request) => request.retryAfterSeconds !== null);
     expect(met.map((request) => `${request.kind} ${request.status}`).sort()).toEqual([`${CREATE} 429`, 'graph.deviceImages.get 503', 'graph.deviceImages.retryUpload 429', 'graph.deviceImages.retryUpload 503']);
     expect(fixture.emulator.earlyRetries()).toEqual([]);
+    // Each call carries a client-request-id, kept by its retries (so a retry is told from a look-alike).
+    const graphRequests = since(first).filter((request) => request.service === 'graph');
+    expect(graphRequests.every((request) => /^[0-9a-f-]{36}$/.test(request.headers['client-request-id'] ?? ''))).toBe(true);
+    for (const answered of met) {
+      const retry = graphRequests.find((request) => request.sequence > answered.sequence && request.path === answered.path && request.headers['retry-attempt'] !== undefined);
+      expect(retry?.headers['client-request-id'], answered.kind).toBe(answered.headers['client-request-id']);
+    }
     expect(await app.deps.ledger.get(imageId('throttled-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
     expect(deviceImagesFor('throttled-1.0.0')).toHaveLength(1);
   });
