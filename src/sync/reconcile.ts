@@ -27,14 +27,14 @@ export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceIm
 }
 
 export async function reconcile(deps: SyncDeps): Promise<ReconcileReport> {
-  const listing = await deps.sourceImages.listAll();
+  // The three lists do not depend on each other: read at once, a reconcile takes the longest of them.
+  const [listing, deviceImages, ledger] = await Promise.all([deps.sourceImages.listAll(), listDeviceImagesOrReport(deps), deps.ledger.list()]);
   for (const { subscriptionId, detail } of listing.unreadable) {
     await reportProblem(deps, { kind: 'subscription-unreadable', subject: subscriptionId, detail });
   }
   for (const { subscriptionId, detail } of listing.unavailable) {
     deps.log.warn('SubscriptionUnavailable', { subscriptionId, detail });
   }
-  const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
   const planned = plan({
     sourceImages: listing.images,
     deviceImages: deviceImages ?? [],
