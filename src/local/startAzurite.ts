@@ -19,6 +19,8 @@ export interface RunningAzurite {
   readonly blobEndpoint: string;
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
+  /** The process id of the Azurite child (for measuring it, as the benchmark does). */
+  readonly pid: number | undefined;
   /** Stops the emulator (its data is in memory and goes with it); safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -158,5 +160,5 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     `QueueEndpoint=${account('Queue')}`,
     `TableEndpoint=${account('Table')}`,
   ].join(';');
-  return { connectionString, blobEndpoint: account('Blob'), queueEndpoint: account('Queue'), tableEndpoint: account('Table'), stop };
+  return { connectionString, blobEndpoint: account('Blob'), queueEndpoint: account('Queue'), tableEndpoint: account('Table'), pid: child.pid, stop };
 }

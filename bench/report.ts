@@ -1,0 +1,197 @@
+// The benchmark's tables (plain text for the terminal, Markdown for docs/performance.md and the
+// README) and the issue's targets, each with the figure it is judged on.
+import { type Column, renderTable } from '../src/cli/table';
+import type { ColdStart } from './coldStart';
+import type { EventLatency } from './eventLatency';
+import type { KindFigure } from './requestFigures';
+import type { ScenarioResult } from './runScenario';
+
+export interface BenchResults {
+  readonly at: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly cpus: number;
+  readonly scenarios: readonly ScenarioResult[];
+  readonly eventLatency: EventLatency | null;
+  readonly coldStart: ColdStart | null;
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (bytes: number | null): string => (bytes === null ? '?' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
+const ratio = (figure: KindFigure): string => (figure.minimum === 0 ? (figure.count === 0 ? '-' : '∞') : (figure.count / figure.minimum).toFixed(3));
+const versus = (figure: KindFigure): string => `${figure.count}/${figure.minimum}${figure.refused === 0 ? '' : ` +${figure.refused} refused`}`;
+const ratioWithRefused = (figure: KindFigure): string => (figure.minimum === 0 ? '-' : ((figure.count + figure.refused) / figure.minimum).toFixed(3));
+
+const RUN_COLUMNS: readonly Column<ScenarioResult>[] = [
+  { header: 'run', value: (run) => run.name },
+  { header: 'estate', value: (run) => run.summary, max: 60 },
+  { header: 'new/reg/inel/untag', value: (run) => `${run.images.new}/${run.images.registered}/${run.images.ineligible}/${run.images.untagged}` },
+  { header: 'latency', value: (run) => `${run.latencyMs} ms` },
+  { header: 'wall', value: (run) => seconds(run.wallMs) },
+  { header: 'work (bound)', value: (run) => `${seconds(run.workMs)} (${seconds(run.workBoundMs)})` },
+  { header: 'reconcile (1.5x bound)', value: (run) => `${seconds(run.requests.reconcile.spanMs)} (${seconds(1.5 * run.requests.reconcile.latencyBoundMs)})` },
+  { header: 'sync CPU', value: (run) => (run.cpuMs === null ? '?' : seconds(run.cpuMs)) },
+  { header: 'peak RSS', value: (run) => megabytes(run.maxRssBytes) },
+  { header: 'checks/new image', value: (run) => `${run.requests.statusChecksPerImage.mean.toFixed(2)} (max ${run.requests.statusChecksPerImage.max})` },
+  { header: 'early retries', value: (run) => String(run.earlyRetries) },
+  { header: 'all settled', value: (run) => (run.complete ? 'yes' : `NO (exit ${run.exitCode ?? '?'})`) },
+  { header: 'load', value: (run) => `${run.loadAverage[0].toFixed(1)}-${run.loadAverage[1].toFixed(1)}` },
+];
+
+const REQUEST_COLUMNS: readonly Column<ScenarioResult>[] = [
+  { header: 'run', value: (run) => run.name },
+  { header: 'ARM list pages', value: (run) => versus(run.requests.armList) },
+  { header: 'Graph list pages', value: (run) => versus(run.requests.graphList) },
+  { header: 'POST', value: (run) => versus(run.requests.creates) },
+  { header: 'status GET', value: (run) => versus(run.requests.statusChecks) },
+  { header: 'other', value: (run) => String(run.requests.other) },
+  { header: 'reconcile ratio', value: (run) => ratio(run.requests.reconcile) },
+  { header: 'total ratio', value: (run) => ratio(run.requests.total) },
+  { header: 'with 429s', value: (run) => ratioWithRefused(run.requests.total) },
+];
+
+function markdownTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const escape = (text: string) => text.replace(/\|/g, '\\|');
+  return [
+    `| ${columns.map((column) => escape(column.header)).join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${columns.map((column) => escape(column.value(row))).join(' | ')} |`),
+  ].join('\n');
+}
+
+interface Line {
+  readonly what: string;
+  readonly figure: string;
+}
+
+const LINE_COLUMNS: readonly Column<Line>[] = [
+  { header: 'measure', value: (line) => line.what, max: 70 },
+  { header: 'figure', value: (line) => line.figure, max: 90 },
+];
+
+function otherLines(results: BenchResults): Line[] {
+  const lines: Line[] = [];
+  for (const run of results.scenarios) {
+    lines.push({
+      what: `${run.name}: reconcile, against its latency floor`,
+      figure: `${seconds(run.requests.reconcile.spanMs)}; floor ${seconds(run.reconcileFloorMs)} at ${run.subscriptionConcurrency} subscriptions at once; one subscription after another ${seconds(run.reconcileSequentialMs)}`,
+    });
+  }
+  for (const run of results.scenarios) {
+    if (run.cpuMs === null || run.workMs === 0) continue;
+    const share = (ms: number) => `${seconds(ms)} (${((100 * ms) / run.wallMs).toFixed(0)}%)`;
+    lines.push({
+      what: `${run.name}: CPU during the ${seconds(run.wallMs)} of the sync (share of one core)`,
+      figure: `sync ${share(run.cpuMs)}, Azurite ${run.azuriteCpuMs === null ? '?' : share(run.azuriteCpuMs)}, emulator ${share(run.emulatorCpuMs)}`,
+    });
+  }
+  for (const run of results.scenarios) {
+    if (run.budget === null) continue;
+    const { budget } = run;
+    lines.push({
+      what: `${run.name}: requests granted vs the budget (${budget.perSecond}/s, burst ${budget.burst})`,
+      figure: `${budget.grantedPerSecond.toFixed(1)}/s over ${seconds(budget.saturatedMs)}: ${budget.granted} of ${budget.allowed.toFixed(0)} allowed (${((100 * budget.granted) / Math.max(1, budget.allowed)).toFixed(1)}%), ${budget.refused} refused`,
+    });
+  }
+  const event = results.eventLatency;
+  if (event !== null) {
+    lines.push({ what: 'Event Grid event to POST, local runner', figure: `median ${seconds(event.medianMs)}, max ${seconds(event.maxMs)} over ${event.events} events (handler median ${seconds(event.handlerMedianMs)})` });
+  }
+  const cold = results.coldStart;
+  if (cold !== null) {
+    for (const entry of cold.imports) lines.push({ what: `import ${entry.what}`, figure: `${entry.medianMs.toFixed(0)} ms (median of ${entry.samplesMs.length})` });
+    lines.push({ what: `import ${cold.firstInvocationModules.what}`, figure: `${cold.firstInvocationModules.medianMs.toFixed(0)} ms` });
+    if (cold.bundle !== null) {
+      lines.push({ what: `import ${cold.bundle.import.what}`, figure: `${cold.bundle.import.medianMs.toFixed(0)} ms` });
+      lines.push({ what: 'deployment package (npm run package)', figure: `${megabytes(cold.bundle.zipBytes)} zipped (${(cold.bundle.zipBytes / 1024).toFixed(0)} KB), ${megabytes(cold.bundle.unpackedBytes)} unpacked, bundle ${megabytes(cold.bundle.bundleBytes)}` });
+    }
+  }
+  return lines;
+}
+
+export function targetChecks(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const byName = new Map(results.scenarios.map((run) => [run.name, run]));
+  const runs = results.scenarios;
+  if (runs.length > 0) {
+    const worst = Math.max(...runs.map((run) => run.requests.reconcile.count / Math.max(1, run.requests.reconcile.minimum)));
+    checks.push({ target: 'requests served per reconcile <= 1.05 x minimum (every run)', measured: `worst ${worst.toFixed(3)}`, met: worst <= 1.05 });
+    const early = runs.reduce((sum, run) => sum + run.earlyRetries, 0);
+    checks.push({ target: 'zero early retries (every run)', measured: String(early), met: early === 0 });
+    const incomplete = runs.filter((run) => !run.complete).map((run) => run.name);
+    checks.push({ target: 'every run ends with every image ready or skipped', measured: incomplete.length === 0 ? 'all' : `not: ${incomplete.join(', ')}`, met: incomplete.length === 0 });
+  }
+  const large = byName.get('large');
+  if (large !== undefined) {
+    const bound = 1.5 * large.requests.reconcile.latencyBoundMs;
+    checks.push({ target: 'large reconcile <= 1.5 x (slowest subscription pages + Graph list) x latency', measured: `${seconds(large.requests.reconcile.spanMs)} vs ${seconds(bound)}`, met: large.requests.reconcile.spanMs <= bound });
+    checks.push({ target: 'large estate peak RSS < 200 MB', measured: megabytes(large.maxRssBytes), met: large.maxRssBytes !== null && large.maxRssBytes < 200 * 1024 * 1024 });
+  }
+  for (const run of runs) {
+    if (run.budget === null) continue;
+    const share = run.budget.granted / Math.max(1, run.budget.allowed);
+    checks.push({ target: `${run.name}: >= 90% of the budget used`, measured: `${(100 * share).toFixed(1)}%`, met: share >= 0.9 });
+  }
+  if (results.eventLatency !== null) {
+    checks.push({ target: 'event to POST < 3 s (local runner)', measured: `max ${seconds(results.eventLatency.maxMs)}`, met: results.eventLatency.maxMs < 3_000 });
+  }
+  for (const run of runs) {
+    if (run.budget !== null) continue;
+    checks.push({ target: `${run.name}: sync work within 2 x (pages x latency + POSTs / ${run.registerConcurrency} x latency + poll interval)`, measured: `${seconds(run.workMs)} vs ${seconds(run.workBoundMs)}`, met: run.workMs <= run.workBoundMs });
+  }
+  const acceptance = byName.get('acceptance');
+  if (acceptance !== undefined) {
+    const share = (acceptance.requests.total.count + acceptance.requests.total.refused) / Math.max(1, acceptance.requests.total.minimum);
+    checks.push({ target: 'acceptance: every image ready within 1.3 x the minimum requests', measured: `${share.toFixed(3)} x, ${acceptance.complete ? 'all ready' : 'NOT all ready'}`, met: share <= 1.3 && acceptance.complete });
+  }
+  const cold = results.coldStart;
+  if (cold !== null) {
+    const all = cold.imports[cold.imports.length - 1];
+    if (all !== undefined) checks.push({ target: 'import of the function app entry < 300 ms (dist)', measured: `${all.medianMs.toFixed(0)} ms`, met: all.medianMs < 300 });
+    if (cold.bundle !== null) checks.push({ target: 'import of the deployment bundle < 300 ms', measured: `${cold.bundle.import.medianMs.toFixed(0)} ms`, met: cold.bundle.import.medianMs < 300 });
+  }
+  return checks;
+}
+
+const TARGET_COLUMNS: readonly Column<TargetCheck>[] = [
+  { header: 'target', value: (check) => check.target, max: 100 },
+  { header: 'measured', value: (check) => check.measured, max: 40 },
+  { header: 'met', value: (check) => (check.met ? 'yes' : 'NO') },
+];
+
+export function renderText(results: BenchResults): string {
+  return [
+    `Benchmark ${results.at} (Node ${results.node}, ${results.platform}, ${results.cpus} CPUs)`,
+    '',
+    renderTable(results.scenarios, RUN_COLUMNS),
+    '',
+    'Requests served / the minimum the APIs allow (+ refused with 429)',
+    renderTable(results.scenarios, REQUEST_COLUMNS),
+    '',
+    renderTable(otherLines(results), LINE_COLUMNS),
+    '',
+    renderTable(targetChecks(results), TARGET_COLUMNS),
+  ].join('\n');
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  return [
+    `Measured ${results.at.slice(0, 10)} on Node ${results.node}, ${results.platform}, ${results.cpus} CPUs.`,
+    '',
+    markdownTable(results.scenarios, RUN_COLUMNS),
+    '',
+    'Requests served / the minimum the APIs allow (+ refused with 429):',
+    '',
+    markdownTable(results.scenarios, REQUEST_COLUMNS),
+    '',
+    markdownTable(otherLines(results), LINE_COLUMNS),
+    '',
+    markdownTable(targetChecks(results), TARGET_COLUMNS),
+  ].join('\n');
+}

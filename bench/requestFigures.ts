@@ -1,0 +1,132 @@
+// What a run cost in round trips, read off the emulator's request log, against the least the APIs
+// allow: every list page of every subscription, one paged Graph list, one POST per new image and
+// one status check per new image (its first check finding the upload settled). Requests refused
+// with 429 are counted apart: they are what a budget costs, not work done.
+import type { RecordedRequest } from '../src/emulator';
+import type { BenchEstate } from './benchEstate';
+
+export const KINDS = {
+  armList: 'arm.images.list',
+  graphList: 'graph.deviceImages.list',
+  create: 'graph.deviceImages.create',
+  statusCheck: 'graph.deviceImages.get',
+} as const;
+
+export interface KindFigure {
+  /** Requests served (not refused with 429). */
+  readonly count: number;
+  readonly minimum: number;
+  /** Requests refused with 429. */
+  readonly refused: number;
+}
+
+export interface RequestFigures {
+  /** Every request, refused ones included. */
+  readonly byKind: Readonly<Record<string, number>>;
+  readonly armList: KindFigure;
+  readonly graphList: KindFigure;
+  readonly creates: KindFigure;
+  readonly statusChecks: KindFigure;
+  /** Everything else served (gets of single images, retryUpload, …): the minimum is 0. */
+  readonly other: number;
+  readonly total: KindFigure;
+  readonly reconcile: KindFigure & {
+    /** First request to the last list page answered. */
+    readonly spanMs: number;
+    /** Latency-bound estimate: pages of the slowest subscription, then the Graph list, each one latency. */
+    readonly latencyBoundMs: number;
+  };
+  /** Status checks served per new image, on average and for the image that needed most. */
+  readonly statusChecksPerImage: { readonly mean: number; readonly max: number };
+  /** Date.now() of the first request's arrival and the last request's answer. */
+  readonly firstRequestAt: number;
+  readonly lastAnswerAt: number;
+}
+
+const arrival = (request: RecordedRequest): number => Date.parse(request.at);
+const answer = (request: RecordedRequest): number => Date.parse(request.at) + (request.answeredAtMs - request.receivedAtMs);
+
+export function requestFigures(requests: readonly RecordedRequest[], bench: BenchEstate, latencyMs: number): RequestFigures {
+  const byKind: Record<string, number> = {};
+  const served: Record<string, number> = {};
+  const refused: Record<string, number> = {};
+  for (const request of requests) {
+    byKind[request.kind] = (byKind[request.kind] ?? 0) + 1;
+    const tally = request.status === 429 ? refused : served;
+    tally[request.kind] = (tally[request.kind] ?? 0) + 1;
+  }
+  const figure = (kinds: readonly string[], minimum: number): KindFigure => ({
+    count: kinds.reduce((sum, kind) => sum + (served[kind] ?? 0), 0),
+    minimum,
+    refused: kinds.reduce((sum, kind) => sum + (refused[kind] ?? 0), 0),
+  });
+  const armMinimum = bench.armPages.reduce((sum, pages) => sum + pages, 0);
+  const newImages = bench.counts.new;
+  const known = new Set<string>(Object.values(KINDS));
+  const other = Object.entries(served).reduce((sum, [kind, n]) => sum + (known.has(kind) ? 0 : n), 0);
+
+  const firstCreate = requests.find((request) => request.kind === KINDS.create);
+  const listing = requests.filter((request) => (request.kind === KINDS.armList || request.kind === KINDS.graphList) && (firstCreate === undefined || request.sequence < firstCreate.sequence));
+  const first = requests[0];
+  const spanMs = first === undefined || listing.length === 0 ? 0 : Math.max(...listing.map(answer)) - arrival(first);
+
+  const checksByImage = new Map<string, number>();
+  for (const request of requests) {
+    if (request.kind !== KINDS.statusCheck || request.status === 429) continue;
+    const image = request.path.split('?')[0] ?? '';
+    checksByImage.set(image, (checksByImage.get(image) ?? 0) + 1);
+  }
+  const checks = figure([KINDS.statusCheck], newImages);
+
+  return {
+    byKind,
+    armList: figure([KINDS.armList], armMinimum),
+    graphList: figure([KINDS.graphList], bench.graphPages),
+    creates: figure([KINDS.create], newImages),
+    statusChecks: checks,
+    other,
+    total: { count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0), minimum: armMinimum + bench.graphPages + 2 * newImages, refused: Object.values(refused).reduce((sum, n) => sum + n, 0) },
+    reconcile: {
+      ...figure([KINDS.armList, KINDS.graphList], armMinimum + bench.graphPages),
+      spanMs,
+      latencyBoundMs: (Math.max(...bench.armPages) + bench.graphPages) * latencyMs,
+    },
+    statusChecksPerImage: { mean: newImages === 0 ? 0 : checks.count / newImages, max: Math.max(0, ...checksByImage.values()) },
+    firstRequestAt: first === undefined ? 0 : arrival(first),
+    lastAnswerAt: requests.length === 0 ? 0 : Math.max(...requests.map(answer)),
+  };
+}
+
+export interface BudgetFigures {
+  readonly perSecond: number;
+  readonly burst: number;
+  /** From the first request to the last 429 of the budget: the time the app pushed against it. */
+  readonly saturatedMs: number;
+  /** Requests the budget granted in that time. */
+  readonly granted: number;
+  /** What the budget allows in that time: the burst plus perSecond × seconds. */
+  readonly allowed: number;
+  readonly grantedPerSecond: number;
+  readonly refused: number;
+}
+
+export function budgetFigures(requests: readonly RecordedRequest[], budget: { readonly perSecond: number; readonly burst: number }): BudgetFigures {
+  const refused = requests.filter((request) => request.fault === 'budget');
+  const first = requests[0];
+  const lastRefused = refused[refused.length - 1];
+  if (first === undefined || lastRefused === undefined) {
+    return { ...budget, saturatedMs: 0, granted: 0, allowed: 0, grantedPerSecond: 0, refused: 0 };
+  }
+  const start = arrival(first);
+  const end = arrival(lastRefused);
+  const granted = requests.filter((request) => request.fault !== 'budget' && request.service !== 'unknown' && arrival(request) <= end).length;
+  const seconds = Math.max(0.001, (end - start) / 1000);
+  return {
+    ...budget,
+    saturatedMs: end - start,
+    granted,
+    allowed: budget.burst + budget.perSecond * seconds,
+    grantedPerSecond: granted / seconds,
+    refused: refused.length,
+  };
+}

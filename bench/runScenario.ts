@@ -1,0 +1,119 @@
+// One benchmark run: a fresh in-memory Azurite, the emulator serving the scenario's estate with its
+// latency (and budget), `image-sync sync --json` in its own process, then the figures.
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { type FaultRule, type TlsCertificate, startEmulator } from '../src/emulator';
+import { readHostQueueSettings } from '../src/local/hostQueueSettings';
+import { packageRoot } from '../src/local/packageRoot';
+import { startAzurite } from '../src/local/startAzurite';
+import { type BenchEstate, benchEstate } from './benchEstate';
+import { processCpuMs } from './processCpu';
+import { type BudgetFigures, type RequestFigures, budgetFigures, requestFigures } from './requestFigures';
+import { type SyncSummary, runSyncProcess } from './runSyncProcess';
+import type { Scenario } from './scenarios';
+
+/** The runner's first status check comes this long after a create: when the bench's uploads settle. */
+export const POLL_INTERVAL_SECONDS = 1;
+/** IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY when a run does not set it (DESIGN §3). */
+const DEFAULT_SUBSCRIPTION_CONCURRENCY = 8;
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly summary: string;
+  readonly latencyMs: number;
+  readonly subscriptions: number;
+  readonly images: BenchEstate['counts'];
+  readonly armPageSize: number;
+  readonly graphPageSize: number;
+  readonly settings: Readonly<Record<string, string>>;
+  readonly exitCode: number | null;
+  /** Every new and registered image ready, every ineligible one skipped, nothing failed. */
+  readonly complete: boolean;
+  readonly sync: SyncSummary | null;
+  /** Process start to exit (Node start and module loading included). */
+  readonly wallMs: number;
+  /** The first ARM/Graph request to the process's exit: the sync's own work. */
+  readonly workMs: number;
+  /** 2 × (slowest subscription's pages × latency + POSTs ÷ concurrency × latency + one poll interval). */
+  readonly workBoundMs: number;
+  /** Handlers the register drain runs at once (host.json batchSize + newBatchThreshold). */
+  readonly registerConcurrency: number;
+  /** IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY of the run. */
+  readonly subscriptionConcurrency: number;
+  /** The least a reconcile can take at this latency and concurrency: the ARM rounds or the Graph list, whichever is longer. */
+  readonly reconcileFloorMs: number;
+  /** A reconcile that listed one subscription after another, then Graph. */
+  readonly reconcileSequentialMs: number;
+  readonly requests: RequestFigures;
+  readonly budget: BudgetFigures | null;
+  readonly earlyRetries: number;
+  readonly maxRssBytes: number | null;
+  /** CPU time of the sync process (one core at most: Node runs the app on one thread). */
+  readonly cpuMs: number | null;
+  /** CPU time Azurite spent during the sync (Linux only). */
+  readonly azuriteCpuMs: number | null;
+  /** CPU time of the benchmark's own process during the sync: the emulator, mostly. */
+  readonly emulatorCpuMs: number;
+  /** The machine's 1-minute load average before and after the run (other work on it skews the figures). */
+  readonly loadAverage: readonly [number, number];
+  readonly stderrTail: string;
+}
+
+export async function runScenario(scenario: Scenario, tls: TlsCertificate & { readonly certPath: string }): Promise<ScenarioResult> {
+  const bench = benchEstate(scenario.shape);
+  const faults: FaultRule[] = [{ latencyMs: scenario.latencyMs }];
+  if (scenario.budget !== undefined) faults.push({ budget: { perSecond: scenario.budget.perSecond, burst: scenario.budget.burst } });
+  const hostSettings = await readHostQueueSettings(path.join(packageRoot(), 'host.json'));
+  const registerConcurrency = hostSettings.batchSize + hostSettings.newBatchThreshold;
+  const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ estate: bench.estate, tls, faults })]);
+  const loadBefore = loadavg()[0] ?? 0;
+  try {
+    const settings: Record<string, string> = { IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS), IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '4', ...scenario.settings };
+    const azuriteBefore = await processCpuMs(azurite.pid);
+    const benchBefore = process.cpuUsage();
+    const run = await runSyncProcess({ AzureWebJobsStorage: azurite.connectionString, ...emulator.settings(), ...settings }, scenario.timeoutSeconds);
+    const benchCpu = process.cpuUsage(benchBefore);
+    const azuriteAfter = await processCpuMs(azurite.pid);
+    const requests = requestFigures(emulator.requests, bench, scenario.latencyMs);
+    const { counts } = bench;
+    const sync = run.summary;
+    const complete = run.code === 0 && sync !== null && sync.ready === counts.new + counts.registered && sync.skipped === counts.ineligible && sync.failed === 0;
+    const slowestPages = Math.max(...bench.armPages);
+    const subscriptionConcurrency = Number(settings.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY ?? DEFAULT_SUBSCRIPTION_CONCURRENCY);
+    const rounds = Math.ceil(bench.armPages.length / subscriptionConcurrency);
+    const reconcileFloorMs = Math.max(rounds * slowestPages, bench.graphPages) * scenario.latencyMs;
+    const reconcileSequentialMs = (bench.armPages.reduce((sum, pages) => sum + pages, 0) + bench.graphPages) * scenario.latencyMs;
+    const workBoundMs = 2 * (slowestPages * scenario.latencyMs + (counts.new / registerConcurrency) * scenario.latencyMs + POLL_INTERVAL_SECONDS * 1000);
+    return {
+      name: scenario.name,
+      summary: scenario.summary,
+      latencyMs: scenario.latencyMs,
+      subscriptions: scenario.shape.subscriptions,
+      images: counts,
+      armPageSize: bench.armPageSize,
+      graphPageSize: bench.graphPageSize,
+      settings,
+      exitCode: run.code,
+      complete,
+      sync,
+      wallMs: run.exitedAt - run.spawnedAt,
+      workMs: requests.firstRequestAt === 0 ? 0 : run.exitedAt - requests.firstRequestAt,
+      workBoundMs,
+      registerConcurrency,
+      subscriptionConcurrency,
+      reconcileFloorMs,
+      reconcileSequentialMs,
+      requests,
+      budget: scenario.budget === undefined ? null : budgetFigures(emulator.requests, scenario.budget),
+      earlyRetries: emulator.earlyRetries().length,
+      maxRssBytes: run.maxRssBytes,
+      cpuMs: run.cpuMs,
+      azuriteCpuMs: azuriteBefore === null || azuriteAfter === null ? null : azuriteAfter - azuriteBefore,
+      emulatorCpuMs: (benchCpu.user + benchCpu.system) / 1000,
+      loadAverage: [loadBefore, loadavg()[0] ?? 0],
+      stderrTail: complete ? '' : run.stderrTail,
+    };
+  } finally {
+    await Promise.allSettled([emulator.stop(), azurite.stop()]);
+  }
+}
