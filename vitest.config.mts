@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The suites mostly wait (on emulated uploads, queue delays, child processes), not compute:
+    // on CI's 2 cores, three files at once roughly halves the wall time.
+    maxWorkers: 3,
   },
 });
