@@ -99,17 +99,18 @@ function integer(env: Environment, name: string, fallback: number, min: number, 
   return Number(raw);
 }
 
-function httpsUrl(env: Environment, name: string, fallback: string | null, example: string): string | null {
+function httpsUrl(env: Environment, name: string, fallback: string | null, example: string, secretFree = true): string | null {
   const raw = text(env, name) ?? fallback;
   if (raw === null) return null;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `"${raw}" is not a URL`, `set an https URL such as ${example}`);
+    throw new ConfigError(name, secretFree ? `"${raw}" is not a URL` : 'is not a URL', `set an https URL such as ${example}`);
   }
   if (url.protocol !== 'https:') {
-    throw new ConfigError(name, `"${raw}" is not https`, `use an https URL such as ${example}`);
+    // A webhook's path and query often are its secret: name the origin only.
+    throw new ConfigError(name, `"${secretFree ? raw : `${url.protocol}//${url.host}/…`}" is not https`, `use an https URL such as ${example}`);
   }
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError(name, 'the URL carries credentials', 'remove the user and password from the URL');
@@ -259,7 +260,7 @@ export function loadConfig(env: Environment): Config {
   const armEndpoint = endpoint(env, 'ARM_ENDPOINT', DEFAULTS.ARM_ENDPOINT, 'https://management.usgovcloudapi.net');
   const staticToken = text(env, 'IMAGE_SYNC_STATIC_TOKEN') ?? null;
   if (staticToken !== null && !(isLoopbackUrl(graphEndpoint) && isLoopbackUrl(armEndpoint))) {
-    throw new ConfigError('IMAGE_SYNC_STATIC_TOKEN', 'is only for local emulators and both GRAPH_ENDPOINT and ARM_ENDPOINT are not loopback', 'remove IMAGE_SYNC_STATIC_TOKEN to sign in with Azure identity (managed identity in Azure)');
+    throw new ConfigError('IMAGE_SYNC_STATIC_TOKEN', 'is only for local emulators, and GRAPH_ENDPOINT and ARM_ENDPOINT are not both loopback', 'remove IMAGE_SYNC_STATIC_TOKEN to sign in with Azure identity (managed identity in Azure)');
   }
   const azureClientId = text(env, 'AZURE_CLIENT_ID') ?? null;
   if (azureClientId !== null && !GUID.test(azureClientId)) {
@@ -283,7 +284,7 @@ export function loadConfig(env: Environment): Config {
     graphApiVersion: graphApiVersion(env),
     subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY, 1, 64),
     armEndpoint,
-    alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync'),
+    alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
     staticToken,
     azureClientId,
   });

@@ -12,7 +12,8 @@
 // - A queued or creating row not updated for staleAfterMs (exactly staleAfterMs counts) lost its job:
 //   register again; the register handler looks Graph up before it posts. The same age rule applies
 //   to a pending row's nextCheckAt. An unreadable timestamp counts as stale, so the row heals.
-// - A failed row stays failed until an explicit retry (trigger 'manual').
+// - A failed row stays failed until an explicit retry (trigger 'manual'), or until Graph says its
+//   device image is ready after all (then it is adopted as ready).
 // - A skipped row is judged afresh, so fixing a tag makes the image eligible on the next reconcile.
 // - Out-of-scope images produce nothing. The same source listed twice is planned once.
 import type { ImageScope } from '../config';
@@ -179,7 +180,10 @@ export function plan(input: PlanInput): Plan {
 
     if (deviceImage !== undefined) {
       const matched = { ...base, displayName: deviceImage.displayName, version: deviceImage.version, deviceImageId: deviceImage.id };
-      const tracksIt = row !== undefined && ['pending', 'ready', 'failed'].includes(row.state) && sameId(row.deviceImageId, deviceImage.id);
+      // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
+      // whose device image Graph calls ready is adopted as ready.
+      const failedButReady = row?.state === 'failed' && ['ready', 'warning'].includes(deviceImage.status.toLowerCase());
+      const tracksIt = row !== undefined && ['pending', 'ready', 'failed'].includes(row.state) && sameId(row.deviceImageId, deviceImage.id) && !failedButReady;
       if (!tracksIt) {
         actions.push({ kind: 'adopt', sourceImage: image, deviceImage, displayName: deviceImage.displayName, version: deviceImage.version });
         images.push({ ...matched, outcome: 'adopt' });

@@ -109,6 +109,12 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('names only the origin of a refused webhook URL, whose path may be its secret', () => {
+    const error = failure({ ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/services/T000/B000/very-secret-path?sig=abc' });
+    expect(error.message).toMatch(/^IMAGE_SYNC_ALERT_WEBHOOK_URL: "http:\/\/hooks\.example\.org\/…" is not https/);
+    expect(error.message).not.toMatch(/very-secret-path|sig=abc/);
+  });
+
   it('never echoes the static token in its error', () => {
     const error = failure({ ...minimal, IMAGE_SYNC_STATIC_TOKEN: 'very-secret-value' });
     expect(error.message).not.toContain('very-secret-value');

@@ -311,6 +311,12 @@ describe('plan: every ledger state with the device image in Graph', () => {
   it('leaves a failed row with its device image unchanged even on a manual trigger', () => {
     expect(single({ graph, row: tracking('failed'), trigger: 'manual' }).actions).toEqual([]);
   });
+
+  it.each(['ready', 'warning'])('adopts a failed row whose device image Graph calls %s after all', (status) => {
+    const ready = { ...graph, status };
+    const result = single({ graph: ready, row: tracking('failed', { errorCode: 'poisonMessage' }) });
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'adopt', deviceImage: ready })]);
+  });
 });
 
 describe('plan: every ledger state with no device image in Graph', () => {
