@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { remediationFor } from '../alerts/remediation';
 import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
 import type { SyncDeps } from './ports';
-import type { MessageMeta } from './registerImage';
+import type { MessageMeta } from './parseQueueMessage';
 import { failImage, reportProblem } from './reportFailure';
 
 function sourceImageOf(message: unknown): string | null {

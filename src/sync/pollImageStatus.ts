@@ -5,13 +5,13 @@
 // the one whose write lands sends it.
 import { isTransientUploadError, remediationFor } from '../alerts/remediation';
 import type { LedgerRow, StatusCheck } from '../domain';
-import { InvalidMessageError, LedgerConflictError, PermanentError } from '../errors';
+import { LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { holdForRetryAfter } from './holdForRetryAfter';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
-import type { MessageMeta } from './registerImage';
-import { describeError, failImage, reportProblem } from './reportFailure';
+import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
+import { describeError, failImage } from './reportFailure';
 import { statusCheckDelaySeconds } from './statusCheckDelay';
 
 function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
@@ -122,13 +122,6 @@ export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promi
 
 /** The `pollImageStatus` function's logic: parse the message at the edge, then check. */
 export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
-  let check: StatusCheck;
-  try {
-    check = parseStatusCheck(message);
-  } catch (error) {
-    if (!(error instanceof InvalidMessageError)) throw error;
-    await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.statusQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.statusQueue}: ${error.message}` });
-    return;
-  }
-  await holdForRetryAfter(deps, check.sourceImageResourceId, () => pollImageStatus(deps, check));
+  const check = await parseQueueMessage(deps, deps.config.statusQueue, message, meta, parseStatusCheck);
+  if (check !== null) await holdForRetryAfter(deps, check.sourceImageResourceId, () => pollImageStatus(deps, check));
 }

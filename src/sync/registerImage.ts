@@ -5,20 +5,16 @@
 // a create Graph rejects is looked up too, since Graph refuses a second image of one name and version:
 // the one already there may be this source's own (an earlier attempt's POST that landed late).
 import type { LedgerRow, RegisterJob } from '../domain';
-import { AmbiguousOutcomeError, InvalidMessageError, LedgerConflictError, PermanentError, TransientError } from '../errors';
+import { AmbiguousOutcomeError, LedgerConflictError, PermanentError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
+import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
 import { holdForRetryAfter } from './holdForRetryAfter';
 import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
-
-export interface MessageMeta {
-  /** The queue message id, when the trigger gives one. */
-  readonly messageId: string | null;
-}
 
 const CLAIM_TRIES = 3;
 /**
@@ -142,13 +138,6 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
 
 /** The `registerImage` function's logic: parse the message at the edge, then register. */
 export async function handleRegisterMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
-  let job: RegisterJob;
-  try {
-    job = parseRegisterJob(message);
-  } catch (error) {
-    if (!(error instanceof InvalidMessageError)) throw error;
-    await reportProblem(deps, { kind: 'invalid-message', subject: `${deps.config.registerQueue}/${meta.messageId ?? 'unknown'}`, detail: `${deps.config.registerQueue}: ${error.message}` });
-    return;
-  }
-  await holdForRetryAfter(deps, job.sourceImageResourceId, () => registerImage(deps, job));
+  const job = await parseQueueMessage(deps, deps.config.registerQueue, message, meta, parseRegisterJob);
+  if (job !== null) await holdForRetryAfter(deps, job.sourceImageResourceId, () => registerImage(deps, job));
 }

@@ -48,7 +48,6 @@ function deviceImagesFor(sourceImageResourceId: string) {
   return fixture.emulator.deviceImages({ includeDeleted: true }).filter((image) => image.sourceImageResourceId.toLowerCase() === key);
 }
 
-const answeredCreates = () => fixture.emulator.requests.filter((request) => request.kind === CREATE && (request.status === 201 || request.fault === 'ambiguous-create')).length;
 const alerts = (app: TestApp) => app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'));
 
 async function withFaults<T>(rules: Parameters<typeof fixture.emulator.setFaults>, work: () => Promise<T>): Promise<T> {
