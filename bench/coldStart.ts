@@ -41,7 +41,7 @@ async function timeImport(what: string, files: readonly string[], cwd: string): 
   ].join('\n');
   const samplesMs: number[] = [];
   for (let sample = 0; sample < SAMPLES; sample++) {
-    const { stdout } = await run(process.execPath, ['-r', path.join(packageRoot(), 'bench/functionsCore.cjs'), '-e', script], { cwd, env: { PATH: process.env.PATH ?? '' } });
+    const { stdout } = await run(process.execPath, ['-r', path.join(packageRoot(), 'test/support/functionsWorkerStub.cjs'), '-e', script], { cwd, env: { PATH: process.env.PATH ?? '' } });
     samplesMs.push(Number(stdout.trim()));
   }
   return { what, medianMs: median(samplesMs), samplesMs };

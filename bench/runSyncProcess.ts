@@ -5,16 +5,11 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { StatusSummary } from '../src/cli/statusReport';
 import { packageRoot } from '../src/local/packageRoot';
 
-export interface SyncSummary {
-  readonly inScope: number;
-  readonly registered: number;
-  readonly ready: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly problems: number;
-}
+/** The `summary` of `sync --json`. */
+export type SyncSummary = StatusSummary;
 
 export interface SyncProcessRun {
   readonly code: number | null;

@@ -1,27 +1,11 @@
-// Indexes the function app the way the Azure Functions Node worker does: it provides the
-// `@azure/functions-core` module, loads every file package.json `main` matches, and records each
-// registerFunction call. Prints the registrations as JSON on stdout.
-const Module = require('node:module');
+// Indexes the function app the way the Azure Functions Node worker does: with the worker's
+// `@azure/functions-core` (functionsWorkerStub.cjs), it loads every file package.json `main`
+// matches and prints what they registered as JSON on stdout.
 const path = require('node:path');
 const fs = require('node:fs');
 
+const { registrations } = require('./functionsWorkerStub.cjs');
 const root = process.argv[2];
-const registrations = [];
-const coreApi = {
-  version: '4.0.0-test',
-  setProgrammingModel: () => undefined,
-  registerFunction: (metadata) => {
-    registrations.push(metadata);
-    return { dispose: () => undefined };
-  },
-  registerHook: () => ({ dispose: () => undefined }),
-  log: () => undefined,
-};
-const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  if (request === '@azure/functions-core') return coreApi;
-  return load.call(this, request, parent, isMain);
-};
 
 const main = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).main;
 const dir = path.join(root, path.dirname(main));
