@@ -45,7 +45,8 @@ function azuriteEntry(): string {
   return require.resolve('azurite/dist/src/azurite.js');
 }
 
-function accepts(endpoint: string): Promise<boolean> {
+/** True when something accepts TCP connections at the endpoint's host and port. */
+export function acceptsConnections(endpoint: string): Promise<boolean> {
   const url = new URL(endpoint);
   return new Promise((resolve) => {
     const socket = connect({ host: url.hostname, port: Number(url.port) });
@@ -138,7 +139,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   try {
     endpoints = await listeningEndpoints(child, options.startTimeoutMs ?? START_TIMEOUT_MS);
     for (const endpoint of Object.values(endpoints)) {
-      if (!(await accepts(endpoint))) throw new Error(`Azurite did not start: ${endpoint} does not accept connections`);
+      if (!(await acceptsConnections(endpoint))) throw new Error(`Azurite did not start: ${endpoint} does not accept connections`);
     }
   } catch (error) {
     await stop();

@@ -15,7 +15,8 @@ export interface ImageIdentity {
   readonly version: string | null;
 }
 
-function newEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
+/** A fresh row for an image: queued, nothing tried yet. */
+export function newLedgerEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
   return {
     sourceImageResourceId: identity.sourceImageResourceId,
     displayName: identity.displayName,
@@ -39,14 +40,14 @@ function newEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'upd
  * so the next claim must look Graph up first); only its clock is reset.
  */
 export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
-  if (row === null) return ledger.insert(newEntry(identity), now);
+  if (row === null) return ledger.insert(newLedgerEntry(identity), now);
   if (row.state === 'creating') return ledger.update(row, { displayName: identity.displayName, version: identity.version }, now);
-  return ledger.update(row, { ...newEntry(identity), attempts: row.attempts }, now);
+  return ledger.update(row, { ...newLedgerEntry(identity), attempts: row.attempts }, now);
 }
 
 /** This worker takes the image: from here on a create may be in flight (a lease, see registerImage). */
 export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
-  if (row === null) return ledger.insert({ ...newEntry(identity), state: 'creating', attempts: 1 }, now);
+  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), state: 'creating', attempts: 1 }, now);
   return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
 }
 
@@ -107,13 +108,13 @@ export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, bef
 
 export async function markReady(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, now: Date): Promise<LedgerRow> {
   const change = { state: 'ready', deviceImageId: deviceImage.id, displayName: deviceImage.displayName, version: deviceImage.version, errorCode: null, reason: null, nextCheckAt: null } as const;
-  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), ...change }, now);
   return ledger.update(row, change, now);
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
 export async function adoptPending(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
-  const base = row ?? (await ledger.insert({ ...newEntry(identity), state: 'creating' }, now));
+  const base = row ?? (await ledger.insert({ ...newLedgerEntry(identity), state: 'creating' }, now));
   return markPending(ledger, base, deviceImage, nextCheckAt, now);
 }
 
@@ -133,7 +134,7 @@ export async function markFailed(ledger: Ledger, row: LedgerRow | null, identity
     alertedAt: null,
     ...(failure.deviceImageId === undefined ? {} : { deviceImageId: failure.deviceImageId }),
   } as const;
-  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), ...change }, now);
   return ledger.update(row, change, now);
 }
 
@@ -143,6 +144,6 @@ export async function markAlerted(ledger: Ledger, row: LedgerRow, now: Date): Pr
 
 export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: { readonly reason: SkipReason; readonly fix: string }, now: Date): Promise<LedgerRow> {
   const change = { state: 'skipped', displayName: identity.displayName, version: identity.version, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
-  if (row === null) return ledger.insert({ ...newEntry(identity), ...change }, now);
+  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), ...change }, now);
   return ledger.update(row, change, now);
 }

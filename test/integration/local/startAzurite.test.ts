@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
 import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { startAzurite } from '../../../src/local/startAzurite';
+import { acceptsConnections as accepts, startAzurite } from '../../../src/local/startAzurite';
 import { testConnectionString, uniqueQueueName, uniqueTableName } from '../../support/storage';
-
-function accepts(endpoint: string): Promise<boolean> {
-  const url = new URL(endpoint);
-  return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('startAzurite', () => {
   it('gives the test workers the run\'s Azurite through IMAGE_SYNC_TEST_STORAGE', () => {

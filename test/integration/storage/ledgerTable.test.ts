@@ -5,6 +5,7 @@ import type { LedgerEntry } from '../../../src/domain';
 import { LedgerConflictError, PermanentError } from '../../../src/errors';
 import { createLedger } from '../../../src/state/ledgerTable';
 import { MAX_TEXT_LENGTH, toImageEntity } from '../../../src/state/ledgerEntity';
+import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
 import type { Ledger } from '../../../src/sync/ports';
 import { testStorage } from '../../support/storage';
 
@@ -15,23 +16,7 @@ function imageId(name: string): string {
 }
 
 function entry(overrides: Partial<LedgerEntry> = {}): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
-  return {
-    sourceImageResourceId: imageId('win11-ent-1.2.0'),
-    displayName: 'win11-ent',
-    version: '1.2.0',
-    state: 'queued',
-    deviceImageId: null,
-    errorCode: null,
-    reason: null,
-    fix: null,
-    attempts: 0,
-    retryUploads: 0,
-    statusChecks: 0,
-    pendingSince: null,
-    nextCheckAt: null,
-    alertedAt: null,
-    ...overrides,
-  };
+  return { ...newLedgerEntry({ sourceImageResourceId: imageId('win11-ent-1.2.0'), displayName: 'win11-ent', version: '1.2.0' }), ...overrides };
 }
 
 const T0 = new Date('2024-05-01T12:00:00.000Z');
