@@ -116,6 +116,24 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
 
     recordProblem: (problem) => guarded('ledger problem record', () => recordProblem(table, problem)),
 
+    clearProblems: () =>
+      guarded('ledger problem clear', async () => {
+        let cleared = 0;
+        // Problem rows and their open-problem markers share the partition: both go.
+        const filter = odata`PartitionKey eq ${PROBLEM_PARTITION}`;
+        for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['RowKey'] } })) {
+          if (typeof entity.rowKey !== 'string') continue;
+          try {
+            await table.deleteEntity(PROBLEM_PARTITION, entity.rowKey);
+          } catch (error) {
+            if (storageStatus(error) !== 404) throw error;
+          }
+          if (entity.rowKey < PROBLEM_ROW_KEY_END) cleared += 1;
+        }
+        log.info('LedgerProblemsCleared', { cleared });
+        return cleared;
+      }),
+
     listProblems: () =>
       guarded('ledger problem list', async () => {
         const problems: RecordedProblem[] = [];

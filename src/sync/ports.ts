@@ -67,6 +67,8 @@ export interface Ledger {
   recordProblem(problem: Problem): Promise<{ readonly isNew: boolean }>;
   /** Every recorded problem, most recently seen first. */
   listProblems(): Promise<RecordedProblem[]>;
+  /** Removes every recorded problem (an administrator acknowledged them); returns how many. */
+  clearProblems(): Promise<number>;
 }
 
 export interface FailureAlert {

@@ -192,6 +192,12 @@ describe('image-sync sync and status', () => {
     expect(contractErrors('status', report)).toBeNull();
     expect(report.problems.map((problem) => problem.kind).sort()).toEqual(['invalid-message', 'poison-message']);
     expect(await poison.getProperties()).toMatchObject({ approximateMessagesCount: 0 });
+
+    // Read and acknowledged: the administrator clears them.
+    const cleared = await runImageSync(['status', '--clear-problems'], env);
+    expect(cleared.stdout).toMatch(/Problems \(2\):/);
+    expect(cleared.stderr).toMatch(/Cleared 2 recorded problem\(s\)\./);
+    expect(json((await runImageSync(['status', '--json'], env)).stdout).problems).toEqual([]);
   });
 });
 

@@ -16,19 +16,24 @@ Reads storage only (AzureWebJobsStorage); it calls neither ARM nor Graph.
 
 Options:
   --json       the status document (shared/contract/status.schema.json) on stdout
+  --clear-problems  show the status, then remove the recorded problems (you have read them);
+               the exit code then reflects the images only
   -v, --verbose  log what happens on stderr
   -h, --help   this text
 
 Exit codes: 0 every image ready or skipped and no problem; 2 something needs attention (a failed
 or unfinished image, a recorded problem); 1 could not run (bad settings, storage unreachable).`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(argv, COMMON_OPTIONS);
+    const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'clear-problems': { type: 'boolean' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const { clients } = createCommandContext(io, values.verbose === true);
     const [rows, problems] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems()]);
     const report = buildStatusReport(rows, problems);
     if (values.json === true) printJson(io, report);
     else io.stdout(renderStatus(report));
-    return exitCodeFor(report);
+    if (values['clear-problems'] !== true) return exitCodeFor(report);
+    const cleared = await clients.ledger.clearProblems();
+    io.stderr(`Cleared ${cleared} recorded problem(s).`);
+    return exitCodeFor({ ...report, problems: [] });
   },
 };

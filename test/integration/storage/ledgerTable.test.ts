@@ -204,4 +204,15 @@ describe('ledger problems', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]?.count).toBe(5);
   });
+
+  it('clears every problem, leaves image rows alone, and records a recurrence afterwards as new', async () => {
+    const { ledger } = freshLedger();
+    await ledger.insert(entry(), T0);
+    await ledger.recordProblem(problem(T0, { subject: 'a' }));
+    await ledger.recordProblem(problem(T0, { subject: 'b' }));
+    expect(await ledger.clearProblems()).toBe(2);
+    expect(await ledger.listProblems()).toEqual([]);
+    expect(await ledger.list()).toHaveLength(1);
+    expect(await ledger.recordProblem(problem(T1, { subject: 'a' }))).toEqual({ isNew: true });
+  });
 });
