@@ -27,15 +27,26 @@ function contextLogger(context: InvocationContext): Logger {
   });
 }
 
-async function loadShared(log: Logger): Promise<Shared> {
+/**
+ * The shared clients serve every invocation at once, so their lines belong to none of them: they go
+ * to the worker's console, which the host collects too, rather than to whichever invocation came first.
+ */
+const workerLogger: Logger = createLogger((level, line) => {
+  if (level === 'debug') console.debug(line);
+  else if (level === 'info') console.info(line);
+  else if (level === 'warn') console.warn(line);
+  else console.error(line);
+});
+
+async function loadShared(): Promise<Shared> {
   const [{ loadConfig }, { createSharedClients, createSyncDeps }] = await Promise.all([import('../../src/config.js'), import('../../src/runtime/createSyncDeps.js')]);
   const config = loadConfig(process.env);
-  return { config, clients: createSharedClients(config, log), createSyncDeps };
+  return { config, clients: createSharedClients(config, workerLogger), createSyncDeps };
 }
 
 export async function invocationDeps(context: InvocationContext): Promise<SyncDeps> {
   const log = contextLogger(context);
-  const loading = (shared ??= loadShared(log));
+  const loading = (shared ??= loadShared());
   let ready: Shared;
   try {
     ready = await loading;
