@@ -1,4 +1,5 @@
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Config } from '../config';
 import type { SourceImage } from '../domain';
@@ -104,7 +105,7 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
           return toListing(subscriptions, outcomes);
         }
         log.warn('SubscriptionListingRetried', { subscriptions: retried.length, delayMs });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await sleep(delayMs);
         const second = await mapConcurrently(retried, config.subscriptionConcurrency, listSubscription);
         retried.forEach((subscriptionId, index) => {
           const outcome = second[index];

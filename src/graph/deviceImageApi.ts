@@ -1,4 +1,5 @@
 import { type Client, PageIterator, type PageCollection, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseManagedImageId } from '../arm/managedImageId';
 import type { DeviceImage, DeviceImageRequest } from '../domain';
 import { PermanentError, TransientError } from '../errors';
@@ -51,7 +52,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     if (!resendable && wait > CREATE_WAIT_LIMIT_MS) {
       throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
     }
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await sleep(wait);
   };
 
   /**
@@ -74,7 +75,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         }
         const next = resendable ? unanswered.retry({ attempt, error: classified }) : null;
         if (next === null || Math.max(Date.now() + next.retryAfterMs, notBefore) >= deadline) throw classified;
-        await new Promise((resolve) => setTimeout(resolve, next.retryAfterMs));
+        await sleep(next.retryAfterMs);
       }
     }
   };

@@ -1,6 +1,7 @@
 // `image-sync sync`: the host's work, done locally through the real queues and table. It starts the
 // local host (a drain per queue, as the host starts a listener per queue trigger, with host.json's
 // settings), fires reconcile once, and waits until every in-scope image is ready, failed or skipped.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerRow, Problem } from '../domain';
 import { sourceImageKey } from '../domain';
 import type { SharedClients } from '../runtime/createSyncDeps';
@@ -62,7 +63,7 @@ async function quietOrTimeout(drains: readonly QueueDrain[], ms: number): Promis
   const before = totalActivity(drains);
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, QUIET_CHECK_MS));
+    await sleep(QUIET_CHECK_MS);
     if (totalActivity(drains) !== before && drains.every((drain) => drain.inFlight() === 0)) return;
   }
 }

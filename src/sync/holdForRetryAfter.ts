@@ -3,6 +3,7 @@
 // would show it again after its visibility timeout (30 s in host.json), and an instance that never
 // saw the answer could send the same request before N was up. Holding the message keeps it hidden:
 // the host renews its lease while the function runs.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError } from '../errors';
 import type { SyncDeps } from './ports';
 
@@ -16,7 +17,7 @@ export async function holdForRetryAfter<T>(deps: Pick<SyncDeps, 'log'>, subject:
     if (error instanceof TransientError && error.retryAfterMs !== null && error.retryAfterMs > 0) {
       const holdMs = Math.min(error.retryAfterMs, MAX_RETRY_AFTER_HOLD_MS);
       deps.log.info('RetryAfterHeld', { subject, holdMs, status: error.status });
-      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      await sleep(holdMs);
     }
     throw error;
   }
