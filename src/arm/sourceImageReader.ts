@@ -1,6 +1,7 @@
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
+import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import type { Config } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError } from '../errors';
@@ -53,11 +54,12 @@ function toListing(subscriptions: readonly string[], outcomes: readonly (Listing
 export function createSourceImageReader(options: SourceImageReaderOptions): SourceImageReader {
   const { config, credential, log } = options;
   const clients = new Map<string, ComputeManagementClient>();
+  const httpClient = createDefaultHttpClient();
   const clientFor = (subscriptionId: string): ComputeManagementClient => {
     const key = subscriptionId.toLowerCase();
     let client = clients.get(key);
     if (client === undefined) {
-      client = createComputeClient(credential, config, subscriptionId, options.retry);
+      client = createComputeClient(credential, config, subscriptionId, { ...(options.retry === undefined ? {} : { retry: options.retry }), httpClient });
       clients.set(key, client);
     }
     return client;
