@@ -1,17 +1,23 @@
 // The ledger over Azure Tables (DESIGN §7): one row per source image, ETag-guarded, and the problems.
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isLoopbackUrl } from '../config';
 import type { LedgerEntry, LedgerRow } from '../domain';
 import { LedgerConflictError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
-import type { Ledger, LedgerChange, RecordedProblem } from '../sync/ports';
+import { mapConcurrently } from '../mapConcurrently';
+import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem } from '../sync/ports';
 import { ensureTable } from './ensureTable';
-import { toImageEntity, toLedgerRow } from './ledgerEntity';
+import { IMAGE_STATE_FIELDS, toImageEntity, toImageState, toLedgerRow } from './ledgerEntity';
 import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey } from './ledgerKeys';
 import { toRecordedProblem } from './problemEntity';
 import { recordProblem } from './recordProblem';
+
+/** The most rows Azure Tables takes in one entity-group transaction. */
+export const TRANSACTION_ROWS = 100;
+/** Transactions of one insertMany sent at once. */
+const TRANSACTIONS_AT_ONCE = 4;
 
 export interface LedgerOptions {
   /** Names the endpoint and setting in storage errors; pass `StorageClients.endpoints`. */
@@ -32,6 +38,11 @@ function endpointsOf(table: TableClient): StorageEndpoints {
 /** The change's fields that are set: an absent or undefined field keeps the row's value. */
 function definedChange(change: LedgerChange): LedgerChange {
   return Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+}
+
+function stamped(entry: NewLedgerEntry, now: Date): LedgerEntry {
+  const stamp = now.toISOString();
+  return { ...entry, createdAt: stamp, updatedAt: stamp };
 }
 
 /** What a written entity reads back as (bounded text, nulls), with its new ETag. */
@@ -63,6 +74,41 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       }
     });
 
+  /** The new row, or null when one exists already. */
+  const insertOne = async (entry: LedgerEntry): Promise<LedgerRow | null> => {
+    try {
+      const response = await table.createEntity(toImageEntity(entry));
+      const etag = response.etag ?? (await get(entry.sourceImageResourceId))?.etag;
+      if (etag === undefined) return null;
+      log.debug('LedgerRowInserted', { sourceImageResourceId: entry.sourceImageResourceId, state: entry.state });
+      return writtenRow(entry, etag);
+    } catch (error) {
+      if (storageStatus(error) === 409) return null;
+      throw error;
+    }
+  };
+
+  // One transaction fails whole when any of its rows exists already (another instance got there
+  // first): its rows are then inserted one by one, so each gets its own answer.
+  const insertChunk = async (entries: readonly LedgerEntry[]): Promise<(LedgerRow | null)[]> => {
+    const entities = entries.map(toImageEntity);
+    // A transaction may not touch one row twice.
+    if (entities.length < 2 || new Set(entities.map((entity) => entity.rowKey)).size < entities.length) return mapConcurrently(entries, 1, insertOne);
+    try {
+      const response = await table.submitTransaction(entities.map((entity): TransactionAction => ['create', entity]));
+      log.debug('LedgerRowsInserted', { rows: entities.length });
+      return Promise.all(
+        entries.map(async (entry, index) => {
+          const etag = response.getResponseForEntity(entities[index]?.rowKey ?? '')?.etag ?? (await get(entry.sourceImageResourceId))?.etag;
+          return etag === undefined ? null : writtenRow(entry, etag);
+        }),
+      );
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw error;
+      return mapConcurrently(entries, TRANSACTIONS_AT_ONCE, insertOne);
+    }
+  };
+
   return {
     get,
 
@@ -75,20 +121,27 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
         return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       }),
 
+    listStates: () =>
+      guarded('ledger list', async () => {
+        const states: ImageState[] = [];
+        const queryOptions = { filter: odata`PartitionKey eq ${IMAGE_PARTITION}`, select: [...IMAGE_STATE_FIELDS] };
+        for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions })) states.push(toImageState(entity));
+        return states;
+      }),
+
     insert: (entry, now) =>
       guarded('ledger insert', async () => {
-        const stamp = now.toISOString();
-        const full: LedgerEntry = { ...entry, createdAt: stamp, updatedAt: stamp };
-        try {
-          const response = await table.createEntity(toImageEntity(full));
-          const etag = response.etag ?? (await get(entry.sourceImageResourceId))?.etag;
-          if (etag === undefined) throw new LedgerConflictError(entry.sourceImageResourceId);
-          log.debug('LedgerRowInserted', { sourceImageResourceId: entry.sourceImageResourceId, state: entry.state });
-          return writtenRow(full, etag);
-        } catch (error) {
-          if (storageStatus(error) === 409) throw new LedgerConflictError(entry.sourceImageResourceId);
-          throw error;
-        }
+        const row = await insertOne(stamped(entry, now));
+        if (row === null) throw new LedgerConflictError(entry.sourceImageResourceId);
+        return row;
+      }),
+
+    insertMany: (entries, now) =>
+      guarded('ledger insert', async () => {
+        const full = entries.map((entry) => stamped(entry, now));
+        const chunks: LedgerEntry[][] = [];
+        for (let start = 0; start < full.length; start += TRANSACTION_ROWS) chunks.push(full.slice(start, start + TRANSACTION_ROWS));
+        return (await mapConcurrently(chunks, TRANSACTIONS_AT_ONCE, insertChunk)).flat();
       }),
 
     update: (row, change, now) =>

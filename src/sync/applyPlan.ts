@@ -2,9 +2,9 @@ import { type LedgerRow, sourceImageKey } from '../domain';
 import { LedgerConflictError } from '../errors';
 import { mapConcurrently } from '../mapConcurrently';
 import { adoptDeviceImage } from './adoptDeviceImage';
-import { markSkipped, queueImage } from './ledgerTransitions';
+import { type ImageIdentity, markSkipped, newLedgerEntry, queueImage, readyEntry, skippedEntry } from './ledgerTransitions';
 import type { Plan, PlanAction } from './plan';
-import type { SyncDeps } from './ports';
+import type { NewLedgerEntry, SyncDeps } from './ports';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;
@@ -24,13 +24,40 @@ function maySkip(row: LedgerRow | undefined): boolean {
   return row === undefined || row.state === 'skipped' || row.state === 'queued' || row.state === 'failed';
 }
 
-async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<string, LedgerRow>): Promise<keyof Omit<AppliedPlan, 'superseded'> | null> {
+function identityOf(action: Extract<PlanAction, { kind: 'skip' | 'adopt' }>): ImageIdentity {
+  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version };
+}
+
+function isReady(status: string): boolean {
+  const lower = status.toLowerCase();
+  return lower === 'ready' || lower === 'warning';
+}
+
+/**
+ * The first row of an action's image when the ledger has none and the action's whole ledger write
+ * is that row; null otherwise. These rows are written together (insertMany), a hundred a request.
+ */
+function firstRowOf(action: PlanAction, rows: ReadonlyMap<string, LedgerRow>): NewLedgerEntry | null {
+  switch (action.kind) {
+    case 'register':
+      return rows.has(sourceImageKey(action.job.sourceImageResourceId)) ? null : newLedgerEntry(action.job);
+    case 'skip':
+      return rows.has(sourceImageKey(action.sourceImage.id)) ? null : skippedEntry(identityOf(action), action);
+    case 'adopt':
+      return rows.has(sourceImageKey(action.sourceImage.id)) || !isReady(action.deviceImage.status) ? null : readyEntry(identityOf(action), action.deviceImage);
+    case 'resumeStatusCheck':
+      return null;
+  }
+}
+
+/** `recorded`: the action's ledger write is done already (its first row, by insertMany). */
+async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<string, LedgerRow>, recorded: boolean): Promise<keyof Omit<AppliedPlan, 'superseded'> | null> {
   const now = deps.clock.now();
   switch (action.kind) {
     case 'register': {
       const { job } = action;
       const row = rows.get(sourceImageKey(job.sourceImageResourceId)) ?? null;
-      await queueImage(deps.ledger, row, job, now);
+      if (!recorded) await queueImage(deps.ledger, row, job, now);
       await deps.queues.sendRegisterJob(job);
       deps.log.info('RegisterJobQueued', { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, trigger: job.trigger, cause: action.cause });
       return 'registered';
@@ -39,13 +66,13 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
       const row = rows.get(sourceImageKey(action.sourceImage.id));
       if (!maySkip(row)) return null;
       if (row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName && row.version === action.version) return 'skipped';
-      await markSkipped(deps.ledger, row ?? null, { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version }, { reason: action.reason, fix: action.fix }, now);
+      if (!recorded) await markSkipped(deps.ledger, row ?? null, identityOf(action), action, now);
       deps.log.info('ImageSkipped', { sourceImageResourceId: action.sourceImage.id, reason: action.reason, fix: action.fix });
       return 'skipped';
     }
     case 'adopt': {
       const row = rows.get(sourceImageKey(action.sourceImage.id)) ?? null;
-      await adoptDeviceImage(deps, row, { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version }, action.deviceImage);
+      if (!recorded) await adoptDeviceImage(deps, row, identityOf(action), action.deviceImage);
       deps.log.info('DeviceImageAdopted', { sourceImageResourceId: action.sourceImage.id, deviceImageId: action.deviceImage.id, status: action.deviceImage.status });
       return 'adopted';
     }
@@ -67,14 +94,34 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
 export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly LedgerRow[]): Promise<AppliedPlan> {
   const rows = new Map(ledgerRows.map((row) => [sourceImageKey(row.sourceImageResourceId), row]));
   const counts = { registered: 0, adopted: 0, skipped: 0, resumed: 0, superseded: 0 };
-  await mapConcurrently(plan.actions, APPLY_CONCURRENCY, async (action) => {
+  const superseded = (action: PlanAction, sourceImageResourceId: string): void => {
+    counts.superseded += 1;
+    deps.log.info('PlanActionSuperseded', { kind: action.kind, sourceImageResourceId });
+  };
+
+  const firstRows = plan.actions.flatMap((action) => {
+    const entry = firstRowOf(action, rows);
+    return entry === null ? [] : [{ action, entry }];
+  });
+  const inserted = await deps.ledger.insertMany(
+    firstRows.map(({ entry }) => entry),
+    deps.clock.now(),
+  );
+  const recorded = new Set<PlanAction>();
+  firstRows.forEach(({ action, entry }, index) => {
+    // null: another instance wrote the row first; it carries the image on.
+    if (inserted[index] === null) superseded(action, entry.sourceImageResourceId);
+    else recorded.add(action);
+  });
+
+  const remaining = plan.actions.filter((action) => recorded.has(action) || firstRowOf(action, rows) === null);
+  await mapConcurrently(remaining, APPLY_CONCURRENCY, async (action) => {
     try {
-      const done = await apply(deps, action, rows);
+      const done = await apply(deps, action, rows, recorded.has(action));
       if (done !== null) counts[done] += 1;
     } catch (error) {
       if (!(error instanceof LedgerConflictError)) throw error;
-      counts.superseded += 1;
-      deps.log.info('PlanActionSuperseded', { kind: action.kind, sourceImageResourceId: error.sourceImageResourceId });
+      superseded(action, error.sourceImageResourceId);
     }
   });
   return counts;

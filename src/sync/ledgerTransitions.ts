@@ -6,8 +6,8 @@
 //      └─skip─▶ skipped               │  │ └─releaseClaim     │ └─recordCheck / recordRetryUpload
 //                                     │  └─claim (retry)      │   (releaseRetryUpload gives one back)
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
-import type { DeviceImage, LedgerEntry, LedgerRow, SkipReason } from '../domain';
-import type { Ledger } from './ports';
+import type { DeviceImage, LedgerRow, SkipReason } from '../domain';
+import type { Ledger, NewLedgerEntry } from './ports';
 
 export interface ImageIdentity {
   readonly sourceImageResourceId: string;
@@ -16,7 +16,7 @@ export interface ImageIdentity {
 }
 
 /** A fresh row for an image: queued, nothing tried yet. */
-export function newLedgerEntry(identity: ImageIdentity): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
+export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
   return {
     sourceImageResourceId: identity.sourceImageResourceId,
     displayName: identity.displayName,
@@ -106,10 +106,18 @@ export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, bef
   return ledger.update(claimed, { retryUploads: before.retryUploads, statusChecks: before.statusChecks, pendingSince: before.pendingSince, nextCheckAt: before.nextCheckAt }, now);
 }
 
+function readyChange(deviceImage: DeviceImage) {
+  return { state: 'ready', deviceImageId: deviceImage.id, displayName: deviceImage.displayName, version: deviceImage.version, errorCode: null, reason: null, nextCheckAt: null } as const;
+}
+
+/** The first row of an image found ready in Windows 365. */
+export function readyEntry(identity: ImageIdentity, deviceImage: DeviceImage): NewLedgerEntry {
+  return { ...newLedgerEntry(identity), ...readyChange(deviceImage) };
+}
+
 export async function markReady(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, now: Date): Promise<LedgerRow> {
-  const change = { state: 'ready', deviceImageId: deviceImage.id, displayName: deviceImage.displayName, version: deviceImage.version, errorCode: null, reason: null, nextCheckAt: null } as const;
-  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), ...change }, now);
-  return ledger.update(row, change, now);
+  if (row === null) return ledger.insert(readyEntry(identity, deviceImage), now);
+  return ledger.update(row, readyChange(deviceImage), now);
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
@@ -142,8 +150,21 @@ export async function markAlerted(ledger: Ledger, row: LedgerRow, now: Date): Pr
   return ledger.update(row, { alertedAt: now.toISOString() }, now);
 }
 
-export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: { readonly reason: SkipReason; readonly fix: string }, now: Date): Promise<LedgerRow> {
-  const change = { state: 'skipped', displayName: identity.displayName, version: identity.version, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
-  if (row === null) return ledger.insert({ ...newLedgerEntry(identity), ...change }, now);
-  return ledger.update(row, change, now);
+export interface Skip {
+  readonly reason: SkipReason;
+  readonly fix: string;
+}
+
+function skippedChange(identity: ImageIdentity, skip: Skip) {
+  return { state: 'skipped', displayName: identity.displayName, version: identity.version, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
+}
+
+/** The first row of an image in scope that is never posted. */
+export function skippedEntry(identity: ImageIdentity, skip: Skip): NewLedgerEntry {
+  return { ...newLedgerEntry(identity), ...skippedChange(identity, skip) };
+}
+
+export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: Skip, now: Date): Promise<LedgerRow> {
+  if (row === null) return ledger.insert(skippedEntry(identity, skip), now);
+  return ledger.update(row, skippedChange(identity, skip), now);
 }

@@ -46,6 +46,11 @@ export interface JobQueues {
 }
 
 /** Fields a transition may change; the ledger stamps updatedAt itself. */
+export type ImageState = Pick<LedgerRow, 'sourceImageResourceId' | 'state'>;
+
+/** A row as written the first time: createdAt and updatedAt are stamped by the ledger. */
+export type NewLedgerEntry = Omit<LedgerEntry, 'createdAt' | 'updatedAt'>;
+
 export type LedgerChange = Partial<Omit<LedgerEntry, 'sourceImageResourceId' | 'createdAt' | 'updatedAt'>>;
 
 /** A problem as the ledger keeps it: one row per open kind + subject, however often it recurs. */
@@ -59,8 +64,15 @@ export interface Ledger {
   get(sourceImageResourceId: string): Promise<LedgerRow | null>;
   /** Every image row, all pages, ordered by sourceImageResourceId (case-insensitively). */
   list(): Promise<LedgerRow[]>;
+  /** Every image's id and state only: a fraction of list()'s data, for watching progress. */
+  listStates(): Promise<ImageState[]>;
   /** Inserts a new row; throws LedgerConflictError if one exists already. */
-  insert(entry: Omit<LedgerEntry, 'createdAt' | 'updatedAt'>, now: Date): Promise<LedgerRow>;
+  insert(entry: NewLedgerEntry, now: Date): Promise<LedgerRow>;
+  /**
+   * Inserts many new rows in as few requests as storage allows (entity-group transactions of up to
+   * 100 rows). Returns each entry's row, or null where a row existed already; the order is the entries'.
+   */
+  insertMany(entries: readonly NewLedgerEntry[], now: Date): Promise<(LedgerRow | null)[]>;
   /** ETag-guarded update; throws LedgerConflictError when the row changed (or was removed) since it was read. */
   update(row: LedgerRow, change: LedgerChange, now: Date): Promise<LedgerRow>;
   /** Records a problem; a problem with the same kind and subject as an open one is updated, not added (isNew false). */

@@ -122,6 +122,50 @@ describe('ledger image rows', () => {
     expect(rows).toHaveLength(ids.length);
     expect(rows.map((row) => row.sourceImageResourceId)).toEqual(ids);
     expect(rows.every((row) => row.etag !== '' && row.state === 'queued')).toBe(true);
+    const states = await ledger.listStates();
+    expect(states).toHaveLength(ids.length);
+    expect(new Set(states.map((row) => row.sourceImageResourceId))).toEqual(new Set(ids));
+    expect(states.every((row) => Object.keys(row).sort().join() === 'sourceImageResourceId,state' && row.state === 'queued')).toBe(true);
+  });
+
+  it('inserts many rows in entity-group transactions of 100: 250 rows in 3 requests, each row usable', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.list();
+    let requests = 0;
+    table.pipeline.addPolicy({
+      name: 'countRequests',
+      sendRequest: (request, next) => {
+        requests += 1;
+        return next(request);
+      },
+    });
+    const entries = Array.from({ length: 250 }, (_, index) => entry({ sourceImageResourceId: imageId(`many-${index}`), state: index % 2 === 0 ? 'queued' : 'skipped' }));
+    const rows = await ledger.insertMany(entries, T0);
+    expect(requests).toBe(3);
+    expect(rows).toHaveLength(250);
+    rows.forEach((row, index) => expect(row).toEqual({ ...entries[index], createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) }));
+    const first = rows[0];
+    if (first === null || first === undefined) throw new Error('no row');
+    // The ETag each insert answered is the row's own: an update from it goes through.
+    expect((await ledger.update(first, { state: 'creating' }, T1)).state).toBe('creating');
+    expect(await ledger.get(imageId('many-249'))).toEqual(rows[249]);
+  });
+
+  it('inserts the rest of a batch when some rows exist already, and answers null for those', async () => {
+    const { ledger } = freshLedger();
+    const existing = await ledger.insert(entry({ sourceImageResourceId: imageId('taken'), state: 'pending' }), T0);
+    const entries = [entry({ sourceImageResourceId: imageId('free-1') }), entry({ sourceImageResourceId: imageId('TAKEN') }), entry({ sourceImageResourceId: imageId('free-2') })];
+    const rows = await ledger.insertMany(entries, T1);
+    expect(rows.map((row) => row?.sourceImageResourceId ?? null)).toEqual([imageId('free-1'), null, imageId('free-2')]);
+    expect(await ledger.get(imageId('taken'))).toEqual(existing);
+    expect((await ledger.list()).map((row) => row.sourceImageResourceId)).toEqual([imageId('free-1'), imageId('free-2'), imageId('taken')]);
+  });
+
+  it('writes one row when a batch names an image twice, and answers null for the second', async () => {
+    const { ledger } = freshLedger();
+    const rows = await ledger.insertMany([entry({ sourceImageResourceId: imageId('twice') }), entry({ sourceImageResourceId: imageId('twice'), state: 'skipped' })], T0);
+    expect(rows.map((row) => row?.state ?? null)).toEqual(['queued', null]);
+    expect(await ledger.listStates()).toEqual([{ sourceImageResourceId: imageId('twice'), state: 'queued' }]);
   });
 
   it('answers an empty list for a new ledger', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, deviceImage } from '../../../src/emulator';
 import { reconcile } from '../../../src/sync/reconcile';
 import type { RegisterJob } from '../../../src/domain';
+import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
+import type { Ledger } from '../../../src/sync/ports';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { contractErrors } from '../../support/contract';
@@ -71,6 +73,46 @@ describe('reconcile', () => {
     expect(fixture.emulator.requests.every((request) => request.hasBearerToken)).toBe(true);
     const graph = fixture.emulator.requests.filter((request) => request.service === 'graph');
     expect(graph.map((request) => request.headers['prefer'])).toEqual(graph.map(() => 'include-unknown-enum-members'));
+  });
+
+  it('writes the first rows of new, adopted and skipped images together, in one insertMany', async () => {
+    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},${SUB_B}` }));
+    const batches: number[] = [];
+    let singleInserts = 0;
+    const { ledger } = app.deps;
+    const counted: Ledger = {
+      ...ledger,
+      insert: (entry, now) => {
+        singleInserts += 1;
+        return ledger.insert(entry, now);
+      },
+      insertMany: (entries, now) => {
+        batches.push(entries.length);
+        return ledger.insertMany(entries, now);
+      },
+    };
+    const report = await reconcile({ ...app.deps, ledger: counted });
+    expect(report).toMatchObject({ registered: 4, adopted: 1, skipped: 1, superseded: 0 });
+    expect(batches).toEqual([6]);
+    expect(singleInserts).toBe(0);
+  });
+
+  it('leaves an image to the instance that wrote its row first, and queues the others', async () => {
+    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A }));
+    const { ledger } = app.deps;
+    const raced: Ledger = {
+      ...ledger,
+      insertMany: async (entries, now) => {
+        // Another instance's reconcile, a moment earlier, queued one of the same images.
+        await ledger.insert(newLedgerEntry({ sourceImageResourceId: idA('win11-new-1.0.0'), displayName: 'win11-new', version: '1.0.0' }), now);
+        return ledger.insertMany(entries, now);
+      },
+    };
+    const report = await reconcile({ ...app.deps, ledger: raced });
+    expect(report).toMatchObject({ registered: 2, superseded: 1 });
+    const jobs = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+    expect(jobs.map((job) => job.sourceImageResourceId).sort()).toEqual([idA('win11-new-1.1.0'), idA('win11-other-group-1.0.0', 'rg-b')].sort());
+    expect(app.lines.filter((line) => line.includes('PlanActionSuperseded'))).toHaveLength(1);
   });
 
   it('queues nothing the second time, and records a recurring problem once', async () => {
