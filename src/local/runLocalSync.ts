@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerRow, Problem } from '../domain';
 import { sourceImageKey } from '../domain';
 import type { SharedClients } from '../runtime/createSyncDeps';
-import type { SyncDeps } from '../sync/ports';
+import type { ImageState, SyncDeps } from '../sync/ports';
 import { type ReconcileReport, reconcile } from '../sync/reconcile';
 import { startLocalHost } from './localHost';
 import type { QueueDrain } from './queueDrain';
@@ -48,7 +48,7 @@ export interface LocalSyncResult {
   readonly ending: 'settled' | 'stalled' | 'timeout';
 }
 
-function countStates(rows: readonly LedgerRow[]): Record<LedgerRow['state'], number> {
+function countStates(rows: readonly ImageState[]): Record<LedgerRow['state'], number> {
   const counts = { queued: 0, creating: 0, pending: 0, ready: 0, failed: 0, skipped: 0 };
   for (const row of rows) counts[row.state] += 1;
   return counts;
@@ -81,7 +81,7 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     // `image-sync register`, or left unfinished by an earlier run).
     const inScope = new Set(reconciled.plan.images.map((image) => sourceImageKey(image.sourceImageResourceId)));
     let ending: LocalSyncResult['ending'] = 'timeout';
-    let rows: LedgerRow[] = [];
+    let states: ImageState[] = [];
     let settled = false;
     // The ledger is read again when the queues look idle and something happened since the last
     // read (only handlers change it), and for progress now and then: a large ledger is not cheap.
@@ -100,15 +100,17 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
       const progressDue = Date.now() - listedAt >= Math.max(PROGRESS_INTERVAL_MS, LISTING_SHARE * listingMs);
       if ((idle && activityBefore !== listedAtActivity) || progressDue) {
         const listingStarted = Date.now();
-        const ledger = await deps.ledger.list();
+        // Ids and states only: the whole rows of a large ledger, read every second, are most of
+        // what the run would allocate.
+        const ledger = await deps.ledger.listStates();
         listingMs = Date.now() - listingStarted;
         listedAt = Date.now();
         listedAtActivity = activityBefore;
         for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
-        rows = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
-        settled = rows.length === inScope.size && rows.every((row) => SETTLED_STATES.has(row.state));
+        states = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+        settled = states.length === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
       }
-      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(rows), messages: approximateMessagesCount + (queues?.inFlight ?? running) });
+      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(states), messages: approximateMessagesCount + (queues?.inFlight ?? running) });
       // Settled images leave at most stale status checks behind; idle queues holding nothing at all
       // mean nothing more can happen in this run.
       if (idle && settled) {
@@ -126,7 +128,9 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
       await quietOrTimeout(drains, WATCH_INTERVAL_MS);
     }
     const since = startedAt.getTime();
-    const problems = (await deps.ledger.listProblems()).filter((problem) => Date.parse(problem.at) >= since - 1_000);
+    const [ledger, recorded] = await Promise.all([deps.ledger.list(), deps.ledger.listProblems()]);
+    const rows = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+    const problems = recorded.filter((problem) => Date.parse(problem.at) >= since - 1_000);
     return { startedAt, reconcile: reconciled, rows, problems, ending };
   } finally {
     await host.stop();

@@ -4,6 +4,7 @@ import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
 import type { LedgerEntry, LedgerRow, LedgerState } from '../domain';
+import type { ImageState } from '../sync/ports';
 import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
 
 const LEDGER_STATES = ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped'] as const satisfies readonly LedgerState[];
@@ -63,6 +64,8 @@ const imageEntitySchema = z.object({
   alertedAt: optionalText,
 });
 
+const imageStateSchema = imageEntitySchema.pick({ sourceImageResourceId: true, state: true });
+
 type ImageProperties = Record<string, string | number>;
 
 /** The entity written for an entry: its known fields only (never an ETag or a stray property), nulls left out. */
@@ -76,9 +79,8 @@ export function toImageEntity(entry: LedgerEntry): TableEntity<ImageProperties> 
   return { partitionKey: IMAGE_PARTITION, rowKey: imageRowKey(entry.sourceImageResourceId), ...properties };
 }
 
-/** A stored entity as a LedgerRow; throws when the row is not one this app wrote. */
-export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>): LedgerRow {
-  const parsed = imageEntitySchema.safeParse(entity);
+function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Record<string, unknown>>): T {
+  const parsed = schema.safeParse(entity);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue === undefined ? '' : `${issue.path.map(String).join('.')}: `;
@@ -86,4 +88,16 @@ export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>):
   }
   return parsed.data;
 }
+
+/** A stored entity as a LedgerRow; throws when the row is not one this app wrote. */
+export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>): LedgerRow {
+  return parseImageEntity(imageEntitySchema, entity);
+}
+
+/** The id and state of a stored entity read with `$select` ({@link IMAGE_STATE_FIELDS}). */
+export function toImageState(entity: TableEntityResult<Record<string, unknown>>): ImageState {
+  return parseImageEntity(imageStateSchema, entity);
+}
+
+export const IMAGE_STATE_FIELDS = ['sourceImageResourceId', 'state'] as const satisfies readonly (keyof ImageState)[];
 
