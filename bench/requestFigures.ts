@@ -38,6 +38,8 @@ export interface RequestFigures {
   };
   /** Status checks served per new image, on average and for the image that needed most. */
   readonly statusChecksPerImage: { readonly mean: number; readonly max: number };
+  /** By kind: the first arrival and the last answer, in ms after the first request's arrival. */
+  readonly phases: Readonly<Record<string, { readonly firstMs: number; readonly lastMs: number }>>;
   /** Date.now() of the first request's arrival and the last request's answer. */
   readonly firstRequestAt: number;
   readonly lastAnswerAt: number;
@@ -77,6 +79,12 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
     checksByImage.set(image, (checksByImage.get(image) ?? 0) + 1);
   }
   const checks = figure([KINDS.statusCheck], newImages);
+  const phases: Record<string, { firstMs: number; lastMs: number }> = {};
+  const origin = first === undefined ? 0 : arrival(first);
+  for (const request of requests) {
+    const phase = (phases[request.kind] ??= { firstMs: arrival(request) - origin, lastMs: 0 });
+    phase.lastMs = Math.max(phase.lastMs, answer(request) - origin);
+  }
 
   return {
     byKind,
@@ -92,6 +100,7 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
       latencyBoundMs: (Math.max(...bench.armPages) + bench.graphPages) * latencyMs,
     },
     statusChecksPerImage: { mean: newImages === 0 ? 0 : checks.count / newImages, max: Math.max(0, ...checksByImage.values()) },
+    phases,
     firstRequestAt: first === undefined ? 0 : arrival(first),
     lastAnswerAt: requests.length === 0 ? 0 : Math.max(...requests.map(answer)),
   };

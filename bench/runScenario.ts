@@ -1,12 +1,13 @@
 // One benchmark run: a fresh in-memory Azurite, the emulator serving the scenario's estate with its
 // latency (and budget), `image-sync sync --json` in its own process, then the figures.
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { type FaultRule, type TlsCertificate, startEmulator } from '../src/emulator';
 import { readHostQueueSettings } from '../src/local/hostQueueSettings';
 import { packageRoot } from '../src/local/packageRoot';
 import { startAzurite } from '../src/local/startAzurite';
 import { type BenchEstate, benchEstate } from './benchEstate';
+import { type CpuTimeline, type WindowCpu, startCpuTimeline, windowCpu } from './cpuTimeline';
 import { processCpuMs } from './processCpu';
 import { type BudgetFigures, type RequestFigures, budgetFigures, requestFigures } from './requestFigures';
 import { type SyncSummary, runSyncProcess } from './runSyncProcess';
@@ -56,6 +57,9 @@ export interface ScenarioResult {
   readonly emulatorCpuMs: number;
   /** The machine's 1-minute load average before and after the run (other work on it skews the figures). */
   readonly loadAverage: readonly [number, number];
+  /** CPU use during the reconcile's listing and during the whole work. */
+  readonly busy: { readonly reconcile: WindowCpu; readonly work: WindowCpu };
+  readonly judges: NonNullable<Scenario['judges']>;
   readonly stderrTail: string;
 }
 
@@ -71,7 +75,11 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
     const settings: Record<string, string> = { IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS), IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '4', ...scenario.settings };
     const azuriteBefore = await processCpuMs(azurite.pid);
     const benchBefore = process.cpuUsage();
-    const run = await runSyncProcess({ AzureWebJobsStorage: azurite.connectionString, ...emulator.settings(), ...settings }, scenario.timeoutSeconds);
+    const timelines: CpuTimeline[] = [];
+    const run = await runSyncProcess({ AzureWebJobsStorage: azurite.connectionString, ...emulator.settings(), ...settings }, scenario.timeoutSeconds, (pid) => {
+      timelines.push(startCpuTimeline({ sync: pid, azurite: azurite.pid }));
+    });
+    const samples = timelines.flatMap((timeline) => timeline.stop());
     const benchCpu = process.cpuUsage(benchBefore);
     const azuriteAfter = await processCpuMs(azurite.pid);
     const requests = requestFigures(emulator.requests, bench, scenario.latencyMs);
@@ -111,6 +119,11 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
       azuriteCpuMs: azuriteBefore === null || azuriteAfter === null ? null : azuriteAfter - azuriteBefore,
       emulatorCpuMs: (benchCpu.user + benchCpu.system) / 1000,
       loadAverage: [loadBefore, loadavg()[0] ?? 0],
+      busy: {
+        reconcile: windowCpu(samples, requests.firstRequestAt, requests.firstRequestAt + requests.reconcile.spanMs, cpus().length),
+        work: windowCpu(samples, requests.firstRequestAt, run.exitedAt, cpus().length),
+      },
+      judges: scenario.judges ?? {},
       stderrTail: complete ? '' : run.stderrTail,
     };
   } finally {

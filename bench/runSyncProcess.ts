@@ -24,7 +24,11 @@ export interface SyncProcessRun {
   readonly stderrTail: string;
 }
 
-export async function runSyncProcess(env: Readonly<Record<string, string>>, timeoutSeconds: number): Promise<SyncProcessRun> {
+/**
+ * BENCH_SYNC_NODE_ARGS adds Node options to the sync process (e.g. "--cpu-prof --cpu-prof-dir=prof"
+ * to profile it); `onSpawn` receives its pid, for sampling its CPU while it runs.
+ */
+export async function runSyncProcess(env: Readonly<Record<string, string>>, timeoutSeconds: number, onSpawn?: (pid: number | undefined) => void): Promise<SyncProcessRun> {
   const root = packageRoot();
   const scratch = await mkdtemp(path.join(tmpdir(), 'image-sync-bench-'));
   const usageFile = path.join(scratch, 'usage.json');
@@ -32,9 +36,10 @@ export async function runSyncProcess(env: Readonly<Record<string, string>>, time
     const spawnedAt = Date.now();
     const child = spawn(
       process.execPath,
-      ['-r', path.join(root, 'bench/reportUsage.cjs'), path.join(root, 'dist/src/cli/main.js'), 'sync', '--json', '--timeout', String(timeoutSeconds)],
+      [...(process.env.BENCH_SYNC_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', path.join(root, 'bench/reportUsage.cjs'), path.join(root, 'dist/src/cli/main.js'), 'sync', '--json', '--timeout', String(timeoutSeconds)],
       { env: { PATH: process.env.PATH ?? '', ...env, BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
