@@ -9,6 +9,9 @@ import type { NewLedgerEntry, SyncDeps } from './ports';
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;
 const APPLY_CONCURRENCY = 16;
+/** First rows written per insertMany: one entity-group transaction's worth. */
+const FIRST_ROWS_PER_WRITE = 100;
+const CHUNKS_AT_ONCE = 2;
 
 export interface AppliedPlan {
   readonly registered: number;
@@ -99,30 +102,40 @@ export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly
     deps.log.info('PlanActionSuperseded', { kind: action.kind, sourceImageResourceId });
   };
 
-  const firstRows = plan.actions.flatMap((action) => {
-    const entry = firstRowOf(action, rows);
-    return entry === null ? [] : [{ action, entry }];
-  });
-  const inserted = await deps.ledger.insertMany(
-    firstRows.map(({ entry }) => entry),
-    deps.clock.now(),
-  );
-  const recorded = new Set<PlanAction>();
-  firstRows.forEach(({ action, entry }, index) => {
-    // null: another instance wrote the row first; it carries the image on.
-    if (inserted[index] === null) superseded(action, entry.sourceImageResourceId);
-    else recorded.add(action);
-  });
-
-  const remaining = plan.actions.filter((action) => recorded.has(action) || firstRowOf(action, rows) === null);
-  await mapConcurrently(remaining, APPLY_CONCURRENCY, async (action) => {
+  const applyOne = async (action: PlanAction, recorded: boolean): Promise<void> => {
     try {
-      const done = await apply(deps, action, rows, recorded.has(action));
+      const done = await apply(deps, action, rows, recorded);
       if (done !== null) counts[done] += 1;
     } catch (error) {
       if (!(error instanceof LedgerConflictError)) throw error;
       superseded(action, error.sourceImageResourceId);
     }
-  });
+  };
+
+  // New images first, so their jobs go out while the other first rows are still being written;
+  // each chunk's messages follow its own rows.
+  const firstRows = plan.actions
+    .flatMap((action) => {
+      const entry = firstRowOf(action, rows);
+      return entry === null ? [] : [{ action, entry }];
+    })
+    .sort((a, b) => Number(b.action.kind === 'register') - Number(a.action.kind === 'register'));
+  const chunks: (typeof firstRows)[] = [];
+  for (let start = 0; start < firstRows.length; start += FIRST_ROWS_PER_WRITE) chunks.push(firstRows.slice(start, start + FIRST_ROWS_PER_WRITE));
+  const recordChunk = async (chunk: typeof firstRows): Promise<void> => {
+    const inserted = await deps.ledger.insertMany(
+      chunk.map(({ entry }) => entry),
+      deps.clock.now(),
+    );
+    const recorded = chunk.filter(({ action, entry }, index) => {
+      // null: another instance wrote the row first; it carries the image on.
+      if (inserted[index] !== null) return true;
+      superseded(action, entry.sourceImageResourceId);
+      return false;
+    });
+    await mapConcurrently(recorded, APPLY_CONCURRENCY, ({ action }) => applyOne(action, true));
+  };
+  const others = plan.actions.filter((action) => firstRowOf(action, rows) === null);
+  await Promise.all([mapConcurrently(chunks, CHUNKS_AT_ONCE, recordChunk), mapConcurrently(others, APPLY_CONCURRENCY, (action) => applyOne(action, false))]);
   return counts;
 }
