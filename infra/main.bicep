@@ -115,7 +115,7 @@ param graphEndpoint string = 'https://graph.microsoft.com'
 param graphApiVersion string = 'v1.0'
 
 @minValue(1)
-@maxValue(64)
+@maxValue(256)
 @description('IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: subscriptions listed at once.')
 param imageSyncSubscriptionConcurrency int = 8
 

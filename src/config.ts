@@ -54,6 +54,12 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * ARM throttles reads per subscription, so listing many subscriptions at once stays within its
+ * limits; 256 covers an estate's every subscription in one round (docs/performance.md).
+ */
+export const MAX_SUBSCRIPTION_CONCURRENCY = 256;
+
 export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_TAG: 'cloudpc-sync=true',
   IMAGE_SYNC_SCHEDULE: '0 */15 * * * *',
@@ -282,7 +288,7 @@ export function loadConfig(env: Environment): Config {
     table,
     graphEndpoint,
     graphApiVersion: graphApiVersion(env),
-    subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY, 1, 64),
+    subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY, 1, MAX_SUBSCRIPTION_CONCURRENCY),
     armEndpoint,
     alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
     staticToken,

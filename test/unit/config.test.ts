@@ -96,6 +96,7 @@ describe('loadConfig', () => {
     ['a Graph endpoint with a path', { ...minimal, GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0' }, /^GRAPH_ENDPOINT: .* has a path/],
     ['an unknown Graph version', { ...minimal, GRAPH_API_VERSION: 'v2' }, /^GRAPH_API_VERSION: "v2"/],
     ['a concurrency of zero', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '0' }, /^IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: /],
+    ['a concurrency over 256', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '257' }, /^IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: .*256/],
     ['an ARM endpoint that is not a URL', { ...minimal, ARM_ENDPOINT: 'management' }, /^ARM_ENDPOINT: "management" is not a URL/],
     ['an http webhook', { ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/x' }, /^IMAGE_SYNC_ALERT_WEBHOOK_URL: .* is not https/],
     ['a static token with a real endpoint', { ...minimal, IMAGE_SYNC_STATIC_TOKEN: 't', ARM_ENDPOINT: 'https://127.0.0.1:9' }, /^IMAGE_SYNC_STATIC_TOKEN: is only for local emulators/],
