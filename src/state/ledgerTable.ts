@@ -12,12 +12,15 @@ import { ensureTable } from './ensureTable';
 import { IMAGE_STATE_FIELDS, toImageEntity, toImageState, toLedgerRow } from './ledgerEntity';
 import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey } from './ledgerKeys';
 import { toRecordedProblem } from './problemEntity';
+import { createRowMemory } from './rowMemory';
 import { recordProblem } from './recordProblem';
 
 /** The most rows Azure Tables takes in one entity-group transaction. */
 export const TRANSACTION_ROWS = 100;
 /** Transactions of one insertMany sent at once. */
 const TRANSACTIONS_AT_ONCE = 4;
+/** Rows remembered for `remembered()`: a few MB at most, more than a reconcile usually queues. */
+const REMEMBERED_ROWS = 5_000;
 
 export interface LedgerOptions {
   /** Names the endpoint and setting in storage errors; pass `StorageClients.endpoints`. */
@@ -64,12 +67,17 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
     }
   };
 
+  const memory = createRowMemory(REMEMBERED_ROWS);
+
   const get = (sourceImageResourceId: string): Promise<LedgerRow | null> =>
     guarded('ledger read', async () => {
       try {
-        return toLedgerRow(await table.getEntity<Record<string, unknown>>(IMAGE_PARTITION, imageRowKey(sourceImageResourceId)));
+        return memory.remember(toLedgerRow(await table.getEntity<Record<string, unknown>>(IMAGE_PARTITION, imageRowKey(sourceImageResourceId))));
       } catch (error) {
-        if (storageStatus(error) === 404) return null;
+        if (storageStatus(error) === 404) {
+          memory.forget(sourceImageResourceId);
+          return null;
+        }
         throw error;
       }
     });
@@ -81,10 +89,11 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       const etag = response.etag ?? (await get(entry.sourceImageResourceId))?.etag;
       if (etag === undefined) return null;
       log.debug('LedgerRowInserted', { sourceImageResourceId: entry.sourceImageResourceId, state: entry.state });
-      return writtenRow(entry, etag);
+      return memory.remember(writtenRow(entry, etag));
     } catch (error) {
-      if (storageStatus(error) === 409) return null;
-      throw error;
+      if (storageStatus(error) !== 409) throw error;
+      memory.forget(entry.sourceImageResourceId);
+      return null;
     }
   };
 
@@ -100,7 +109,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       return Promise.all(
         entries.map(async (entry, index) => {
           const etag = response.getResponseForEntity(entities[index]?.rowKey ?? '')?.etag ?? (await get(entry.sourceImageResourceId))?.etag;
-          return etag === undefined ? null : writtenRow(entry, etag);
+          return etag === undefined ? null : memory.remember(writtenRow(entry, etag));
         }),
       );
     } catch (error) {
@@ -111,6 +120,8 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
 
   return {
     get,
+
+    remembered: (sourceImageResourceId) => memory.recall(sourceImageResourceId),
 
     list: () =>
       guarded('ledger list', async () => {
@@ -158,11 +169,14 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
           const response = await table.updateEntity(toImageEntity(next), 'Replace', { etag: row.etag });
           if (response.etag === undefined) throw new Error('storage returned no ETag for a ledger update');
           log.debug('LedgerRowUpdated', { sourceImageResourceId: row.sourceImageResourceId, from: row.state, to: next.state });
-          return writtenRow(next, response.etag);
+          return memory.remember(writtenRow(next, response.etag));
         } catch (error) {
           // 412: changed since it was read; 404: removed since it was read.
           const status = storageStatus(error);
-          if (status === 412 || status === 404) throw new LedgerConflictError(row.sourceImageResourceId);
+          if (status === 412 || status === 404) {
+            memory.forget(row.sourceImageResourceId);
+            throw new LedgerConflictError(row.sourceImageResourceId);
+          }
           throw error;
         }
       }),

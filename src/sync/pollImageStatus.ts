@@ -104,19 +104,36 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
   deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId, errorCode, retryUploads: check.retryUploads + 1 });
 }
 
+/**
+ * The row to check against. The one this process remembers (it marked the image pending, say)
+ * saves a read when it is current: every outcome is written ETag-guarded before anything is sent,
+ * so a stale row fails that write and the check is made again on a read. A stale check is
+ * recognised on a read.
+ */
+async function currentRow(deps: SyncDeps, check: StatusCheck, mayRecall: boolean): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
+  const recalled = mayRecall ? deps.ledger.remembered(check.sourceImageResourceId) : undefined;
+  if (recalled !== undefined && isCurrent(recalled, check)) return { row: recalled, recalled: true };
+  return { row: await deps.ledger.get(check.sourceImageResourceId), recalled: false };
+}
+
 export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {
-  const row = await deps.ledger.get(check.sourceImageResourceId);
-  const state = row?.state ?? null;
-  if (!isCurrent(row, check)) {
-    deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
-    return;
-  }
-  try {
-    await settle(deps, row, check);
-  } catch (error) {
-    // Another delivery of this check (or the planner's repair) changed the row first and carries on.
-    if (!(error instanceof LedgerConflictError)) throw error;
-    deps.log.info('StatusCheckSuperseded', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
+  for (const mayRecall of [true, false]) {
+    const { row, recalled } = await currentRow(deps, check, mayRecall);
+    const state = row?.state ?? null;
+    if (!isCurrent(row, check)) {
+      deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
+      return;
+    }
+    try {
+      await settle(deps, row, check);
+      return;
+    } catch (error) {
+      if (!(error instanceof LedgerConflictError)) throw error;
+      if (recalled) continue;
+      // Another delivery of this check (or the planner's repair) changed the row first and carries on.
+      deps.log.info('StatusCheckSuperseded', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
+      return;
+    }
   }
 }
 

@@ -62,6 +62,13 @@ export interface RecordedProblem extends Problem {
 
 export interface Ledger {
   get(sourceImageResourceId: string): Promise<LedgerRow | null>;
+  /**
+   * The row as this process last wrote or read it, without a read; undefined when it has none.
+   * Another instance may have written since: a remembered row is good for an ETag-guarded write
+   * (from a stale one it fails with LedgerConflictError), and a decision to do nothing is taken
+   * on a get().
+   */
+  remembered(sourceImageResourceId: string): LedgerRow | undefined;
   /** Every image row, all pages, ordered by sourceImageResourceId (case-insensitively). */
   list(): Promise<LedgerRow[]>;
   /** Every image's id and state only: a fraction of list()'s data, for watching progress. */

@@ -103,15 +103,38 @@ async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentit
   }
 }
 
+type NextStep = 'handled' | 'wait' | 'claim';
+
+function nextStep(row: LedgerRow | null, now: Date): NextStep {
+  if (row !== null && isSettled(row)) return 'handled';
+  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) return 'wait';
+  return 'claim';
+}
+
+/**
+ * The row to decide on. The one this process remembers (it queued the image, say) saves a read
+ * when it leads to a claim: the claim is ETag-guarded, so a stale row fails it and the next try
+ * reads. Handled-already and wait are decided on a read.
+ */
+async function currentRow(deps: SyncDeps, sourceImageResourceId: string, mayRecall: boolean): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
+  const recalled = mayRecall ? deps.ledger.remembered(sourceImageResourceId) : undefined;
+  if (recalled !== undefined && nextStep(recalled, deps.clock.now()) === 'claim') return { row: recalled, recalled: true };
+  return { row: await deps.ledger.get(sourceImageResourceId), recalled: false };
+}
+
 export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
   const identity: ImageIdentity = { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version };
-  for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
-    const row = await deps.ledger.get(job.sourceImageResourceId);
-    if (row !== null && isSettled(row)) {
+  // A claim that fails because the remembered row was stale does not count as a try.
+  let reads = 0;
+  for (let mayRecall = true; reads < CLAIM_TRIES; mayRecall = false) {
+    const { row, recalled } = await currentRow(deps, job.sourceImageResourceId, mayRecall);
+    if (!recalled) reads += 1;
+    const step = nextStep(row, deps.clock.now());
+    if (row !== null && step === 'handled') {
       deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
       return;
     }
-    if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && deps.clock.now().getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) {
+    if (row !== null && step === 'wait') {
       throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); the queue will deliver this job again`);
     }
     const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);

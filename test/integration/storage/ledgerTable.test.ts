@@ -185,6 +185,36 @@ describe('ledger image rows', () => {
   });
 });
 
+describe('rows the ledger remembers', () => {
+  it('remembers what it inserted, updated and read, and forgets a row whose update conflicted', async () => {
+    const { ledger } = freshLedger();
+    const id = entry().sourceImageResourceId;
+    expect(ledger.remembered(id)).toBeUndefined();
+    const inserted = await ledger.insert(entry(), T0);
+    expect(ledger.remembered(id)).toEqual(inserted);
+    const updated = await ledger.update(inserted, { state: 'creating' }, T1);
+    expect(ledger.remembered(id.toUpperCase())).toEqual(updated);
+    await expect(ledger.update(inserted, { state: 'skipped' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
+    expect(ledger.remembered(id)).toBeUndefined();
+    expect(await ledger.get(id)).toEqual(updated);
+    expect(ledger.remembered(id)).toEqual(updated);
+    const [many] = await ledger.insertMany([entry({ sourceImageResourceId: imageId('another') }), entry({ sourceImageResourceId: imageId('third') })], T0);
+    expect(ledger.remembered(imageId('another'))).toEqual(many);
+  });
+
+  it('keeps its memory to itself: another instance over the same table reads what is stored', async () => {
+    const { clients, tableName } = testStorage('ledger');
+    const mine = createLedger(clients.table(tableName));
+    const theirs = createLedger(clients.table(tableName));
+    const queued = await mine.insert(entry(), T0);
+    const claimed = await theirs.update((await theirs.get(queued.sourceImageResourceId)) ?? queued, { state: 'creating' }, T1);
+    // Mine still remembers the row it wrote; a write from it fails, and a read gives the stored one.
+    expect(mine.remembered(queued.sourceImageResourceId)).toEqual(queued);
+    await expect(mine.update(queued, { state: 'creating' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
+    expect(await mine.get(queued.sourceImageResourceId)).toEqual(claimed);
+  });
+});
+
 describe('ledger problems', () => {
   const problem = (at: Date, overrides: { kind?: string; subject?: string | null; detail?: string } = {}) => ({
     kind: overrides.kind ?? 'subscription-unreadable',

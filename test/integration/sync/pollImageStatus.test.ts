@@ -20,6 +20,8 @@ const images: ManagedImageInput[] = [
   managedImage({ name: 'gone-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'timeout-1.0.0', upload: { outcome: 'ready', seconds: 3600 * 48 } }),
   managedImage({ name: 'fn-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
+  managedImage({ name: 'remembered-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
+  managedImage({ name: 'changed-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
 ];
 
 const fixture = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', images)] })] }));
@@ -107,6 +109,38 @@ describe('pollImageStatus', () => {
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
     expect(await app.deps.ledger.get(imageId('broken-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'internalServerError', retryUploads: 1, reason: expect.stringContaining('after 1 retryUpload') });
     expect(alertsFor(app, 'broken-1.0.0')).toHaveLength(1);
+  });
+
+  it('checks against the row this process marked pending, without reading it back', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const check = await registered(app, 'remembered-1.0.0');
+    await settle(300);
+    const { ledger } = app.deps;
+    let reads = 0;
+    const counted = {
+      ...ledger,
+      get: (sourceImageResourceId: string) => {
+        reads += 1;
+        return ledger.get(sourceImageResourceId);
+      },
+    };
+    await pollImageStatus({ ...app.deps, ledger: counted }, check);
+    expect(reads).toBe(0);
+    expect(await ledger.get(imageId('remembered-1.0.0'))).toMatchObject({ state: 'ready' });
+  });
+
+  it('records the image ready when another instance changed the row since this one remembered it', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    const check = await registered(app, 'changed-1.0.0');
+    await settle(300);
+    // The other instance's reconcile found the check overdue and rescheduled it (a new ETag).
+    const row = await other.deps.ledger.get(imageId('changed-1.0.0'));
+    if (row === null) throw new Error('no row');
+    await other.deps.ledger.update(row, { nextCheckAt: new Date().toISOString() }, new Date());
+    await pollImageStatus(app.deps, check);
+    expect(await other.deps.ledger.get(imageId('changed-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(app.lines.some((line) => line.includes('StatusCheckSuperseded'))).toBe(false);
   });
 
   it('acts once on a check delivered twice at the same time', async () => {

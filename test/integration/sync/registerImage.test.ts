@@ -2,10 +2,11 @@ import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { encodeMessage } from '../../../src/queue/messageEncoding';
-import { claimImage } from '../../../src/sync/ledgerTransitions';
+import { claimImage, markFailed, queueImage } from '../../../src/sync/ledgerTransitions';
+import type { Ledger } from '../../../src/sync/ports';
 import { CLAIM_LEASE_MS, handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import type { RegisterJob } from '../../../src/domain';
-import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { manualClock, useEmulator } from '../../support/emulator';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
@@ -14,7 +15,7 @@ const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name)
 const fixture = useEmulator(() =>
   estate({
     uploadSeconds: 30,
-    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
   }),
 );
 
@@ -25,6 +26,26 @@ function job(name: string, overrides: Partial<RegisterJob> = {}): RegisterJob {
 function deviceImagesFor(name: string) {
   const key = imageId(name).toLowerCase();
   return fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId.toLowerCase() === key);
+}
+
+/** Another instance of the app: its own clients and memory, the same table and queues. */
+function otherInstance(app: TestApp): TestApp {
+  return testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+}
+
+/** The ledger, counting its reads. */
+function countingReads(ledger: Ledger): { ledger: Ledger; reads: () => number } {
+  let reads = 0;
+  return {
+    ledger: {
+      ...ledger,
+      get: (sourceImageResourceId) => {
+        reads += 1;
+        return ledger.get(sourceImageResourceId);
+      },
+    },
+    reads: () => reads,
+  };
 }
 
 describe('registerImage', () => {
@@ -64,6 +85,45 @@ describe('registerImage', () => {
     expect(fixture.emulator.count('graph.deviceImages.create') - creates).toBe(1);
     expect(deviceImagesFor('win11-c-1.0.0')).toHaveLength(1);
     expect(await app.deps.ledger.get(imageId('win11-c-1.0.0'))).toMatchObject({ state: 'pending' });
+  });
+
+  it('claims from the row this process queued, without reading it back', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    await queueImage(app.deps.ledger, null, job('win11-m-1.0.0'), new Date());
+    const counted = countingReads(app.deps.ledger);
+    await registerImage({ ...app.deps, ledger: counted.ledger }, job('win11-m-1.0.0'));
+    expect(counted.reads()).toBe(0);
+    expect(deviceImagesFor('win11-m-1.0.0')).toHaveLength(1);
+    expect(await otherInstance(app).deps.ledger.get(imageId('win11-m-1.0.0'))).toMatchObject({ state: 'pending', attempts: 1 });
+  });
+
+  it('posts no second image for a job another instance handled since this one queued it', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = otherInstance(app);
+    await queueImage(app.deps.ledger, null, job('win11-n-1.0.0'), new Date());
+    await registerImage(other.deps, job('win11-n-1.0.0'));
+    const creates = fixture.emulator.count('graph.deviceImages.create');
+    // This instance still remembers the row queued: its claim fails on the stale ETag, and the read
+    // that follows finds the image registered.
+    await registerImage(app.deps, job('win11-n-1.0.0'));
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
+    expect(deviceImagesFor('win11-n-1.0.0')).toHaveLength(1);
+    expect(app.lines.some((line) => line.includes('RegisterJobAlreadyHandled'))).toBe(true);
+  });
+
+  it('takes up a job another instance queued again, although this one remembers the image handled', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const other = otherInstance(app);
+    await registerImage(app.deps, job('win11-o-1.0.0'));
+    expect(app.deps.ledger.remembered(imageId('win11-o-1.0.0'))).toMatchObject({ state: 'pending' });
+    // The other instance records the image failed, and an administrator registers it again there.
+    const pending = await other.deps.ledger.get(imageId('win11-o-1.0.0'));
+    const failed = await markFailed(other.deps.ledger, pending, job('win11-o-1.0.0'), { errorCode: 'internalServerError', reason: 'upload failed' }, new Date());
+    await queueImage(other.deps.ledger, failed, job('win11-o-1.0.0', { trigger: 'manual' }), new Date());
+    await registerImage(app.deps, job('win11-o-1.0.0', { trigger: 'manual' }));
+    // Not dropped as handled: claimed and adopted (the device image exists), so it is followed again.
+    expect(await other.deps.ledger.get(imageId('win11-o-1.0.0'))).toMatchObject({ state: 'pending', attempts: 2 });
+    expect(deviceImagesFor('win11-o-1.0.0')).toHaveLength(1);
   });
 
   it("lets a second worker back off while the first one's create is in flight, so it never posts a second image", async () => {
