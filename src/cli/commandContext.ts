@@ -1,17 +1,12 @@
 // What every command that talks to Azure (or the emulator) needs: settings, clients, a logger.
 import { type Config, isLoopbackUrl, loadConfig } from '../config';
-import { type LogLevel, type Logger, createLogger } from '../log';
+import { type Logger, createLogger } from '../log';
 import { type SharedClientOptions, type SharedClients, createSharedClients, createSyncDeps } from '../runtime/createSyncDeps';
 import type { SyncDeps } from '../sync/ports';
 import type { CliIo } from './cliIo';
 
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
-
 export function cliLogger(io: CliIo, verbose: boolean): Logger {
-  const threshold = LEVELS.indexOf(verbose ? 'info' : 'warn');
-  return createLogger((level, line) => {
-    if (LEVELS.indexOf(level) >= threshold) io.stderr(`${level}: ${line}`);
-  });
+  return createLogger((level, line) => io.stderr(`${level}: ${line}`), verbose ? 'info' : 'warn');
 }
 
 /** Local emulators answer in milliseconds: retry them quickly. Azure gets the production defaults. */
