@@ -64,6 +64,8 @@ const imageEntitySchema = z.object({
   alertedAt: optionalText,
 });
 
+/** What `Ledger.listStates` selects, and the schema it reads them with. */
+export const IMAGE_STATE_FIELDS = ['sourceImageResourceId', 'state'] as const satisfies readonly (keyof ImageState)[];
 const imageStateSchema = imageEntitySchema.pick({ sourceImageResourceId: true, state: true });
 
 type ImageProperties = Record<string, string | number>;
@@ -94,10 +96,7 @@ export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>):
   return parseImageEntity(imageEntitySchema, entity);
 }
 
-/** The id and state of a stored entity read with `$select` ({@link IMAGE_STATE_FIELDS}). */
+/** The id and state of a stored entity read with `$select` of {@link IMAGE_STATE_FIELDS}. */
 export function toImageState(entity: TableEntityResult<Record<string, unknown>>): ImageState {
   return parseImageEntity(imageStateSchema, entity);
 }
-
-export const IMAGE_STATE_FIELDS = ['sourceImageResourceId', 'state'] as const satisfies readonly (keyof ImageState)[];
-

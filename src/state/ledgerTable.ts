@@ -6,6 +6,7 @@ import { LedgerConflictError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
+import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem } from '../sync/ports';
 import { ensureTable } from './ensureTable';
@@ -16,9 +17,11 @@ import { createRowMemory } from './rowMemory';
 import { recordProblem } from './recordProblem';
 
 /** The most rows Azure Tables takes in one entity-group transaction. */
-export const TRANSACTION_ROWS = 100;
+const TRANSACTION_ROWS = 100;
 /** Transactions of one insertMany sent at once. */
 const TRANSACTIONS_AT_ONCE = 4;
+/** Single inserts at once, when a refused transaction's rows go one by one. */
+const INSERTS_AT_ONCE = 8;
 /** Rows remembered for `remembered()`: a few MB at most, more than a reconcile usually queues. */
 const REMEMBERED_ROWS = 5_000;
 
@@ -114,7 +117,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       );
     } catch (error) {
       if (storageStatus(error) !== 409) throw error;
-      return mapConcurrently(entries, TRANSACTIONS_AT_ONCE, insertOne);
+      return mapConcurrently(entries, INSERTS_AT_ONCE, insertOne);
     }
   };
 
@@ -149,9 +152,10 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
 
     insertMany: (entries, now) =>
       guarded('ledger insert', async () => {
-        const full = entries.map((entry) => stamped(entry, now));
-        const chunks: LedgerEntry[][] = [];
-        for (let start = 0; start < full.length; start += TRANSACTION_ROWS) chunks.push(full.slice(start, start + TRANSACTION_ROWS));
+        const chunks = inChunks(
+          entries.map((entry) => stamped(entry, now)),
+          TRANSACTION_ROWS,
+        );
         return (await mapConcurrently(chunks, TRANSACTIONS_AT_ONCE, insertChunk)).flat();
       }),
 

@@ -1,5 +1,6 @@
 import { type LedgerRow, sourceImageKey } from '../domain';
 import { LedgerConflictError } from '../errors';
+import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import { adoptDeviceImage } from './adoptDeviceImage';
 import { type ImageIdentity, markSkipped, newLedgerEntry, queueImage, readyEntry, skippedEntry } from './ledgerTransitions';
@@ -114,14 +115,14 @@ export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly
 
   // New images first, so their jobs go out while the other first rows are still being written;
   // each chunk's messages follow its own rows.
-  const firstRows = plan.actions
-    .flatMap((action) => {
-      const entry = firstRowOf(action, rows);
-      return entry === null ? [] : [{ action, entry }];
-    })
-    .sort((a, b) => Number(b.action.kind === 'register') - Number(a.action.kind === 'register'));
-  const chunks: (typeof firstRows)[] = [];
-  for (let start = 0; start < firstRows.length; start += FIRST_ROWS_PER_WRITE) chunks.push(firstRows.slice(start, start + FIRST_ROWS_PER_WRITE));
+  const firstRows: { readonly action: PlanAction; readonly entry: NewLedgerEntry }[] = [];
+  const others: PlanAction[] = [];
+  for (const action of plan.actions) {
+    const entry = firstRowOf(action, rows);
+    if (entry === null) others.push(action);
+    else firstRows.push({ action, entry });
+  }
+  firstRows.sort((a, b) => Number(b.action.kind === 'register') - Number(a.action.kind === 'register'));
   const recordChunk = async (chunk: typeof firstRows): Promise<void> => {
     const inserted = await deps.ledger.insertMany(
       chunk.map(({ entry }) => entry),
@@ -135,7 +136,6 @@ export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly
     });
     await mapConcurrently(recorded, APPLY_CONCURRENCY, ({ action }) => applyOne(action, true));
   };
-  const others = plan.actions.filter((action) => firstRowOf(action, rows) === null);
-  await Promise.all([mapConcurrently(chunks, CHUNKS_AT_ONCE, recordChunk), mapConcurrently(others, APPLY_CONCURRENCY, (action) => applyOne(action, false))]);
+  await Promise.all([mapConcurrently(inChunks(firstRows, FIRST_ROWS_PER_WRITE), CHUNKS_AT_ONCE, recordChunk), mapConcurrently(others, APPLY_CONCURRENCY, (action) => applyOne(action, false))]);
   return counts;
 }
