@@ -138,9 +138,15 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
     const incomplete = runs.filter((run) => !run.complete).map((run) => run.name);
     checks.push({ target: 'every run ends with every image ready or skipped', measured: incomplete.length === 0 ? 'all' : `not: ${incomplete.join(', ')}`, met: incomplete.length === 0 });
   }
-  for (const run of runs.filter((candidate) => candidate.judges.largeReconcile === true)) {
+  // The large estate's runs: the one made for it judges the bound; the others report against it.
+  for (const run of runs.filter((candidate) => candidate.judges.largeReconcile === true || candidate.judges.largeMemory === true)) {
     const bound = 1.5 * run.requests.reconcile.latencyBoundMs;
-    checks.push({ target: `${run.name}: reconcile <= 1.5 x (slowest subscription pages + Graph list) x latency`, measured: `${seconds(run.requests.reconcile.spanMs)} vs ${seconds(bound)}`, met: run.requests.reconcile.spanMs <= bound });
+    const judged = run.judges.largeReconcile === true;
+    checks.push({
+      target: `${run.name}: reconcile <= 1.5 x (slowest subscription pages + Graph list) x latency`,
+      measured: `${seconds(run.requests.reconcile.spanMs)} vs ${seconds(bound)}${judged ? '' : `; while listing ${busy(run.busy.reconcile)}`}`,
+      met: judged ? run.requests.reconcile.spanMs <= bound : null,
+    });
   }
   for (const run of runs.filter((candidate) => candidate.judges.largeMemory === true)) {
     checks.push({ target: `${run.name}: peak RSS < 200 MB`, measured: megabytes(run.maxRssBytes), met: run.maxRssBytes !== null && run.maxRssBytes < 200 * 1024 * 1024 });
