@@ -8,6 +8,7 @@ import { classifyGraphError } from './classifyGraphError';
 import { isDeviceImageId } from './deviceImageId';
 import { DEFAULT_GRAPH_RETRY, type GraphRetrySettings } from './createGraphClient';
 import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
+import type { RetryAfterGate } from './retryAfterGate';
 import { unansweredRetryStrategy } from './unansweredRetryStrategy';
 import { toDeviceImage } from './toDeviceImage';
 
@@ -26,6 +27,8 @@ export const CREATE_WAIT_LIMIT_MS = 20_000;
 
 export interface DeviceImageApiOptions {
   readonly client: Client;
+  /** The gate the client's middleware holds (createGraphClient): one per process. */
+  readonly gate: RetryAfterGate;
   /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most), from when it is sent. */
   readonly timeoutMs?: number;
   readonly retry?: GraphRetrySettings;
@@ -39,20 +42,18 @@ function imagePath(deviceImageId: string): string {
 }
 
 export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImageApi {
-  const { client } = options;
+  const { client, gate } = options;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const retry = options.retry ?? DEFAULT_GRAPH_RETRY;
-  // Retry-After that outlived the middleware's retries holds back every later call of this process.
-  let notBefore = 0;
   const unanswered = unansweredRetryStrategy(retry);
 
   const waitForRetryAfter = async (what: string, resendable: boolean): Promise<void> => {
-    const wait = notBefore - Date.now();
+    const wait = gate.remainingMs();
     if (wait <= 0) return;
     if (!resendable && wait > CREATE_WAIT_LIMIT_MS) {
       throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
     }
-    await sleep(wait);
+    await gate.passed();
   };
 
   /**
@@ -70,11 +71,10 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         return await send(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
       } catch (error) {
         const classified = classifyGraphError(error, what, { sideEffect: !resendable });
-        if (classified instanceof TransientError && classified.retryAfterMs !== null) {
-          notBefore = Math.max(notBefore, Date.now() + classified.retryAfterMs);
-        }
+        // Retry-After that outlived the middleware's retries holds back every later call of this process.
+        if (classified instanceof TransientError && classified.retryAfterMs !== null) gate.holdFor(classified.retryAfterMs);
         const next = resendable ? unanswered.retry({ attempt, error: classified }) : null;
-        if (next === null || Math.max(Date.now() + next.retryAfterMs, notBefore) >= deadline) throw classified;
+        if (next === null || Date.now() + Math.max(next.retryAfterMs, gate.remainingMs()) >= deadline) throw classified;
         await sleep(next.retryAfterMs);
       }
     }

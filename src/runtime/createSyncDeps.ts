@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { type Clock, systemClock } from '../domain';
 import { createDeviceImageApi } from '../graph/deviceImageApi';
 import { type GraphRetrySettings, createGraphClient } from '../graph/createGraphClient';
+import { createRetryAfterGate } from '../graph/retryAfterGate';
 import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createLedger } from '../state/ledgerTable';
@@ -33,11 +34,12 @@ export interface SharedClientOptions {
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
   const credential = createCredential(config);
   const storage = createStorageClients(config.storage);
+  const gate = createRetryAfterGate();
   return {
     credential,
     storage,
     sourceImages: createSourceImageReader({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }), ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }) }),
-    deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, options.graphRetry), ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
+    deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, gate, options.graphRetry), gate, ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
     ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
   };

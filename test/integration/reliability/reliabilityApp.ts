@@ -4,6 +4,7 @@ import type { Clock } from '../../../src/domain';
 import type { Emulator, RecordedRequest } from '../../../src/emulator';
 import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
+import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
 import { decodeMessageText } from '../../../src/queue/messageEncoding';
 import type { SyncDeps } from '../../../src/sync/ports';
 import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
@@ -18,7 +19,8 @@ export interface GraphClientChoice {
 export function appWithGraph(settings: Record<string, string>, choice: GraphClientChoice, clock?: Clock): TestApp {
   const app = testApp(settings, clock);
   const retry = choice.retry ?? { delaySeconds: 1, maxRetries: 3 };
-  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, retry), retry, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
+  const gate = createRetryAfterGate();
+  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, gate, retry), gate, retry, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
   const deps: SyncDeps = { ...app.deps, deviceImages };
   return { ...app, clients: { ...app.clients, deviceImages }, deps };
 }

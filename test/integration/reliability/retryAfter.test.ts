@@ -11,7 +11,7 @@ import { reconcile } from '../../../src/sync/reconcile';
 import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
-import { appWithGraph, nextMessages, sameStorageSettings, sentBeforeRetryAfter } from './reliabilityApp';
+import { appWithGraph, nextMessages, pause, sameStorageSettings, sentBeforeRetryAfter } from './reliabilityApp';
 
 const SUB = '44444444-4444-4444-8444-444444444444';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -121,6 +121,28 @@ describe('Retry-After from Graph', () => {
     expect(fixture.emulator.earlyRetries()).toEqual([]);
     expect(sentBeforeRetryAfter(fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('other-instance')))).toEqual([]);
     expect(deviceImagesFor('other-instance-1.0.0')).toHaveLength(1);
+  });
+
+  it('holds every other request of the process while one waits out its 429, instead of letting each meet its own', async () => {
+    const app = testApp(testAppSettings(fixture.emulator));
+    const first = fixture.emulator.requests.length;
+    fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.list'], throttle: { next: 1, retryAfterSeconds: 1 } });
+    try {
+      const throttled = app.deps.deviceImages.list();
+      // Another call of the same process, once the 429 has come back.
+      for (let waited = 0; waited < 2_000 && !since(first).some((request) => request.status === 429); waited += 10) await pause(10);
+      await Promise.all([throttled, app.deps.deviceImages.list()]);
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    const lists = since(first).filter((request) => request.kind === 'graph.deviceImages.list');
+    const refused = lists.find((request) => request.status === 429);
+    if (refused === undefined) throw new Error('no 429');
+    expect(lists.filter((request) => request.status === 429)).toHaveLength(1);
+    const others = lists.filter((request) => request.headers['client-request-id'] !== refused.headers['client-request-id']);
+    expect(others.length).toBeGreaterThan(0);
+    for (const request of others) expect(request.receivedAtMs - refused.answeredAtMs).toBeGreaterThanOrEqual(1_000);
+    expect(fixture.emulator.earlyRetries()).toEqual([]);
   });
 
   it('longer than the middleware will wait (180 s) fails the call at once, with the wait, instead of a retry that comes too early', async () => {
