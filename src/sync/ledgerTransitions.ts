@@ -15,6 +15,21 @@ export interface ImageIdentity {
   readonly version: string | null;
 }
 
+/**
+ * The row a handler acts on: the one this process remembers, when `leadsToWrite` says it leads to an
+ * ETag-guarded write (from a stale row that write fails, and the handler reads again); otherwise a
+ * read, so a decision to do nothing is never taken on a remembered row. `recall: false` always reads.
+ */
+export async function rowToActOn(
+  ledger: Ledger,
+  sourceImageResourceId: string,
+  options: { readonly recall: boolean; readonly leadsToWrite: (row: LedgerRow) => boolean },
+): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
+  const remembered = options.recall ? ledger.remembered(sourceImageResourceId) : undefined;
+  if (remembered !== undefined && options.leadsToWrite(remembered)) return { row: remembered, recalled: true };
+  return { row: await ledger.get(sourceImageResourceId), recalled: false };
+}
+
 /** A fresh row for an image: queued, nothing tried yet. */
 export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
   return {

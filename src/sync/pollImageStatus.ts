@@ -8,7 +8,7 @@ import type { LedgerRow, StatusCheck } from '../domain';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { holdForRetryAfter } from './holdForRetryAfter';
-import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload } from './ledgerTransitions';
+import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { describeError, failImage } from './reportFailure';
@@ -104,21 +104,12 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
   deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId, errorCode, retryUploads: check.retryUploads + 1 });
 }
 
-/**
- * The row to check against. The one this process remembers (it marked the image pending, say)
- * saves a read when it is current: every outcome is written ETag-guarded before anything is sent,
- * so a stale row fails that write and the check is made again on a read. A stale check is
- * recognised on a read.
- */
-async function currentRow(deps: SyncDeps, check: StatusCheck, mayRecall: boolean): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
-  const recalled = mayRecall ? deps.ledger.remembered(check.sourceImageResourceId) : undefined;
-  if (recalled !== undefined && isCurrent(recalled, check)) return { row: recalled, recalled: true };
-  return { row: await deps.ledger.get(check.sourceImageResourceId), recalled: false };
-}
-
 export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {
-  for (const mayRecall of [true, false]) {
-    const { row, recalled } = await currentRow(deps, check, mayRecall);
+  // The row this process marked pending saves a read when the check is current against it: every
+  // outcome is written ETag-guarded before anything is sent, so a stale row fails that write and
+  // the check is made again on a read.
+  for (const recall of [true, false]) {
+    const { row, recalled } = await rowToActOn(deps.ledger, check.sourceImageResourceId, { recall, leadsToWrite: (remembered) => isCurrent(remembered, check) });
     const state = row?.state ?? null;
     if (!isCurrent(row, check)) {
       deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });

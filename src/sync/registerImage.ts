@@ -12,7 +12,7 @@ import { parseRegisterJob } from '../queue/parseMessage';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
 import { holdForRetryAfter } from './holdForRetryAfter';
-import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim } from './ledgerTransitions';
+import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
 
@@ -111,23 +111,13 @@ function nextStep(row: LedgerRow | null, now: Date): NextStep {
   return 'claim';
 }
 
-/**
- * The row to decide on. The one this process remembers (it queued the image, say) saves a read
- * when it leads to a claim: the claim is ETag-guarded, so a stale row fails it and the next try
- * reads. Handled-already and wait are decided on a read.
- */
-async function currentRow(deps: SyncDeps, sourceImageResourceId: string, mayRecall: boolean): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
-  const recalled = mayRecall ? deps.ledger.remembered(sourceImageResourceId) : undefined;
-  if (recalled !== undefined && nextStep(recalled, deps.clock.now()) === 'claim') return { row: recalled, recalled: true };
-  return { row: await deps.ledger.get(sourceImageResourceId), recalled: false };
-}
-
 export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
   const identity: ImageIdentity = { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version };
-  // A claim that fails because the remembered row was stale does not count as a try.
+  // The row this process queued saves a read when it leads to a claim; a claim that fails because
+  // that row was stale does not count as a try.
   let reads = 0;
-  for (let mayRecall = true; reads < CLAIM_TRIES; mayRecall = false) {
-    const { row, recalled } = await currentRow(deps, job.sourceImageResourceId, mayRecall);
+  for (let recall = true; reads < CLAIM_TRIES; recall = false) {
+    const { row, recalled } = await rowToActOn(deps.ledger, job.sourceImageResourceId, { recall, leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim' });
     if (!recalled) reads += 1;
     const step = nextStep(row, deps.clock.now());
     if (row !== null && step === 'handled') {
