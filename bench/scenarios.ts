@@ -44,11 +44,19 @@ function mostlyUntagged({ index }: { readonly index: number }): ImageKind {
 /** Uploads settle in about a second; the first status check is due then. */
 const UPLOAD_SECONDS = 1;
 
+/** An estate of `subscriptions` × `imagesPerSubscription`, ARM pages of 10 images, Graph pages of 100. */
+function grid(subscriptions: number, imagesPerSubscription: number, kindOf: EstateShape['kindOf']): EstateShape {
+  return { subscriptions, imagesPerSubscription, kindOf, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 };
+}
+
+/** 10,000 images, one in ten new: the estate of both large runs. */
+const LARGE_ESTATE = grid(200, 50, mostlyUntagged);
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'small',
     summary: '1 subscription x 10 images',
-    shape: { subscriptions: 1, imagesPerSubscription: 10, kindOf: mixed, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: grid(1, 10, mixed),
     latencyMs: 20,
     timeoutSeconds: 120,
     judges: { syncBound: true },
@@ -58,7 +66,7 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: '8 x 50, mostly untagged',
     // A handful of new images per subscription at an everyday ARM and Graph page time: the
     // latency-bound estate the sync's wall-time target speaks of.
-    shape: { subscriptions: 8, imagesPerSubscription: 50, kindOf: mostlyUntagged, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: grid(8, 50, mostlyUntagged),
     latencyMs: 100,
     timeoutSeconds: 300,
     judges: { syncBound: true },
@@ -66,14 +74,14 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'medium',
     summary: '20 subscriptions x 50 images',
-    shape: { subscriptions: 20, imagesPerSubscription: 50, kindOf: mixed, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: grid(20, 50, mixed),
     latencyMs: 20,
     timeoutSeconds: 600,
   },
   {
     name: 'large',
     summary: '200 subscriptions x 50 images, mostly untagged',
-    shape: { subscriptions: 200, imagesPerSubscription: 50, kindOf: mostlyUntagged, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: LARGE_ESTATE,
     latencyMs: 20,
     // 200 subscriptions in four rounds instead of twenty-five.
     settings: { IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '64' },
@@ -83,7 +91,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'large-200ms',
     summary: 'the large estate, every subscription at once',
-    shape: { subscriptions: 200, imagesPerSubscription: 50, kindOf: mostlyUntagged, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: LARGE_ESTATE,
     // ARM's and Graph's usual time for a page: at 20 ms the two cores, not the latency, set the
     // pace of listing 1,000 pages (see the CPU figures), so the latency-bound reconcile of the
     // large estate is judged here.
@@ -95,7 +103,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'throttled',
     summary: '10 x 50, budget 25 req/s',
-    shape: { subscriptions: 10, imagesPerSubscription: 50, kindOf: mixed, uploadSeconds: UPLOAD_SECONDS, armPageSize: 10, graphPageSize: 100 },
+    shape: grid(10, 50, mixed),
     latencyMs: 20,
     // Well under what the runner manages unthrottled on two cores (about 60 requests/s), so the
     // budget, not the CPU, sets the pace.
