@@ -1,4 +1,5 @@
-// The queue messages' definitions in the shared contract (test/support/contract.ts compiles it).
+// The queue messages' definitions in the contract (contract/, the repository's copy of the shared
+// contract; test/support/contract.ts compiles it).
 import { contractErrors } from '../../support/contract';
 
 /** True when `message` is valid against the contract's `$defs/<definition>`. */

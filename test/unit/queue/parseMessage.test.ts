@@ -187,7 +187,7 @@ describe('parseStatusCheck', () => {
   });
 });
 
-describe('the schemas agree with shared/contract/messages.schema.json', () => {
+describe('the schemas agree with contract/messages.schema.json', () => {
   const registerCases: unknown[] = [
     registerJob(),
     registerJob({ operatingSystem: 'Windows 11', osBuildNumber: '22631' }),
