@@ -1,15 +1,17 @@
-// Failure alerts (DESIGN §9): one error-level `ImageSyncFailure` log line, which an Application
-// Insights alert rule can match, and, when configured, one JSON POST to the webhook.
+// Alerts (DESIGN §9): a failure is one error-level `ImageSyncFailure` log line, a warning one
+// warning-level `ImageSyncWarning` line, which an Application Insights alert rule can match; and,
+// when configured, one JSON POST to the webhook, whose `severity` tells the two apart.
 // Delivery is best effort: a refused URL, a timeout, a non-2xx answer or a network error is logged
 // as `ImageSyncAlertUndelivered` and never thrown. The webhook URL may carry a secret (in its query,
 // often in its path too), so logs name its origin only.
-import { type Clock, systemClock } from '../domain';
+import { type Clock, systemClock, type WarningCode } from '../domain';
 import { errorMessage } from '../errors';
 import { type Logger, redactText } from '../log';
-import type { Alerter, FailureAlert } from '../sync/ports';
+import type { Alerter, FailureAlert, WarningAlert } from '../sync/ports';
 import { remediationFor } from './remediation';
 
 export const FAILURE_EVENT = 'ImageSyncFailure';
+export const WARNING_EVENT = 'ImageSyncWarning';
 export const UNDELIVERED_EVENT = 'ImageSyncAlertUndelivered';
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -22,9 +24,10 @@ export interface AlerterOptions {
   readonly clock?: Clock;
 }
 
-/** The webhook's JSON body. */
+/** The webhook's JSON body for a failure. */
 export interface FailureAlertPayload {
   readonly event: typeof FAILURE_EVENT;
+  readonly severity: 'error';
   readonly at: string;
   readonly sourceImageResourceId: string | null;
   readonly displayName: string | null;
@@ -32,6 +35,18 @@ export interface FailureAlertPayload {
   readonly errorCode: string;
   readonly remediation: string;
   readonly detail: string;
+}
+
+/** The webhook's JSON body for a warning: `remediation` is the warning's text (what was found, what to do). */
+export interface WarningAlertPayload {
+  readonly event: typeof WARNING_EVENT;
+  readonly severity: 'warning';
+  readonly at: string;
+  readonly sourceImageResourceId: string;
+  readonly displayName: string | null;
+  readonly version: string | null;
+  readonly warning: WarningCode;
+  readonly remediation: string;
 }
 
 type Webhook = { readonly kind: 'none' } | { readonly kind: 'refused'; readonly why: string } | { readonly kind: 'https'; readonly url: URL };
@@ -74,7 +89,8 @@ export function createAlerter(options: AlerterOptions): Alerter {
   const send = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? systemClock;
 
-  async function post(url: URL, payload: FailureAlertPayload): Promise<void> {
+  /** `about` names the alert in an ImageSyncAlertUndelivered line (its errorCode or warning). */
+  async function post(url: URL, payload: FailureAlertPayload | WarningAlertPayload, about: Readonly<Record<string, string>>): Promise<void> {
     const target = url.origin;
     try {
       const response = await send(url, {
@@ -87,11 +103,20 @@ export function createAlerter(options: AlerterOptions): Alerter {
       });
       await response.body?.cancel().catch(() => undefined);
       if (!response.ok) {
-        log.warn(UNDELIVERED_EVENT, { webhook: target, status: response.status, errorCode: payload.errorCode, detail: `the webhook answered ${response.status}` });
+        log.warn(UNDELIVERED_EVENT, { webhook: target, status: response.status, ...about, detail: `the webhook answered ${response.status}` });
       }
     } catch (error) {
-      log.warn(UNDELIVERED_EVENT, { webhook: target, status: null, errorCode: payload.errorCode, detail: describeFailure(error, url, timeoutMs) });
+      log.warn(UNDELIVERED_EVENT, { webhook: target, status: null, ...about, detail: describeFailure(error, url, timeoutMs) });
     }
+  }
+
+  async function deliver(payload: FailureAlertPayload | WarningAlertPayload, about: Readonly<Record<string, string>>): Promise<void> {
+    if (webhook.kind === 'none') return;
+    if (webhook.kind === 'refused') {
+      log.warn(UNDELIVERED_EVENT, { webhook: null, status: null, ...about, detail: webhook.why });
+      return;
+    }
+    await post(webhook.url, payload, about);
   }
 
   return {
@@ -107,12 +132,19 @@ export function createAlerter(options: AlerterOptions): Alerter {
         detail,
       };
       log.error(FAILURE_EVENT, fields);
-      if (webhook.kind === 'none') return;
-      if (webhook.kind === 'refused') {
-        log.warn(UNDELIVERED_EVENT, { webhook: null, status: null, errorCode: alert.errorCode, detail: webhook.why });
-        return;
-      }
-      await post(webhook.url, { event: FAILURE_EVENT, at: clock.now().toISOString(), ...fields });
+      await deliver({ event: FAILURE_EVENT, severity: 'error', at: clock.now().toISOString(), ...fields }, { errorCode: alert.errorCode });
+    },
+
+    async warn(alert: WarningAlert): Promise<void> {
+      const fields = {
+        sourceImageResourceId: alert.sourceImageResourceId,
+        displayName: alert.displayName,
+        version: alert.version,
+        warning: alert.warning,
+        remediation: redactText(alert.detail),
+      };
+      log.warn(WARNING_EVENT, fields);
+      await deliver({ event: WARNING_EVENT, severity: 'warning', at: clock.now().toISOString(), ...fields }, { warning: alert.warning });
     },
   };
 }

@@ -39,6 +39,15 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
   imageUnreadable: 'the app cannot read this managed image: grant its identity Reader on the image\'s resource group, or check that the image still exists',
   graphForbidden:
     'Graph refused the app: grant its identity the application permission CloudPC.ReadWrite.All with admin consent (CloudPC.Read.All is enough only to read)',
+  transientFailure:
+    'Graph or ARM kept answering with throttling, outages or server errors for longer than IMAGE_SYNC_TRANSIENT_RETRY_HOURS: check the Windows 365 and Azure service health and the function logs, then run image-sync register for the image',
+  // lifecycle (DESIGN §13): attention skips and refusals
+  tenantImageLimit:
+    'the tenant holds its most custom images (IMAGE_SYNC_TENANT_IMAGE_LIMIT): delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers the image once there is room',
+  notVisibleToWindows365:
+    "Windows 365 cannot read the source image (getSourceImages does not list it): grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on the image's subscription; the next reconcile registers the image once it is listed",
+  deviceImageInUse:
+    'a provisioning policy uses this device image, so Windows 365 refuses to delete it: point the policy at another image (Intune admin center > Windows 365 > Provisioning policies), then run image-sync prune or wait for the next retention run',
 };
 
 const BY_CODE = new Map(Object.entries(REMEDIATIONS).map(([code, hint]) => [normalised(code), hint]));

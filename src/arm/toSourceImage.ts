@@ -16,6 +16,19 @@ function tagsOf(value: unknown): Record<string, string> {
 }
 
 /**
+ * What the image was captured from, lower-cased (ARM's casing of ids varies): an image rebuilt in
+ * place (same resource, new capture) comes from another VM, disk, snapshot or blob.
+ */
+function contentFingerprintOf(image: Image): string | null {
+  const osDisk = image.storageProfile?.osDisk;
+  const sources = [image.sourceVirtualMachine?.id, osDisk?.managedDisk?.id, osDisk?.snapshot?.id, osDisk?.blobUri]
+    .map(stringOrNull)
+    .filter((source): source is string => source !== null)
+    .map((source) => source.toLowerCase());
+  return sources.length === 0 ? null : sources.join('|');
+}
+
+/**
  * An ARM image as the app needs it. Real data has gaps (no tags, no storage profile, no
  * hyperVGeneration on old images): they become nulls that eligibility turns into skip reasons.
  * Returns null for something that is not a managed image at all (no usable id).
@@ -41,5 +54,6 @@ export function toSourceImage(image: Image): SourceImage | null {
     osDiskSizeGB: typeof osDisk?.diskSizeGB === 'number' ? osDisk.diskSizeGB : null,
     dataDiskCount: Array.isArray(dataDisks) ? dataDisks.length : 0,
     hasDiskEncryptionSet: stringOrNull(osDisk?.diskEncryptionSet?.id) !== null,
+    contentFingerprint: contentFingerprintOf(image),
   };
 }

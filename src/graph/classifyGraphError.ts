@@ -1,9 +1,32 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { AmbiguousOutcomeError, PermanentError, TransientError, errorMessage, retryAfterMs } from '../errors';
+import { AmbiguousOutcomeError, DeviceImageInUseError, PermanentError, TenantImageLimitError, TransientError, errorMessage, retryAfterMs } from '../errors';
+
+/** Calls whose refusals mean something the caller acts on (DESIGN §13). */
+export type GraphOperation = 'createDeviceImage' | 'deleteDeviceImage';
 
 export interface GraphCallOptions {
   /** For a non-idempotent call (the create): an answer that may hide a success is ambiguous. */
   readonly sideEffect?: boolean;
+  readonly operation?: GraphOperation;
+}
+
+/** A delete refused because a provisioning policy uses the image (the documented reason for a 4xx). */
+const IN_USE = /provisioning polic/i;
+
+/**
+ * A create refused because the tenant holds its most custom images. The service's wording is not
+ * documented (the emulator says "The tenant already holds the maximum of 20 custom images"), so any
+ * 4xx create refusal that puts a maximum, limit or quota next to "images" counts: "maximum of 20
+ * custom images", "maximum number of images", "custom image limit", "image quota". A refusal about
+ * one image's own size ("the image exceeds the size limit") does not match: the first form needs the
+ * plural "images" after the word, the second "image limit" side by side.
+ */
+const TENANT_FULL = /\b(?:maximum|limit|quota)\b(?:\s+[\w-]+){0,4}?\s+images\b|\bimages?\s+(?:count\s+)?(?:limit|quota)\b/i;
+
+function refusal(operation: GraphOperation | undefined, message: string, graphMessage: string, status: number, code: string | null, cause: GraphError): PermanentError {
+  if (operation === 'deleteDeviceImage' && IN_USE.test(graphMessage)) return new DeviceImageInUseError(message, status, code);
+  if (operation === 'createDeviceImage' && TENANT_FULL.test(graphMessage)) return new TenantImageLimitError(message, status, code);
+  return new PermanentError(message, status, code, { cause });
 }
 
 /**
@@ -16,7 +39,7 @@ export function classifyGraphError(error: unknown, what: string, options: GraphC
     const status = error.statusCode > 0 ? error.statusCode : null;
     const message = `${what}: ${status ?? 'no answer'}${error.code === null ? '' : ` ${error.code}`}: ${error.message}`;
     if (status === 429) return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
-    if (status !== null && status >= 400 && status < 500 && status !== 408) return new PermanentError(message, status, error.code, { cause: error });
+    if (status !== null && status >= 400 && status < 500 && status !== 408) return refusal(options.operation, message, error.message, status, error.code, error);
     // A Retry-After on a lost create is kept: the create is not sent again before it has passed.
     if (options.sideEffect === true) return new AmbiguousOutcomeError(message, status, retryAfterMs(error.headers), { cause: error });
     return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });

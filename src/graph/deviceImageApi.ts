@@ -1,18 +1,22 @@
 import { type Client, PageIterator, type PageCollection, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseManagedImageId } from '../arm/managedImageId';
-import type { DeviceImage, DeviceImageRequest } from '../domain';
+import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../sync/ports';
-import { classifyGraphError } from './classifyGraphError';
+import { classifyGraphError, type GraphOperation } from './classifyGraphError';
 import { isDeviceImageId } from './deviceImageId';
 import { DEFAULT_GRAPH_RETRY, type GraphRetrySettings } from './createGraphClient';
 import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
 import type { RetryAfterGate } from './retryAfterGate';
 import { unansweredRetryStrategy } from './unansweredRetryStrategy';
 import { toDeviceImage } from './toDeviceImage';
+import { toProvisioningPolicy } from './toProvisioningPolicy';
+import { toSourceImageResourceId } from './toSourceImageResourceId';
 
 const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
+const SOURCE_IMAGES = `${DEVICE_IMAGES}/getSourceImages`;
+const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
 
@@ -58,10 +62,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
 
   /**
    * One call: waits out an earlier Retry-After, sends within the timeout, classifies a failure once.
-   * A resendable call (a read, retryUpload) that got no answer or a 500/502 is sent again with
+   * A resendable call (a read, retryUpload, delete) that got no answer or a 500/502 is sent again with
    * backoff; the create (not resendable) never is: its unknown outcome is the caller's to settle.
+   * `operation` names the calls whose refusals classify as something more specific.
    */
-  const call = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>, resendable: boolean): Promise<T> => {
+  const call = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>, resendable: boolean, operation?: GraphOperation): Promise<T> => {
     const budgetMs = resendable ? timeoutMs : Math.min(timeoutMs, CREATE_TIMEOUT_MS);
     let deadline: number | null = null;
     for (let attempt = 0; ; attempt++) {
@@ -70,7 +75,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       try {
         return await send(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
       } catch (error) {
-        const classified = classifyGraphError(error, what, { sideEffect: !resendable });
+        const classified = classifyGraphError(error, what, { sideEffect: !resendable, ...(operation === undefined ? {} : { operation }) });
         // Retry-After that outlived the middleware's retries holds back every later call of this process.
         if (classified instanceof TransientError && classified.retryAfterMs !== null) gate.holdFor(classified.retryAfterMs);
         const next = resendable ? unanswered.retry({ attempt, error: classified }) : null;
@@ -80,15 +85,19 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     }
   };
 
+  /** Every item of a collection, all pages (PageIterator follows `@odata.nextLink`), each converted. */
+  const listAll = <T>(what: string, path: string, convert: (item: unknown) => T): Promise<T[]> =>
+    call(what, async (signal) => {
+      const items: T[] = [];
+      const firstPage = (await client.api(path).headers(HEADERS).option('signal', signal).get()) as PageCollection;
+      const pages = new PageIterator(client, firstPage, (item: unknown) => (items.push(convert(item)), true), { headers: HEADERS, options: { signal } });
+      await pages.iterate();
+      return items;
+    }, true);
+
   return {
     async list(): Promise<DeviceImage[]> {
-      return call('listing device images', async (signal) => {
-        const images: DeviceImage[] = [];
-        const firstPage = (await client.api(DEVICE_IMAGES).headers(HEADERS).option('signal', signal).get()) as PageCollection;
-        const pages = new PageIterator(client, firstPage, (item: unknown) => (images.push(toDeviceImage(item)), true), { headers: HEADERS, options: { signal } });
-        await pages.iterate();
-        return images;
-      }, true);
+      return listAll('listing device images', DEVICE_IMAGES, toDeviceImage);
     },
 
     async get(deviceImageId: string): Promise<DeviceImage | null> {
@@ -112,6 +121,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         `creating the device image for ${request.sourceImageResourceId}`,
         async (signal) => toDeviceImage(await client.api(DEVICE_IMAGES).headers(HEADERS).middlewareOptions([onlyThrottling]).option('signal', signal).post(request)),
         false,
+        'createDeviceImage',
       );
     },
 
@@ -120,6 +130,27 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     async retryUpload(deviceImageId: string): Promise<void> {
       const path = `${imagePath(deviceImageId)}/retryUpload`;
       await call(`retrying the upload of device image ${deviceImageId}`, (signal) => client.api(path).version('beta').headers(HEADERS).option('signal', signal).post(undefined), true);
+    },
+
+    // Idempotent, so sent again after a lost answer: a delete that took effect the first time then
+    // finds the image gone, which is the same outcome.
+    async delete(deviceImageId: string): Promise<'deleted' | 'absent'> {
+      const path = imagePath(deviceImageId);
+      try {
+        await call(`deleting device image ${deviceImageId}`, (signal) => client.api(path).headers(HEADERS).option('signal', signal).delete(), true, 'deleteDeviceImage');
+        return 'deleted';
+      } catch (error) {
+        if (error instanceof PermanentError && error.status === 404) return 'absent';
+        throw error;
+      }
+    },
+
+    async listSourceImageIds(): Promise<string[]> {
+      return listAll('listing the source images Windows 365 can read', SOURCE_IMAGES, toSourceImageResourceId);
+    },
+
+    async listProvisioningPolicies(): Promise<ProvisioningPolicy[]> {
+      return listAll('listing provisioning policies', PROVISIONING_POLICIES, toProvisioningPolicy);
     },
   };
 }

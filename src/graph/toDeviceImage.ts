@@ -3,6 +3,15 @@ import type { DeviceImage } from '../domain';
 
 const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
 
+/**
+ * Graph's `expirationDate` is an Edm.Date; a date-time is cut to its date. A value that is not a
+ * date reads as null: an advisory field must not make the tenant's whole listing unreadable.
+ */
+const nullableDate = z
+  .string()
+  .nullish()
+  .transform((value) => /^\d{4}-\d{2}-\d{2}(?=$|T)/.exec(value ?? '')?.[0] ?? null);
+
 const deviceImageBody = z.object({
   id: z.string().min(1),
   displayName: z.string(),
@@ -15,6 +24,8 @@ const deviceImageBody = z.object({
   operatingSystem: nullableText,
   osBuildNumber: nullableText,
   lastModifiedDateTime: nullableText,
+  osStatus: nullableText,
+  expirationDate: nullableDate,
 });
 
 /** A cloudPcDeviceImage from Graph's JSON; throws a one-line error naming the field when it is not one. */
@@ -35,5 +46,7 @@ export function toDeviceImage(body: unknown): DeviceImage {
     operatingSystem: image.operatingSystem,
     osBuildNumber: image.osBuildNumber,
     lastModifiedDateTime: image.lastModifiedDateTime,
+    osStatus: image.osStatus,
+    expirationDate: image.expirationDate,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createAlerter, type FailureAlertPayload } from '../../../src/alerts/alerter';
+import { createAlerter, type FailureAlertPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
 import { remediationFor } from '../../../src/alerts/remediation';
-import type { FailureAlert } from '../../../src/sync/ports';
+import type { FailureAlert, WarningAlert } from '../../../src/sync/ports';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';
 
@@ -11,6 +11,13 @@ const alert: FailureAlert = {
   version: '1.2.0',
   errorCode: 'vmAlreadyAzureAdjoined',
   detail: 'upload failed',
+};
+const warning: WarningAlert = {
+  sourceImageResourceId: sourceImageId('win11-ent-1.2.0'),
+  displayName: 'win11-ent',
+  version: '1.2.0',
+  warning: 'os-support-ending',
+  detail: 'Windows 11 23H2 stops being usable on 2026-11-10: register an image of a supported release',
 };
 const clock = { now: () => new Date('2026-11-20T12:00:00.000Z') };
 
@@ -51,7 +58,7 @@ describe('createAlerter', () => {
     expect(fieldsOf(lines[0]?.line ?? '')).toMatchObject({ sourceImageResourceId: null, errorCode: 'subscription-unreadable' });
   });
 
-  it('POSTs the same fields plus event and at, as JSON', async () => {
+  it('POSTs the same fields plus event, severity error and at, as JSON', async () => {
     const { log } = recordingLogger();
     const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 204 }));
     await createAlerter({ log, webhookUrl: 'https://hooks.example.org/image-sync?code=s3cret', fetch, clock }).raise(alert);
@@ -62,6 +69,7 @@ describe('createAlerter', () => {
     const body = JSON.parse(String(sent[0]?.init?.body)) as FailureAlertPayload;
     expect(body).toEqual({
       event: 'ImageSyncFailure',
+      severity: 'error',
       at: '2026-11-20T12:00:00.000Z',
       sourceImageResourceId: alert.sourceImageResourceId,
       displayName: 'win11-ent',
@@ -132,5 +140,100 @@ describe('createAlerter', () => {
     await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).raise(alert);
     expect(sent[0]?.init?.redirect).toBe('manual');
     expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ status: 302 });
+  });
+});
+
+describe('createAlerter warn', () => {
+  it('logs one warning-level ImageSyncWarning line with the warning code and its text as remediation', async () => {
+    const { log, lines } = recordingLogger();
+    await createAlerter({ log, webhookUrl: null }).warn(warning);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.level).toBe('warn');
+    expect(lines[0]?.line.startsWith('ImageSyncWarning ')).toBe(true);
+    expect(fieldsOf(lines[0]?.line ?? '')).toEqual({
+      sourceImageResourceId: warning.sourceImageResourceId,
+      displayName: 'win11-ent',
+      version: '1.2.0',
+      warning: 'os-support-ending',
+      remediation: warning.detail,
+    });
+  });
+
+  it('keeps null displayName and version as null', async () => {
+    const { log, lines } = recordingLogger();
+    await createAlerter({ log, webhookUrl: null }).warn({ ...warning, displayName: null, version: null });
+    expect(fieldsOf(lines[0]?.line ?? '')).toMatchObject({ displayName: null, version: null });
+  });
+
+  it('POSTs the same fields plus event, severity warning and at, as JSON', async () => {
+    const { log, lines } = recordingLogger();
+    const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 204 }));
+    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/image-sync?code=s3cret', fetch, clock }).warn(warning);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.url).toBe('https://hooks.example.org/image-sync?code=s3cret');
+    expect(sent[0]?.init?.method).toBe('POST');
+    expect(sent[0]?.init?.redirect).toBe('manual');
+    expect(new Headers(sent[0]?.init?.headers).get('content-type')).toBe('application/json');
+    const body = JSON.parse(String(sent[0]?.init?.body)) as WarningAlertPayload;
+    expect(body).toEqual({
+      event: 'ImageSyncWarning',
+      severity: 'warning',
+      at: '2026-11-20T12:00:00.000Z',
+      sourceImageResourceId: warning.sourceImageResourceId,
+      displayName: 'win11-ent',
+      version: '1.2.0',
+      warning: 'os-support-ending',
+      remediation: warning.detail,
+    });
+    expect(lines.map((line) => line.level)).toEqual(['warn']);
+  });
+
+  it('removes credentials from the text before logging or posting it', async () => {
+    const { log, lines } = recordingLogger();
+    const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 200 }));
+    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).warn({ ...warning, detail: 'seen with Authorization: Bearer abc.def.ghi' });
+    expect(lines[0]?.line).not.toContain('abc.def.ghi');
+    expect(String(sent[0]?.init?.body)).not.toContain('abc.def.ghi');
+  });
+
+  it('logs a non-2xx answer as ImageSyncAlertUndelivered naming the warning, and does not throw', async () => {
+    const { log, lines } = recordingLogger();
+    const { fetch } = fakeFetch(async () => new Response('nope', { status: 503 }));
+    await expect(createAlerter({ log, webhookUrl: 'https://hooks.example.org/x?sig=abc', fetch }).warn(warning)).resolves.toBeUndefined();
+    expect(lines.map((line) => line.level)).toEqual(['warn', 'warn']);
+    expect(lines[1]?.line.startsWith('ImageSyncAlertUndelivered ')).toBe(true);
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ webhook: 'https://hooks.example.org', status: 503, warning: 'os-support-ending' });
+  });
+
+  it('logs a network failure as undelivered, never quoting the URL, and does not throw', async () => {
+    const { log, lines } = recordingLogger();
+    const url = 'https://hooks.example.org/secret-path/T0K3N?code=s3cret';
+    const fetch: typeof globalThis.fetch = async () => {
+      throw new TypeError(`fetch failed for ${url}`, { cause: new Error(`connect ECONNREFUSED (${url})`) });
+    };
+    await expect(createAlerter({ log, webhookUrl: url, fetch }).warn(warning)).resolves.toBeUndefined();
+    const all = lines.map((line) => line.line).join('\n');
+    expect(lines[1]?.line.startsWith('ImageSyncAlertUndelivered ')).toBe(true);
+    expect(all).not.toContain('s3cret');
+    expect(all).not.toContain('T0K3N');
+    expect(all).toContain('ECONNREFUSED');
+  });
+
+  it('refuses a plain-http webhook: nothing is sent, a warning says why', async () => {
+    const { log, lines } = recordingLogger();
+    const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 200 }));
+    await createAlerter({ log, webhookUrl: 'http://hooks.example.org/x?code=s3cret', fetch }).warn(warning);
+    expect(sent).toHaveLength(0);
+    expect(lines[1]?.line).toMatch(/^ImageSyncAlertUndelivered .*not https/);
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ warning: 'os-support-ending' });
+    expect(lines.map((line) => line.line).join('\n')).not.toContain('s3cret');
+  });
+
+  it('sends nothing without a webhook', async () => {
+    const { log, lines } = recordingLogger();
+    const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 200 }));
+    await createAlerter({ log, webhookUrl: null, fetch }).warn(warning);
+    expect(sent).toHaveLength(0);
+    expect(lines.map((line) => line.level)).toEqual(['warn']);
   });
 });
