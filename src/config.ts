@@ -38,6 +38,12 @@ export interface Config {
   readonly staticToken: string | null;
   /** The standard `AZURE_CLIENT_ID` (user-assigned managed identity), passed to the credential. */
   readonly azureClientId: string | null;
+  /** The most custom images the tenant holds, every status counted (DESIGN §13). */
+  readonly tenantImageLimit: number;
+  /** Retention: newest ready versions kept per display name; 0 = off. */
+  readonly keepVersions: number;
+  /** Warn this many days before a device image's expirationDate. */
+  readonly expiryWarningDays: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -74,7 +80,13 @@ export const DEFAULTS = Object.freeze({
   GRAPH_API_VERSION: 'v1.0',
   IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: 8,
   ARM_ENDPOINT: 'https://management.azure.com',
+  IMAGE_SYNC_TENANT_IMAGE_LIMIT: 20,
+  IMAGE_SYNC_KEEP_VERSIONS: 0,
+  IMAGE_SYNC_EXPIRY_WARNING_DAYS: 30,
 });
+
+/** Windows 365's own limit: a larger setting would only lead to creates Graph refuses. */
+export const MAX_TENANT_IMAGE_LIMIT = 20;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
@@ -293,6 +305,9 @@ export function loadConfig(env: Environment): Config {
     alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
     staticToken,
     azureClientId,
+    tenantImageLimit: integer(env, 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', DEFAULTS.IMAGE_SYNC_TENANT_IMAGE_LIMIT, 1, MAX_TENANT_IMAGE_LIMIT),
+    keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', DEFAULTS.IMAGE_SYNC_KEEP_VERSIONS, 0, MAX_TENANT_IMAGE_LIMIT),
+    expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', DEFAULTS.IMAGE_SYNC_EXPIRY_WARNING_DAYS, 0, 3650),
   });
 }
 

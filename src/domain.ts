@@ -19,6 +19,11 @@ export interface SourceImage {
   readonly osDiskSizeGB: number | null;
   readonly dataDiskCount: number;
   readonly hasDiskEncryptionSet: boolean;
+  /**
+   * What the image was captured from (its source VM, OS disk, snapshot or blob, lower-cased): an
+   * image rebuilt in place gets a new one. Null when ARM shows none of them.
+   */
+  readonly contentFingerprint: string | null;
 }
 
 /** Upload states of a Cloud PC device image; Graph may add values (`unknownFutureValue`, beta `warning`). */
@@ -36,6 +41,21 @@ export interface DeviceImage {
   readonly operatingSystem: string | null;
   readonly osBuildNumber: string | null;
   readonly lastModifiedDateTime: string | null;
+  /** `supported`, `supportedWithWarning`, `unknown`, …; null before the upload is ready. */
+  readonly osStatus: string | null;
+  /** `YYYY-MM-DD`: the date the image's OS stops being usable; null when Graph gives none. */
+  readonly expirationDate: string | null;
+}
+
+/** A Cloud PC provisioning policy as far as the app reads it: which image new Cloud PCs get. */
+export interface ProvisioningPolicy {
+  readonly id: string;
+  readonly displayName: string;
+  /** For a custom image, the device image's id; for a gallery image, the gallery image's id. */
+  readonly imageId: string | null;
+  readonly imageDisplayName: string | null;
+  /** `custom`, `gallery`, or a value Graph adds later. */
+  readonly imageType: string | null;
 }
 
 /** What the app asks Graph to create. */
@@ -47,7 +67,8 @@ export interface DeviceImageRequest {
   readonly osBuildNumber?: string;
 }
 
-export type LedgerState = 'queued' | 'creating' | 'pending' | 'ready' | 'failed' | 'skipped';
+/** `retired`: deleted from Windows 365 by retention (the row stays, so the version is never posted again). */
+export type LedgerState = 'queued' | 'creating' | 'pending' | 'ready' | 'failed' | 'skipped' | 'retired';
 
 export const SKIP_REASONS = [
   'not-succeeded',
@@ -60,10 +81,37 @@ export const SKIP_REASONS = [
   'no-version',
   'invalid-version',
   'name-version-taken',
+  'tenant-image-limit',
+  'not-visible-to-windows365',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-/** One row of the ledger: the app's memory of one source image. */
+/** Skips that need an administrator (they alert once and make the exit code 2), not a tag fix. */
+export const ATTENTION_SKIP_REASONS: readonly SkipReason[] = ['tenant-image-limit', 'not-visible-to-windows365'];
+
+/**
+ * Things to act on that do not block (DESIGN §13): each is alerted once per registration as an
+ * `ImageSyncWarning`, shown by `status`, and leaves the exit code as it is.
+ */
+export const WARNING_CODES = [
+  'version-unchanged',
+  'display-name-changed',
+  'os-support-warning',
+  'os-support-ending',
+  'os-support-ended',
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+export interface ImageWarning {
+  readonly code: WarningCode;
+  /** What was found and what to do, in words. */
+  readonly text: string;
+}
+
+/**
+ * One row of the ledger: the app's memory of one registration, a source image at one version
+ * (DESIGN §4, §7). A skipped source image with no usable version has one row with version null.
+ */
 export interface LedgerEntry {
   readonly sourceImageResourceId: string;
   readonly displayName: string | null;
@@ -87,13 +135,26 @@ export interface LedgerEntry {
   readonly nextCheckAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Set once the failure of the current attempt has been alerted. */
+  /** Set once the failure of the current attempt (or an attention skip) has been alerted. */
   readonly alertedAt: string | null;
+  /** The source's `contentFingerprint` when this version was registered. */
+  readonly contentFingerprint: string | null;
+  /** Graph's `osStatus` and `expirationDate` of the device image, as last read. */
+  readonly osStatus: string | null;
+  readonly expirationDate: string | null;
+  /** Warnings found by comparing the source image with this registration (version-unchanged, display-name-changed). */
+  readonly sourceWarnings: readonly ImageWarning[];
+  /** Warning codes already alerted for this registration: each condition is alerted once. */
+  readonly alertedWarnings: readonly WarningCode[];
+  /** Display names of the provisioning policies that use the device image, as last read from Graph. */
+  readonly policies: readonly string[];
 }
 
 /** A ledger row as stored, with the ETag that guards its next change. */
 export interface LedgerRow extends LedgerEntry {
   readonly etag: string;
+  /** Stored by the previous release under its source's key alone; `Ledger.carryOver` moves it. */
+  readonly legacy?: true;
 }
 
 export type ProblemKind =
@@ -115,7 +176,7 @@ export interface Problem {
 
 export type RegisterTrigger = 'reconcile' | 'event' | 'manual';
 
-/** The `image-register` queue message (contract: shared/contract/messages.schema.json). */
+/** The `image-register` queue message (contract: contract/messages.schema.json, the repository's copy of the shared contract). */
 export interface RegisterJob {
   readonly v: 1;
   readonly sourceImageResourceId: string;
@@ -135,6 +196,8 @@ export interface StatusCheck {
   readonly check: number;
   readonly since: string;
   readonly retryUploads: number;
+  /** The registration's version (added by this release; absent from checks the previous release queued). */
+  readonly version?: string;
 }
 
 export interface Clock {
@@ -146,4 +209,12 @@ export const systemClock: Clock = { now: () => new Date() };
 /** The comparison key of an ARM resource id: ARM and Graph return different casings. */
 export function sourceImageKey(sourceImageResourceId: string): string {
   return sourceImageResourceId.toLowerCase();
+}
+
+/**
+ * The comparison key of a registration: a source image at a version (DESIGN §4). Versions are
+ * canonical `MAJOR.MINOR.PATCH` by the time they get here; null (no usable version) is its own key.
+ */
+export function registrationKey(sourceImageResourceId: string, version: string | null): string {
+  return `${sourceImageKey(sourceImageResourceId)}|${version ?? ''}`;
 }

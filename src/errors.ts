@@ -35,6 +35,22 @@ export class AmbiguousOutcomeError extends TransientError {
   }
 }
 
+/** Graph refused to delete a device image because a provisioning policy uses it. */
+export class DeviceImageInUseError extends PermanentError {
+  constructor(message: string, status: number | null, code: string | null = null) {
+    super(message, status, code);
+    this.name = 'DeviceImageInUseError';
+  }
+}
+
+/** Graph refused a create because the tenant holds its most custom images already (DESIGN §13). */
+export class TenantImageLimitError extends PermanentError {
+  constructor(message: string, status: number | null, code: string | null = null) {
+    super(message, status, code);
+    this.name = 'TenantImageLimitError';
+  }
+}
+
 /** An ETag-guarded ledger write lost to another writer. */
 export class LedgerConflictError extends Error {
   constructor(readonly sourceImageResourceId: string) {

@@ -3,9 +3,18 @@ import { renderTable } from './table';
 import { imageLabel, sourceLabel } from './describeImage';
 
 function detail(image: StatusReport['images'][number]): string {
-  if (image.state === 'skipped') return `${image.reason ?? ''}: ${image.fix ?? ''}`;
-  if (image.state === 'failed') return `${image.errorCode ?? ''}: ${image.reason ?? ''}`;
-  return '';
+  const parts: string[] = [];
+  if (image.state === 'skipped') parts.push(`${image.reason ?? ''}: ${image.fix ?? ''}`);
+  if (image.state === 'failed') parts.push(`${image.errorCode ?? ''}: ${image.reason ?? ''}`);
+  if (image.state === 'retired' && image.reason !== null) parts.push(image.reason);
+  if (image.policies.length > 0) parts.push(`used by ${image.policies.join(', ')}`);
+  parts.push(...image.warnings.map((warning) => `warning ${warning}`));
+  return parts.join('; ');
+}
+
+function osLabel(image: StatusReport['images'][number]): string {
+  if (image.osStatus === null && image.expirationDate === null) return '-';
+  return [image.osStatus ?? '?', image.expirationDate === null ? null : `until ${image.expirationDate}`].filter((part) => part !== null).join(' ');
 }
 
 export function renderStatus(report: StatusReport): string {
@@ -18,7 +27,8 @@ export function renderStatus(report: StatusReport): string {
         { header: 'IMAGE', value: (image) => imageLabel(image.displayName, image.version), max: 40 },
         { header: 'SOURCE', value: (image) => sourceLabel(image.sourceImageResourceId), max: 60 },
         { header: 'DEVICE IMAGE', value: (image) => image.deviceImageId ?? '-' },
-        { header: 'DETAIL', value: detail, max: 140 },
+        { header: 'OS', value: osLabel, max: 40 },
+        { header: 'DETAIL', value: detail, max: 160 },
       ]),
     );
   }
@@ -30,6 +40,7 @@ export function renderStatus(report: StatusReport): string {
     ])}`);
   }
   const { summary } = report;
-  sections.push(`${summary.inScope} image(s): ${summary.ready} ready, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.inScope - summary.ready - summary.failed - summary.skipped} in progress; ${summary.problems} problem(s).`);
+  const inProgress = summary.inScope - summary.ready - summary.failed - summary.skipped - summary.retired;
+  sections.push(`${summary.inScope} registration(s): ${summary.ready} ready, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.retired} retired, ${inProgress} in progress; ${summary.warnings} with warnings; ${summary.problems} problem(s).`);
   return sections.join('\n\n');
 }

@@ -5,12 +5,13 @@ import { type CliIo, UsageError } from './cliIo';
 import type { Command } from './command';
 import { emulatorCommand } from './commands/emulatorCommand';
 import { planCommand } from './commands/planCommand';
+import { pruneCommand } from './commands/pruneCommand';
 import { registerCommand } from './commands/registerCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
-export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, emulatorCommand];
+export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, pruneCommand, emulatorCommand];
 
 export const USAGE = `Usage: image-sync <command> [options]
 

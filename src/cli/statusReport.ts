@@ -1,7 +1,7 @@
-// The status document of the contract (DESIGN §5; shared/contract/status.schema.json), built from
+// The status document of the contract (DESIGN §5; contract/status.schema.json), built from
 // the ledger. `status` shows every row; `sync` narrows it to the images in scope of its run.
-import type { LedgerRow, Problem } from '../domain';
-import { sourceImageKey } from '../domain';
+import { ATTENTION_SKIP_REASONS, type LedgerRow, type Problem, type SkipReason, sourceImageKey } from '../domain';
+import { describeWarning, warningsOf } from '../sync/warnings';
 
 export interface StatusImage {
   readonly sourceImageResourceId: string;
@@ -15,6 +15,12 @@ export interface StatusImage {
   /** Skipped: the fix in words (an addition to the contract's fields). */
   readonly fix: string | null;
   readonly updatedAt: string;
+  readonly osStatus: string | null;
+  readonly expirationDate: string | null;
+  /** Things to act on that block nothing (DESIGN §13), each `code: what to do`. */
+  readonly warnings: readonly string[];
+  /** Display names of the provisioning policies that use the device image (as the last reconcile read them). */
+  readonly policies: readonly string[];
 }
 
 export interface StatusSummary {
@@ -23,6 +29,9 @@ export interface StatusSummary {
   readonly ready: number;
   readonly failed: number;
   readonly skipped: number;
+  readonly retired: number;
+  /** Registrations with at least one warning. */
+  readonly warnings: number;
   readonly problems: number;
 }
 
@@ -32,7 +41,14 @@ export interface StatusReport {
   readonly summary: StatusSummary;
 }
 
-function toStatusImage(row: LedgerRow): StatusImage {
+export interface StatusOptions {
+  readonly now: Date;
+  readonly expiryWarningDays: number;
+  /** Only these source images (the ones in scope of a sync run), in any casing; all when absent. */
+  readonly inScopeIds?: readonly string[];
+}
+
+function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
   return {
     sourceImageResourceId: row.sourceImageResourceId,
     displayName: row.displayName,
@@ -43,16 +59,21 @@ function toStatusImage(row: LedgerRow): StatusImage {
     reason: row.reason,
     fix: row.state === 'skipped' ? (row.fix ?? null) : null,
     updatedAt: row.updatedAt,
+    osStatus: row.osStatus,
+    expirationDate: row.expirationDate,
+    warnings: warningsOf(row, options.now, options.expiryWarningDays).map(describeWarning),
+    policies: row.policies,
   };
 }
 
-const STATE_ORDER: Readonly<Record<LedgerRow['state'], number>> = { failed: 0, creating: 1, queued: 2, pending: 3, ready: 4, skipped: 5 };
+const STATE_ORDER: Readonly<Record<LedgerRow['state'], number>> = { failed: 0, creating: 1, queued: 2, pending: 3, ready: 4, skipped: 5, retired: 6 };
 
-export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly Problem[], inScopeIds?: readonly string[]): StatusReport {
-  const wanted = inScopeIds === undefined ? null : new Set(inScopeIds.map(sourceImageKey));
+/** One entry per registration (a source image at a version), most urgent first. */
+export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly Problem[], options: StatusOptions): StatusReport {
+  const wanted = options.inScopeIds === undefined ? null : new Set(options.inScopeIds.map(sourceImageKey));
   const images = rows
     .filter((row) => wanted === null || wanted.has(sourceImageKey(row.sourceImageResourceId)))
-    .map(toStatusImage)
+    .map((row) => toStatusImage(row, options))
     .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.displayName ?? '').localeCompare(b.displayName ?? '') || (a.version ?? '').localeCompare(b.version ?? '', undefined, { numeric: true }) || a.sourceImageResourceId.localeCompare(b.sourceImageResourceId));
   const count = (state: LedgerRow['state']) => images.filter((image) => image.state === state).length;
   return {
@@ -64,6 +85,8 @@ export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly
       ready: count('ready'),
       failed: count('failed'),
       skipped: count('skipped'),
+      retired: count('retired'),
+      warnings: images.filter((image) => image.warnings.length > 0).length,
       problems: problems.length,
     },
   };
@@ -73,8 +96,16 @@ export const EXIT_OK = 0;
 export const EXIT_COULD_NOT_RUN = 1;
 export const EXIT_NEEDS_ATTENTION = 2;
 
-/** 0: every image ready or skipped and no problem; 2: anything else (failed, unfinished, problems). */
+function needsAttention(image: StatusImage): boolean {
+  if (image.state === 'skipped') return ATTENTION_SKIP_REASONS.includes(image.reason as SkipReason);
+  return image.state !== 'ready' && image.state !== 'retired';
+}
+
+/**
+ * 0: every registration ready, retired or skipped for a reason a tag fixes, and no problem; 2:
+ * anything else (failed, unfinished, tenant-image-limit, not-visible-to-windows365, problems).
+ * Warnings never change it.
+ */
 export function exitCodeFor(report: StatusReport): number {
-  const settled = report.images.every((image) => image.state === 'ready' || image.state === 'skipped');
-  return settled && report.problems.length === 0 ? EXIT_OK : EXIT_NEEDS_ATTENTION;
+  return report.images.some(needsAttention) || report.problems.length > 0 ? EXIT_NEEDS_ATTENTION : EXIT_OK;
 }

@@ -11,7 +11,7 @@ import { startLocalHost } from './localHost';
 import type { QueueDrain } from './queueDrain';
 import { probeQueues } from './queuesIdle';
 
-const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped']);
+const SETTLED_STATES: ReadonlySet<LedgerRow['state']> = new Set(['ready', 'failed', 'skipped', 'retired']);
 const WATCH_INTERVAL_MS = 250;
 /** While the drains work, how often to look in for a handler finishing (no I/O). */
 const QUIET_CHECK_MS = 20;
@@ -49,7 +49,7 @@ export interface LocalSyncResult {
 }
 
 function countStates(rows: readonly ImageState[]): Record<LedgerRow['state'], number> {
-  const counts = { queued: 0, creating: 0, pending: 0, ready: 0, failed: 0, skipped: 0 };
+  const counts = { queued: 0, creating: 0, pending: 0, ready: 0, failed: 0, skipped: 0, retired: 0 };
   for (const row of rows) counts[row.state] += 1;
   return counts;
 }
@@ -108,7 +108,8 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
         listedAtActivity = activityBefore;
         for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
         states = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
-        settled = states.length === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
+        // A source may have several registrations (one per version): each in-scope source needs one at least.
+        settled = new Set(states.map((row) => sourceImageKey(row.sourceImageResourceId))).size === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
       }
       options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(states), messages: approximateMessagesCount + (queues?.inFlight ?? running) });
       // Settled images leave at most stale status checks behind; idle queues holding nothing at all

@@ -1,4 +1,4 @@
-// The two queue messages, as shared/contract/messages.schema.json describes them. Fields the
+// The two queue messages, as contract/messages.schema.json describes them. Fields the
 // contract does not name are accepted and dropped: the schema allows them (no additionalProperties),
 // so a newer sender may add an optional field without breaking this reader; a breaking change bumps `v`.
 // Two ids are read more strictly than the contract, because they end up in URLs: a managed-image name
@@ -74,6 +74,9 @@ export const statusCheckSchema = z.object(
     check: count,
     since: dateTime,
     retryUploads: count,
+    // Not in the contract's required fields (the schema allows added ones): the registration's
+    // version, so the poller finds its row. A check queued by the previous release has none.
+    version: text().regex(VERSION, { error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}` }).optional(),
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );

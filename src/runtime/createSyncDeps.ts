@@ -11,9 +11,10 @@ import { type GraphRetrySettings, createGraphClient } from '../graph/createGraph
 import { createRetryAfterGate } from '../graph/retryAfterGate';
 import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
+import { createImageSlots } from '../state/imageSlots';
 import { createLedger } from '../state/ledgerTable';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
-import type { DeviceImageApi, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
+import type { DeviceImageApi, ImageSlots, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
 
 export interface SharedClients {
   readonly credential: TokenCredential;
@@ -21,6 +22,7 @@ export interface SharedClients {
   readonly sourceImages: SourceImageReader;
   readonly deviceImages: DeviceImageApi;
   readonly ledger: Ledger;
+  readonly slots: ImageSlots;
   readonly queues: JobQueues;
 }
 
@@ -41,6 +43,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     sourceImages: createSourceImageReader({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }), ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }) }),
     deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, gate, options.graphRetry), gate, ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
     ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
+    slots: createImageSlots(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
   };
 }
@@ -53,6 +56,7 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     sourceImages: clients.sourceImages,
     deviceImages: clients.deviceImages,
     ledger: clients.ledger,
+    slots: clients.slots,
     queues: clients.queues,
     alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, clock }),
   };

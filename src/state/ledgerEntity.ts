@@ -3,11 +3,11 @@
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
-import type { LedgerEntry, LedgerRow, LedgerState } from '../domain';
+import { type LedgerEntry, type LedgerRow, type LedgerState, WARNING_CODES } from '../domain';
 import type { ImageState } from '../sync/ports';
 import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
 
-const LEDGER_STATES = ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped'] as const satisfies readonly LedgerState[];
+const LEDGER_STATES = ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped', 'retired'] as const satisfies readonly LedgerState[];
 const ENTRY_FIELDS = [
   'sourceImageResourceId',
   'displayName',
@@ -25,7 +25,15 @@ const ENTRY_FIELDS = [
   'createdAt',
   'updatedAt',
   'alertedAt',
+  'contentFingerprint',
+  'osStatus',
+  'expirationDate',
+  'sourceWarnings',
+  'alertedWarnings',
+  'policies',
 ] as const satisfies readonly (keyof LedgerEntry)[];
+/** Lists are stored as JSON text (a table property is a scalar); an empty list is left out like a null. */
+const LIST_FIELDS = new Set<string>(['sourceWarnings', 'alertedWarnings', 'policies']);
 // Compile-time guards: a new state or a new LedgerEntry field must be stored and read here too.
 const everyState: Exclude<LedgerState, (typeof LEDGER_STATES)[number]> extends never ? true : never = true;
 const everyField: Exclude<keyof LedgerEntry, (typeof ENTRY_FIELDS)[number]> extends never ? true : never = true;
@@ -43,6 +51,30 @@ const optionalText = z
   .nullish()
   .transform((value) => value ?? null);
 const count = z.number().int().min(0);
+
+/** A list stored as JSON text; absent (rows of the previous release, or empty) reads as []. */
+function jsonList<T extends z.ZodType>(item: T) {
+  return z
+    .string()
+    .nullish()
+    .transform((text, context): z.output<T>[] => {
+      if (text === null || text === undefined || text === '') return [];
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'is not JSON' });
+        return z.NEVER;
+      }
+      const parsed = z.array(item).safeParse(value);
+      if (!parsed.success) {
+        context.addIssue({ code: 'custom', message: 'is not a list of the expected items' });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+const warningCode = z.enum(WARNING_CODES);
 
 const imageEntitySchema = z.object({
   etag: z.string().min(1),
@@ -62,6 +94,12 @@ const imageEntitySchema = z.object({
   createdAt: z.string().min(1),
   updatedAt: z.string().min(1),
   alertedAt: optionalText,
+  contentFingerprint: optionalText,
+  osStatus: optionalText,
+  expirationDate: optionalText,
+  sourceWarnings: jsonList(z.object({ code: warningCode, text: z.string() })),
+  alertedWarnings: jsonList(warningCode),
+  policies: jsonList(z.string()),
 });
 
 /** What `Ledger.listStates` selects, and the schema it reads them with. */
@@ -76,9 +114,14 @@ export function toImageEntity(entry: LedgerEntry): TableEntity<ImageProperties> 
   for (const name of ENTRY_FIELDS) {
     const value = entry[name];
     if (value === null || value === undefined) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0 && LIST_FIELDS.has(name)) properties[name] = JSON.stringify(value);
+      continue;
+    }
+    if (typeof value === 'object') continue;
     properties[name] = typeof value === 'string' && (name === 'reason' || name === 'fix') ? boundedText(value) : value;
   }
-  return { partitionKey: IMAGE_PARTITION, rowKey: imageRowKey(entry.sourceImageResourceId), ...properties };
+  return { partitionKey: IMAGE_PARTITION, rowKey: imageRowKey(entry.sourceImageResourceId, entry.version), ...properties };
 }
 
 function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Record<string, unknown>>): T {
@@ -91,9 +134,13 @@ function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Rec
   return parsed.data;
 }
 
-/** A stored entity as a LedgerRow; throws when the row is not one this app wrote. */
+/**
+ * A stored entity as a LedgerRow; throws when the row is not one this app wrote. A row stored under
+ * another key than its registration's (the previous release's one row per source) is marked `legacy`.
+ */
 export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>): LedgerRow {
-  return parseImageEntity(imageEntitySchema, entity);
+  const row = parseImageEntity(imageEntitySchema, entity);
+  return entity.rowKey === undefined || entity.rowKey === imageRowKey(row.sourceImageResourceId, row.version) ? row : { ...row, legacy: true };
 }
 
 /** The id and state of a stored entity read with `$select` of {@link IMAGE_STATE_FIELDS}. */

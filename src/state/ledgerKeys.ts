@@ -1,14 +1,30 @@
 // Where each kind of row lives in the `imagesync` table (DESIGN §7).
 import { createHash, randomBytes } from 'node:crypto';
-import { sourceImageKey } from '../domain';
+import { registrationKey, sourceImageKey } from '../domain';
 
 export const IMAGE_PARTITION = 'image';
 export const PROBLEM_PARTITION = 'problem';
 
-/** One row per source image: the SHA-256 hex of the lower-cased id (ids are too long and too free-form for a key). */
-export function imageRowKey(sourceImageResourceId: string): string {
-  return createHash('sha256').update(sourceImageKey(sourceImageResourceId)).digest('hex');
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
+
+/**
+ * One row per registration: the SHA-256 hex of the lower-cased source id, `|` and the version
+ * (ids are too long and too free-form for a key). A version-less row hashes `id|`.
+ */
+export function imageRowKey(sourceImageResourceId: string, version: string | null): string {
+  return sha256(registrationKey(sourceImageResourceId, version));
+}
+
+/** The key the previous release gave a source image's one row: the hash of the lower-cased id alone. */
+export function legacyImageRowKey(sourceImageResourceId: string): string {
+  return sha256(sourceImageKey(sourceImageResourceId));
+}
+
+/** The tenant-wide rows (the custom-image slots) live apart from images and problems. */
+export const TENANT_PARTITION = 'tenant';
+export const IMAGE_SLOTS_ROW_KEY = 'image-slots';
 
 // Problem rows sort newest first: the key starts with the milliseconds left until the latest Date.
 const LATEST_MS = 8_640_000_000_000_000;

@@ -1,17 +1,19 @@
-// The ledger over Azure Tables (DESIGN §7): one row per source image, ETag-guarded, and the problems.
+// The ledger over Azure Tables (DESIGN §7): one row per registration (a source image at a version),
+// ETag-guarded, and the problems. Rows of the previous release (one per source image) are carried over.
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isLoopbackUrl } from '../config';
 import type { LedgerEntry, LedgerRow } from '../domain';
+import { parseVersion } from '../sync/naming';
 import { LedgerConflictError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
-import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem } from '../sync/ports';
+import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem, RegistrationRef } from '../sync/ports';
 import { ensureTable } from './ensureTable';
 import { IMAGE_STATE_FIELDS, toImageEntity, toImageState, toLedgerRow } from './ledgerEntity';
-import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey } from './ledgerKeys';
+import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey, legacyImageRowKey } from './ledgerKeys';
 import { toRecordedProblem } from './problemEntity';
 import { createRowMemory } from './rowMemory';
 import { recordProblem } from './recordProblem';
@@ -56,6 +58,15 @@ function writtenRow(entry: LedgerEntry, etag: string): LedgerRow {
   return toLedgerRow({ ...toImageEntity(entry), etag });
 }
 
+function sameVersion(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (parseVersion(a) ?? a) === (parseVersion(b) ?? b);
+}
+
+function orderOf(row: LedgerRow): string {
+  return `${row.sourceImageResourceId.toLowerCase()}|${row.version ?? ''}`;
+}
+
 export function createLedger(table: TableClient, options: LedgerOptions = {}): Ledger {
   const endpoints = options.endpoints ?? endpointsOf(table);
   const log = options.log ?? silentLogger;
@@ -72,30 +83,62 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
 
   const memory = createRowMemory(REMEMBERED_ROWS);
 
-  const get = (sourceImageResourceId: string): Promise<LedgerRow | null> =>
+  const read = async (rowKey: string): Promise<LedgerRow | null> => {
+    try {
+      return toLedgerRow(await table.getEntity<Record<string, unknown>>(IMAGE_PARTITION, rowKey));
+    } catch (error) {
+      if (storageStatus(error) === 404) return null;
+      throw error;
+    }
+  };
+
+  /**
+   * Moves a row of the previous release to its registration's key: insert the copy (or find the copy
+   * another instance made), then delete the original if it is still as read. Nothing is posted.
+   */
+  const carryOverRow = async (legacy: LedgerRow): Promise<LedgerRow> => {
+    const { etag, legacy: _legacy, ...entry } = legacy;
+    let moved: LedgerRow | null = null;
+    try {
+      const response = await table.createEntity(toImageEntity(entry));
+      if (response.etag !== undefined) moved = writtenRow(entry, response.etag);
+    } catch (error) {
+      if (storageStatus(error) !== 409) throw error;
+    }
+    moved ??= await read(imageRowKey(entry.sourceImageResourceId, entry.version));
+    try {
+      await table.deleteEntity(IMAGE_PARTITION, legacyImageRowKey(entry.sourceImageResourceId), { etag });
+    } catch (error) {
+      const status = storageStatus(error);
+      if (status !== 404 && status !== 412) throw error;
+    }
+    if (moved === null) throw new LedgerConflictError(entry.sourceImageResourceId);
+    log.info('LedgerRowCarriedOver', { sourceImageResourceId: entry.sourceImageResourceId, version: entry.version, state: entry.state });
+    return memory.remember(moved);
+  };
+
+  const get = (ref: RegistrationRef): Promise<LedgerRow | null> =>
     guarded('ledger read', async () => {
-      try {
-        return memory.remember(toLedgerRow(await table.getEntity<Record<string, unknown>>(IMAGE_PARTITION, imageRowKey(sourceImageResourceId))));
-      } catch (error) {
-        if (storageStatus(error) === 404) {
-          memory.forget(sourceImageResourceId);
-          return null;
-        }
-        throw error;
-      }
+      const row = await read(imageRowKey(ref.sourceImageResourceId, ref.version));
+      if (row !== null) return memory.remember(row);
+      memory.forget(ref);
+      // The previous release kept one row per source image: it is this registration's when the versions agree.
+      const legacy = await read(legacyImageRowKey(ref.sourceImageResourceId));
+      if (legacy === null || legacy.legacy !== true || !sameVersion(legacy.version, ref.version)) return null;
+      return carryOverRow(legacy);
     });
 
   /** The new row, or null when one exists already. */
   const insertOne = async (entry: LedgerEntry): Promise<LedgerRow | null> => {
     try {
       const response = await table.createEntity(toImageEntity(entry));
-      const etag = response.etag ?? (await get(entry.sourceImageResourceId))?.etag;
+      const etag = response.etag ?? (await get(entry))?.etag;
       if (etag === undefined) return null;
       log.debug('LedgerRowInserted', { sourceImageResourceId: entry.sourceImageResourceId, state: entry.state });
       return memory.remember(writtenRow(entry, etag));
     } catch (error) {
       if (storageStatus(error) !== 409) throw error;
-      memory.forget(entry.sourceImageResourceId);
+      memory.forget(entry);
       return null;
     }
   };
@@ -111,7 +154,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       log.debug('LedgerRowsInserted', { rows: entities.length });
       return Promise.all(
         entries.map(async (entry, index) => {
-          const etag = response.getResponseForEntity(entities[index]?.rowKey ?? '')?.etag ?? (await get(entry.sourceImageResourceId))?.etag;
+          const etag = response.getResponseForEntity(entities[index]?.rowKey ?? '')?.etag ?? (await get(entry))?.etag;
           return etag === undefined ? null : memory.remember(writtenRow(entry, etag));
         }),
       );
@@ -124,15 +167,29 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
   return {
     get,
 
-    remembered: (sourceImageResourceId) => memory.recall(sourceImageResourceId),
+    remembered: (ref) => memory.recall(ref),
 
     list: () =>
       guarded('ledger list', async () => {
         const rows: LedgerRow[] = [];
         const entities = table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${IMAGE_PARTITION}` } });
         for await (const entity of entities) rows.push(toLedgerRow(entity));
-        const key = (row: LedgerRow): string => row.sourceImageResourceId.toLowerCase();
-        return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+        return rows.sort((a, b) => (orderOf(a) < orderOf(b) ? -1 : orderOf(a) > orderOf(b) ? 1 : 0));
+      }),
+
+    carryOver: (rows) =>
+      guarded('ledger carry-over', async () => {
+        const moved = new Map<LedgerRow, LedgerRow>();
+        for (const row of rows) {
+          if (row.legacy !== true) continue;
+          try {
+            moved.set(row, await carryOverRow(row));
+          } catch (error) {
+            // Another instance moved or changed it first: its copy is read on the next listing.
+            if (!(error instanceof LedgerConflictError)) throw error;
+          }
+        }
+        return moved.size === 0 ? [...rows] : rows.map((row) => moved.get(row) ?? row).filter((row) => row.legacy !== true);
       }),
 
     listStates: () =>
@@ -161,11 +218,12 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
 
     update: (row, change, now) =>
       guarded('ledger update', async () => {
-        const { etag: _etag, ...current } = row;
+        const { etag: _etag, legacy: _legacy, ...current } = row;
         const next: LedgerEntry = {
           ...current,
           ...definedChange(change),
           sourceImageResourceId: row.sourceImageResourceId,
+          version: row.version,
           createdAt: row.createdAt,
           updatedAt: now.toISOString(),
         };
@@ -178,9 +236,23 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
           // 412: changed since it was read; 404: removed since it was read.
           const status = storageStatus(error);
           if (status === 412 || status === 404) {
-            memory.forget(row.sourceImageResourceId);
+            memory.forget(row);
             throw new LedgerConflictError(row.sourceImageResourceId);
           }
+          throw error;
+        }
+      }),
+
+    remove: (row) =>
+      guarded('ledger delete', async () => {
+        memory.forget(row);
+        try {
+          await table.deleteEntity(IMAGE_PARTITION, imageRowKey(row.sourceImageResourceId, row.version), { etag: row.etag });
+          log.debug('LedgerRowRemoved', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, state: row.state });
+        } catch (error) {
+          const status = storageStatus(error);
+          if (status === 404) return;
+          if (status === 412) throw new LedgerConflictError(row.sourceImageResourceId);
           throw error;
         }
       }),

@@ -1,21 +1,25 @@
 // The ledger rows this process wrote or read last, so a handler that acts on a row this process
 // has just written (the reconcile that queued it, the create that marked it pending) need not read
 // it back. Bounded: the oldest is forgotten first.
-import type { LedgerRow } from '../domain';
-import { sourceImageKey } from '../domain';
+import { type LedgerRow, registrationKey } from '../domain';
+import type { RegistrationRef } from '../sync/ports';
 
 export interface RowMemory {
-  recall(sourceImageResourceId: string): LedgerRow | undefined;
+  recall(ref: RegistrationRef): LedgerRow | undefined;
   remember(row: LedgerRow): LedgerRow;
-  forget(sourceImageResourceId: string): void;
+  forget(ref: RegistrationRef): void;
+}
+
+function keyOf(ref: RegistrationRef): string {
+  return registrationKey(ref.sourceImageResourceId, ref.version);
 }
 
 export function createRowMemory(limit: number): RowMemory {
   const rows = new Map<string, LedgerRow>();
   return {
-    recall: (sourceImageResourceId) => rows.get(sourceImageKey(sourceImageResourceId)),
+    recall: (ref) => rows.get(keyOf(ref)),
     remember: (row) => {
-      const key = sourceImageKey(row.sourceImageResourceId);
+      const key = keyOf(row);
       // Re-inserted, so the map's order stays oldest first.
       rows.delete(key);
       rows.set(key, row);
@@ -25,8 +29,8 @@ export function createRowMemory(limit: number): RowMemory {
       }
       return row;
     },
-    forget: (sourceImageResourceId) => {
-      rows.delete(sourceImageKey(sourceImageResourceId));
+    forget: (ref) => {
+      rows.delete(keyOf(ref));
     },
   };
 }

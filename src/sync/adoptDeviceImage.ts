@@ -1,14 +1,15 @@
-import type { DeviceImage, LedgerRow } from '../domain';
-import { sourceImageKey } from '../domain';
+import { type DeviceImage, type LedgerRow, registrationKey } from '../domain';
 import { type ImageIdentity, adoptPending, markReady } from './ledgerTransitions';
-import type { SyncDeps } from './ports';
+import { deviceImageKey } from './plan';
+import type { RegistrationRef, SyncDeps } from './ports';
+import { statusCheckFor } from './statusCheckMessage';
 import { statusCheckDelaySeconds } from './statusCheckDelay';
 
-/** The tenant's device image for a source image, matched case-insensitively; null when there is none. */
-export async function findDeviceImage(deps: Pick<SyncDeps, 'deviceImages'>, sourceImageResourceId: string): Promise<DeviceImage | null> {
-  const key = sourceImageKey(sourceImageResourceId);
+/** The tenant's device image of a registration (its source, case-insensitively, and version); null when there is none. */
+export async function findDeviceImage(deps: Pick<SyncDeps, 'deviceImages'>, ref: RegistrationRef): Promise<DeviceImage | null> {
+  const key = registrationKey(ref.sourceImageResourceId, ref.version);
   const images = await deps.deviceImages.list();
-  return images.find((image) => sourceImageKey(image.sourceImageResourceId) === key) ?? null;
+  return images.find((image) => deviceImageKey(image) === key) ?? null;
 }
 
 /**
@@ -22,9 +23,6 @@ export async function adoptDeviceImage(deps: SyncDeps, row: LedgerRow | null, id
   if (status === 'ready' || status === 'warning') return markReady(deps.ledger, row, identity, deviceImage, now);
   const delaySeconds = status === 'failed' ? 0 : statusCheckDelaySeconds(deps.config, 0);
   const pending = await adoptPending(deps.ledger, row, identity, deviceImage, new Date(now.getTime() + delaySeconds * 1000), now);
-  await deps.queues.sendStatusCheck(
-    { v: 1, sourceImageResourceId: identity.sourceImageResourceId, deviceImageId: deviceImage.id, check: 0, since: now.toISOString(), retryUploads: 0 },
-    delaySeconds,
-  );
+  await deps.queues.sendStatusCheck(statusCheckFor({ ...identity, retryUploads: 0 }, deviceImage.id, { check: 0, since: now.toISOString() }), delaySeconds);
   return pending;
 }

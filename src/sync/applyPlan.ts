@@ -1,11 +1,14 @@
-import { type LedgerRow, sourceImageKey } from '../domain';
+import { ATTENTION_SKIP_REASONS, type LedgerRow, registrationKey } from '../domain';
 import { LedgerConflictError } from '../errors';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import { adoptDeviceImage } from './adoptDeviceImage';
-import { type ImageIdentity, markSkipped, newLedgerEntry, queueImage, readyEntry, skippedEntry } from './ledgerTransitions';
-import type { Plan, PlanAction } from './plan';
+import { skipFix } from './eligibility';
+import { type ImageIdentity, markAlerted, markRetired, markSkipped, newLedgerEntry, queueImage, readyEntry, recordObservation, skippedEntry } from './ledgerTransitions';
+import type { Plan, PlanAction, SkipAction } from './plan';
 import type { NewLedgerEntry, SyncDeps } from './ports';
+import { statusCheckFor } from './statusCheckMessage';
+import { describeWarning } from './warnings';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;
@@ -19,17 +22,47 @@ export interface AppliedPlan {
   readonly adopted: number;
   readonly skipped: number;
   readonly resumed: number;
+  /** Rows that recorded what Graph or the source now say (OS status, policies, warnings). */
+  readonly observed: number;
+  /** Registrations recorded retired (their device image was deleted outside the app) and stale skipped rows dropped. */
+  readonly retired: number;
   /** Actions another instance got to first (its write landed; it carries on). */
   readonly superseded: number;
 }
+
+export const NOTHING_APPLIED: AppliedPlan = Object.freeze({ registered: 0, adopted: 0, skipped: 0, resumed: 0, observed: 0, retired: 0, superseded: 0 });
 
 /** Skipping never overwrites an image that is registering or registered: the upload goes on. */
 function maySkip(row: LedgerRow | undefined): boolean {
   return row === undefined || row.state === 'skipped' || row.state === 'queued' || row.state === 'failed';
 }
 
-function identityOf(action: Extract<PlanAction, { kind: 'skip' | 'adopt' }>): ImageIdentity {
-  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version };
+function identityOf(action: Extract<PlanAction, { kind: 'skip' | 'adopt' | 'register' }>): ImageIdentity {
+  if (action.kind === 'register') {
+    const { job, contentFingerprint } = action;
+    return { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, contentFingerprint };
+  }
+  const contentFingerprint = action.kind === 'adopt' ? action.contentFingerprint : null;
+  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, contentFingerprint };
+}
+
+function keyOf(action: PlanAction): string {
+  switch (action.kind) {
+    case 'register':
+      return registrationKey(action.job.sourceImageResourceId, action.job.version);
+    case 'skip':
+    case 'adopt':
+      return registrationKey(action.sourceImage.id, action.version);
+    case 'resumeStatusCheck':
+    case 'dropRow':
+    case 'retire':
+    case 'observe':
+      return registrationKey(action.row.sourceImageResourceId, action.row.version);
+  }
+}
+
+function needsAttention(action: SkipAction): boolean {
+  return ATTENTION_SKIP_REASONS.includes(action.reason);
 }
 
 function isReady(status: string): boolean {
@@ -42,62 +75,109 @@ function isReady(status: string): boolean {
  * is that row; null otherwise. These rows are written together (insertMany), a hundred a request.
  */
 function firstRowOf(action: PlanAction, rows: ReadonlyMap<string, LedgerRow>): NewLedgerEntry | null {
+  if (rows.has(keyOf(action))) return null;
   switch (action.kind) {
     case 'register':
-      return rows.has(sourceImageKey(action.job.sourceImageResourceId)) ? null : newLedgerEntry(action.job);
+      return newLedgerEntry(identityOf(action));
     case 'skip':
-      return rows.has(sourceImageKey(action.sourceImage.id)) ? null : skippedEntry(identityOf(action), action);
+      // An attention skip is alerted after its row is written, one by one.
+      return needsAttention(action) ? null : skippedEntry(identityOf(action), action);
     case 'adopt':
-      return rows.has(sourceImageKey(action.sourceImage.id)) || !isReady(action.deviceImage.status) ? null : readyEntry(identityOf(action), action.deviceImage);
+      return isReady(action.deviceImage.status) ? readyEntry(identityOf(action), action.deviceImage) : null;
     case 'resumeStatusCheck':
+    case 'dropRow':
+    case 'retire':
+    case 'observe':
       return null;
   }
 }
 
 /** `recorded`: the action's ledger write is done already (its first row, by insertMany). */
+async function skipImage(deps: SyncDeps, action: SkipAction, row: LedgerRow | undefined, recorded: boolean): Promise<'skipped' | null> {
+  const now = deps.clock.now();
+  if (!maySkip(row)) return null;
+  const unchanged = row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName;
+  const alerted = unchanged && row.alertedAt !== null;
+  if (unchanged && (alerted || !needsAttention(action))) return 'skipped';
+  const skipped = recorded || unchanged ? row : await markSkipped(deps.ledger, row ?? null, identityOf(action), action, now);
+  deps.log.info('ImageSkipped', { sourceImageResourceId: action.sourceImage.id, version: action.version, reason: action.reason, fix: action.fix });
+  if (needsAttention(action) && skipped !== undefined) {
+    // The write above decided who alerts: of two planners, only the one whose write landed gets here.
+    await deps.alerts.raise({ sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, errorCode: action.reason, detail: action.fix });
+    await markAlerted(deps.ledger, skipped, deps.clock.now());
+  }
+  return 'skipped';
+}
+
 async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<string, LedgerRow>, recorded: boolean): Promise<keyof Omit<AppliedPlan, 'superseded'> | null> {
   const now = deps.clock.now();
   switch (action.kind) {
     case 'register': {
       const { job } = action;
-      const row = rows.get(sourceImageKey(job.sourceImageResourceId)) ?? null;
-      if (!recorded) await queueImage(deps.ledger, row, job, now);
+      const row = rows.get(keyOf(action)) ?? null;
+      if (!recorded) await queueImage(deps.ledger, row, identityOf(action), now);
       await deps.queues.sendRegisterJob(job);
       deps.log.info('RegisterJobQueued', { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, trigger: job.trigger, cause: action.cause });
       return 'registered';
     }
-    case 'skip': {
-      const row = rows.get(sourceImageKey(action.sourceImage.id));
-      if (!maySkip(row)) return null;
-      if (row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName && row.version === action.version) return 'skipped';
-      if (!recorded) await markSkipped(deps.ledger, row ?? null, identityOf(action), action, now);
-      deps.log.info('ImageSkipped', { sourceImageResourceId: action.sourceImage.id, reason: action.reason, fix: action.fix });
-      return 'skipped';
-    }
+    case 'skip':
+      return skipImage(deps, action, rows.get(keyOf(action)), recorded);
     case 'adopt': {
-      const row = rows.get(sourceImageKey(action.sourceImage.id)) ?? null;
+      const row = rows.get(keyOf(action)) ?? null;
       if (!recorded) await adoptDeviceImage(deps, row, identityOf(action), action.deviceImage);
-      deps.log.info('DeviceImageAdopted', { sourceImageResourceId: action.sourceImage.id, deviceImageId: action.deviceImage.id, status: action.deviceImage.status });
+      deps.log.info('DeviceImageAdopted', { sourceImageResourceId: action.sourceImage.id, version: action.version, deviceImageId: action.deviceImage.id, status: action.deviceImage.status });
       return 'adopted';
     }
     case 'resumeStatusCheck': {
       const { row } = action;
       if (row.deviceImageId === null) return null;
       await deps.ledger.update(row, { nextCheckAt: now.toISOString() }, now);
-      await deps.queues.sendStatusCheck(
-        { v: 1, sourceImageResourceId: row.sourceImageResourceId, deviceImageId: row.deviceImageId, check: row.statusChecks, since: row.pendingSince ?? now.toISOString(), retryUploads: row.retryUploads },
-        0,
-      );
-      deps.log.info('StatusCheckResumed', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: row.deviceImageId });
+      await deps.queues.sendStatusCheck(statusCheckFor(row, row.deviceImageId, { check: row.statusChecks, since: row.pendingSince ?? now.toISOString() }), 0);
+      deps.log.info('StatusCheckResumed', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: row.deviceImageId });
       return 'resumed';
+    }
+    case 'dropRow':
+      await deps.ledger.remove(action.row);
+      deps.log.info('LedgerRowDropped', { sourceImageResourceId: action.row.sourceImageResourceId, version: action.row.version, reason: action.row.reason });
+      return 'retired';
+    case 'retire':
+      await markRetired(deps.ledger, action.row, action.reason, now);
+      deps.log.warn('DeviceImageGone', { sourceImageResourceId: action.row.sourceImageResourceId, version: action.row.version, deviceImageId: action.row.deviceImageId, detail: action.reason });
+      return 'retired';
+    case 'observe': {
+      const { row } = action;
+      await recordObservation(deps.ledger, row, action.observation, now);
+      for (const warning of action.newWarnings) {
+        await deps.alerts.warn({ sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version, warning: warning.code, detail: describeWarning(warning) });
+      }
+      return 'observed';
     }
   }
 }
 
-/** Carries out a plan: ledger first, then the message, so a lost message is found by the next plan. */
-export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly LedgerRow[]): Promise<AppliedPlan> {
-  const rows = new Map(ledgerRows.map((row) => [sourceImageKey(row.sourceImageResourceId), row]));
-  const counts = { registered: 0, adopted: 0, skipped: 0, resumed: 0, superseded: 0 };
+/**
+ * Reserves the tenant's slots for the registrations that need one; those refused (another
+ * instance took the room since the plan was made) become tenant-image-limit skips.
+ */
+async function withSlots(deps: SyncDeps, actions: readonly PlanAction[], inTenant: ReadonlySet<string>): Promise<PlanAction[]> {
+  const wanted = actions.flatMap((action) => (action.kind === 'register' && action.needsSlot ? [keyOf(action)] : []));
+  if (wanted.length === 0) return [...actions];
+  const limit = deps.config.tenantImageLimit;
+  const granted = await deps.slots.reserve(wanted, inTenant, limit, deps.clock.now());
+  return actions.map((action) => {
+    if (action.kind !== 'register' || !action.needsSlot || granted.has(keyOf(action))) return action;
+    const { job, sourceImage } = action;
+    return { kind: 'skip', sourceImage, displayName: job.displayName, version: job.version, reason: 'tenant-image-limit', fix: skipFix('tenant-image-limit', sourceImage, { tenantImageLimit: limit }) };
+  });
+}
+
+/**
+ * Carries out a plan: slots first, then the ledger, then the message, so a lost message is found by
+ * the next plan. `inTenant`: the registration keys of the tenant's device images (the plan's listing).
+ */
+export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly LedgerRow[], inTenant: ReadonlySet<string>): Promise<AppliedPlan> {
+  const rows = new Map(ledgerRows.map((row) => [registrationKey(row.sourceImageResourceId, row.version), row]));
+  const counts = { ...NOTHING_APPLIED };
   const superseded = (action: PlanAction, sourceImageResourceId: string): void => {
     counts.superseded += 1;
     deps.log.info('PlanActionSuperseded', { kind: action.kind, sourceImageResourceId });
@@ -117,7 +197,7 @@ export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly
   // each chunk's messages follow its own rows.
   const firstRows: { readonly action: PlanAction; readonly entry: NewLedgerEntry }[] = [];
   const others: PlanAction[] = [];
-  for (const action of plan.actions) {
+  for (const action of await withSlots(deps, plan.actions, inTenant)) {
     const entry = firstRowOf(action, rows);
     if (entry === null) others.push(action);
     else firstRows.push({ action, entry });

@@ -16,7 +16,7 @@ export type Eligibility =
   | { readonly eligible: true; readonly displayName: string; readonly version: string }
   | {
       readonly eligible: false;
-      readonly reason: Exclude<SkipReason, 'name-version-taken'>;
+      readonly reason: Exclude<SkipReason, 'name-version-taken' | 'tenant-image-limit' | 'not-visible-to-windows365'>;
       readonly displayName: string | null;
       readonly version: string | null;
     };
@@ -35,7 +35,7 @@ function isMalformed(image: SourceImage): boolean {
   );
 }
 
-type ImageRule = readonly [Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version'>, (image: SourceImage) => boolean];
+type ImageRule = readonly [Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version' | 'tenant-image-limit' | 'not-visible-to-windows365'>, (image: SourceImage) => boolean];
 
 /** In precedence order: the first rule an image breaks is its reason. */
 const IMAGE_RULES: readonly ImageRule[] = [
@@ -64,6 +64,8 @@ export function checkEligibility(image: SourceImage, overrides: NamingOverrides 
 export interface SkipFixContext {
   /** The source image id(s) already holding the displayName+version (name-version-taken). */
   readonly takenBy?: readonly string[];
+  /** IMAGE_SYNC_TENANT_IMAGE_LIMIT (tenant-image-limit). */
+  readonly tenantImageLimit?: number;
   readonly overrides?: NamingOverrides;
 }
 
@@ -105,5 +107,16 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
       const holders = context.takenBy !== undefined && context.takenBy.length > 0 ? context.takenBy.join(', ') : 'another source image';
       return `${pair} is also claimed by ${holders}; give one of them another version (tag ${VERSION_TAG}) or display name (tag ${DISPLAY_NAME_TAG})`;
     }
+    case 'tenant-image-limit':
+      return tenantImageLimitFix(context.tenantImageLimit ?? 20);
+    case 'not-visible-to-windows365':
+      return `Windows 365 cannot read this image (getSourceImages does not list it); grant the Windows 365 service principal (appId ${WINDOWS365_APP_ID}) Reader on subscription ${image.subscriptionId}`;
   }
 }
+
+export function tenantImageLimitFix(limit: number): string {
+  return `the tenant holds ${limit} custom images (IMAGE_SYNC_TENANT_IMAGE_LIMIT), every status counted; delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers it once there is room`;
+}
+
+/** The Windows 365 service principal, which must be able to read a source image's subscription. */
+export const WINDOWS365_APP_ID = '0af06dc6-e4b5-4f28-818e-e78e62d137a5';

@@ -2,11 +2,11 @@
 // would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
 import { parseManagedImageId } from '../arm/managedImageId';
 import { parseImageEvent } from '../events/parseImageEvent';
-import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
+import type { AppliedPlan } from './applyPlan';
 import { holdForRetryAfter } from './holdForRetryAfter';
-import { plan } from './plan';
+import { planRegistrations } from './planRegistrations';
 import type { SyncDeps } from './ports';
-import { listDeviceImagesOrReport } from './reconcile';
+import { readTenantView } from './tenantView';
 
 function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boolean {
   const id = parseManagedImageId(sourceImageResourceId);
@@ -34,10 +34,9 @@ export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<
       deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
       return null;
     }
-    const [deviceImages, ledger] = await Promise.all([listDeviceImagesOrReport(deps), deps.ledger.list()]);
-    if (deviceImages === null) return null;
-    const planned = plan({ sourceImages: [image], deviceImages, ledger, scope: deps.config.scope, trigger: 'event', now: deps.clock.now(), staleAfterMs: STALE_AFTER_MS });
-    const applied = await applyPlan(deps, planned, ledger);
+    const view = await readTenantView(deps, { carryOver: true });
+    if (view === null) return null;
+    const { applied } = await planRegistrations(deps, [image], view, 'event');
     deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });
     return applied;
   });

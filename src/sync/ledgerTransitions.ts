@@ -1,18 +1,21 @@
-// A source image's life in the ledger, one named transition each. Every change is ETag-guarded by
-// the ledger: a transition made from a stale row throws LedgerConflictError.
+// A registration's life in the ledger (a source image at a version), one named transition each.
+// Every change is ETag-guarded by the ledger: a transition made from a stale row throws
+// LedgerConflictError. A row's source and version are its key and never change.
 //
-//   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready
-//      │                              │  ▲ │                  │ ▲
+//   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready ─markRetired─▶ retired
+//      │                              │  ▲ │                  │ ▲                  ▲         (retention)
 //      └─skip─▶ skipped               │  │ └─releaseClaim     │ └─recordCheck / recordRetryUpload
 //                                     │  └─claim (retry)      │   (releaseRetryUpload gives one back)
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
 import type { DeviceImage, LedgerRow, SkipReason } from '../domain';
-import type { Ledger, NewLedgerEntry } from './ports';
+import type { Ledger, LedgerChange, NewLedgerEntry, RegistrationRef } from './ports';
 
 export interface ImageIdentity {
   readonly sourceImageResourceId: string;
   readonly displayName: string | null;
   readonly version: string | null;
+  /** What the source was captured from when this version was planned (SourceImage.contentFingerprint). */
+  readonly contentFingerprint?: string | null;
 }
 
 /**
@@ -22,12 +25,12 @@ export interface ImageIdentity {
  */
 export async function rowToActOn(
   ledger: Ledger,
-  sourceImageResourceId: string,
+  ref: RegistrationRef,
   options: { readonly recall: boolean; readonly leadsToWrite: (row: LedgerRow) => boolean },
 ): Promise<{ readonly row: LedgerRow | null; readonly recalled: boolean }> {
-  const remembered = options.recall ? ledger.remembered(sourceImageResourceId) : undefined;
+  const remembered = options.recall ? ledger.remembered(ref) : undefined;
   if (remembered !== undefined && options.leadsToWrite(remembered)) return { row: remembered, recalled: true };
-  return { row: await ledger.get(sourceImageResourceId), recalled: false };
+  return { row: await ledger.get(ref), recalled: false };
 }
 
 /** A fresh row for an image: queued, nothing tried yet. */
@@ -47,6 +50,12 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     pendingSince: null,
     nextCheckAt: null,
     alertedAt: null,
+    contentFingerprint: identity.contentFingerprint ?? null,
+    osStatus: null,
+    expirationDate: null,
+    sourceWarnings: [],
+    alertedWarnings: [],
+    policies: [],
   };
 }
 
@@ -56,14 +65,15 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
  */
 export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert(newLedgerEntry(identity), now);
-  if (row.state === 'creating') return ledger.update(row, { displayName: identity.displayName, version: identity.version }, now);
-  return ledger.update(row, { ...newLedgerEntry(identity), attempts: row.attempts }, now);
+  if (row.state === 'creating') return ledger.update(row, { displayName: identity.displayName }, now);
+  const { sourceImageResourceId: _source, version: _version, ...fresh } = newLedgerEntry(identity);
+  return ledger.update(row, { ...fresh, attempts: row.attempts, contentFingerprint: identity.contentFingerprint ?? row.contentFingerprint }, now);
 }
 
 /** This worker takes the image: from here on a create may be in flight (a lease, see registerImage). */
 export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert({ ...newLedgerEntry(identity), state: 'creating', attempts: 1 }, now);
-  return ledger.update(row, { displayName: identity.displayName, version: identity.version, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
+  return ledger.update(row, { displayName: identity.displayName, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
 }
 
 /** The errorCode of a `creating` row whose worker gave up its attempt without knowing the outcome. */
@@ -90,7 +100,6 @@ export async function markPending(ledger: Ledger, row: LedgerRow, deviceImage: D
       state: 'pending',
       deviceImageId: deviceImage.id,
       displayName: deviceImage.displayName,
-      version: deviceImage.version,
       errorCode: null,
       reason: null,
       statusChecks: 0,
@@ -122,7 +131,16 @@ export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, bef
 }
 
 function readyChange(deviceImage: DeviceImage) {
-  return { state: 'ready', deviceImageId: deviceImage.id, displayName: deviceImage.displayName, version: deviceImage.version, errorCode: null, reason: null, nextCheckAt: null } as const;
+  return {
+    state: 'ready',
+    deviceImageId: deviceImage.id,
+    displayName: deviceImage.displayName,
+    errorCode: null,
+    reason: null,
+    nextCheckAt: null,
+    osStatus: deviceImage.osStatus,
+    expirationDate: deviceImage.expirationDate,
+  } as const;
 }
 
 /** The first row of an image found ready in Windows 365. */
@@ -171,7 +189,7 @@ export interface Skip {
 }
 
 function skippedChange(identity: ImageIdentity, skip: Skip) {
-  return { state: 'skipped', displayName: identity.displayName, version: identity.version, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
+  return { state: 'skipped', displayName: identity.displayName, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
 }
 
 /** The first row of an image in scope that is never posted. */
@@ -181,5 +199,23 @@ export function skippedEntry(identity: ImageIdentity, skip: Skip): NewLedgerEntr
 
 export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: Skip, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert(skippedEntry(identity, skip), now);
-  return ledger.update(row, skippedChange(identity, skip), now);
+  // A new reason is a new condition: an attention skip is alerted again.
+  return ledger.update(row, { ...skippedChange(identity, skip), ...(row.reason === skip.reason ? {} : { alertedAt: null }) }, now);
+}
+
+/** Retention (or a deletion outside the app) took the device image out of Windows 365. */
+export async function markRetired(ledger: Ledger, row: LedgerRow, reason: string, now: Date): Promise<LedgerRow> {
+  return ledger.update(row, { state: 'retired', reason, nextCheckAt: null }, now);
+}
+
+/** A retirement Graph refused (a provisioning policy uses the image): the row as it was before. */
+export async function restoreRetired(ledger: Ledger, retired: LedgerRow, before: LedgerRow, why: string, now: Date): Promise<LedgerRow> {
+  return ledger.update(retired, { state: before.state, reason: before.state === 'ready' ? `kept: ${why}` : before.reason }, now);
+}
+
+/** What was read about a registration's device image and source since the row was written. */
+export type Observation = Pick<LedgerChange, 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings'>;
+
+export async function recordObservation(ledger: Ledger, row: LedgerRow, observation: Observation, now: Date): Promise<LedgerRow> {
+  return ledger.update(row, observation, now);
 }

@@ -1,14 +1,27 @@
 // The planner: given what ARM, Graph and the ledger say, what should happen to each in-scope source
-// image. Pure; the reconcile, event and CLI handlers do the I/O around it.
+// image and its registrations (a source image at a version, DESIGN §4). Pure; the reconcile, event
+// and CLI handlers do the I/O around it.
+//
+// A source image's current registration is the version its tags or name give now; rows of its
+// earlier versions are registrations too and are left as they are (an image rebuilt in place with a
+// new version gets a new device image; the old one stays until retention retires it).
 //
 // Decisions (beyond DESIGN §4):
-// - A source image that already has a device image in Graph is matched to it whatever its naming or
-//   eligibility says now: nothing would be posted, and skipping it would hide a real device image.
-//   Adopt records the device image's own displayName and version.
+// - A device image in Graph for an in-scope source at its current version is matched to it whatever
+//   its eligibility says now; one at another version the ledger does not track is adopted as a
+//   registration of that version. Adopt records the device image's own displayName.
 // - When Graph holds several device images for one source, the ledger's deviceImageId picks one;
 //   otherwise the most usable (ready, then pending, then others), then the most recently modified.
-// - A pending or ready row whose device image has vanished from Graph is registered again: the image
-//   is still opted in, so the app puts it back. To retire an image, remove its opt-in tag.
+// - A pending or ready row of the current version whose device image has vanished from Graph is
+//   registered again: the image is still opted in, so the app puts it back. An earlier version's
+//   device image that vanished is recorded retired: its content is gone from the source, so it can
+//   never be uploaded again under that version.
+// - A retired registration is never posted again.
+// - Posting waits for room: the tenant's images and the slots reserved for creates in flight count
+//   against IMAGE_SYNC_TENANT_IMAGE_LIMIT, and a registration past it is skipped tenant-image-limit
+//   (planned again every reconcile). Before a registration's first create, a source getSourceImages
+//   does not list is skipped not-visible-to-windows365 (when the list could be read).
+// - A source's skipped row that no longer describes it (its version changed) is dropped.
 // - A queued or creating row not updated for staleAfterMs (exactly staleAfterMs counts) lost its job:
 //   register again; the register handler looks Graph up before it posts. The same age rule applies
 //   to a pending row's nextCheckAt. An unreadable timestamp counts as stale, so the row heals.
@@ -21,14 +34,18 @@ import {
   type DeviceImage,
   type LedgerRow,
   type LedgerState,
+  type ProvisioningPolicy,
   type RegisterJob,
   type RegisterTrigger,
   type SkipReason,
   type SourceImage,
+  registrationKey,
   sourceImageKey,
 } from '../domain';
 import { checkEligibility, skipFix } from './eligibility';
 import { collectNameVersionClaims, resolveNameVersionClaims } from './nameVersionClaims';
+import { parseVersion } from './naming';
+import { type ObserveAction, observeRegistrations } from './observeRegistrations';
 import { isInScope } from './scope';
 
 export interface PlanInput {
@@ -43,6 +60,13 @@ export interface PlanInput {
   readonly now: Date;
   /** How long a queued/creating row or an overdue status check may sit before its message counts as lost. */
   readonly staleAfterMs: number;
+  /** The tenant's limit and the registration keys of the slots reserved for creates in flight; null: no room check. */
+  readonly capacity: { readonly limit: number; readonly reserved: ReadonlySet<string> } | null;
+  /** `sourceImageKey`s that getSourceImages lists; null when it was not (or could not be) read. */
+  readonly visibleToWindows365: ReadonlySet<string> | null;
+  /** The tenant's provisioning policies; null when they were not (or could not be) read. */
+  readonly policies: readonly ProvisioningPolicy[] | null;
+  readonly expiryWarningDays: number;
 }
 
 export interface SkipAction {
@@ -58,9 +82,11 @@ export interface AdoptAction {
   readonly kind: 'adopt';
   readonly sourceImage: SourceImage;
   readonly deviceImage: DeviceImage;
-  /** The device image's own displayName and version. */
+  /** The device image's own displayName, and the registration's version. */
   readonly displayName: string;
   readonly version: string;
+  /** The source's capture when the version adopted is its current one; else unknown. */
+  readonly contentFingerprint: string | null;
 }
 
 export interface ResumeStatusCheckAction {
@@ -76,13 +102,32 @@ export interface RegisterAction {
   readonly sourceImage: SourceImage;
   readonly job: RegisterJob;
   readonly cause: RegisterCause;
+  /** The registration holds no slot of the tenant's limit yet: one is reserved before the job is queued. */
+  readonly needsSlot: boolean;
+  /** No create was ever sent for this registration. */
+  readonly firstCreate: boolean;
+  /** What the source was captured from when this version was planned (null: unknown). */
+  readonly contentFingerprint: string | null;
 }
 
-export type PlanAction = SkipAction | AdoptAction | ResumeStatusCheckAction | RegisterAction;
+/** A skipped row of a source whose version has changed since: it describes nothing any more. */
+export interface DropRowAction {
+  readonly kind: 'dropRow';
+  readonly row: LedgerRow;
+}
 
-export type PlanOutcome = PlanAction['kind'] | 'unchanged';
+/** An earlier version's device image is gone from Windows 365 (deleted outside the app). */
+export interface RetireAction {
+  readonly kind: 'retire';
+  readonly row: LedgerRow;
+  readonly reason: string;
+}
 
-/** One in-scope source image and what the plan would do with it. */
+export type PlanAction = SkipAction | AdoptAction | ResumeStatusCheckAction | RegisterAction | DropRowAction | RetireAction | ObserveAction;
+
+export type PlanOutcome = 'skip' | 'adopt' | 'resumeStatusCheck' | 'register' | 'unchanged';
+
+/** One in-scope source image (at its current version) and what the plan would do with it. */
 export interface PlannedImage {
   readonly sourceImageResourceId: string;
   readonly displayName: string | null;
@@ -111,6 +156,11 @@ function isOverdue(timestamp: string | null, now: Date, staleAfterMs: number): b
 
 function sameId(a: string | null, b: string): boolean {
   return a !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The registration key of a device image: its source and canonical version. */
+export function deviceImageKey(deviceImage: DeviceImage): string {
+  return registrationKey(deviceImage.sourceImageResourceId, parseVersion(deviceImage.version) ?? deviceImage.version);
 }
 
 const STATUS_RANK: Readonly<Record<string, number>> = { ready: 0, warning: 0, pending: 1 };
@@ -145,23 +195,41 @@ function uniqueInScope(sourceImages: readonly SourceImage[], scope: ImageScope):
   });
 }
 
-/** What to do with each in-scope source image. */
+/** A row that follows this device image: it needs nothing but what its own state asks for. */
+function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is LedgerRow {
+  if (row === undefined || !sameId(row.deviceImageId, deviceImage.id)) return false;
+  if (row.state === 'retired') return true;
+  // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
+  // whose device image Graph calls ready is adopted as ready.
+  const failedButReady = row.state === 'failed' && ['ready', 'warning'].includes(deviceImage.status.toLowerCase());
+  return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
+}
+
+function isRegistered(row: LedgerRow): boolean {
+  return (row.state === 'pending' || row.state === 'ready' || row.state === 'failed') && row.deviceImageId !== null;
+}
+
+/** What to do with each in-scope source image and its registrations. */
 export function plan(input: PlanInput): Plan {
   const { now, staleAfterMs, trigger } = input;
   const inScope = uniqueInScope(input.sourceImages, input.scope);
   const inScopeKeys = new Set(inScope.map((image) => sourceImageKey(image.id)));
-  const rows = new Map<string, LedgerRow>();
+  const rowsByKey = new Map<string, LedgerRow>();
   for (const row of input.ledger) {
-    const key = sourceImageKey(row.sourceImageResourceId);
-    if (!rows.has(key)) rows.set(key, row);
+    const key = registrationKey(row.sourceImageResourceId, row.version);
+    if (!rowsByKey.has(key)) rowsByKey.set(key, row);
   }
-  const deviceImagesBySource = groupBy(input.deviceImages, (deviceImage) => sourceImageKey(deviceImage.sourceImageResourceId));
+  const rowsBySource = groupBy([...rowsByKey.values()], (row) => sourceImageKey(row.sourceImageResourceId));
+  const deviceImagesByKey = groupBy(input.deviceImages, deviceImageKey);
+  const deviceImageIds = new Set(input.deviceImages.map((deviceImage) => deviceImage.id.toLowerCase()));
+  const occupied = new Set([...deviceImagesByKey.keys(), ...(input.capacity?.reserved ?? [])]);
 
   const judged = inScope.map((image) => {
-    const key = sourceImageKey(image.id);
-    const row = rows.get(key);
-    const deviceImage = chooseDeviceImage(deviceImagesBySource.get(key) ?? [], row);
-    return { image, row, deviceImage, eligibility: checkEligibility(image) };
+    const eligibility = checkEligibility(image);
+    const key = registrationKey(image.id, eligibility.version);
+    const row = rowsByKey.get(key);
+    const deviceImage = eligibility.version === null ? undefined : chooseDeviceImage(deviceImagesByKey.get(key) ?? [], row);
+    return { image, key, row, deviceImage, eligibility };
   });
 
   const candidates = judged.flatMap(({ image, row, deviceImage, eligibility }) =>
@@ -174,21 +242,47 @@ export function plan(input: PlanInput): Plan {
 
   const actions: PlanAction[] = [];
   const images: PlannedImage[] = [];
-  for (const { image, row, deviceImage, eligibility } of judged) {
+  /** Rows an action of this plan writes: observations leave them alone. */
+  const acted = new Set<string>();
+  const act = (action: PlanAction, key: string | null) => {
+    actions.push(action);
+    if (key !== null) acted.add(key);
+  };
+
+  for (const { image, key, row, deviceImage, eligibility } of judged) {
     const ledgerState = row?.state ?? null;
     const base = { sourceImageResourceId: image.id, ledgerState, reason: null, fix: null, cause: null };
+    const named = { displayName: eligibility.displayName, version: eligibility.version };
 
-    if (deviceImage !== undefined) {
-      const matched = { ...base, displayName: deviceImage.displayName, version: deviceImage.version, deviceImageId: deviceImage.id };
-      // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
-      // whose device image Graph calls ready is adopted as ready.
-      const failedButReady = row?.state === 'failed' && ['ready', 'warning'].includes(deviceImage.status.toLowerCase());
-      const tracksIt = row !== undefined && ['pending', 'ready', 'failed'].includes(row.state) && sameId(row.deviceImageId, deviceImage.id) && !failedButReady;
-      if (!tracksIt) {
-        actions.push({ kind: 'adopt', sourceImage: image, deviceImage, displayName: deviceImage.displayName, version: deviceImage.version });
+    // The source's other rows: earlier versions (registrations of their own) and stale skips.
+    for (const other of rowsBySource.get(sourceImageKey(image.id)) ?? []) {
+      const otherKey = registrationKey(other.sourceImageResourceId, other.version);
+      if (otherKey === key) continue;
+      if (other.state === 'skipped') act({ kind: 'dropRow', row: other }, otherKey);
+      else if (isRegistered(other) && other.deviceImageId !== null && !deviceImageIds.has(other.deviceImageId.toLowerCase())) {
+        act({ kind: 'retire', row: other, reason: `the device image was deleted outside the app; the source has been rebuilt as ${eligibility.version ?? 'another version'} since, so version ${other.version ?? '?'} cannot be uploaded again` }, otherKey);
+      } else if (other.state === 'pending' && isOverdue(other.nextCheckAt, now, staleAfterMs)) act({ kind: 'resumeStatusCheck', row: other }, otherKey);
+      else if ((other.state === 'queued' || other.state === 'creating') && isOverdue(other.updatedAt, now, staleAfterMs) && other.displayName !== null && other.version !== null) {
+        const job: RegisterJob = { v: 1, sourceImageResourceId: other.sourceImageResourceId, displayName: other.displayName, version: other.version, trigger, enqueuedAt: now.toISOString() };
+        act({ kind: 'register', sourceImage: image, job, cause: 'job-lost', needsSlot: false, firstCreate: false, contentFingerprint: other.contentFingerprint }, otherKey);
+      }
+    }
+    // Device images of the source at versions the ledger does not follow.
+    for (const [graphKey, found] of deviceImagesByKey) {
+      if (graphKey === key || !graphKey.startsWith(`${sourceImageKey(image.id)}|`)) continue;
+      const chosen = chooseDeviceImage(found, rowsByKey.get(graphKey));
+      if (chosen === undefined || tracks(rowsByKey.get(graphKey), chosen)) continue;
+      const version = parseVersion(chosen.version) ?? chosen.version;
+      act({ kind: 'adopt', sourceImage: image, deviceImage: chosen, displayName: chosen.displayName, version, contentFingerprint: null }, graphKey);
+    }
+
+    if (deviceImage !== undefined && eligibility.version !== null) {
+      const matched = { ...base, ...named, displayName: deviceImage.displayName, deviceImageId: deviceImage.id };
+      if (!tracks(row, deviceImage)) {
+        act({ kind: 'adopt', sourceImage: image, deviceImage, displayName: deviceImage.displayName, version: eligibility.version, contentFingerprint: image.contentFingerprint }, key);
         images.push({ ...matched, outcome: 'adopt' });
       } else if (row.state === 'pending' && isOverdue(row.nextCheckAt, now, staleAfterMs)) {
-        actions.push({ kind: 'resumeStatusCheck', row });
+        act({ kind: 'resumeStatusCheck', row }, key);
         images.push({ ...matched, outcome: 'resumeStatusCheck' });
       } else {
         images.push({ ...matched, outcome: 'unchanged' });
@@ -196,9 +290,8 @@ export function plan(input: PlanInput): Plan {
       continue;
     }
 
-    const named = { displayName: eligibility.displayName, version: eligibility.version };
     const skip = (reason: SkipReason, fix: string) => {
-      actions.push({ kind: 'skip', sourceImage: image, ...named, reason, fix });
+      act({ kind: 'skip', sourceImage: image, ...named, reason, fix }, key);
       images.push({ ...base, ...named, reason, fix, deviceImageId: row?.deviceImageId ?? null, outcome: 'skip' });
     };
     if (!eligibility.eligible) {
@@ -216,15 +309,30 @@ export function plan(input: PlanInput): Plan {
       images.push({ ...base, ...named, deviceImageId: row?.deviceImageId ?? null, outcome: 'unchanged' });
       continue;
     }
+    const neverPosted = row === undefined || row.attempts === 0;
+    if (neverPosted && input.visibleToWindows365 !== null && !input.visibleToWindows365.has(sourceImageKey(image.id))) {
+      skip('not-visible-to-windows365', skipFix('not-visible-to-windows365', image));
+      continue;
+    }
+    const needsSlot = !occupied.has(key);
+    if (input.capacity !== null && needsSlot) {
+      if (occupied.size >= input.capacity.limit) {
+        skip('tenant-image-limit', skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit }));
+        continue;
+      }
+      occupied.add(key);
+    }
     const { displayName, version } = eligibility;
     const job: RegisterJob = { v: 1, sourceImageResourceId: image.id, displayName, version, trigger, enqueuedAt: now.toISOString() };
-    actions.push({ kind: 'register', sourceImage: image, job, cause });
+    act({ kind: 'register', sourceImage: image, job, cause, needsSlot, firstCreate: neverPosted, contentFingerprint: image.contentFingerprint }, key);
     images.push({ ...base, displayName, version, deviceImageId: null, outcome: 'register', cause });
   }
+
+  actions.push(...observeRegistrations({ ...input, inScope: judged, acted, deviceImages: input.deviceImages }));
   return { actions, images };
 }
 
-/** Why an eligible image without a device image in Graph should be registered; null: leave it be. */
+/** Why an eligible registration without a device image in Graph should be posted; null: leave it be. */
 function registerCause(row: LedgerRow | undefined, trigger: RegisterTrigger, now: Date, staleAfterMs: number): RegisterCause | null {
   if (row === undefined) return 'new';
   switch (row.state) {
@@ -238,5 +346,7 @@ function registerCause(row: LedgerRow | undefined, trigger: RegisterTrigger, now
       return 'device-image-vanished';
     case 'failed':
       return trigger === 'manual' ? 'manual-retry' : null;
+    case 'retired':
+      return null;
   }
 }

@@ -3,14 +3,16 @@
 import { createHash } from 'node:crypto';
 import { remediationFor } from '../alerts/remediation';
 import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
-import type { SyncDeps } from './ports';
+import type { RegistrationRef, SyncDeps } from './ports';
 import type { MessageMeta } from './parseQueueMessage';
 import { failImage, reportProblem } from './reportFailure';
 
-function sourceImageOf(message: unknown): string | null {
+/** The registration a message was about; a status check of the previous release names no version. */
+function registrationOf(message: unknown): RegistrationRef | null {
   for (const parse of [parseRegisterJob, parseStatusCheck]) {
     try {
-      return parse(message).sourceImageResourceId;
+      const { sourceImageResourceId, version } = parse(message);
+      return version === undefined ? null : { sourceImageResourceId, version };
     } catch {
       // not this kind of message
     }
@@ -25,10 +27,10 @@ function summary(message: unknown): string {
 
 export async function handlePoisonMessage(deps: SyncDeps, queue: string, message: unknown, meta: MessageMeta): Promise<void> {
   const subject = `${queue}/${meta.messageId ?? createHash('sha256').update(summary(message)).digest('hex').slice(0, 16)}`;
-  const sourceImageResourceId = sourceImageOf(message);
+  const registration = registrationOf(message);
   await reportProblem(deps, { kind: 'poison-message', subject, detail: `a message on ${queue.replace(/-poison$/, '')} failed every attempt and was moved to ${queue}: ${summary(message)}` });
-  if (sourceImageResourceId === null) return;
-  const row = await deps.ledger.get(sourceImageResourceId);
-  if (row === null || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped') return;
+  if (registration === null) return;
+  const row = await deps.ledger.get(registration);
+  if (row === null || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired') return;
   await failImage(deps, row, row, { errorCode: 'poisonMessage', reason: remediationFor('poisonMessage') });
 }

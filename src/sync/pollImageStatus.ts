@@ -5,6 +5,12 @@
 // the one whose write lands sends it.
 import { isTransientUploadError, remediationFor } from '../alerts/remediation';
 import type { LedgerRow, StatusCheck } from '../domain';
+import { parseVersion } from './naming';
+import type { RegistrationRef } from './ports';
+import { statusCheckFor } from './statusCheckMessage';
+import { retireVersions } from './retireVersions';
+import { readTenantView } from './tenantView';
+import { describeWarning, warningCodes, warningsOf } from './warnings';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { holdForRetryAfter } from './holdForRetryAfter';
@@ -38,8 +44,9 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   }
   const status = image.status.toLowerCase();
   if (status === 'ready' || status === 'warning') {
-    await markReady(deps.ledger, row, identity, image, now);
-    deps.log.info('DeviceImageReady', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: image.id, checks: check.check + 1 });
+    const ready = await markReady(deps.ledger, row, identity, image, now);
+    deps.log.info('DeviceImageReady', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: image.id, checks: check.check + 1 });
+    await afterReady(deps, ready);
     return;
   }
   if (status === 'failed') {
@@ -60,7 +67,30 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   const next = check.check + 1;
   const delay = statusCheckDelaySeconds(deps.config, next);
   await recordCheck(deps.ledger, row, next, later(now, delay), now);
-  await deps.queues.sendStatusCheck({ ...check, check: next }, delay);
+  await deps.queues.sendStatusCheck(statusCheckFor(row, check.deviceImageId, { ...check, check: next }), delay);
+}
+
+/**
+ * A version just became ready: its OS warnings are alerted (once), and with retention on, the older
+ * versions it supersedes go now rather than at the next reconcile. Neither may undo the ready: a
+ * failure here is logged, and the next reconcile does both again.
+ */
+async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
+  try {
+    const fresh = warningsOf(ready, deps.clock.now(), deps.config.expiryWarningDays).filter((warning) => !ready.alertedWarnings.includes(warning.code));
+    if (fresh.length > 0) {
+      await deps.ledger.update(ready, { alertedWarnings: [...ready.alertedWarnings, ...warningCodes(fresh)] }, deps.clock.now());
+      for (const warning of fresh) {
+        await deps.alerts.warn({ sourceImageResourceId: ready.sourceImageResourceId, displayName: ready.displayName, version: ready.version, warning: warning.code, detail: describeWarning(warning) });
+      }
+    }
+    if (deps.config.keepVersions > 0) {
+      const view = await readTenantView(deps, { carryOver: false });
+      if (view !== null) await retireVersions(deps, view, { keep: deps.config.keepVersions, dryRun: false });
+    }
+  } catch (error) {
+    deps.log.warn('AfterReadyDeferred', { sourceImageResourceId: ready.sourceImageResourceId, version: ready.version, detail: describeError(error) });
+  }
 }
 
 /** Whether the upload is running again (a retryUpload whose answer was lost, or refused because it had already taken effect). */
@@ -100,16 +130,31 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
       throw error;
     }
   }
-  await deps.queues.sendStatusCheck({ ...check, check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }, delay);
+  await deps.queues.sendStatusCheck(statusCheckFor(row, deviceImageId, { check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }), delay);
   deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId, errorCode, retryUploads: check.retryUploads + 1 });
 }
 
+/**
+ * The registration a check is about. A check the previous release queued names no version: Graph's
+ * device image says which; null when it is gone (the next reconcile re-drives the row).
+ */
+async function registrationOf(deps: SyncDeps, check: StatusCheck): Promise<RegistrationRef | null> {
+  if (check.version !== undefined) return { sourceImageResourceId: check.sourceImageResourceId, version: check.version };
+  const image = await deps.deviceImages.get(check.deviceImageId);
+  return image === null ? null : { sourceImageResourceId: check.sourceImageResourceId, version: parseVersion(image.version) ?? image.version };
+}
+
 export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {
+  const ref = await registrationOf(deps, check);
+  if (ref === null) {
+    deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state: null });
+    return;
+  }
   // The row this process marked pending saves a read when the check is current against it: every
   // outcome is written ETag-guarded before anything is sent, so a stale row fails that write and
   // the check is made again on a read.
   for (const recall of [true, false]) {
-    const { row, recalled } = await rowToActOn(deps.ledger, check.sourceImageResourceId, { recall, leadsToWrite: (remembered) => isCurrent(remembered, check) });
+    const { row, recalled } = await rowToActOn(deps.ledger, ref, { recall, leadsToWrite: (remembered) => isCurrent(remembered, check) });
     const state = row?.state ?? null;
     if (!isCurrent(row, check)) {
       deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });

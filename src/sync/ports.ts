@@ -8,9 +8,11 @@ import type {
   LedgerEntry,
   LedgerRow,
   Problem,
+  ProvisioningPolicy,
   RegisterJob,
   SourceImage,
   StatusCheck,
+  WarningCode,
 } from '../domain';
 import type { Logger } from '../log';
 
@@ -38,6 +40,15 @@ export interface DeviceImageApi {
   create(request: DeviceImageRequest): Promise<DeviceImage>;
   /** beta `retryUpload`. */
   retryUpload(deviceImageId: string): Promise<void>;
+  /**
+   * Deletes a device image: 'deleted', or 'absent' when Graph no longer has it (deleted already).
+   * Throws DeviceImageInUseError when Graph refuses because a provisioning policy uses it.
+   */
+  delete(deviceImageId: string): Promise<'deleted' | 'absent'>;
+  /** `getSourceImages`: the resource ids of the managed images Windows 365 itself can read. */
+  listSourceImageIds(): Promise<string[]>;
+  /** Every provisioning policy of the tenant, all pages. */
+  listProvisioningPolicies(): Promise<ProvisioningPolicy[]>;
 }
 
 export interface JobQueues {
@@ -51,7 +62,8 @@ export type ImageState = Pick<LedgerRow, 'sourceImageResourceId' | 'state'>;
 /** A row as written the first time: createdAt and updatedAt are stamped by the ledger. */
 export type NewLedgerEntry = Omit<LedgerEntry, 'createdAt' | 'updatedAt'>;
 
-export type LedgerChange = Partial<Omit<LedgerEntry, 'sourceImageResourceId' | 'createdAt' | 'updatedAt'>>;
+/** The source and version are the row's key: a change never moves a row to another registration. */
+export type LedgerChange = Partial<Omit<LedgerEntry, 'sourceImageResourceId' | 'version' | 'createdAt' | 'updatedAt'>>;
 
 /** A problem as the ledger keeps it: one row per open kind + subject, however often it recurs. */
 export interface RecordedProblem extends Problem {
@@ -60,17 +72,33 @@ export interface RecordedProblem extends Problem {
   readonly firstSeenAt: string;
 }
 
+/** Which row: a source image at a version (null: the row of a source with no usable version). */
+export interface RegistrationRef {
+  readonly sourceImageResourceId: string;
+  readonly version: string | null;
+}
+
 export interface Ledger {
-  get(sourceImageResourceId: string): Promise<LedgerRow | null>;
+  /**
+   * The registration's row, or null. A row an earlier release wrote (one per source image) is
+   * carried over to its registration's key the first time it is read this way.
+   */
+  get(ref: RegistrationRef): Promise<LedgerRow | null>;
   /**
    * The row as this process last wrote or read it, without a read; undefined when it has none.
    * Another instance may have written since: a remembered row is good for an ETag-guarded write
    * (from a stale one it fails with LedgerConflictError), and a decision to do nothing is taken
    * on a get().
    */
-  remembered(sourceImageResourceId: string): LedgerRow | undefined;
-  /** Every image row, all pages, ordered by sourceImageResourceId (case-insensitively). */
+  remembered(ref: RegistrationRef): LedgerRow | undefined;
+  /** Every image row, all pages, ordered by sourceImageResourceId (case-insensitively), then version. */
   list(): Promise<LedgerRow[]>;
+  /**
+   * Moves the listed rows an earlier release wrote (`legacy`: one per source image, keyed by the
+   * source alone) to their registration's key, and returns the list as it is then. Nothing is
+   * posted; safe with several instances at once.
+   */
+  carryOver(rows: readonly LedgerRow[]): Promise<LedgerRow[]>;
   /** Every image's id and state only: a fraction of list()'s data, for watching progress. */
   listStates(): Promise<ImageState[]>;
   /** Inserts a new row; throws LedgerConflictError if one exists already. */
@@ -82,6 +110,8 @@ export interface Ledger {
   insertMany(entries: readonly NewLedgerEntry[], now: Date): Promise<(LedgerRow | null)[]>;
   /** ETag-guarded update; throws LedgerConflictError when the row changed (or was removed) since it was read. */
   update(row: LedgerRow, change: LedgerChange, now: Date): Promise<LedgerRow>;
+  /** ETag-guarded delete (a skipped row that no longer describes its source); throws LedgerConflictError when it changed. */
+  remove(row: LedgerRow): Promise<void>;
   /** Records a problem; a problem with the same kind and subject as an open one is updated, not added (isNew false). */
   recordProblem(problem: Problem): Promise<{ readonly isNew: boolean }>;
   /** Every recorded problem, most recently seen first. */
@@ -98,9 +128,36 @@ export interface FailureAlert {
   readonly detail: string;
 }
 
+export interface WarningAlert {
+  readonly sourceImageResourceId: string;
+  readonly displayName: string | null;
+  readonly version: string | null;
+  readonly warning: WarningCode;
+  readonly detail: string;
+}
+
 export interface Alerter {
   /** Logs `ImageSyncFailure` at error level and POSTs the webhook when configured. Never throws. */
   raise(alert: FailureAlert): Promise<void>;
+  /** Logs `ImageSyncWarning` at warning level and POSTs the webhook (`"severity": "warning"`). Never throws. */
+  warn(alert: WarningAlert): Promise<void>;
+}
+
+/**
+ * The tenant's custom-image slots (DESIGN §13): creates in flight are reserved in the storage
+ * account, so planners in several instances never queue past the limit together.
+ */
+export interface ImageSlots {
+  /**
+   * Reserves a slot for each wanted registration key (in order) while the tenant's images (by
+   * registration key, from a Graph listing) and the open reservations leave room under `limit`.
+   * A key reserved already keeps its slot. Returns the keys that have a slot.
+   */
+  reserve(wanted: readonly string[], inTenant: ReadonlySet<string>, limit: number, now: Date): Promise<Set<string>>;
+  /** Gives a slot back (the registration ended without a device image). */
+  release(key: string): Promise<void>;
+  /** The open reservations' keys at `now` (read-only: never creates the table). */
+  reserved(now: Date): Promise<Set<string>>;
 }
 
 export interface SyncDeps {
@@ -112,4 +169,5 @@ export interface SyncDeps {
   readonly ledger: Ledger;
   readonly queues: JobQueues;
   readonly alerts: Alerter;
+  readonly slots: ImageSlots;
 }

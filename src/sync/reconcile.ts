@@ -1,11 +1,15 @@
 // The timer's reconciliation: the guarantee behind the events. Lists every source image, the
-// tenant's device images (one paged list) and the ledger, plans, and carries the plan out.
-import type { DeviceImage } from '../domain';
-import { PermanentError } from '../errors';
-import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
-import { type Plan, plan } from './plan';
+// tenant's device images and policies, the ledger and the reserved slots; runs retention first
+// (so a full tenant makes room before anything is planned), then plans and carries the plan out.
+import { NOTHING_APPLIED, type AppliedPlan } from './applyPlan';
+import type { Plan } from './plan';
+import { planFor, planRegistrations } from './planRegistrations';
 import type { SyncDeps } from './ports';
-import { describeError, reportProblem } from './reportFailure';
+import { reportProblem } from './reportFailure';
+import { type RetirementResult, afterRetention, retireVersions } from './retireVersions';
+import { readTenantView } from './tenantView';
+
+export { listDeviceImagesOrReport } from './tenantView';
 
 export interface ReconcileReport extends AppliedPlan {
   readonly plan: Plan;
@@ -13,46 +17,50 @@ export interface ReconcileReport extends AppliedPlan {
   readonly unreadableSubscriptions: number;
   /** Failed transiently after the retries: listed again next reconcile. */
   readonly unavailableSubscriptions: number;
-}
-
-/** Graph's list, or null when the app is not allowed to read it (recorded as a problem). */
-export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceImage[] | null> {
-  try {
-    return await deps.deviceImages.list();
-  } catch (error) {
-    if (!(error instanceof PermanentError)) throw error;
-    await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: describeError(error) });
-    return null;
-  }
+  /** What retention did this reconcile (IMAGE_SYNC_KEEP_VERSIONS, and unfinished retirements). */
+  readonly retention: readonly RetirementResult[];
 }
 
 export async function reconcile(deps: SyncDeps): Promise<ReconcileReport> {
-  // The three lists do not depend on each other: read at once, a reconcile takes the longest of them.
-  const [listing, deviceImages, ledger] = await Promise.all([deps.sourceImages.listAll(), listDeviceImagesOrReport(deps), deps.ledger.list()]);
+  // The lists do not depend on each other: read at once, a reconcile takes the longest of them.
+  const [listing, first] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { carryOver: true })]);
   for (const { subscriptionId, detail } of listing.unreadable) {
     await reportProblem(deps, { kind: 'subscription-unreadable', subject: subscriptionId, detail });
   }
   for (const { subscriptionId, detail } of listing.unavailable) {
     deps.log.warn('SubscriptionUnavailable', { subscriptionId, detail });
   }
-  const planned = plan({
-    sourceImages: listing.images,
-    deviceImages: deviceImages ?? [],
-    ledger,
-    scope: deps.config.scope,
-    trigger: 'reconcile',
-    now: deps.clock.now(),
-    staleAfterMs: STALE_AFTER_MS,
-  });
-  // Without Graph's list the plan cannot tell new images from registered ones: act on nothing.
-  const applied = deviceImages === null ? { registered: 0, adopted: 0, skipped: 0, resumed: 0, superseded: 0 } : await applyPlan(deps, planned, ledger);
+  let retention: readonly RetirementResult[] = [];
+  let applied: AppliedPlan = NOTHING_APPLIED;
+  let planned: Plan;
+  if (first === null) {
+    // Without Graph's list the plan cannot tell new images from registered ones: act on nothing.
+    planned = planFor(deps, listing.images, { deviceImages: [], inTenant: new Set(), ledger: [], policies: null, reserved: new Set() }, 'reconcile', deps.config.scope, null);
+  } else {
+    const run = await retireVersions(deps, first, { keep: deps.config.keepVersions, dryRun: false });
+    retention = run.results;
+    const view = await afterRetention(deps, first, run);
+    ({ plan: planned, applied } = await planRegistrations(deps, listing.images, view, 'reconcile'));
+  }
   const report = {
     ...applied,
     plan: planned,
     listed: listing.images.length,
     unreadableSubscriptions: listing.unreadable.length,
     unavailableSubscriptions: listing.unavailable.length,
+    retention,
   };
-  deps.log.info('ReconcileDone', { listed: report.listed, inScope: planned.images.length, registered: applied.registered, adopted: applied.adopted, skipped: applied.skipped, resumed: applied.resumed, unreadableSubscriptions: report.unreadableSubscriptions, unavailableSubscriptions: report.unavailableSubscriptions });
+  deps.log.info('ReconcileDone', {
+    listed: report.listed,
+    inScope: planned.images.length,
+    registered: applied.registered,
+    adopted: applied.adopted,
+    skipped: applied.skipped,
+    resumed: applied.resumed,
+    observed: applied.observed,
+    retired: retention.filter((result) => result.outcome === 'retired').length,
+    unreadableSubscriptions: report.unreadableSubscriptions,
+    unavailableSubscriptions: report.unavailableSubscriptions,
+  });
   return report;
 }

@@ -4,15 +4,18 @@
 // gives its attempt up releases its claim, so its own message, delivered again, goes on at once; and
 // a create Graph rejects is looked up too, since Graph refuses a second image of one name and version:
 // the one already there may be this source's own (an earlier attempt's POST that landed late).
-import type { LedgerRow, RegisterJob } from '../domain';
-import { AmbiguousOutcomeError, LedgerConflictError, PermanentError, TransientError } from '../errors';
+// A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
+// next reconcile registers it once there is room.
+import { type LedgerRow, type RegisterJob, registrationKey } from '../domain';
+import { AmbiguousOutcomeError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
+import { tenantImageLimitFix } from './eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
 import { holdForRetryAfter } from './holdForRetryAfter';
-import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim, rowToActOn } from './ledgerTransitions';
+import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
 
@@ -26,12 +29,12 @@ export const CLAIM_LEASE_MS = CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS + 10_000;
 
 /** A row in these states was handled by an earlier delivery (or changed by the planner since). */
 function isSettled(row: LedgerRow): boolean {
-  return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped';
+  return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired';
 }
 
 async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
   if (mayExist) {
-    const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+    const existing = await findDeviceImage(deps, job);
     if (existing !== null) {
       deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status });
       await adoptDeviceImage(deps, claimed, identity, existing);
@@ -51,7 +54,7 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
   } catch (error) {
     if (error instanceof AmbiguousOutcomeError) {
       deps.log.warn('DeviceImageCreateUnknown', { sourceImageResourceId: job.sourceImageResourceId, detail: error.message });
-      const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+      const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
         await adoptDeviceImage(deps, claimed, identity, existing);
         return;
@@ -59,18 +62,42 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       // Not visible yet: the row stays `creating`, so the next delivery looks again before posting.
       throw error;
     }
+    if (error instanceof TenantImageLimitError) {
+      await skipForTenantLimit(deps, claimed, identity, job);
+      return;
+    }
     if (error instanceof PermanentError && !isRefusal(error)) {
-      const existing = await findDeviceImage(deps, job.sourceImageResourceId);
+      const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
         deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status, after: describeError(error) });
         await adoptDeviceImage(deps, claimed, identity, existing);
         return;
       }
       await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });
+      await releaseSlot(deps, job);
       return;
     }
     throw error;
   }
+}
+
+/** Best effort: a slot left reserved ends by itself (RESERVATION_TTL_MS); until then it counts against the limit. */
+async function releaseSlot(deps: SyncDeps, job: RegisterJob): Promise<void> {
+  try {
+    await deps.slots.release(registrationKey(job.sourceImageResourceId, job.version));
+  } catch (error) {
+    deps.log.warn('ImageSlotNotReleased', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, detail: describeError(error) });
+  }
+}
+
+/** The tenant was full after all (images made outside the app since the plan): skipped, alerted once. */
+async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob): Promise<void> {
+  const fix = tenantImageLimitFix(deps.config.tenantImageLimit);
+  const skipped = await markSkipped(deps.ledger, claimed, identity, { reason: 'tenant-image-limit', fix }, deps.clock.now());
+  deps.log.warn('ImageSkipped', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, reason: 'tenant-image-limit', fix });
+  await deps.alerts.raise({ sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, errorCode: 'tenant-image-limit', detail: fix });
+  await markAlerted(deps.ledger, skipped, deps.clock.now());
+  await releaseSlot(deps, job);
 }
 
 /** 401/403: the app itself is not allowed (permission, consent, audience), whatever the image. */
@@ -117,7 +144,7 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
   // that row was stale does not count as a try.
   let reads = 0;
   for (let recall = true; reads < CLAIM_TRIES; recall = false) {
-    const { row, recalled } = await rowToActOn(deps.ledger, job.sourceImageResourceId, { recall, leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim' });
+    const { row, recalled } = await rowToActOn(deps.ledger, job, { recall, leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim' });
     if (!recalled) reads += 1;
     const step = nextStep(row, deps.clock.now());
     if (row !== null && step === 'handled') {
@@ -140,7 +167,7 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     } catch (error) {
       if (!(error instanceof LedgerConflictError)) throw error;
       // Another delivery recorded the outcome first (its write landed): nothing is left to do.
-      const settled = await deps.ledger.get(job.sourceImageResourceId);
+      const settled = await deps.ledger.get(job);
       if (settled === null || !isSettled(settled)) throw error;
       deps.log.info('RegisterJobSuperseded', { sourceImageResourceId: job.sourceImageResourceId, state: settled.state });
     }

@@ -1,5 +1,7 @@
-import { STALE_AFTER_MS } from '../../sync/applyPlan';
-import { type PlannedImage, plan } from '../../sync/plan';
+import type { PlannedImage } from '../../sync/plan';
+import { hasFirstCreate, planFor } from '../../sync/planRegistrations';
+import { type RetirementResult, retireVersions } from '../../sync/retireVersions';
+import { listVisibleSources, readTenantView } from '../../sync/tenantView';
 import { type CliIo } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';
@@ -14,6 +16,11 @@ const ACTION_WORDS: Readonly<Record<PlannedImage['outcome'], string>> = {
   resumeStatusCheck: 'check again',
   unchanged: 'unchanged',
 };
+
+function retentionLine(result: RetirementResult): string {
+  const image = `${imageLabel(result.displayName, result.version)} (${result.deviceImageId ?? '-'})`;
+  return result.outcome === 'in-use' ? `  keep    ${image}: ${result.detail}` : `  retire  ${image}: ${result.detail}`;
+}
 
 function detail(image: PlannedImage): string {
   if (image.outcome === 'skip') return `${image.reason ?? ''}: ${image.fix ?? ''}`;
@@ -30,10 +37,11 @@ export const planCommand: Command = {
 Lists the managed images in IMAGE_SYNC_SUBSCRIPTION_IDS (and IMAGE_SYNC_RESOURCE_GROUPS) that carry
 the opt-in tag (IMAGE_SYNC_TAG), compares them with the tenant's device images and the ledger, and
 says what a sync would do with each: register, adopt (already in Windows 365), skip (with the reason
-code and the fix), check again, or nothing. Changes nothing anywhere.
+code and the fix), check again, or nothing; and what retention (IMAGE_SYNC_KEEP_VERSIONS) would
+delete from Windows 365. Changes nothing anywhere.
 
 Options:
-  --json       { images: [...], unreadableSubscriptions: [...], summary } on stdout
+  --json       { images: [...], retention: [...], unreadableSubscriptions: [...], summary } on stdout
   -v, --verbose  log what happens on stderr
   -h, --help   this text
 
@@ -41,14 +49,17 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, COMMON_OPTIONS);
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
-    const { config, clients } = createCommandContext(io, values.verbose === true);
-    const [listing, deviceImages, ledger] = await Promise.all([clients.sourceImages.listAll(), clients.deviceImages.list(), clients.ledger.list()]);
-    const planned = plan({ sourceImages: listing.images, deviceImages, ledger, scope: config.scope, trigger: 'reconcile', now: new Date(), staleAfterMs: STALE_AFTER_MS });
+    const { config, deps } = createCommandContext(io, values.verbose === true);
+    const [listing, view] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { carryOver: false })]);
+    if (view === null) throw new Error('Microsoft Graph refused to list device images: grant the app CloudPC.Read.All (see `image-sync status` problems)');
+    const retention = (await retireVersions(deps, view, { keep: config.keepVersions, dryRun: true })).results;
+    let planned = planFor(deps, listing.images, view, 'reconcile', config.scope, null);
+    if (hasFirstCreate(planned)) planned = planFor(deps, listing.images, view, 'reconcile', config.scope, await listVisibleSources(deps));
     const count = (outcome: PlannedImage['outcome']) => planned.images.filter((image) => image.outcome === outcome).length;
     const summary = { inScope: planned.images.length, register: count('register'), adopt: count('adopt'), skip: count('skip'), unchanged: count('unchanged') + count('resumeStatusCheck') };
     const unreadable = [...listing.unreadable, ...listing.unavailable];
     if (values.json === true) {
-      printJson(io, { images: planned.images, unreadableSubscriptions: unreadable, summary });
+      printJson(io, { images: planned.images, retention, unreadableSubscriptions: unreadable, summary });
     } else {
       io.stdout(
         planned.images.length === 0
@@ -60,6 +71,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
               { header: 'DETAIL', value: detail, max: 140 },
             ]),
       );
+      if (retention.length > 0) io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);
       io.stdout(`\n${summary.inScope} image(s) in scope: ${summary.register} to register, ${summary.adopt} to adopt, ${summary.skip} skipped, ${summary.unchanged} unchanged.`);
     }

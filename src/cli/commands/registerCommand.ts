@@ -25,8 +25,13 @@ Options:
   -v, --verbose        log what happens on stderr
   -h, --help           this text
 
-Exit codes: 0 queued (or already registered); 2 not eligible (the reason and the fix are printed);
-1 could not run.`,
+A registration is a source image at a version: an image rebuilt in place with a new cloudpc-version
+is registered as a new device image. The same version registered before whose source has been
+rebuilt since is not posted again (Windows 365 keeps what was captured then): it exits 2 with the
+version-unchanged warning and its fix, bump cloudpc-version.
+
+Exit codes: 0 queued (or already registered); 2 not eligible, or version-unchanged (the reason and
+the fix are printed); 1 could not run.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'display-name': { type: 'string' }, version: { type: 'string' } }, 1);
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
@@ -42,8 +47,9 @@ Exit codes: 0 queued (or already registered); 2 not eligible (the reason and the
     if (values.json === true) printJson(io, outcome);
     else if (outcome.outcome === 'skip') io.stdout(`Not registered: ${outcome.reason ?? ''}. Fix: ${outcome.fix ?? ''}`);
     else if (outcome.outcome === 'register') io.stdout(`Queued ${imageLabel(outcome.displayName, outcome.version)} for registration.`);
+    else if (outcome.versionUnchanged !== null) io.stdout(`Not registered again: ${imageLabel(outcome.displayName, outcome.version)} is registered already (device image ${outcome.deviceImageId ?? '-'}) and its source was rebuilt since. ${outcome.versionUnchanged.code}: ${outcome.versionUnchanged.text}`);
     else if (outcome.retriedUpload) io.stdout(`Asked Windows 365 to retry the failed upload of ${imageLabel(outcome.displayName, outcome.version)} (device image ${outcome.deviceImageId ?? ''}); \`image-sync status\` follows it.`);
     else io.stdout(`Already known: ${imageLabel(outcome.displayName, outcome.version)} is ${outcome.ledgerState ?? 'registered'}${outcome.deviceImageId === null ? '' : ` (device image ${outcome.deviceImageId})`}.`);
-    return outcome.outcome === 'skip' ? EXIT_NEEDS_ATTENTION : EXIT_OK;
+    return outcome.outcome === 'skip' || outcome.versionUnchanged !== null ? EXIT_NEEDS_ATTENTION : EXIT_OK;
   },
 };

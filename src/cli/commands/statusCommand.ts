@@ -15,20 +15,26 @@ and how to fix it, why an upload failed and what to do; then the recorded proble
 Reads storage only (AzureWebJobsStorage); it calls neither ARM nor Graph.
 
 Options:
-  --json       the status document (shared/contract/status.schema.json) on stdout
+  --json       the status document (contract/status.schema.json) on stdout
   --clear-problems  show the status, then remove the recorded problems (you have read them);
                the exit code then reflects the images only
   -v, --verbose  log what happens on stderr
   -h, --help   this text
 
-Exit codes: 0 every image ready or skipped and no problem; 2 something needs attention (a failed
-or unfinished image, a recorded problem); 1 could not run (bad settings, storage unreachable).`,
+One entry per registration (a source image at a version): an image rebuilt with three versions has
+three entries. Shown per entry: its state (retired = deleted from Windows 365 by retention), the OS
+status and expiration Graph reports, the provisioning policies that use it, and warnings (OS support
+ending, a source rebuilt without a new version, a changed display name), each with what to do.
+
+Exit codes: 0 every image ready, retired or skipped and no problem (warnings do not count); 2
+something needs attention (a failed or unfinished image, tenant-image-limit,
+not-visible-to-windows365, a recorded problem); 1 could not run (bad settings, storage unreachable).`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'clear-problems': { type: 'boolean' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
-    const { clients } = createCommandContext(io, values.verbose === true);
+    const { config, clients } = createCommandContext(io, values.verbose === true);
     const [rows, problems] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems()]);
-    const report = buildStatusReport(rows, problems);
+    const report = buildStatusReport(rows, problems, { now: new Date(), expiryWarningDays: config.expiryWarningDays });
     if (values.json === true) printJson(io, report);
     else io.stdout(renderStatus(report));
     if (values['clear-problems'] !== true) return exitCodeFor(report);

@@ -48,13 +48,14 @@ until every in-scope image is ready, failed or skipped, nothing more can happen,
 Progress goes to stderr; the final status table (or --json) to stdout.
 
 Options:
-  --json              the status document with "summary" (shared/contract/status.schema.json)
+  --json              the status document with "summary" (contract/status.schema.json)
   --timeout SECONDS   give up waiting after this long (default ${DEFAULT_TIMEOUT_SECONDS}); unfinished images then count as needing attention
   -v, --verbose       log what happens on stderr
   -h, --help          this text
 
-Exit codes: 0 every in-scope image ready or skipped; 2 finished, but something needs attention (a
-failed or unfinished image, an unreadable subscription, a poisoned message); 1 could not run.`,
+Exit codes: 0 every in-scope image ready, retired or skipped; 2 finished, but something needs
+attention (a failed or unfinished image, tenant-image-limit, not-visible-to-windows365, an
+unreadable subscription, a poisoned message); 1 could not run. Warnings do not change it.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, timeout: { type: 'string' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
@@ -64,7 +65,7 @@ failed or unfinished image, an unreadable subscription, a poisoned message); 1 c
     const progress = progressPrinter(io);
     const result = await runLocalSync({ deps, clients, hostJsonPath: path.join(packageRoot(), 'host.json'), timeoutMs: timeoutSeconds * 1000, onProgress: progress.print });
     progress.done();
-    const report = buildStatusReport(result.rows, result.problems);
+    const report = buildStatusReport(result.rows, result.problems, { now: new Date(), expiryWarningDays: deps.config.expiryWarningDays });
     const unavailable = result.reconcile.unavailableSubscriptions;
     if (values.json === true) printJson(io, report);
     else {

@@ -1,0 +1,43 @@
+// Plan, then apply: the one path the reconcile, an Image write event and a manual register take.
+// getSourceImages is read only when the plan has a first create to make (DESIGN §13 preflight).
+import type { RegisterTrigger, SourceImage } from '../domain';
+import type { ImageScope } from '../config';
+import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
+import { type Plan, plan } from './plan';
+import type { SyncDeps } from './ports';
+import { type TenantView, listVisibleSources } from './tenantView';
+
+export interface PlannedRegistrations {
+  readonly plan: Plan;
+  readonly applied: AppliedPlan;
+}
+
+export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, visibleToWindows365: ReadonlySet<string> | null): Plan {
+  return plan({
+    sourceImages,
+    deviceImages: view.deviceImages,
+    ledger: view.ledger,
+    scope,
+    trigger,
+    now: deps.clock.now(),
+    staleAfterMs: STALE_AFTER_MS,
+    capacity: { limit: deps.config.tenantImageLimit, reserved: view.reserved },
+    visibleToWindows365,
+    policies: view.policies,
+    expiryWarningDays: deps.config.expiryWarningDays,
+  });
+}
+
+/** Whether a plan posts a registration that was never posted before (the preflight's moment). */
+export function hasFirstCreate(planned: Plan): boolean {
+  return planned.actions.some((action) => action.kind === 'register' && action.firstCreate);
+}
+
+export async function planRegistrations(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope = deps.config.scope): Promise<PlannedRegistrations> {
+  let planned = planFor(deps, sourceImages, view, trigger, scope, null);
+  if (hasFirstCreate(planned)) {
+    const visible = await listVisibleSources(deps);
+    if (visible !== null) planned = planFor(deps, sourceImages, view, trigger, scope, visible);
+  }
+  return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant) };
+}

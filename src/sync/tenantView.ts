@@ -1,0 +1,65 @@
+// What every planner reads besides the source images: the tenant's device images and provisioning
+// policies (Graph), the ledger, and the slots reserved for creates in flight (storage), read at once.
+import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
+import { PermanentError } from '../errors';
+import { deviceImageKey } from './plan';
+import type { SyncDeps } from './ports';
+import { describeError, reportProblem } from './reportFailure';
+
+export interface TenantView {
+  readonly deviceImages: readonly DeviceImage[];
+  /** Registration keys of the tenant's device images. */
+  readonly inTenant: ReadonlySet<string>;
+  readonly ledger: readonly LedgerRow[];
+  /** null when Graph could not list them: retention deletes nothing then, and rows keep the policies they had. */
+  readonly policies: readonly ProvisioningPolicy[] | null;
+  readonly reserved: ReadonlySet<string>;
+}
+
+/** Graph's list, or null when the app is not allowed to read it (recorded as a problem). */
+export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceImage[] | null> {
+  try {
+    return await deps.deviceImages.list();
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: describeError(error) });
+    return null;
+  }
+}
+
+/** Best effort: a failure costs only what policies would tell (logged, never a reason to stop). */
+async function listPolicies(deps: SyncDeps): Promise<ProvisioningPolicy[] | null> {
+  try {
+    return await deps.deviceImages.listProvisioningPolicies();
+  } catch (error) {
+    deps.log.warn('ProvisioningPoliciesUnreadable', { detail: describeError(error) });
+    return null;
+  }
+}
+
+/** Best effort, like policies: without the list every source counts as visible (the upload's own error still tells). */
+export async function listVisibleSources(deps: SyncDeps): Promise<Set<string> | null> {
+  try {
+    return new Set((await deps.deviceImages.listSourceImageIds()).map((id) => id.toLowerCase()));
+  } catch (error) {
+    deps.log.warn('SourceImagesUnreadable', { detail: describeError(error) });
+    return null;
+  }
+}
+
+/**
+ * Reads the tenant and the ledger; null when Graph refuses the device image list (a recorded
+ * problem: nothing can be planned). `carryOver` moves the previous release's ledger rows first
+ * (not for read-only commands).
+ */
+export async function readTenantView(deps: SyncDeps, options: { readonly carryOver: boolean }): Promise<TenantView | null> {
+  const [deviceImages, listed, policies, reserved] = await Promise.all([
+    listDeviceImagesOrReport(deps),
+    deps.ledger.list(),
+    listPolicies(deps),
+    deps.slots.reserved(deps.clock.now()),
+  ]);
+  if (deviceImages === null) return null;
+  const ledger = options.carryOver && listed.some((row) => row.legacy === true) ? await deps.ledger.carryOver(listed) : listed;
+  return { deviceImages, inTenant: new Set(deviceImages.map(deviceImageKey)), ledger, policies, reserved };
+}

@@ -1,0 +1,97 @@
+// Retention as an administrator meets it (DESIGN §13): `image-sync sync` with IMAGE_SYNC_KEEP_VERSIONS
+// deletes the versions it registered that a newer ready one supersedes, before it exits; never one a
+// provisioning policy uses, never one it did not register. `plan` shows it first; `prune` does it on demand.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../src/emulator';
+import { runImageSync } from '../support/cliProcess';
+import { contractErrors } from '../support/contract';
+import { startTestEmulator } from '../support/emulator';
+import { testConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage';
+
+const SUB = '46464646-4646-4646-8646-464646464646';
+const SOURCE = managedImageResourceId(SUB, 'rg-images', 'win11-ent');
+const tags = (version: string) => ({ 'cloudpc-sync': 'true', 'cloudpc-version': version });
+
+let emulator: Emulator;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator(
+    estate({
+      uploadSeconds: 0.3,
+      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent', tags: tags('1.0.0'), build: 'b1' })])] })],
+      // Registered by hand long ago under the same display name: not the app's, never deleted.
+      deviceImages: [deviceImage({ displayName: 'win11-ent', version: '0.9.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-ent-0.9.0') })],
+      provisioningPolicies: [provisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: null })],
+    }),
+  );
+  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
+  env = {
+    AzureWebJobsStorage: testConnectionString(),
+    ...endpoints,
+    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('ret-register'),
+    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('ret-status'),
+    IMAGE_SYNC_TABLE: uniqueTableName('ret'),
+    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
+    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
+    IMAGE_SYNC_KEEP_VERSIONS: '1',
+  };
+});
+afterAll(async () => {
+  await emulator.stop();
+});
+
+type StatusJson = { images: { version: string; state: string; deviceImageId: string | null; policies: string[] }[] };
+const versionsInTenant = () => emulator.deviceImages().map((image) => image.version).sort();
+const idOf = (version: string) => emulator.deviceImages().find((image) => image.version === version && image.sourceImageResourceId === SOURCE)?.id ?? '';
+const rebuild = (version: string, build: string) => emulator.rebuildManagedImage(SOURCE, { build, tags: tags(version) });
+
+describe('retention through image-sync', () => {
+  it('deletes a superseded version the app registered when sync sees the newer one ready, keeps what a policy uses, and prunes on demand', async () => {
+    expect((await runImageSync(['sync', '--timeout', '60'], env)).code).toBe(0);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.0.0']);
+
+    rebuild('1.1.0', 'b2');
+    const second = await runImageSync(['sync', '--json', '--timeout', '60'], env);
+    expect(second.code).toBe(0);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0']);
+    const status = JSON.parse(second.stdout) as StatusJson;
+    expect(contractErrors('status', status)).toBeNull();
+    expect(status.images.map((image) => [image.version, image.state])).toEqual([['1.1.0', 'ready'], ['1.0.0', 'retired']]);
+
+    // A policy now uses 1.1.0: the next version's sync keeps it, and status says who uses it.
+    emulator.putProvisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: idOf('1.1.0'), imageDisplayName: 'win11-ent' });
+    rebuild('1.2.0', 'b3');
+    const third = await runImageSync(['sync', '--json', '--timeout', '60'], env);
+    expect(third.code).toBe(0);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0', '1.2.0']);
+    expect((JSON.parse(third.stdout) as StatusJson).images.find((image) => image.version === '1.1.0')?.policies).toEqual(['Engineering']);
+
+    // The policy moves on to 1.2.0: plan and a dry run show 1.1.0 would go; prune deletes it.
+    emulator.putProvisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: idOf('1.2.0'), imageDisplayName: 'win11-ent' });
+    const plan = await runImageSync(['plan', '--json'], env);
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { retention: { version: string; outcome: string }[] }).retention).toEqual([expect.objectContaining({ version: '1.1.0', outcome: 'would-retire' })]);
+    const dryRun = await runImageSync(['prune', '--dry-run', '--json'], env);
+    expect(JSON.parse(dryRun.stdout)).toMatchObject({ keep: 1, dryRun: true, results: [{ version: '1.1.0', outcome: 'would-retire' }] });
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0', '1.2.0']);
+
+    const prune = await runImageSync(['prune'], env);
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toMatch(/retired\s+win11-ent 1\.1\.0/);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0']);
+    // `status` reads the ledger only: policies are as the last reconcile read them from Graph.
+    expect((await runImageSync(['sync'], env)).code).toBe(0);
+    const status2 = JSON.parse((await runImageSync(['status', '--json'], env)).stdout) as StatusJson;
+    expect(status2.images.map((image) => [image.version, image.state])).toEqual([['1.2.0', 'ready'], ['1.0.0', 'retired'], ['1.1.0', 'retired']]);
+    expect(status2.images[0]?.policies).toEqual(['Engineering']);
+  });
+
+  it('refuses a keep count that is not a whole number, naming the option and the fix', async () => {
+    const run = await runImageSync(['prune', '--keep', 'two'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/--keep "two" is not a whole number from 1 to 20.*e\.g\. --keep 2/);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0']);
+  });
+});
