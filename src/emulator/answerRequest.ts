@@ -3,6 +3,7 @@
 import { answerArm } from './armRoutes';
 import { answerDeviceImages } from './deviceImageRoutes';
 import { answerOsImages } from './osImageRoutes';
+import { answerProvisioningPolicies } from './provisioningPolicyRoutes';
 import { errorReply, Refusal, unknownSegment, type Reply } from './replies';
 import { serviceOf, type Route } from './routes';
 import type { EmulatedTenant } from './tenant';
@@ -61,6 +62,10 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
     case 'graph.osImages.get':
     case 'graph.osImages.create':
       return answerOsImages(route, request, { catalogue: tenant.osImages, origin, pageSize: tenant.estate.graph.pageSize });
+    case 'graph.provisioningPolicies.list':
+    case 'graph.provisioningPolicies.get':
+    case 'graph.provisioningPolicies.update':
+      return answerProvisioningPolicies(route, request, { policies: tenant.provisioningPolicies, origin, pageSize: tenant.estate.graph.pageSize });
     case 'unknown':
       if (route.service === 'graph' && route.problem === 'method') throw new Refusal(405, 'MethodNotAllowed', `The method is not allowed on ${request.url.pathname}.`);
       if (route.service === 'graph') throw unknownSegment(route.graphSegment ?? request.url.pathname);

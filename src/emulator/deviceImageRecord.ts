@@ -1,7 +1,7 @@
 // One Cloud PC device image as the emulated tenant holds it, and how Graph renders it. Its status
 // is read off the clock at each render, from its latest upload.
 import type { DeviceImage } from '../domain';
-import { uploadStatus, type UploadAttempt } from './uploads';
+import { uploadStatus, type UploadAttempt, type UploadStatus } from './uploads';
 
 export interface DeviceImageRecord {
   readonly id: string;
@@ -51,13 +51,21 @@ export function renderDeviceImage(record: DeviceImageRecord, now: Date, options:
   if (options.failureField !== 'errorCode') image['statusDetails'] = errorCode;
   return {
     ...image,
-    osStatus: usable ? (status === 'warning' ? 'supportedWithWarning' : 'supported') : null,
-    expirationDate: usable ? dateOnly(new Date(upload.settlesAt.getTime() + 2 * 365 * 24 * 3600_000)) : null,
+    ...osSupportOf(upload, status),
     lastModifiedDateTime: modified.toISOString(),
     operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
     osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
     osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
     sizeInGB: usable ? upload.sizeInGB : null,
+  };
+}
+
+/** What Graph says of a usable image's OS: the estate's words, else supported until two years after the upload. */
+function osSupportOf(upload: UploadAttempt, status: UploadStatus): { osStatus: string | null; expirationDate: string | null } {
+  if (status !== 'ready' && status !== 'warning') return { osStatus: null, expirationDate: null };
+  return {
+    osStatus: upload.reportedOs.osStatus ?? (status === 'warning' ? 'supportedWithWarning' : 'supported'),
+    expirationDate: upload.reportedOs.expirationDate ?? dateOnly(new Date(upload.settlesAt.getTime() + 2 * 365 * 24 * 3600_000)),
   };
 }
 
@@ -89,6 +97,7 @@ export function describeDeviceImage(record: DeviceImageRecord, now: Date): Emula
     operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
     osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
     lastModifiedDateTime: typeof lastModified === 'string' ? lastModified : null,
+    ...osSupportOf(upload, status),
     uploads: record.uploads.length,
     createdAt: record.createdAt.toISOString(),
     deleted: record.deletedAt !== null,

@@ -1,5 +1,6 @@
 // The tenant's Cloud PC device images: create, update, delete and retryUpload with the rules the
-// service enforces (displayName+version unique, a tenant limit, retry only a failed upload).
+// service enforces (displayName+version unique, a tenant limit counting every status, no delete
+// while a provisioning policy uses the image, retry only a failed upload).
 import type { Clock } from '../domain';
 import type { DeviceImageSeed } from './estateSchema';
 import { deviceImageStatus, type DeviceImageRecord } from './deviceImageRecord';
@@ -15,6 +16,8 @@ export interface DeviceImageStoreOptions {
   readonly uploadSeconds: number;
   readonly maxDeviceImages: number;
   readonly duplicateStatus: 400 | 409;
+  /** Display names of the provisioning policies whose imageId is this device image's id. */
+  readonly policiesUsing: (deviceImageId: string) => readonly string[];
 }
 
 export interface NewDeviceImage {
@@ -28,9 +31,13 @@ export interface DeviceImageChanges {
   readonly version?: string;
 }
 
-/** Source images that ended up with more than one device image. */
+/**
+ * A registration (a source image at a version) that ended up with more than one device image. A
+ * source rebuilt in place with a new version is a new registration, not a duplicate.
+ */
 export interface DuplicateSource {
   readonly sourceImageResourceId: string;
+  readonly version: string;
   readonly deviceImageIds: readonly string[];
 }
 
@@ -116,8 +123,9 @@ export class DeviceImageStore {
 
   delete(id: string): void {
     const record = this.require(id);
-    if (record.usedByProvisioningPolicy) {
-      throw new Refusal(400, 'BadRequest', `The image '${record.displayName}' is used by a provisioning policy and cannot be deleted; remove it from the policy first.`);
+    const policies = this.options.policiesUsing(record.id);
+    if (policies.length > 0 || record.usedByProvisioningPolicy) {
+      throw new Refusal(400, 'BadRequest', `The image '${record.displayName}' is used by ${policyWords(policies)} and cannot be deleted; remove it from the ${policies.length > 1 ? 'policies' : 'policy'} first.`);
     }
     record.deletedAt = this.options.clock.now();
   }
@@ -140,15 +148,15 @@ export class DeviceImageStore {
 
   duplicateSources(options: { includeDeleted?: boolean } = {}): DuplicateSource[] {
     const records = options.includeDeleted === false ? this.list() : this.records;
-    const bySource = new Map<string, DeviceImageRecord[]>();
+    const byRegistration = new Map<string, DeviceImageRecord[]>();
     for (const record of records) {
-      const key = record.sourceImageResourceId.toLowerCase();
-      bySource.set(key, [...(bySource.get(key) ?? []), record]);
+      const key = `${record.sourceImageResourceId.toLowerCase()}\n${record.version}`;
+      byRegistration.set(key, [...(byRegistration.get(key) ?? []), record]);
     }
     const duplicates: DuplicateSource[] = [];
-    for (const [first, ...others] of bySource.values()) {
+    for (const [first, ...others] of byRegistration.values()) {
       if (first === undefined || others.length === 0) continue;
-      duplicates.push({ sourceImageResourceId: first.sourceImageResourceId, deviceImageIds: [first, ...others].map((record) => record.id) });
+      duplicates.push({ sourceImageResourceId: first.sourceImageResourceId, version: first.version, deviceImageIds: [first, ...others].map((record) => record.id) });
     }
     return duplicates;
   }
@@ -167,3 +175,9 @@ export class DeviceImageStore {
   }
 }
 
+/** `provisioning policy "Sales"`, `provisioning policies "Sales", "HR"`, or (a seed's flag, no name) `a provisioning policy`. */
+function policyWords(names: readonly string[]): string {
+  const quoted = names.map((name) => `"${name}"`);
+  if (quoted.length === 0) return 'a provisioning policy';
+  return quoted.length === 1 ? `provisioning policy ${quoted.join('')}` : `provisioning policies ${quoted.join(', ')}`;
+}

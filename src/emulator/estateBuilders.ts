@@ -5,6 +5,7 @@ import type {
   EstateInput,
   ManagedImageInput,
   OsImageInput,
+  ProvisioningPolicyInput,
   ResourceGroupInput,
   SubscriptionInput,
 } from './estateSchema';
@@ -36,6 +37,11 @@ export function managedImage(input: Partial<ManagedImageInput> & { name: string 
 
 export function deviceImage(input: DeviceImageSeedInput): DeviceImageSeedInput {
   return { ...input };
+}
+
+/** A custom-image policy; `imageId` names the device image it gives new Cloud PCs (none: null). */
+export function provisioningPolicy(input: ProvisioningPolicyInput): ProvisioningPolicyInput {
+  return { imageType: 'custom', ...input };
 }
 
 export function osImage(input: Partial<OsImageInput> & { id: string }): OsImageInput {

@@ -17,10 +17,16 @@ const uploadSchema = z.strictObject({
   retrySeconds: z.number().min(0).optional(),
 });
 
+const osStatus = z.enum(['supported', 'supportedWithWarning', 'unknown']);
+
 const reportedOsSchema = z.strictObject({
   operatingSystem: z.string().default('Windows 11 Enterprise'),
   osBuildNumber: z.string().default('22631'),
   osVersionNumber: z.string().default('10.0.22631.4317'),
+  /** Omitted: `supported`, or `supportedWithWarning` for a `warning` outcome. */
+  osStatus: osStatus.optional(),
+  /** `YYYY-MM-DD`; omitted: two years after the upload settles. */
+  expirationDate: z.iso.date().optional(),
 });
 
 export const managedImageSchema = z.strictObject({
@@ -37,6 +43,11 @@ export const managedImageSchema = z.strictObject({
   diskEncryptionSet: z.string().nullable().default(null),
   /** Name of the VM it was captured from. */
   sourceVirtualMachine: z.string().nullable().default('build-vm'),
+  /**
+   * Which capture this is: an image rebuilt in place (as Azure Image Builder does) keeps its id but
+   * gets a new build, which shows in its OS disk and source VM ids. Null: the ids carry no build.
+   */
+  build: z.string().regex(/^[-\w.]{1,64}$/, 'a build: 1-64 letters, digits, - _ .').nullable().default(null),
   /** What Graph reports once an upload of this image is ready. */
   reportedOs: reportedOsSchema.prefault({}),
   /** Omitted: decided from the image (ready when it meets Windows 365's requirements). */
@@ -79,6 +90,16 @@ const deviceImageSeedSchema = z.strictObject({
   sizeInGB: z.number().int().positive().default(64),
 });
 
+export const provisioningPolicySchema = z.strictObject({
+  /** Omitted: a generated GUID. */
+  id: z.string().min(1).optional(),
+  displayName: z.string().min(1),
+  imageType: z.enum(['custom', 'gallery']).default('custom'),
+  /** For a custom image, the device image's id. Not checked against the device images (a PATCH is). */
+  imageId: z.string().min(1).nullable().default(null),
+  imageDisplayName: z.string().nullable().default(null),
+});
+
 export const osImageSchema = z.strictObject({
   id: z.string().min(1),
   supportedEditions: z
@@ -114,6 +135,8 @@ export const estateSchema = z
     token: z.string().min(1).nullable().default(null),
     subscriptions: z.array(subscriptionSchema).default([]),
     deviceImages: z.array(deviceImageSeedSchema).default([]),
+    /** Cloud PC provisioning policies; a device image one of them uses cannot be deleted. */
+    provisioningPolicies: z.array(provisioningPolicySchema).default([]),
     osImages: z.array(osImageSchema).default([]),
     /** Fault rules active from the start. */
     faults: z.array(faultRuleSchema).default([]),
@@ -143,6 +166,13 @@ export const estateSchema = z
       if (pairs.has(pair)) context.addIssue({ code: 'custom', path: ['deviceImages', d, 'displayName'], message: `${image.displayName} ${image.version} appears twice (displayName+version is unique)` });
       pairs.add(pair);
     });
+    const policyIds = new Set<string>();
+    estate.provisioningPolicies.forEach((policy, p) => {
+      if (policy.id === undefined) return;
+      const key = policy.id.toLowerCase();
+      if (policyIds.has(key)) context.addIssue({ code: 'custom', path: ['provisioningPolicies', p, 'id'], message: `provisioning policy ${policy.id} appears twice` });
+      policyIds.add(key);
+    });
   });
 
 /** An estate as written: in a file or by the builders (defaults not yet applied). */
@@ -157,5 +187,7 @@ export type SubscriptionInput = z.input<typeof subscriptionSchema>;
 export type ResourceGroupInput = z.input<typeof resourceGroupSchema>;
 export type DeviceImageSeed = z.output<typeof deviceImageSeedSchema>;
 export type DeviceImageSeedInput = z.input<typeof deviceImageSeedSchema>;
+export type ProvisioningPolicySeed = z.output<typeof provisioningPolicySchema>;
+export type ProvisioningPolicyInput = z.input<typeof provisioningPolicySchema>;
 export type OsImage = z.output<typeof osImageSchema>;
 export type OsImageInput = z.input<typeof osImageSchema>;

@@ -10,6 +10,7 @@ export {
   resourceGroup,
   managedImage,
   deviceImage,
+  provisioningPolicy,
   osImage,
   managedImageResourceId,
   OPT_IN_TAG,
@@ -21,6 +22,7 @@ export type {
   SubscriptionInput,
   ResourceGroupInput,
   DeviceImageSeedInput,
+  ProvisioningPolicyInput,
   OsImageInput,
   SubscriptionAccess,
 } from './estateSchema';
@@ -29,4 +31,6 @@ export type { FaultName } from './faultInjector';
 export type { RecordedRequest, EarlyRetry, EarlyRetryOptions } from './requestLog';
 export type { EmulatedDeviceImage } from './deviceImageRecord';
 export type { DuplicateSource } from './deviceImageStore';
+export type { EmulatedProvisioningPolicy } from './provisioningPolicyStore';
+export type { ManagedImageRebuild } from './managedImageCatalogue';
 export type { RequestKind } from './routes';

@@ -1,7 +1,15 @@
 // The ARM side of the tenant: subscriptions, their resource groups and managed images. Names and
 // ids are looked up case-insensitively, as ARM does.
 import type { Estate, ManagedImageSpec, SubscriptionAccess } from './estateSchema';
+import { parseManagedImage } from './parseEstate';
 import { renderManagedImage, type JsonObject } from './renderManagedImage';
+
+/** What an in-place rebuild changes. */
+export interface ManagedImageRebuild {
+  readonly build: string;
+  /** Replace the tags whole; omitted: kept. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
 
 export interface ManagedImageRecord {
   readonly subscriptionId: string;
@@ -101,6 +109,17 @@ export class ManagedImageCatalogue {
     };
     group.images.set(spec.name.toLowerCase(), record);
     return record;
+  }
+
+  /**
+   * Replaces an image in place with a new capture, as Azure Image Builder does on every build: same
+   * id, a new build, and its tags re-applied (given tags replace them all). Throws when it is absent.
+   */
+  rebuild(resourceId: string, changes: ManagedImageRebuild): ManagedImageRecord {
+    const found = this.find(resourceId);
+    if (found === undefined) throw new Error(`the estate has no managed image ${resourceId}`);
+    const spec = parseManagedImage({ ...found.spec, build: changes.build, tags: changes.tags === undefined ? found.spec.tags : { ...changes.tags } }, `the rebuild of ${resourceId}`);
+    return this.put(found.subscriptionId, found.resourceGroup, spec);
   }
 
   remove(resourceId: string): boolean {

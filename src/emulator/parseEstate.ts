@@ -1,7 +1,16 @@
 // Estate input (a file or the builders' output) parsed into a validated Estate.
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { estateSchema, managedImageSchema, type Estate, type ManagedImageInput, type ManagedImageSpec } from './estateSchema';
+import {
+  estateSchema,
+  managedImageSchema,
+  provisioningPolicySchema,
+  type Estate,
+  type ManagedImageInput,
+  type ManagedImageSpec,
+  type ProvisioningPolicyInput,
+  type ProvisioningPolicySeed,
+} from './estateSchema';
 
 /** An estate that is not valid; the message names every wrong field. */
 export class EstateError extends Error {
@@ -22,6 +31,12 @@ export function parseEstate(input: unknown, source = 'estate'): Estate {
 
 export function parseManagedImage(input: ManagedImageInput, source = 'managed image'): ManagedImageSpec {
   const result = managedImageSchema.safeParse(input);
+  if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));
+  return result.data;
+}
+
+export function parseProvisioningPolicy(input: ProvisioningPolicyInput, source = 'provisioning policy'): ProvisioningPolicySeed {
+  const result = provisioningPolicySchema.safeParse(input);
   if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));
   return result.data;
 }

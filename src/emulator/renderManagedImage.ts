@@ -1,5 +1,6 @@
 // A managed image as ARM serves it (`properties` nested, as on the wire), with the estate's raw
-// overrides applied so tests can serve odd data.
+// overrides applied so tests can serve odd data. A build (an in-place rebuild) shows in the ids of
+// the OS disk and source VM, as a new capture's would.
 import { managedImageResourceId } from './estateBuilders';
 import type { ManagedImageSpec } from './estateSchema';
 
@@ -8,6 +9,7 @@ export type JsonObject = { [key: string]: unknown };
 export function renderManagedImage(subscriptionId: string, resourceGroupName: string, spec: ManagedImageSpec): JsonObject {
   const id = managedImageResourceId(subscriptionId, resourceGroupName, spec.name);
   const group = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}`;
+  const buildSuffix = spec.build === null ? '' : `-${spec.build}`;
   const dataDisks = Array.from({ length: spec.dataDisks }, (_, lun) => ({
     lun,
     diskSizeGB: 128,
@@ -23,7 +25,7 @@ export function renderManagedImage(subscriptionId: string, resourceGroupName: st
         osType: spec.osType,
         osState: spec.osState,
         diskSizeGB: spec.osDiskSizeGB,
-        managedDisk: { id: `${group}/providers/Microsoft.Compute/disks/${spec.name}-os` },
+        managedDisk: { id: `${group}/providers/Microsoft.Compute/disks/${spec.name}-os${buildSuffix}` },
         caching: 'ReadWrite',
         storageAccountType: 'Premium_LRS',
         diskEncryptionSet: spec.diskEncryptionSet === null ? null : { id: spec.diskEncryptionSet },
@@ -33,7 +35,7 @@ export function renderManagedImage(subscriptionId: string, resourceGroupName: st
     },
   };
   if (spec.sourceVirtualMachine !== null) {
-    properties['sourceVirtualMachine'] = { id: `${group}/providers/Microsoft.Compute/virtualMachines/${spec.sourceVirtualMachine}` };
+    properties['sourceVirtualMachine'] = { id: `${group}/providers/Microsoft.Compute/virtualMachines/${spec.sourceVirtualMachine}${buildSuffix}` };
   }
   const image: JsonObject = {
     id,

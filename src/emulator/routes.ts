@@ -17,6 +17,8 @@ export type Route =
       readonly version: GraphVersion;
       readonly id: string;
     }
+  | { readonly kind: 'graph.provisioningPolicies.list'; readonly version: GraphVersion }
+  | { readonly kind: 'graph.provisioningPolicies.get' | 'graph.provisioningPolicies.update'; readonly version: GraphVersion; readonly id: string }
   | { readonly kind: 'graph.osImages.list' | 'graph.osImages.create'; readonly version: GraphVersion }
   | { readonly kind: 'graph.osImages.get'; readonly version: GraphVersion; readonly id: string }
   | {
@@ -85,6 +87,7 @@ function graphRoute(method: string, version: GraphVersion, segments: readonly st
   if (lower[1] !== 'devicemanagement') return unknownAt(1);
   if (lower[2] === 'manageddevicewindowsosimages') return osImageRoute(method, version, segments.slice(3), () => unknownAt(3, 'method'));
   if (lower[2] !== 'virtualendpoint') return unknownAt(2);
+  if (lower[3] === 'provisioningpolicies') return provisioningPolicyRoute(method, version, segments.slice(4), unknownAt);
   if (lower[3] !== 'deviceimages') return unknownAt(3);
   const rest = segments.slice(4);
   const [first, action, ...extra] = rest;
@@ -109,6 +112,15 @@ function graphRoute(method: string, version: GraphVersion, segments: readonly st
   if (actionName === 'retryupload' && method === 'POST') return { kind: 'graph.deviceImages.retryUpload', version, id };
   if (actionName === 'reupload' && method === 'POST') return { kind: 'graph.deviceImages.reupload', version, id };
   return unknownAt(5);
+}
+
+function provisioningPolicyRoute(method: string, version: GraphVersion, rest: readonly string[], unknownAt: (index: number, problem?: 'path' | 'method') => Route): Route {
+  const [id, ...extra] = rest;
+  if (id === undefined) return method === 'GET' ? { kind: 'graph.provisioningPolicies.list', version } : unknownAt(3, 'method');
+  if (extra.length > 0) return unknownAt(5);
+  if (method === 'GET') return { kind: 'graph.provisioningPolicies.get', version, id };
+  if (method === 'PATCH') return { kind: 'graph.provisioningPolicies.update', version, id };
+  return unknownAt(4, 'method');
 }
 
 function osImageRoute(method: string, version: GraphVersion, rest: readonly string[], notAllowed: () => Route): Route {

@@ -10,11 +10,13 @@ import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
-import type { EstateInput, ManagedImageInput, SubscriptionAccess } from './estateSchema';
+import type { EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
 import { FaultInjector, type FaultAction, type FaultName } from './faultInjector';
 import type { FaultRule } from './faultRules';
 import { readBody, resetConnection, writeReply } from './httpExchange';
-import { parseEstate, parseManagedImage } from './parseEstate';
+import type { ManagedImageRebuild } from './managedImageCatalogue';
+import { parseEstate, parseManagedImage, parseProvisioningPolicy } from './parseEstate';
+import { describeProvisioningPolicy, type EmulatedProvisioningPolicy } from './provisioningPolicyStore';
 import { seededRandom } from './randomSource';
 import { errorReply, type Reply } from './replies';
 import { RequestLog, type EarlyRetry, type EarlyRetryOptions, type RecordedRequest } from './requestLog';
@@ -67,13 +69,22 @@ export interface Emulator {
   setFaults(...rules: FaultRule[]): void;
   clearFaults(): void;
   deviceImages(options?: { readonly includeDeleted?: boolean }): EmulatedDeviceImage[];
-  /** Source images with more than one device image (case-insensitive ids; deleted ones count unless excluded). */
+  /** Registrations (source image, case-insensitively, and version) with more than one device image; deleted ones count unless excluded. */
   duplicateDeviceImages(options?: { readonly includeDeleted?: boolean }): DuplicateSource[];
   setSubscriptionAccess(subscriptionId: string, access: SubscriptionAccess): void;
   setWindows365CanRead(subscriptionId: string, canRead: boolean): void;
   /** Adds or replaces a managed image; returns its resource id. */
   putManagedImage(subscriptionId: string, resourceGroup: string, image: ManagedImageInput): string;
   removeManagedImage(resourceId: string): boolean;
+  /**
+   * Rebuilds a managed image in place, as Azure Image Builder does: the same resource id, a new build
+   * (in its OS disk and source VM ids) and, when given, new tags replacing the old ones whole.
+   * Throws when there is no such image. Uploads started afterwards see the rebuilt image.
+   */
+  rebuildManagedImage(resourceId: string, changes: ManagedImageRebuild): void;
+  provisioningPolicies(): EmulatedProvisioningPolicy[];
+  /** Adds a provisioning policy, or replaces the one with its id; returns its id. Not checked against the device images. */
+  putProvisioningPolicy(input: ProvisioningPolicyInput): string;
   settings(): EmulatorSettings;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
@@ -199,6 +210,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     setWindows365CanRead: (subscriptionId, canRead) => tenant.catalogue.setWindows365CanRead(subscriptionId, canRead),
     putManagedImage: (subscriptionId, resourceGroup, image) => tenant.catalogue.put(subscriptionId, resourceGroup, parseManagedImage(image)).resourceId,
     removeManagedImage: (resourceId) => tenant.catalogue.remove(resourceId),
+    rebuildManagedImage: (resourceId, changes) => {
+      tenant.catalogue.rebuild(resourceId, changes);
+    },
+    provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
+    putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
     settings: () => ({
       GRAPH_ENDPOINT: origin,
       ARM_ENDPOINT: origin,

@@ -1,10 +1,12 @@
-// The emulated tenant built from an estate: ARM's managed images, Graph's device images and OS
-// catalogue, sharing one clock.
+// The emulated tenant built from an estate: ARM's managed images, Graph's device images,
+// provisioning policies and OS catalogue, sharing one clock.
 import type { Clock } from '../domain';
+import { deviceImageStatus } from './deviceImageRecord';
 import { DeviceImageStore } from './deviceImageStore';
 import type { Estate } from './estateSchema';
 import { ManagedImageCatalogue } from './managedImageCatalogue';
 import { OsImageCatalogue } from './osImageRoutes';
+import { ProvisioningPolicyStore } from './provisioningPolicyStore';
 import { randomGuid, type RandomSource } from './randomSource';
 
 export interface EmulatedTenant {
@@ -12,12 +14,13 @@ export interface EmulatedTenant {
   readonly clock: Clock;
   readonly catalogue: ManagedImageCatalogue;
   readonly deviceImages: DeviceImageStore;
+  readonly provisioningPolicies: ProvisioningPolicyStore;
   readonly osImages: OsImageCatalogue;
 }
 
 export function createTenant(estate: Estate, clock: Clock, random: RandomSource): EmulatedTenant {
   const catalogue = new ManagedImageCatalogue(estate);
-  const deviceImages = new DeviceImageStore({
+  const deviceImages: DeviceImageStore = new DeviceImageStore({
     clock,
     newId: () => randomGuid(random),
     uploadSourceOf: (sourceImageResourceId) => {
@@ -28,7 +31,16 @@ export function createTenant(estate: Estate, clock: Clock, random: RandomSource)
     uploadSeconds: estate.uploadSeconds,
     maxDeviceImages: estate.graph.maxDeviceImages,
     duplicateStatus: estate.graph.duplicateStatus,
+    policiesUsing: (deviceImageId) => provisioningPolicies.using(deviceImageId).map((policy) => policy.displayName),
+  });
+  const provisioningPolicies: ProvisioningPolicyStore = new ProvisioningPolicyStore({
+    newId: () => randomGuid(random),
+    deviceImageStatus: (deviceImageId) => {
+      const record = deviceImages.get(deviceImageId);
+      return record === undefined ? null : deviceImageStatus(record, clock.now());
+    },
   });
   for (const seed of estate.deviceImages) deviceImages.seed(seed);
-  return { estate, clock, catalogue, deviceImages, osImages: new OsImageCatalogue(estate.osImages) };
+  for (const seed of estate.provisioningPolicies) provisioningPolicies.put(seed);
+  return { estate, clock, catalogue, deviceImages, provisioningPolicies, osImages: new OsImageCatalogue(estate.osImages) };
 }

@@ -62,6 +62,13 @@ describe('estate files', () => {
     expect(nested).toContain('subscriptions[1].id: a subscription GUID');
     expect(problemsOf({ deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', status: 'done' }] })).toContain('deviceImages[0].status');
     expect(problemsOf({ faults: [{ service: 'storage' }] })).toContain('faults[0].service');
+    const os = problemsOf({
+      subscriptions: [{ id: '11111111-1111-4111-8111-111111111111', resourceGroups: [{ name: 'rg', images: [{ name: 'a', build: 'no/slash', reportedOs: { osStatus: 'fine' } }] }] }],
+      deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', reportedOs: { expirationDate: '31/12/2026' } }],
+    });
+    expect(os).toContain('subscriptions[0].resourceGroups[0].images[0].build: a build');
+    expect(os).toContain('subscriptions[0].resourceGroups[0].images[0].reportedOs.osStatus');
+    expect(os).toContain('deviceImages[0].reportedOs.expirationDate');
   });
 
   it('reads an estate file, and names the file when it is not JSON', async () => {

@@ -41,6 +41,7 @@ export function graphClient(emulator: Emulator, options: GraphClientOptions = {}
 }
 
 export const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
+export const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
 
 /** The body a create sends. */
 export function createBody(displayName: string, version: string, sourceImageResourceId: string): Record<string, string> {

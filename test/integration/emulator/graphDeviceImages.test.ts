@@ -129,7 +129,7 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     }
   });
 
-  it('lists getSourceImages from the estate: images of the subscriptions Windows 365 can read', async () => {
+  it('lists getSourceImages from the estate: images of the subscriptions Windows 365 can read, each with its resourceId', async () => {
     const answer = await graphClient(fixture.emulator).api(`${DEVICE_IMAGES}/getSourceImages`).get();
     expect(answer.value).toHaveLength(3);
     expect(answer.value[0]).toEqual({
@@ -139,7 +139,56 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
       subscriptionId: SUB,
       subscriptionDisplayName: 'Imaging',
     });
+    const resourceIds = answer.value.map((entry: { resourceId: string }) => entry.resourceId);
+    expect(resourceIds).toEqual([source('new-1.0.0'), source('a-1.0.0'), source('b-1.0.0')]);
+    expect(resourceIds.join()).not.toContain(HIDDEN);
     expect(fixture.emulator.requests[0]?.kind).toBe('graph.deviceImages.getSourceImages');
+  });
+
+  it('drops the images of a subscription from getSourceImages once Windows 365 cannot read it, and lists them again once it can', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    emulator.setWindows365CanRead(HIDDEN, true);
+    try {
+      const shown = await client.api(`${DEVICE_IMAGES}/getSourceImages`).get();
+      expect(shown.value.map((entry: { resourceId: string }) => entry.resourceId)).toContain(managedImageResourceId(HIDDEN, 'rg-hidden', 'hidden-1.0.0'));
+    } finally {
+      emulator.setWindows365CanRead(HIDDEN, false);
+    }
+    const hidden = await client.api(`${DEVICE_IMAGES}/getSourceImages`).get();
+    expect(hidden.value.some((entry: { subscriptionId: string }) => entry.subscriptionId === HIDDEN)).toBe(false);
+  });
+
+  it('refuses a create past the tenant limit, counting every status (failed, warning, pending) but not deleted images', async () => {
+    const emulator = await startTestEmulator(
+      estate({
+        graph: { maxDeviceImages: 4 },
+        deviceImages: [
+          deviceImage({ id: 'ready', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0') }),
+          deviceImage({ id: 'failed', displayName: 'x', version: '1.1.0', sourceImageResourceId: source('x-1.1.0'), status: 'failed' }),
+          deviceImage({ id: 'warning', displayName: 'x', version: '1.2.0', sourceImageResourceId: source('x-1.2.0'), status: 'warning' }),
+          deviceImage({ id: 'pending', displayName: 'x', version: '1.3.0', sourceImageResourceId: source('x-1.3.0'), status: 'pending' }),
+        ],
+      }),
+    );
+    try {
+      const client = graphClient(emulator);
+      const full = await graphFailure(client.api(DEVICE_IMAGES).post(createBody('x', '2.0.0', source('x-2.0.0'))));
+      expect(full).toMatchObject({ statusCode: 400, code: 'BadRequest', message: 'The tenant already holds the maximum of 4 custom images; delete one first.' });
+      await client.api(`${DEVICE_IMAGES}/failed`).delete();
+      expect(await client.api(DEVICE_IMAGES).post(createBody('x', '2.0.0', source('x-2.0.0')))).toMatchObject({ status: 'pending' });
+      const again = await graphFailure(client.api(DEVICE_IMAGES).post(createBody('x', '2.1.0', source('x-2.1.0'))));
+      expect(again).toMatchObject({ statusCode: 400, message: 'The tenant already holds the maximum of 4 custom images; delete one first.' });
+      expect(emulator.requests.map((request) => [request.kind, request.status])).toEqual([
+        ['graph.deviceImages.create', 400],
+        ['graph.deviceImages.delete', 204],
+        ['graph.deviceImages.create', 201],
+        ['graph.deviceImages.create', 400],
+      ]);
+      expect(emulator.deviceImages()).toHaveLength(4);
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('supports $select and a simple $filter, and refuses a filter on sourceImageResourceId', async () => {

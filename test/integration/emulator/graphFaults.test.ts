@@ -95,7 +95,7 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     expect(early?.earlyByMs).toBeGreaterThan(500);
   });
 
-  it('finds two device images made for one source image, comparing ids case-insensitively', async () => {
+  it('finds two device images made for one source image at one version, comparing ids case-insensitively', async () => {
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
     const twice = source('twice-1.0.0');
@@ -103,10 +103,19 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     expect(emulator.duplicateDeviceImages().filter((duplicate) => duplicate.sourceImageResourceId === twice)).toEqual([]);
     const second = await client.api(DEVICE_IMAGES).post(createBody('twice-again', '1.0.0', twice.replace('resourceGroups/rg-images', 'resourcegroups/RG-IMAGES')));
     const duplicates = emulator.duplicateDeviceImages().filter((duplicate) => duplicate.sourceImageResourceId === twice);
-    expect(duplicates).toEqual([{ sourceImageResourceId: twice, deviceImageIds: [first.id, second.id] }]);
+    expect(duplicates).toEqual([{ sourceImageResourceId: twice, version: '1.0.0', deviceImageIds: [first.id, second.id] }]);
     await client.api(`${DEVICE_IMAGES}/${second.id}`).delete();
     expect(emulator.duplicateDeviceImages({ includeDeleted: false })).toEqual([]);
     expect(emulator.duplicateDeviceImages().map((duplicate) => duplicate.sourceImageResourceId)).toContain(twice);
+  });
+
+  it('does not count a new version of the same source image (an image rebuilt in place) as a duplicate', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const rebuilt = source('win11-1.0.0');
+    await client.api(DEVICE_IMAGES).post(createBody('rebuilt', '1.0.0', rebuilt));
+    await client.api(DEVICE_IMAGES).post(createBody('rebuilt', '1.1.0', rebuilt));
+    expect(emulator.duplicateDeviceImages().filter((duplicate) => duplicate.sourceImageResourceId === rebuilt)).toEqual([]);
   });
 
   it('throttles writes over a request budget; the middleware honours the Retry-After and every create lands once', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
-import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, type EstateInput } from '../../../src/emulator';
+import { deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription, type EstateInput } from '../../../src/emulator';
 import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
 import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
 
@@ -21,10 +21,16 @@ const uploadEstate = (): EstateInput =>
             managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.3 } }),
             managedImage({ name: 'broken-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryErrorCode: 'sourceImageInvalid' } }),
             managedImage({ name: 'specialized-1.0.0', osState: 'Specialized' }),
+            managedImage({ name: 'ending-1.0.0', reportedOs: { osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' } }),
+            managedImage({ name: 'warned-1.0.0', upload: { outcome: 'warning', seconds: 0.3 } }),
           ]),
         ],
       }),
       subscription({ id: HIDDEN, windows365CanRead: false, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'hidden-1.0.0' })])] }),
+    ],
+    deviceImages: [
+      deviceImage({ id: 'seeded-unknown', displayName: 'seeded', version: '1.0.0', sourceImageResourceId: source('seeded-1.0.0'), reportedOs: { osStatus: 'unknown', expirationDate: '2025-06-30' } }),
+      deviceImage({ id: 'seeded-failed', displayName: 'seeded', version: '1.1.0', sourceImageResourceId: source('seeded-1.1.0'), status: 'failed', reportedOs: { osStatus: 'supported' } }),
     ],
   });
 
@@ -63,6 +69,37 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
       sizeInGB: 64,
       lastModifiedDateTime: clock.now().toISOString(),
     });
+  });
+
+  it('shows osStatus and expirationDate on usable images only: by default supported until two years after the upload settles', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const id = await create(client, 'good-1.0.0');
+    expect(await statusOf(client, id)).toMatchObject({ status: 'pending', osStatus: null, expirationDate: null });
+    clock.advance(300);
+    const settledAt = clock.now().getTime();
+    const twoYearsOn = new Date(settledAt + 2 * 365 * 24 * 3600_000).toISOString().slice(0, 10);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'ready', osStatus: 'supported', expirationDate: twoYearsOn });
+    expect(emulator.deviceImages().find((image) => image.id === id)).toMatchObject({ osStatus: 'supported', expirationDate: twoYearsOn });
+    const failed = await create(client, 'sysprep-1.0.0');
+    clock.advance(300);
+    expect(await statusOf(client, failed)).toMatchObject({ status: 'failed', osStatus: null, expirationDate: null });
+  });
+
+  it('reports the osStatus and expirationDate the estate gives a managed image or a seed, and supportedWithWarning for a warning upload', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const ending = await create(client, 'ending-1.0.0');
+    const warned = await create(client, 'warned-1.0.0');
+    clock.advance(300);
+    expect(await statusOf(client, ending)).toMatchObject({ status: 'ready', osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' });
+    const warning = await client.api(`${DEVICE_IMAGES}/${warned}`).header('Prefer', 'include-unknown-enum-members').get();
+    expect(warning).toMatchObject({ status: 'warning', osStatus: 'supportedWithWarning', expirationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(await statusOf(client, 'seeded-unknown')).toMatchObject({ status: 'ready', osStatus: 'unknown', expirationDate: '2025-06-30' });
+    expect(await statusOf(client, 'seeded-failed')).toMatchObject({ status: 'failed', osStatus: null, expirationDate: null });
+    const described = emulator.deviceImages();
+    expect(described.find((image) => image.id === 'seeded-unknown')).toMatchObject({ osStatus: 'unknown', expirationDate: '2025-06-30' });
+    expect(described.find((image) => image.id === 'seeded-failed')).toMatchObject({ osStatus: null, expirationDate: null });
   });
 
   it('fails an upload with the errorCode the estate gives its source image, on real time', async () => {
