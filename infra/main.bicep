@@ -122,6 +122,21 @@ param imageSyncSubscriptionConcurrency int = 8
 @description('ARM_ENDPOINT: Azure Resource Manager origin (US Gov: https://management.usgovcloudapi.net).')
 param armEndpoint string = 'https://management.azure.com'
 
+@minValue(1)
+@maxValue(20)
+@description('IMAGE_SYNC_TENANT_IMAGE_LIMIT: the most custom images the tenant holds (Windows 365 allows 20, every status counted); the app never posts past it.')
+param imageSyncTenantImageLimit int = 20
+
+@minValue(0)
+@maxValue(20)
+@description('IMAGE_SYNC_KEEP_VERSIONS: retention, newest ready versions kept per display name; older versions the app registered are deleted when no provisioning policy uses them. 0: off.')
+param imageSyncKeepVersions int = 0
+
+@minValue(0)
+@maxValue(3650)
+@description('IMAGE_SYNC_EXPIRY_WARNING_DAYS: warn this many days before a device image\'s OS expiration date.')
+param imageSyncExpiryWarningDays int = 30
+
 @secure()
 @description('IMAGE_SYNC_ALERT_WEBHOOK_URL: https URL that receives one JSON POST per new failure or problem. Empty: none.')
 param imageSyncAlertWebhookUrl string = ''
@@ -147,6 +162,9 @@ var imageSyncSettings = union(
     GRAPH_API_VERSION: graphApiVersion
     IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: string(imageSyncSubscriptionConcurrency)
     ARM_ENDPOINT: armEndpoint
+    IMAGE_SYNC_TENANT_IMAGE_LIMIT: string(imageSyncTenantImageLimit)
+    IMAGE_SYNC_KEEP_VERSIONS: string(imageSyncKeepVersions)
+    IMAGE_SYNC_EXPIRY_WARNING_DAYS: string(imageSyncExpiryWarningDays)
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
   empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl }

@@ -40,6 +40,9 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', param: 'imageSyncSubscriptionConcurrency', default: '8' },
   { setting: 'ARM_ENDPOINT', param: 'armEndpoint', default: 'https://management.azure.com' },
   { setting: 'IMAGE_SYNC_ALERT_WEBHOOK_URL', param: 'imageSyncAlertWebhookUrl', default: '' },
+  { setting: 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', param: 'imageSyncTenantImageLimit', default: '20' },
+  { setting: 'IMAGE_SYNC_KEEP_VERSIONS', param: 'imageSyncKeepVersions', default: '0' },
+  { setting: 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', param: 'imageSyncExpiryWarningDays', default: '30' },
 ];
 /** Set from the deployment's own resources, not from params. */
 const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId'];
