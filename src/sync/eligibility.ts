@@ -64,8 +64,9 @@ export function checkEligibility(image: SourceImage, overrides: NamingOverrides 
 export interface SkipFixContext {
   /** The source image id(s) already holding the displayName+version (name-version-taken). */
   readonly takenBy?: readonly string[];
-  /** IMAGE_SYNC_TENANT_IMAGE_LIMIT (tenant-image-limit). */
+  /** IMAGE_SYNC_TENANT_IMAGE_LIMIT, and how many custom images (with creates in flight) count against it (tenant-image-limit). */
   readonly tenantImageLimit?: number;
+  readonly imagesInUse?: number;
   readonly overrides?: NamingOverrides;
 }
 
@@ -108,14 +109,16 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
       return `${pair} is also claimed by ${holders}; give one of them another version (tag ${VERSION_TAG}) or display name (tag ${DISPLAY_NAME_TAG})`;
     }
     case 'tenant-image-limit':
-      return tenantImageLimitFix(context.tenantImageLimit ?? 20);
+      return tenantImageLimitFix(context.tenantImageLimit ?? 20, context.imagesInUse ?? null);
     case 'not-visible-to-windows365':
       return `Windows 365 cannot read this image (getSourceImages does not list it); grant the Windows 365 service principal (appId ${WINDOWS365_APP_ID}) Reader on subscription ${image.subscriptionId}`;
   }
 }
 
-export function tenantImageLimitFix(limit: number): string {
-  return `the tenant holds ${limit} custom images (IMAGE_SYNC_TENANT_IMAGE_LIMIT), every status counted; delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers it once there is room`;
+/** `inUse`: the tenant's custom images plus the creates in flight, when known. */
+export function tenantImageLimitFix(limit: number, inUse: number | null): string {
+  const held = inUse === null ? 'the tenant is full' : `the tenant holds ${inUse} custom image${inUse === 1 ? '' : 's'} (creates in flight included)`;
+  return `${held} and IMAGE_SYNC_TENANT_IMAGE_LIMIT is ${limit}, every status counted; delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers it once there is room`;
 }
 
 /** The Windows 365 service principal, which must be able to read a source image's subscription. */

@@ -317,7 +317,7 @@ export function plan(input: PlanInput): Plan {
     const needsSlot = !occupied.has(key);
     if (input.capacity !== null && needsSlot) {
       if (occupied.size >= input.capacity.limit) {
-        skip('tenant-image-limit', skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit }));
+        skip('tenant-image-limit', skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.size }));
         continue;
       }
       occupied.add(key);

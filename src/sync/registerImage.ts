@@ -92,7 +92,7 @@ async function releaseSlot(deps: SyncDeps, job: RegisterJob): Promise<void> {
 
 /** The tenant was full after all (images made outside the app since the plan): skipped, alerted once. */
 async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob): Promise<void> {
-  const fix = tenantImageLimitFix(deps.config.tenantImageLimit);
+  const fix = `Graph refused the create: ${tenantImageLimitFix(deps.config.tenantImageLimit, null)}`;
   const skipped = await markSkipped(deps.ledger, claimed, identity, { reason: 'tenant-image-limit', fix }, deps.clock.now());
   deps.log.warn('ImageSkipped', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, reason: 'tenant-image-limit', fix });
   await deps.alerts.raise({ sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, errorCode: 'tenant-image-limit', detail: fix });

@@ -122,6 +122,25 @@ describe('loadConfig', () => {
   });
 });
 
+describe('lifecycle settings', () => {
+  it('default to a limit of 20, retention off and a 30-day expiry warning', () => {
+    expect(loadConfig(minimal)).toMatchObject({ tenantImageLimit: 20, keepVersions: 0, expiryWarningDays: 30 });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_KEEP_VERSIONS: '3', IMAGE_SYNC_TENANT_IMAGE_LIMIT: '12' })).toMatchObject({ keepVersions: 3, tenantImageLimit: 12 });
+  });
+
+  it.each([
+    ['IMAGE_SYNC_KEEP_VERSIONS', 'two', /IMAGE_SYNC_KEEP_VERSIONS: "two" is not a whole number from 0 to 20/],
+    ['IMAGE_SYNC_KEEP_VERSIONS', '1.5', /IMAGE_SYNC_KEEP_VERSIONS: "1.5" is not a whole number/],
+    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '25', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "25" is not a whole number from 1 to 20/],
+    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '0', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "0" is not a whole number from 1 to 20/],
+    ['IMAGE_SYNC_EXPIRY_WARNING_DAYS', '-1', /IMAGE_SYNC_EXPIRY_WARNING_DAYS: "-1" is not a whole number/],
+  ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
+    const error = failure({ ...minimal, [setting]: value });
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/Fix: set a whole number/);
+  });
+});
+
 describe('local.settings.sample.json', () => {
   it('lists every setting of the design, and its values pass validation once a subscription is filled in', async () => {
     const { readFileSync } = await import('node:fs');
