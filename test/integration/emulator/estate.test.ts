@@ -24,15 +24,17 @@ function problemsOf(input: unknown): string {
 }
 
 describe('estate files', () => {
-  it('reads the sample estate: two subscriptions, one with two resource groups, tagged and untagged images, one registered image', () => {
+  it('reads the sample estate: two subscriptions, one with two resource groups, tagged and untagged images, two registered images (one an earlier version of a rebuilt image)', () => {
     const sample = sampleEstate();
     expect(sample.subscriptions.map((subscription) => subscription.resourceGroups.length)).toEqual([2, 1]);
     const images = sample.subscriptions.flatMap((subscription) => subscription.resourceGroups.flatMap((group) => group.images));
     const optedIn = images.filter((image) => Object.entries(image.tags ?? {}).some(([name, value]) => name.toLowerCase() === 'cloudpc-sync' && value.toLowerCase() === 'true'));
     expect(optedIn).toHaveLength(11);
     expect(images.length - optedIn.length).toBe(2);
-    expect(sample.deviceImages).toHaveLength(1);
+    expect(sample.deviceImages).toHaveLength(2);
     expect(sample.deviceImages[0]?.sourceImageResourceId).toContain('/resourcegroups/RG-Images/');
+    const kiosk = images.find((image) => image.name === 'win11-kiosk');
+    expect([kiosk?.build, kiosk?.tags?.['cloudpc-version'], sample.deviceImages[1]?.version]).toEqual(['2026-11-28', '3.1.0', '3.0.0']);
     expect(images.filter((image) => image.upload?.outcome === 'failed').map((image) => [image.upload?.errorCode, image.upload?.retryOutcome])).toEqual([
       ['sourceImageNotGeneralized', undefined],
       ['internalServerError', 'ready'],
@@ -45,7 +47,7 @@ describe('estate files', () => {
       const headers = { Authorization: `Bearer ${emulator.token}` };
       const base = `${emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages`;
       const listed = (await (await fetch(base, { headers })).json()) as { value: { id: string; status: string }[] };
-      expect(listed.value).toEqual([expect.objectContaining({ id: 'eda7ed64-7705-4079-9d08-c2bd883f4fff', status: 'ready' })]);
+      expect(listed.value).toEqual([expect.objectContaining({ id: 'eda7ed64-7705-4079-9d08-c2bd883f4fff', status: 'ready' }), expect.objectContaining({ id: '6b0f3c1e-2d4a-4c8e-9f71-3a5d2e8c4b90', status: 'ready' })]);
       const sources = (await (await fetch(`${base}/getSourceImages`, { headers })).json()) as { value: unknown[] };
       expect(sources.value).toHaveLength(13);
     } finally {
