@@ -123,7 +123,7 @@ param imageSyncSubscriptionConcurrency int = 8
 param armEndpoint string = 'https://management.azure.com'
 
 @minValue(1)
-@maxValue(20)
+@maxValue(10000)
 @description('IMAGE_SYNC_TENANT_IMAGE_LIMIT: the most custom images the tenant holds (Windows 365 allows 20, every status counted); the app never posts past it.')
 param imageSyncTenantImageLimit int = 20
 

@@ -85,8 +85,14 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_EXPIRY_WARNING_DAYS: 30,
 });
 
-/** Windows 365's own limit: a larger setting would only lead to creates Graph refuses. */
-export const MAX_TENANT_IMAGE_LIMIT = 20;
+/**
+ * Windows 365 holds 20 custom images per tenant today (the default). A larger setting is accepted for
+ * a tenant whose limit Microsoft raised, and for the local emulator's large benchmark estates; past
+ * the service's own limit Graph refuses the create, which is recorded as tenant-image-limit too.
+ */
+export const MAX_TENANT_IMAGE_LIMIT = 10_000;
+/** More versions than the tenant can hold would keep everything; the default limit bounds the setting. */
+export const MAX_KEEP_VERSIONS = 20;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
@@ -306,7 +312,7 @@ export function loadConfig(env: Environment): Config {
     staticToken,
     azureClientId,
     tenantImageLimit: integer(env, 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', DEFAULTS.IMAGE_SYNC_TENANT_IMAGE_LIMIT, 1, MAX_TENANT_IMAGE_LIMIT),
-    keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', DEFAULTS.IMAGE_SYNC_KEEP_VERSIONS, 0, MAX_TENANT_IMAGE_LIMIT),
+    keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', DEFAULTS.IMAGE_SYNC_KEEP_VERSIONS, 0, MAX_KEEP_VERSIONS),
     expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', DEFAULTS.IMAGE_SYNC_EXPIRY_WARNING_DAYS, 0, 3650),
   });
 }

@@ -6,10 +6,15 @@
 // A reservation ends when its registration ends without a device image (released), once its image
 // has been in the tenant's listing for a while (Graph counts it then; the wait covers planners whose
 // listing was taken before the create), or after a day and a half in any case.
+//
+// The row holds the reservations as JSON keyed by a hash of each registration key (bounded length),
+// split over properties of at most 32,000 characters (a string property holds 64 KiB): a few
+// thousand reservations fit, far more than a tenant's 20 images need.
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { TransientError } from '../errors';
 import type { ImageSlots } from '../sync/ports';
+import { slotName } from '../sync/slotName';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { ensureTable } from './ensureTable';
@@ -20,6 +25,9 @@ export const RESERVATION_SETTLE_MS = 60 * 60 * 1000;
 /** No create waits this long; a reservation older than this was lost. */
 export const RESERVATION_TTL_MS = 36 * 60 * 60 * 1000;
 const WRITE_TRIES = 8;
+const CHUNK_CHARACTERS = 32_000;
+/** The most properties the row is split over: 15 × 64 KiB stays under an entity's 1 MiB. */
+const MAX_CHUNKS = 15;
 
 const reservationsSchema = z.record(z.string(), z.string());
 type Reservations = Record<string, string>;
@@ -30,8 +38,18 @@ interface SlotsRow {
   readonly etag: string | null;
 }
 
-function parseReservations(text: unknown): Reservations {
-  if (typeof text !== 'string') return {};
+function joinedChunks(entity: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  for (let index = 0; index < MAX_CHUNKS; index++) {
+    const part = entity[`reservations${index}`];
+    if (typeof part !== 'string') break;
+    parts.push(part);
+  }
+  return parts.length === 0 ? null : parts.join('');
+}
+
+function parseReservations(text: string | null): Reservations {
+  if (text === null) return {};
   try {
     const parsed = reservationsSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : {};
@@ -96,7 +114,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
   const readRow = async (): Promise<SlotsRow> => {
     try {
       const entity = await table.getEntity<Record<string, unknown>>(TENANT_PARTITION, IMAGE_SLOTS_ROW_KEY);
-      return { reservations: parseReservations(entity['reservations']), etag: entity.etag };
+      return { reservations: parseReservations(joinedChunks(entity)), etag: entity.etag };
     } catch (error) {
       if (storageStatus(error) === 404) return { reservations: {}, etag: null };
       throw error;
@@ -105,7 +123,13 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
 
   /** Writes the row if it is still as read; false when another instance wrote it first. */
   const writeRow = async (row: SlotsRow, reservations: Reservations): Promise<boolean> => {
-    const entity = { partitionKey: TENANT_PARTITION, rowKey: IMAGE_SLOTS_ROW_KEY, reservations: JSON.stringify(reservations) };
+    const text = JSON.stringify(reservations);
+    const chunks: Record<string, string> = {};
+    for (let index = 0; index * CHUNK_CHARACTERS < text.length; index++) {
+      if (index >= MAX_CHUNKS) throw new TransientError(`the tenant image slots hold more reservations than one table row can (${Object.keys(reservations).length}); lower IMAGE_SYNC_TENANT_IMAGE_LIMIT`);
+      chunks[`reservations${index}`] = text.slice(index * CHUNK_CHARACTERS, (index + 1) * CHUNK_CHARACTERS);
+    }
+    const entity = { partitionKey: TENANT_PARTITION, rowKey: IMAGE_SLOTS_ROW_KEY, ...chunks };
     try {
       if (row.etag === null) await table.createEntity(entity);
       else await table.updateEntity(entity, 'Replace', { etag: row.etag });
@@ -132,8 +156,8 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
         'image slot reservation',
         () =>
           change((row) => {
-            const { granted, reservations } = grantSlots(row.reservations, wanted, inTenant, limit, now);
-            return { result: granted, reservations };
+            const { granted, reservations } = grantSlots(row.reservations, wanted.map(slotName), new Set([...inTenant].map(slotName)), limit, now);
+            return { result: new Set(wanted.filter((key) => granted.has(slotName(key)))), reservations };
           }),
         true,
       ),
@@ -143,7 +167,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
         'image slot release',
         () =>
           change((row) => {
-            const { [key]: _released, ...rest } = row.reservations;
+            const { [slotName(key)]: _released, ...rest } = row.reservations;
             return { result: undefined, reservations: rest };
           }),
         true,

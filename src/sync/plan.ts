@@ -47,6 +47,7 @@ import { collectNameVersionClaims, resolveNameVersionClaims } from './nameVersio
 import { parseVersion } from './naming';
 import { type ObserveAction, observeRegistrations } from './observeRegistrations';
 import { isInScope } from './scope';
+import { slotName } from './slotName';
 
 export interface PlanInput {
   readonly sourceImages: readonly SourceImage[];
@@ -60,7 +61,7 @@ export interface PlanInput {
   readonly now: Date;
   /** How long a queued/creating row or an overdue status check may sit before its message counts as lost. */
   readonly staleAfterMs: number;
-  /** The tenant's limit and the registration keys of the slots reserved for creates in flight; null: no room check. */
+  /** The tenant's limit and the slots reserved for creates in flight (`slotName`s); null: no room check. */
   readonly capacity: { readonly limit: number; readonly reserved: ReadonlySet<string> } | null;
   /** `sourceImageKey`s that getSourceImages lists; null when it was not (or could not be) read. */
   readonly visibleToWindows365: ReadonlySet<string> | null;
@@ -222,7 +223,8 @@ export function plan(input: PlanInput): Plan {
   const rowsBySource = groupBy([...rowsByKey.values()], (row) => sourceImageKey(row.sourceImageResourceId));
   const deviceImagesByKey = groupBy(input.deviceImages, deviceImageKey);
   const deviceImageIds = new Set(input.deviceImages.map((deviceImage) => deviceImage.id.toLowerCase()));
-  const occupied = new Set([...deviceImagesByKey.keys(), ...(input.capacity?.reserved ?? [])]);
+  // Slot names, so a registration reserved and already in the tenant counts once.
+  const occupied = new Set([...[...deviceImagesByKey.keys()].map(slotName), ...(input.capacity?.reserved ?? [])]);
 
   const judged = inScope.map((image) => {
     const eligibility = checkEligibility(image);
@@ -314,13 +316,13 @@ export function plan(input: PlanInput): Plan {
       skip('not-visible-to-windows365', skipFix('not-visible-to-windows365', image));
       continue;
     }
-    const needsSlot = !occupied.has(key);
+    const needsSlot = !occupied.has(slotName(key));
     if (input.capacity !== null && needsSlot) {
       if (occupied.size >= input.capacity.limit) {
         skip('tenant-image-limit', skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.size }));
         continue;
       }
-      occupied.add(key);
+      occupied.add(slotName(key));
     }
     const { displayName, version } = eligibility;
     const job: RegisterJob = { v: 1, sourceImageResourceId: image.id, displayName, version, trigger, enqueuedAt: now.toISOString() };

@@ -156,7 +156,7 @@ export interface ImageSlots {
   reserve(wanted: readonly string[], inTenant: ReadonlySet<string>, limit: number, now: Date): Promise<Set<string>>;
   /** Gives a slot back (the registration ended without a device image). */
   release(key: string): Promise<void>;
-  /** The open reservations' keys at `now` (read-only: never creates the table). */
+  /** The open reservations at `now`, as `slotName`s of their keys (read-only: never creates the table). */
   reserved(now: Date): Promise<Set<string>>;
 }
 

@@ -131,8 +131,9 @@ describe('lifecycle settings', () => {
   it.each([
     ['IMAGE_SYNC_KEEP_VERSIONS', 'two', /IMAGE_SYNC_KEEP_VERSIONS: "two" is not a whole number from 0 to 20/],
     ['IMAGE_SYNC_KEEP_VERSIONS', '1.5', /IMAGE_SYNC_KEEP_VERSIONS: "1.5" is not a whole number/],
-    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '25', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "25" is not a whole number from 1 to 20/],
-    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '0', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "0" is not a whole number from 1 to 20/],
+    ['IMAGE_SYNC_KEEP_VERSIONS', '21', /IMAGE_SYNC_KEEP_VERSIONS: "21" is not a whole number from 0 to 20/],
+    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', 'twenty', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "twenty" is not a whole number from 1 to 10000/],
+    ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '0', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "0" is not a whole number from 1 to 10000/],
     ['IMAGE_SYNC_EXPIRY_WARNING_DAYS', '-1', /IMAGE_SYNC_EXPIRY_WARNING_DAYS: "-1" is not a whole number/],
   ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
     const error = failure({ ...minimal, [setting]: value });

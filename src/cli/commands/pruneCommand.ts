@@ -6,7 +6,7 @@ import { createCommandContext } from '../commandContext';
 import { imageLabel, sourceLabel } from '../describeImage';
 import { EXIT_NEEDS_ATTENTION, EXIT_OK } from '../statusReport';
 import { renderTable } from '../table';
-import { MAX_TENANT_IMAGE_LIMIT } from '../../config';
+import { MAX_KEEP_VERSIONS } from '../../config';
 
 const OUTCOME_WORDS: Readonly<Record<RetirementResult['outcome'], string>> = {
   retired: 'retired',
@@ -19,8 +19,8 @@ const OUTCOME_WORDS: Readonly<Record<RetirementResult['outcome'], string>> = {
 /** `--keep`: a whole number of versions, 1 or more (0 would delete every version's predecessor of nothing). */
 function parseKeep(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > MAX_TENANT_IMAGE_LIMIT) {
-    throw new UsageError(`--keep "${value}" is not a whole number from 1 to ${MAX_TENANT_IMAGE_LIMIT}: give how many newest ready versions to keep per display name, e.g. --keep 2`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > MAX_KEEP_VERSIONS) {
+    throw new UsageError(`--keep "${value}" is not a whole number from 1 to ${MAX_KEEP_VERSIONS}: give how many newest ready versions to keep per display name, e.g. --keep 2`);
   }
   return Number(value);
 }

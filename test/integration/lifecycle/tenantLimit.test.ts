@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { buildStatusReport, exitCodeFor } from '../../../src/cli/statusReport';
+import { registrationKey } from '../../../src/domain';
 import { reconcile } from '../../../src/sync/reconcile';
+import { slotName } from '../../../src/sync/slotName';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { syncLocally } from './localSync';
@@ -66,6 +68,7 @@ describe('a tenant fuller than the app knows', () => {
     expect(rows.map((row) => row.state).sort()).toEqual(['ready', 'skipped']);
     expect(rows.find((row) => row.state === 'skipped')).toMatchObject({ reason: 'tenant-image-limit', errorCode: null });
     expect(app.lines.filter((line) => line.includes('createRejected'))).toEqual([]);
-    expect(await app.deps.slots.reserved(new Date())).toEqual(new Set([expect.stringContaining('win11-')]));
+    const ready = rows.find((row) => row.state === 'ready');
+    expect(await app.deps.slots.reserved(new Date())).toEqual(new Set([slotName(registrationKey(ready?.sourceImageResourceId ?? '', ready?.version ?? null))]));
   });
 });

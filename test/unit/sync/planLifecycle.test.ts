@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DeviceImage, type LedgerRow, type SourceImage, registrationKey } from '../../../src/domain';
 import { type PlanAction, type PlanInput, plan } from '../../../src/sync/plan';
+import { slotName } from '../../../src/sync/slotName';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImage, sourceImageId } from '../../fixtures/sourceImage';
@@ -99,14 +100,14 @@ describe('the tenant image limit', () => {
   const sources = ['a-1.0.0', 'b-1.0.0', 'c-1.0.0'].map((name) => sourceImage({ name }));
 
   it('registers while the tenant and the reserved slots leave room, then skips tenant-image-limit with the fix', () => {
-    const planned = planOf({ sourceImages: sources, deviceImages: [deviceImage({ id: 'other', displayName: 'manual', version: '9.0.0' })], capacity: { limit: 3, reserved: new Set(['elsewhere|1.0.0']) } });
+    const planned = planOf({ sourceImages: sources, deviceImages: [deviceImage({ id: 'other', displayName: 'manual', version: '9.0.0' })], capacity: { limit: 3, reserved: new Set([slotName('elsewhere|1.0.0')]) } });
     expect(planned.images.map((image) => image.outcome)).toEqual(['register', 'skip', 'skip']);
     expect(planned.images[1]).toMatchObject({ reason: 'tenant-image-limit', fix: expect.stringMatching(/IMAGE_SYNC_KEEP_VERSIONS/) });
   });
 
   it('does not count a registration twice when its slot is reserved already', () => {
     const [first] = sources;
-    const reserved = new Set([registrationKey(first?.id ?? '', '1.0.0')]);
+    const reserved = new Set([slotName(registrationKey(first?.id ?? '', '1.0.0'))]);
     const planned = planOf({ sourceImages: sources.slice(0, 1), capacity: { limit: 1, reserved } });
     expect(ofKind(planned.actions, 'register')).toEqual([expect.objectContaining({ needsSlot: false })]);
   });
