@@ -3,8 +3,12 @@
 // pages per subscription, Graph list pages, one POST per new image) follows from the shape.
 import { type DeviceImageSeedInput, type EstateInput, type ManagedImageInput, deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../src/emulator';
 
-/** new: tagged and eligible, not in Windows 365 yet; registered: already a ready device image; ineligible: tagged Gen1 (skipped); untagged: out of scope. */
-export type ImageKind = 'new' | 'registered' | 'ineligible' | 'untagged';
+/**
+ * new: tagged and eligible, not in Windows 365 yet; registered: already a ready device image;
+ * rebuilt: rebuilt in place, its version 1.0.0 a ready device image and its tags now 2.0.0 (a new
+ * registration); ineligible: tagged Gen1 (skipped); untagged: out of scope.
+ */
+export type ImageKind = 'new' | 'registered' | 'rebuilt' | 'ineligible' | 'untagged';
 
 /** The emulator's page sizes when the estate does not set them. */
 const EMULATOR_PAGE_SIZE = 5;
@@ -41,7 +45,7 @@ function pages(items: number, pageSize: number): number {
 }
 
 export function benchEstate(shape: EstateShape): BenchEstate {
-  const counts: Record<ImageKind, number> = { new: 0, registered: 0, ineligible: 0, untagged: 0 };
+  const counts: Record<ImageKind, number> = { new: 0, registered: 0, rebuilt: 0, ineligible: 0, untagged: 0 };
   const seeds: DeviceImageSeedInput[] = [];
   const subscriptions = [];
   const subscriptionIds: string[] = [];
@@ -58,7 +62,10 @@ export function benchEstate(shape: EstateShape): BenchEstate {
       const name = `${displayName}-1.0.0`;
       if (kind === 'untagged') images.push({ name, tags: {} });
       else if (kind === 'ineligible') images.push(managedImage({ name, hyperVGeneration: 'V1' }));
-      else images.push(managedImage({ name }));
+      else if (kind === 'rebuilt') {
+        images.push(managedImage({ name: displayName, build: 'b2', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '2.0.0' } }));
+        seeds.push(deviceImage({ displayName, version: '1.0.0', sourceImageResourceId: managedImageResourceId(id, 'rg-images', displayName), status: 'ready' }));
+      } else images.push(managedImage({ name }));
       if (kind === 'registered') {
         seeds.push(deviceImage({ displayName, version: '1.0.0', sourceImageResourceId: managedImageResourceId(id, 'rg-images', name), status: 'ready' }));
       }
@@ -81,7 +88,7 @@ export function benchEstate(shape: EstateShape): BenchEstate {
     subscriptionIds,
     counts,
     armPages: subscriptionIds.map(() => pages(shape.imagesPerSubscription, armPageSize)),
-    graphPages: pages(counts.registered, graphPageSize),
+    graphPages: pages(counts.registered + counts.rebuilt, graphPageSize),
     armPageSize,
     graphPageSize,
   };

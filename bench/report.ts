@@ -36,7 +36,7 @@ const busy = (window: WindowCpu): string => `sync ${percent(window.sync)} of a c
 const RUN_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'run', value: (run) => run.name },
   { header: 'estate', value: (run) => run.summary, max: 60 },
-  { header: 'new/reg/inel/untag', value: (run) => `${run.images.new}/${run.images.registered}/${run.images.ineligible}/${run.images.untagged}` },
+  { header: 'new/rebuilt/reg/inel/untag', value: (run) => `${run.images.new}/${run.images.rebuilt}/${run.images.registered}/${run.images.ineligible}/${run.images.untagged}` },
   { header: 'latency', value: (run) => `${run.latencyMs} ms` },
   { header: 'wall', value: (run) => seconds(run.wallMs) },
   { header: 'work (bound)', value: (run) => `${seconds(run.workMs)} (${seconds(run.workBoundMs)})` },
@@ -53,6 +53,8 @@ const REQUEST_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'run', value: (run) => run.name },
   { header: 'ARM list pages', value: (run) => versus(run.requests.armList) },
   { header: 'Graph list pages', value: (run) => versus(run.requests.graphList) },
+  { header: 'policies', value: (run) => versus(run.requests.policies) },
+  { header: 'getSourceImages', value: (run) => versus(run.requests.preflight) },
   { header: 'POST', value: (run) => versus(run.requests.creates) },
   { header: 'status GET', value: (run) => versus(run.requests.statusChecks) },
   { header: 'other', value: (run) => String(run.requests.other) },

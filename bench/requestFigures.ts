@@ -1,7 +1,9 @@
 // What a run cost in round trips, read off the emulator's request log, against the least the APIs
-// allow: every list page of every subscription, one paged Graph list, one POST per new image and
-// one status check per new image (its first check finding the upload settled). Requests refused
-// with 429 are counted apart: they are what a budget costs, not work done.
+// allow: every list page of every subscription, one paged Graph list, one list of provisioning
+// policies (retention and the status's `policies` need it), one getSourceImages when there is
+// something to post (the preflight), one POST per new registration and one status check per new
+// registration (its first check finding the upload settled). Requests refused with 429 are counted
+// apart: they are what a budget costs, not work done.
 import type { RecordedRequest } from '../src/emulator';
 import type { BenchEstate } from './benchEstate';
 
@@ -10,6 +12,8 @@ export const KINDS = {
   graphList: 'graph.deviceImages.list',
   create: 'graph.deviceImages.create',
   statusCheck: 'graph.deviceImages.get',
+  policies: 'graph.provisioningPolicies.list',
+  preflight: 'graph.deviceImages.getSourceImages',
 } as const;
 
 export interface KindFigure {
@@ -27,6 +31,9 @@ export interface RequestFigures {
   readonly graphList: KindFigure;
   readonly creates: KindFigure;
   readonly statusChecks: KindFigure;
+  /** The lifecycle's reads per reconcile: provisioning policies, and getSourceImages before first creates. */
+  readonly policies: KindFigure;
+  readonly preflight: KindFigure;
   /** Everything else served (gets of single images, retryUpload, …): the minimum is 0. */
   readonly other: number;
   readonly total: KindFigure;
@@ -63,12 +70,16 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
     refused: kinds.reduce((sum, kind) => sum + (refused[kind] ?? 0), 0),
   });
   const armMinimum = bench.armPages.reduce((sum, pages) => sum + pages, 0);
-  const newImages = bench.counts.new;
+  // A rebuilt image's new version is a new registration like a new image.
+  const newImages = bench.counts.new + bench.counts.rebuilt;
+  const preflightMinimum = newImages > 0 ? 1 : 0;
+  const listingMinimum = armMinimum + bench.graphPages + 1 + preflightMinimum;
   const known = new Set<string>(Object.values(KINDS));
   const other = Object.entries(served).reduce((sum, [kind, n]) => sum + (known.has(kind) ? 0 : n), 0);
 
   const firstCreate = requests.find((request) => request.kind === KINDS.create);
-  const listing = requests.filter((request) => (request.kind === KINDS.armList || request.kind === KINDS.graphList) && (firstCreate === undefined || request.sequence < firstCreate.sequence));
+  const listingKinds: readonly string[] = [KINDS.armList, KINDS.graphList, KINDS.policies, KINDS.preflight];
+  const listing = requests.filter((request) => listingKinds.includes(request.kind) && (firstCreate === undefined || request.sequence < firstCreate.sequence));
   const first = requests[0];
   const spanMs = first === undefined || listing.length === 0 ? 0 : Math.max(...listing.map(answer)) - arrival(first);
 
@@ -92,12 +103,15 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
     graphList: figure([KINDS.graphList], bench.graphPages),
     creates: figure([KINDS.create], newImages),
     statusChecks: checks,
+    policies: figure([KINDS.policies], 1),
+    preflight: figure([KINDS.preflight], preflightMinimum),
     other,
-    total: { count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0), minimum: armMinimum + bench.graphPages + 2 * newImages, refused: Object.values(refused).reduce((sum, n) => sum + n, 0) },
+    total: { count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0), minimum: listingMinimum + 2 * newImages, refused: Object.values(refused).reduce((sum, n) => sum + n, 0) },
     reconcile: {
-      ...figure([KINDS.armList, KINDS.graphList], armMinimum + bench.graphPages),
+      ...figure(listingKinds, listingMinimum),
       spanMs,
-      latencyBoundMs: (Math.max(...bench.armPages) + bench.graphPages) * latencyMs,
+      // The policies list goes beside the Graph list; getSourceImages follows the plan, one latency more.
+      latencyBoundMs: (Math.max(...bench.armPages) + bench.graphPages + preflightMinimum) * latencyMs,
     },
     statusChecksPerImage: { mean: newImages === 0 ? 0 : checks.count / newImages, max: Math.max(0, ...checksByImage.values()) },
     phases,

@@ -41,6 +41,13 @@ function mostlyUntagged({ index }: { readonly index: number }): ImageKind {
   return 'untagged';
 }
 
+/** One in four rebuilt in place (a new version of a registered image), one in four registered, the rest untagged. */
+function rebuiltInPlace({ index }: { readonly index: number }): ImageKind {
+  if (index % 4 === 0) return 'rebuilt';
+  if (index % 4 === 1) return 'registered';
+  return 'untagged';
+}
+
 /** Uploads settle in about a second; the first status check is due then. */
 const UPLOAD_SECONDS = 1;
 
@@ -70,6 +77,15 @@ export const SCENARIOS: readonly Scenario[] = [
     latencyMs: 100,
     timeoutSeconds: 300,
     judges: { syncBound: true },
+  },
+  {
+    name: 'versions',
+    summary: '10 x 20: images rebuilt in place with a new version',
+    // Registrations are a source image and a version: the earlier version of each rebuilt image is
+    // in Windows 365 and adopted, the new one registered.
+    shape: grid(10, 20, rebuiltInPlace),
+    latencyMs: 20,
+    timeoutSeconds: 300,
   },
   {
     name: 'medium',
