@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EstateError, parseEstate, readEstateFile, sampleEstate, serveEmulator } from '../../../src/emulator';
+import { readEstateFile, sampleEstate, serveEmulator } from '../../../src/emulator';
 import { startTestEmulator } from '../../support/emulator';
+import { estateProblems } from './graphClient';
 
 let directory = '';
 beforeAll(async () => {
@@ -13,15 +14,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-function problemsOf(input: unknown): string {
-  try {
-    parseEstate(input);
-  } catch (error) {
-    if (error instanceof EstateError) return error.message;
-    throw error;
-  }
-  throw new Error('expected the estate to be refused');
-}
+const problemsOf = estateProblems;
 
 describe('estate files', () => {
   it('reads the sample estate: two subscriptions, one with two resource groups, tagged and untagged images, two registered images (one an earlier version of a rebuilt image)', () => {

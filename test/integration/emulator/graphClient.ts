@@ -2,6 +2,7 @@
 import {
   AuthenticationHandler,
   Client,
+  GraphError,
   HTTPMessageHandler,
   RedirectHandler,
   RetryHandler,
@@ -9,7 +10,7 @@ import {
   TelemetryHandler,
   type AuthenticationProvider,
 } from '@microsoft/microsoft-graph-client';
-import type { Emulator } from '../../../src/emulator';
+import { type Emulator, EstateError, parseEstate } from '../../../src/emulator';
 
 export interface GraphClientOptions {
   readonly token?: string;
@@ -46,4 +47,26 @@ export const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisio
 /** The body a create sends. */
 export function createBody(displayName: string, version: string, sourceImageResourceId: string): Record<string, string> {
   return { displayName, version, sourceImageResourceId };
+}
+
+/** The GraphError a call fails with; any other outcome fails the test. */
+export async function graphFailure(promise: Promise<unknown>): Promise<GraphError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected the Graph call to fail');
+}
+
+/** The message an estate is refused with; an accepted estate fails the test. */
+export function estateProblems(input: unknown): string {
+  try {
+    parseEstate(input);
+  } catch (error) {
+    if (error instanceof EstateError) return error.message;
+    throw error;
+  }
+  throw new Error('expected the estate to be refused');
 }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { deviceImage, estate, managedImage, managedImageResourceId, osImage, resourceGroup, subscription } from '../../../src/emulator';
 import { startTestEmulator, useEmulator } from '../../support/emulator';
-import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
+import { createBody, DEVICE_IMAGES, graphClient, graphFailure } from './graphClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const HIDDEN = '22222222-2222-4222-8222-222222222222';
@@ -23,16 +23,6 @@ const fixture = useEmulator(() =>
 );
 
 afterEach(() => fixture.emulator.clearRequests());
-
-async function graphFailure(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error('expected the Graph call to fail');
-}
 
 describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client', () => {
   it('pages the list through absolute @odata.nextLink URLs, which PageIterator follows', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphError, PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
+import { PageIterator, type PageCollection } from '@microsoft/microsoft-graph-client';
 import { deviceImage, EstateError, estate, managedImageResourceId, parseEstate, provisioningPolicy } from '../../../src/emulator';
 import { manualClock, useEmulator } from '../../support/emulator';
-import { DEVICE_IMAGES, graphClient, PROVISIONING_POLICIES } from './graphClient';
+import { DEVICE_IMAGES, graphClient, PROVISIONING_POLICIES, estateProblems, graphFailure } from './graphClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const source = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
@@ -36,16 +36,6 @@ afterEach(() => {
   emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-hr', displayName: 'HR' }));
   emulator.clearRequests();
 });
-
-async function graphFailure(promise: Promise<unknown>): Promise<GraphError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GraphError) return error;
-    throw error;
-  }
-  throw new Error('expected the Graph call to fail');
-}
 
 describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph-client', () => {
   it('pages the list through @odata.nextLink on v1.0, rendering each policy with its image', async () => {
@@ -201,15 +191,7 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
   });
 
   it('validates provisioningPolicies in an estate, naming the field', () => {
-    const problems = (input: unknown): string => {
-      try {
-        parseEstate(input);
-      } catch (error) {
-        if (error instanceof EstateError) return error.message;
-        throw error;
-      }
-      throw new Error('expected the estate to be refused');
-    };
+    const problems = estateProblems;
     expect(problems({ provisioningPolicies: [{ displayName: 'x', imageType: 'marketplace' }] })).toContain('provisioningPolicies[0].imageType');
     expect(problems({ provisioningPolicies: [{ imageId: 'x' }] })).toContain('provisioningPolicies[0].displayName');
     expect(problems({ provisioningPolicies: [{ displayName: 'x', image: 'x' }] })).toContain('provisioningPolicies[0]: Unrecognized key');
