@@ -131,7 +131,7 @@ describe('image-sync sync and status', () => {
     expect(run.code).toBe(2);
     const report = json(run.stdout);
     expect(contractErrors('status', report)).toBeNull();
-    expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 2, failed: 1, skipped: 1, problems: 0 });
+    expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 2, failed: 1, skipped: 1, retired: 0, warnings: 0, problems: 0 });
     const images = byId(report);
     expect(images.get(id('win11-ent-1.0.0').toLowerCase())).toMatchObject({ state: 'ready', displayName: 'win11-ent', version: '1.0.0', deviceImageId: expect.any(String), errorCode: null });
     expect(images.get(id('win10-ltsc-1.0.0').toLowerCase())).toMatchObject({ state: 'failed', errorCode: 'osVersionNotSupported', reason: expect.stringMatching(/Enterprise/) });
@@ -146,9 +146,9 @@ describe('image-sync sync and status', () => {
     expect(statusReport.images.map((image) => image.state).sort()).toEqual(['failed', 'ready', 'ready', 'skipped']);
 
     const table = await runImageSync(['status'], env);
-    expect(table.stdout).toMatch(/^STATE\s+IMAGE\s+SOURCE\s+DEVICE IMAGE\s+DETAIL/m);
+    expect(table.stdout).toMatch(/^STATE\s+IMAGE\s+SOURCE\s+DEVICE IMAGE\s+OS\s+DETAIL/m);
     expect(table.stdout).toMatch(/failed\s+win10-ltsc 1\.0\.0 .*osVersionNotSupported: /);
-    expect(table.stdout).toMatch(/4 image\(s\): 2 ready, 1 failed, 1 skipped, 0 in progress; 0 problem\(s\)\./);
+    expect(table.stdout).toMatch(/4 registration\(s\): 2 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 0 problem\(s\)\./);
   });
 
   it('exits 0 when every in-scope image ends ready or skipped, and a second sync changes nothing', async () => {

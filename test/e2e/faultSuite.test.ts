@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, type Emulator, type ManagedImageInput } from '../../src/emulator';
 import { encodeMessage } from '../../src/queue/messageEncoding';
+import { splitVersionSuffix } from '../../src/sync/naming';
 import { testAppSettings } from '../support/appDeps';
 import { runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
@@ -18,6 +19,8 @@ const TOKEN = 'fault-suite-token-5b0e1c';
 /** A seed whose first draws (a run makes about 125 requests) come close to the nominal rates. */
 const SEED = 24;
 const CREATE = 'graph.deviceImages.create';
+/** The emulated tenant's custom-image limit, high enough for every image of the estate. */
+const TENANT_IMAGE_LIMIT = 60;
 
 interface Expected {
   readonly ready: string[];
@@ -79,7 +82,7 @@ function faultSuiteEstate() {
   return estate({
     uploadSeconds: 0.5,
     arm: { pageSize: 5 },
-    graph: { pageSize: 10, maxDeviceImages: 60 },
+    graph: { pageSize: 10, maxDeviceImages: TENANT_IMAGE_LIMIT },
     subscriptions: [
       subscription({ id: subA, displayName: 'Imaging', resourceGroups: [resourceGroup(GROUP, first)] }),
       subscription({ id: subB, displayName: 'Engineering', resourceGroups: [resourceGroup(GROUP, second)] }),
@@ -141,7 +144,9 @@ function figures(emulator: Emulator, wallMs: number, stderr: string): string {
 
 describe('image-sync sync under faults', () => {
   it('registers every eligible image exactly once, waits out every Retry-After, records every failure and problem, exit code 2', { timeout: 150_000 }, async () => {
-    const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: [...SUBSCRIPTIONS, LOCKED].join(',') });
+    // The emulated tenant holds up to 60 custom images (graph.maxDeviceImages); the app is told so,
+    // or it would stop at Windows 365's default 20 and skip the rest as tenant-image-limit.
+    const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: [...SUBSCRIPTIONS, LOCKED].join(','), IMAGE_SYNC_TENANT_IMAGE_LIMIT: String(TENANT_IMAGE_LIMIT) });
     expect(settings.AzureWebJobsStorage).toBe(testConnectionString());
     // A message no one can read, already waiting on the register queue.
     const queue = testStorageClients().queue(settings.IMAGE_SYNC_REGISTER_QUEUE ?? '');
@@ -160,12 +165,15 @@ describe('image-sync sync under faults', () => {
     expect(contractErrors('status', report)).toBeNull();
     const byId = new Map(report.images.map((image) => [image.sourceImageResourceId.toLowerCase(), image]));
 
-    // Every eligible image ready, with exactly one device image; nothing created twice.
+    // Every eligible image ready, with exactly one device image; nothing created twice. A registration
+    // is a source image at a version (the emulator counts duplicates per source and version); each
+    // source here has one version, the one its name gives, so it has exactly one device image.
     for (const id of expected.ready) expect(byId.get(id.toLowerCase()), id).toMatchObject({ state: 'ready', errorCode: null });
     expect(fixture.emulator.duplicateDeviceImages()).toEqual([]);
     const created = fixture.emulator.deviceImages({ includeDeleted: true });
     for (const id of [...expected.ready, ...expected.failed.keys()]) {
-      expect(created.filter((image) => image.sourceImageResourceId.toLowerCase() === id.toLowerCase()), id).toHaveLength(1);
+      const versions = created.filter((image) => image.sourceImageResourceId.toLowerCase() === id.toLowerCase()).map((image) => image.version);
+      expect(versions, id).toEqual([splitVersionSuffix(id.split('/').pop() ?? '')?.version]);
     }
     expect(created.find((image) => image.sourceImageResourceId.toLowerCase().endsWith('win11-s2-flaky-3.0.0'))?.uploads).toBe(2);
     // Already registered (ids cased differently in Graph): adopted, not posted.

@@ -94,7 +94,7 @@ describe('alert webhook over real HTTPS', () => {
 
   const webhookUrl = () => `https://127.0.0.1:${httpsPort}/hooks/image-sync?code=${SECRET}`;
 
-  it('POSTs one JSON alert with the log fields plus event and at, and logs no warning', async () => {
+  it('POSTs one JSON alert with the log fields plus event, severity error and at, and logs no warning', async () => {
     const { log, lines } = recordingLogger();
     await createAlerter({ log, webhookUrl: webhookUrl(), clock }).raise(alert);
 
@@ -105,6 +105,7 @@ describe('alert webhook over real HTTPS', () => {
     expect(request?.contentType).toBe('application/json');
     expect(JSON.parse(request?.body ?? '') as FailureAlertPayload).toEqual({
       event: 'ImageSyncFailure',
+      severity: 'error',
       at: '2026-11-20T12:00:00.000Z',
       sourceImageResourceId: alert.sourceImageResourceId,
       displayName: 'win11-ent',

@@ -8,6 +8,7 @@ import { handleStatusMessage } from '../../../src/sync/pollImageStatus';
 import { reconcile } from '../../../src/sync/reconcile';
 import { handleRegisterMessage } from '../../../src/sync/registerImage';
 import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';
 import { nextMessages } from './reliabilityApp';
 
@@ -127,7 +128,7 @@ describe('odd ARM data', () => {
     // A tag value that is not a string is ignored: the name gives the version, as for an untagged name.
     expect(registered('odd-tags-1.0.0')).toMatchObject({ displayName: 'odd-tags', version: '1.0.0' });
     expect(registered(LONG_IMAGE_NAME)).toMatchObject({ displayName: 'w'.repeat(74), version: '1.2.3' });
-    expect(await app.deps.ledger.get(imageId('unicode-1.0.0'))).toMatchObject({ state: 'pending', displayName: UNICODE_NAME });
+    expect(await app.deps.ledger.get(registration(imageId('unicode-1.0.0'), '2.0.0'))).toMatchObject({ state: 'pending', displayName: UNICODE_NAME });
     const checks = (await nextMessages(app, app.config.statusQueue, 4, 3_000)) as StatusCheck[];
     expect(checks).toHaveLength(4);
     expect(alerts(app)).toEqual([]);

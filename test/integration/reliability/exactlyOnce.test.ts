@@ -13,6 +13,7 @@ import { runLocalSync } from '../../../src/local/runLocalSync';
 import { pollImageStatus } from '../../../src/sync/pollImageStatus';
 import { CLAIM_LEASE_MS, registerImage } from '../../../src/sync/registerImage';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { manualClock, useEmulator } from '../../support/emulator';
 import { appWithGraph, nextMessages, pause, sameStorageSettings } from './reliabilityApp';
 
@@ -65,7 +66,7 @@ describe('exactly one device image per source image', () => {
     const posted = fixture.emulator.count(CREATE);
     await withFaults([{ service: 'graph', kinds: [CREATE], latencyMs: 800 }], async () => {
       await expect(registerImage(app.deps, job('late-1.0.0'))).rejects.toBeInstanceOf(TransientError);
-      expect(await app.deps.ledger.get(imageId('late-1.0.0'))).toMatchObject({ state: 'creating' });
+      expect(await app.deps.ledger.get(registration(imageId('late-1.0.0')))).toMatchObject({ state: 'creating' });
       // The queue hides a failed message (host.json visibilityTimeout) before delivering it again.
       await pause(900);
     });
@@ -74,7 +75,7 @@ describe('exactly one device image per source image', () => {
     expect(fixture.emulator.count(CREATE)).toBe(posted + 1);
     const [created, ...more] = deviceImagesFor(imageId('late-1.0.0'));
     expect(more).toEqual([]);
-    expect(await app.deps.ledger.get(imageId('late-1.0.0'))).toMatchObject({ state: 'pending', deviceImageId: created?.id, attempts: 2 });
+    expect(await app.deps.ledger.get(registration(imageId('late-1.0.0')))).toMatchObject({ state: 'pending', deviceImageId: created?.id, attempts: 2 });
   });
 
   it('lets two workers whose creates both lose their answer adopt each its own image', async () => {
@@ -87,7 +88,7 @@ describe('exactly one device image per source image', () => {
       const [created, ...more] = deviceImagesFor(imageId(name));
       expect(more).toEqual([]);
       expect(created).toMatchObject({ sourceImageResourceId: imageId(name) });
-      expect(await app.deps.ledger.get(imageId(name))).toMatchObject({ state: 'pending', deviceImageId: created?.id });
+      expect(await app.deps.ledger.get(registration(imageId(name)))).toMatchObject({ state: 'pending', deviceImageId: created?.id });
     }
   });
 
@@ -112,7 +113,7 @@ describe('exactly one device image per source image', () => {
     const [created, ...more] = deviceImagesFor(imageId('outlived-1.0.0'));
     expect(more).toEqual([]);
     expect(fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('outlived')).map((request) => request.status)).toEqual([201, 409]);
-    expect(await app.deps.ledger.get(imageId('outlived-1.0.0'))).toMatchObject({ state: 'pending', deviceImageId: created?.id, errorCode: null });
+    expect(await app.deps.ledger.get(registration(imageId('outlived-1.0.0')))).toMatchObject({ state: 'pending', deviceImageId: created?.id, errorCode: null });
     expect([...alerts(app), ...alerts(other)]).toEqual([]);
   });
 
@@ -127,12 +128,12 @@ describe('exactly one device image per source image', () => {
     await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], latencyMs: 300 }], () => Promise.all([pollImageStatus(app.deps, check), pollImageStatus(other.deps, check)]));
 
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
-    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'pending', retryUploads: 1, statusChecks: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({ state: 'pending', retryUploads: 1, statusChecks: 1 });
     const next = (await drainQueueForTest(app, app.config.statusQueue, 2_500)) as StatusCheck[];
     expect(next).toEqual([{ ...check, check: 1, since: expect.any(String), retryUploads: 1 }]);
     await pause(300);
     if (next[0] !== undefined) await pollImageStatus(app.deps, next[0]);
-    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({ state: 'ready', retryUploads: 1 });
     expect(deviceImagesFor(imageId('flaky-1.0.0'))).toHaveLength(1);
   });
 });
@@ -145,14 +146,14 @@ describe('a retryUpload that does not go through', () => {
     if (check === undefined) throw new Error('no status check was scheduled');
     await pause(300);
     await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], unavailable: { next: 2 } }], () => expect(pollImageStatus(app.deps, check)).rejects.toBeInstanceOf(TransientError));
-    expect(await app.deps.ledger.get(imageId('refused-1.0.0'))).toMatchObject({ state: 'pending', retryUploads: 0, statusChecks: 0 });
+    expect(await app.deps.ledger.get(registration(imageId('refused-1.0.0')))).toMatchObject({ state: 'pending', retryUploads: 0, statusChecks: 0 });
 
     await pollImageStatus(app.deps, check);
     const [next] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
     expect(next).toMatchObject({ check: 1, retryUploads: 1 });
     await pause(300);
     if (next !== undefined) await pollImageStatus(app.deps, next);
-    expect(await app.deps.ledger.get(imageId('refused-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('refused-1.0.0')))).toMatchObject({ state: 'ready', retryUploads: 1 });
   });
 });
 

@@ -10,6 +10,7 @@ import { handleStatusMessage } from '../../../src/sync/pollImageStatus';
 import { reconcile } from '../../../src/sync/reconcile';
 import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import { testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';
 import { appWithGraph, nextMessages, pause, sameStorageSettings, sentBeforeRetryAfter } from './reliabilityApp';
 
@@ -66,7 +67,7 @@ describe('Retry-After from Graph', () => {
     );
     try {
       await deliverUntilDone(() => handleRegisterMessage(app.deps, job('throttled-1.0.0'), { messageId: 'm-throttled' }));
-      for (let round = 0; round < 6 && (await app.deps.ledger.get(imageId('throttled-1.0.0')))?.state === 'pending'; round++) {
+      for (let round = 0; round < 6 && (await app.deps.ledger.get(registration(imageId('throttled-1.0.0'))))?.state === 'pending'; round++) {
         const [check] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
         if (check === undefined) break;
         await deliverUntilDone(() => handleStatusMessage(app.deps, check, { messageId: `c-${round}` }));
@@ -84,7 +85,7 @@ describe('Retry-After from Graph', () => {
       const retry = graphRequests.find((request) => request.sequence > answered.sequence && request.path === answered.path && request.headers['retry-attempt'] !== undefined);
       expect(retry?.headers['client-request-id'], answered.kind).toBe(answered.headers['client-request-id']);
     }
-    expect(await app.deps.ledger.get(imageId('throttled-1.0.0'))).toMatchObject({ state: 'ready', retryUploads: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('throttled-1.0.0')))).toMatchObject({ state: 'ready', retryUploads: 1 });
     expect(deviceImagesFor('throttled-1.0.0')).toHaveLength(1);
   });
 

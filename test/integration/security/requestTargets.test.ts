@@ -13,6 +13,7 @@ import { handleStatusMessage } from '../../../src/sync/pollImageStatus';
 import { reconcile } from '../../../src/sync/reconcile';
 import { handleRegisterMessage } from '../../../src/sync/registerImage';
 import { testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';
 import { nextMessages } from '../reliability/reliabilityApp';
 
@@ -43,10 +44,15 @@ afterAll(async () => {
   await new Promise((resolve) => evil?.close(resolve));
 });
 
-/** The calls the app makes, and nothing else: ARM images of the configured subscription, Graph deviceImages. */
+/**
+ * The calls the app makes, and nothing else: ARM images of the configured subscription, Graph
+ * deviceImages, getSourceImages (the preflight before a first create) and provisioningPolicies.
+ */
 const KNOWN_PATHS = [
   new RegExp(`^/subscriptions/${SUB}/(resourceGroups/rg-images/)?providers/Microsoft\\.Compute/images(/win11-1\\.0\\.0)?\\?`, 'i'),
   /^\/v1\.0\/deviceManagement\/virtualEndpoint\/deviceImages(\/[0-9a-f-]{36})?(\?.*)?$/,
+  /^\/v1\.0\/deviceManagement\/virtualEndpoint\/deviceImages\/getSourceImages(\?.*)?$/,
+  /^\/v1\.0\/deviceManagement\/virtualEndpoint\/provisioningPolicies(\?.*)?$/,
   /^\/beta\/deviceManagement\/virtualEndpoint\/deviceImages\/[0-9a-f-]{36}\/retryUpload$/,
 ];
 
@@ -60,7 +66,7 @@ describe('requests', () => {
     if (check === undefined) throw new Error('no status check was scheduled');
     await handleStatusMessage(app.deps, check, { messageId: null });
 
-    expect(await app.deps.ledger.get(imageId('win11-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await app.deps.ledger.get(registration(imageId('win11-1.0.0')))).toMatchObject({ state: 'ready' });
     const made = fixture.emulator.requests.slice(first);
     expect(made.length).toBeGreaterThan(3);
     expect(made.filter((request) => !KNOWN_PATHS.some((path) => path.test(request.path))).map((request) => request.path)).toEqual([]);

@@ -130,7 +130,7 @@ describe('secrets', () => {
       ...webhookBodies.map((body) => body.slice(body.indexOf('\n') + 1)),
       ...problems.map((problem) => JSON.stringify(problem)),
       ...rows.map((row) => JSON.stringify(row)),
-      JSON.stringify(buildStatusReport(rows, problems)),
+      JSON.stringify(buildStatusReport(rows, problems, { now: new Date(), expiryWarningDays: 30 })),
     ];
     expect(leaks(written)).toEqual([]);
     // What the webhook was sent to is its own business: the secrets reached it, and only it.

@@ -6,13 +6,18 @@ import { LedgerConflictError, PermanentError } from '../../../src/errors';
 import { createLedger } from '../../../src/state/ledgerTable';
 import { MAX_TEXT_LENGTH, toImageEntity } from '../../../src/state/ledgerEntity';
 import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
-import type { Ledger } from '../../../src/sync/ports';
+import type { Ledger, RegistrationRef } from '../../../src/sync/ports';
 import { testStorage } from '../../support/storage';
 
 const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';
 
 function imageId(name: string): string {
   return `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-images/providers/Microsoft.Compute/images/${name}`;
+}
+
+/** The registration a row is for: entry()'s rows are all at version 1.2.0. */
+function at(sourceImageResourceId: string, version: string | null = '1.2.0'): RegistrationRef {
+  return { sourceImageResourceId, version };
 }
 
 function entry(overrides: Partial<LedgerEntry> = {}): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
@@ -33,20 +38,33 @@ describe('ledger image rows', () => {
     const { ledger } = freshLedger();
     const inserted = await ledger.insert(entry({ attempts: 2, reason: 'why' }), T0);
     expect(inserted).toEqual({ ...entry({ attempts: 2, reason: 'why' }), createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) });
-    expect(await ledger.get(entry().sourceImageResourceId)).toEqual(inserted);
+    expect(await ledger.get(at(entry().sourceImageResourceId))).toEqual(inserted);
   });
 
-  it('finds a row whatever the casing of the id, and answers null for an unknown image', async () => {
+  it('finds a row whatever the casing of the id, and answers null for an unknown image or another version', async () => {
     const { ledger } = freshLedger();
     await ledger.insert(entry(), T0);
-    expect((await ledger.get(entry().sourceImageResourceId.toUpperCase()))?.sourceImageResourceId).toBe(entry().sourceImageResourceId);
-    expect(await ledger.get(imageId('unknown'))).toBeNull();
+    expect((await ledger.get(at(entry().sourceImageResourceId.toUpperCase())))?.sourceImageResourceId).toBe(entry().sourceImageResourceId);
+    expect(await ledger.get(at(imageId('unknown')))).toBeNull();
+    expect(await ledger.get(at(entry().sourceImageResourceId, '1.3.0'))).toBeNull();
+    expect(await ledger.get(at(entry().sourceImageResourceId, null))).toBeNull();
   });
 
-  it('keys image rows by the SHA-256 of the lower-cased id, in partition image', async () => {
+  it('keeps each version of a source image in a row of its own', async () => {
+    const { ledger } = freshLedger();
+    const first = await ledger.insert(entry({ state: 'ready' }), T0);
+    const second = await ledger.insert(entry({ version: '1.3.0' }), T1);
+    const versionless = await ledger.insert(entry({ version: null, state: 'skipped', reason: 'no-version' }), T1);
+    expect(await ledger.get(at(first.sourceImageResourceId))).toEqual(first);
+    expect(await ledger.get(at(first.sourceImageResourceId.toLowerCase(), '1.3.0'))).toEqual(second);
+    expect(await ledger.get(at(first.sourceImageResourceId, null))).toEqual(versionless);
+    expect((await ledger.list()).map((row) => row.version)).toEqual([null, '1.2.0', '1.3.0']);
+  });
+
+  it('keys image rows by the SHA-256 of the lower-cased id, `|` and the version, in partition image', async () => {
     const { ledger, table } = freshLedger();
     await ledger.insert(entry(), T0);
-    const rowKey = createHash('sha256').update(entry().sourceImageResourceId.toLowerCase()).digest('hex');
+    const rowKey = createHash('sha256').update(`${entry().sourceImageResourceId.toLowerCase()}|1.2.0`).digest('hex');
     const raw = await table.getEntity<Record<string, unknown>>('image', rowKey);
     expect(raw.state).toBe('queued');
     expect(raw).not.toHaveProperty('deviceImageId');
@@ -80,7 +98,7 @@ describe('ledger image rows', () => {
       etag: expect.any(String),
     });
     expect(updated.etag).not.toBe(inserted.etag);
-    expect(await ledger.get(inserted.sourceImageResourceId)).toEqual(updated);
+    expect(await ledger.get(at(inserted.sourceImageResourceId))).toEqual(updated);
   });
 
   it('refuses an update from a stale row: of two writers, one wins', async () => {
@@ -94,7 +112,7 @@ describe('ledger image rows', () => {
     const rejected = results.find((result) => result.status === 'rejected');
     expect(rejected?.status === 'rejected' ? rejected.reason : null).toBeInstanceOf(LedgerConflictError);
     await expect(ledger.update(row, { state: 'ready' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
-    expect((await ledger.get(row.sourceImageResourceId))?.attempts).toBe(1);
+    expect((await ledger.get(at(row.sourceImageResourceId)))?.attempts).toBe(1);
   });
 
   it('treats an update of a row that was removed as a conflict', async () => {
@@ -109,7 +127,7 @@ describe('ledger image rows', () => {
     const { ledger } = freshLedger();
     const row = await ledger.insert(entry({ state: 'failed', reason: 'x'.repeat(40_000) }), T0);
     expect(row.reason).toHaveLength(MAX_TEXT_LENGTH);
-    expect((await ledger.get(row.sourceImageResourceId))?.reason).toBe(row.reason);
+    expect((await ledger.get(at(row.sourceImageResourceId)))?.reason).toBe(row.reason);
   });
 
   it('lists every image row across pages (over 1000), ordered by id, without problem rows', async () => {
@@ -148,7 +166,7 @@ describe('ledger image rows', () => {
     if (first === null || first === undefined) throw new Error('no row');
     // The ETag each insert answered is the row's own: an update from it goes through.
     expect((await ledger.update(first, { state: 'creating' }, T1)).state).toBe('creating');
-    expect(await ledger.get(imageId('many-249'))).toEqual(rows[249]);
+    expect(await ledger.get(at(imageId('many-249')))).toEqual(rows[249]);
   });
 
   it('inserts the rest of a batch when some rows exist already, and answers null for those', async () => {
@@ -157,7 +175,7 @@ describe('ledger image rows', () => {
     const entries = [entry({ sourceImageResourceId: imageId('free-1') }), entry({ sourceImageResourceId: imageId('TAKEN') }), entry({ sourceImageResourceId: imageId('free-2') })];
     const rows = await ledger.insertMany(entries, T1);
     expect(rows.map((row) => row?.sourceImageResourceId ?? null)).toEqual([imageId('free-1'), null, imageId('free-2')]);
-    expect(await ledger.get(imageId('taken'))).toEqual(existing);
+    expect(await ledger.get(at(imageId('taken')))).toEqual(existing);
     expect((await ledger.list()).map((row) => row.sourceImageResourceId)).toEqual([imageId('free-1'), imageId('free-2'), imageId('taken')]);
   });
 
@@ -177,11 +195,56 @@ describe('ledger image rows', () => {
   it('refuses to read a row it did not write, naming the row', async () => {
     const { ledger, table } = freshLedger();
     await ledger.list();
-    const rowKey = createHash('sha256').update(imageId('odd').toLowerCase()).digest('hex');
+    const rowKey = createHash('sha256').update(`${imageId('odd').toLowerCase()}|1.2.0`).digest('hex');
     await table.createEntity({ partitionKey: 'image', rowKey, sourceImageResourceId: imageId('odd'), state: 'exploded' });
-    const error = await ledger.get(imageId('odd')).catch((caught: unknown) => caught);
+    const error = await ledger.get(at(imageId('odd'))).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentError);
     expect(String((error as Error).message)).toMatch(new RegExp(`^ledger row image/${rowKey} is unreadable \\(state: `));
+  });
+});
+
+describe('rows of the previous release and removed rows', () => {
+  /** Stores a row as the previous release did: one per source image, keyed by its id alone. */
+  async function storeLegacy(table: TableClient, overrides: Partial<LedgerEntry> = {}): Promise<string> {
+    const legacyKey = createHash('sha256').update(entry().sourceImageResourceId.toLowerCase()).digest('hex');
+    await table.createEntity({ ...toImageEntity({ ...entry({ state: 'ready', deviceImageId: 'dev-1', ...overrides }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() }), rowKey: legacyKey });
+    return legacyKey;
+  }
+
+  it('carries a row of the previous release over to its registration when it is read at its version, and only then', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.list();
+    const legacyKey = await storeLegacy(table);
+    expect(await ledger.get(at(entry().sourceImageResourceId, '1.3.0'))).toBeNull();
+    const moved = await ledger.get(at(entry().sourceImageResourceId.toUpperCase()));
+    expect(moved).toMatchObject({ sourceImageResourceId: entry().sourceImageResourceId, version: '1.2.0', state: 'ready', deviceImageId: 'dev-1', createdAt: T0.toISOString() });
+    expect(moved).not.toHaveProperty('legacy');
+    await expect(table.getEntity('image', legacyKey)).rejects.toMatchObject({ statusCode: 404 });
+    expect(await ledger.list()).toEqual([moved]);
+  });
+
+  it('carries the listed rows of the previous release over, and lists them under their registrations', async () => {
+    const { ledger, table } = freshLedger();
+    await ledger.list();
+    await storeLegacy(table);
+    const listed = await ledger.list();
+    expect(listed).toEqual([expect.objectContaining({ legacy: true, version: '1.2.0' })]);
+    const carried = await ledger.carryOver(listed);
+    expect(carried).toEqual([expect.objectContaining({ state: 'ready', deviceImageId: 'dev-1', version: '1.2.0' })]);
+    expect(carried[0]).not.toHaveProperty('legacy');
+    expect(await ledger.list()).toEqual(carried);
+    expect(await ledger.get(at(entry().sourceImageResourceId))).toEqual(carried[0]);
+  });
+
+  it('removes a row with its ETag, and refuses to remove one that changed since it was read', async () => {
+    const { ledger } = freshLedger();
+    const row = await ledger.insert(entry({ state: 'skipped', reason: 'gen1' }), T0);
+    const updated = await ledger.update(row, { reason: 'not-generalized' }, T1);
+    await expect(ledger.remove(row)).rejects.toBeInstanceOf(LedgerConflictError);
+    expect(await ledger.get(at(row.sourceImageResourceId))).toEqual(updated);
+    await ledger.remove(updated);
+    expect(await ledger.get(at(row.sourceImageResourceId))).toBeNull();
+    expect(ledger.remembered(at(row.sourceImageResourceId))).toBeUndefined();
   });
 });
 
@@ -189,17 +252,17 @@ describe('rows the ledger remembers', () => {
   it('remembers what it inserted, updated and read, and forgets a row whose update conflicted', async () => {
     const { ledger } = freshLedger();
     const id = entry().sourceImageResourceId;
-    expect(ledger.remembered(id)).toBeUndefined();
+    expect(ledger.remembered(at(id))).toBeUndefined();
     const inserted = await ledger.insert(entry(), T0);
-    expect(ledger.remembered(id)).toEqual(inserted);
+    expect(ledger.remembered(at(id))).toEqual(inserted);
     const updated = await ledger.update(inserted, { state: 'creating' }, T1);
-    expect(ledger.remembered(id.toUpperCase())).toEqual(updated);
+    expect(ledger.remembered(at(id.toUpperCase()))).toEqual(updated);
     await expect(ledger.update(inserted, { state: 'skipped' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
-    expect(ledger.remembered(id)).toBeUndefined();
-    expect(await ledger.get(id)).toEqual(updated);
-    expect(ledger.remembered(id)).toEqual(updated);
+    expect(ledger.remembered(at(id))).toBeUndefined();
+    expect(await ledger.get(at(id))).toEqual(updated);
+    expect(ledger.remembered(at(id))).toEqual(updated);
     const [many] = await ledger.insertMany([entry({ sourceImageResourceId: imageId('another') }), entry({ sourceImageResourceId: imageId('third') })], T0);
-    expect(ledger.remembered(imageId('another'))).toEqual(many);
+    expect(ledger.remembered(at(imageId('another')))).toEqual(many);
   });
 
   it('keeps its memory to itself: another instance over the same table reads what is stored', async () => {
@@ -207,11 +270,11 @@ describe('rows the ledger remembers', () => {
     const mine = createLedger(clients.table(tableName));
     const theirs = createLedger(clients.table(tableName));
     const queued = await mine.insert(entry(), T0);
-    const claimed = await theirs.update((await theirs.get(queued.sourceImageResourceId)) ?? queued, { state: 'creating' }, T1);
+    const claimed = await theirs.update((await theirs.get(at(queued.sourceImageResourceId))) ?? queued, { state: 'creating' }, T1);
     // Mine still remembers the row it wrote; a write from it fails, and a read gives the stored one.
-    expect(mine.remembered(queued.sourceImageResourceId)).toEqual(queued);
+    expect(mine.remembered(at(queued.sourceImageResourceId))).toEqual(queued);
     await expect(mine.update(queued, { state: 'creating' }, T1)).rejects.toBeInstanceOf(LedgerConflictError);
-    expect(await mine.get(queued.sourceImageResourceId)).toEqual(claimed);
+    expect(await mine.get(at(queued.sourceImageResourceId))).toEqual(claimed);
   });
 });
 

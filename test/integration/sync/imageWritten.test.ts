@@ -6,10 +6,11 @@ import type { RegisterJob } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { handleImageEvent } from '../../../src/sync/imageWritten';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';
 import { REPO_ROOT } from '../../support/functionApp';
 
-// The subscription and image of shared/api/examples/eventgrid-image-written.json.
+// The subscription and image of test/fixtures/api/eventgrid-image-written.json (the API notes' example).
 const SUB = '11111111-1111-4111-8111-111111111111';
 const OTHER_SUB = '88888888-8888-4888-8888-888888888888';
 const id = (name: string, sub = SUB) => managedImageResourceId(sub, 'rg-images', name);
@@ -23,7 +24,7 @@ const fixture = useEmulator(() =>
   }),
 );
 
-const example = (JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/api/examples/eventgrid-image-written.json'), 'utf8')) as Record<string, unknown>[])[0] as Record<string, unknown>;
+const example = (JSON.parse(readFileSync(path.resolve(REPO_ROOT, 'test/fixtures/api/eventgrid-image-written.json'), 'utf8')) as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 function eventGridEvent(resourceUri: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...example, subject: resourceUri, data: { ...(example.data as object), resourceUri }, ...overrides };
@@ -63,7 +64,7 @@ describe('imageWritten', () => {
     const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }));
     expect(await handleImageEvent(app.deps, eventGridEvent(id('win11-plain-1.0.0')))).toMatchObject({ registered: 0, skipped: 0 });
     expect(await handleImageEvent(app.deps, eventGridEvent(id('win11-spec-1.0.0')))).toMatchObject({ registered: 0, skipped: 1 });
-    expect(await app.deps.ledger.get(id('win11-spec-1.0.0'))).toMatchObject({ state: 'skipped', reason: 'not-generalized' });
+    expect(await app.deps.ledger.get(registration(id('win11-spec-1.0.0')))).toMatchObject({ state: 'skipped', reason: 'not-generalized' });
     expect(await drainQueueForTest(app, app.config.registerQueue)).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ describe('poison messages', () => {
     await handlePoisonMessage(app.deps, queue, job, { messageId: 'p-1' });
 
     expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'poison-message', subject: `${queue}/p-1`, detail: expect.stringContaining(id('win11-ent-1.0.0')) })]);
-    expect(await app.deps.ledger.get(job.sourceImageResourceId)).toMatchObject({ state: 'failed', errorCode: 'poisonMessage', alertedAt: expect.any(String) });
+    expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'failed', errorCode: 'poisonMessage', alertedAt: expect.any(String) });
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(2);
   });
 

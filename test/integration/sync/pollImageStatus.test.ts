@@ -4,7 +4,9 @@ import { estate, managedImage, managedImageResourceId, resourceGroup, subscripti
 import type { ManagedImageInput } from '../../../src/emulator';
 import { handleStatusMessage, pollImageStatus } from '../../../src/sync/pollImageStatus';
 import { registerImage } from '../../../src/sync/registerImage';
+import type { RegistrationRef } from '../../../src/sync/ports';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { manualClock, useEmulator } from '../../support/emulator';
 
 const SUB = '22222222-2222-4222-8222-222222222222';
@@ -44,7 +46,7 @@ describe('pollImageStatus', () => {
     const before = Date.now();
     await pollImageStatus(app.deps, first);
 
-    const row = await app.deps.ledger.get(imageId('slow-1.0.0'));
+    const row = await app.deps.ledger.get(registration(imageId('slow-1.0.0')));
     expect(row).toMatchObject({ state: 'pending', statusChecks: 1 });
     const dueInMs = Date.parse(row?.nextCheckAt ?? '') - before;
     expect(dueInMs).toBeGreaterThanOrEqual(1_900);
@@ -58,7 +60,7 @@ describe('pollImageStatus', () => {
     const check = await registered(app, 'quick-1.0.0');
     await settle(300);
     await pollImageStatus(app.deps, check);
-    expect(await app.deps.ledger.get(imageId('quick-1.0.0'))).toMatchObject({ state: 'ready', nextCheckAt: null });
+    expect(await app.deps.ledger.get(registration(imageId('quick-1.0.0')))).toMatchObject({ state: 'ready', nextCheckAt: null });
   });
 
   it('records a permanent failure with its remediation and alerts once, also when the check is delivered again', async () => {
@@ -68,7 +70,7 @@ describe('pollImageStatus', () => {
     await pollImageStatus(app.deps, check);
     await pollImageStatus(app.deps, check);
 
-    expect(await app.deps.ledger.get(imageId('notgen-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotGeneralized', reason: expect.stringMatching(/sysprep/), alertedAt: expect.any(String) });
+    expect(await app.deps.ledger.get(registration(imageId('notgen-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotGeneralized', reason: expect.stringMatching(/sysprep/), alertedAt: expect.any(String) });
     const alerts = alertsFor(app, 'notgen-1.0.0');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatch(/"remediation":"[^"]*sysprep/);
@@ -87,11 +89,11 @@ describe('pollImageStatus', () => {
     expect(fixture.emulator.count('graph.deviceImages.reupload')).toBe(0);
     const [next] = (await drainQueueForTest(app, app.config.statusQueue, 2_000)) as StatusCheck[];
     expect(next).toMatchObject({ check: 1, retryUploads: 1 });
-    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'pending', retryUploads: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({ state: 'pending', retryUploads: 1 });
 
     await settle(300);
     if (next !== undefined) await pollImageStatus(app.deps, next);
-    expect(await app.deps.ledger.get(imageId('flaky-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({ state: 'ready' });
     expect(alertsFor(app, 'flaky-1.0.0')).toHaveLength(0);
   });
 
@@ -107,7 +109,7 @@ describe('pollImageStatus', () => {
       check = next;
     }
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
-    expect(await app.deps.ledger.get(imageId('broken-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'internalServerError', retryUploads: 1, reason: expect.stringContaining('after 1 retryUpload') });
+    expect(await app.deps.ledger.get(registration(imageId('broken-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'internalServerError', retryUploads: 1, reason: expect.stringContaining('after 1 retryUpload') });
     expect(alertsFor(app, 'broken-1.0.0')).toHaveLength(1);
   });
 
@@ -119,14 +121,14 @@ describe('pollImageStatus', () => {
     let reads = 0;
     const counted = {
       ...ledger,
-      get: (sourceImageResourceId: string) => {
+      get: (ref: RegistrationRef) => {
         reads += 1;
-        return ledger.get(sourceImageResourceId);
+        return ledger.get(ref);
       },
     };
     await pollImageStatus({ ...app.deps, ledger: counted }, check);
     expect(reads).toBe(0);
-    expect(await ledger.get(imageId('remembered-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await ledger.get(registration(imageId('remembered-1.0.0')))).toMatchObject({ state: 'ready' });
   });
 
   it('records the image ready when another instance changed the row since this one remembered it', async () => {
@@ -135,11 +137,11 @@ describe('pollImageStatus', () => {
     const check = await registered(app, 'changed-1.0.0');
     await settle(300);
     // The other instance's reconcile found the check overdue and rescheduled it (a new ETag).
-    const row = await other.deps.ledger.get(imageId('changed-1.0.0'));
+    const row = await other.deps.ledger.get(registration(imageId('changed-1.0.0')));
     if (row === null) throw new Error('no row');
     await other.deps.ledger.update(row, { nextCheckAt: new Date().toISOString() }, new Date());
     await pollImageStatus(app.deps, check);
-    expect(await other.deps.ledger.get(imageId('changed-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await other.deps.ledger.get(registration(imageId('changed-1.0.0')))).toMatchObject({ state: 'ready' });
     expect(app.lines.some((line) => line.includes('StatusCheckSuperseded'))).toBe(false);
   });
 
@@ -148,7 +150,7 @@ describe('pollImageStatus', () => {
     const check = await registered(app, 'twice-1.0.0');
     await Promise.all([pollImageStatus(app.deps, check), pollImageStatus(app.deps, check)]);
     expect(await drainQueueForTest(app, app.config.statusQueue, 2_500)).toEqual([{ ...check, check: 1 }]);
-    expect(await app.deps.ledger.get(imageId('twice-1.0.0'))).toMatchObject({ statusChecks: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('twice-1.0.0')))).toMatchObject({ statusChecks: 1 });
   });
 
   it('records the image failed when its device image was deleted in Windows 365 during the upload', async () => {
@@ -157,7 +159,7 @@ describe('pollImageStatus', () => {
     const deleted = await fetch(`${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages/${check.deviceImageId}`, { method: 'DELETE', headers: { authorization: `Bearer ${fixture.emulator.token}` } });
     expect(deleted.status).toBe(204);
     await pollImageStatus(app.deps, check);
-    expect(await app.deps.ledger.get(imageId('gone-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'deviceImageNotFound' });
+    expect(await app.deps.ledger.get(registration(imageId('gone-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'deviceImageNotFound' });
   });
 
   it('records uploadTimedOut once the upload has been pending longer than IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', async () => {
@@ -166,7 +168,7 @@ describe('pollImageStatus', () => {
     const check = await registered(app, 'timeout-1.0.0');
     clock.advance(25 * 3600 * 1000);
     await pollImageStatus(app.deps, check);
-    expect(await app.deps.ledger.get(imageId('timeout-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'uploadTimedOut', reason: expect.stringMatching(/24 hours/) });
+    expect(await app.deps.ledger.get(registration(imageId('timeout-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'uploadTimedOut', reason: expect.stringMatching(/24 hours/) });
     expect(alertsFor(app, 'timeout-1.0.0')).toHaveLength(1);
   });
 
@@ -187,6 +189,6 @@ describe('the pollImageStatus function', () => {
     const { InvocationContext } = await import('@azure/functions');
     const { pollImageStatusHandler } = await import('../../../functions/pollImageStatus.js');
     await pollImageStatusHandler(check, new InvocationContext({ functionName: 'pollImageStatus', invocationId: 'inv-p', triggerMetadata: { id: 'm-9', dequeueCount: 1 } }));
-    expect(await app.deps.ledger.get(imageId('fn-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await app.deps.ledger.get(registration(imageId('fn-1.0.0')))).toMatchObject({ state: 'ready' });
   });
 });

@@ -7,6 +7,7 @@ import type { Ledger } from '../../../src/sync/ports';
 import { CLAIM_LEASE_MS, handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
 import type { RegisterJob } from '../../../src/domain';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { manualClock, useEmulator } from '../../support/emulator';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
@@ -39,9 +40,9 @@ function countingReads(ledger: Ledger): { ledger: Ledger; reads: () => number } 
   return {
     ledger: {
       ...ledger,
-      get: (sourceImageResourceId) => {
+      get: (ref) => {
         reads += 1;
-        return ledger.get(sourceImageResourceId);
+        return ledger.get(ref);
       },
     },
     reads: () => reads,
@@ -56,7 +57,7 @@ describe('registerImage', () => {
     const [created, ...others] = deviceImagesFor('win11-a-1.0.0');
     expect(others).toHaveLength(0);
     expect(created).toMatchObject({ displayName: 'win11-a', version: '1.0.0', status: 'pending' });
-    const row = await app.deps.ledger.get(imageId('win11-a-1.0.0'));
+    const row = await app.deps.ledger.get(registration(imageId('win11-a-1.0.0')));
     expect(row).toMatchObject({ state: 'pending', deviceImageId: created?.id, attempts: 1, statusChecks: 0 });
     expect(await drainQueueForTest(app, app.config.statusQueue, 0)).toEqual([]);
     const checks = await drainQueueForTest(app, app.config.statusQueue, 2_500);
@@ -84,7 +85,7 @@ describe('registerImage', () => {
     for (const outcome of backedOff) expect(String(outcome.reason)).toMatch(/another worker/);
     expect(fixture.emulator.count('graph.deviceImages.create') - creates).toBe(1);
     expect(deviceImagesFor('win11-c-1.0.0')).toHaveLength(1);
-    expect(await app.deps.ledger.get(imageId('win11-c-1.0.0'))).toMatchObject({ state: 'pending' });
+    expect(await app.deps.ledger.get(registration(imageId('win11-c-1.0.0')))).toMatchObject({ state: 'pending' });
   });
 
   it('claims from the row this process queued, without reading it back', async () => {
@@ -94,7 +95,7 @@ describe('registerImage', () => {
     await registerImage({ ...app.deps, ledger: counted.ledger }, job('win11-m-1.0.0'));
     expect(counted.reads()).toBe(0);
     expect(deviceImagesFor('win11-m-1.0.0')).toHaveLength(1);
-    expect(await otherInstance(app).deps.ledger.get(imageId('win11-m-1.0.0'))).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await otherInstance(app).deps.ledger.get(registration(imageId('win11-m-1.0.0')))).toMatchObject({ state: 'pending', attempts: 1 });
   });
 
   it('posts no second image for a job another instance handled since this one queued it', async () => {
@@ -115,14 +116,14 @@ describe('registerImage', () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const other = otherInstance(app);
     await registerImage(app.deps, job('win11-o-1.0.0'));
-    expect(app.deps.ledger.remembered(imageId('win11-o-1.0.0'))).toMatchObject({ state: 'pending' });
+    expect(app.deps.ledger.remembered(registration(imageId('win11-o-1.0.0')))).toMatchObject({ state: 'pending' });
     // The other instance records the image failed, and an administrator registers it again there.
-    const pending = await other.deps.ledger.get(imageId('win11-o-1.0.0'));
+    const pending = await other.deps.ledger.get(registration(imageId('win11-o-1.0.0')));
     const failed = await markFailed(other.deps.ledger, pending, job('win11-o-1.0.0'), { errorCode: 'internalServerError', reason: 'upload failed' }, new Date());
     await queueImage(other.deps.ledger, failed, job('win11-o-1.0.0', { trigger: 'manual' }), new Date());
     await registerImage(app.deps, job('win11-o-1.0.0', { trigger: 'manual' }));
     // Not dropped as handled: claimed and adopted (the device image exists), so it is followed again.
-    expect(await other.deps.ledger.get(imageId('win11-o-1.0.0'))).toMatchObject({ state: 'pending', attempts: 2 });
+    expect(await other.deps.ledger.get(registration(imageId('win11-o-1.0.0')))).toMatchObject({ state: 'pending', attempts: 2 });
     expect(deviceImagesFor('win11-o-1.0.0')).toHaveLength(1);
   });
 
@@ -161,7 +162,7 @@ describe('registerImage', () => {
     }
     const [adopted, ...others] = deviceImagesFor(name);
     expect(others).toHaveLength(0);
-    expect(await app.deps.ledger.get(imageId(name))).toMatchObject({ state: 'pending', deviceImageId: adopted?.id });
+    expect(await app.deps.ledger.get(registration(imageId(name)))).toMatchObject({ state: 'pending', deviceImageId: adopted?.id });
   });
 
   it('adopts the image created before a crash between the POST and the ledger write', async () => {
@@ -179,14 +180,14 @@ describe('registerImage', () => {
 
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
     expect(deviceImagesFor('win11-f-1.0.0')).toHaveLength(1);
-    expect(await app.deps.ledger.get(lost.sourceImageResourceId)).toMatchObject({ state: 'pending', deviceImageId: created.id, attempts: 2 });
+    expect(await app.deps.ledger.get(lost)).toMatchObject({ state: 'pending', deviceImageId: created.id, attempts: 2 });
   });
 
   it('records a display name and version Graph refuses as failed createRejected, alerted once', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
     await registerImage(app.deps, job('win11-g-1.0.0', { displayName: 'taken', version: '9.9.9' }));
     await registerImage(app.deps, job('win11-h-1.0.0', { displayName: 'taken', version: '9.9.9' }));
-    expect(await app.deps.ledger.get(imageId('win11-h-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'createRejected', alertedAt: expect.any(String) });
+    expect(await app.deps.ledger.get(registration(imageId('win11-h-1.0.0'), '9.9.9'))).toMatchObject({ state: 'failed', errorCode: 'createRejected', alertedAt: expect.any(String) });
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure') && line.includes('win11-h-1.0.0'))).toHaveLength(1);
     expect(deviceImagesFor('win11-h-1.0.0')).toHaveLength(0);
   });
@@ -210,7 +211,7 @@ describe('registerImage when Graph refuses the app', () => {
     await registerImage(app.deps, job('win11-k-1.0.0'));
 
     expect(strict.emulator.deviceImages()).toHaveLength(0);
-    expect(await app.deps.ledger.get(imageId('win11-k-1.0.0'))).toMatchObject({ state: 'queued' });
+    expect(await app.deps.ledger.get(registration(imageId('win11-k-1.0.0')))).toMatchObject({ state: 'queued' });
     const problems = await app.deps.ledger.listProblems();
     expect(problems).toEqual([expect.objectContaining({ kind: 'graph-forbidden', subject: 'graph' })]);
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(1);
@@ -232,6 +233,6 @@ describe('the registerImage function', () => {
     expect(deviceImagesFor('win11-j-1.0.0')).toHaveLength(1);
     expect(lines.some((line) => line.startsWith('information DeviceImageCreated'))).toBe(true);
     const app = testApp(settings);
-    expect(await app.deps.ledger.get(imageId('win11-j-1.0.0'))).toMatchObject({ state: 'pending' });
+    expect(await app.deps.ledger.get(registration(imageId('win11-j-1.0.0')))).toMatchObject({ state: 'pending' });
   });
 });

@@ -5,6 +5,7 @@ import { pollImageStatus } from '../../../src/sync/pollImageStatus';
 import { registerImage } from '../../../src/sync/registerImage';
 import { registerManually } from '../../../src/sync/registerManually';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';
 
 const SUB = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -34,7 +35,7 @@ describe('registerManually', () => {
     const [first] = (await drainQueueForTest(app, app.config.statusQueue, 1_500)) as StatusCheck[];
     await settle(200);
     if (first !== undefined) await pollImageStatus(app.deps, first);
-    expect(await app.deps.ledger.get(id('unread-1.0.0'))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotFound' });
+    expect(await app.deps.ledger.get(registration(id('unread-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotFound' });
 
     const outcome = await registerManually(app.deps, id('unread-1.0.0'), {});
     expect(outcome).toMatchObject({ outcome: 'unchanged', ledgerState: 'failed', retriedUpload: true });
@@ -43,7 +44,7 @@ describe('registerManually', () => {
     await settle(200);
     if (retry !== undefined) await pollImageStatus(app.deps, retry);
 
-    expect(await app.deps.ledger.get(id('unread-1.0.0'))).toMatchObject({ state: 'ready' });
+    expect(await app.deps.ledger.get(registration(id('unread-1.0.0')))).toMatchObject({ state: 'ready' });
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(1);
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(1);
   });

@@ -7,24 +7,26 @@ import { ledgerRow } from '../../fixtures/ledgerRow';
 import { contractErrors } from '../../support/contract';
 
 const problem: Problem = { kind: 'subscription-unreadable', detail: 'listing images of subscription x: 403 AuthorizationFailed', at: '2026-11-23T09:00:00.000Z', subject: 'x' };
+/** The report's clock and warning window: the rows below have no expiration date, so no warning. */
+const options = { now: new Date('2026-11-23T09:00:00.000Z'), expiryWarningDays: 30 };
 const rows = (states: LedgerRow['state'][]): LedgerRow[] =>
   states.map((state, index) => ledgerRow({ sourceImageResourceId: `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/images/img-${index}-1.0.0`, displayName: `img-${index}`, version: '1.0.0', state, deviceImageId: state === 'skipped' || state === 'queued' ? null : `dev-${index}` }));
 
 describe('the status report', () => {
   it('is valid against the contract, summary included', () => {
-    const report = buildStatusReport(rows(['ready', 'failed', 'skipped', 'pending']), [problem]);
+    const report = buildStatusReport(rows(['ready', 'failed', 'skipped', 'pending']), [problem], options);
     expect(contractErrors('status', report)).toBeNull();
-    expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 1, failed: 1, skipped: 1, problems: 1 });
+    expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 1, failed: 1, skipped: 1, retired: 0, warnings: 0, problems: 1 });
   });
 
   it('shows failures first, then work in progress, then ready and skipped images', () => {
-    const report = buildStatusReport(rows(['skipped', 'ready', 'pending', 'failed', 'queued']), []);
+    const report = buildStatusReport(rows(['skipped', 'ready', 'pending', 'failed', 'queued']), [], options);
     expect(report.images.map((image) => image.state)).toEqual(['failed', 'queued', 'pending', 'ready', 'skipped']);
   });
 
   it('narrows to the images of a run when given their ids, whatever their casing', () => {
     const all = rows(['ready', 'ready']);
-    const report = buildStatusReport(all, [], [all[1]?.sourceImageResourceId.toUpperCase() ?? '']);
+    const report = buildStatusReport(all, [], { ...options, inScopeIds: [all[1]?.sourceImageResourceId.toUpperCase() ?? ''] });
     expect(report.images).toHaveLength(1);
   });
 
@@ -36,7 +38,16 @@ describe('the status report', () => {
     [['ready', 'queued'], [], EXIT_NEEDS_ATTENTION],
     [['ready'], [problem], EXIT_NEEDS_ATTENTION],
   ] as [LedgerRow['state'][], Problem[], number][])('exits %j with problems %j → %i', (states, problems, code) => {
-    expect(exitCodeFor(buildStatusReport(rows(states), problems))).toBe(code);
+    expect(exitCodeFor(buildStatusReport(rows(states), problems, options))).toBe(code);
+  });
+
+  it('needs attention for a skip only an administrator can clear, not for one a tag fixes, nor for a retired registration', () => {
+    const [ready, skipped] = rows(['ready', 'skipped']);
+    if (ready === undefined || skipped === undefined) throw new Error('rows() made too few rows');
+    const skippedFor = (reason: string) => ({ ...skipped, reason });
+    expect(exitCodeFor(buildStatusReport([ready, skippedFor('gen1'), { ...ready, state: 'retired' }], [], options))).toBe(EXIT_OK);
+    expect(exitCodeFor(buildStatusReport([ready, skippedFor('tenant-image-limit')], [], options))).toBe(EXIT_NEEDS_ATTENTION);
+    expect(exitCodeFor(buildStatusReport([ready, skippedFor('not-visible-to-windows365')], [], options))).toBe(EXIT_NEEDS_ATTENTION);
   });
 });
 
@@ -44,15 +55,15 @@ describe('the status table', () => {
   it('says what to do for failed and skipped images, and counts everything', () => {
     const failed = ledgerRow({ displayName: 'win10', version: '1.0.0', state: 'failed', errorCode: 'osVersionNotSupported', reason: 'use Windows 10 or 11 Enterprise' });
     const skipped = ledgerRow({ displayName: 'gen1', version: '2.0.0', state: 'skipped', reason: 'gen1', fix: 'recapture as Generation 2' });
-    const text = renderStatus(buildStatusReport([failed, skipped], [problem]));
+    const text = renderStatus(buildStatusReport([failed, skipped], [problem], options));
     expect(text).toMatch(/^failed\s+win10 1\.0\.0\s.*osVersionNotSupported: use Windows 10 or 11 Enterprise$/m);
     expect(text).toMatch(/^skipped\s+gen1 2\.0\.0\s.*gen1: recapture as Generation 2$/m);
     expect(text).toMatch(/Problems \(1\):\nAT\s+KIND\s+DETAIL\n2026-11-23T09:00:00\.000Z\s+subscription-unreadable\s+listing images/);
-    expect(text).toMatch(/2 image\(s\): 0 ready, 1 failed, 1 skipped, 0 in progress; 1 problem\(s\)\.$/);
+    expect(text).toMatch(/2 registration\(s\): 0 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 1 problem\(s\)\.$/);
   });
 
   it('tells a new user what to run when the ledger is empty', () => {
-    expect(renderStatus(buildStatusReport([], []))).toMatch(/No images in the ledger yet: run `image-sync sync`/);
+    expect(renderStatus(buildStatusReport([], [], options))).toMatch(/No images in the ledger yet: run `image-sync sync`/);
   });
 });
 

@@ -14,6 +14,9 @@ function minutesAgo(minutes: number): string {
   return new Date(NOW.getTime() - minutes * 60_000).toISOString();
 }
 
+/** No room check, no getSourceImages listing, no policies read: the lifecycle inputs (DESIGN §13) stay out of these tests. */
+const LIFECYCLE_OFF = { capacity: null, visibleToWindows365: null, policies: null, expiryWarningDays: 30 } as const satisfies Partial<PlanInput>;
+
 function planFor(input: Partial<PlanInput>): Plan {
   return plan({
     sourceImages: [],
@@ -23,6 +26,7 @@ function planFor(input: Partial<PlanInput>): Plan {
     trigger: 'reconcile',
     now: NOW,
     staleAfterMs: STALE_AFTER_MS,
+    ...LIFECYCLE_OFF,
     ...input,
   });
 }
@@ -35,6 +39,15 @@ function single(options: { image?: SourceImage; row?: LedgerRow; graph?: DeviceI
     deviceImages: options.graph === undefined ? [] : [options.graph],
     ...(options.trigger === undefined ? {} : { trigger: options.trigger }),
   });
+}
+
+/**
+ * A row that has recorded what Graph says of its device image (the fixture's osStatus and
+ * expirationDate) and the capture of its source (the fixture's): a reconcile has nothing to observe.
+ */
+function upToDate(overrides: Partial<LedgerRow> = {}): LedgerRow {
+  const graph = deviceImage();
+  return ledgerRow({ osStatus: graph.osStatus, expirationDate: graph.expirationDate, contentFingerprint: sourceImage().contentFingerprint, ...overrides });
 }
 
 function kinds(result: Plan): string[] {
@@ -53,6 +66,9 @@ describe('plan: a new image', () => {
         kind: 'register',
         sourceImage: image,
         cause: 'new',
+        needsSlot: true,
+        firstCreate: true,
+        contentFingerprint: image.contentFingerprint,
         job: {
           v: 1,
           sourceImageResourceId: image.id,
@@ -169,10 +185,18 @@ describe('plan: skipped images', () => {
   });
 
   it('skips an image that became ineligible after its device image vanished', () => {
-    const image = sourceImage({ name: 'win11-ent' });
+    const image = sourceImage({ hyperVGeneration: 'V1' });
     const result = single({ image, row: ledgerRow({ sourceImageResourceId: image.id, state: 'ready' }) });
-    expect(result.actions[0]).toMatchObject({ kind: 'skip', reason: 'no-version' });
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'skip', reason: 'gen1' })]);
     expect(result.images[0]).toMatchObject({ ledgerState: 'ready', deviceImageId: 'a4d1c7e2-3b8f-4e61-9c0a-5f2e8d7b6a01' });
+  });
+
+  it('skips an image that lost its version after its device image vanished, and retires the version it had (it can never be uploaded again)', () => {
+    const image = sourceImage({ name: 'win11-ent' });
+    const row = ledgerRow({ sourceImageResourceId: image.id, state: 'ready' });
+    const result = single({ image, row });
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'retire', row }), expect.objectContaining({ kind: 'skip', reason: 'no-version', version: null })]);
+    expect(result.images).toEqual([expect.objectContaining({ outcome: 'skip', reason: 'no-version', version: null, ledgerState: null })]);
   });
 
   it('skips an image without a storage profile rather than crashing', () => {
@@ -187,7 +211,7 @@ describe('plan: matching Graph by source image id', () => {
   it('adopts a device image Graph already has for a source the ledger does not know', () => {
     const image = sourceImage();
     const result = single({ image, graph });
-    expect(result.actions).toEqual([{ kind: 'adopt', sourceImage: image, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0' }]);
+    expect(result.actions).toEqual([{ kind: 'adopt', sourceImage: image, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: image.contentFingerprint }]);
     expect(result.images[0]).toMatchObject({ outcome: 'adopt', ledgerState: null, deviceImageId: graph.id });
   });
 
@@ -206,14 +230,14 @@ describe('plan: matching Graph by source image id', () => {
 
   it('matches the ledger row case-insensitively too', () => {
     const image = sourceImage();
-    const row = ledgerRow({ sourceImageResourceId: image.id.toUpperCase().replace('/RESOURCEGROUPS/', '/resourcegroups/'), state: 'ready' });
+    const row = upToDate({ sourceImageResourceId: image.id.toUpperCase().replace('/RESOURCEGROUPS/', '/resourcegroups/'), state: 'ready' });
     const result = single({ image, row, graph: deviceImage({ sourceImageResourceId: image.id.toLowerCase() }) });
     expect(kinds(result)).toEqual([]);
     expect(result.images[0]).toMatchObject({ outcome: 'unchanged', ledgerState: 'ready' });
   });
 
   it('matches a device image id case-insensitively', () => {
-    const row = ledgerRow({ state: 'ready', deviceImageId: graph.id.toUpperCase() });
+    const row = upToDate({ state: 'ready', deviceImageId: graph.id.toUpperCase() });
     expect(kinds(single({ row, graph }))).toEqual([]);
   });
 
@@ -223,11 +247,21 @@ describe('plan: matching Graph by source image id', () => {
   });
 
   it('matches a device image whatever the source now says about eligibility or naming (nothing would be posted)', () => {
-    const ineligible = sourceImage({ hyperVGeneration: 'V1', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': 'bad' } });
+    const ineligible = sourceImage({ hyperVGeneration: 'V1', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'Renamed' } });
     expect(single({ image: ineligible, graph }).actions).toEqual([
-      { kind: 'adopt', sourceImage: ineligible, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0' },
+      { kind: 'adopt', sourceImage: ineligible, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: ineligible.contentFingerprint },
     ]);
-    expect(kinds(single({ image: ineligible, graph, row: ledgerRow({ state: 'ready' }) }))).toEqual([]);
+    expect(kinds(single({ image: ineligible, graph, row: upToDate({ state: 'ready' }) }))).toEqual([]);
+  });
+
+  it('matches a device image of a version the source no longer names as a registration of that version (nothing would be posted)', () => {
+    const badVersion = sourceImage({ hyperVGeneration: 'V1', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': 'bad' } });
+    const result = single({ image: badVersion, graph });
+    expect(result.actions).toEqual([
+      { kind: 'adopt', sourceImage: badVersion, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: null },
+      expect.objectContaining({ kind: 'skip', version: null }),
+    ]);
+    expect(kinds(single({ image: badVersion, graph, row: upToDate({ state: 'ready' }) }))).toEqual(['skip']);
   });
 
   it("adopts with the device image's own displayName and version, not the current tags", () => {
@@ -235,32 +269,34 @@ describe('plan: matching Graph by source image id', () => {
     expect(single({ image: retagged, graph }).actions[0]).toMatchObject({ kind: 'adopt', displayName: 'win11-ent', version: '1.2.0' });
   });
 
-  it("prefers the ledger's device image when Graph holds several for one source", () => {
-    const tracked = deviceImage({ id: 'tracked', status: 'failed', version: '1.2.1' });
-    const row = ledgerRow({ state: 'failed', deviceImageId: 'tracked' });
+  it("prefers the ledger's device image when Graph holds several for one registration", () => {
+    // One registration (source and version) with two device images: Graph holds them apart by displayName.
+    const tracked = deviceImage({ id: 'tracked', status: 'failed', displayName: 'win11-ent-first-try' });
+    const row = upToDate({ state: 'failed', deviceImageId: 'tracked' });
     const result = planFor({ sourceImages: [sourceImage()], ledger: [row], deviceImages: [deviceImage({ id: 'newer-ready' }), tracked] });
     expect(result.actions).toEqual([]);
     expect(result.images[0]).toMatchObject({ outcome: 'unchanged', deviceImageId: 'tracked' });
   });
 
   it('otherwise adopts the most usable device image: ready, then pending, then the most recently modified', () => {
-    const failed = deviceImage({ id: 'failed', status: 'failed', lastModifiedDateTime: '2026-11-20T11:00:00Z', version: '1.2.1' });
-    const pending = deviceImage({ id: 'pending', status: 'pending', lastModifiedDateTime: '2026-11-20T10:00:00Z', version: '1.2.2' });
-    const oldReady = deviceImage({ id: 'old-ready', status: 'ready', lastModifiedDateTime: '2026-11-01T10:00:00Z', version: '1.2.3' });
-    const newReady = deviceImage({ id: 'new-ready', status: 'ready', lastModifiedDateTime: '2026-11-02T10:00:00Z', version: '1.2.4' });
+    // Several device images of one registration (source and version), told apart by displayName.
+    const failed = deviceImage({ id: 'failed', status: 'failed', lastModifiedDateTime: '2026-11-20T11:00:00Z', displayName: 'win11-ent-a' });
+    const pending = deviceImage({ id: 'pending', status: 'pending', lastModifiedDateTime: '2026-11-20T10:00:00Z', displayName: 'win11-ent-b' });
+    const oldReady = deviceImage({ id: 'old-ready', status: 'ready', lastModifiedDateTime: '2026-11-01T10:00:00Z', displayName: 'win11-ent-c' });
+    const newReady = deviceImage({ id: 'new-ready', status: 'ready', lastModifiedDateTime: '2026-11-02T10:00:00Z', displayName: 'win11-ent-d' });
     const adopted = (deviceImages: DeviceImage[]) => {
       const action = planFor({ sourceImages: [sourceImage()], deviceImages }).actions[0];
       return action?.kind === 'adopt' ? action.deviceImage.id : null;
     };
     expect(adopted([failed, pending, oldReady, newReady])).toBe('new-ready');
     expect(adopted([failed, pending])).toBe('pending');
-    expect(adopted([failed, deviceImage({ id: 'older-failed', status: 'failed', lastModifiedDateTime: null, version: '1.2.5' })])).toBe('failed');
+    expect(adopted([failed, deviceImage({ id: 'older-failed', status: 'failed', lastModifiedDateTime: null, displayName: 'win11-ent-e' })])).toBe('failed');
   });
 });
 
 describe('plan: every ledger state with the device image in Graph', () => {
   const graph = deviceImage({ status: 'pending' });
-  const tracking = (state: LedgerState, change: Partial<LedgerRow> = {}) => ledgerRow({ state, deviceImageId: graph.id, ...change });
+  const tracking = (state: LedgerState, change: Partial<LedgerRow> = {}) => upToDate({ state, deviceImageId: graph.id, ...change });
 
   it.each(['queued', 'creating', 'skipped'] as const)('adopts it for a %s row (the create may have happened)', (state) => {
     const result = single({ graph, row: ledgerRow({ state, deviceImageId: null, updatedAt: minutesAgo(1) }) });
@@ -364,11 +400,22 @@ describe('plan: every ledger state with no device image in Graph', () => {
   });
 
   it('judges a skipped row afresh: fixing the tag makes the image eligible', () => {
+    const fixed = sourceImage({ hyperVGeneration: 'V2' });
+    const row = ledgerRow({ sourceImageResourceId: fixed.id, state: 'skipped', reason: 'gen1', deviceImageId: null });
+    const result = single({ image: fixed, row });
+    expect(result.actions).toEqual([expect.objectContaining({ kind: 'register', cause: 'now-eligible', job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }) })]);
+    expect(result.images[0]).toMatchObject({ outcome: 'register', ledgerState: 'skipped' });
+  });
+
+  it('registers an image once a version tag gives it one, dropping the skipped row of the version-less image', () => {
     const fixed = sourceImage({ name: 'win11-ent', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '1.2.0' } });
     const row = ledgerRow({ sourceImageResourceId: fixed.id, state: 'skipped', reason: 'no-version', version: null, deviceImageId: null });
     const result = single({ image: fixed, row });
-    expect(result.actions[0]).toMatchObject({ kind: 'register', cause: 'now-eligible', job: { displayName: 'win11-ent', version: '1.2.0' } });
-    expect(result.images[0]).toMatchObject({ outcome: 'register', ledgerState: 'skipped' });
+    expect(result.actions).toEqual([
+      { kind: 'dropRow', row },
+      expect.objectContaining({ kind: 'register', cause: 'new', job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }) }),
+    ]);
+    expect(result.images[0]).toMatchObject({ outcome: 'register', version: '1.2.0', ledgerState: null });
   });
 
   it('never registers an in-flight row on manual trigger either', () => {
@@ -468,7 +515,7 @@ describe('plan: displayName + version claimed by more than one source image', ()
   });
 
   it('does not let an image conflict with its own row and device image, whatever their casing', () => {
-    const row = ledgerRow({ sourceImageResourceId: mine.id.toLowerCase(), state: 'pending', nextCheckAt: minutesAgo(1) });
+    const row = upToDate({ sourceImageResourceId: mine.id.toLowerCase(), state: 'pending', nextCheckAt: minutesAgo(1) });
     const graph = deviceImage({ sourceImageResourceId: mine.id.toUpperCase(), status: 'pending' });
     const result = planFor({ sourceImages: [mine], ledger: [row], deviceImages: [graph] });
     expect(result.actions).toEqual([]);
@@ -501,7 +548,9 @@ describe('plan: displayName + version claimed by more than one source image', ()
     const renamed = sourceImage({ id: OTHER, name: 'other', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'win11-ent', 'cloudpc-version': '2.0.0' } });
     const oldRow = ledgerRow({ sourceImageResourceId: OTHER, state: 'failed', deviceImageId: null, displayName: 'win11-ent', version: '1.2.0' });
     const result = planFor({ sourceImages: [mine, renamed], ledger: [oldRow] });
-    expect(result.images.map((image) => image.outcome)).toEqual(['register', 'unchanged']);
+    // The renamed source's 2.0.0 is a registration of its own; its failed 1.2.0 stays as it is.
+    expect(result.images.map((image) => [image.outcome, image.version])).toEqual([['register', '1.2.0'], ['register', '2.0.0']]);
+    expect(result.actions.every((action) => action.kind !== 'register' || action.job.version !== '1.2.0' || action.job.sourceImageResourceId === mine.id)).toBe(true);
   });
 
   it('does not count a row holding another pair as holding the new one', () => {
@@ -532,6 +581,7 @@ describe('plan: purity', () => {
       trigger: 'reconcile',
       now: NOW,
       staleAfterMs: STALE_AFTER_MS,
+      ...LIFECYCLE_OFF,
     });
     const snapshot = JSON.stringify(input);
     expect(plan(input)).toEqual(plan(input));
