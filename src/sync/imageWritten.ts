@@ -34,7 +34,7 @@ export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<
       deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
       return null;
     }
-    const view = await readTenantView(deps, { carryOver: true });
+    const view = await readTenantView(deps, { readOnly: false });
     if (view === null) return null;
     const { applied } = await planRegistrations(deps, [image], view, 'event');
     deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });

@@ -85,7 +85,7 @@ async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
       }
     }
     if (deps.config.keepVersions > 0) {
-      const view = await readTenantView(deps, { carryOver: false });
+      const view = await readTenantView(deps, { readOnly: false });
       if (view !== null) await retireVersions(deps, view, { keep: deps.config.keepVersions, dryRun: false });
     }
   } catch (error) {

@@ -23,7 +23,7 @@ export interface ReconcileReport extends AppliedPlan {
 
 export async function reconcile(deps: SyncDeps): Promise<ReconcileReport> {
   // The lists do not depend on each other: read at once, a reconcile takes the longest of them.
-  const [listing, first] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { carryOver: true })]);
+  const [listing, first] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { readOnly: false })]);
   for (const { subscriptionId, detail } of listing.unreadable) {
     await reportProblem(deps, { kind: 'subscription-unreadable', subject: subscriptionId, detail });
   }

@@ -52,7 +52,7 @@ export async function registerManually(deps: SyncDeps, sourceImageResourceId: st
   if (image === null) {
     throw new PermanentError(`the image ${sourceImageResourceId} does not exist (or the app's identity cannot read it): check the id, or grant Reader on its resource group`, 404, 'ImageNotFound');
   }
-  const view = await readTenantView(deps, { carryOver: true });
+  const view = await readTenantView(deps, { readOnly: false });
   if (view === null) throw new PermanentError('Microsoft Graph refused to list device images: grant the app CloudPC.ReadWrite.All (see `image-sync status` problems)', 403, 'GraphForbidden');
   const { plan: planned } = await planRegistrations(deps, [withOverrides(image, overrides)], view, 'manual', { kind: 'all' });
   const outcome = planned.images[0];

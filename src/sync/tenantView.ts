@@ -49,17 +49,17 @@ export async function listVisibleSources(deps: SyncDeps): Promise<Set<string> | 
 
 /**
  * Reads the tenant and the ledger; null when Graph refuses the device image list (a recorded
- * problem: nothing can be planned). `carryOver` moves the previous release's ledger rows first
- * (not for read-only commands).
+ * problem: nothing can be planned). `readOnly` (plan, prune --dry-run) writes nothing: the previous
+ * release's ledger rows are read as they are, and a refused Graph list is thrown, not recorded.
  */
-export async function readTenantView(deps: SyncDeps, options: { readonly carryOver: boolean }): Promise<TenantView | null> {
+export async function readTenantView(deps: SyncDeps, options: { readonly readOnly: boolean }): Promise<TenantView | null> {
   const [deviceImages, listed, policies, reserved] = await Promise.all([
-    listDeviceImagesOrReport(deps),
+    options.readOnly ? deps.deviceImages.list() : listDeviceImagesOrReport(deps),
     deps.ledger.list(),
     listPolicies(deps),
     deps.slots.reserved(deps.clock.now()),
   ]);
   if (deviceImages === null) return null;
-  const ledger = options.carryOver && listed.some((row) => row.legacy === true) ? await deps.ledger.carryOver(listed) : listed;
+  const ledger = !options.readOnly && listed.some((row) => row.legacy === true) ? await deps.ledger.carryOver(listed) : listed;
   return { deviceImages, inTenant: new Set(deviceImages.map(deviceImageKey)), ledger, policies, reserved };
 }

@@ -77,8 +77,11 @@ describe('retention through image-sync', () => {
     expect(JSON.parse(dryRun.stdout)).toMatchObject({ keep: 1, dryRun: true, results: [{ version: '1.1.0', outcome: 'would-retire' }] });
     expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0', '1.2.0']);
 
+    emulator.clearRequests();
     const prune = await runImageSync(['prune'], env);
     expect(prune.code).toBe(0);
+    // What retention costs: one device image list, one policy list, one DELETE per retired version.
+    expect(emulator.counts()).toEqual({ 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1, 'graph.deviceImages.delete': 1 });
     expect(prune.stdout).toMatch(/retired\s+win11-ent 1\.1\.0/);
     expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0']);
     // `status` reads the ledger only: policies are as the last reconcile read them from Graph.

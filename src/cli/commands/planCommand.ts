@@ -50,8 +50,8 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
     const { values } = parseCommandArgs(argv, COMMON_OPTIONS);
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const { config, deps } = createCommandContext(io, values.verbose === true);
-    const [listing, view] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { carryOver: false })]);
-    if (view === null) throw new Error('Microsoft Graph refused to list device images: grant the app CloudPC.Read.All (see `image-sync status` problems)');
+    const [listing, view] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { readOnly: true })]);
+    if (view === null) throw new Error('Microsoft Graph did not list the device images');
     const retention = (await retireVersions(deps, view, { keep: config.keepVersions, dryRun: true })).results;
     let planned = planFor(deps, listing.images, view, 'reconcile', config.scope, null);
     if (hasFirstCreate(planned)) planned = planFor(deps, listing.images, view, 'reconcile', config.scope, await listVisibleSources(deps));

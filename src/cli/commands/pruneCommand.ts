@@ -54,7 +54,7 @@ Exit codes: 0 done (or nothing to do); 2 a deletion failed (it is finished by th
     const keep = parseKeep(values.keep, config.keepVersions);
     if (keep < 1) throw new UsageError('retention is off (IMAGE_SYNC_KEEP_VERSIONS is 0): give --keep N, how many newest ready versions to keep per display name');
     const dryRun = values['dry-run'] === true;
-    const view = await readTenantView(deps, { carryOver: !dryRun });
+    const view = await readTenantView(deps, { readOnly: dryRun });
     if (view === null) throw new Error('Microsoft Graph refused to list device images: grant the app CloudPC.ReadWrite.All');
     if (view.policies === null) throw new Error('Microsoft Graph did not list the provisioning policies, so the app cannot tell which images are in use; nothing was deleted. Try again, or check CloudPC.Read.All');
     const { results } = await retireVersions(deps, view, { keep, dryRun });

@@ -44,11 +44,18 @@ describe('an image rebuilt in place with a new version', () => {
     expect(v1).toMatchObject({ version: '1.0.0', status: 'ready' });
 
     fixture.emulator.rebuildManagedImage(imageIn('rg-timer'), { build: 'b2', tags: tagged('1.1.0') });
+    fixture.emulator.clearRequests();
     const report = await reconcile(app.deps);
     expect(report.registered).toBe(1);
+    // A reconcile with a version to register: the listings, the policies and one preflight, nothing per image.
+    expect(fixture.emulator.counts()).toEqual({ 'arm.images.listByResourceGroup': 1, 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1, 'graph.deviceImages.getSourceImages': 1 });
     const second = await syncLocally(app);
     expect(second.ending).toBe('settled');
 
+    fixture.emulator.clearRequests();
+    await reconcile(app.deps);
+    // Nothing to post: no preflight.
+    expect(fixture.emulator.counts()).toEqual({ 'arm.images.listByResourceGroup': 1, 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1 });
     const images = deviceImagesOf(imageIn('rg-timer'));
     expect(images.map((image) => [image.version, image.status]).sort()).toEqual([['1.0.0', 'ready'], ['1.1.0', 'ready']]);
     expect(images.find((image) => image.version === '1.0.0')).toEqual(v1);
