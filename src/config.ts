@@ -44,6 +44,8 @@ export interface Config {
   readonly keepVersions: number;
   /** Warn this many days before a device image's expirationDate. */
   readonly expiryWarningDays: number;
+  /** How long transient failures are retried before an image is recorded failed (transientFailure). */
+  readonly transientRetryHours: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -83,6 +85,7 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_TENANT_IMAGE_LIMIT: 20,
   IMAGE_SYNC_KEEP_VERSIONS: 0,
   IMAGE_SYNC_EXPIRY_WARNING_DAYS: 30,
+  IMAGE_SYNC_TRANSIENT_RETRY_HOURS: 24,
 });
 
 /**
@@ -314,6 +317,8 @@ export function loadConfig(env: Environment): Config {
     tenantImageLimit: integer(env, 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', DEFAULTS.IMAGE_SYNC_TENANT_IMAGE_LIMIT, 1, MAX_TENANT_IMAGE_LIMIT),
     keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', DEFAULTS.IMAGE_SYNC_KEEP_VERSIONS, 0, MAX_KEEP_VERSIONS),
     expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', DEFAULTS.IMAGE_SYNC_EXPIRY_WARNING_DAYS, 0, 3650),
+    // A queue message lives at most 7 days per send, but each retry is a new send: a week is a bound people understand.
+    transientRetryHours: integer(env, 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', DEFAULTS.IMAGE_SYNC_TRANSIENT_RETRY_HOURS, 1, 168),
   });
 }
 

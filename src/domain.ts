@@ -176,6 +176,18 @@ export interface Problem {
 
 export type RegisterTrigger = 'reconcile' | 'event' | 'manual';
 
+/**
+ * A job sent again after a transient failure (throttling, 5xx, resets, an outage) outlived the
+ * in-process retries: how often, since when, and the last error. Not in the contract's required
+ * fields (its schema allows added ones); absent on a first delivery.
+ */
+export interface TransientRetry {
+  readonly attempt: number;
+  /** When the first transient failure of this job happened (ISO-8601). */
+  readonly since: string;
+  readonly lastError: string;
+}
+
 /** The `image-register` queue message (contract: contract/messages.schema.json, the repository's copy of the shared contract). */
 export interface RegisterJob {
   readonly v: 1;
@@ -186,6 +198,7 @@ export interface RegisterJob {
   readonly osBuildNumber?: string;
   readonly trigger: RegisterTrigger;
   readonly enqueuedAt: string;
+  readonly retry?: TransientRetry;
 }
 
 /** The `image-status` queue message. */
@@ -198,6 +211,7 @@ export interface StatusCheck {
   readonly retryUploads: number;
   /** The registration's version (added by this release; absent from checks the previous release queued). */
   readonly version?: string;
+  readonly retry?: TransientRetry;
 }
 
 export interface Clock {

@@ -47,6 +47,11 @@ const messageVersion = z.literal(1, {
   error: (issue) => (issue.input === undefined ? 'is missing' : `must be 1, the only message version this app reads, not ${previewValue(issue.input)}`),
 });
 
+// Added by this app to a job it sends again after a transient failure (see TransientRetry).
+const transientRetry = z
+  .object({ attempt: count, since: dateTime, lastError: text() }, { error: (issue) => `must be an object { attempt, since, lastError }, not ${previewValue(issue.input)}` })
+  .optional();
+
 export const registerJobSchema = z.object(
   {
     v: messageVersion,
@@ -59,6 +64,7 @@ export const registerJobSchema = z.object(
       error: (issue) => (issue.input === undefined ? 'is missing' : `must be reconcile, event or manual, not ${previewValue(issue.input)}`),
     }),
     enqueuedAt: dateTime,
+    retry: transientRetry,
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );
@@ -77,6 +83,7 @@ export const statusCheckSchema = z.object(
     // Not in the contract's required fields (the schema allows added ones): the registration's
     // version, so the poller finds its row. A check queued by the previous release has none.
     version: text().regex(VERSION, { error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}` }).optional(),
+    retry: transientRetry,
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );

@@ -13,7 +13,7 @@ import { readTenantView } from './tenantView';
 import { describeWarning, warningCodes, warningsOf } from './warnings';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
-import { holdForRetryAfter } from './holdForRetryAfter';
+import { retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
@@ -173,8 +173,24 @@ export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promi
   }
 }
 
-/** The `pollImageStatus` function's logic: parse the message at the edge, then check. */
+/** Past IMAGE_SYNC_TRANSIENT_RETRY_HOURS: the upload is recorded failed, if the check is still the current one. */
+async function giveUpChecking(deps: SyncDeps, check: StatusCheck, reason: string): Promise<void> {
+  const row = check.version === undefined ? null : await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
+  if (!isCurrent(row, check)) {
+    deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
+    return;
+  }
+  await failImage(deps, row, row, { errorCode: 'transientFailure', reason, deviceImageId: check.deviceImageId });
+}
+
+/** The `pollImageStatus` function's logic: parse the message at the edge, then check; transient failures come back later. */
 export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
   const check = await parseQueueMessage(deps, deps.config.statusQueue, message, meta, parseStatusCheck);
-  if (check !== null) await holdForRetryAfter(deps, check.sourceImageResourceId, () => pollImageStatus(deps, check));
+  if (check === null) return;
+  await retryTransientLater(
+    deps,
+    check,
+    { subject: `${check.sourceImageResourceId} ${check.deviceImageId}`, resend: (again, delaySeconds) => deps.queues.sendStatusCheck(again, delaySeconds), giveUp: (again, reason) => giveUpChecking(deps, again, reason) },
+    () => pollImageStatus(deps, check),
+  );
 }

@@ -14,7 +14,7 @@ import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi
 import { parseRegisterJob } from '../queue/parseMessage';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
-import { holdForRetryAfter } from './holdForRetryAfter';
+import { retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
@@ -176,8 +176,22 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
   throw new TransientError(`the ledger row of ${job.sourceImageResourceId} kept changing; the queue will deliver the job again`);
 }
 
-/** The `registerImage` function's logic: parse the message at the edge, then register. */
+/** Past IMAGE_SYNC_TRANSIENT_RETRY_HOURS: the registration is recorded failed (nothing was created, or what was is adopted later). */
+async function giveUpRegistering(deps: SyncDeps, job: RegisterJob, reason: string): Promise<void> {
+  const row = await deps.ledger.get(job);
+  if (row !== null && isSettled(row)) return;
+  await failImage(deps, row, { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version }, { errorCode: 'transientFailure', reason });
+  await releaseSlot(deps, job);
+}
+
+/** The `registerImage` function's logic: parse the message at the edge, then register; transient failures come back later. */
 export async function handleRegisterMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
   const job = await parseQueueMessage(deps, deps.config.registerQueue, message, meta, parseRegisterJob);
-  if (job !== null) await holdForRetryAfter(deps, job.sourceImageResourceId, () => registerImage(deps, job));
+  if (job === null) return;
+  await retryTransientLater(
+    deps,
+    job,
+    { subject: `${job.sourceImageResourceId} ${job.version}`, resend: (again, delaySeconds) => deps.queues.sendRegisterJob(again, delaySeconds), giveUp: (again, reason) => giveUpRegistering(deps, again, reason) },
+    () => registerImage(deps, job),
+  );
 }
