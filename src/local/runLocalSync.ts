@@ -1,9 +1,17 @@
 // `image-sync sync`: the host's work, done locally through the real queues and table. It starts the
 // local host (a drain per queue, as the host starts a listener per queue trigger, with host.json's
 // settings), fires reconcile once, and waits until every in-scope image is ready, failed or skipped.
+//
+// Outages do not end the run (DESIGN §8): a reconcile that meets throttling or an outage of Graph or
+// ARM is tried again with a growing pause, and storage that stops answering mid-run is waited for,
+// both until --timeout, each said in the progress. Only storage that cannot be reached at the start
+// (a wrong setting, nothing listening) ends the run at once: then it cannot run at all.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerRow, Problem } from '../domain';
 import { sourceImageKey } from '../domain';
+import { TransientError } from '../errors';
+import { StorageUnreachableError } from '../storage/classifyStorageError';
+import { describeError } from '../sync/reportFailure';
 import type { SharedClients } from '../runtime/createSyncDeps';
 import type { ImageState, SyncDeps } from '../sync/ports';
 import { type ReconcileReport, reconcile } from '../sync/reconcile';
@@ -19,14 +27,17 @@ const QUIET_CHECK_MS = 20;
 const PROGRESS_INTERVAL_MS = 1_000;
 /** …but spends no more than a tenth of the time reading it. */
 const LISTING_SHARE = 10;
-/** A queue that keeps failing to answer this long (after the SDK's own retries) ends the run. */
-const DRAIN_FAILURE_GRACE_MS = 30_000;
+/** Pauses between reconciles that met an outage: 2 s, doubling, at most 30 s. */
+const RECONCILE_RETRY_FIRST_MS = 2_000;
+const RECONCILE_RETRY_MAX_MS = 30_000;
 
 export interface SyncProgress {
   readonly elapsedMs: number;
   readonly inScope: number;
   readonly counts: Readonly<Record<LedgerRow['state'], number>>;
   readonly messages: number;
+  /** What the run is waiting out (an outage of Graph, ARM or storage), in words; null when nothing. */
+  readonly waiting: string | null;
 }
 
 export interface LocalSyncOptions {
@@ -39,7 +50,8 @@ export interface LocalSyncOptions {
 
 export interface LocalSyncResult {
   readonly startedAt: Date;
-  readonly reconcile: ReconcileReport;
+  /** null when an outage lasted until the timeout, so no reconcile finished. */
+  readonly reconcile: ReconcileReport | null;
   /** The in-scope images' ledger rows at the end. */
   readonly rows: readonly LedgerRow[];
   /** Problems recorded (or seen again) during this run. */
@@ -68,6 +80,25 @@ async function quietOrTimeout(drains: readonly QueueDrain[], ms: number): Promis
   }
 }
 
+/**
+ * The first reconcile, tried again while Graph or ARM is throttling or down (until the timeout:
+ * null). Storage that cannot be reached at all is thrown: the run cannot start.
+ */
+async function reconcileThroughOutages(deps: SyncDeps, timedOut: () => boolean, report: (waiting: string) => void): Promise<ReconcileReport | null> {
+  for (let pauseMs = RECONCILE_RETRY_FIRST_MS; ; pauseMs = Math.min(2 * pauseMs, RECONCILE_RETRY_MAX_MS)) {
+    try {
+      return await reconcile(deps);
+    } catch (error) {
+      if (!(error instanceof TransientError) || error instanceof StorageUnreachableError) throw error;
+      deps.log.warn('ReconcileDeferred', { detail: describeError(error), retryInMs: pauseMs });
+      report(`reconcile: ${describeError(error)}; trying again in ${Math.round(pauseMs / 1000)} s`);
+      if (timedOut()) return null;
+      await sleep(pauseMs);
+      if (timedOut()) return null;
+    }
+  }
+}
+
 export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSyncResult> {
   const { clients } = options;
   const started = Date.now();
@@ -75,12 +106,16 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
   const host = await startLocalHost({ deps: options.deps, clients, hostJsonPath: options.hostJsonPath });
   const { deps, drains } = host;
   const startedAt = deps.clock.now();
+  const timedOut = () => Date.now() - started >= options.timeoutMs;
+  const emptyProgress = (waiting: string) => options.onProgress?.({ elapsedMs: Date.now() - started, inScope: 0, counts: countStates([]), messages: 0, waiting });
   try {
-    const reconciled = await reconcile(deps);
+    const reconciled = await reconcileThroughOutages(deps, timedOut, emptyProgress);
+    if (reconciled === null) return { startedAt, reconcile: null, rows: [], problems: [], ending: 'timeout' };
     // In scope: what reconcile planned, and any image still in progress in the ledger (queued by
     // `image-sync register`, or left unfinished by an earlier run).
     const inScope = new Set(reconciled.plan.images.map((image) => sourceImageKey(image.sourceImageResourceId)));
     let ending: LocalSyncResult['ending'] = 'timeout';
+    let waiting: string | null = null;
     let states: ImageState[] = [];
     let settled = false;
     // The ledger is read again when the queues look idle and something happened since the last
@@ -88,30 +123,41 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     let listedAt = Number.NEGATIVE_INFINITY;
     let listedAtActivity = Number.NaN;
     let listingMs = 0;
-    let failingSince: number | null = null;
     let approximateMessagesCount = 0;
     for (;;) {
       const activityBefore = totalActivity(drains);
       // A handler running means the queues are not idle: no need to look into them.
       const running = drains.reduce((sum, drain) => sum + drain.inFlight(), 0);
-      const queues = running > 0 ? null : await probeQueues(drains);
-      const idle = queues?.idle ?? false;
-      approximateMessagesCount = queues?.approximateMessagesCount ?? approximateMessagesCount;
-      const progressDue = Date.now() - listedAt >= Math.max(PROGRESS_INTERVAL_MS, LISTING_SHARE * listingMs);
-      if ((idle && activityBefore !== listedAtActivity) || progressDue) {
-        const listingStarted = Date.now();
-        // Ids and states only: the whole rows of a large ledger, read every second, are most of
-        // what the run would allocate.
-        const ledger = await deps.ledger.listStates();
-        listingMs = Date.now() - listingStarted;
-        listedAt = Date.now();
-        listedAtActivity = activityBefore;
-        for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
-        states = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
-        // A source may have several registrations (one per version): each in-scope source needs one at least.
-        settled = new Set(states.map((row) => sourceImageKey(row.sourceImageResourceId))).size === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
+      let idle = false;
+      let inFlight = running;
+      try {
+        const queues = running > 0 ? null : await probeQueues(drains);
+        idle = queues?.idle ?? false;
+        inFlight = queues?.inFlight ?? running;
+        approximateMessagesCount = queues?.approximateMessagesCount ?? approximateMessagesCount;
+        const progressDue = Date.now() - listedAt >= Math.max(PROGRESS_INTERVAL_MS, LISTING_SHARE * listingMs);
+        if ((idle && activityBefore !== listedAtActivity) || progressDue) {
+          const listingStarted = Date.now();
+          // Ids and states only: the whole rows of a large ledger, read every second, are most of
+          // what the run would allocate.
+          const ledger = await deps.ledger.listStates();
+          listingMs = Date.now() - listingStarted;
+          listedAt = Date.now();
+          listedAtActivity = activityBefore;
+          for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
+          states = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
+          // A source may have several registrations (one per version): each in-scope source needs one at least.
+          settled = new Set(states.map((row) => sourceImageKey(row.sourceImageResourceId))).size === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
+        }
+        const failure = drains.map((drainer) => drainer.lastError()).find((error) => error !== null) ?? null;
+        waiting = failure === null ? null : describeError(failure);
+      } catch (error) {
+        // Storage stopped answering mid-run: the drains keep trying too; wait for it until the timeout.
+        if (!(error instanceof TransientError)) throw error;
+        idle = false;
+        waiting = describeError(error);
       }
-      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(states), messages: approximateMessagesCount + (queues?.inFlight ?? running) });
+      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(states), messages: approximateMessagesCount + inFlight, waiting });
       // Settled images leave at most stale status checks behind; idle queues holding nothing at all
       // mean nothing more can happen in this run.
       if (idle && settled) {
@@ -122,10 +168,7 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
         ending = 'stalled';
         break;
       }
-      const failure = drains.map((drainer) => drainer.lastError()).find((error) => error !== null) ?? null;
-      failingSince = failure === null ? null : (failingSince ?? Date.now());
-      if (failure !== null && failingSince !== null && Date.now() - failingSince >= DRAIN_FAILURE_GRACE_MS) throw failure;
-      if (Date.now() - started >= options.timeoutMs) break;
+      if (timedOut()) break;
       await quietOrTimeout(drains, WATCH_INTERVAL_MS);
     }
     const since = startedAt.getTime();

@@ -12,7 +12,8 @@ const DEFAULT_TIMEOUT_SECONDS = 3600;
 function describeProgress(progress: SyncProgress): string {
   const { counts } = progress;
   const uploading = counts.queued + counts.creating + counts.pending;
-  return `sync: ${progress.inScope} in scope: ${counts.ready} ready, ${counts.failed} failed, ${counts.skipped} skipped, ${uploading} registering (${Math.round(progress.elapsedMs / 1000)} s)`;
+  const waiting = progress.waiting === null ? '' : `; waiting: ${progress.waiting}`;
+  return `sync: ${progress.inScope} in scope: ${counts.ready} ready, ${counts.failed} failed, ${counts.skipped} skipped, ${uploading} registering${waiting} (${Math.round(progress.elapsedMs / 1000)} s)`;
 }
 
 /** One line per change, and a reminder every 10 s; a terminal gets one line rewritten in place. */
@@ -66,14 +67,15 @@ unreadable subscription, a poisoned message); 1 could not run. Warnings do not c
     const result = await runLocalSync({ deps, clients, hostJsonPath: path.join(packageRoot(), 'host.json'), timeoutMs: timeoutSeconds * 1000, onProgress: progress.print });
     progress.done();
     const report = buildStatusReport(result.rows, result.problems, { now: new Date(), expiryWarningDays: deps.config.expiryWarningDays });
-    const unavailable = result.reconcile.unavailableSubscriptions;
+    const unavailable = result.reconcile?.unavailableSubscriptions ?? 0;
     if (values.json === true) printJson(io, report);
     else {
       io.stdout(renderStatus(report));
-      if (result.ending === 'timeout') io.stdout(`\nStopped waiting after ${timeoutSeconds} s; the function app (or another sync) carries on from the ledger.`);
+      if (result.reconcile === null) io.stdout(`\nStopped after ${timeoutSeconds} s: Graph or ARM kept failing, so nothing could be planned (the progress above says how). Run sync again once they answer; nothing was lost.`);
+      else if (result.ending === 'timeout') io.stdout(`\nStopped waiting after ${timeoutSeconds} s; the function app (or another sync) carries on from the ledger.`);
       if (unavailable > 0) io.stdout(`\n${unavailable} subscription(s) could not be listed (throttled or unavailable after retries); the next run tries again.`);
     }
     const code = exitCodeFor(report);
-    return code === EXIT_OK && unavailable > 0 ? EXIT_NEEDS_ATTENTION : code;
+    return code === EXIT_OK && (unavailable > 0 || result.reconcile === null) ? EXIT_NEEDS_ATTENTION : code;
   },
 };

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type LocalSyncResult, runLocalSync } from '../../../src/local/runLocalSync';
+import { type LocalSyncResult, type SyncProgress, runLocalSync } from '../../../src/local/runLocalSync';
 import type { TestApp } from '../../support/appDeps';
 
 let hostJsonPath: string | null = null;
@@ -17,6 +17,6 @@ function fastHostJson(): string {
   return hostJsonPath;
 }
 
-export function syncLocally(app: TestApp, timeoutMs = 20_000): Promise<LocalSyncResult> {
-  return runLocalSync({ deps: app.deps, clients: app.clients, hostJsonPath: fastHostJson(), timeoutMs });
+export function syncLocally(app: TestApp, timeoutMs = 20_000, onProgress?: (progress: SyncProgress) => void): Promise<LocalSyncResult> {
+  return runLocalSync({ deps: app.deps, clients: app.clients, hostJsonPath: fastHostJson(), timeoutMs, ...(onProgress === undefined ? {} : { onProgress }) });
 }
