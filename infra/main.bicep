@@ -144,6 +144,8 @@ param imageSyncAlertWebhookUrl string = ''
 // ---------------------------------------------------------------------------------------------
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
+// Event Grid puts the image events it could not deliver here (docs/deployment.md, "Event delivery").
+var deadLetterContainerName = 'eventgrid-deadletter'
 var subscriptionIds = map(filter(split(imageSyncSubscriptionIds, ','), id => !empty(trim(id))), id => trim(id))
 
 var imageSyncSettings = union(
@@ -194,6 +196,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package'
+    deadLetterContainerName: deadLetterContainerName
     queueNames: [
       imageSyncRegisterQueue
       '${imageSyncRegisterQueue}-poison'
@@ -212,6 +215,7 @@ module storageAccess 'modules/storage-access.bicep' = {
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
   }
 }
 
@@ -270,6 +274,10 @@ module scannedSubscriptions 'modules/scanned-subscription.bicep' = [
       eventsResourceGroupName: eventsResourceGroupName
       subscribeImageEvents: subscribeImageEvents
       functionAppId: functionApp.outputs.id
+      deadLetterSubscriptionId: subscription().subscriptionId
+      deadLetterResourceGroupName: rg.name
+      deadLetterStorageAccountName: storage.outputs.name
+      deadLetterContainerName: storage.outputs.deadLetterContainerName
     }
   }
 ]

@@ -9,6 +9,10 @@
 //  - main.parameters.json maps only real params and every required one, with the same defaults;
 //  - every DESIGN §3 setting reaches the Function App's app settings, with the DESIGN default;
 //  - no shared keys, no settings that Flex Consumption rejects, the event filter and roles;
+//  - Event Grid delivery: each event subscription states the retry policy and dead-letters, with
+//    its system topic's own identity, to a blob container the templates create; that identity's
+//    only role is Storage Blob Data Contributor on that container, granted before the subscription;
+//    docs/deployment.md shows how to list the container;
 //  - azure.yaml points at the infra, the packaged folder and scripts that exist.
 // It does not type-check resource properties against the ARM schemas: `az bicep build` does that
 // (docs/deployment.md).
@@ -59,6 +63,10 @@ const REQUIRED_ROLES = {
   Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
 };
+/** Event Grid's retry policy, stated on every event subscription (its default, and each value's maximum). */
+const EVENT_RETRY_POLICY = { maxDeliveryAttempts: '30', eventTimeToLiveInMinutes: '1440' };
+/** What Event Grid needs on a blob container to dead-letter into it. */
+const STORAGE_BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
 const API_VERSIONED_TYPE = /^[A-Za-z]+\.[A-Za-z]+(\/[A-Za-z]+)+@\d{4}-\d{2}-\d{2}(-preview)?$/;
 const SERVICE_NAME = 'imagesync';
 const PACKAGE_FOLDER = 'artifacts/cloudpc-image-sync';
@@ -131,17 +139,24 @@ function describe(file, tree) {
   const params = new Map();
   for (const declaration of top.filter((node) => node.type === 'parameter_declaration')) {
     const [name, , defaultValue] = declaration.namedChildren;
-    params.set(name.text, { node: declaration, hasDefault: defaultValue !== undefined, default: literal(defaultValue), decorators: decoratorNames(declaration) });
+    params.set(name.text, { node: declaration, hasDefault: defaultValue !== undefined, default: literal(defaultValue), defaultNode: defaultValue, decorators: decoratorNames(declaration) });
   }
-  const outputs = new Set(top.filter((node) => node.type === 'output_declaration').map((node) => node.namedChildren[0].text));
+  const outputValues = new Map(top.filter((node) => node.type === 'output_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[node.namedChildren.length - 1]]));
+  const outputs = new Set(outputValues.keys());
   const modules = top
     .filter((node) => node.type === 'module_declaration')
     .map((node) => ({ node, name: node.namedChildren[0].text, path: stringValue(node.namedChildren[1]), body: bodyObject(node.namedChildren[2]) }));
   const resources = top
     .filter((node) => node.type === 'resource_declaration')
-    .map((node) => ({ node, name: node.namedChildren[0].text, type: stringValue(node.namedChildren[1]) }));
+    .map((node) => ({
+      node,
+      name: node.namedChildren[0].text,
+      type: stringValue(node.namedChildren[1]),
+      body: bodyObject(node.namedChildren[2]),
+      existing: node.children.some((child) => child.type === 'existing'),
+    }));
   const variables = new Map(top.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[1]]));
-  return { file, tree, params, outputs, modules, resources, variables };
+  return { file, tree, params, outputs, outputValues, modules, resources, variables };
 }
 
 export async function checkInfra(root) {
@@ -210,6 +225,7 @@ export async function checkInfra(root) {
   const appSettings = collectAppSettings(parsed, main, problem);
   checkDesignSettings(root, main, appSettings, problem);
   checkInvariants(root, parsed, problem);
+  checkEventDelivery(root, parsed, problem);
   checkAzureYaml(root, parsed, problem);
   return findings;
 }
@@ -342,6 +358,174 @@ function checkInvariants(root, parsed, problem) {
   else if (!readFileSync(docs, 'utf8').includes(query)) problem('docs/deployment.md: does not show the alert rule\'s query as infra/modules/monitoring.bicep has it');
 }
 
+/**
+ * What an expression comes down to across the files: a variable's value, what each caller passes for
+ * a param (or its default), a module output's expression, a resource's `name`. The leaves, each with
+ * the file it is in.
+ */
+function trace(node, info, parsed, depth = 0) {
+  if (!node || depth > 40) return [];
+  const next = (child, where = info) => trace(child, where, parsed, depth + 1);
+  if (node.type === 'parenthesized_expression') return next(node.namedChildren[0]);
+  if (node.type === 'identifier') {
+    if (info.variables.has(node.text)) return next(info.variables.get(node.text));
+    const param = info.params.get(node.text);
+    if (param) {
+      const callers = callersOf(info, parsed);
+      if (callers.length === 0) return param.defaultNode ? next(param.defaultNode) : [{ node, info }];
+      return callers.flatMap(({ module, caller }) => {
+        const passed = propertyValue(propertyValue(module.body, 'params'), node.text);
+        return passed ? next(passed, caller) : param.defaultNode ? next(param.defaultNode) : [];
+      });
+    }
+  }
+  if (node.type === 'member_expression') {
+    const [object, property] = node.namedChildren;
+    if (object?.type === 'member_expression' && object.namedChildren[1]?.text === 'outputs') {
+      const module = info.modules.find((candidate) => candidate.name === object.namedChildren[0]?.text);
+      const callee = module && moduleFile(info, module, parsed);
+      const output = callee?.outputValues.get(property.text);
+      if (output) return next(output, callee);
+    }
+    if (object?.type === 'identifier' && property?.text === 'name') {
+      const resource = info.resources.find((candidate) => candidate.name === object.text);
+      if (resource) return next(propertyValue(resource.body, 'name'));
+    }
+  }
+  return [{ node, info }];
+}
+
+function moduleFile(info, module, parsed) {
+  return parsed.get(path.resolve(path.dirname(info.file), module.path ?? ''));
+}
+
+/** The modules (in any file) that deploy this file. */
+function callersOf(info, parsed) {
+  return [...parsed.values()].flatMap((caller) => caller.modules.filter((module) => moduleFile(caller, module, parsed) === info).map((module) => ({ module, caller })));
+}
+
+/** The literal strings an expression comes down to; undefined if any branch is not a literal. */
+function literals(node, info, parsed) {
+  const values = trace(node, info, parsed).map((leaf) => stringValue(leaf.node));
+  return values.length > 0 && values.every((value) => value !== undefined) ? [...new Set(values)] : undefined;
+}
+
+/** The resource an expression names (`x`, `x.id`, `x.identity.principalId`), with the member path. */
+function resourceOf(leaf) {
+  const members = [];
+  let node = leaf.node;
+  while (node?.type === 'member_expression') {
+    members.unshift(node.namedChildren[1]?.text);
+    node = node.namedChildren[0];
+  }
+  const resource = node?.type === 'identifier' ? leaf.info.resources.find((candidate) => candidate.name === node.text) : undefined;
+  return resource ? { resource, info: leaf.info, members: members.join('.') } : undefined;
+}
+
+/** Whether an expression, or a variable it uses, contains this text (a role definition id). */
+function mentions(node, info, text) {
+  return [...references(node, info)].some((name) => info.variables.get(name)?.text.includes(text)) || node.text.includes(text);
+}
+
+const typeOf = (resource, prefix) => resource.type?.startsWith(`${prefix}@`) ?? false;
+
+/**
+ * Event Grid delivery (DESIGN §1: events are the fast path, the timer the guarantee): every event
+ * subscription states Event Grid's retry policy, dead-letters to a blob container that the
+ * templates create, signs in there with its system topic's own identity (the account has no shared
+ * keys), and that identity holds Storage Blob Data Contributor on that container and nothing else,
+ * granted before the subscription is created. docs/deployment.md tells an administrator where to look.
+ */
+function checkEventDelivery(root, parsed, problem) {
+  const files = [...parsed.values()];
+  const docsFile = path.join(root, 'docs/deployment.md');
+  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
+  for (const info of files) {
+    for (const subscription of info.resources.filter((resource) => typeOf(resource, 'Microsoft.EventGrid/systemTopics/eventSubscriptions'))) {
+      const at = `${where(info.file, subscription.node, root)}: event subscription ${subscription.name}`;
+      const props = propertyValue(subscription.body, 'properties');
+      const retryPolicy = propertyValue(props, 'retryPolicy');
+      if (!retryPolicy) problem(`${at} does not state its retryPolicy (maxDeliveryAttempts ${EVENT_RETRY_POLICY.maxDeliveryAttempts}, eventTimeToLiveInMinutes ${EVENT_RETRY_POLICY.eventTimeToLiveInMinutes})`);
+      for (const [key, expected] of Object.entries(EVENT_RETRY_POLICY)) {
+        const value = retryPolicy && literal(propertyValue(retryPolicy, key));
+        if (retryPolicy && value !== expected) problem(`${at}: retryPolicy.${key} is ${value ?? 'not set'}, expected ${expected} (Event Grid's policy, stated)`);
+      }
+      if (propertyValue(props, 'deadLetterDestination')) {
+        problem(`${at} uses deadLetterDestination, which writes with the account's keys; the storage account has shared keys disabled: use deadLetterWithResourceIdentity`);
+      }
+      const deadLetter = propertyValue(props, 'deadLetterWithResourceIdentity');
+      if (!deadLetter) {
+        problem(`${at} has no deadLetterWithResourceIdentity: an event Event Grid cannot deliver would be dropped`);
+        continue;
+      }
+      const identityType = literal(propertyValue(propertyValue(deadLetter, 'identity'), 'type'));
+      const parentName = propertyValue(subscription.body, 'parent')?.text;
+      const topic = info.resources.find((resource) => resource.name === parentName && typeOf(resource, 'Microsoft.EventGrid/systemTopics'));
+      if (identityType !== 'SystemAssigned') {
+        problem(`${at} dead-letters with identity type ${identityType ?? '(none)'}; expected SystemAssigned (the system topic's own identity)`);
+      } else if (!topic) {
+        problem(`${at}: its parent is not a Microsoft.EventGrid/systemTopics resource of the same file, so its identity cannot be checked`);
+      } else {
+        const topicIdentity = literal(propertyValue(propertyValue(topic.body, 'identity'), 'type'));
+        if (!topicIdentity?.split(',').some((type) => type.trim() === 'SystemAssigned')) {
+          problem(`${where(info.file, topic.node, root)}: system topic ${topic.name} has no system-assigned identity, which ${subscription.name} dead-letters with`);
+        }
+      }
+      const destination = propertyValue(deadLetter, 'deadLetterDestination');
+      if (literal(propertyValue(destination, 'endpointType')) !== 'StorageBlob') problem(`${at}: the dead-letter destination's endpointType must be StorageBlob`);
+      const destinationProps = propertyValue(destination, 'properties');
+      const isStorageAccountId = (leaf) => {
+        const found = resourceOf(leaf);
+        if (found) return found.members === 'id' && typeOf(found.resource, 'Microsoft.Storage/storageAccounts');
+        const [callee, args] = leaf.node.type === 'call_expression' ? leaf.node.namedChildren : [];
+        return callee?.text === 'resourceId' && args?.namedChildren.some((arg) => stringValue(arg) === 'Microsoft.Storage/storageAccounts');
+      };
+      const accounts = trace(propertyValue(destinationProps, 'resourceId'), info, parsed);
+      if (accounts.length === 0 || !accounts.every(isStorageAccountId)) {
+        problem(`${at}: the dead-letter resourceId does not come down to a storage account's id`);
+      }
+      const containerNames = literals(propertyValue(destinationProps, 'blobContainerName'), info, parsed);
+      if (!containerNames) {
+        problem(`${at}: the dead-letter blobContainerName does not come down to a container name`);
+        continue;
+      }
+      for (const containerName of containerNames) {
+        const isThisContainer = (found) =>
+          found && found.members === '' && typeOf(found.resource, 'Microsoft.Storage/storageAccounts/blobServices/containers') && (literals(propertyValue(found.resource.body, 'name'), found.info, parsed) ?? []).includes(containerName);
+        const created = files.some((candidate) => candidate.resources.some((resource) => !resource.existing && isThisContainer({ resource, info: candidate, members: '' })));
+        if (!created) problem(`infra: no blob container "${containerName}" is created for ${subscription.name}'s dead-lettered events`);
+        if (!docs.includes(containerName) || !docs.includes('az storage blob list')) {
+          problem(`docs/deployment.md: does not show how to list the dead-letter container "${containerName}" (az storage blob list)`);
+        }
+        if (!topic || identityType !== 'SystemAssigned') continue;
+        // Every role the topic's identity holds: Storage Blob Data Contributor on this container only.
+        const topicPrincipal = `${topic.name}.identity.principalId`;
+        const grants = files.flatMap((candidate) =>
+          candidate.resources
+            .filter((resource) => typeOf(resource, 'Microsoft.Authorization/roleAssignments'))
+            .filter((resource) => trace(propertyValue(propertyValue(resource.body, 'properties'), 'principalId'), candidate, parsed).some((leaf) => leaf.info === info && leaf.node.text === topicPrincipal))
+            .map((resource) => ({ resource, info: candidate })),
+        );
+        if (grants.length === 0) problem(`infra: system topic ${topic.name}'s identity has no role on the dead-letter container "${containerName}" (Storage Blob Data Contributor)`);
+        for (const grant of grants) {
+          const grantAt = `${where(grant.info.file, grant.resource.node, root)}: role assignment ${grant.resource.name} for system topic ${topic.name}`;
+          if (!mentions(propertyValue(propertyValue(grant.resource.body, 'properties'), 'roleDefinitionId'), grant.info, STORAGE_BLOB_DATA_CONTRIBUTOR)) {
+            problem(`${grantAt} must be Storage Blob Data Contributor (${STORAGE_BLOB_DATA_CONTRIBUTOR}), the least Event Grid needs to dead-letter`);
+          }
+          const scopes = trace(propertyValue(grant.resource.body, 'scope'), grant.info, parsed).map(resourceOf);
+          if (scopes.length === 0 || !scopes.every(isThisContainer)) problem(`${grantAt} must be scoped to the dead-letter container "${containerName}", not wider`);
+          // Event Grid may check the destination when the subscription is created: grant first.
+          const grantModule = grant.info === info ? undefined : info.modules.find((module) => moduleFile(info, module, parsed) === grant.info);
+          const dependency = grant.info === info ? grant.resource.name : grantModule?.name;
+          if (!dependency || !new RegExp(`\\b${dependency}\\b`).test(subscription.body?.text ?? '')) {
+            problem(`${at} does not depend on ${grant.resource.name} (use its module's outputs or dependsOn), so it may be created before its identity can write to the container`);
+          }
+        }
+      }
+    }
+  }
+}
+
 function checkAzureYaml(root, parsed, problem) {
   const file = path.join(root, 'azure.yaml');
   if (!existsSync(file)) return problem('azure.yaml is missing');
@@ -380,7 +564,7 @@ async function main() {
   for (const root of roots) byRoot[root] = await checkInfra(root);
   const findings = Object.values(byRoot).flat();
   if (values.json) console.log(JSON.stringify({ findings, byRoot }, null, 2));
-  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, azure.yaml)');
+  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, Event Grid delivery, azure.yaml)');
   else for (const [root, list] of Object.entries(byRoot)) for (const finding of list) console.log(roots.length > 1 ? `${root}: ${finding}` : finding);
   return findings.length === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // What the app needs in each scanned subscription: Reader for its identity (to list managed
-// images), and the Event Grid system topic that announces image writes within seconds.
+// images), and the Event Grid system topic that announces image writes within seconds (with its
+// right to dead-letter into the app's storage account, which may be in another subscription).
 targetScope = 'subscription'
 
 @description('azd environment name, for tags.')
@@ -25,6 +26,18 @@ param subscribeImageEvents bool
 
 @description('Resource id of the Function App.')
 param functionAppId string
+
+@description('Subscription id of the app\'s storage account (the dead-letter destination).')
+param deadLetterSubscriptionId string
+
+@description('Resource group of the app\'s storage account.')
+param deadLetterResourceGroupName string
+
+@description('Name of the app\'s storage account.')
+param deadLetterStorageAccountName string
+
+@description('Blob container that receives the events Event Grid could not deliver.')
+param deadLetterContainerName string
 
 var readerRoleId = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 
@@ -52,5 +65,9 @@ module imageEvents 'image-events.bicep' = if (imageEventsEnabled) {
     tags: tags
     subscribeImageEvents: subscribeImageEvents
     functionAppId: functionAppId
+    deadLetterSubscriptionId: deadLetterSubscriptionId
+    deadLetterResourceGroupName: deadLetterResourceGroupName
+    deadLetterStorageAccountName: deadLetterStorageAccountName
+    deadLetterContainerName: deadLetterContainerName
   }
 }

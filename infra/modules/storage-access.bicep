@@ -11,8 +11,12 @@ param operatorPrincipalId string
 @description('Principal type of the operator.')
 param operatorPrincipalType string
 
+@description('The dead-letter blob container (Event Grid\'s undelivered image events), which the operator may read.')
+param deadLetterContainerName string
+
 var roles = {
   blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  blobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   queueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
   queueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
@@ -33,6 +37,7 @@ var appRoles = [
 ]
 
 // The operator's CLI: `image-sync status` reads the ledger; `image-sync register` enqueues.
+// (And, below, reading the dead-letter container.)
 var operatorRoles = [
   roles.tableDataReader
   roles.queueDataMessageSender
@@ -40,6 +45,16 @@ var operatorRoles = [
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: account
+  name: 'default'
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: deadLetterContainerName
 }
 
 resource appAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
@@ -65,3 +80,17 @@ resource operatorAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01
     }
   }
 ]
+
+// Storage Blob Data Reader on the dead-letter container only: the operator can list and download
+// the events Event Grid could not deliver (docs/deployment.md), and read no other blob (not the
+// deployment package, not the host's leases). The topics' own write access is granted per topic
+// by dead-letter-access.bicep.
+resource operatorDeadLetterReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(deadLetterContainer.id, operatorPrincipalId, roles.blobDataReader)
+  scope: deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataReader)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}

@@ -1,5 +1,6 @@
-// One storage account for the Functions host (leases, timer state, deployment package) and the
-// app (queues and the ledger table). Shared keys are off: everything signs in with Entra ID.
+// One storage account for the Functions host (leases, timer state, deployment package), the app
+// (queues and the ledger table) and Event Grid's dead-lettered events. Shared keys are off:
+// everything signs in with Entra ID, Event Grid included (with its system topics' identities).
 @description('Storage account name (3-24 lower-case letters and digits).')
 @minLength(3)
 @maxLength(24)
@@ -13,6 +14,9 @@ param tags object
 
 @description('Blob container that holds the deployment package (Flex Consumption one-deploy).')
 param deploymentContainerName string
+
+@description('Blob container where Event Grid puts the image events it could not deliver (dead-lettering).')
+param deadLetterContainerName string
 
 @description('Queues to create: the register and status queues and their -poison queues.')
 param queueNames array
@@ -56,6 +60,17 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+// Event Grid writes here, with each system topic's own identity (modules/dead-letter-access.bicep),
+// an event it gave up delivering to imageWritten. Nothing reads it automatically: the reconcile timer
+// finds whatever such an event announced; the container is for an administrator to inspect.
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deadLetterContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -84,3 +99,4 @@ output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output tableEndpoint string = account.properties.primaryEndpoints.table
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'
+output deadLetterContainerName string = deadLetterContainer.name

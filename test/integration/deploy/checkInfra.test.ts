@@ -44,6 +44,33 @@ const cases = {
   sharedKeys: () => mutated('infra/modules/storage.bicep', (text) => text.replace('allowSharedKeyAccess: false', 'allowSharedKeyAccess: true')),
   wrongDist: () => mutated('azure.yaml', (text) => text.replace('dist: artifacts/cloudpc-image-sync', 'dist: dist')),
   staleDocs: () => mutated('infra/modules/monitoring.bicep', (text) => text.replace('severityLevel >= 3', 'severityLevel >= 2')),
+  retryPolicyChanged: () =>
+    mutated('infra/modules/image-events.bicep', (text) =>
+      text.replace('maxDeliveryAttempts: 30', 'maxDeliveryAttempts: 5').replace('      eventTimeToLiveInMinutes: 1440\n', ''),
+    ),
+  keyBasedDeadLetter: () => mutated('infra/modules/image-events.bicep', (text) => text.replace('deadLetterWithResourceIdentity: {', 'deadLetterDestination: {')),
+  topicWithoutIdentity: () => mutated('infra/modules/image-events.bicep', (text) => text.replace("  identity: {\n    type: 'SystemAssigned'\n  }\n", '')),
+  deadLetterContainerDropped: () =>
+    mutated('infra/modules/storage.bicep', (text) =>
+      text
+        .replace(/resource deadLetterContainer [^]*?\n}\n/, '')
+        .replace('output deadLetterContainerName string = deadLetterContainer.name', 'output deadLetterContainerName string = deadLetterContainerName'),
+    ),
+  deadLetterRoleWidened: () =>
+    mutated('infra/modules/dead-letter-access.bicep', (text) =>
+      text
+        .replace("var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'", "var storageBlobDataContributor = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'")
+        .replace('  scope: container\n', '  scope: account\n'),
+    ),
+  deadLetterRoleNotAwaited: () =>
+    mutated('infra/modules/image-events.bicep', (text) =>
+      text
+        .replace('deadLetterAccess.outputs.storageAccountId', "resourceId(deadLetterSubscriptionId, deadLetterResourceGroupName, 'Microsoft.Storage/storageAccounts', deadLetterStorageAccountName)")
+        .replace('deadLetterAccess.outputs.containerName', 'deadLetterContainerName'),
+    ),
+  deadLetterRoleMissing: () =>
+    mutated('infra/modules/image-events.bicep', (text) => text.replace('topicPrincipalId: topic.identity.principalId', "topicPrincipalId: '00000000-0000-0000-0000-000000000000'")),
+  deadLetterUndocumented: () => mutated('docs/deployment.md', (text) => text.replaceAll('az storage blob list', 'az storage blob show')),
 };
 type Case = keyof typeof cases;
 const found = {} as Record<Case, string[]>;
@@ -102,5 +129,47 @@ describe('scripts/check-infra.mjs (static check of infra/ and azure.yaml)', () =
 
   it('reports documentation that no longer shows the alert query', () => {
     expect(found.staleDocs).toContainEqual("docs/deployment.md: does not show the alert rule's query as infra/modules/monitoring.bicep has it");
+  });
+
+  describe('Event Grid delivery', () => {
+    const subscription = String.raw`^infra/modules/image-events\.bicep:\d+: event subscription imageWritten`;
+
+    it('reports an event subscription whose retry policy is not Event Grid\'s, stated', () => {
+      expect(found.retryPolicyChanged).toContainEqual(expect.stringMatching(new RegExp(`${subscription}: retryPolicy\\.maxDeliveryAttempts is 5, expected 30`)));
+      expect(found.retryPolicyChanged).toContainEqual(expect.stringMatching(new RegExp(`${subscription}: retryPolicy\\.eventTimeToLiveInMinutes is not set, expected 1440`)));
+    });
+
+    it('reports key-based dead-lettering, which a storage account without shared keys refuses', () => {
+      expect(found.keyBasedDeadLetter).toContainEqual(expect.stringMatching(new RegExp(`${subscription} uses deadLetterDestination, which writes with the account's keys`)));
+      expect(found.keyBasedDeadLetter).toContainEqual(expect.stringMatching(new RegExp(`${subscription} has no deadLetterWithResourceIdentity`)));
+    });
+
+    it('reports a system topic without the identity its event subscription dead-letters with', () => {
+      expect(found.topicWithoutIdentity).toContainEqual(
+        expect.stringMatching(/^infra\/modules\/image-events\.bicep:\d+: system topic topic has no system-assigned identity, which imageWritten dead-letters with$/),
+      );
+    });
+
+    it('reports a dead-letter container that the templates do not create', () => {
+      expect(found.deadLetterContainerDropped).toContainEqual('infra: no blob container "eventgrid-deadletter" is created for imageWritten\'s dead-lettered events');
+    });
+
+    it('reports a dead-letter role wider than Storage Blob Data Contributor on the container', () => {
+      const grant = String.raw`^infra/modules/dead-letter-access\.bicep:\d+: role assignment deadLetterWriter for system topic topic`;
+      expect(found.deadLetterRoleWidened).toContainEqual(expect.stringMatching(new RegExp(`${grant} must be Storage Blob Data Contributor`)));
+      expect(found.deadLetterRoleWidened).toContainEqual(expect.stringMatching(new RegExp(`${grant} must be scoped to the dead-letter container "eventgrid-deadletter", not wider`)));
+    });
+
+    it('reports an event subscription that may be created before its identity can write to the container', () => {
+      expect(found.deadLetterRoleNotAwaited).toEqual([expect.stringMatching(new RegExp(`${subscription} does not depend on deadLetterWriter`))]);
+    });
+
+    it('reports a topic identity that is given no role on the container', () => {
+      expect(found.deadLetterRoleMissing).toContainEqual('infra: system topic topic\'s identity has no role on the dead-letter container "eventgrid-deadletter" (Storage Blob Data Contributor)');
+    });
+
+    it('reports documentation that does not show how to inspect dead-lettered events', () => {
+      expect(found.deadLetterUndocumented).toContainEqual('docs/deployment.md: does not show how to list the dead-letter container "eventgrid-deadletter" (az storage blob list)');
+    });
   });
 });
