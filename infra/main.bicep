@@ -137,6 +137,11 @@ param imageSyncKeepVersions int = 0
 @description('IMAGE_SYNC_EXPIRY_WARNING_DAYS: warn this many days before a device image\'s OS expiration date.')
 param imageSyncExpiryWarningDays int = 30
 
+@minValue(1)
+@maxValue(168)
+@description('IMAGE_SYNC_TRANSIENT_RETRY_HOURS: how long throttling, outages and 5xx are retried before an image is recorded failed (transientFailure).')
+param imageSyncTransientRetryHours int = 24
+
 @secure()
 @description('IMAGE_SYNC_ALERT_WEBHOOK_URL: https URL that receives one JSON POST per new failure or problem. Empty: none.')
 param imageSyncAlertWebhookUrl string = ''
@@ -167,6 +172,7 @@ var imageSyncSettings = union(
     IMAGE_SYNC_TENANT_IMAGE_LIMIT: string(imageSyncTenantImageLimit)
     IMAGE_SYNC_KEEP_VERSIONS: string(imageSyncKeepVersions)
     IMAGE_SYNC_EXPIRY_WARNING_DAYS: string(imageSyncExpiryWarningDays)
+    IMAGE_SYNC_TRANSIENT_RETRY_HOURS: string(imageSyncTransientRetryHours)
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
   empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl }

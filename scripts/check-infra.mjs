@@ -47,6 +47,7 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', param: 'imageSyncTenantImageLimit', default: '20' },
   { setting: 'IMAGE_SYNC_KEEP_VERSIONS', param: 'imageSyncKeepVersions', default: '0' },
   { setting: 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', param: 'imageSyncExpiryWarningDays', default: '30' },
+  { setting: 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', param: 'imageSyncTransientRetryHours', default: '24' },
 ];
 /** Set from the deployment's own resources, not from params. */
 const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId'];

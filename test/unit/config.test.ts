@@ -124,7 +124,7 @@ describe('loadConfig', () => {
 
 describe('lifecycle settings', () => {
   it('default to a limit of 20, retention off and a 30-day expiry warning', () => {
-    expect(loadConfig(minimal)).toMatchObject({ tenantImageLimit: 20, keepVersions: 0, expiryWarningDays: 30 });
+    expect(loadConfig(minimal)).toMatchObject({ tenantImageLimit: 20, keepVersions: 0, expiryWarningDays: 30, transientRetryHours: 24 });
     expect(loadConfig({ ...minimal, IMAGE_SYNC_KEEP_VERSIONS: '3', IMAGE_SYNC_TENANT_IMAGE_LIMIT: '12' })).toMatchObject({ keepVersions: 3, tenantImageLimit: 12 });
   });
 
@@ -135,6 +135,7 @@ describe('lifecycle settings', () => {
     ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', 'twenty', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "twenty" is not a whole number from 1 to 10000/],
     ['IMAGE_SYNC_TENANT_IMAGE_LIMIT', '0', /IMAGE_SYNC_TENANT_IMAGE_LIMIT: "0" is not a whole number from 1 to 10000/],
     ['IMAGE_SYNC_EXPIRY_WARNING_DAYS', '-1', /IMAGE_SYNC_EXPIRY_WARNING_DAYS: "-1" is not a whole number/],
+    ['IMAGE_SYNC_TRANSIENT_RETRY_HOURS', '200', /IMAGE_SYNC_TRANSIENT_RETRY_HOURS: "200" is not a whole number from 1 to 168/],
   ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
     const error = failure({ ...minimal, [setting]: value });
     expect(error.message).toMatch(message);
@@ -147,7 +148,7 @@ describe('local.settings.sample.json', () => {
     const { readFileSync } = await import('node:fs');
     const { resolve } = await import('node:path');
     const sample = JSON.parse(readFileSync(resolve(__dirname, '../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
-    const documented = ['AzureWebJobsStorage', 'IMAGE_SYNC_SUBSCRIPTION_IDS', 'IMAGE_SYNC_RESOURCE_GROUPS', 'IMAGE_SYNC_TAG', 'IMAGE_SYNC_SCHEDULE', 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', 'IMAGE_SYNC_MAX_RETRY_UPLOADS', 'IMAGE_SYNC_REGISTER_QUEUE', 'IMAGE_SYNC_STATUS_QUEUE', 'IMAGE_SYNC_TABLE', 'GRAPH_ENDPOINT', 'GRAPH_API_VERSION', 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 'ARM_ENDPOINT', 'IMAGE_SYNC_ALERT_WEBHOOK_URL', 'IMAGE_SYNC_STATIC_TOKEN', 'AZURE_CLIENT_ID', 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', 'IMAGE_SYNC_KEEP_VERSIONS', 'IMAGE_SYNC_EXPIRY_WARNING_DAYS'];
+    const documented = ['AzureWebJobsStorage', 'IMAGE_SYNC_SUBSCRIPTION_IDS', 'IMAGE_SYNC_RESOURCE_GROUPS', 'IMAGE_SYNC_TAG', 'IMAGE_SYNC_SCHEDULE', 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', 'IMAGE_SYNC_MAX_RETRY_UPLOADS', 'IMAGE_SYNC_REGISTER_QUEUE', 'IMAGE_SYNC_STATUS_QUEUE', 'IMAGE_SYNC_TABLE', 'GRAPH_ENDPOINT', 'GRAPH_API_VERSION', 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 'ARM_ENDPOINT', 'IMAGE_SYNC_ALERT_WEBHOOK_URL', 'IMAGE_SYNC_STATIC_TOKEN', 'AZURE_CLIENT_ID', 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', 'IMAGE_SYNC_KEEP_VERSIONS', 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS'];
     expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(documented));
     expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
   });
