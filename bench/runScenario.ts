@@ -12,6 +12,7 @@ import { processCpuMs } from './processCpu';
 import { type BudgetFigures, type RequestFigures, budgetFigures, requestFigures } from './requestFigures';
 import { type SyncSummary, runSyncProcess } from './runSyncProcess';
 import type { Scenario } from './scenarios';
+import { type BaselineResult, runSequentialBaseline } from './sequentialBaseline';
 
 /** The runner's first status check comes this long after a create: when the bench's uploads settle. */
 export const POLL_INTERVAL_SECONDS = 1;
@@ -61,12 +62,17 @@ export interface ScenarioResult {
   readonly busy: { readonly reconcile: WindowCpu; readonly work: WindowCpu };
   readonly judges: NonNullable<Scenario['judges']>;
   readonly stderrTail: string;
+  /** The run had fault rules beyond latency and budget: its requests include the faults' retries. */
+  readonly faulted: boolean;
+  /** The plain sequential client on the same estate and faults (runs with `baseline`). */
+  readonly baseline: (BaselineResult & { readonly requests: number; readonly refused: number }) | null;
 }
 
 export async function runScenario(scenario: Scenario, tls: TlsCertificate & { readonly certPath: string }): Promise<ScenarioResult> {
   const bench = benchEstate(scenario.shape);
   const faults: FaultRule[] = [{ latencyMs: scenario.latencyMs }];
   if (scenario.budget !== undefined) faults.push({ budget: { perSecond: scenario.budget.perSecond, burst: scenario.budget.burst } });
+  faults.push(...(scenario.faults ?? []));
   const hostSettings = await readHostQueueSettings(path.join(packageRoot(), 'host.json'));
   const registerConcurrency = hostSettings.batchSize + hostSettings.newBatchThreshold;
   const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ estate: bench.estate, tls, faults })]);
@@ -127,8 +133,23 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
       },
       judges: scenario.judges ?? {},
       stderrTail: complete ? '' : run.stderrTail,
+      faulted: (scenario.faults ?? []).length > 0,
+      baseline: scenario.baseline === true ? await runBaselineOn(bench, tls, faults, settings) : null,
     };
   } finally {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
+  }
+}
+
+/** The plain sequential client against a fresh emulator with the same estate, faults and seed. */
+async function runBaselineOn(bench: BenchEstate, tls: TlsCertificate & { readonly certPath: string }, faults: readonly FaultRule[], settings: Readonly<Record<string, string>>): Promise<ScenarioResult['baseline']> {
+  const emulator = await startEmulator({ estate: bench.estate, tls, faults: [...faults] });
+  try {
+    const { NODE_EXTRA_CA_CERTS: _trusted, ...endpoints } = emulator.settings();
+    const result = await runSequentialBaseline({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...endpoints, ...settings });
+    const refused = emulator.requests.filter((request) => request.status === 429).length;
+    return { ...result, requests: emulator.requests.length - refused, refused };
+  } finally {
+    await emulator.stop();
   }
 }

@@ -1,5 +1,6 @@
 // The benchmark's runs: estates of growing size on an emulator with a fixed per-call latency, a run
 // under a request budget, and the shape of the acceptance run.
+import type { FaultRule } from '../src/emulator';
 import type { EstateShape, ImageKind } from './benchEstate';
 
 export interface Scenario {
@@ -10,6 +11,10 @@ export interface Scenario {
   readonly latencyMs: number;
   /** A token bucket over every ARM and Graph request (429 with Retry-After when empty). */
   readonly budget?: { readonly perSecond: number; readonly burst: number };
+  /** Fault rules beside the latency: what the emulator does wrong, seeded. */
+  readonly faults?: readonly FaultRule[];
+  /** Also run the plain sequential client (bench/sequentialBaseline.ts) on the same estate and faults, and compare. */
+  readonly baseline?: true;
   /** App settings beyond the common ones (poll interval 1 s). */
   readonly settings?: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
@@ -86,6 +91,16 @@ export const SCENARIOS: readonly Scenario[] = [
     shape: grid(10, 20, rebuiltInPlace),
     latencyMs: 20,
     timeoutSeconds: 300,
+  },
+  {
+    name: 'faulty',
+    summary: '3 x 14 with 15 % 429, 8 % 503, 4 % resets, ambiguous creates, against a plain sequential client',
+    // The fault suite's rates (test/e2e/faultSuite.test.ts), on a generated estate of its size.
+    shape: grid(3, 14, mixed),
+    latencyMs: 20,
+    faults: [{ service: 'graph', throttle: { probability: 0.15, retryAfterSeconds: 1 }, unavailable: { probability: 0.08 }, reset: { probability: 0.04 }, ambiguousCreates: { probability: 0.1 } }, { service: 'arm', throttle: { probability: 0.15, retryAfterSeconds: 1 }, unavailable: { probability: 0.08 }, reset: { probability: 0.04 } }],
+    baseline: true,
+    timeoutSeconds: 600,
   },
   {
     name: 'medium',
