@@ -13,9 +13,11 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
     'a failure inside Windows 365: the app retries the upload a bounded number of times; if it still fails, open a Windows 365 support case with the device image id',
   sourceImageNotFound:
     'the source image was deleted or moved, or Windows 365 cannot read it: restore the image, or grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on its subscription',
-  osVersionNotSupported: 'use Windows 10 or 11 Enterprise (not N, not LTSC) on a supported release, then capture the image again',
+  osVersionNotSupported:
+    'Windows 365 refused the edition or release of Windows in the image (ARM does not show it): build from Windows 10 or 11 Enterprise on a supported release, not an N or LTSC edition and not a multi-session edition (single-session only), then capture the image again',
+  // The app checked Gen2, data disks, disk encryption set and generalized before posting: the hint names only what ARM cannot show.
   sourceImageInvalid:
-    'the image is not a valid Windows 365 source: capture it from a Hyper-V Generation 2 VM with no data disks and no disk encryption set',
+    'the image fails a Windows 365 check that ARM cannot show: it must be a single-session edition (multi-session editions are refused) of Windows 10/11 Enterprise on a supported release (not N, not LTSC), with no recovery partition, no FSLogix components and at most 3,000 Start-menu apps, captured from a VM that was never joined to a domain or Entra ID nor enrolled in Intune; fix the build, capture the image again, then run image-sync register',
   sourceImageNotGeneralized: 'run sysprep /generalize /oobe on the VM and capture the image again',
   vmAlreadyAzureAdJoined:
     'the captured VM was Entra-joined, domain-joined or Intune-enrolled: build the image from a clean VM that was never joined or enrolled',
@@ -23,11 +25,21 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
   sourceImageNotSupportCustomizeVMName: 'remove the VM-name customisation from the image and capture it again',
   sourceImageSizeExceedsLimitation:
     'the OS disk is larger than Windows 365 accepts: capture the image from a smaller OS disk (Cloud PC images default to 64 GB)',
+  // The app skips such images before posting, so Windows 365 saw an image that changed after the app read it.
+  sourceImageWithDataDiskNotSupported:
+    'Windows 365 found data disks on the image (it had none when the app checked it, so it was probably rebuilt since): detach the data disks from the build VM, capture the image again, then run image-sync register',
+  sourceImageWithDiskEncryptionSetNotSupported:
+    'Windows 365 found a disk encryption set on the OS disk (it had none when the app checked it, so it was probably rebuilt since): capture the image from an OS disk without a disk encryption set (platform-managed keys), then run image-sync register',
   unknownFutureValue:
     'Graph reported an error code this app cannot read: check the device image in the Intune admin center (Windows 365 > Custom images)',
   // the app's own codes
   uploadTimedOut:
     'the upload stayed pending past IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: check the device image in the Intune admin center; delete it and run image-sync register to upload again, or open a support case',
+  // Only a deletion during the upload fails a registration (pollImageStatus); the planner re-registers a ready one whose image vanished.
+  deviceImageNotFound:
+    'the device image was deleted from Windows 365 before its upload finished (for example in the Intune admin center, Windows 365 > Custom images): if that was not meant, run image-sync register for the image to upload it again; if it was, remove the cloudpc-sync tag from the source image (a device image deleted once ready is registered again by the next reconcile while its source is tagged)',
+  unreadableGraphAnswer:
+    'Microsoft Graph answered a call in full but with a body that is not what the call returns (the detail names the call and the field): this is not a network failure, so the app does not send the call again at once; check that no proxy or gateway between the app and Graph rewrites answers, and the Microsoft 365 service health; the next reconcile reads Graph afresh',
   createRejected:
     'Graph refused to create the device image: read the detail, fix the image or its cloudpc-display-name / cloudpc-version tags (the pair must be unique in the tenant), then run image-sync register',
   poisonMessage:
@@ -56,7 +68,7 @@ const BY_CODE = new Map(Object.entries(REMEDIATIONS).map(([code, hint]) => [norm
 export function remediationFor(errorCode: string): string {
   const hint = BY_CODE.get(normalised(errorCode));
   if (hint !== undefined) return hint;
-  return `Windows 365 reported "${errorCode}", a code this app has no specific advice for: check the device image in the Intune admin center (Windows 365 > Custom images) and the custom image requirements (Windows 10/11 Enterprise, Generation 2, generalized, no data disks, no disk encryption set), fix the source image, then run image-sync register`;
+  return `Windows 365 reported "${errorCode}", a code this app has no specific advice for: check the device image in the Intune admin center (Windows 365 > Custom images) and the Windows 365 requirements the app cannot check from ARM (a single-session edition of Windows 10/11 Enterprise on a supported release, no recovery partition, no FSLogix components, at most 3,000 Start-menu apps, a VM never joined to a domain or Entra ID nor enrolled in Intune), fix the source image, then run image-sync register`;
 }
 
 /** Only `internalServerError` is worth a retryUpload; every other code, known or not, is permanent. */

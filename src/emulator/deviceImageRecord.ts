@@ -1,6 +1,8 @@
 // One Cloud PC device image as the emulated tenant holds it, and how Graph renders it. Its status
 // is read off the clock at each render, from its latest upload.
 import type { DeviceImage } from '../domain';
+import { readErrorCode, readStatus, type EnumReader } from './deviceImageEnums';
+import type { GraphVersion } from './routes';
 import { uploadStatus, type UploadAttempt, type UploadStatus } from './uploads';
 
 export interface DeviceImageRecord {
@@ -17,10 +19,19 @@ export interface DeviceImageRecord {
   deletedAt: Date | null;
 }
 
-export interface RenderOptions {
-  readonly failureField: 'errorCode' | 'statusDetails' | 'both';
-  /** The caller sent `Prefer: include-unknown-enum-members`; otherwise newer enum values read `unknownFutureValue`. */
-  readonly includeUnknownEnumMembers: boolean;
+export type FailureField = 'errorCode' | 'statusDetails' | 'both';
+
+export interface RenderOptions extends EnumReader {
+  readonly failureField: FailureField;
+}
+
+const V1_PROPERTIES = ['id', 'displayName', 'version', 'sourceImageResourceId', 'status', 'osStatus', 'expirationDate', 'lastModifiedDateTime', 'operatingSystem', 'osBuildNumber'];
+const BETA_ONLY_PROPERTIES = ['osVersionNumber', 'sizeInGB', 'scopeIds'];
+
+/** The properties a cloudPcDeviceImage has in a version, with the failure field(s) the estate names. */
+export function deviceImageProperties(version: GraphVersion, failureField: FailureField): string[] {
+  const failure = failureField === 'both' ? ['errorCode', 'statusDetails'] : [failureField];
+  return [...V1_PROPERTIES, ...failure, ...(version === 'beta' ? BETA_ONLY_PROPERTIES : [])];
 }
 
 export function currentUpload(record: DeviceImageRecord): UploadAttempt {
@@ -39,32 +50,38 @@ export function renderDeviceImage(record: DeviceImageRecord, now: Date, options:
   const usable = status === 'ready' || status === 'warning';
   const settledAt = status === 'pending' ? upload.startedAt : upload.settlesAt;
   const modified = record.modifiedAt !== null && record.modifiedAt > settledAt ? record.modifiedAt : settledAt;
-  const errorCode = status === 'failed' ? upload.errorCode : null;
+  const errorCode = readErrorCode(status === 'failed' ? upload.errorCode : null, options);
   const image: Record<string, unknown> = {
     id: record.id,
     displayName: record.displayName,
     version: record.version,
     sourceImageResourceId: record.sourceImageResourceId,
-    status: status === 'warning' && !options.includeUnknownEnumMembers ? 'unknownFutureValue' : status,
+    status: readStatus(status, options),
   };
   if (options.failureField !== 'statusDetails') image['errorCode'] = errorCode;
   if (options.failureField !== 'errorCode') image['statusDetails'] = errorCode;
-  return {
+  const v1Image = {
     ...image,
     ...osSupportOf(upload, status),
     lastModifiedDateTime: modified.toISOString(),
     operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
     osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
+  };
+  if (options.version === 'v1.0') return v1Image;
+  return {
+    ...v1Image,
     osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
     sizeInGB: usable ? upload.sizeInGB : null,
+    // The default scope tag: the emulator knows no other.
+    scopeIds: ['0'],
   };
 }
 
-/** What Graph says of a usable image's OS: the estate's words, else supported until two years after the upload. */
+/** What Graph says of a usable image's OS: the estate's words, else `unknown`, usable until two years after the upload. */
 function osSupportOf(upload: UploadAttempt, status: UploadStatus): { osStatus: string | null; expirationDate: string | null } {
   if (status !== 'ready' && status !== 'warning') return { osStatus: null, expirationDate: null };
   return {
-    osStatus: upload.reportedOs.osStatus ?? (status === 'warning' ? 'supportedWithWarning' : 'supported'),
+    osStatus: upload.reportedOs.osStatus ?? 'unknown',
     expirationDate: upload.reportedOs.expirationDate ?? dateOnly(new Date(upload.settlesAt.getTime() + 2 * 365 * 24 * 3600_000)),
   };
 }
@@ -85,7 +102,7 @@ export function describeDeviceImage(record: DeviceImageRecord, now: Date): Emula
   const upload = currentUpload(record);
   const status = uploadStatus(upload, now);
   const usable = status === 'ready' || status === 'warning';
-  const rendered = renderDeviceImage(record, now, { failureField: 'errorCode', includeUnknownEnumMembers: true });
+  const rendered = renderDeviceImage(record, now, { version: 'beta', failureField: 'errorCode', includeUnknownEnumMembers: true });
   const lastModified = rendered['lastModifiedDateTime'];
   return {
     id: record.id,

@@ -1,28 +1,12 @@
 // Request bodies of the deviceImages calls, checked as Graph checks them: required properties,
 // formats, and no properties the type does not have.
+import { deviceImageProperties } from './deviceImageRecord';
 import type { DeviceImageChanges, NewDeviceImage } from './deviceImageStore';
 import { Refusal } from './replies';
+import type { GraphVersion } from './routes';
 
 const VERSION = /^\d+\.\d+\.\d+$/;
 const MANAGED_IMAGE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
-
-const DEVICE_IMAGE_PROPERTIES = new Set([
-  '@odata.type',
-  'id',
-  'displayName',
-  'version',
-  'sourceImageResourceId',
-  'status',
-  'statusDetails',
-  'errorCode',
-  'osStatus',
-  'expirationDate',
-  'lastModifiedDateTime',
-  'operatingSystem',
-  'osBuildNumber',
-  'osVersionNumber',
-  'sizeInGB',
-]);
 
 export function jsonBody(text: string): Record<string, unknown> {
   let parsed: unknown;
@@ -37,9 +21,9 @@ export function jsonBody(text: string): Record<string, unknown> {
   return { ...parsed };
 }
 
-export function parseNewDeviceImage(text: string): NewDeviceImage {
+export function parseNewDeviceImage(text: string, graphVersion: GraphVersion): NewDeviceImage {
   const body = jsonBody(text);
-  rejectUnknownProperties(body);
+  rejectUnknownProperties(body, graphVersion);
   const displayName = requiredText(body, 'displayName');
   const version = requiredText(body, 'version');
   const sourceImageResourceId = requiredText(body, 'sourceImageResourceId');
@@ -55,9 +39,9 @@ export function parseNewDeviceImage(text: string): NewDeviceImage {
   return { displayName, version, sourceImageResourceId };
 }
 
-export function parseDeviceImageChanges(text: string): DeviceImageChanges {
+export function parseDeviceImageChanges(text: string, graphVersion: GraphVersion): DeviceImageChanges {
   const body = jsonBody(text);
-  rejectUnknownProperties(body);
+  rejectUnknownProperties(body, graphVersion);
   const readOnly = Object.keys(body).filter((name) => name !== 'displayName' && name !== 'version' && name !== '@odata.type');
   if (readOnly[0] !== undefined) throw new Refusal(400, 'BadRequest', `The property '${readOnly[0]}' is read-only and cannot be updated.`);
   const displayName = optionalText(body, 'displayName');
@@ -66,8 +50,10 @@ export function parseDeviceImageChanges(text: string): DeviceImageChanges {
   return { ...(displayName === undefined ? {} : { displayName }), ...(version === undefined ? {} : { version }) };
 }
 
-function rejectUnknownProperties(body: Record<string, unknown>): void {
-  const unknown = Object.keys(body).find((name) => !DEVICE_IMAGE_PROPERTIES.has(name));
+/** The beta-only properties (osVersionNumber, sizeInGB, scopeIds) do not exist on v1.0's type. */
+function rejectUnknownProperties(body: Record<string, unknown>, graphVersion: GraphVersion): void {
+  const known = new Set(['@odata.type', ...deviceImageProperties(graphVersion, 'both')]);
+  const unknown = Object.keys(body).find((name) => !known.has(name));
   if (unknown !== undefined) {
     throw new Refusal(
       400,

@@ -1,13 +1,13 @@
 // Graph answers for `deviceManagement/virtualEndpoint/deviceImages` (v1.0 and beta).
 import type { Clock } from '../domain';
 import { parseDeviceImageChanges, parseNewDeviceImage } from './deviceImageRequests';
-import { renderDeviceImage, type DeviceImageRecord } from './deviceImageRecord';
+import { deviceImageProperties, renderDeviceImage, type DeviceImageRecord, type FailureField } from './deviceImageRecord';
 import type { DeviceImageStore } from './deviceImageStore';
-import { graphCollection, selectProperties } from './graphQuery';
+import { graphCollection, requireSelectable, selectProperties } from './graphQuery';
 import type { ManagedImageCatalogue } from './managedImageCatalogue';
 import { queryParameter } from './paging';
 import { jsonReply, noContent, Refusal, unknownSegment, type Reply } from './replies';
-import type { Route } from './routes';
+import type { GraphVersion, Route } from './routes';
 
 export interface GraphContext {
   readonly deviceImages: DeviceImageStore;
@@ -15,7 +15,7 @@ export interface GraphContext {
   readonly clock: Clock;
   readonly origin: string;
   readonly pageSize: number;
-  readonly failureField: 'errorCode' | 'statusDetails' | 'both';
+  readonly failureField: FailureField;
   readonly updates: 'apply' | 'reject';
 }
 
@@ -29,7 +29,8 @@ type DeviceImageRoute = Extract<Route, { kind: `graph.deviceImages.${string}` }>
 
 export function answerDeviceImages(route: DeviceImageRoute, request: GraphRequest, context: GraphContext): Reply {
   const render = (record: DeviceImageRecord) =>
-    renderDeviceImage(record, context.clock.now(), { failureField: context.failureField, includeUnknownEnumMembers: includesUnknownEnumMembers(request) });
+    renderDeviceImage(record, context.clock.now(), { version: route.version, failureField: context.failureField, includeUnknownEnumMembers: includesUnknownEnumMembers(request) });
+  const selectable = { type: 'microsoft.graph.cloudPcDeviceImage', properties: deviceImageProperties(route.version, context.failureField) };
   switch (route.kind) {
     case 'graph.deviceImages.list':
       return jsonReply(
@@ -40,12 +41,16 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
           pageSize: context.pageSize,
           filterable: ['displayName', 'version', 'status'],
           topAndSkip: false,
+          selectable,
         }),
       );
-    case 'graph.deviceImages.get':
-      return jsonReply(200, selectProperties(render(context.deviceImages.require(route.id)), queryParameter(request.url, '$select')));
+    case 'graph.deviceImages.get': {
+      const select = queryParameter(request.url, '$select');
+      requireSelectable(select, selectable);
+      return jsonReply(200, selectProperties(render(context.deviceImages.require(route.id)), select));
+    }
     case 'graph.deviceImages.create': {
-      const created = context.deviceImages.create(parseNewDeviceImage(request.body));
+      const created = context.deviceImages.create(parseNewDeviceImage(request.body, route.version));
       return jsonReply(201, render(created), { Location: `${context.origin}/${route.version}/deviceManagement/virtualEndpoint/deviceImages/${created.id}` });
     }
     case 'graph.deviceImages.update': {
@@ -53,7 +58,7 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
         context.deviceImages.require(route.id);
         throw new Refusal(400, 'BadRequest', 'Updating a cloudPcDeviceImage is not supported: every property is read-only.');
       }
-      return jsonReply(200, render(context.deviceImages.update(route.id, parseDeviceImageChanges(request.body))));
+      return jsonReply(200, render(context.deviceImages.update(route.id, parseDeviceImageChanges(request.body, route.version))));
     }
     case 'graph.deviceImages.delete':
       context.deviceImages.delete(route.id);
@@ -65,12 +70,15 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
     case 'graph.deviceImages.reupload':
       throw new Refusal(400, 'BadRequest', "The action 'reupload' is retired and no longer supported; use retryUpload (beta) for a failed upload.");
     case 'graph.deviceImages.getSourceImages':
-      return jsonReply(200, { '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`, value: sourceImages(context.catalogue) });
+      return jsonReply(200, { '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`, value: sourceImages(context.catalogue, route.version) });
   }
 }
 
-/** The managed images Windows 365 itself can see: every image of the subscriptions it can read. */
-function sourceImages(catalogue: ManagedImageCatalogue): Record<string, unknown>[] {
+/**
+ * The managed images Windows 365 itself can see: every image of the subscriptions it can read, as
+ * cloudPcSourceDeviceImage (`id` is deprecated for `resourceId`; beta adds `category`).
+ */
+function sourceImages(catalogue: ManagedImageCatalogue, version: GraphVersion): Record<string, unknown>[] {
   return catalogue
     .allSubscriptions()
     .filter((subscription) => subscription.windows365CanRead && subscription.access !== 'notFound')
@@ -81,6 +89,7 @@ function sourceImages(catalogue: ManagedImageCatalogue): Record<string, unknown>
         displayName: image.spec.name,
         subscriptionId: subscription.id,
         subscriptionDisplayName: subscription.displayName,
+        ...(version === 'beta' ? { category: 'managedImage' } : {}),
       })),
     );
 }

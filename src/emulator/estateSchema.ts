@@ -23,7 +23,7 @@ const reportedOsSchema = z.strictObject({
   operatingSystem: z.string().default('Windows 11 Enterprise'),
   osBuildNumber: z.string().default('22631'),
   osVersionNumber: z.string().default('10.0.22631.4317'),
-  /** Omitted: `supported`, or `supportedWithWarning` for a `warning` outcome. */
+  /** Omitted: `unknown` (what Graph says when it does not know). */
   osStatus: osStatus.optional(),
   /** `YYYY-MM-DD`; omitted: two years after the upload settles. */
   expirationDate: z.iso.date().optional(),

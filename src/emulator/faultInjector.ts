@@ -4,7 +4,7 @@ import { faultRuleSchema, ruleApplies, type FaultRule, type ParsedFaultRule, typ
 import type { RandomSource } from './randomSource';
 import { TokenBucket } from './tokenBucket';
 
-export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset' | 'ambiguous-create';
+export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset' | 'ambiguous-create' | 'malformed';
 
 export type FaultAction =
   | { readonly fault: FaultName; readonly answer: 'reset' }
@@ -15,7 +15,7 @@ export interface FaultDecision {
   readonly action: FaultAction | null;
 }
 
-type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates';
+type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates' | 'malformed';
 
 interface ActiveRule {
   readonly rule: ParsedFaultRule;
@@ -47,6 +47,7 @@ export class FaultInjector {
         unavailable: rule.unavailable?.next ?? 0,
         reset: rule.reset?.next ?? 0,
         ambiguousCreates: rule.ambiguousCreates?.next ?? 0,
+        malformed: rule.malformed?.next ?? 0,
       };
       return { rule, bucket, left };
     });
@@ -80,6 +81,16 @@ export class FaultInjector {
       }
     }
     return null;
+  }
+
+  /** After a successful answer with a body was made: whether it goes out malformed. */
+  answersMalformed(service: Service, kind: string): boolean {
+    for (const active of this.active) {
+      const malformed = active.rule.malformed;
+      if (malformed === undefined || !ruleApplies(active.rule, service, kind)) continue;
+      if (this.strikes(active, 'malformed', malformed.probability)) return true;
+    }
+    return false;
   }
 
   private actionOf(active: ActiveRule, service: Service): FaultAction | null {

@@ -29,6 +29,11 @@ export const faultRuleSchema = z.strictObject({
       answer: z.union([z.literal('reset'), z.number().int().min(500).max(599)]).default(500),
     })
     .optional(),
+  /**
+   * A successful answer (2xx with a body) arrives whole but malformed: its body keeps only its
+   * `@odata.context`, so an entity has none of its properties and a collection no `value` list.
+   */
+  malformed: z.strictObject({ next, probability }).optional(),
   /** A token bucket: over budget answers 429 with the Retry-After the bucket needs to refill. */
   budget: z
     .strictObject({

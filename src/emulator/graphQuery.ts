@@ -1,5 +1,6 @@
 // The OData query options the emulated Graph collections support: `$select`, a small `$filter`
-// (`property eq 'value'`, joined with `and`), and server-side paging with `@odata.nextLink`.
+// (`property eq 'value'`, joined with `and`), and server-side paging with `@odata.nextLink`. Where
+// the type's properties are given, `$select` of another property is refused, as Graph refuses it.
 import { pageOf, queryParameter } from './paging';
 import { Refusal } from './replies';
 
@@ -13,9 +14,18 @@ export interface CollectionQuery {
   readonly filterable: readonly string[];
   /** Whether `$top` and `$skip` are supported (deviceImages: no). */
   readonly topAndSkip: boolean;
+  /** The entity type and the properties it has in the version asked for; absent: `$select` is not checked. */
+  readonly selectable?: SelectableType;
+}
+
+export interface SelectableType {
+  /** Such as `microsoft.graph.cloudPcDeviceImage`. */
+  readonly type: string;
+  readonly properties: readonly string[];
 }
 
 export function graphCollection(entities: readonly GraphEntity[], query: CollectionQuery): Record<string, unknown> {
+  if (query.selectable !== undefined) requireSelectable(queryParameter(query.url, '$select'), query.selectable);
   const filtered = applyFilter(entities, queryParameter(query.url, '$filter'), query.filterable);
   const skip = integerOption(query, '$skip') ?? 0;
   const top = integerOption(query, '$top');
@@ -33,6 +43,17 @@ export function graphCollection(entities: readonly GraphEntity[], query: Collect
     body['@odata.nextLink'] = `${query.origin}${query.url.pathname}?${next.toString().replace(/%24/g, '$')}`;
   }
   return body;
+}
+
+/** Refuses a `$select` that names a property the type does not have (in the version asked for). */
+export function requireSelectable(select: string | null, selectable: SelectableType): void {
+  if (select === null || select.trim() === '') return;
+  const known = new Set(selectable.properties.map((name) => name.toLowerCase()));
+  const unknown = select
+    .split(',')
+    .map((name) => name.trim())
+    .find((name) => name !== '' && !known.has(name.toLowerCase()));
+  if (unknown !== undefined) throw new Refusal(400, 'BadRequest', `Could not find a property named '${unknown}' on type '${selectable.type}'.`);
 }
 
 export function selectProperties(entity: GraphEntity, select: string | null): GraphEntity {

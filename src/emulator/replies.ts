@@ -44,6 +44,12 @@ export function errorReply(service: ServiceName, refusal: Pick<Refusal, 'status'
   return { status: refusal.status, body: { error }, headers: refusal.headers };
 }
 
+/** The `malformed` fault: the answer as made, but its body keeps only `@odata.context` (if it has one). */
+export function malformedReply(reply: Reply): Reply {
+  const context = typeof reply.body === 'object' && reply.body !== null && '@odata.context' in reply.body ? { '@odata.context': reply.body['@odata.context'] } : {};
+  return { ...reply, body: context };
+}
+
 export function unknownSegment(segment: string): Refusal {
   return new Refusal(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
 }

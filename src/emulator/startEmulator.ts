@@ -18,7 +18,7 @@ import type { ManagedImageRebuild } from './managedImageCatalogue';
 import { parseEstate, parseManagedImage, parseProvisioningPolicy } from './parseEstate';
 import { describeProvisioningPolicy, type EmulatedProvisioningPolicy } from './provisioningPolicyStore';
 import { seededRandom } from './randomSource';
-import { errorReply, type Reply } from './replies';
+import { errorReply, malformedReply, type Reply } from './replies';
 import { RequestLog, type EarlyRetry, type EarlyRetryOptions, type RecordedRequest } from './requestLog';
 import { graphVersionOf, routeRequest, serviceOf } from './routes';
 import { createTenant } from './tenant';
@@ -136,15 +136,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 
     let action: FaultAction | null = decision.action;
     let reply: Reply | null = null;
+    let malformed = false;
     if (action === null) {
       reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken });
       if (service !== 'unknown' && reply.status === 201) action = faults.afterCreate(service, route.kind);
+      if (action === null && service !== 'unknown' && isSuccessWithBody(reply) && faults.answersMalformed(service, route.kind)) {
+        reply = malformedReply(reply);
+        malformed = true;
+      }
     }
     if (action !== null && action.answer === 'status') {
       const retryAfter: Record<string, string> = action.retryAfterSeconds === null ? {} : { 'Retry-After': String(action.retryAfterSeconds) };
       reply = errorReply(service, { status: action.status, code: action.code, message: faultMessage(action.fault, action.status), headers: retryAfter });
     }
-    const fault: FaultName | null = action?.fault ?? null;
+    const fault: FaultName | null = action?.fault ?? (malformed ? 'malformed' : null);
     if (action?.answer === 'reset' || reply === null) resetConnection(request);
     else writeReply(response, service, reply, request);
 
@@ -240,6 +245,10 @@ function faultMessage(fault: FaultName, status: number): string {
   if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
   if (fault === 'ambiguous-create') return 'An internal server error occurred.';
   return 'The service is temporarily unavailable. Please retry later.';
+}
+
+function isSuccessWithBody(reply: Reply): boolean {
+  return reply.status >= 200 && reply.status < 300 && reply.body !== undefined;
 }
 
 function recordedHeaders(request: IncomingMessage): Record<string, string> {

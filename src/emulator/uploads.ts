@@ -42,13 +42,19 @@ export function startUpload(source: UploadSource, defaultSeconds: number, attemp
   return { ...base, outcome, errorCode: outcome === 'failed' ? (failureCode ?? 'internalServerError') : null };
 }
 
-/** The errorCode Windows 365 gives an image that breaks its source-image requirements; null when none. */
+/**
+ * The errorCode Windows 365 gives an image that breaks its source-image requirements; null when none.
+ * Data disks and a disk encryption set get beta's own codes: a v1.0 answer reads them as
+ * `sourceImageInvalid` (deviceImageEnums.ts).
+ */
 function requirementNotMet(spec: ManagedImageSpec): string | null {
   const same = (value: string | null, expected: string) => value?.toLowerCase() === expected.toLowerCase();
   if (!same(spec.osType, 'Windows')) return 'osVersionNotSupported';
   if (!same(spec.osState, 'Generalized')) return 'sourceImageNotGeneralized';
   if (!same(spec.provisioningState, 'Succeeded')) return 'sourceImageNotFound';
-  if (!same(spec.hyperVGeneration, 'V2') || spec.dataDisks > 0 || spec.diskEncryptionSet !== null) return 'sourceImageInvalid';
+  if (!same(spec.hyperVGeneration, 'V2')) return 'sourceImageInvalid';
+  if (spec.dataDisks > 0) return 'sourceImageWithDataDiskNotSupported';
+  if (spec.diskEncryptionSet !== null) return 'sourceImageWithDiskEncryptionSetNotSupported';
   return null;
 }
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { parseManagedImageId } from '../arm/managedImageId';
 
-const WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
+const WRITE_SUCCESS = 'microsoft.resources.resourcewritesuccess';
 const IMAGE_WRITE = 'microsoft.compute/images/write';
 
-// Event Grid schema (eventType, subject) and CloudEvents 1.0 (type, subject); `data` is alike.
+// Event Grid schema (eventType, subject) and CloudEvents 1.0 (type, subject); `data` is alike. Ids
+// arrive in any casing (`resourcegroups` as often as `resourceGroups`): they are kept as received.
 const eventEnvelope = z.object({
   id: z.string().optional(),
   eventType: z.string().optional(),
@@ -34,7 +35,7 @@ export function parseImageEvent(event: unknown): ImageEvent {
   const { id, eventType, type, subject, data } = parsed.data;
   const eventId = id ?? null;
   const kind = eventType ?? type ?? '';
-  if (kind !== WRITE_SUCCESS) return { kind: 'ignored', why: `event type ${kind || '(none)'}`, eventId };
+  if (kind.toLowerCase() !== WRITE_SUCCESS) return { kind: 'ignored', why: `event type ${kind || '(none)'}`, eventId };
   if (data?.operationName !== undefined && data.operationName.toLowerCase() !== IMAGE_WRITE) {
     return { kind: 'ignored', why: `operation ${data.operationName}`, eventId };
   }

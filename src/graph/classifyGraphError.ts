@@ -32,9 +32,11 @@ function refusal(operation: GraphOperation | undefined, message: string, graphMe
 /**
  * 4xx but 408/429 are permanent: the request itself is wrong or not allowed. 429 means it was not
  * processed. 408, 5xx, resets and timeouts are transient, and for a create also ambiguous: the
- * image may exist.
+ * image may exist. An answer that arrived but could not be read (toDeviceImage and the other
+ * converters throw a PermanentError for it) stays permanent: it is not a network failure.
  */
 export function classifyGraphError(error: unknown, what: string, options: GraphCallOptions = {}): PermanentError | TransientError {
+  if (error instanceof PermanentError) return new PermanentError(`${what}: ${error.message}`, error.status, error.code, { cause: error });
   if (error instanceof GraphError) {
     const status = error.statusCode > 0 ? error.statusCode : null;
     const message = `${what}: ${status ?? 'no answer'}${error.code === null ? '' : ` ${error.code}`}: ${error.message}`;

@@ -1,4 +1,4 @@
-import { type Client, PageIterator, type PageCollection, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { type Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseManagedImageId } from '../arm/managedImageId';
 import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
@@ -11,6 +11,7 @@ import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
 import type { RetryAfterGate } from './retryAfterGate';
 import { unansweredRetryStrategy } from './unansweredRetryStrategy';
 import { toDeviceImage } from './toDeviceImage';
+import { toPage } from './toPage';
 import { toProvisioningPolicy } from './toProvisioningPolicy';
 import { toSourceImageResourceId } from './toSourceImageResourceId';
 
@@ -31,7 +32,7 @@ export const CREATE_WAIT_LIMIT_MS = 20_000;
 
 export interface DeviceImageApiOptions {
   readonly client: Client;
-  /** The gate the client's middleware holds (createGraphClient): one per process. */
+  /** The gate the client's middleware holds (createGraphClient): one per process, shared with every instance. */
   readonly gate: RetryAfterGate;
   /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most), from when it is sent. */
   readonly timeoutMs?: number;
@@ -52,6 +53,8 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
   const unanswered = unansweredRetryStrategy(retry);
 
   const waitForRetryAfter = async (what: string, resendable: boolean): Promise<void> => {
+    // A hold another instance published counts too, before a create decides whether it may wait.
+    await gate.refresh();
     const wait = gate.remainingMs();
     if (wait <= 0) return;
     if (!resendable && wait > CREATE_WAIT_LIMIT_MS) {
@@ -85,13 +88,19 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     }
   };
 
-  /** Every item of a collection, all pages (PageIterator follows `@odata.nextLink`), each converted. */
+  /**
+   * Every item of a collection, all pages (following `@odata.nextLink`), each converted. Pages are
+   * read here, not by the SDK's PageIterator: it takes a page without a `value` list for the end of
+   * the collection, or fails on it with a TypeError that would read as a network failure.
+   */
   const listAll = <T>(what: string, path: string, convert: (item: unknown) => T): Promise<T[]> =>
     call(what, async (signal) => {
       const items: T[] = [];
-      const firstPage = (await client.api(path).headers(HEADERS).option('signal', signal).get()) as PageCollection;
-      const pages = new PageIterator(client, firstPage, (item: unknown) => (items.push(convert(item)), true), { headers: HEADERS, options: { signal } });
-      await pages.iterate();
+      for (let next: string | null = path; next !== null; ) {
+        const page = toPage(await client.api(next).headers(HEADERS).option('signal', signal).get(), 'a collection page');
+        items.push(...page.items.map(convert));
+        next = page.nextLink;
+      }
       return items;
     }, true);
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DeviceImage } from '../domain';
+import { unreadableAnswer } from './unreadableAnswer';
 
 const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
 
@@ -28,13 +29,10 @@ const deviceImageBody = z.object({
   expirationDate: nullableDate,
 });
 
-/** A cloudPcDeviceImage from Graph's JSON; throws a one-line error naming the field when it is not one. */
+/** A cloudPcDeviceImage from Graph's JSON; throws a PermanentError naming the field when it is not one. */
 export function toDeviceImage(body: unknown): DeviceImage {
   const parsed = deviceImageBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Graph returned a device image that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw unreadableAnswer('a device image', parsed.error);
   const image = parsed.data;
   return {
     id: image.id,

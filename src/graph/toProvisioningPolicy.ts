@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProvisioningPolicy } from '../domain';
+import { unreadableAnswer } from './unreadableAnswer';
 
 const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
 
@@ -11,13 +12,10 @@ const provisioningPolicyBody = z.object({
   imageType: nullableText,
 });
 
-/** A cloudPcProvisioningPolicy from Graph's JSON; throws a one-line error naming the field when it is not one. */
+/** A cloudPcProvisioningPolicy from Graph's JSON; throws a PermanentError naming the field when it is not one. */
 export function toProvisioningPolicy(body: unknown): ProvisioningPolicy {
   const parsed = provisioningPolicyBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Graph returned a provisioning policy that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw unreadableAnswer('a provisioning policy', parsed.error);
   const policy = parsed.data;
   return {
     id: policy.id,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { unreadableAnswer } from './unreadableAnswer';
 
 const sourceImageBody = z
   .object({
@@ -13,12 +14,9 @@ const sourceImageBody = z
     return z.NEVER;
   });
 
-/** The ARM id of one `getSourceImages` entry (a cloudPcSourceDeviceImage); throws a one-line error naming the field when it has none. */
+/** The ARM id of one `getSourceImages` entry (a cloudPcSourceDeviceImage); throws a PermanentError naming the field when it has none. */
 export function toSourceImageResourceId(body: unknown): string {
   const parsed = sourceImageBody.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Graph returned a source image that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw unreadableAnswer('a source image', parsed.error);
   return parsed.data;
 }

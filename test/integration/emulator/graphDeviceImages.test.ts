@@ -218,16 +218,65 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     }
   });
 
-  it('shows the beta warning status only to callers that send Prefer: include-unknown-enum-members', async () => {
+  it('shows the warning status only on beta, to callers that send Prefer: include-unknown-enum-members; v1.0 has no such value', async () => {
     const emulator = await startTestEmulator(
       estate({ deviceImages: [deviceImage({ id: 'warned', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0'), status: 'warning' })] }),
     );
     try {
       const client = graphClient(emulator);
-      expect((await client.api(`${DEVICE_IMAGES}/warned`).get()).status).toBe('unknownFutureValue');
-      expect((await client.api(`${DEVICE_IMAGES}/warned`).header('Prefer', 'include-unknown-enum-members').get()).status).toBe('warning');
+      const statusOf = async (version: 'v1.0' | 'beta', prefer: boolean) => {
+        const request = client.api(`${DEVICE_IMAGES}/warned`).version(version);
+        return (await (prefer ? request.header('Prefer', 'include-unknown-enum-members') : request).get()).status;
+      };
+      expect(await statusOf('v1.0', false)).toBe('unknownFutureValue');
+      expect(await statusOf('v1.0', true)).toBe('unknownFutureValue');
+      expect(await statusOf('beta', false)).toBe('unknownFutureValue');
+      expect(await statusOf('beta', true)).toBe('warning');
+      const listed = await client.api(DEVICE_IMAGES).header('Prefer', 'include-unknown-enum-members').get();
+      expect(listed.value.map((image: { status: string }) => image.status)).toEqual(['unknownFutureValue']);
+      expect(emulator.deviceImages()[0]?.status).toBe('warning');
     } finally {
       await emulator.stop();
     }
+  });
+
+  it('answers v1.0 without the beta-only properties (osVersionNumber, sizeInGB, scopeIds), and beta with them', async () => {
+    const client = graphClient(fixture.emulator);
+    const [seeded] = fixture.emulator.deviceImages();
+    const id = seeded?.id ?? '';
+    const v1 = await client.api(`${DEVICE_IMAGES}/${id}`).get();
+    expect(Object.keys(v1).filter((name) => name !== '@odata.context').sort()).toEqual(
+      ['id', 'displayName', 'version', 'sourceImageResourceId', 'status', 'errorCode', 'osStatus', 'expirationDate', 'lastModifiedDateTime', 'operatingSystem', 'osBuildNumber'].sort(),
+    );
+    const listed = await client.api(DEVICE_IMAGES).get();
+    for (const image of listed.value) for (const name of ['osVersionNumber', 'sizeInGB', 'scopeIds']) expect(image).not.toHaveProperty(name);
+    const beta = await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').get();
+    expect(beta).toMatchObject({ id, osVersionNumber: '10.0.22631.4317', sizeInGB: 64, scopeIds: ['0'] });
+  });
+
+  it('refuses a $select of a beta-only property on v1.0 with 400, and serves it on beta', async () => {
+    const client = graphClient(fixture.emulator);
+    const [seeded] = fixture.emulator.deviceImages();
+    const id = seeded?.id ?? '';
+    const failure = await graphFailure(client.api(`${DEVICE_IMAGES}/${id}`).select(['sizeInGB']).get());
+    expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    expect(failure.message).toBe("Could not find a property named 'sizeInGB' on type 'microsoft.graph.cloudPcDeviceImage'.");
+    expect((await graphFailure(client.api(DEVICE_IMAGES).select(['displayName', 'scopeIds']).get())).statusCode).toBe(400);
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').select(['sizeInGB']).get()).toEqual({ id, sizeInGB: 64 });
+  });
+
+  it('refuses a create naming a beta-only property on v1.0, where the type does not have it', async () => {
+    const failure = await graphFailure(graphClient(fixture.emulator).api(DEVICE_IMAGES).post({ ...createBody('x', '9.0.0', source('a-1.0.0')), sizeInGB: 64 }));
+    expect(failure.statusCode).toBe(400);
+    expect(failure.message).toContain("'sizeInGB' does not exist on type 'microsoft.graph.cloudPcDeviceImage'");
+    expect(fixture.emulator.deviceImages().some((image) => image.version === '9.0.0')).toBe(false);
+  });
+
+  it('lists getSourceImages on beta with category managedImage, which v1.0 does not have', async () => {
+    const client = graphClient(fixture.emulator);
+    const beta = await client.api(`${DEVICE_IMAGES}/getSourceImages`).version('beta').get();
+    expect(beta.value[0]).toEqual({ id: source('new-1.0.0'), resourceId: source('new-1.0.0'), displayName: 'new-1.0.0', subscriptionId: SUB, subscriptionDisplayName: 'Imaging', category: 'managedImage' });
+    const v1 = await client.api(`${DEVICE_IMAGES}/getSourceImages`).get();
+    for (const entry of v1.value) expect(entry).not.toHaveProperty('category');
   });
 });

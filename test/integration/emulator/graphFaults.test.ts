@@ -145,4 +145,36 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
       ['arm', 200],
     ]);
   });
+  it('answers malformed: the 200 keeps only its @odata.context (no entity properties, no value list), then answers as usual', async () => {
+    const emulator = fixture.emulator;
+    emulator.setFaults({ kinds: ['graph.deviceImages.list', 'graph.deviceImages.create'], malformed: { next: 2 } });
+    const client = graphClient(emulator);
+    const listed = await client.api(DEVICE_IMAGES).get();
+    expect(listed).toEqual({ '@odata.context': expect.stringContaining('$metadata#') });
+    const body = nextCreate();
+    expect(await client.api(DEVICE_IMAGES).post(body)).toEqual({});
+    expect(emulator.deviceImages().map((image) => image.version)).toEqual([body['version']]);
+    expect((await client.api(DEVICE_IMAGES).get()).value).toHaveLength(1);
+    expect(emulator.requests.map((request) => [request.kind, request.status, request.fault])).toEqual([
+      ['graph.deviceImages.list', 200, 'malformed'],
+      ['graph.deviceImages.create', 201, 'malformed'],
+      ['graph.deviceImages.list', 200, null],
+    ]);
+  });
+
+  it('makes only a successful answer with a body malformed: a 204 or a 404 leaves the count for the next answer with one', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const created = await client.api(DEVICE_IMAGES).post(nextCreate());
+    emulator.setFaults({ service: 'graph', malformed: { next: 1 } });
+    await client.api(`${DEVICE_IMAGES}/${created.id}`).delete();
+    await expect(client.api(`${DEVICE_IMAGES}/${created.id}`).get()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await client.api(DEVICE_IMAGES).get()).toEqual({ '@odata.context': expect.any(String) });
+    expect(emulator.requests.map((request) => [request.kind, request.status, request.fault])).toEqual([
+      ['graph.deviceImages.create', 201, null],
+      ['graph.deviceImages.delete', 204, null],
+      ['graph.deviceImages.get', 404, null],
+      ['graph.deviceImages.list', 200, 'malformed'],
+    ]);
+  });
 });

@@ -23,6 +23,10 @@ const uploadEstate = (): EstateInput =>
             managedImage({ name: 'specialized-1.0.0', osState: 'Specialized' }),
             managedImage({ name: 'ending-1.0.0', reportedOs: { osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' } }),
             managedImage({ name: 'warned-1.0.0', upload: { outcome: 'warning', seconds: 0.3 } }),
+            managedImage({ name: 'disks-1.0.0', dataDisks: 2 }),
+            managedImage({ name: 'encrypted-1.0.0', diskEncryptionSet: `/subscriptions/${SUB}/resourceGroups/rg-keys/providers/Microsoft.Compute/diskEncryptionSets/des-1` }),
+            managedImage({ name: 'gen1-1.0.0', hyperVGeneration: 'V1', dataDisks: 1 }),
+            managedImage({ name: 'joined-1.0.0', upload: { outcome: 'failed', errorCode: 'vmAlreadyAzureAdjoined', seconds: 0.2 } }),
           ]),
         ],
       }),
@@ -53,6 +57,11 @@ async function statusOf(client: Client, id: string): Promise<{ status: string; e
   return client.api(`${DEVICE_IMAGES}/${id}`).get();
 }
 
+/** The image as a beta caller that sends `Prefer: include-unknown-enum-members` (as the app does) reads it. */
+async function betaStatusOf(client: Client, id: string): Promise<{ status: string; errorCode: string | null; [name: string]: unknown }> {
+  return client.api(`${DEVICE_IMAGES}/${id}`).version('beta').header('Prefer', 'include-unknown-enum-members').get();
+}
+
 describe('emulated uploads: pending → ready or failed on the clock, and retryUpload', () => {
   it('settles an eligible image pending → ready when its time has passed on an injected clock, with the OS filled in', async () => {
     const client = graphClient(fixture.emulator);
@@ -63,15 +72,15 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     expect(await statusOf(client, id)).toMatchObject({
       status: 'ready',
       errorCode: null,
-      osStatus: 'supported',
+      osStatus: 'unknown',
       operatingSystem: 'Windows 11 Enterprise',
       osBuildNumber: '22631',
-      sizeInGB: 64,
       lastModifiedDateTime: clock.now().toISOString(),
     });
+    expect(await betaStatusOf(client, id)).toMatchObject({ status: 'ready', osVersionNumber: '10.0.22631.4317', sizeInGB: 64 });
   });
 
-  it('shows osStatus and expirationDate on usable images only: by default supported until two years after the upload settles', async () => {
+  it('shows osStatus and expirationDate on usable images only: by default unknown, usable until two years after the upload settles', async () => {
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
     const id = await create(client, 'good-1.0.0');
@@ -79,22 +88,21 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     clock.advance(300);
     const settledAt = clock.now().getTime();
     const twoYearsOn = new Date(settledAt + 2 * 365 * 24 * 3600_000).toISOString().slice(0, 10);
-    expect(await statusOf(client, id)).toMatchObject({ status: 'ready', osStatus: 'supported', expirationDate: twoYearsOn });
-    expect(emulator.deviceImages().find((image) => image.id === id)).toMatchObject({ osStatus: 'supported', expirationDate: twoYearsOn });
+    expect(await statusOf(client, id)).toMatchObject({ status: 'ready', osStatus: 'unknown', expirationDate: twoYearsOn });
+    expect(emulator.deviceImages().find((image) => image.id === id)).toMatchObject({ osStatus: 'unknown', expirationDate: twoYearsOn });
     const failed = await create(client, 'sysprep-1.0.0');
     clock.advance(300);
     expect(await statusOf(client, failed)).toMatchObject({ status: 'failed', osStatus: null, expirationDate: null });
   });
 
-  it('reports the osStatus and expirationDate the estate gives a managed image or a seed, and supportedWithWarning for a warning upload', async () => {
+  it('reports the osStatus and expirationDate the estate gives a managed image or a seed, and unknown for a warning upload it says nothing of', async () => {
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
     const ending = await create(client, 'ending-1.0.0');
     const warned = await create(client, 'warned-1.0.0');
     clock.advance(300);
     expect(await statusOf(client, ending)).toMatchObject({ status: 'ready', osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' });
-    const warning = await client.api(`${DEVICE_IMAGES}/${warned}`).header('Prefer', 'include-unknown-enum-members').get();
-    expect(warning).toMatchObject({ status: 'warning', osStatus: 'supportedWithWarning', expirationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(await betaStatusOf(client, warned)).toMatchObject({ status: 'warning', osStatus: 'unknown', expirationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     expect(await statusOf(client, 'seeded-unknown')).toMatchObject({ status: 'ready', osStatus: 'unknown', expirationDate: '2025-06-30' });
     expect(await statusOf(client, 'seeded-failed')).toMatchObject({ status: 'failed', osStatus: null, expirationDate: null });
     const described = emulator.deviceImages();
@@ -194,5 +202,36 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
       expect((failure as GraphError).message).toContain('retired');
     }
     expect(fixture.emulator.count('graph.deviceImages.reupload')).toBe(2);
+  });
+  it.each([
+    ['disks-1.0.0', 'sourceImageWithDataDiskNotSupported'],
+    ['encrypted-1.0.0', 'sourceImageWithDiskEncryptionSetNotSupported'],
+  ])('fails %s with beta\'s own code %s on beta, and sourceImageInvalid on v1.0, header or not', async (name, betaCode) => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, name);
+    clock.advance(350);
+    expect(await betaStatusOf(client, id)).toMatchObject({ status: 'failed', errorCode: betaCode });
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageInvalid' });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({ errorCode: 'sourceImageInvalid' });
+    // Beta's codes follow unknownFutureValue in its enum: without the header they read as it.
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').get()).toMatchObject({ errorCode: 'unknownFutureValue' });
+    expect(fixture.emulator.deviceImages().find((image) => image.id === id)).toMatchObject({ errorCode: betaCode });
+  });
+
+  it('fails a Generation 1 image sourceImageInvalid in both versions, before its data disks are looked at', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'gen1-1.0.0');
+    clock.advance(350);
+    expect(await statusOf(client, id)).toMatchObject({ errorCode: 'sourceImageInvalid' });
+    expect(await betaStatusOf(client, id)).toMatchObject({ errorCode: 'sourceImageInvalid' });
+  });
+
+  it('shows an evolvable errorCode (vmAlreadyAzureAdjoined) only to callers that send the Prefer header, spelt as the estate spells it', async () => {
+    const client = graphClient(fixture.emulator);
+    const id = await create(client, 'joined-1.0.0');
+    clock.advance(250);
+    expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'unknownFutureValue' });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({ errorCode: 'vmAlreadyAzureAdjoined' });
+    expect(await betaStatusOf(client, id)).toMatchObject({ errorCode: 'vmAlreadyAzureAdjoined' });
   });
 });

@@ -1,15 +1,10 @@
 // The lifecycle calls of the device image API (delete, getSourceImages, provisioning policies, a
 // create past the tenant's limit) through the app's own Graph client, against the emulator.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCredential } from '../../../src/auth/createCredential';
-import type { Emulator } from '../../../src/emulator';
 import { deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../../src/emulator';
 import { DeviceImageInUseError, PermanentError, TenantImageLimitError } from '../../../src/errors';
-import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
-import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
-import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
-import type { DeviceImageApi } from '../../../src/sync/ports';
 import { startTestEmulator, useEmulator } from '../../support/emulator';
+import { deviceImageApi, rejection } from './appDeviceImageApi';
 
 const SUB = '31111111-1111-4111-8111-111111111111';
 const HIDDEN = '32222222-2222-4222-8222-222222222222';
@@ -23,25 +18,6 @@ const RESET_ID = 'd0000000-0000-4000-8000-000000000004';
 const TWICE_ID = 'd0000000-0000-4000-8000-000000000005';
 const NEVER_EXISTED_ID = 'd0000000-0000-4000-8000-0000000000ff';
 
-const RETRY: GraphRetrySettings = { delaySeconds: 0.05, maxRetries: 3 };
-
-/** The device image API as the app builds it: its Graph client, middleware and Retry-After gate. */
-function deviceImageApi(emulator: Emulator): DeviceImageApi {
-  const config = { graphEndpoint: emulator.url, graphApiVersion: 'v1.0' as const };
-  const gate = createRetryAfterGate();
-  const client = createGraphClient(createCredential({ staticToken: emulator.token, azureClientId: null }), config, gate, RETRY);
-  return createDeviceImageApi({ client, gate, retry: RETRY, timeoutMs: 10_000 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 const fixture = useEmulator(() =>
   estate({
     graph: { pageSize: 2 },
@@ -51,7 +27,7 @@ const fixture = useEmulator(() =>
     ],
     deviceImages: [
       deviceImage({ id: DELETABLE_ID, displayName: 'win11-ent', version: '1.0.0', sourceImageResourceId: source('win11-ent-1.0.0') }),
-      deviceImage({ id: FLAGGED_IN_USE_ID, displayName: 'win11-ent', version: '1.1.0', sourceImageResourceId: source('win11-ent-1.1.0'), usedByProvisioningPolicy: true }),
+      deviceImage({ id: FLAGGED_IN_USE_ID, displayName: 'win11-ent', version: '1.1.0', sourceImageResourceId: source('win11-ent-1.1.0'), usedByProvisioningPolicy: true, reportedOs: { osStatus: 'supportedWithWarning' } }),
       deviceImage({ id: POLICY_IMAGE_ID, displayName: 'win10-ent', version: '1.0.0', sourceImageResourceId: source('win10-ent-1.0.0') }),
       deviceImage({ id: RESET_ID, displayName: 'win10-ent', version: '0.9.0', sourceImageResourceId: source('win10-ent-1.0.0') }),
       deviceImage({ id: TWICE_ID, displayName: 'win10-ent', version: '0.8.0', sourceImageResourceId: source('win10-ent-1.0.0') }),
@@ -149,8 +125,12 @@ describe('DeviceImageApi.listProvisioningPolicies against the emulator', () => {
 describe('DeviceImageApi reads osStatus and expirationDate', () => {
   it('gives a ready image its osStatus and a YYYY-MM-DD expirationDate', async () => {
     const image = await deviceImageApi(fixture.emulator).get(FLAGGED_IN_USE_ID);
-    expect(image?.osStatus).toBe('supported');
+    expect(image?.osStatus).toBe('supportedWithWarning');
     expect(image?.expirationDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('reads osStatus unknown for a ready image whose OS support Graph does not know', async () => {
+    expect((await deviceImageApi(fixture.emulator).get(POLICY_IMAGE_ID))?.osStatus).toBe('unknown');
   });
 });
 

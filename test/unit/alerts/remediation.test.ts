@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { isTransientUploadError, remediationFor } from '../../../src/alerts/remediation';
+import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
 
 /** Every code of the errorCode table in shared/api/graph-deviceimages.md, with a word its hint must carry. */
 const GRAPH_CODES: readonly (readonly [string, RegExp])[] = [
   ['internalServerError', /support case/],
   ['sourceImageNotFound', /Reader/],
   ['osVersionNotSupported', /Enterprise/],
-  ['sourceImageInvalid', /Generation 2/],
+  ['sourceImageInvalid', /single-session/],
   ['sourceImageNotGeneralized', /sysprep/],
   ['vmAlreadyAzureAdJoined', /clean VM/],
   ['paidSourceImageNotSupport', /paid plan/],
   ['sourceImageNotSupportCustomizeVMName', /VM-name customisation/],
   ['sourceImageSizeExceedsLimitation', /64 GB/],
+  ['sourceImageWithDataDiskNotSupported', /detach the data disks/],
+  ['sourceImageWithDiskEncryptionSetNotSupported', /without a disk encryption set/],
 ];
 
 const APP_CODES: readonly (readonly [string, RegExp])[] = [
@@ -22,6 +25,8 @@ const APP_CODES: readonly (readonly [string, RegExp])[] = [
   ['subscription-unreadable', /Reader on the subscription/],
   ['image-unreadable', /Reader/],
   ['graph-forbidden', /CloudPC\.ReadWrite\.All/],
+  ['deviceImageNotFound', /Intune admin center/],
+  ['UnreadableGraphAnswer', /not a network failure/],
 ];
 
 describe('remediationFor', () => {
@@ -55,8 +60,80 @@ describe('remediationFor', () => {
     expect(remediationFor('')).toContain('""');
   });
 
+  it('compares the beta codes case-insensitively too', () => {
+    expect(remediationFor('SOURCEIMAGEWITHDATADISKNOTSUPPORTED')).toBe(remediationFor('sourceImageWithDataDiskNotSupported'));
+    expect(remediationFor('sourceimagewithdiskencryptionsetnotsupported')).toBe(remediationFor('sourceImageWithDiskEncryptionSetNotSupported'));
+    expect(remediationFor('DeviceImageNotFound')).toBe(remediationFor('deviceImageNotFound'));
+  });
+
   it('has a hint for unknownFutureValue (an evolvable enum Graph could not name)', () => {
     expect(remediationFor('unknownFutureValue')).toMatch(/cannot read/);
+  });
+});
+
+/** Requirements the app checks from ARM before it posts: a hint for an upload failure must not send the administrator back to them. */
+const CHECKED_BEFORE_POSTING = [/Generation 2/i, /Gen ?2/, /hyperVGeneration/i, /no data disks/i, /generali[sz]ed/i, /disk encryption/i];
+
+describe('remediationFor the failures ARM cannot show', () => {
+  it('names every check of sourceImageInvalid that ARM cannot show', () => {
+    const hint = remediationFor('sourceImageInvalid');
+    expect(hint).toMatch(/single-session/);
+    expect(hint).toMatch(/multi-session editions are refused/);
+    expect(hint).toMatch(/no recovery partition/);
+    expect(hint).toMatch(/no FSLogix components/);
+    expect(hint).toMatch(/at most 3,000 Start-menu apps/);
+    expect(hint).toMatch(/never joined to a domain or Entra ID nor enrolled in Intune/);
+    expect(hint).toMatch(/Windows 10\/11 Enterprise on a supported release \(not N, not LTSC\)/);
+  });
+
+  it.each(['sourceImageInvalid', 'osVersionNotSupported'])('does not send %s back to the checks the app made before posting', (code) => {
+    const hint = remediationFor(code);
+    for (const checked of CHECKED_BEFORE_POSTING) expect(hint, String(checked)).not.toMatch(checked);
+  });
+
+  it('tells osVersionNotSupported to use a single-session Windows 10/11 Enterprise on a supported release, not N, not LTSC', () => {
+    const hint = remediationFor('osVersionNotSupported');
+    expect(hint).toMatch(/Windows 10 or 11 Enterprise on a supported release/);
+    expect(hint).toMatch(/not an N or LTSC edition/);
+    expect(hint).toMatch(/not a multi-session edition \(single-session only\)/);
+  });
+
+  it('does not name the checks already passed in the generic hint for an unknown code either', () => {
+    const hint = remediationFor('sourceImageHasRecoveryPartition');
+    for (const checked of CHECKED_BEFORE_POSTING) expect(hint, String(checked)).not.toMatch(checked);
+    expect(hint).toMatch(/recovery partition/);
+    expect(hint).toMatch(/3,000 Start-menu apps/);
+  });
+
+  it('tells a data-disk failure (beta code) to detach the data disks, capture again and register', () => {
+    const hint = remediationFor('sourceImageWithDataDiskNotSupported');
+    expect(hint).toMatch(/detach the data disks/);
+    expect(hint).toMatch(/capture the image again/);
+    expect(hint).toMatch(/image-sync register/);
+  });
+
+  it('tells a disk-encryption-set failure (beta code) to capture from an OS disk without one', () => {
+    const hint = remediationFor('sourceImageWithDiskEncryptionSetNotSupported');
+    expect(hint).toMatch(/OS disk without a disk encryption set/);
+    expect(hint).toMatch(/image-sync register/);
+  });
+
+  it('tells a device image deleted during its upload (deviceImageNotFound) how to upload it again or let it go', () => {
+    const hint = remediationFor('deviceImageNotFound');
+    expect(hint).toMatch(/deleted from Windows 365/);
+    expect(hint).toMatch(/Intune admin center/);
+    expect(hint).toMatch(/run image-sync register/);
+    expect(hint).toMatch(/remove the cloudpc-sync tag/);
+    expect(hint).toMatch(/next reconcile/);
+  });
+
+  it('takes the beta codes and deviceImageNotFound as permanent', () => {
+    for (const code of ['sourceImageWithDataDiskNotSupported', 'sourceImageWithDiskEncryptionSetNotSupported', 'deviceImageNotFound']) expect(isTransientUploadError(code), code).toBe(false);
+  });
+
+  it('has a hint for the code of a Graph answer that cannot be read, as the Graph client gives it', () => {
+    expect(remediationFor(UNREADABLE_ANSWER)).toBe(remediationFor('unreadableGraphAnswer'));
+    expect(remediationFor(UNREADABLE_ANSWER)).toMatch(/proxy or gateway/);
   });
 });
 

@@ -2,6 +2,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
 import { AmbiguousOutcomeError, DeviceImageInUseError, PermanentError, TenantImageLimitError, TransientError } from '../../../src/errors';
 import { classifyGraphError } from '../../../src/graph/classifyGraphError';
+import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
 
 function graphError(status: number, message: string, code: string | null = 'BadRequest'): GraphError {
   const error = new GraphError(status, message);
@@ -76,5 +77,28 @@ describe('classifyGraphError for a delete refused because a provisioning policy 
 
   it('reads the in-use wording only on a delete', () => {
     expect(classifyGraphError(graphError(400, EMULATOR_IN_USE), 'reading')).not.toBeInstanceOf(DeviceImageInUseError);
+  });
+});
+
+describe('classifyGraphError for an answer that arrived but could not be read', () => {
+  const unreadable = () => new PermanentError('Graph returned a device image that cannot be read: id: Invalid input', null, UNREADABLE_ANSWER);
+
+  it('keeps it permanent, naming the call and keeping the code', () => {
+    const classified = classifyGraphError(unreadable(), 'reading device image x');
+    expect(classified).toBeInstanceOf(PermanentError);
+    expect(classified).not.toBeInstanceOf(TransientError);
+    expect(classified.message).toBe('reading device image x: Graph returned a device image that cannot be read: id: Invalid input');
+    expect(classified instanceof PermanentError ? classified.code : null).toBe(UNREADABLE_ANSWER);
+  });
+
+  it('keeps it permanent for a create too: the 201 came, so the outcome is not unknown', () => {
+    const classified = classifyGraphError(unreadable(), 'creating', { sideEffect: true, operation: 'createDeviceImage' });
+    expect(classified).toBeInstanceOf(PermanentError);
+    expect(classified).not.toBeInstanceOf(AmbiguousOutcomeError);
+  });
+
+  it('still takes any other thrown error for a failure to reach Graph (transient, or ambiguous for a create)', () => {
+    expect(classifyGraphError(new Error('socket hang up'), 'reading')).toBeInstanceOf(TransientError);
+    expect(classifyGraphError(new TypeError('fetch failed'), 'creating', { sideEffect: true })).toBeInstanceOf(AmbiguousOutcomeError);
   });
 });

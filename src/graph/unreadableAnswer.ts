@@ -1,0 +1,15 @@
+import type { z } from 'zod';
+import { PermanentError } from '../errors';
+
+/** The code of the PermanentError for a successful Graph answer whose body is not what the call returns. */
+export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
+
+/**
+ * A Graph answer that arrived whole (2xx) but whose body is not what the call returns, such as a 200
+ * that is not a device image: permanent, never a network failure to send again. The message names
+ * the first field at fault.
+ */
+export function unreadableAnswer(what: string, error: z.ZodError): PermanentError {
+  const issue = error.issues[0];
+  return new PermanentError(`Graph returned ${what} that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, null, UNREADABLE_ANSWER);
+}
