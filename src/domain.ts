@@ -99,6 +99,7 @@ export const WARNING_CODES = [
   'os-support-warning',
   'os-support-ending',
   'os-support-ended',
+  'upload-warning',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
@@ -139,6 +140,8 @@ export interface LedgerEntry {
   readonly alertedAt: string | null;
   /** The source's `contentFingerprint` when this version was registered. */
   readonly contentFingerprint: string | null;
+  /** Graph's status of the device image once usable: `ready`, or beta's `warning` (its meaning is undocumented). */
+  readonly uploadStatus: string | null;
   /** Graph's `osStatus` and `expirationDate` of the device image, as last read. */
   readonly osStatus: string | null;
   readonly expirationDate: string | null;

@@ -35,6 +35,9 @@ export class AmbiguousOutcomeError extends TransientError {
   }
 }
 
+/** The code of the PermanentError for a successful Graph answer whose body is not what the call returns. */
+export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
+
 /** Graph refused to delete a device image because a provisioning policy uses it. */
 export class DeviceImageInUseError extends PermanentError {
   constructor(message: string, status: number | null, code: string | null = null) {

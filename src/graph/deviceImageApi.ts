@@ -109,10 +109,18 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       return listAll('listing device images', DEVICE_IMAGES, toDeviceImage);
     },
 
+    // v1.0 has no `warning` status: it reads unknownFutureValue there. Such an image is read again on
+    // beta, where the value exists, so that an upload that ended `warning` is not taken for pending.
     async get(deviceImageId: string): Promise<DeviceImage | null> {
       const path = imagePath(deviceImageId);
+      const read = (version: 'default' | 'beta') =>
+        call(`reading device image ${deviceImageId}`, async (signal) => {
+          const request = client.api(path).headers(HEADERS).option('signal', signal);
+          return toDeviceImage(await (version === 'beta' ? request.version('beta') : request).get());
+        }, true);
       try {
-        return await call(`reading device image ${deviceImageId}`, async (signal) => toDeviceImage(await client.api(path).headers(HEADERS).option('signal', signal).get()), true);
+        const image = await read('default');
+        return image.status.toLowerCase() === 'unknownfuturevalue' ? await read('beta') : image;
       } catch (error) {
         if (error instanceof PermanentError && error.status === 404) return null;
         throw error;

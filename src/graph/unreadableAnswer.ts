@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import { PermanentError } from '../errors';
+import { PermanentError, UNREADABLE_ANSWER } from '../errors';
 
-/** The code of the PermanentError for a successful Graph answer whose body is not what the call returns. */
-export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
+export { UNREADABLE_ANSWER };
 
 /**
  * A Graph answer that arrived whole (2xx) but whose body is not what the call returns, such as a 200

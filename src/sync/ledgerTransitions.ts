@@ -51,6 +51,7 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     nextCheckAt: null,
     alertedAt: null,
     contentFingerprint: identity.contentFingerprint ?? null,
+    uploadStatus: null,
     osStatus: null,
     expirationDate: null,
     sourceWarnings: [],
@@ -138,6 +139,7 @@ function readyChange(deviceImage: DeviceImage) {
     errorCode: null,
     reason: null,
     nextCheckAt: null,
+    uploadStatus: deviceImage.status.toLowerCase(),
     osStatus: deviceImage.osStatus,
     expirationDate: deviceImage.expirationDate,
   } as const;
@@ -214,7 +216,7 @@ export async function restoreRetired(ledger: Ledger, retired: LedgerRow, before:
 }
 
 /** What was read about a registration's device image and source since the row was written. */
-export type Observation = Pick<LedgerChange, 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings'>;
+export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings'>;
 
 export async function recordObservation(ledger: Ledger, row: LedgerRow, observation: Observation, now: Date): Promise<LedgerRow> {
   return ledger.update(row, observation, now);

@@ -55,6 +55,9 @@ export function observeRegistrations(input: ObservationInput): ObserveAction[] {
     if (deviceImage === undefined) continue;
 
     const change: { -readonly [K in keyof Observation]: Observation[K] } = {};
+    const status = deviceImage.status.toLowerCase();
+    // v1.0 lists beta's `warning` as unknownFutureValue: only a value the app can read replaces the row's.
+    if (row.state === 'ready' && (status === 'ready' || status === 'warning') && status !== row.uploadStatus) change.uploadStatus = status;
     if (deviceImage.osStatus !== row.osStatus) change.osStatus = deviceImage.osStatus;
     if (deviceImage.expirationDate !== row.expirationDate) change.expirationDate = deviceImage.expirationDate;
     const policies = using?.get(row.deviceImageId.toLowerCase()) ?? (using === null ? row.policies : []);

@@ -11,13 +11,13 @@ import { statusCheckFor } from './statusCheckMessage';
 import { retireVersions } from './retireVersions';
 import { readTenantView } from './tenantView';
 import { describeWarning, warningCodes, warningsOf } from './warnings';
-import { LedgerConflictError, PermanentError } from '../errors';
+import { LedgerConflictError, PermanentError, UNREADABLE_ANSWER } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
-import { describeError, failImage } from './reportFailure';
+import { describeError, failImage, reportProblem } from './reportFailure';
 import { statusCheckDelaySeconds } from './statusCheckDelay';
 
 function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
@@ -34,9 +34,24 @@ function later(now: Date, seconds: number): Date {
   return new Date(now.getTime() + seconds * 1000);
 }
 
+/**
+ * Graph's device image; undefined when its answer could not be read (a recorded problem: the check
+ * is not retried here, and the next reconcile resumes it once it is overdue).
+ */
+async function readDeviceImage(deps: SyncDeps, check: StatusCheck) {
+  try {
+    return await deps.deviceImages.get(check.deviceImageId);
+  } catch (error) {
+    if (!(error instanceof PermanentError) || error.code !== UNREADABLE_ANSWER) throw error;
+    await reportProblem(deps, { kind: 'graph-unreadable', subject: 'graph', detail: `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` });
+    return undefined;
+  }
+}
+
 async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promise<void> {
   const identity: ImageIdentity = { sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version };
-  const image = await deps.deviceImages.get(check.deviceImageId);
+  const image = await readDeviceImage(deps, check);
+  if (image === undefined) return;
   const now = deps.clock.now();
   if (image === null) {
     await failImage(deps, row, identity, { errorCode: 'deviceImageNotFound', reason: remediationFor('deviceImageNotFound') });

@@ -1,7 +1,8 @@
 // What every planner reads besides the source images: the tenant's device images and provisioning
 // policies (Graph), the ledger, and the slots reserved for creates in flight (storage), read at once.
 import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
-import { PermanentError } from '../errors';
+import { remediationFor } from '../alerts/remediation';
+import { PermanentError, UNREADABLE_ANSWER } from '../errors';
 import { deviceImageKey } from './plan';
 import type { SyncDeps } from './ports';
 import { describeError, reportProblem } from './reportFailure';
@@ -16,13 +17,16 @@ export interface TenantView {
   readonly reserved: ReadonlySet<string>;
 }
 
-/** Graph's list, or null when the app is not allowed to read it (recorded as a problem). */
+/** Graph's list, or null when it cannot be had for a reason that will not pass by itself (recorded as a problem). */
 export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceImage[] | null> {
   try {
     return await deps.deviceImages.list();
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
-    await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: describeError(error) });
+    // An answer that is not a device image list is not a permission problem; the next reconcile reads again.
+    const kind = error.code === UNREADABLE_ANSWER ? 'graph-unreadable' : 'graph-forbidden';
+    const detail = kind === 'graph-unreadable' ? `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` : describeError(error);
+    await reportProblem(deps, { kind, subject: 'graph', detail });
     return null;
   }
 }

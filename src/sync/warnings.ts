@@ -30,10 +30,16 @@ export function osWarnings(entry: Pick<LedgerEntry, 'osStatus' | 'expirationDate
   return warnings;
 }
 
-/** Every warning of a registration now: what the reconcile found about its source, then the OS's. */
+/** Beta's `warning` upload status, shown as its own word: usable, but Windows 365 flags something. */
+function uploadWarnings(entry: Pick<LedgerEntry, 'uploadStatus'>): ImageWarning[] {
+  if (entry.uploadStatus !== 'warning') return [];
+  return [{ code: 'upload-warning', text: 'Windows 365 reports the upload as "warning" (a beta status it does not document); the image can be used: check it in the Intune admin center (Windows 365 > Custom images) before rolling it out' }];
+}
+
+/** Every warning of a registration now: what the reconcile found about its source, the upload's, then the OS's. */
 export function warningsOf(entry: LedgerEntry, now: Date, expiryWarningDays: number): ImageWarning[] {
   if (entry.state !== 'ready') return [];
-  return [...entry.sourceWarnings, ...osWarnings(entry, now, expiryWarningDays)];
+  return [...entry.sourceWarnings, ...uploadWarnings(entry), ...osWarnings(entry, now, expiryWarningDays)];
 }
 
 /** How a warning reads in `status`: its code, then what to do. */

@@ -24,6 +24,7 @@ const fixture = useEmulator(() =>
         resourceGroups: [
           resourceGroup('rg-preflight', [managedImage({ name: 'seen-1.0.0' })]),
           resourceGroup('rg-unlisted', [managedImage({ name: 'unlisted-1.0.0' })]),
+          resourceGroup('rg-flagged', [managedImage({ name: 'flagged-1.0.0', upload: { outcome: 'warning', seconds: 0.2 } })]),
           resourceGroup('rg-os', [
             managedImage({ name: 'ending-1.0.0', reportedOs: { osStatus: 'supportedWithWarning', expirationDate: soon } }),
             managedImage({ name: 'fine-1.0.0', reportedOs: { osStatus: 'supported', expirationDate: '2030-01-01' } }),
@@ -90,5 +91,21 @@ describe('OS support', () => {
     expect(result.ending).toBe('settled');
     const warnings = app.lines.filter((line) => line.includes('ImageSyncWarning'));
     expect(warnings.map((line) => /"warning":"([^"]+)"/.exec(line)?.[1]).sort()).toEqual(['os-support-ending', 'os-support-warning']);
+  });
+});
+
+describe("beta's warning status", () => {
+  it('is read on beta when v1.0 says unknownFutureValue, recorded ready with the upload-warning warning, alerted once', async () => {
+    const app = testApp(settings('rg-flagged'));
+    const result = await syncLocally(app);
+    expect(result.ending).toBe('settled');
+    await reconcile(app.deps);
+    const rows = await app.deps.ledger.list();
+    expect(rows).toEqual([expect.objectContaining({ state: 'ready', uploadStatus: 'warning' })]);
+    const report = buildStatusReport(rows, [], { now: new Date(), expiryWarningDays: 30 });
+    expect(report.images[0]?.warnings).toEqual([expect.stringMatching(/^upload-warning: .*"warning"/)]);
+    expect(exitCodeFor(report)).toBe(0);
+    expect(app.lines.filter((line) => line.includes('ImageSyncWarning') && line.includes('upload-warning'))).toHaveLength(1);
+    expect(fixture.emulator.requests.some((request) => request.path.startsWith('/beta/deviceManagement/virtualEndpoint/deviceImages/'))).toBe(true);
   });
 });
