@@ -17,9 +17,10 @@ export const DEFAULT_GRAPH_RETRY: GraphRetrySettings = { delaySeconds: 2, maxRet
 /**
  * The Graph client: bearer token from the credential, the SDK's retry middleware (429/503/504,
  * Retry-After honoured, exponential backoff with jitter otherwise; an answer whose Retry-After it
- * would cut short is not retried there, see middlewareRetryAfter.ts), the process-wide Retry-After
- * gate under it, a client-request-id per call, the configured endpoint and version. A non-default
- * endpoint is declared in customHosts, or the client would send no token.
+ * would cut short is not retried there, see middlewareRetryAfter.ts), the Retry-After gate (one
+ * per process, its holds shared with every instance) under it, a client-request-id per call, the
+ * configured endpoint and version. A non-default endpoint is declared in customHosts, or the client
+ * would send no token.
  */
 export function createGraphClient(credential: TokenCredential, config: Pick<Config, 'graphEndpoint' | 'graphApiVersion'>, gate: RetryAfterGate, retry: GraphRetrySettings = DEFAULT_GRAPH_RETRY): Client {
   const authentication = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [`${config.graphEndpoint}/.default`] }));

@@ -1,6 +1,7 @@
-// The Graph client's middleware for the process-wide Retry-After gate. It sits next to the network,
-// after the SDK's RetryHandler, so the RetryHandler's resends pass through it too: every request
-// waits while the gate is held, and a 429 or 503 with Retry-After holds it for everyone.
+// The Graph client's middleware for the Retry-After gate. It sits next to the network, after the
+// SDK's RetryHandler, so the RetryHandler's resends pass through it too: every request waits while
+// the gate is held (by this process or, through the shared row, by another instance), and a 429 or
+// 503 with Retry-After holds it for everyone.
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { retryAfterMs } from '../errors';
 import type { RetryAfterGate } from './retryAfterGate';

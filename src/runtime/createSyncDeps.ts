@@ -8,11 +8,12 @@ import type { Config } from '../config';
 import { type Clock, systemClock } from '../domain';
 import { createDeviceImageApi } from '../graph/deviceImageApi';
 import { type GraphRetrySettings, createGraphClient } from '../graph/createGraphClient';
-import { createRetryAfterGate } from '../graph/retryAfterGate';
+import { createSharedRetryAfterGate } from '../graph/retryAfterGate';
 import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
 import { createLedger } from '../state/ledgerTable';
+import { createSharedThrottle } from '../state/sharedThrottle';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
 import type { DeviceImageApi, ImageSlots, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
 
@@ -31,12 +32,15 @@ export interface SharedClientOptions {
   readonly graphRetry?: GraphRetrySettings;
   readonly armRetry?: { maxRetries?: number; retryDelayInMs?: number };
   readonly secondPassDelayMs?: number;
+  /** How often the Graph throttle shared by every instance is read at most (default 1 s). */
+  readonly graphThrottleRefreshMs?: number;
 }
 
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
   const credential = createCredential(config);
   const storage = createStorageClients(config.storage);
-  const gate = createRetryAfterGate();
+  // One Retry-After gate per process, sharing its holds with every instance through the ledger's table.
+  const gate = createSharedRetryAfterGate(createSharedThrottle(storage.table(config.table)), { log, ...(options.graphThrottleRefreshMs === undefined ? {} : { refreshMs: options.graphThrottleRefreshMs }) });
   return {
     credential,
     storage,

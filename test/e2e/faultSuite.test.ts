@@ -131,13 +131,16 @@ function figures(emulator: Emulator, wallMs: number, stderr: string): string {
   const retried = requests.filter((request) => request.headers['retry-attempt'] !== undefined).length;
   const share = (fault: string) => `${((100 * requests.filter((request) => request.fault === fault).length) / requests.length).toFixed(1)}%`;
   const deliveries = (stderr.match(/QueueMessageFailed/g) ?? []).length;
+  // A failed delivery's dequeueCount is the delivery it was; one more delivery ended it.
+  const highestDelivery = Math.max(1, ...[...stderr.matchAll(/QueueMessageFailed.*?"dequeueCount":(\d+)/g)].map((match) => Number(match[1]) + 1));
+  const resent = (stderr.match(/TransientRetryScheduled/g) ?? []).length;
   return [
     `fault suite (seed ${SEED}): ${requests.length} requests in ${(wallMs / 1000).toFixed(1)} s wall time`,
     '  requests by kind:',
     ...byKind,
     `  faults met: ${[...faults].map(([fault, count]) => `${fault}: ${count}`).join(', ')}`,
     `  share of all requests: 429 ${share('throttle')}, 503 ${share('unavailable')}, reset ${share('reset')}, ambiguous create ${share('ambiguous-create')}`,
-    `  Graph middleware retries (Retry-Attempt header): ${retried}; queue redeliveries (failed handler runs): ${deliveries}`,
+    `  Graph middleware retries (Retry-Attempt header): ${retried}; jobs sent again after a transient failure: ${resent}; queue redeliveries (failed handler runs): ${deliveries}; highest delivery of any message: ${highestDelivery} of 5`,
     `  device images created: ${emulator.deviceImages().length - expected.preRegistered.size}; early retries: ${emulator.earlyRetries().length}; duplicates: ${emulator.duplicateDeviceImages().length}`,
   ].join('\n');
 }
