@@ -257,6 +257,30 @@ function queueName(env: Environment, name: string, fallback: string): string {
   return value;
 }
 
+/**
+ * Graph's national clouds without Windows 365's device image API (the Cloud PC API reference lists
+ * only the global service and US Government L4). Any other host is taken as given: the global
+ * service, US Government L4 (`graph.microsoft.us`), the local emulator, or a gateway in front of one.
+ */
+const GRAPH_CLOUDS_WITHOUT_DEVICE_IMAGES: ReadonlyMap<string, string> = new Map([
+  ['dod-graph.microsoft.us', 'US Government L5 (DoD)'],
+  ['microsoftgraph.chinacloudapi.cn', 'China (operated by 21Vianet)'],
+  ['graph.microsoft.de', 'Microsoft Cloud Germany (closed in 2021)'],
+]);
+
+function supportedGraphEndpoint(env: Environment): string {
+  const value = endpoint(env, 'GRAPH_ENDPOINT', DEFAULTS.GRAPH_ENDPOINT, 'https://graph.microsoft.us');
+  const cloud = GRAPH_CLOUDS_WITHOUT_DEVICE_IMAGES.get(new URL(value).hostname.replace(/\.$/, ''));
+  if (cloud !== undefined) {
+    throw new ConfigError(
+      'GRAPH_ENDPOINT',
+      `"${value}" is Microsoft Graph for ${cloud}, where the Cloud PC device image API does not exist`,
+      'image-sync runs only where Windows 365 has it: remove GRAPH_ENDPOINT for the global service (https://graph.microsoft.com), or set https://graph.microsoft.us for US Government L4',
+    );
+  }
+  return value;
+}
+
 function graphApiVersion(env: Environment): 'v1.0' | 'beta' {
   const raw = text(env, 'GRAPH_API_VERSION') ?? DEFAULTS.GRAPH_API_VERSION;
   if (raw !== 'v1.0' && raw !== 'beta') {
@@ -283,7 +307,7 @@ export function loadConfig(env: Environment): Config {
   if (!TABLE_NAME.test(table)) {
     throw new ConfigError('IMAGE_SYNC_TABLE', `"${table}" is not a valid table name`, 'use 3-63 letters and digits, starting with a letter, e.g. imagesync');
   }
-  const graphEndpoint = endpoint(env, 'GRAPH_ENDPOINT', DEFAULTS.GRAPH_ENDPOINT, 'https://graph.microsoft.us');
+  const graphEndpoint = supportedGraphEndpoint(env);
   const armEndpoint = endpoint(env, 'ARM_ENDPOINT', DEFAULTS.ARM_ENDPOINT, 'https://management.usgovcloudapi.net');
   const staticToken = text(env, 'IMAGE_SYNC_STATIC_TOKEN') ?? null;
   if (staticToken !== null && !(isLoopbackUrl(graphEndpoint) && isLoopbackUrl(armEndpoint))) {

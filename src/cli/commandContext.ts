@@ -4,6 +4,7 @@ import { type Logger, createLogger } from '../log';
 import { type SharedClientOptions, type SharedClients, createSharedClients, createSyncDeps } from '../runtime/createSyncDeps';
 import type { SyncDeps } from '../sync/ports';
 import type { CliIo } from './cliIo';
+import { checkStorageAnswers } from './storagePreflight';
 
 export function cliLogger(io: CliIo, verbose: boolean): Logger {
   return createLogger((level, line) => io.stderr(`${level}: ${line}`), verbose ? 'info' : 'warn');
@@ -22,9 +23,11 @@ export interface CommandContext {
   readonly log: Logger;
 }
 
-export function createCommandContext(io: CliIo, verbose: boolean): CommandContext {
+/** Settings read and checked, clients made, and storage answering: or a one-line reason it cannot run. */
+export async function createCommandContext(io: CliIo, verbose: boolean): Promise<CommandContext> {
   const config = loadConfig(io.env);
   const log = cliLogger(io, verbose);
   const clients = createSharedClients(config, log, clientOptionsFor(config));
+  await checkStorageAnswers(clients.storage, config.table);
   return { config, clients, deps: createSyncDeps(config, clients, log), log };
 }

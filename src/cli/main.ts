@@ -9,6 +9,12 @@ import { runCli } from './runCli';
 // CPU cost (docs/performance.md). V8 reads this at every full collection, so it takes effect here.
 setFlagsFromString('--heap-growing-percent=25');
 
+// A reader that stops early (`image-sync status | head`) closes the pipe: stop quietly, as other commands do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 void runCli(process.argv.slice(2), processIo).then((code) => {
   process.exitCode = code;
 });

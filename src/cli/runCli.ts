@@ -1,14 +1,13 @@
-import { ConfigError } from '../config';
-import { PermanentError, TransientError, errorMessage } from '../errors';
-import { redactText } from '../log';
 import { type CliIo, UsageError } from './cliIo';
-import type { Command } from './command';
+import { type Command, printJson } from './command';
+import { type FailureDocument, describeFailure, failureLine, wantsJson } from './commandFailure';
 import { emulatorCommand } from './commands/emulatorCommand';
 import { planCommand } from './commands/planCommand';
 import { pruneCommand } from './commands/pruneCommand';
 import { registerCommand } from './commands/registerCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
+import { packageVersion } from './packageVersion';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
 export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, pruneCommand, emulatorCommand];
@@ -20,38 +19,51 @@ Keeps Windows 365 (Cloud PC) custom images in step with your Azure managed image
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)}${command.summary}`).join('\n')}
 
+Options:
+  -h, --help     this text
+  -V, --version  the version of image-sync
+
 Run \`image-sync <command> --help\` for a command's options. Settings come from the environment
 (the same names as the function app's settings; see local.settings.sample.json).
 
 Exit codes: 0 every in-scope image ready or skipped; 2 finished, but something needs attention;
-1 could not run (bad settings, storage unreachable).`;
+1 could not run (bad settings, storage unreachable), said in one line on stderr; with --json, also
+{ "error": { "kind", "message", "setting", "endpoint" } } on stdout.`;
 
-/** One line saying what went wrong and, where we know it, what to do. */
-function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return `image-sync: ${error.message}`;
-  if (error instanceof PermanentError || error instanceof TransientError) return `image-sync: ${redactText(error.message)}`;
-  return `image-sync: ${redactText(errorMessage(error)).split('\n')[0] ?? ''}`;
+/** The io, noting whether anything reached stdout: a JSON error must not follow a document already printed. */
+function watchStdout(io: CliIo): { io: CliIo; written: () => boolean } {
+  let written = false;
+  const stdout = (text: string) => {
+    written = true;
+    io.stdout(text);
+  };
+  return { io: { ...io, stdout }, written: () => written };
+}
+
+function couldNotRun(io: CliIo, argv: readonly string[], error: unknown, command: string | null, stdoutWritten: boolean): number {
+  const failure = describeFailure(error, command);
+  io.stderr(failureLine(failure, command));
+  if (wantsJson(argv) && !stdoutWritten) printJson(io, { error: failure } satisfies FailureDocument);
+  return EXIT_COULD_NOT_RUN;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(USAGE);
-    return name === undefined ? EXIT_COULD_NOT_RUN : EXIT_OK;
+  if (name === undefined) {
+    io.stderr(USAGE);
+    return EXIT_COULD_NOT_RUN;
   }
+  if (name === '--help' || name === '-h' || name === 'help') return (io.stdout(USAGE), EXIT_OK);
+  if (name === '--version' || name === '-V') return (io.stdout(packageVersion()), EXIT_OK);
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    io.stderr(`image-sync: unknown command "${name}". Commands: ${COMMANDS.map((candidate) => candidate.name).join(', ')}; see image-sync --help`);
-    return EXIT_COULD_NOT_RUN;
+    const known = COMMANDS.map((candidate) => candidate.name).join(', ');
+    return couldNotRun(io, argv, new UsageError(`unknown command "${name}". Commands: ${known}`), null, false);
   }
+  const watched = watchStdout(io);
   try {
-    return await command.run(rest, io);
+    return await command.run(rest, watched.io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`image-sync ${command.name}: ${error.message}. See image-sync ${command.name} --help`);
-      return EXIT_COULD_NOT_RUN;
-    }
-    io.stderr(describeFailure(error));
-    return EXIT_COULD_NOT_RUN;
+    return couldNotRun(io, rest, error, command.name, watched.written());
   }
 }

@@ -116,6 +116,33 @@ describe('loadConfig', () => {
     expect(error.message).not.toMatch(/very-secret-path|sig=abc/);
   });
 
+  it.each([
+    ['US Government L5 (DoD)', 'https://dod-graph.microsoft.us'],
+    ['China (operated by 21Vianet)', 'https://microsoftgraph.chinacloudapi.cn/'],
+    ['Microsoft Cloud Germany (closed in 2021)', 'https://GRAPH.microsoft.de'],
+  ])('refuses Microsoft Graph for %s, where the device image API does not exist, naming GRAPH_ENDPOINT', (cloud, endpoint) => {
+    const error = failure({ ...minimal, GRAPH_ENDPOINT: endpoint });
+    expect(error.setting).toBe('GRAPH_ENDPOINT');
+    expect(error.message).toMatch(/^GRAPH_ENDPOINT: "https:\/\/[^"]+" is Microsoft Graph for /);
+    expect(error.message).toContain(`for ${cloud}, where the Cloud PC device image API does not exist. Fix: `);
+    expect(error.message).toMatch(/https:\/\/graph\.microsoft\.com.*https:\/\/graph\.microsoft\.us/);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses an unsupported cloud even written with a port or a trailing dot', () => {
+    expect(failure({ ...minimal, GRAPH_ENDPOINT: 'https://dod-graph.microsoft.us:443' }).setting).toBe('GRAPH_ENDPOINT');
+    expect(failure({ ...minimal, GRAPH_ENDPOINT: 'https://dod-graph.microsoft.us.' }).setting).toBe('GRAPH_ENDPOINT');
+  });
+
+  it.each([
+    ['the global service', 'https://graph.microsoft.com', 'https://graph.microsoft.com'],
+    ['US Government L4', 'https://graph.microsoft.us', 'https://graph.microsoft.us'],
+    ['the local emulator', 'https://127.0.0.1:44101', 'https://127.0.0.1:44101'],
+    ['another host, taken as a gateway in front of Graph', 'https://graph-gateway.contoso.example/', 'https://graph-gateway.contoso.example'],
+  ])('accepts %s as GRAPH_ENDPOINT', (_name, endpoint, expected) => {
+    expect(loadConfig({ ...minimal, GRAPH_ENDPOINT: endpoint }).graphEndpoint).toBe(expected);
+  });
+
   it('never echoes the static token in its error', () => {
     const error = failure({ ...minimal, IMAGE_SYNC_STATIC_TOKEN: 'very-secret-value' });
     expect(error.message).not.toContain('very-secret-value');

@@ -49,7 +49,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, COMMON_OPTIONS);
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
-    const { config, deps } = createCommandContext(io, values.verbose === true);
+    const { config, deps } = await createCommandContext(io, values.verbose === true);
     const [listing, view] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { readOnly: true })]);
     if (view === null) throw new Error('Microsoft Graph did not list the device images');
     const retention = (await retireVersions(deps, view, { keep: config.keepVersions, dryRun: true })).results;

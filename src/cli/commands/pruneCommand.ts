@@ -50,7 +50,7 @@ Exit codes: 0 done (or nothing to do); 2 a deletion failed (it is finished by th
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, keep: { type: 'string' }, 'dry-run': { type: 'boolean' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
-    const { config, deps } = createCommandContext(io, values.verbose === true);
+    const { config, deps } = await createCommandContext(io, values.verbose === true);
     const keep = parseKeep(values.keep, config.keepVersions);
     if (keep < 1) throw new UsageError('retention is off (IMAGE_SYNC_KEEP_VERSIONS is 0): give --keep N, how many newest ready versions to keep per display name');
     const dryRun = values['dry-run'] === true;

@@ -38,7 +38,7 @@ the fix are printed); 1 could not run.`,
     const id = positionals[0];
     if (id === undefined) throw new UsageError('the source image resource id is missing');
     if (parseManagedImageId(id) === null) throw new UsageError(`"${id}" is not a managed image id: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}`);
-    const { deps } = createCommandContext(io, values.verbose === true);
+    const { deps } = await createCommandContext(io, values.verbose === true);
     const overrides = {
       ...(values['display-name'] === undefined ? {} : { displayName: values['display-name'] }),
       ...(values.version === undefined ? {} : { version: values.version }),

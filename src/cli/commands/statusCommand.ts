@@ -32,7 +32,7 @@ not-visible-to-windows365, a recorded problem); 1 could not run (bad settings, s
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'clear-problems': { type: 'boolean' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
-    const { config, clients } = createCommandContext(io, values.verbose === true);
+    const { config, clients } = await createCommandContext(io, values.verbose === true);
     const [rows, problems] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems()]);
     const report = buildStatusReport(rows, problems, { now: new Date(), expiryWarningDays: config.expiryWarningDays });
     if (values.json === true) printJson(io, report);

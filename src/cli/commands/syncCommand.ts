@@ -62,7 +62,7 @@ unreadable subscription, a poisoned message); 1 could not run. Warnings do not c
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout "${values.timeout ?? ''}" is not a positive number of seconds`);
-    const { deps, clients } = createCommandContext(io, values.verbose === true);
+    const { deps, clients } = await createCommandContext(io, values.verbose === true);
     const progress = progressPrinter(io);
     const result = await runLocalSync({ deps, clients, hostJsonPath: path.join(packageRoot(), 'host.json'), timeoutMs: timeoutSeconds * 1000, onProgress: progress.print });
     progress.done();
