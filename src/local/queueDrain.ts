@@ -76,7 +76,7 @@ export interface QueueDrain {
   stop(): Promise<void>;
 }
 
-const DEFAULT_LEASE_MS = 10 * 60_000;
+const DEFAULT_LEASE_MS = 30_000;
 const FIRST_IDLE_DELAY_MS = 100;
 /** Delayed wake-ups due within this span share one timer. */
 const WAKE_GRANULARITY_MS = 50;
@@ -140,8 +140,43 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     options.onPoisoned?.();
   };
 
-  const handle = async (message: DequeuedMessageItem): Promise<void> => {
+  /** Keeps a received message hidden while its handler runs (a short lease, renewed): a killed runner's messages come back within one lease. */
+  const keepLeased = (message: DequeuedMessageItem): { settled: () => Promise<DequeuedMessageItem> } => {
+    let current = message;
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing.then(async () => {
+        try {
+          const renewed = await queue.updateMessage(current.messageId, current.popReceipt, undefined, leaseSeconds);
+          if (renewed.popReceipt !== undefined) current = { ...current, popReceipt: renewed.popReceipt };
+        } catch (error) {
+          log.warn('QueueMessageLeaseNotRenewed', { queue: queueName, messageId: current.messageId, error: errorMessage(error) });
+        }
+      });
+    }, Math.max(1_000, (leaseSeconds * 1_000) / 3));
+    timer.unref();
+    return {
+      settled: async () => {
+        clearInterval(timer);
+        await renewing;
+        return current;
+      },
+    };
+  };
+
+  const handle = async (received: DequeuedMessageItem): Promise<void> => {
+    const lease = keepLeased(received);
+    try {
+      await handleLeased(received, lease.settled);
+    } finally {
+      await lease.settled();
+    }
+  };
+
+  const handleLeased = async (received: DequeuedMessageItem, endLease: () => Promise<DequeuedMessageItem>): Promise<void> => {
+    let message = received;
     if (message.dequeueCount > settings.maxDequeueCount) {
+      message = await endLease();
       await poison(message, `dequeued ${message.dequeueCount} times, over maxDequeueCount ${settings.maxDequeueCount}`);
       return;
     }
@@ -152,6 +187,7 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       if (!(error instanceof MessageDecodingError)) throw error;
       // The host moves a message it cannot decode to the poison queue at once: retrying cannot help.
       counts.undecodable += 1;
+      message = await endLease();
       await poison(message, 'the message text is not valid base64 (host.json messageEncoding is base64)');
       return;
     }
@@ -160,6 +196,7 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       await handler(input, info);
     } catch (error) {
       counts.failed += 1;
+      message = await endLease();
       log.warn('QueueMessageFailed', { queue: queueName, messageId: message.messageId, dequeueCount: message.dequeueCount, error: errorMessage(error) });
       if (message.dequeueCount >= settings.maxDequeueCount) {
         await poison(message, `failed on delivery ${message.dequeueCount} of maxDequeueCount ${settings.maxDequeueCount}`);
@@ -170,6 +207,7 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       return;
     }
     counts.succeeded += 1;
+    message = await endLease();
     await completeMessage(queue, message);
   };
 

@@ -30,6 +30,7 @@ const LISTING_SHARE = 10;
 /** Pauses between reconciles that met an outage: 2 s, doubling, at most 30 s. */
 const RECONCILE_RETRY_FIRST_MS = 2_000;
 const RECONCILE_RETRY_MAX_MS = 30_000;
+const MAX_REDRIVES = 3;
 
 export interface SyncProgress {
   readonly elapsedMs: number;
@@ -124,6 +125,7 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     let listedAtActivity = Number.NaN;
     let listingMs = 0;
     let approximateMessagesCount = 0;
+    let redrives = 0;
     for (;;) {
       const activityBefore = totalActivity(drains);
       // A handler running means the queues are not idle: no need to look into them.
@@ -165,6 +167,19 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
         break;
       }
       if (idle && approximateMessagesCount === 0) {
+        // No message anywhere, yet images unfinished: their jobs were lost (a run killed between a
+        // ledger write and its send). Plan again, counting every unfinished row as lost.
+        if (redrives < MAX_REDRIVES) {
+          redrives += 1;
+          deps.log.warn('UnfinishedWithoutMessages', { redrive: redrives });
+          try {
+            await reconcile(deps, { staleAfterMs: 0 });
+          } catch (error) {
+            if (!(error instanceof TransientError)) throw error;
+          }
+          listedAt = Number.NEGATIVE_INFINITY;
+          continue;
+        }
         ending = 'stalled';
         break;
       }

@@ -21,13 +21,20 @@ export interface RunningAzurite {
   readonly tableEndpoint: string;
   /** The process id of the Azurite child (for measuring it, as the benchmark does). */
   readonly pid: number | undefined;
-  /** Stops the emulator (its data is in memory and goes with it); safe to call more than once. */
+  /** Stops the emulator (its data is in memory and goes with it, unless `location` was given); safe to call more than once. */
   stop(): Promise<void>;
 }
 
 export interface AzuriteOptions {
   /** How long to wait for the three services; 30 s by default. */
   readonly startTimeoutMs?: number;
+  /**
+   * For tests that stop storage and start it again: a folder to keep the data in (on disk, so it
+   * survives a restart) instead of memory. Default: in memory.
+   */
+  readonly location?: string;
+  /** For the same tests: fixed ports, so that a restart answers at the same endpoints. Default: ports the OS picks. */
+  readonly ports?: { readonly blob: number; readonly queue: number; readonly table: number };
 }
 
 // Runs inside the child: Azurite reads its flags from process.argv when it is loaded, and exits with
@@ -107,11 +114,11 @@ function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promise<Rec
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const flags = ['--inMemoryPersistence', '--silent', '--skipApiVersionCheck', '--disableTelemetry'];
-  for (const service of ['blob', 'queue', 'table']) flags.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, '0');
+  const flags = [...(options.location === undefined ? ['--inMemoryPersistence'] : ['--location', options.location]), '--silent', '--skipApiVersionCheck', '--disableTelemetry'];
+  for (const service of ['blob', 'queue', 'table'] as const) flags.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(options.ports?.[service] ?? 0));
   const child = spawn(process.execPath, ['-e', LAUNCHER, azuriteEntry(), ...flags], {
     // In memory Azurite writes nothing; it only checks that its location (the working folder) exists.
-    cwd: tmpdir(),
+    cwd: options.location ?? tmpdir(),
     // Azurite loads the Application Insights SDK even with --disableTelemetry, and the SDK then
     // hooks winston, through which Azurite logs every request: about a tenth of its CPU time.
     env: { ...process.env, APPLICATION_INSIGHTS_NO_DIAGNOSTIC_CHANNEL: 'true' },

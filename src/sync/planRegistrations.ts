@@ -12,7 +12,7 @@ export interface PlannedRegistrations {
   readonly applied: AppliedPlan;
 }
 
-export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, visibleToWindows365: ReadonlySet<string> | null): Plan {
+export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, visibleToWindows365: ReadonlySet<string> | null, staleAfterMs = STALE_AFTER_MS): Plan {
   return plan({
     sourceImages,
     deviceImages: view.deviceImages,
@@ -20,7 +20,7 @@ export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], vi
     scope,
     trigger,
     now: deps.clock.now(),
-    staleAfterMs: STALE_AFTER_MS,
+    staleAfterMs,
     capacity: { limit: deps.config.tenantImageLimit, reserved: view.reserved },
     visibleToWindows365,
     policies: view.policies,
@@ -33,11 +33,11 @@ export function hasFirstCreate(planned: Plan): boolean {
   return planned.actions.some((action) => action.kind === 'register' && action.firstCreate);
 }
 
-export async function planRegistrations(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope = deps.config.scope): Promise<PlannedRegistrations> {
-  let planned = planFor(deps, sourceImages, view, trigger, scope, null);
+export async function planRegistrations(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope = deps.config.scope, staleAfterMs = STALE_AFTER_MS): Promise<PlannedRegistrations> {
+  let planned = planFor(deps, sourceImages, view, trigger, scope, null, staleAfterMs);
   if (hasFirstCreate(planned)) {
     const visible = await listVisibleSources(deps);
-    if (visible !== null) planned = planFor(deps, sourceImages, view, trigger, scope, visible);
+    if (visible !== null) planned = planFor(deps, sourceImages, view, trigger, scope, visible, staleAfterMs);
   }
   return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant) };
 }

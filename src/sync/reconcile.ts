@@ -21,7 +21,7 @@ export interface ReconcileReport extends AppliedPlan {
   readonly retention: readonly RetirementResult[];
 }
 
-export async function reconcile(deps: SyncDeps): Promise<ReconcileReport> {
+export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs?: number } = {}): Promise<ReconcileReport> {
   // The lists do not depend on each other: read at once, a reconcile takes the longest of them.
   const [listing, first] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { readOnly: false })]);
   for (const { subscriptionId, detail } of listing.unreadable) {
@@ -40,7 +40,7 @@ export async function reconcile(deps: SyncDeps): Promise<ReconcileReport> {
     const run = await retireVersions(deps, first, { keep: deps.config.keepVersions, dryRun: false });
     retention = run.results;
     const view = await afterRetention(deps, first, run);
-    ({ plan: planned, applied } = await planRegistrations(deps, listing.images, view, 'reconcile'));
+    ({ plan: planned, applied } = await planRegistrations(deps, listing.images, view, 'reconcile', deps.config.scope, options.staleAfterMs));
   }
   const report = {
     ...applied,

@@ -152,7 +152,9 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
       return;
     }
     if (row !== null && step === 'wait') {
-      throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); the queue will deliver this job again`);
+      // Come back once the claim's lease is up, not at every poll interval until then.
+      const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + CLAIM_LEASE_MS - deps.clock.now().getTime());
+      throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`, null, leaseLeftMs);
     }
     const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
     let claimed: LedgerRow;
