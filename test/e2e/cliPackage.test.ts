@@ -2,7 +2,7 @@
 // `npm install -g` of the tarball into a prefix of its own, then the installed bin run with nothing
 // but Node on the PATH and an empty home. The suite builds first (`npm test`), so the pack skips the
 // prepack rebuild: rebuilding dist/ here would pull it from under the other test files.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../src/emulator';
+import { startChild } from '../support/cliChild';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
 import { REPO_ROOT } from '../support/functionApp';
@@ -54,24 +55,8 @@ function npm(args: readonly string[], timeoutMs: number): { stdout: string; ms: 
 
 /** The installed image-sync, with only Node's folder on the PATH and a home of its own. */
 function imageSync(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 60_000): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [...args], {
-      env: { PATH: path.dirname(process.execPath), HOME: path.join(work, 'home'), USERPROFILE: path.join(work, 'home'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      shell: WINDOWS,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  const child = startChild(bin, args, { env: { PATH: path.dirname(process.execPath), HOME: path.join(work, 'home'), USERPROFILE: path.join(work, 'home'), ...env }, shell: WINDOWS }, timeoutMs);
+  return child.done.then(({ code, stdout, stderr, wallMs }) => ({ code, stdout, stderr, ms: wallMs }));
 }
 
 /** A local port nothing listens on. */

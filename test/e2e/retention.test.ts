@@ -89,7 +89,8 @@ describe('retention through image-sync', () => {
     const status2 = JSON.parse((await runImageSync(['status', '--json'], env)).stdout) as StatusJson;
     expect(status2.images.map((image) => [image.version, image.state])).toEqual([['1.2.0', 'ready'], ['1.0.0', 'retired'], ['1.1.0', 'retired']]);
     expect(status2.images[0]?.policies).toEqual(['Engineering']);
-  });
+    // Eight runs of the CLI: more than the default 30 s on a loaded two-core machine.
+  }, 120_000);
 
   it('refuses a keep count that is not a whole number, naming the option and the fix', async () => {
     const run = await runImageSync(['prune', '--keep', 'two'], env);

@@ -1,6 +1,6 @@
 // The compiled `image-sync` as a child process the test can kill, at a moment of its choosing, the
 // way a crash or a scale-in ends a worker: SIGKILL, no chance to settle a message or write a row.
-import { spawn } from 'node:child_process';
+import { type SpawnOptions, spawn } from 'node:child_process';
 import type { CliRun } from './cliProcess';
 
 export interface CliChild {
@@ -16,12 +16,10 @@ export interface CliChild {
   kill(): Promise<void>;
 }
 
-export function startCli(cli: string, args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = 180_000): CliChild {
+/** Any command as a child process with no stdin, its output collected, killed after timeoutMs. */
+export function startChild(command: string, args: readonly string[], options: Pick<SpawnOptions, 'env' | 'shell'>, timeoutMs: number): CliChild {
   const started = Date.now();
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(command, [...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -45,6 +43,11 @@ export function startCli(cli: string, args: readonly string[], env: Readonly<Rec
       await done;
     },
   };
+}
+
+/** The compiled `image-sync` (path `cli`) run by this Node, with this process's trust in the emulator's certificate. */
+export function startCli(cli: string, args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = 180_000): CliChild {
+  return startChild(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env } }, timeoutMs);
 }
 
 /** A small seeded generator (mulberry32): the same seed, the same kill moments. */
