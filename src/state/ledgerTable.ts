@@ -4,9 +4,9 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { isLoopbackUrl } from '../config';
 import type { LedgerEntry, LedgerRow } from '../domain';
 import { parseVersion } from '../sync/naming';
-import { LedgerConflictError } from '../errors';
+import { LedgerConflictError, errorMessage } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
+import { classifyStorageError, storageErrorCode, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
@@ -58,6 +58,11 @@ function writtenRow(entry: LedgerEntry, etag: string): LedgerRow {
   return toLedgerRow({ ...toImageEntity(entry), etag });
 }
 
+/** data-tables reports a missing table as a 404 whose code is in the body's odata.error. */
+function isTableNotFound(error: unknown): boolean {
+  return storageErrorCode(error) === 'TableNotFound' || (storageStatus(error) === 404 && errorMessage(error).includes('TableNotFound'));
+}
+
 function sameVersion(a: string | null, b: string | null): boolean {
   if (a === null || b === null) return a === b;
   return (parseVersion(a) ?? a) === (parseVersion(b) ?? b);
@@ -77,6 +82,19 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       return await work();
     } catch (error) {
       if (error instanceof LedgerConflictError) throw error;
+      throw classifyStorageError(error, what, endpoints, 'table');
+    }
+  };
+
+  /**
+   * A read that never creates the table (DESIGN §14: read-only commands run with read rights on the
+   * table only): a table that does not exist yet reads as `empty`.
+   */
+  const reading = async <T>(what: string, empty: T, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (isTableNotFound(error)) return empty;
       throw classifyStorageError(error, what, endpoints, 'table');
     }
   };
@@ -118,7 +136,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
   };
 
   const get = (ref: RegistrationRef): Promise<LedgerRow | null> =>
-    guarded('ledger read', async () => {
+    reading('ledger read', null, async () => {
       const row = await read(imageRowKey(ref.sourceImageResourceId, ref.version));
       if (row !== null) return memory.remember(row);
       memory.forget(ref);
@@ -170,7 +188,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
     remembered: (ref) => memory.recall(ref),
 
     list: () =>
-      guarded('ledger list', async () => {
+      reading('ledger list', [], async () => {
         const rows: LedgerRow[] = [];
         const entities = table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${IMAGE_PARTITION}` } });
         for await (const entity of entities) rows.push(toLedgerRow(entity));
@@ -193,7 +211,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       }),
 
     listStates: () =>
-      guarded('ledger list', async () => {
+      reading('ledger list', [], async () => {
         const states: ImageState[] = [];
         const queryOptions = { filter: odata`PartitionKey eq ${IMAGE_PARTITION}`, select: [...IMAGE_STATE_FIELDS] };
         for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions })) states.push(toImageState(entity));
@@ -278,7 +296,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       }),
 
     listProblems: () =>
-      guarded('ledger problem list', async () => {
+      reading('ledger problem list', [], async () => {
         const problems: RecordedProblem[] = [];
         const filter = odata`PartitionKey eq ${PROBLEM_PARTITION} and RowKey lt ${PROBLEM_ROW_KEY_END}`;
         for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {

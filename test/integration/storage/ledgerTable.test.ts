@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { LedgerEntry } from '../../../src/domain';
 import { LedgerConflictError, PermanentError } from '../../../src/errors';
+import { ensureTable } from '../../../src/state/ensureTable';
 import { createLedger } from '../../../src/state/ledgerTable';
 import { MAX_TEXT_LENGTH, toImageEntity } from '../../../src/state/ledgerEntity';
 import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
@@ -148,7 +149,7 @@ describe('ledger image rows', () => {
 
   it('inserts many rows in entity-group transactions of 100: 250 rows in 3 requests, each row usable', async () => {
     const { ledger, table } = freshLedger();
-    await ledger.list();
+    await ensureTable(table);
     let requests = 0;
     table.pipeline.addPolicy({
       name: 'countRequests',
@@ -194,7 +195,7 @@ describe('ledger image rows', () => {
 
   it('refuses to read a row it did not write, naming the row', async () => {
     const { ledger, table } = freshLedger();
-    await ledger.list();
+    await ensureTable(table);
     const rowKey = createHash('sha256').update(`${imageId('odd').toLowerCase()}|1.2.0`).digest('hex');
     await table.createEntity({ partitionKey: 'image', rowKey, sourceImageResourceId: imageId('odd'), state: 'exploded' });
     const error = await ledger.get(at(imageId('odd'))).catch((caught: unknown) => caught);
@@ -213,7 +214,7 @@ describe('rows of the previous release and removed rows', () => {
 
   it('carries a row of the previous release over to its registration when it is read at its version, and only then', async () => {
     const { ledger, table } = freshLedger();
-    await ledger.list();
+    await ensureTable(table);
     const legacyKey = await storeLegacy(table);
     expect(await ledger.get(at(entry().sourceImageResourceId, '1.3.0'))).toBeNull();
     const moved = await ledger.get(at(entry().sourceImageResourceId.toUpperCase()));
@@ -225,7 +226,7 @@ describe('rows of the previous release and removed rows', () => {
 
   it('carries the listed rows of the previous release over, and lists them under their registrations', async () => {
     const { ledger, table } = freshLedger();
-    await ledger.list();
+    await ensureTable(table);
     await storeLegacy(table);
     const listed = await ledger.list();
     expect(listed).toEqual([expect.objectContaining({ legacy: true, version: '1.2.0' })]);
