@@ -133,8 +133,11 @@ describe('Retry-After from Graph', () => {
     fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.list'], throttle: { next: 1, retryAfterSeconds: 1 } });
     try {
       const throttled = app.deps.deviceImages.list();
-      // Another call of the same process, once the 429 has come back.
+      // Another call of the same process, once the 429 has come back: the emulator has answered it,
+      // and the client has had a moment to read the answer (on a loaded machine it may not have yet
+      // when the emulator's log shows it; the hold lasts a second, far longer than that moment).
       for (let waited = 0; waited < 2_000 && !since(first).some((request) => request.status === 429); waited += 10) await pause(10);
+      await pause(200);
       await Promise.all([throttled, app.deps.deviceImages.list()]);
     } finally {
       fixture.emulator.clearFaults();
