@@ -29,15 +29,19 @@ export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], vi
 }
 
 /** Whether a plan posts a registration that was never posted before (the preflight's moment). */
-export function hasFirstCreate(planned: Plan): boolean {
+function hasFirstCreate(planned: Plan): boolean {
   return planned.actions.some((action) => action.kind === 'register' && action.firstCreate);
 }
 
+/** The plan, made again with getSourceImages' answer when it has a first create to make (read-only). */
+export async function planWithPreflight(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, staleAfterMs = STALE_AFTER_MS): Promise<Plan> {
+  const planned = planFor(deps, sourceImages, view, trigger, scope, null, staleAfterMs);
+  if (!hasFirstCreate(planned)) return planned;
+  const visible = await listVisibleSources(deps);
+  return visible === null ? planned : planFor(deps, sourceImages, view, trigger, scope, visible, staleAfterMs);
+}
+
 export async function planRegistrations(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope = deps.config.scope, staleAfterMs = STALE_AFTER_MS): Promise<PlannedRegistrations> {
-  let planned = planFor(deps, sourceImages, view, trigger, scope, null, staleAfterMs);
-  if (hasFirstCreate(planned)) {
-    const visible = await listVisibleSources(deps);
-    if (visible !== null) planned = planFor(deps, sourceImages, view, trigger, scope, visible, staleAfterMs);
-  }
+  const planned = await planWithPreflight(deps, sourceImages, view, trigger, scope, staleAfterMs);
   return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant) };
 }

@@ -9,8 +9,6 @@ import { reportProblem } from './reportFailure';
 import { type RetirementResult, afterRetention, retireVersions } from './retireVersions';
 import { readTenantView } from './tenantView';
 
-export { listDeviceImagesOrReport } from './tenantView';
-
 export interface ReconcileReport extends AppliedPlan {
   readonly plan: Plan;
   readonly listed: number;

@@ -8,7 +8,6 @@
 import { remediationFor } from '../alerts/remediation';
 import type { TransientRetry } from '../domain';
 import { TransientError } from '../errors';
-import { boundedText } from '../state/ledgerEntity';
 import type { SyncDeps } from './ports';
 import { describeError } from './reportFailure';
 import { statusCheckDelaySeconds } from './statusCheckDelay';
@@ -52,7 +51,7 @@ export async function retryTransientLater<J extends RetriableJob>(deps: SyncDeps
   } catch (error) {
     if (!(error instanceof TransientError)) throw error;
     const now = deps.clock.now();
-    const lastError = boundedText(describeError(error)).slice(0, LAST_ERROR_LENGTH);
+    const lastError = describeError(error).slice(0, LAST_ERROR_LENGTH);
     const retry: TransientRetry = { attempt: (job.retry?.attempt ?? 0) + 1, since: job.retry?.since ?? now.toISOString(), lastError };
     if (pastHorizon(deps, retry, now)) {
       deps.log.warn('TransientRetriesExhausted', { subject: handling.subject, attempts: retry.attempt, since: retry.since, lastError });

@@ -1,7 +1,7 @@
 import type { PlannedImage } from '../../sync/plan';
-import { hasFirstCreate, planFor } from '../../sync/planRegistrations';
+import { planWithPreflight } from '../../sync/planRegistrations';
 import { type RetirementResult, retireVersions } from '../../sync/retireVersions';
-import { listVisibleSources, readTenantView } from '../../sync/tenantView';
+import { readTenantView } from '../../sync/tenantView';
 import { type CliIo } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';
@@ -53,8 +53,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
     const [listing, view] = await Promise.all([deps.sourceImages.listAll(), readTenantView(deps, { readOnly: true })]);
     if (view === null) throw new Error('Microsoft Graph did not list the device images');
     const retention = (await retireVersions(deps, view, { keep: config.keepVersions, dryRun: true })).results;
-    let planned = planFor(deps, listing.images, view, 'reconcile', config.scope, null);
-    if (hasFirstCreate(planned)) planned = planFor(deps, listing.images, view, 'reconcile', config.scope, await listVisibleSources(deps));
+    const planned = await planWithPreflight(deps, listing.images, view, 'reconcile', config.scope);
     const count = (outcome: PlannedImage['outcome']) => planned.images.filter((image) => image.outcome === outcome).length;
     const summary = { inScope: planned.images.length, register: count('register'), adopt: count('adopt'), skip: count('skip'), unchanged: count('unchanged') + count('resumeStatusCheck') };
     const unreadable = [...listing.unreadable, ...listing.unavailable];
