@@ -46,7 +46,13 @@ export interface Config {
   readonly expiryWarningDays: number;
   /** How long transient failures are retried before an image is recorded failed (transientFailure). */
   readonly transientRetryHours: number;
+  /** Whether the cloudpc-provisioning-policies tag points policies at a version once it is ready (DESIGN §13). */
+  readonly rollout: boolean;
+  /** How tagged images are found: ARM per subscription (default), or one Azure Resource Graph query. */
+  readonly discovery: Discovery;
 }
+
+export type Discovery = 'arm' | 'resource-graph';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -86,6 +92,8 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_KEEP_VERSIONS: 0,
   IMAGE_SYNC_EXPIRY_WARNING_DAYS: 30,
   IMAGE_SYNC_TRANSIENT_RETRY_HOURS: 24,
+  IMAGE_SYNC_ROLLOUT: false,
+  IMAGE_SYNC_DISCOVERY: 'arm',
 });
 
 /**
@@ -289,6 +297,22 @@ function graphApiVersion(env: Environment): 'v1.0' | 'beta' {
   return raw;
 }
 
+function flag(env: Environment, name: string, fallback: boolean): boolean {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (/^true$/i.test(raw)) return true;
+  if (/^false$/i.test(raw)) return false;
+  throw new ConfigError(name, `"${raw}" is not true or false`, `set true or false, or remove it for the default ${fallback}`);
+}
+
+function discovery(env: Environment): Discovery {
+  const raw = text(env, 'IMAGE_SYNC_DISCOVERY') ?? DEFAULTS.IMAGE_SYNC_DISCOVERY;
+  if (raw !== 'arm' && raw !== 'resource-graph') {
+    throw new ConfigError('IMAGE_SYNC_DISCOVERY', `"${raw}" is not a discovery mode`, 'set arm (the default: list images per subscription) or resource-graph (one Azure Resource Graph query)');
+  }
+  return raw;
+}
+
 /** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
 export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
@@ -343,6 +367,8 @@ export function loadConfig(env: Environment): Config {
     expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', DEFAULTS.IMAGE_SYNC_EXPIRY_WARNING_DAYS, 0, 3650),
     // A queue message lives at most 7 days per send, but each retry is a new send: a week is a bound people understand.
     transientRetryHours: integer(env, 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', DEFAULTS.IMAGE_SYNC_TRANSIENT_RETRY_HOURS, 1, 168),
+    rollout: flag(env, 'IMAGE_SYNC_ROLLOUT', DEFAULTS.IMAGE_SYNC_ROLLOUT),
+    discovery: discovery(env),
   });
 }
 

@@ -180,3 +180,18 @@ describe('local.settings.sample.json', () => {
     expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
   });
 });
+
+describe('rollout and discovery settings', () => {
+  it('default to no rollout and discovery through ARM', () => {
+    expect(loadConfig(minimal)).toMatchObject({ rollout: false, discovery: 'arm' });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_ROLLOUT: 'TRUE', IMAGE_SYNC_DISCOVERY: 'resource-graph' })).toMatchObject({ rollout: true, discovery: 'resource-graph' });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_ROLLOUT: 'false' }).rollout).toBe(false);
+  });
+
+  it.each([
+    ['IMAGE_SYNC_ROLLOUT', 'yes', /IMAGE_SYNC_ROLLOUT: "yes" is not true or false\. Fix: set true or false/],
+    ['IMAGE_SYNC_DISCOVERY', 'graph', /IMAGE_SYNC_DISCOVERY: "graph" is not a discovery mode\. Fix: set arm .* or resource-graph/],
+  ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
+    expect(failure({ ...minimal, [setting]: value }).message).toMatch(message);
+  });
+});
