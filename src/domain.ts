@@ -202,6 +202,8 @@ export interface RegisterJob {
   readonly trigger: RegisterTrigger;
   readonly enqueuedAt: string;
   readonly retry?: TransientRetry;
+  /** Sent by `image-sync register` unplanned (its caller may hold only enqueue rights): the function app plans it before posting. */
+  readonly requested?: true;
 }
 
 /** The `image-status` queue message. */

@@ -38,6 +38,14 @@ export class AmbiguousOutcomeError extends TransientError {
 /** The code of the PermanentError for a successful Graph answer whose body is not what the call returns. */
 export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
 
+/** 401 or 403: the caller's identity is not allowed (a missing role or permission, consent, audience), whatever the resource. */
+export class ForbiddenError extends PermanentError {
+  constructor(message: string, status: 401 | 403, code: string | null = null, options?: { cause?: unknown }) {
+    super(message, status, code, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** Graph refused to delete a device image because a provisioning policy uses it. */
 export class DeviceImageInUseError extends PermanentError {
   constructor(message: string, status: number | null, code: string | null = null) {

@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { AmbiguousOutcomeError, DeviceImageInUseError, PermanentError, TenantImageLimitError, TransientError, errorMessage, retryAfterMs } from '../errors';
+import { AmbiguousOutcomeError, DeviceImageInUseError, ForbiddenError, PermanentError, TenantImageLimitError, TransientError, errorMessage, retryAfterMs } from '../errors';
 
 /** Calls whose refusals mean something the caller acts on (DESIGN §13). */
 export type GraphOperation = 'createDeviceImage' | 'deleteDeviceImage';
@@ -24,6 +24,7 @@ const IN_USE = /provisioning polic/i;
 const TENANT_FULL = /\b(?:maximum|limit|quota)\b(?:\s+[\w-]+){0,4}?\s+images\b|\bimages?\s+(?:count\s+)?(?:limit|quota)\b/i;
 
 function refusal(operation: GraphOperation | undefined, message: string, graphMessage: string, status: number, code: string | null, cause: GraphError): PermanentError {
+  if (status === 401 || status === 403) return new ForbiddenError(message, status, code, { cause });
   if (operation === 'deleteDeviceImage' && IN_USE.test(graphMessage)) return new DeviceImageInUseError(message, status, code);
   if (operation === 'createDeviceImage' && TENANT_FULL.test(graphMessage)) return new TenantImageLimitError(message, status, code);
   return new PermanentError(message, status, code, { cause });
@@ -36,6 +37,7 @@ function refusal(operation: GraphOperation | undefined, message: string, graphMe
  * converters throw a PermanentError for it) stays permanent: it is not a network failure.
  */
 export function classifyGraphError(error: unknown, what: string, options: GraphCallOptions = {}): PermanentError | TransientError {
+  if (error instanceof ForbiddenError) return new ForbiddenError(`${what}: ${error.message}`, error.status === 401 ? 401 : 403, error.code, { cause: error });
   if (error instanceof PermanentError) return new PermanentError(`${what}: ${error.message}`, error.status, error.code, { cause: error });
   if (error instanceof GraphError) {
     const status = error.statusCode > 0 ? error.statusCode : null;

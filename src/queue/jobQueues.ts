@@ -1,6 +1,7 @@
 // Sends the two job messages: validated against the contract, base64 on the wire, optionally delayed.
 import type { QueueClient } from '@azure/storage-queue';
 import type { RegisterJob, StatusCheck } from '../domain';
+import { ForbiddenError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageErrorCode } from '../storage/classifyStorageError';
 import type { StorageClients } from '../storage/storageClients';
@@ -35,19 +36,35 @@ export function createJobQueues(clients: StorageClients, names: JobQueueNames, l
     // delay reach the full 7 days, which must be shorter than the time to live.
     const options = { visibilityTimeout, messageTimeToLive: -1 };
     try {
-      await ensureQueue(queue);
       let sent;
       try {
         sent = await queue.sendMessage(text, options);
       } catch (error) {
+        // The infrastructure creates the queues; a sender without the right to create one (a build
+        // pipeline holds only Message Sender) is told so, rather than failing on a create it never needed.
         if (storageErrorCode(error) !== 'QueueNotFound') throw error;
         forgetQueue(queue);
-        await ensureQueue(queue);
+        await createMissingQueue(queue);
         sent = await queue.sendMessage(text, options);
       }
       log.debug('QueueMessageSent', { queue: queue.name, messageId: sent.messageId, delaySeconds: visibilityTimeout });
     } catch (error) {
       throw classifyStorageError(error, `send to queue ${queue.name}`, clients.endpoints, 'queue');
+    }
+  };
+
+  const createMissingQueue = async (queue: QueueClient): Promise<void> => {
+    try {
+      await ensureQueue(queue);
+    } catch (error) {
+      const refused = classifyStorageError(error, `create the missing queue ${queue.name}`, clients.endpoints, 'queue');
+      if (!(refused instanceof ForbiddenError)) throw refused;
+      throw new ForbiddenError(
+        `the queue ${queue.name} does not exist at ${clients.endpoints.queue}, and this identity may not create it: deploy the app's infrastructure (it creates the queues), or check that ${queue === register ? 'IMAGE_SYNC_REGISTER_QUEUE' : 'IMAGE_SYNC_STATUS_QUEUE'} names the queue the function app uses`,
+        refused.status === 401 ? 401 : 403,
+        refused.code,
+        { cause: error },
+      );
     }
   };
 

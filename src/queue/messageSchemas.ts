@@ -65,6 +65,8 @@ export const registerJobSchema = z.object(
     }),
     enqueuedAt: dateTime,
     retry: transientRetry,
+    // Added by `image-sync register`, whose caller may hold only enqueue rights: the function app plans it first.
+    requested: z.literal(true, { error: (issue) => `must be true or absent, not ${previewValue(issue.input)}` }).optional(),
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );

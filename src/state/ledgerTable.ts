@@ -40,7 +40,7 @@ function endpointsOf(table: TableClient): StorageEndpoints {
   } catch {
     isEmulator = false;
   }
-  return { queue: table.url, table: table.url, setting: 'AzureWebJobsStorage', isEmulator };
+  return { queue: table.url, table: table.url, setting: 'AzureWebJobsStorage', isEmulator, signedWith: 'account-key' };
 }
 
 /** The change's fields that are set: an absent or undefined field keeps the row's value. */

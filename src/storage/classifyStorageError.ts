@@ -1,7 +1,7 @@
 // Storage errors are classified once, here: the queue and ledger code throw what this returns.
 import { isRestError } from '@azure/core-rest-pipeline';
 import { AggregateAuthenticationError, AuthenticationError, CredentialUnavailableError } from '@azure/identity';
-import { PermanentError, TransientError, errorMessage } from '../errors';
+import { ForbiddenError, PermanentError, TransientError, errorMessage } from '../errors';
 import type { StorageEndpoints } from './storageEndpoints';
 
 /** Nothing answered at the storage endpoint: a wrong setting, a stopped emulator, or a network outage. */
@@ -49,10 +49,15 @@ function unreachableHint(endpoints: StorageEndpoints): string {
     : `check ${endpoints.setting} names the right storage account and that this host can reach it`;
 }
 
-function accessHint(endpoints: StorageEndpoints): string {
-  return endpoints.setting === 'AzureWebJobsStorage'
-    ? 'check the account key in AzureWebJobsStorage'
-    : 'grant the identity the "Storage Queue Data Contributor" and "Storage Table Data Contributor" roles on the account';
+function accessHint(endpoints: StorageEndpoints, service: 'queue' | 'table'): string {
+  switch (endpoints.signedWith) {
+    case 'account-key':
+      return 'check the account key in AzureWebJobsStorage';
+    case 'sas':
+      return `the shared access signature in AzureWebJobsStorage does not allow this ${service} call: give one that does (docs/permissions.md lists what each command needs)`;
+    case 'identity':
+      return `grant the identity the ${service} data role this command needs (docs/permissions.md: "Storage Table Data Reader" on the table for status, "Storage Queue Data Message Sender" on the register queue for register, "Storage Queue Data Contributor" and "Storage Table Data Contributor" for the function app and sync)`;
+  }
 }
 
 /**
@@ -87,7 +92,7 @@ export function classifyStorageError(
   }
   const summary = `${what}: storage answered ${status}${code === null ? '' : ` ${code}`}`;
   if (status === 401 || status === 403) {
-    return new PermanentError(`${summary} at ${endpoint}: ${accessHint(endpoints)}`, status, code, { cause: error });
+    return new ForbiddenError(`${summary} at ${endpoint}: ${accessHint(endpoints, service)}`, status, code, { cause: error });
   }
   if (PERMANENT_STATUSES.has(status)) return new PermanentError(`${summary}: ${error.message.split('\n')[0] ?? ''}`, status, code, { cause: error });
   return new TransientError(summary, status, null, { cause: error });

@@ -12,6 +12,8 @@ export interface StorageEndpoints {
   readonly setting: StorageSetting;
   /** True for the local emulator (Azurite): errors then suggest starting it. */
   readonly isEmulator: boolean;
+  /** How requests are signed: a refusal's fix depends on it. */
+  readonly signedWith: 'account-key' | 'sas' | 'identity';
 }
 
 const DEVELOPMENT_QUEUE = 'http://127.0.0.1:10001/devstoreaccount1';
@@ -44,7 +46,7 @@ function isLoopbackEndpoint(url: string): boolean {
 function fromConnectionString(connectionString: string): StorageEndpoints {
   const parts = connectionStringParts(connectionString);
   if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
-    return { queue: DEVELOPMENT_QUEUE, table: DEVELOPMENT_TABLE, setting: 'AzureWebJobsStorage', isEmulator: true };
+    return { queue: DEVELOPMENT_QUEUE, table: DEVELOPMENT_TABLE, setting: 'AzureWebJobsStorage', isEmulator: true, signedWith: 'account-key' };
   }
   const account = parts.get('accountname');
   const protocol = parts.get('defaultendpointsprotocol') ?? 'https';
@@ -69,6 +71,7 @@ function fromConnectionString(connectionString: string): StorageEndpoints {
     table: tableUrl,
     setting: 'AzureWebJobsStorage',
     isEmulator: isLoopbackEndpoint(queueUrl) && isLoopbackEndpoint(tableUrl),
+    signedWith: parts.has('sharedaccesssignature') ? 'sas' : 'account-key',
   };
 }
 
@@ -79,5 +82,6 @@ export function storageEndpoints(config: StorageConfig): StorageEndpoints {
     table: trimSlash(config.tableServiceUri),
     setting: 'AzureWebJobsStorage__accountName',
     isEmulator: false,
+    signedWith: 'identity',
   };
 }

@@ -11,7 +11,7 @@ import { statusCheckFor } from './statusCheckMessage';
 import { retireVersions } from './retireVersions';
 import { readTenantView } from './tenantView';
 import { describeWarning, warningCodes, warningsOf } from './warnings';
-import { LedgerConflictError, PermanentError, UNREADABLE_ANSWER } from '../errors';
+import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
@@ -132,7 +132,7 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
   } catch (error) {
     if (!(await uploadRestarted(deps, deviceImageId))) {
       if (error instanceof PermanentError) {
-        const refused = ` Graph refused retryUpload (${describeError(error)})${error.status === 401 || error.status === 403 ? ': grant the app CloudPC.ReadWrite.All' : ''}.`;
+        const refused = ` Graph refused retryUpload (${describeError(error)})${error instanceof ForbiddenError ? ': grant the app CloudPC.ReadWrite.All' : ''}.`;
         await failImage(deps, claimed, identity, { errorCode, reason: `${remediationFor(errorCode)}.${refused}`, deviceImageId });
         return;
       }

@@ -7,14 +7,15 @@
 // A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
 // next reconcile registers it once there is room.
 import { type LedgerRow, type RegisterJob, registrationKey } from '../domain';
-import { AmbiguousOutcomeError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
+import { AmbiguousOutcomeError, ForbiddenError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import { tenantImageLimitFix } from './eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
 import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
-import { retryTransientLater } from './retryTransientLater';
+import { planRequestedRegistration } from './planRequestedRegistration';
+import { type TransientHandling, retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from './ledgerTransitions';
 import type { SyncDeps } from './ports';
 import { describeError, failImage, reportProblem } from './reportFailure';
@@ -66,7 +67,7 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       await skipForTenantLimit(deps, claimed, identity, job);
       return;
     }
-    if (error instanceof PermanentError && !isRefusal(error)) {
+    if (error instanceof PermanentError && !(error instanceof ForbiddenError)) {
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
         deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status, after: describeError(error) });
@@ -100,10 +101,6 @@ async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: 
   await releaseSlot(deps, job);
 }
 
-/** 401/403: the app itself is not allowed (permission, consent, audience), whatever the image. */
-function isRefusal(error: unknown): error is PermanentError {
-  return error instanceof PermanentError && (error.status === 401 || error.status === 403);
-}
 
 /** Best effort: a release that fails leaves the lease to expire, which is slower but as safe. */
 async function release(deps: SyncDeps, claimed: LedgerRow, cause: unknown): Promise<void> {
@@ -118,7 +115,7 @@ async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentit
   try {
     await createOrAdopt(deps, claimed, identity, job, mayExist);
   } catch (error) {
-    if (isRefusal(error)) {
+    if (error instanceof ForbiddenError) {
       await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
       // Nothing was created: the image waits as queued and the next reconcile drives it again.
       await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
@@ -186,14 +183,28 @@ async function giveUpRegistering(deps: SyncDeps, job: RegisterJob, reason: strin
   await releaseSlot(deps, job);
 }
 
-/** The `registerImage` function's logic: parse the message at the edge, then register; transient failures come back later. */
+function transientHandling(deps: SyncDeps, job: RegisterJob): TransientHandling<RegisterJob> {
+  return {
+    subject: `${job.sourceImageResourceId} ${job.version}`,
+    resend: (again, delaySeconds) => deps.queues.sendRegisterJob(again, delaySeconds),
+    giveUp: (again, reason) => giveUpRegistering(deps, again, reason),
+  };
+}
+
+/**
+ * The `registerImage` function's logic: parse the message at the edge, then register (or, for a
+ * request from `image-sync register`, plan it first); transient failures come back later.
+ */
 export async function handleRegisterMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
   const job = await parseQueueMessage(deps, deps.config.registerQueue, message, meta, parseRegisterJob);
   if (job === null) return;
-  await retryTransientLater(
-    deps,
-    job,
-    { subject: `${job.sourceImageResourceId} ${job.version}`, resend: (again, delaySeconds) => deps.queues.sendRegisterJob(again, delaySeconds), giveUp: (again, reason) => giveUpRegistering(deps, again, reason) },
-    () => registerImage(deps, job),
-  );
+  if (job.requested !== true) {
+    await retryTransientLater(deps, job, transientHandling(deps, job), () => registerImage(deps, job));
+    return;
+  }
+  await retryTransientLater(deps, job, transientHandling(deps, job), async () => {
+    const outcome = await planRequestedRegistration(deps, job);
+    const reason = 'reason' in outcome && outcome.reason !== null ? { reason: outcome.reason } : {};
+    deps.log.info('RegisterRequestPlanned', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, outcome: outcome.outcome, ...reason });
+  });
 }

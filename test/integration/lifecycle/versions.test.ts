@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { handleImageEvent } from '../../../src/sync/imageWritten';
 import { reconcile } from '../../../src/sync/reconcile';
-import { registerManually } from '../../../src/sync/registerManually';
+import { requestRegistration } from '../../../src/sync/requestRegistration';
 import { buildStatusReport } from '../../../src/cli/statusReport';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { contractErrors } from '../../support/contract';
@@ -99,7 +99,8 @@ describe('an image rebuilt in place under the same version', () => {
     const status = buildStatusReport(row === undefined ? [] : [row], [], { now: new Date(), expiryWarningDays: 30 });
     expect(status.images[0]?.warnings).toEqual([expect.stringMatching(/^version-unchanged: .*Bump cloudpc-version/)]);
 
-    const manual = await registerManually(app.deps, imageIn('rg-same'), {});
+    const manual = await requestRegistration(app.deps, imageIn('rg-same'), {});
+    expect(manual.outcome).toBe('known');
     expect(manual.versionUnchanged?.code).toBe('version-unchanged');
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
   });

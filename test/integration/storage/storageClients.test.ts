@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RestError } from '@azure/core-rest-pipeline';
 import { CredentialUnavailableError } from '@azure/identity';
 import { ConfigError } from '../../../src/config';
-import { PermanentError, TransientError } from '../../../src/errors';
+import { ForbiddenError, PermanentError, TransientError } from '../../../src/errors';
 import { createJobQueues } from '../../../src/queue/jobQueues';
 import { createLedger } from '../../../src/state/ledgerTable';
 import { StorageUnreachableError, classifyStorageError } from '../../../src/storage/classifyStorageError';
@@ -30,6 +30,7 @@ describe('storageEndpoints', () => {
       table: 'http://127.0.0.1:10002/devstoreaccount1',
       setting: 'AzureWebJobsStorage',
       isEmulator: true,
+      signedWith: 'account-key',
     });
   });
 
@@ -47,13 +48,21 @@ describe('storageEndpoints', () => {
       table: 'https://acct.table.core.usgovcloudapi.net',
       setting: 'AzureWebJobsStorage',
       isEmulator: false,
+      signedWith: 'account-key',
     });
   });
 
   it('names AzureWebJobsStorage__accountName for identity-based storage', () => {
     expect(
       storageEndpoints({ kind: 'identity', accountName: 'acct', clientId: null, queueServiceUri: 'https://acct.queue.core.windows.net', tableServiceUri: 'https://acct.table.core.windows.net/' }),
-    ).toEqual({ queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage__accountName', isEmulator: false });
+    ).toEqual({ queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage__accountName', isEmulator: false, signedWith: 'identity' });
+  });
+
+  it('knows a connection string that carries a shared access signature, so a refusal names it', () => {
+    const endpoints = storageEndpoints({ kind: 'connectionString', connectionString: 'QueueEndpoint=https://acct.queue.core.windows.net;TableEndpoint=https://acct.table.core.windows.net;SharedAccessSignature=sv=2024-08-04&sp=a&sig=x' });
+    expect(endpoints.signedWith).toBe('sas');
+    const error = classifyStorageError(new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }), 'ledger read', endpoints, 'table');
+    expect(error.message).toMatch(/the shared access signature in AzureWebJobsStorage does not allow this table call/);
   });
 
   it('refuses a connection string that says where the queues are but not the tables', () => {
@@ -124,8 +133,9 @@ describe('storage errors', () => {
 
   it('tells an identity without data roles which roles to grant', () => {
     const error = classifyStorageError(new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }), 'send to queue q', identity, 'queue');
-    expect(error).toBeInstanceOf(PermanentError);
-    expect(error.message).toContain('"Storage Queue Data Contributor" and "Storage Table Data Contributor"');
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error.message).toContain('grant the identity the queue data role this command needs');
+    expect(error.message).toContain('"Storage Queue Data Contributor" and "Storage Table Data Contributor" for the function app and sync');
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { TransientError } from '../../../src/errors';
 import type { StorageClients } from '../../../src/storage/storageClients';
 import type { StorageEndpoints } from '../../../src/storage/storageEndpoints';
 
-const ENDPOINTS: StorageEndpoints = { queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage', isEmulator: false };
+const ENDPOINTS: StorageEndpoints = { queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage', isEmulator: false, signedWith: 'account-key' };
 
 type Call = (options: { abortSignal: AbortSignal }) => Promise<unknown>;
 

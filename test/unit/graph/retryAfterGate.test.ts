@@ -27,8 +27,9 @@ describe('the Retry-After gate', () => {
   it('lets held requests through once the hold has passed, spread over a quarter of it', async () => {
     const spreads = [0, 0.99];
     const gate = createRetryAfterGate(Date.now, () => spreads.shift() ?? 0);
-    gate.holdFor(200);
+    // Taken before the hold starts: a pause between the two (a loaded machine) must not shrink the elapsed time.
     const started = Date.now();
+    gate.holdFor(200);
     const order: number[] = [];
     const passedAt = await Promise.all([gate.passed(), gate.passed()].map((passing, index) => passing.then(() => (order.push(index), Date.now() - started))));
     // Neither before the hold has passed; the second (drawn at the end of the spread) not before
