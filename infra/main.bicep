@@ -1,6 +1,9 @@
 // cloudpc-image-sync: everything `azd up` provisions. One resource group for the app; in each
 // scanned subscription, Reader for the app's identity and (optionally) the Event Grid system topic
-// that announces new managed images. Settings of DESIGN §3 are parameters with the same defaults.
+// that announces new managed images, created or attached to. Settings of DESIGN §3 are parameters
+// with the same defaults. The event subscriptions to imageWritten are not made here: the function
+// exists only once the code is deployed, so the azd postdeploy hook creates them
+// (scripts/azd-postdeploy.mjs deploys infra/subscribe-image-events.bicep; docs/deployment.md).
 targetScope = 'subscription'
 
 // ---------------------------------------------------------------------------------------------
@@ -42,16 +45,16 @@ param maximumInstanceCount int = 40
 @description('Flex Consumption: memory per instance, in MB.')
 param instanceMemoryMB int = 2048
 
-@description('Create the Event Grid system topic in each scanned subscription (fast path: seconds instead of the next timer run). Turn off if a subscription already has a system topic of type Microsoft.Resources.Subscriptions (Azure allows one per subscription).')
+@description('Event Grid fast path: give each scanned subscription a system topic (created, or the existing one of existingSystemTopicIds) so that image writes reach imageWritten within seconds instead of the next timer run. false: the timer alone (up to IMAGE_SYNC_SCHEDULE later).')
 param imageEventsEnabled bool = true
 
-@description('Create the event subscriptions that deliver image writes to the imageWritten function. They can only be created once the code is deployed: the azd postdeploy hook sets this to true and provisions again.')
-param subscribeImageEvents bool = false
+@description('Comma-separated resource ids of existing Microsoft.Resources.Subscriptions system topics (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.EventGrid/systemTopics/{name}), at most one per scanned subscription. Azure allows one such topic per subscription: where a scanned subscription already has one, list it here and the app attaches its event subscription to it instead of creating a topic. The topic must have a system-assigned identity (docs/deployment.md). Empty: create a topic in every scanned subscription.')
+param existingSystemTopicIds string = ''
 
 @description('Email address for ImageSyncFailure alerts. Empty: the alert rule is created without an action group.')
 param alertEmail string = ''
 
-@description('Object id of the operator (the person or pipeline running azd) to be granted read access to the ledger table and the right to enqueue images, for the image-sync CLI. Empty: none.')
+@description('Object id of the operator (the person or pipeline running azd; azd passes AZURE_PRINCIPAL_ID). Granted what image-sync status and image-sync register need (Storage Table Data Reader on the ledger table, Storage Queue Data Message Sender on the register queue) and Storage Blob Data Reader on the dead-letter container. Empty: none.')
 param operatorPrincipalId string = ''
 
 @allowed([
@@ -62,11 +65,33 @@ param operatorPrincipalId string = ''
 @description('Principal type of operatorPrincipalId.')
 param operatorPrincipalType string = 'User'
 
+@description('Comma-separated object ids of image pipelines (their service principals or managed identities) that run image-sync register: each is granted Storage Queue Data Message Sender on the register queue only. They also need Reader on the images they register, which these templates do not grant (docs/permissions.md). Empty: none.')
+param imagePipelinePrincipalIds string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+@description('Principal type of every id in imagePipelinePrincipalIds.')
+param imagePipelinePrincipalType string = 'ServicePrincipal'
+
+@description('Comma-separated object ids of people or groups that run image-sync status: each is granted Storage Table Data Reader on the ledger table only. Empty: none.')
+param statusReaderPrincipalIds string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+@description('Principal type of every id in statusReaderPrincipalIds.')
+param statusReaderPrincipalType string = 'Group'
+
 // ---------------------------------------------------------------------------------------------
 // App settings (DESIGN §3)
 // ---------------------------------------------------------------------------------------------
-@minLength(36)
-@description('IMAGE_SYNC_SUBSCRIPTION_IDS: comma-separated ids of the subscriptions whose managed images are synced.')
+@minLength(1)
+@description('IMAGE_SYNC_SUBSCRIPTION_IDS: comma-separated ids of the subscriptions whose managed images are synced; * (with imageSyncDiscovery resource-graph) for every subscription the identity can read, in which case grant Reader yourself, e.g. on a management group (docs/permissions.md).')
 param imageSyncSubscriptionIds string
 
 @description('IMAGE_SYNC_RESOURCE_GROUPS: comma-separated resource groups to narrow the scan. Empty: all.')
@@ -104,7 +129,7 @@ param imageSyncStatusQueue string = 'image-status'
 @description('IMAGE_SYNC_TABLE: the ledger table.')
 param imageSyncTable string = 'imagesync'
 
-@description('GRAPH_ENDPOINT: Microsoft Graph origin (US Gov: https://graph.microsoft.us, DoD: https://dod-graph.microsoft.us).')
+@description('GRAPH_ENDPOINT: Microsoft Graph origin (US Government L4: https://graph.microsoft.us). The device image API does not exist in US Government L5 (DoD) or China: the app refuses those endpoints at start-up.')
 param graphEndpoint string = 'https://graph.microsoft.com'
 
 @allowed([
@@ -142,6 +167,16 @@ param imageSyncExpiryWarningDays int = 30
 @description('IMAGE_SYNC_TRANSIENT_RETRY_HOURS: how long throttling, outages and 5xx are retried before an image is recorded failed (transientFailure).')
 param imageSyncTransientRetryHours int = 24
 
+@description('IMAGE_SYNC_ROLLOUT: true lets the cloudpc-provisioning-policies tag point provisioning policies at a version once it is ready.')
+param imageSyncRollout bool = false
+
+@allowed([
+  'arm'
+  'resource-graph'
+])
+@description('IMAGE_SYNC_DISCOVERY: arm lists images per subscription; resource-graph finds tagged images with one Azure Resource Graph query across subscriptions (Reader is still what it needs).')
+param imageSyncDiscovery string = 'arm'
+
 @secure()
 @description('IMAGE_SYNC_ALERT_WEBHOOK_URL: https URL that receives one JSON POST per new failure or problem. Empty: none.')
 param imageSyncAlertWebhookUrl string = ''
@@ -151,11 +186,31 @@ var resourceToken = toLower(uniqueString(subscription().id, environmentName, loc
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
 // Event Grid puts the image events it could not deliver here (docs/deployment.md, "Event delivery").
 var deadLetterContainerName = 'eventgrid-deadletter'
-var subscriptionIds = map(filter(split(imageSyncSubscriptionIds, ','), id => !empty(trim(id))), id => trim(id))
+// `*` (every subscription the identity can read, with resource-graph discovery) names no subscription
+// to grant Reader in or to give a system topic: those are then the administrator's (docs/permissions.md).
+var scanEverySubscription = trim(imageSyncSubscriptionIds) == '*'
+var subscriptionIds = scanEverySubscription ? [] : map(filter(split(imageSyncSubscriptionIds, ','), id => !empty(trim(id))), id => trim(id))
+var existingTopicIds = map(filter(split(existingSystemTopicIds, ','), id => !empty(trim(id))), id => startsWith(trim(id), '/') ? trim(id) : '/${trim(id)}')
+// Who may enqueue (image-sync register) and who may read the ledger (image-sync status): the operator,
+// if given, and the listed principals. union() drops an operator listed twice.
+var operatorPrincipals = empty(operatorPrincipalId) ? [] : [
+  {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+]
+var imagePipelinePrincipals = union(operatorPrincipals, map(filter(split(imagePipelinePrincipalIds, ','), id => !empty(trim(id))), id => {
+  principalId: trim(id)
+  principalType: imagePipelinePrincipalType
+}))
+var statusReaderPrincipals = union(operatorPrincipals, map(filter(split(statusReaderPrincipalIds, ','), id => !empty(trim(id))), id => {
+  principalId: trim(id)
+  principalType: statusReaderPrincipalType
+}))
 
 var imageSyncSettings = union(
   {
-    IMAGE_SYNC_SUBSCRIPTION_IDS: join(subscriptionIds, ',')
+    IMAGE_SYNC_SUBSCRIPTION_IDS: scanEverySubscription ? '*' : join(subscriptionIds, ',')
     IMAGE_SYNC_TAG: imageSyncTag
     IMAGE_SYNC_SCHEDULE: imageSyncSchedule
     IMAGE_SYNC_POLL_INTERVAL_SECONDS: string(imageSyncPollIntervalSeconds)
@@ -173,6 +228,8 @@ var imageSyncSettings = union(
     IMAGE_SYNC_KEEP_VERSIONS: string(imageSyncKeepVersions)
     IMAGE_SYNC_EXPIRY_WARNING_DAYS: string(imageSyncExpiryWarningDays)
     IMAGE_SYNC_TRANSIENT_RETRY_HOURS: string(imageSyncTransientRetryHours)
+    IMAGE_SYNC_ROLLOUT: imageSyncRollout ? 'true' : 'false'
+    IMAGE_SYNC_DISCOVERY: imageSyncDiscovery
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
   empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl }
@@ -218,10 +275,14 @@ module storageAccess 'modules/storage-access.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    registerQueueName: imageSyncRegisterQueue
+    tableName: imageSyncTable
+    deadLetterContainerName: storage.outputs.deadLetterContainerName
     appPrincipalId: identity.outputs.principalId
+    imagePipelinePrincipals: imagePipelinePrincipals
+    statusReaderPrincipals: statusReaderPrincipals
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
-    deadLetterContainerName: storage.outputs.deadLetterContainerName
   }
 }
 
@@ -235,6 +296,7 @@ module monitoring 'modules/monitoring.bicep' = {
     applicationInsightsName: 'appi-imagesync-${resourceToken}'
     appPrincipalId: identity.outputs.principalId
     alertEmail: alertEmail
+    workbookDisplayName: 'cloudpc-image-sync (${environmentName})'
   }
 }
 
@@ -278,8 +340,7 @@ module scannedSubscriptions 'modules/scanned-subscription.bicep' = [
       appPrincipalId: identity.outputs.principalId
       imageEventsEnabled: imageEventsEnabled
       eventsResourceGroupName: eventsResourceGroupName
-      subscribeImageEvents: subscribeImageEvents
-      functionAppId: functionApp.outputs.id
+      existingSystemTopicIds: existingTopicIds
       deadLetterSubscriptionId: subscription().subscriptionId
       deadLetterResourceGroupName: rg.name
       deadLetterStorageAccountName: storage.outputs.name
@@ -295,6 +356,10 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
+output IMAGE_SYNC_DEAD_LETTER_CONTAINER string = storage.outputs.deadLetterContainerName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.workspaceName
 output IMAGE_SYNC_ALERT_RULE_NAME string = monitoring.outputs.alertRuleName
+output IMAGE_SYNC_WORKBOOK_ID string = monitoring.outputs.workbookId
 output IMAGE_SYNC_EVENTS_RESOURCE_GROUP string = imageEventsEnabled ? eventsResourceGroupName : ''

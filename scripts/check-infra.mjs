@@ -8,11 +8,21 @@
 //    `<module>.outputs.<name>` names a real output;
 //  - main.parameters.json maps only real params and every required one, with the same defaults;
 //  - every DESIGN §3 setting reaches the Function App's app settings, with the DESIGN default;
-//  - no shared keys, no settings that Flex Consumption rejects, the event filter and roles;
+//  - no shared keys, no settings that Flex Consumption rejects, the event filter;
+//  - least privilege (docs/permissions.md): every role assignment is one of the few built-in roles
+//    the app needs; the app's identity, the operator, image pipelines (Message Sender on the
+//    register queue) and status readers (Table Data Reader on the ledger table) get exactly their
+//    roles at exactly their scopes, nothing wider;
 //  - Event Grid delivery: each event subscription states the retry policy and dead-letters, with
-//    its system topic's own identity, to a blob container the templates create; that identity's
-//    only role is Storage Blob Data Contributor on that container, granted before the subscription;
-//    docs/deployment.md shows how to list the container;
+//    its system topic's own identity, to a blob container the templates create; it is created by
+//    the azd postdeploy hook once imageWritten exists, never by the provision; every system topic
+//    the provision creates or attaches to (existingSystemTopicIds) has Storage Blob Data
+//    Contributor on that container and nothing else; docs/deployment.md shows how to list the
+//    container and how to attach to an existing topic;
+//  - the alert rule deploys on a new workspace (skipQueryValidation, a query that runs on an empty
+//    AppTraces) and fires per image and error code (dimensions the query projects); the workbook
+//    is valid JSON with its four sections, each querying events the app logs; docs/monitoring.md
+//    shows the alert query and the panels;
 //  - azure.yaml points at the infra, the packaged folder and scripts that exist.
 // It does not type-check resource properties against the ARM schemas: `az bicep build` does that
 // (docs/deployment.md).
@@ -48,6 +58,8 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_KEEP_VERSIONS', param: 'imageSyncKeepVersions', default: '0' },
   { setting: 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', param: 'imageSyncExpiryWarningDays', default: '30' },
   { setting: 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', param: 'imageSyncTransientRetryHours', default: '24' },
+  { setting: 'IMAGE_SYNC_ROLLOUT', param: 'imageSyncRollout', default: 'false' },
+  { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
 ];
 /** Set from the deployment's own resources, not from params. */
 const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId'];
@@ -55,19 +67,82 @@ const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName'
 const FORBIDDEN_SETTINGS = ['AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
 /** local.settings.sample.json keys that only make sense on a developer's machine. */
 const LOCAL_ONLY_SETTINGS = new Set(['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'NODE_EXTRA_CA_CERTS', 'AzureWebJobsFeatureFlags']);
-const REQUIRED_ROLES = {
-  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
-  'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
-  'Storage Queue Data Message Processor': '8a0f0c08-91a1-4084-bc3d-661d67233fed',
-  'Storage Queue Data Message Sender': 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
-  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+/** The built-in roles the templates may assign (ids checked against Azure's built-in role list), and no other. */
+export const ROLES = {
   Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
+  'Storage Blob Data Reader': '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+  'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+  'Storage Queue Data Message Sender': 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a',
+  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  'Storage Table Data Reader': '76199698-9eea-4c19-bc75-cec21354c6b6',
+};
+const SCOPE = {
+  subscription: 'subscription',
+  account: 'Microsoft.Storage/storageAccounts',
+  queue: 'Microsoft.Storage/storageAccounts/queueServices/queues',
+  table: 'Microsoft.Storage/storageAccounts/tableServices/tables',
+  container: 'Microsoft.Storage/storageAccounts/blobServices/containers',
+  applicationInsights: 'Microsoft.Insights/components',
+};
+/**
+ * Who gets what (docs/permissions.md). `source`: what the principal id comes from in main.bicep (a
+ * param, or a module output); `named`: what the scoped resource's name comes from in main.bicep.
+ * Each caller gets exactly these grants: a missing one and any other one are both findings.
+ */
+export const GRANTS = [
+  {
+    source: 'identity.outputs.principalId',
+    who: "the app's identity",
+    grants: [
+      { role: 'Storage Blob Data Owner', scope: SCOPE.account },
+      { role: 'Storage Queue Data Contributor', scope: SCOPE.account },
+      { role: 'Storage Table Data Contributor', scope: SCOPE.account },
+      { role: 'Monitoring Metrics Publisher', scope: SCOPE.applicationInsights },
+      { role: 'Reader', scope: SCOPE.subscription },
+    ],
+  },
+  {
+    source: 'imagePipelinePrincipalIds',
+    who: 'image pipelines (image-sync register)',
+    grants: [{ role: 'Storage Queue Data Message Sender', scope: SCOPE.queue, named: 'imageSyncRegisterQueue' }],
+  },
+  {
+    source: 'statusReaderPrincipalIds',
+    who: 'status readers (image-sync status)',
+    grants: [{ role: 'Storage Table Data Reader', scope: SCOPE.table, named: 'imageSyncTable' }],
+  },
+  {
+    source: 'operatorPrincipalId',
+    who: 'the operator',
+    grants: [
+      { role: 'Storage Queue Data Message Sender', scope: SCOPE.queue, named: 'imageSyncRegisterQueue' },
+      { role: 'Storage Table Data Reader', scope: SCOPE.table, named: 'imageSyncTable' },
+      { role: 'Storage Blob Data Reader', scope: SCOPE.container, named: 'storage.outputs.deadLetterContainerName' },
+    ],
+  },
+];
+/** The main.bicep param that attaches to a subscription's existing system topic, and its azd variable. */
+const EXISTING_TOPIC_PARAM = 'existingSystemTopicIds';
+const EXISTING_TOPIC_VARIABLE = 'IMAGE_SYNC_EXISTING_SYSTEM_TOPICS';
+/** The postdeploy hook, which creates the event subscriptions once imageWritten exists. */
+const HOOK_SCRIPT = 'scripts/azd-postdeploy.mjs';
+/** The alert: the event it matches, and the dimensions it must split by (columns its query projects). */
+const FAILURE_EVENT = 'ImageSyncFailure';
+const ALERT_DIMENSIONS = ['image', 'errorCode'];
+/** The workbook's sections (item names) and what each must query. */
+export const WORKBOOK_SECTIONS = {
+  'registrations-by-state': ['RegisterJobQueued', 'DeviceImageCreated', 'DeviceImageReady', 'ImageSyncFailure', 'ImageSkipped', 'DeviceImageRetired'],
+  'failures-and-warnings': ['ImageSyncFailure', 'ImageSyncWarning'],
+  throttling: ['RetryAfterHeld', 'TransientRetryScheduled', 'GraphThrottleNotShared', 'AppDependencies', '429'],
+  'latest-problems': ['ImageSyncProblem', 'ImageSyncFailure', 'detail', 'remediation'],
 };
 /** Event Grid's retry policy, stated on every event subscription (its default, and each value's maximum). */
 const EVENT_RETRY_POLICY = { maxDeliveryAttempts: '30', eventTimeToLiveInMinutes: '1440' };
 /** What Event Grid needs on a blob container to dead-letter into it. */
-const STORAGE_BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
+const STORAGE_BLOB_DATA_CONTRIBUTOR = ROLES['Storage Blob Data Contributor'];
 const API_VERSIONED_TYPE = /^[A-Za-z]+\.[A-Za-z]+(\/[A-Za-z]+)+@\d{4}-\d{2}-\d{2}(-preview)?$/;
 const SERVICE_NAME = 'imagesync';
 const PACKAGE_FOLDER = 'artifacts/cloudpc-image-sync';
@@ -157,7 +232,8 @@ function describe(file, tree) {
       existing: node.children.some((child) => child.type === 'existing'),
     }));
   const variables = new Map(top.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[1]]));
-  return { file, tree, params, outputs, outputValues, modules, resources, variables };
+  const targetScope = stringValue(top.find((node) => node.type === 'target_scope_assignment')?.namedChildren[0]) ?? 'resourceGroup';
+  return { file, tree, params, outputs, outputValues, modules, resources, variables, targetScope };
 }
 
 export async function checkInfra(root) {
@@ -226,7 +302,11 @@ export async function checkInfra(root) {
   const appSettings = collectAppSettings(parsed, main, problem);
   checkDesignSettings(root, main, appSettings, problem);
   checkInvariants(root, parsed, problem);
-  checkEventDelivery(root, parsed, problem);
+  checkRoleAssignments(root, parsed, main, problem);
+  checkEventDelivery(root, parsed, main, problem);
+  checkExistingTopic(root, parsed, main, problem);
+  checkAlert(root, parsed, problem);
+  checkWorkbook(root, parsed, problem);
   checkAzureYaml(root, parsed, problem);
   return findings;
 }
@@ -340,9 +420,6 @@ function checkInvariants(root, parsed, problem) {
     if (/\blistKeys\s*\(/.test(text) || /AccountKey=/.test(text)) problem(`${path.relative(root, info.file)}: uses storage account keys`);
   }
   if (!/allowSharedKeyAccess:\s*false/.test(joined)) problem('infra: the storage account must set allowSharedKeyAccess: false');
-  for (const [role, id] of Object.entries(REQUIRED_ROLES)) {
-    if (!joined.includes(id)) problem(`infra: no role assignment for ${role} (${id})`);
-  }
   for (const needle of ["'Microsoft.Resources.Subscriptions'", "'Microsoft.Resources.ResourceWriteSuccess'", "'StringIn'", "'data.operationName'", "'Microsoft.Compute/images/write'", "'AzureFunction'", '/functions/imageWritten', "'FlexConsumption'", 'ImageSyncFailure']) {
     if (!joined.includes(needle)) problem(`infra: expected ${needle} (event filter, function endpoint, plan or alert)`);
   }
@@ -351,12 +428,6 @@ function checkInvariants(root, parsed, problem) {
   if (webhook && !webhook.decorators.includes('secure')) problem('infra/main.bicep: param imageSyncAlertWebhookUrl must be @secure()');
   const tagged = joined.includes(`'azd-service-name': '${SERVICE_NAME}'`);
   if (!tagged) problem(`infra: the Function App must carry the tag azd-service-name: ${SERVICE_NAME}`);
-  const docs = path.join(root, 'docs/deployment.md');
-  const monitoring = [...parsed.values()].find((info) => info.file.endsWith('monitoring.bicep'));
-  const query = monitoring && /'''\n([\s\S]*?)'''/.exec(monitoring.tree.rootNode.text)?.[1]?.trim();
-  if (!query) problem('infra/modules/monitoring.bicep: no alert query (a \'\'\'...\'\'\' string)');
-  else if (!existsSync(docs)) problem('docs/deployment.md is missing');
-  else if (!readFileSync(docs, 'utf8').includes(query)) problem('docs/deployment.md: does not show the alert rule\'s query as infra/modules/monitoring.bicep has it');
 }
 
 /**
@@ -368,6 +439,8 @@ function trace(node, info, parsed, depth = 0) {
   if (!node || depth > 40) return [];
   const next = (child, where = info) => trace(child, where, parsed, depth + 1);
   if (node.type === 'parenthesized_expression') return next(node.namedChildren[0]);
+  // `c ? a : b`: either branch may be what it comes down to.
+  if (node.type === 'ternary_expression') return node.namedChildren.slice(1).flatMap((branch) => next(branch));
   if (node.type === 'identifier') {
     if (info.variables.has(node.text)) return next(info.variables.get(node.text));
     const param = info.params.get(node.text);
@@ -430,20 +503,185 @@ function mentions(node, info, text) {
 
 const typeOf = (resource, prefix) => resource.type?.startsWith(`${prefix}@`) ?? false;
 
+/** The files main.bicep deploys, itself included: what `azd provision` deploys. */
+function provisionTree(main, parsed) {
+  const seen = new Set();
+  const visit = (info) => {
+    if (!info || seen.has(info)) return;
+    seen.add(info);
+    for (const module of info.modules) visit(moduleFile(info, module, parsed));
+  };
+  visit(main);
+  return seen;
+}
+
+/** The top of the module tree a file belongs to: the file that deploys it (transitively), deployed by none. */
+function deploymentRoots(info, parsed, seen = new Set()) {
+  if (seen.has(info)) return [];
+  seen.add(info);
+  const callers = callersOf(info, parsed);
+  return callers.length === 0 ? [info] : callers.flatMap(({ caller }) => deploymentRoots(caller, parsed, seen));
+}
+
+/**
+ * What an expression's value comes from in main.bicep: the main.bicep params and `<module>.outputs.<name>`
+ * expressions it is made of, followed through variables, module params (what each caller passes) and
+ * module outputs. `identity.outputs.principalId`, `imagePipelinePrincipalIds`, ...
+ */
+function mainSources(node, info, parsed, main) {
+  const found = new Set();
+  const visit = (current, where, depth) => {
+    if (!current || depth > 60) return;
+    if (current.type === 'member_expression') {
+      const [object, property] = current.namedChildren;
+      if (object?.type === 'member_expression' && object.namedChildren[1]?.text === 'outputs') {
+        if (where === main) {
+          found.add(current.text);
+          return;
+        }
+        const module = where.modules.find((candidate) => candidate.name === object.namedChildren[0]?.text);
+        const callee = module && moduleFile(where, module, parsed);
+        const output = callee?.outputValues.get(property?.text);
+        if (output) visit(output, callee, depth + 1);
+        return;
+      }
+    }
+    if (current.type === 'identifier') {
+      if (where.variables.has(current.text)) return visit(where.variables.get(current.text), where, depth + 1);
+      const param = where.params.get(current.text);
+      if (!param) return;
+      if (where === main) {
+        found.add(current.text);
+        return;
+      }
+      const callers = callersOf(where, parsed);
+      if (callers.length === 0) return visit(param.defaultNode, where, depth + 1);
+      for (const { module, caller } of callers) {
+        const passed = propertyValue(propertyValue(module.body, 'params'), current.text);
+        if (passed) visit(passed, caller, depth + 1);
+        else visit(param.defaultNode, where, depth + 1);
+      }
+      return;
+    }
+    // An object literal's keys are identifiers too; only its values matter.
+    if (current.type === 'object_property') return visit(current.namedChildren[current.namedChildren.length - 1], where, depth + 1);
+    for (const child of current.namedChildren) visit(child, where, depth + 1);
+  };
+  visit(node, info, 0);
+  return found;
+}
+
+const GUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The role definition ids a roleDefinitionId expression names, through variables and `roles.x` lookups. */
+function roleIdsOf(node, info, depth = 0) {
+  if (!node || depth > 20) return [];
+  if (node.type === 'string') return [...node.text.matchAll(GUID_TEXT)].map((match) => match[0].toLowerCase());
+  if (node.type === 'identifier') {
+    const variable = info.variables.get(node.text);
+    return variable ? roleIdsOf(variable, info, depth + 1) : [];
+  }
+  if (node.type === 'member_expression') {
+    const [object, property] = node.namedChildren;
+    const variable = object?.type === 'identifier' ? info.variables.get(object.text) : undefined;
+    if (variable?.type === 'object') return roleIdsOf(propertyValue(variable, property?.text), info, depth + 1);
+  }
+  return node.namedChildren.flatMap((child) => roleIdsOf(child, info, depth + 1));
+}
+
+const ROLE_NAMES = new Map(Object.entries(ROLES).map(([name, id]) => [id, name]));
+const roleName = (id) => ROLE_NAMES.get(id) ?? id;
+
+/** What a role assignment is scoped to: a resource of the templates (its type, and where its name comes from) or, without `scope`, its file's target scope. */
+function scopeOf(resource, info, parsed, main) {
+  const scope = propertyValue(resource.body, 'scope');
+  if (!scope) return [{ type: info.targetScope, named: new Set(), label: `the ${info.targetScope} it is deployed to` }];
+  return trace(scope, info, parsed).map((leaf) => {
+    const found = resourceOf(leaf);
+    if (!found || found.members !== '') return { type: `(${leaf.node.text})`, named: new Set(), label: leaf.node.text };
+    const type = found.resource.type?.split('@')[0] ?? '';
+    return { type, named: mainSources(propertyValue(found.resource.body, 'name'), found.info, parsed, main), label: `${SCOPE_NOUNS[type] ?? type} ${found.resource.name}` };
+  });
+}
+
+const SCOPE_NOUNS = {
+  [SCOPE.subscription]: 'subscription',
+  [SCOPE.account]: 'storage account',
+  [SCOPE.queue]: 'queue',
+  [SCOPE.table]: 'table',
+  [SCOPE.container]: 'blob container',
+  [SCOPE.applicationInsights]: 'Application Insights component',
+};
+const scopeLabel = (grant) => (grant.scope === SCOPE.subscription ? 'each scanned subscription' : `the ${SCOPE_NOUNS[grant.scope]}${grant.named ? ` named by ${grant.named}` : ''}`);
+
+/**
+ * Least privilege (docs/permissions.md): every role assignment is one of ROLES; and each caller of
+ * GRANTS gets exactly its grants, each at its scope (a queue or a table, not the account), nothing else.
+ */
+function checkRoleAssignments(root, parsed, main, problem) {
+  const granted = new Map(GRANTS.map((entry) => [entry, new Set()]));
+  for (const info of parsed.values()) {
+    for (const resource of info.resources.filter((candidate) => typeOf(candidate, 'Microsoft.Authorization/roleAssignments') && !candidate.existing)) {
+      const at = `${where(info.file, resource.node, root)}: role assignment ${resource.name}`;
+      const props = propertyValue(resource.body, 'properties');
+      const roleIds = [...new Set(roleIdsOf(propertyValue(props, 'roleDefinitionId'), info))];
+      if (roleIds.length === 0) problem(`${at}: its roleDefinitionId names no role definition id`);
+      for (const id of roleIds) {
+        if (!ROLE_NAMES.has(id)) problem(`${at} assigns role ${id}, which is not one the app needs (${Object.keys(ROLES).join(', ')})`);
+      }
+      // The principal, through the loop's collection too (`for principal in principals: ... principal.principalId`).
+      const loop = resource.node.namedChildren[2]?.type === 'for_statement' ? resource.node.namedChildren[2] : undefined;
+      const principal = propertyValue(props, 'principalId');
+      const sources = new Set([...mainSources(principal, info, parsed, main), ...(loop ? mainSources(loop.namedChildren[loop.namedChildren.length - 2], info, parsed, main) : [])]);
+      const scopes = scopeOf(resource, info, parsed, main);
+      for (const entry of GRANTS.filter((candidate) => sources.has(candidate.source))) {
+        for (const scope of scopes) {
+          const match = entry.grants.find((grant) => roleIds.length === 1 && roleIds[0] === ROLES[grant.role] && scope.type === grant.scope && (!grant.named || scope.named.has(grant.named)));
+          if (match) granted.get(entry).add(match);
+          else {
+            problem(`${at} gives ${entry.who} ${roleIds.map(roleName).join(', ') || '(no role)'} on ${scope.label}; they need only ${entry.grants.map((grant) => `${grant.role} on ${scopeLabel(grant)}`).join(', ')}`);
+          }
+        }
+      }
+    }
+  }
+  for (const [entry, found] of granted) {
+    for (const grant of entry.grants.filter((candidate) => !found.has(candidate))) problem(`infra: no ${grant.role} on ${scopeLabel(grant)} for ${entry.who}`);
+  }
+}
+
 /**
  * Event Grid delivery (DESIGN §1: events are the fast path, the timer the guarantee): every event
  * subscription states Event Grid's retry policy, dead-letters to a blob container that the
- * templates create, signs in there with its system topic's own identity (the account has no shared
- * keys), and that identity holds Storage Blob Data Contributor on that container and nothing else,
- * granted before the subscription is created. docs/deployment.md tells an administrator where to look.
+ * templates create, signing in with its system topic's own identity (the account has no shared
+ * keys); it is created from the azd postdeploy hook once imageWritten exists, never by the
+ * provision (the function does not exist yet then); and every system topic the provision creates
+ * or attaches to has, for its identity, Storage Blob Data Contributor on that container and nothing
+ * else, granted by the provision, before the hook runs. docs/deployment.md says where to look.
  */
-function checkEventDelivery(root, parsed, problem) {
+function checkEventDelivery(root, parsed, main, problem) {
   const files = [...parsed.values()];
   const docsFile = path.join(root, 'docs/deployment.md');
   const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
+  const hookFile = path.join(root, HOOK_SCRIPT);
+  const hook = existsSync(hookFile) ? readFileSync(hookFile, 'utf8') : '';
+  const provision = provisionTree(main, parsed);
+  const isThisContainer = (containerName) => (found) =>
+    found && found.members === '' && typeOf(found.resource, 'Microsoft.Storage/storageAccounts/blobServices/containers') && (literals(propertyValue(found.resource.body, 'name'), found.info, parsed) ?? []).includes(containerName);
+  const deadLetterContainers = new Set();
+  let subscriptions = 0;
   for (const info of files) {
     for (const subscription of info.resources.filter((resource) => typeOf(resource, 'Microsoft.EventGrid/systemTopics/eventSubscriptions'))) {
+      subscriptions += 1;
       const at = `${where(info.file, subscription.node, root)}: event subscription ${subscription.name}`;
+      if (provision.has(info)) {
+        problem(`${at} is deployed by main.bicep (azd provision), before the code: imageWritten does not exist yet then; create it from the postdeploy hook (${HOOK_SCRIPT})`);
+      } else {
+        for (const top of deploymentRoots(info, parsed)) {
+          const relative = path.relative(root, top.file).split(path.sep).join('/');
+          if (!hook.includes(relative)) problem(`${at}: ${relative} is not deployed by ${HOOK_SCRIPT}, so nothing creates the event subscription once imageWritten exists`);
+        }
+      }
       const props = propertyValue(subscription.body, 'properties');
       const retryPolicy = propertyValue(props, 'retryPolicy');
       if (!retryPolicy) problem(`${at} does not state its retryPolicy (maxDeliveryAttempts ${EVENT_RETRY_POLICY.maxDeliveryAttempts}, eventTimeToLiveInMinutes ${EVENT_RETRY_POLICY.eventTimeToLiveInMinutes})`);
@@ -465,12 +703,7 @@ function checkEventDelivery(root, parsed, problem) {
       if (identityType !== 'SystemAssigned') {
         problem(`${at} dead-letters with identity type ${identityType ?? '(none)'}; expected SystemAssigned (the system topic's own identity)`);
       } else if (!topic) {
-        problem(`${at}: its parent is not a Microsoft.EventGrid/systemTopics resource of the same file, so its identity cannot be checked`);
-      } else {
-        const topicIdentity = literal(propertyValue(propertyValue(topic.body, 'identity'), 'type'));
-        if (!topicIdentity?.split(',').some((type) => type.trim() === 'SystemAssigned')) {
-          problem(`${where(info.file, topic.node, root)}: system topic ${topic.name} has no system-assigned identity, which ${subscription.name} dead-letters with`);
-        }
+        problem(`${at}: its parent is not a Microsoft.EventGrid/systemTopics resource of the same file`);
       }
       const destination = propertyValue(deadLetter, 'deadLetterDestination');
       if (literal(propertyValue(destination, 'endpointType')) !== 'StorageBlob') problem(`${at}: the dead-letter destination's endpointType must be StorageBlob`);
@@ -491,22 +724,33 @@ function checkEventDelivery(root, parsed, problem) {
         continue;
       }
       for (const containerName of containerNames) {
-        const isThisContainer = (found) =>
-          found && found.members === '' && typeOf(found.resource, 'Microsoft.Storage/storageAccounts/blobServices/containers') && (literals(propertyValue(found.resource.body, 'name'), found.info, parsed) ?? []).includes(containerName);
-        const created = files.some((candidate) => candidate.resources.some((resource) => !resource.existing && isThisContainer({ resource, info: candidate, members: '' })));
+        deadLetterContainers.add(containerName);
+        const created = files.some((candidate) => candidate.resources.some((resource) => !resource.existing && isThisContainer(containerName)({ resource, info: candidate, members: '' })));
         if (!created) problem(`infra: no blob container "${containerName}" is created for ${subscription.name}'s dead-lettered events`);
         if (!docs.includes(containerName) || !docs.includes('az storage blob list')) {
           problem(`docs/deployment.md: does not show how to list the dead-letter container "${containerName}" (az storage blob list)`);
         }
-        if (!topic || identityType !== 'SystemAssigned') continue;
-        // Every role the topic's identity holds: Storage Blob Data Contributor on this container only.
-        const topicPrincipal = `${topic.name}.identity.principalId`;
-        const grants = files.flatMap((candidate) =>
-          candidate.resources
-            .filter((resource) => typeOf(resource, 'Microsoft.Authorization/roleAssignments'))
-            .filter((resource) => trace(propertyValue(propertyValue(resource.body, 'properties'), 'principalId'), candidate, parsed).some((leaf) => leaf.info === info && leaf.node.text === topicPrincipal))
-            .map((resource) => ({ resource, info: candidate })),
-        );
+      }
+    }
+  }
+  if (subscriptions === 0) problem('infra: no Microsoft.EventGrid/systemTopics/eventSubscriptions: nothing sends image writes to imageWritten');
+  // The topics the provision creates or attaches to: each one's identity may write dead-lettered events, and nothing else.
+  for (const info of provision) {
+    for (const topic of info.resources.filter((resource) => typeOf(resource, 'Microsoft.EventGrid/systemTopics'))) {
+      if (!topic.existing) {
+        const topicIdentity = literal(propertyValue(propertyValue(topic.body, 'identity'), 'type'));
+        if (!topicIdentity?.split(',').some((type) => type.trim() === 'SystemAssigned')) {
+          problem(`${where(info.file, topic.node, root)}: system topic ${topic.name} has no system-assigned identity, which its event subscription dead-letters with`);
+        }
+      }
+      const topicPrincipal = `${topic.name}.identity.principalId`;
+      const grants = files.flatMap((candidate) =>
+        candidate.resources
+          .filter((resource) => typeOf(resource, 'Microsoft.Authorization/roleAssignments'))
+          .filter((resource) => trace(propertyValue(propertyValue(resource.body, 'properties'), 'principalId'), candidate, parsed).some((leaf) => leaf.info === info && leaf.node.text === topicPrincipal))
+          .map((resource) => ({ resource, info: candidate })),
+      );
+      for (const containerName of deadLetterContainers) {
         if (grants.length === 0) problem(`infra: system topic ${topic.name}'s identity has no role on the dead-letter container "${containerName}" (Storage Blob Data Contributor)`);
         for (const grant of grants) {
           const grantAt = `${where(grant.info.file, grant.resource.node, root)}: role assignment ${grant.resource.name} for system topic ${topic.name}`;
@@ -514,14 +758,196 @@ function checkEventDelivery(root, parsed, problem) {
             problem(`${grantAt} must be Storage Blob Data Contributor (${STORAGE_BLOB_DATA_CONTRIBUTOR}), the least Event Grid needs to dead-letter`);
           }
           const scopes = trace(propertyValue(grant.resource.body, 'scope'), grant.info, parsed).map(resourceOf);
-          if (scopes.length === 0 || !scopes.every(isThisContainer)) problem(`${grantAt} must be scoped to the dead-letter container "${containerName}", not wider`);
-          // Event Grid may check the destination when the subscription is created: grant first.
-          const grantModule = grant.info === info ? undefined : info.modules.find((module) => moduleFile(info, module, parsed) === grant.info);
-          const dependency = grant.info === info ? grant.resource.name : grantModule?.name;
-          if (!dependency || !new RegExp(`\\b${dependency}\\b`).test(subscription.body?.text ?? '')) {
-            problem(`${at} does not depend on ${grant.resource.name} (use its module's outputs or dependsOn), so it may be created before its identity can write to the container`);
-          }
+          if (scopes.length === 0 || !scopes.every(isThisContainer(containerName))) problem(`${grantAt} must be scoped to the dead-letter container "${containerName}", not wider`);
         }
+      }
+    }
+  }
+}
+
+/**
+ * A subscription can have only one Microsoft.Resources.Subscriptions system topic: main.bicep's
+ * existingSystemTopicIds must reach an `existing` system topic of the provision (whose identity is
+ * then granted the dead-letter role, checked above), azd must map it, and docs/deployment.md must
+ * say how to use it and what the topic's owner does first (its system-assigned identity).
+ */
+function checkExistingTopic(root, parsed, main, problem) {
+  if (!main.params.has(EXISTING_TOPIC_PARAM)) {
+    problem(`infra/main.bicep: no param ${EXISTING_TOPIC_PARAM}: a subscription that already has its one Microsoft.Resources.Subscriptions system topic cannot be attached to`);
+    return;
+  }
+  const attached = [...provisionTree(main, parsed)].some((info) =>
+    info.resources.some((resource) => resource.existing && typeOf(resource, 'Microsoft.EventGrid/systemTopics') && mainSources(propertyValue(resource.body, 'name'), info, parsed, main).has(EXISTING_TOPIC_PARAM)),
+  );
+  if (!attached) problem(`infra: param ${EXISTING_TOPIC_PARAM} does not reach an existing Microsoft.EventGrid/systemTopics resource, so nothing attaches to the topic it names`);
+  const parametersFile = path.join(root, 'infra/main.parameters.json');
+  const parameters = existsSync(parametersFile) ? (JSON.parse(readFileSync(parametersFile, 'utf8')).parameters ?? {}) : {};
+  if (!String(parameters[EXISTING_TOPIC_PARAM]?.value ?? '').includes(EXISTING_TOPIC_VARIABLE)) {
+    problem(`infra/main.parameters.json: ${EXISTING_TOPIC_PARAM} is not mapped to ${EXISTING_TOPIC_VARIABLE}`);
+  }
+  const docsFile = path.join(root, 'docs/deployment.md');
+  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
+  for (const needle of [EXISTING_TOPIC_VARIABLE, EXISTING_TOPIC_PARAM, 'az eventgrid system-topic update']) {
+    if (!docs.includes(needle)) problem(`docs/deployment.md: does not explain attaching to an existing system topic (${needle})`);
+  }
+}
+
+/** The query string an expression comes down to (a variable holding a multi-line string). */
+function queryText(node, info, parsed) {
+  const values = literals(node, info, parsed);
+  return values?.length === 1 ? values[0].trim() : undefined;
+}
+
+/** The columns a query's last `project` keeps. */
+function projectedColumns(query) {
+  const line = query.split('\n').filter((candidate) => /^\s*\|\s*project\s/.test(candidate)).pop() ?? '';
+  return new Set(line.replace(/^\s*\|\s*project\s+/, '').split(',').map((column) => column.split('=')[0].trim()));
+}
+
+/** A KQL query that reads a table through `union isfuzzy=true (datatable(...)[]), Table`: it runs while the table does not exist yet. */
+const survivesEmptyWorkspace = (query, table = 'AppTraces') => new RegExp(`union\\s+isfuzzy\\s*=\\s*true\\s*\\(\\s*datatable\\([^)]*\\)\\s*\\[\\s*\\]\\s*\\)\\s*,\\s*${table}\\b`).test(query);
+
+/**
+ * The alert rule (DESIGN §9): it must deploy on a brand-new workspace (skipQueryValidation, and a
+ * query that runs before AppTraces exists), read the workspace's own table, fire per image and
+ * error code (dimensions that the query projects, the image named by its display name and version),
+ * and docs/monitoring.md must show its query.
+ */
+function checkAlert(root, parsed, problem) {
+  const rules = [...parsed.values()].flatMap((info) => info.resources.filter((resource) => typeOf(resource, 'Microsoft.Insights/scheduledQueryRules') && !resource.existing).map((resource) => ({ resource, info })));
+  if (rules.length === 0) return problem(`infra: no log alert rule (Microsoft.Insights/scheduledQueryRules) on ${FAILURE_EVENT}`);
+  const docsFile = path.join(root, 'docs/monitoring.md');
+  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : undefined;
+  for (const { resource, info } of rules) {
+    const at = `${where(info.file, resource.node, root)}: alert rule ${resource.name}`;
+    const props = propertyValue(resource.body, 'properties');
+    if (literal(propertyValue(props, 'skipQueryValidation')) !== 'true') {
+      problem(`${at} must set skipQueryValidation: true: a new workspace has no AppTraces table until the app's first log line, and validating the query against it fails the deployment`);
+    }
+    const scopes = propertyValue(props, 'scopes')?.namedChildren.flatMap((element) => trace(element, info, parsed)) ?? [];
+    if (scopes.length === 0 || !scopes.every((leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf).resource, 'Microsoft.OperationalInsights/workspaces'))) {
+      problem(`${at} must be scoped to the Log Analytics workspace, whose AppTraces table its query reads`);
+    }
+    for (const condition of propertyValue(propertyValue(props, 'criteria'), 'allOf')?.namedChildren ?? []) {
+      const query = queryText(propertyValue(condition, 'query'), info, parsed);
+      if (!query) {
+        problem(`${at}: its query does not come down to a string`);
+        continue;
+      }
+      if (!query.includes(FAILURE_EVENT)) problem(`${at}: its query does not match the app's ${FAILURE_EVENT} log lines`);
+      if (!survivesEmptyWorkspace(query)) problem(`${at}: its query must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\`, so that it runs on a workspace that has no AppTraces table yet`);
+      const columns = projectedColumns(query);
+      const dimensions = (propertyValue(condition, 'dimensions')?.namedChildren ?? []).map((dimension) => literal(propertyValue(dimension, 'name')));
+      for (const name of ALERT_DIMENSIONS.filter((wanted) => !dimensions.includes(wanted))) {
+        problem(`${at} does not split by the dimension ${name}: it must fire once per image and error code (${ALERT_DIMENSIONS.join(', ')})`);
+      }
+      for (const name of dimensions.filter((dimension) => !columns.has(dimension))) problem(`${at}: dimension ${name} is not a column its query projects`);
+      if (!/\|\s*extend\s+image\s*=.*displayName.*version/.test(query)) problem(`${at}: the image dimension must name the image (its displayName and version)`);
+      if (docs === undefined) problem('docs/monitoring.md is missing');
+      else if (!docs.includes(query)) problem("docs/monitoring.md: does not show the alert rule's query as infra/modules/monitoring.bicep has it");
+    }
+  }
+}
+
+/** The file a Bicep expression loads (loadJsonContent / loadTextContent), resolved from the Bicep file. */
+function loadedFile(node, info) {
+  for (const call of [node, ...descendants(node)].filter((candidate) => candidate.type === 'call_expression')) {
+    if (!/^load(Json|Text)Content$/.test(call.namedChildren[0]?.text ?? '')) continue;
+    const relative = stringValue(call.namedChildren[1]?.namedChildren[0]);
+    if (relative) return path.resolve(path.dirname(info.file), relative);
+  }
+  return undefined;
+}
+
+/** Every item of a workbook, those in groups included. */
+function* workbookItems(items) {
+  for (const item of Array.isArray(items) ? items : []) {
+    yield item;
+    yield* workbookItems(item?.content?.items);
+  }
+}
+
+/** The event names a query selects: `event in ("A", "B")`, `event == "A"`, `Message startswith "A"`. */
+function queriedEvents(query) {
+  const names = new Set();
+  for (const match of query.matchAll(/\bevent\s+in\s*\(([^)]*)\)/g)) for (const name of match[1].matchAll(/"([A-Za-z]+)"/g)) names.add(name[1]);
+  for (const match of query.matchAll(/\bevent\s*==\s*"([A-Za-z]+)"/g)) names.add(match[1]);
+  for (const match of query.matchAll(/Message\s+startswith\s+"([A-Za-z]+)/g)) names.add(match[1]);
+  return names;
+}
+
+/** The app's source text (src/**.ts), to check that a query selects events the app logs. */
+function sourceText(root) {
+  const dir = path.join(root, 'src');
+  if (!existsSync(dir)) return undefined;
+  const texts = [];
+  const walk = (current) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) texts.push(readFileSync(full, 'utf8'));
+    }
+  };
+  walk(dir);
+  return texts.join('\n');
+}
+
+/**
+ * The workbook: deployed (Microsoft.Insights/workbooks) and linked to the workspace, its
+ * serializedData valid workbook JSON with the sections of WORKBOOK_SECTIONS, each a query of the
+ * events it is about; every query runs on an empty workspace and selects only events the app logs
+ * (src/); docs/monitoring.md describes each section.
+ */
+function checkWorkbook(root, parsed, problem) {
+  const workbooks = [...parsed.values()].flatMap((info) => info.resources.filter((resource) => typeOf(resource, 'Microsoft.Insights/workbooks') && !resource.existing).map((resource) => ({ resource, info })));
+  if (workbooks.length === 0) return problem('infra: no Azure Monitor workbook (Microsoft.Insights/workbooks)');
+  const source = sourceText(root);
+  const docsFile = path.join(root, 'docs/monitoring.md');
+  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
+  for (const { resource, info } of workbooks) {
+    const at = `${where(info.file, resource.node, root)}: workbook ${resource.name}`;
+    const props = propertyValue(resource.body, 'properties');
+    const sourceIds = trace(propertyValue(props, 'sourceId'), info, parsed);
+    if (sourceIds.length === 0 || !sourceIds.every((leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf).resource, 'Microsoft.OperationalInsights/workspaces'))) {
+      problem(`${at}: sourceId must be the Log Analytics workspace's id (the workbook is linked to the workspace its queries read)`);
+    }
+    const serialized = propertyValue(props, 'serializedData');
+    const file = serialized && loadedFile(serialized, info);
+    if (!file) {
+      problem(`${at}: serializedData must load the workbook from its JSON file (loadJsonContent or loadTextContent)`);
+      continue;
+    }
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    if (!existsSync(file)) {
+      problem(`${at}: ${relative} does not exist`);
+      continue;
+    }
+    let workbook;
+    try {
+      workbook = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      problem(`${relative}: not valid JSON (${error.message})`);
+      continue;
+    }
+    if (workbook?.version !== 'Notebook/1.0' || !Array.isArray(workbook.items)) problem(`${relative}: not a workbook (version Notebook/1.0 with items)`);
+    const items = [...workbookItems(workbook?.items)];
+    for (const [name, terms] of Object.entries(WORKBOOK_SECTIONS)) {
+      const item = items.find((candidate) => candidate?.name === name);
+      const query = item?.type === 3 ? String(item.content?.query ?? '') : undefined;
+      if (query === undefined) {
+        problem(`${relative}: no query section "${name}"`);
+        continue;
+      }
+      for (const term of terms.filter((wanted) => !query.includes(wanted))) problem(`${relative}: section "${name}" does not query ${term}`);
+      const title = String(item.content?.title ?? '');
+      if (!title || !docs.includes(title)) problem(`docs/monitoring.md: does not describe the workbook section "${title || name}"`);
+    }
+    for (const item of items.filter((candidate) => candidate?.type === 3)) {
+      const query = String(item.content?.query ?? '');
+      if (/\bAppTraces\b/.test(query) && !survivesEmptyWorkspace(query)) problem(`${relative}: query "${item.name}" must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\` (a new workspace has no AppTraces table)`);
+      if (/\bAppDependencies\b/.test(query) && !survivesEmptyWorkspace(query, 'AppDependencies')) problem(`${relative}: query "${item.name}" must read AppDependencies through a fuzzy union (the table exists only when dependencies are collected)`);
+      for (const event of source === undefined ? [] : queriedEvents(query)) {
+        if (!source.includes(`'${event}'`)) problem(`${relative}: query "${item.name}" selects ${event}, which the app (src/) never logs`);
       }
     }
   }
@@ -565,7 +991,7 @@ async function main() {
   for (const root of roots) byRoot[root] = await checkInfra(root);
   const findings = Object.values(byRoot).flat();
   if (values.json) console.log(JSON.stringify({ findings, byRoot }, null, 2));
-  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, Event Grid delivery, azure.yaml)');
+  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, least privilege, Event Grid delivery, existing system topics, alert rule, workbook, azure.yaml)');
   else for (const [root, list] of Object.entries(byRoot)) for (const finding of list) console.log(roots.length > 1 ? `${root}: ${finding}` : finding);
   return findings.length === 0 ? 0 : 1;
 }

@@ -32,7 +32,7 @@ Run it as a Privileged Role Administrator or Global Administrator (az login). To
   --principal-id ID          managed identity's principal (object) id
                              (default: env AZURE_IDENTITY_PRINCIPAL_ID)
   --subscription-ids A,B     source subscriptions to check for the Windows 365 Reader role
-                             (default: env IMAGE_SYNC_SUBSCRIPTION_IDS; none: skip the check)
+                             (default: env IMAGE_SYNC_SUBSCRIPTION_IDS; none or *: skip the check)
   --apply-windows365-reader  assign Reader to Windows 365 where it is missing (needs Owner or
                              User Access Administrator on those subscriptions)
   --dry-run                  print what would be done; change nothing
@@ -83,10 +83,12 @@ function parseOptions(argv, env) {
         : `--principal-id "${principalId}" is not a GUID`,
     );
   }
+  // `*` (IMAGE_SYNC_SUBSCRIPTION_IDS with resource-graph discovery: every subscription the identity can
+  // read) names no subscription to check: the Windows 365 check is then skipped, as with none.
   const subscriptionIds = (values['subscription-ids'] ?? env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '')
     .split(',')
     .map((id) => id.trim())
-    .filter((id) => id !== '');
+    .filter((id) => id !== '' && id !== '*');
   for (const id of subscriptionIds) {
     if (!GUID.test(id)) throw new ScriptError(`subscription id "${id}" is not a GUID`);
   }

@@ -1,19 +1,19 @@
-// Event Grid system topic for this subscription's resource events, and the subscription that
-// sends successful Microsoft.Compute/images writes to the imageWritten function. An event Event
-// Grid cannot deliver is retried, then dead-lettered to a blob container in the app's storage
-// account. Events are the fast path only: the reconcile timer finds every image whatever happens
-// to an event (docs/deployment.md, "Event delivery").
-@description('System topic name.')
+// The Event Grid system topic of one scanned subscription, which announces its resource writes:
+// created here, or (attachToExisting) the subscription's existing Microsoft.Resources.Subscriptions
+// system topic, left as it is. Either way its system-assigned identity is given the right to
+// dead-letter into the app's storage account (dead-letter-access.bicep), here, at provision time.
+// The event subscription that sends image writes to imageWritten is created later, once the code is
+// deployed and the function exists: by the azd postdeploy hook, with infra/subscribe-image-events.bicep
+// (docs/deployment.md, "Event delivery"). Events are the fast path only: the reconcile timer finds
+// every image whatever happens to an event.
+@description('System topic name: the one to create, or the existing one (in this resource group) to attach to.')
 param topicName string
 
-@description('Tags for the system topic.')
+@description('Attach to the existing system topic topicName instead of creating it. It must have a system-assigned identity (docs/deployment.md, "An existing system topic").')
+param attachToExisting bool
+
+@description('Tags for a created system topic (an existing one is not changed).')
 param tags object
-
-@description('Create the event subscription (the imageWritten function must already exist).')
-param subscribeImageEvents bool
-
-@description('Resource id of the Function App that hosts imageWritten.')
-param functionAppId string
 
 @description('Subscription id of the app\'s storage account, which holds the dead-letter container.')
 param deadLetterSubscriptionId string
@@ -27,7 +27,7 @@ param deadLetterStorageAccountName string
 @description('Blob container (in that account) that receives the events Event Grid could not deliver.')
 param deadLetterContainerName string
 
-resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+resource createdTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = if (!attachToExisting) {
   name: topicName
   location: 'global'
   tags: tags
@@ -42,67 +42,29 @@ resource topic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-// Storage Blob Data Contributor for the topic's identity on the dead-letter container only. It is
-// granted before the event subscription that uses it is created (the output below is a dependency).
+// Azure allows one Microsoft.Resources.Subscriptions system topic per subscription. When the
+// subscription has one already, its owner enables its system-assigned identity
+// (az eventgrid system-topic update --identity systemassigned) and the app attaches to it.
+resource attachedTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = if (attachToExisting) {
+  name: topicName
+}
+
+// (Each branch in parentheses: it reads the same, and keeps the tree-sitter grammar of scripts/check-infra.mjs
+// from taking `a ? b : c.identity.principalId` as `(a ? b : c).identity.principalId`.)
+var topicPrincipalId = attachToExisting ? (attachedTopic.identity.principalId) : (createdTopic.identity.principalId)
+
+// Storage Blob Data Contributor for the topic's identity on the dead-letter container only, granted
+// now so that it is in place (and has propagated) long before the hook creates the event subscription.
 module deadLetterAccess 'dead-letter-access.bicep' = {
-  name: 'imagesync-deadletter-${uniqueString(topic.id)}'
+  name: 'imagesync-deadletter-${uniqueString(resourceId('Microsoft.EventGrid/systemTopics', topicName))}'
   scope: resourceGroup(deadLetterSubscriptionId, deadLetterResourceGroupName)
   params: {
     storageAccountName: deadLetterStorageAccountName
     containerName: deadLetterContainerName
-    topicPrincipalId: topic.identity.principalId
-    topicName: topic.name
+    topicPrincipalId: topicPrincipalId
+    topicName: topicName
   }
 }
 
-resource imageWritten 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (subscribeImageEvents) {
-  parent: topic
-  name: 'image-written'
-  properties: {
-    destination: {
-      endpointType: 'AzureFunction'
-      properties: {
-        resourceId: '${functionAppId}/functions/imageWritten'
-        maxEventsPerBatch: 1
-        preferredBatchSizeInKilobytes: 64
-      }
-    }
-    filter: {
-      includedEventTypes: [
-        'Microsoft.Resources.ResourceWriteSuccess'
-      ]
-      advancedFilters: [
-        {
-          operatorType: 'StringIn'
-          key: 'data.operationName'
-          values: [
-            'Microsoft.Compute/images/write'
-          ]
-        }
-      ]
-    }
-    eventDeliverySchema: 'EventGridSchema'
-    // Event Grid's retry policy, stated rather than implied: up to 30 deliveries (its maximum) with
-    // its growing back-off, for at most 24 hours (1440 minutes, its maximum) after the event.
-    retryPolicy: {
-      maxDeliveryAttempts: 30
-      eventTimeToLiveInMinutes: 1440
-    }
-    // After that, or at once for an answer Event Grid does not retry (the function gone, 400, 403,
-    // 413), the event is written to the dead-letter container instead of being dropped.
-    deadLetterWithResourceIdentity: {
-      identity: {
-        type: 'SystemAssigned'
-      }
-      deadLetterDestination: {
-        endpointType: 'StorageBlob'
-        properties: {
-          resourceId: deadLetterAccess.outputs.storageAccountId
-          blobContainerName: deadLetterAccess.outputs.containerName
-        }
-      }
-    }
-  }
-}
-
-output topicName string = topic.name
+output topicName string = topicName
+output topicResourceGroup string = resourceGroup().name

@@ -1,5 +1,7 @@
-// Logs and the alert: a Log Analytics workspace, workspace-based Application Insights that accepts
-// only Entra ID-authenticated telemetry, and a log alert on the app's ImageSyncFailure event.
+// Logs, the alert and the workbook: a Log Analytics workspace, workspace-based Application Insights
+// that accepts only Entra ID-authenticated telemetry, a log alert on the app's ImageSyncFailure
+// event that fires once per image and error code, and an Azure Monitor workbook over the app's log
+// lines. docs/monitoring.md explains each.
 @description('Region of the monitoring resources.')
 param location string
 
@@ -18,6 +20,9 @@ param appPrincipalId string
 @description('Email address for ImageSyncFailure alerts. Empty: no action group.')
 param alertEmail string
 
+@description('Name of the workbook as the portal shows it.')
+param workbookDisplayName string
+
 @minValue(30)
 @maxValue(730)
 @description('Days the workspace keeps logs.')
@@ -25,12 +30,19 @@ param retentionInDays int = 30
 
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-// The alert's query; docs/deployment.md shows the same query for a person to run.
+// The alert's query (docs/monitoring.md shows the same query for a person to run). The app's
+// context.error lines reach the workspace's AppTraces table as `ImageSyncFailure {json}`. A new
+// workspace has no AppTraces table until the first line arrives: the fuzzy union with an empty
+// datatable keeps the query valid until then. Each row is one failure; image, errorCode and
+// sourceImageResourceId are the rule's dimensions, so each image and error code is its own alert.
 var failureQuery = '''
-traces
-| where severityLevel >= 3 and message startswith "ImageSyncFailure"
-| extend fields = parse_json(extract(@"^ImageSyncFailure\s+(\{.*\})", 1, message))
-| project timestamp, sourceImageResourceId = tostring(fields.sourceImageResourceId), displayName = tostring(fields.displayName), version = tostring(fields.version), errorCode = tostring(fields.errorCode), remediation = tostring(fields.remediation), detail = tostring(fields.detail)
+union isfuzzy=true (datatable(TimeGenerated: datetime, Message: string, SeverityLevel: int)[]), AppTraces
+| where SeverityLevel >= 3 and Message startswith "ImageSyncFailure"
+| extend fields = parse_json(extract(@"^ImageSyncFailure\s+(\{.*\})", 1, Message))
+| extend displayName = tostring(fields.displayName), version = tostring(fields.version), errorCode = tostring(fields.errorCode)
+| extend image = iff(isempty(displayName), "(no image: a recorded problem)", strcat(displayName, " ", version))
+| extend sourceImageResourceId = iff(isempty(tostring(fields.sourceImageResourceId)), "(none)", tostring(fields.sourceImageResourceId))
+| project TimeGenerated, image, errorCode, sourceImageResourceId, remediation = tostring(fields.remediation), detail = tostring(fields.detail)
 '''
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
@@ -90,15 +102,18 @@ resource failureAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'cloudpc-image-sync: ImageSyncFailure'
-    description: 'An image failed to sync to Windows 365, or a problem was recorded (poison message, unreadable subscription). The log line names the image, the error code and the fix.'
+    displayName: 'cloudpc-image-sync: ImageSyncFailure (per image and error code)'
+    description: 'An image failed to sync to Windows 365, or a problem was recorded (poison message, unreadable subscription). One alert per image and error code: the dimensions image (display name and version), sourceImageResourceId and errorCode name them; run the query (docs/monitoring.md) or image-sync status for the detail and the fix.'
     severity: 1
     enabled: true
+    // The workspace, whose AppTraces table the query reads (workspace-based Application Insights).
     scopes: [
-      applicationInsights.id
+      workspace.id
     ]
     evaluationFrequency: 'PT5M'
     windowSize: 'PT5M'
+    // A brand-new workspace has no AppTraces table yet: do not let rule validation fail on that.
+    skipQueryValidation: true
     // Every failure is its own event, not a state that clears.
     autoMitigate: false
     criteria: {
@@ -106,6 +121,29 @@ resource failureAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
         {
           query: failureQuery
           timeAggregation: 'Count'
+          dimensions: [
+            {
+              name: 'image'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'errorCode'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'sourceImageResourceId'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
           operator: 'GreaterThan'
           threshold: 0
           failingPeriods: {
@@ -123,6 +161,29 @@ resource failureAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// The workbook (infra/workbooks/image-sync.workbook.json): registrations by state, failures and
+// warnings over time, throttling, and the latest problems. Linked to the workspace (sourceId), which
+// its queries read; it appears under the workspace's Workbooks and in Azure Monitor > Workbooks.
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(workspace.id, 'cloudpc-image-sync-workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: workbookDisplayName
+    category: 'workbook'
+    sourceId: workspace.id
+    version: 'Notebook/1.0'
+    serializedData: string(union(loadJsonContent('../workbooks/image-sync.workbook.json'), {
+      fallbackResourceIds: [
+        workspace.id
+      ]
+    }))
+  }
+}
+
 output applicationInsightsName string = applicationInsights.name
 output applicationInsightsConnectionString string = applicationInsights.properties.ConnectionString
+output workspaceName string = workspace.name
 output alertRuleName string = failureAlert.name
+output workbookId string = workbook.id

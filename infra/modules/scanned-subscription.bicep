@@ -1,31 +1,31 @@
 // What the app needs in each scanned subscription: Reader for its identity (to list managed
-// images), and the Event Grid system topic that announces image writes within seconds (with its
-// right to dead-letter into the app's storage account, which may be in another subscription).
+// images), and the Event Grid system topic that announces image writes within seconds, created in
+// an events resource group or, where the subscription already has its one
+// Microsoft.Resources.Subscriptions system topic, that existing topic (with its right to dead-letter
+// into the app's storage account, which may be in another subscription). The event subscription
+// itself is created after the code is deployed (infra/subscribe-image-events.bicep).
 targetScope = 'subscription'
 
-@description('azd environment name, for tags.')
+@description('azd environment name, for tags and the topic name.')
 param environmentName string
 
 @description('Region of the events resource group.')
 param location string
 
-@description('Tags for the events resource group.')
+@description('Tags for the events resource group and a created system topic.')
 param tags object
 
 @description('Principal id of the app\'s managed identity.')
 param appPrincipalId string
 
-@description('Create the Event Grid system topic for this subscription.')
+@description('Give this subscription a system topic: create one, or attach to the one listed in existingSystemTopicIds.')
 param imageEventsEnabled bool
 
-@description('Resource group (created in this subscription) that holds the system topic.')
+@description('Resource group (created in this subscription) that holds a created system topic.')
 param eventsResourceGroupName string
 
-@description('Create the event subscription to the imageWritten function (only once the code is deployed).')
-param subscribeImageEvents bool
-
-@description('Resource id of the Function App.')
-param functionAppId string
+@description('Resource ids of existing Microsoft.Resources.Subscriptions system topics. The one in this subscription, if any, is attached to instead of creating a topic.')
+param existingSystemTopicIds array
 
 @description('Subscription id of the app\'s storage account (the dead-letter destination).')
 param deadLetterSubscriptionId string
@@ -41,6 +41,13 @@ param deadLetterContainerName string
 
 var readerRoleId = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 
+// Only one Microsoft.Resources.Subscriptions system topic can exist per subscription.
+var existingHere = filter(existingSystemTopicIds, id => toLower(split(id, '/')[2]) == toLower(subscription().subscriptionId))
+var attachToExisting = !empty(existingHere)
+// /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.EventGrid/systemTopics/{name}
+var topicResourceGroup = attachToExisting ? split(existingHere[0], '/')[4] : eventsResourceGroupName
+var topicName = attachToExisting ? last(split(existingHere[0], '/')) : 'evgt-imagesync-${uniqueString(subscription().id, environmentName)}'
+
 resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(subscription().id, appPrincipalId, readerRoleId)
   properties: {
@@ -51,7 +58,7 @@ resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource eventsGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (imageEventsEnabled) {
+resource eventsGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (imageEventsEnabled && !attachToExisting) {
   name: eventsResourceGroupName
   location: location
   tags: tags
@@ -59,15 +66,17 @@ resource eventsGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (image
 
 module imageEvents 'image-events.bicep' = if (imageEventsEnabled) {
   name: 'imagesync-events-${uniqueString(subscription().id, environmentName)}'
-  scope: eventsGroup
+  scope: resourceGroup(topicResourceGroup)
   params: {
-    topicName: 'evgt-imagesync-${uniqueString(subscription().id, environmentName)}'
+    topicName: topicName
+    attachToExisting: attachToExisting
     tags: tags
-    subscribeImageEvents: subscribeImageEvents
-    functionAppId: functionAppId
     deadLetterSubscriptionId: deadLetterSubscriptionId
     deadLetterResourceGroupName: deadLetterResourceGroupName
     deadLetterStorageAccountName: deadLetterStorageAccountName
     deadLetterContainerName: deadLetterContainerName
   }
+  dependsOn: [
+    eventsGroup
+  ]
 }
