@@ -151,6 +151,46 @@ export interface LedgerEntry {
   readonly alertedWarnings: readonly WarningCode[];
   /** Display names of the provisioning policies that use the device image, as last read from Graph. */
   readonly policies: readonly string[];
+  /** The source's `cloudpc-provisioning-policies` tag when this version was planned: policy names or ids (DESIGN §13 Rollout). */
+  readonly rolloutPolicies: readonly string[];
+  /** What became of each of those targets, once this version was ready and IMAGE_SYNC_ROLLOUT on. */
+  readonly rollouts: readonly RolloutOutcome[];
+}
+
+/**
+ * One target of a registration's rollout. `rolled-out`: the app pointed the policy at this version;
+ * `already-used`: the policy used it already; `superseded`: a newer version of the source was ready
+ * first. The others are problems with a fix, looked at again by every reconcile.
+ */
+export const ROLLOUT_OUTCOMES = ['rolled-out', 'already-used', 'superseded', 'no-such-policy', 'gallery-image', 'refused'] as const;
+export type RolloutOutcomeCode = (typeof ROLLOUT_OUTCOMES)[number];
+
+export interface RolloutOutcome {
+  /** The tag's entry, as written (a policy display name or id). */
+  readonly target: string;
+  /** The policy it named, when one did. */
+  readonly policyId: string | null;
+  readonly outcome: RolloutOutcomeCode;
+  readonly at: string;
+}
+
+/**
+ * The app's last rollout to one provisioning policy (ledger partition `rollout`, one row per policy):
+ * the image it pointed the policy at and the one the policy used before, for `image-sync rollback`.
+ * `pointing` is written before the PATCH, so a rollout whose answer was lost is finished, not redone.
+ */
+export interface PolicyRollout {
+  readonly policyId: string;
+  readonly policyDisplayName: string;
+  readonly state: 'pointing' | 'rolled-out' | 'rolled-back';
+  readonly deviceImageId: string;
+  readonly deviceImageDisplayName: string | null;
+  readonly sourceImageResourceId: string;
+  readonly version: string;
+  readonly previousImageId: string | null;
+  readonly previousImageDisplayName: string | null;
+  readonly previousImageType: string | null;
+  readonly updatedAt: string;
 }
 
 /** A ledger row as stored, with the ETag that guards its next change. */

@@ -4,13 +4,14 @@ import { type FailureDocument, describeFailure, failureLine, wantsJson } from '.
 import { emulatorCommand } from './commands/emulatorCommand';
 import { planCommand } from './commands/planCommand';
 import { pruneCommand } from './commands/pruneCommand';
+import { rollbackCommand } from './commands/rollbackCommand';
 import { registerCommand } from './commands/registerCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
 import { packageVersion } from './packageVersion';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
-export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, pruneCommand, emulatorCommand];
+export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, pruneCommand, rollbackCommand, emulatorCommand];
 
 export const USAGE = `Usage: image-sync <command> [options]
 

@@ -4,7 +4,7 @@ import { faultRuleSchema, ruleApplies, type FaultRule, type ParsedFaultRule, typ
 import type { RandomSource } from './randomSource';
 import { TokenBucket } from './tokenBucket';
 
-export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset' | 'ambiguous-create' | 'malformed';
+export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset' | 'ambiguous-create' | 'malformed' | 'refuse';
 
 export type FaultAction =
   | { readonly fault: FaultName; readonly answer: 'reset' }
@@ -15,7 +15,7 @@ export interface FaultDecision {
   readonly action: FaultAction | null;
 }
 
-type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates' | 'malformed';
+type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates' | 'malformed' | 'refuse';
 
 interface ActiveRule {
   readonly rule: ParsedFaultRule;
@@ -48,6 +48,7 @@ export class FaultInjector {
         reset: rule.reset?.next ?? 0,
         ambiguousCreates: rule.ambiguousCreates?.next ?? 0,
         malformed: rule.malformed?.next ?? 0,
+        refuse: rule.refuse?.next ?? 0,
       };
       return { rule, bucket, left };
     });
@@ -68,9 +69,9 @@ export class FaultInjector {
     return { latencyMs, action: null };
   }
 
-  /** After a create took effect: whether its answer is lost (a 5xx or a reset instead of the 201). */
-  afterCreate(service: Service, kind: string): FaultAction | null {
-    if (!kind.endsWith('.create')) return null;
+  /** After a create (or a policy PATCH) took effect: whether its answer is lost (a 5xx or a reset instead of the 201 or 204). */
+  afterSideEffect(service: Service, kind: string): FaultAction | null {
+    if (!kind.endsWith('.create') && kind !== 'graph.provisioningPolicies.update') return null;
     for (const active of this.active) {
       const ambiguity = active.rule.ambiguousCreates;
       if (ambiguity === undefined || !ruleApplies(active.rule, service, kind)) continue;
@@ -101,6 +102,9 @@ export class FaultInjector {
       const answer = active.bucket.take(this.nowMs());
       if (!answer.granted) return { fault: 'budget', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: answer.retryAfterSeconds };
     }
+    if (rule.refuse !== undefined && this.strikes(active, 'refuse', rule.refuse.probability)) {
+      return { fault: 'refuse', answer: 'status', status: rule.refuse.status, code: statusCode(rule.refuse.status, service), retryAfterSeconds: null };
+    }
     if (rule.reset !== undefined && this.strikes(active, 'reset', rule.reset.probability)) return { fault: 'reset', answer: 'reset' };
     if (rule.throttle !== undefined && this.strikes(active, 'throttle', rule.throttle.probability)) {
       return { fault: 'throttle', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: rule.throttle.retryAfterSeconds };
@@ -128,8 +132,8 @@ export class FaultInjector {
 }
 
 const ERROR_CODES: Readonly<Record<Service, Readonly<Record<number, string>>>> = {
-  arm: { 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServerBusy', 504: 'GatewayTimeout' },
-  graph: { 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceNotAvailable', 504: 'GatewayTimeout' },
+  arm: { 400: 'BadRequest', 403: 'AuthorizationFailed', 404: 'ResourceNotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServerBusy', 504: 'GatewayTimeout' },
+  graph: { 400: 'BadRequest', 403: 'Forbidden', 404: 'ResourceNotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceNotAvailable', 504: 'GatewayTimeout' },
 };
 
 function statusCode(status: number, service: Service): string {

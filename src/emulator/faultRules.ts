@@ -19,9 +19,11 @@ export const faultRuleSchema = z.strictObject({
   unavailable: z.strictObject({ probability, next, retryAfterSeconds: seconds.nullable().default(null) }).optional(),
   /** The socket is reset without an answer. */
   reset: z.strictObject({ probability, next }).optional(),
+  /** A refusal (4xx, 403 Forbidden by default) instead of the answer: a missing permission, a policy Graph will not change. */
+  refuse: z.strictObject({ next, probability, status: z.number().int().min(400).max(499).default(403) }).optional(),
   /** Every matching request fails this way until the rule is removed. */
   down: z.enum(['unavailable', 'reset']).optional(),
-  /** A create takes effect, then its answer is lost: a 5xx status, or a reset. */
+  /** A create (or a provisioning policy PATCH) takes effect, then its answer is lost: a 5xx status, or a reset. */
   ambiguousCreates: z
     .strictObject({
       next,

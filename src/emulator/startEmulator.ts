@@ -139,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     let malformed = false;
     if (action === null) {
       reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken });
-      if (service !== 'unknown' && reply.status === 201) action = faults.afterCreate(service, route.kind);
+      if (service !== 'unknown' && (reply.status === 201 || reply.status === 204)) action = faults.afterSideEffect(service, route.kind);
       if (action === null && service !== 'unknown' && isSuccessWithBody(reply) && faults.answersMalformed(service, route.kind)) {
         reply = malformedReply(reply);
         malformed = true;
@@ -244,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 function faultMessage(fault: FaultName, status: number): string {
   if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
   if (fault === 'ambiguous-create') return 'An internal server error occurred.';
+  if (fault === 'refuse') return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
   return 'The service is temporarily unavailable. Please retry later.';
 }
 

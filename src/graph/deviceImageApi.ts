@@ -2,6 +2,7 @@ import { type Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-cli
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseManagedImageId } from '../arm/managedImageId';
 import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
+import type { PolicyImage } from '../sync/ports';
 import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../sync/ports';
 import { classifyGraphError, type GraphOperation } from './classifyGraphError';
@@ -62,6 +63,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     }
     await gate.passed();
   };
+
+  // For a call with a side effect: the middleware would resend on 503/504 too, which can repeat
+  // what took effect; only a 429 (never processed) is safe to resend.
+  const onlyThrottling = () =>
+    new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries, (_delay, _attempt, _request, _options, response) => response.status === 429 && middlewareHonoursRetryAfter(response));
 
   /**
    * One call: waits out an earlier Retry-After, sends within the timeout, classifies a failure once.
@@ -131,12 +137,9 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       if (parseManagedImageId(request.sourceImageResourceId) === null) {
         throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
       }
-      // The middleware would resend on 503/504 too, which can create a second image; only a 429
-      // (never processed) is safe to resend.
-      const onlyThrottling = new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries, (_delay, _attempt, _request, _options, response) => response.status === 429 && middlewareHonoursRetryAfter(response));
       return call(
         `creating the device image for ${request.sourceImageResourceId}`,
-        async (signal) => toDeviceImage(await client.api(DEVICE_IMAGES).headers(HEADERS).middlewareOptions([onlyThrottling]).option('signal', signal).post(request)),
+        async (signal) => toDeviceImage(await client.api(DEVICE_IMAGES).headers(HEADERS).middlewareOptions([onlyThrottling()]).option('signal', signal).post(request)),
         false,
         'createDeviceImage',
       );
@@ -168,6 +171,18 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
 
     async listProvisioningPolicies(): Promise<ProvisioningPolicy[]> {
       return listAll('listing provisioning policies', PROVISIONING_POLICIES, toProvisioningPolicy);
+    },
+
+    // Not sent again here after a lost answer (only a 429, never processed, is): the caller looks the
+    // policy up first, so each rollout PATCHes a policy once (DESIGN §8).
+    async pointPolicyAt(policyId: string, image: PolicyImage): Promise<void> {
+      const path = `${PROVISIONING_POLICIES}/${encodeURIComponent(policyId)}`;
+      const body = { '@odata.type': '#microsoft.graph.cloudPcProvisioningPolicy', imageId: image.imageId, imageDisplayName: image.imageDisplayName, imageType: image.imageType };
+      await call(
+        `pointing provisioning policy ${policyId} at image ${image.imageId}`,
+        (signal) => client.api(path).headers(HEADERS).middlewareOptions([onlyThrottling()]).option('signal', signal).patch(body),
+        false,
+      );
     },
   };
 }

@@ -15,6 +15,7 @@ import { describeError } from '../sync/reportFailure';
 import type { SharedClients } from '../runtime/createSyncDeps';
 import type { ImageState, SyncDeps } from '../sync/ports';
 import { type ReconcileReport, reconcile } from '../sync/reconcile';
+import { finishRollouts } from '../sync/rollOutPolicies';
 import { startLocalHost } from './localHost';
 import type { QueueDrain } from './queueDrain';
 import { probeQueues } from './queuesIdle';
@@ -185,6 +186,13 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
       }
       if (timedOut()) break;
       await quietOrTimeout(drains, WATCH_INTERVAL_MS);
+    }
+    // The registrations that became ready in this run roll out before it ends (the poller did most).
+    try {
+      await finishRollouts(deps);
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      deps.log.warn('RolloutDeferred', { detail: describeError(error) });
     }
     const since = startedAt.getTime();
     const [ledger, recorded] = await Promise.all([deps.ledger.list(), deps.ledger.listProblems()]);

@@ -12,10 +12,11 @@ import { createSharedRetryAfterGate } from '../graph/retryAfterGate';
 import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
+import { createPolicyRollouts } from '../state/policyRollouts';
 import { createLedger } from '../state/ledgerTable';
 import { createSharedThrottle } from '../state/sharedThrottle';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
-import type { DeviceImageApi, ImageSlots, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
+import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
 
 export interface SharedClients {
   readonly credential: TokenCredential;
@@ -24,6 +25,7 @@ export interface SharedClients {
   readonly deviceImages: DeviceImageApi;
   readonly ledger: Ledger;
   readonly slots: ImageSlots;
+  readonly rollouts: PolicyRollouts;
   readonly queues: JobQueues;
 }
 
@@ -48,6 +50,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, gate, options.graphRetry), gate, ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
     ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
+    rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
   };
 }
@@ -61,6 +64,7 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     deviceImages: clients.deviceImages,
     ledger: clients.ledger,
     slots: clients.slots,
+    rollouts: clients.rollouts,
     queues: clients.queues,
     alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, clock }),
   };

@@ -1,5 +1,7 @@
 // The ledger table is created on first use, once per process and table.
 import type { TableClient } from '@azure/data-tables';
+import { errorMessage } from '../errors';
+import { storageErrorCode, storageStatus } from '../storage/classifyStorageError';
 
 const ensured = new Map<string, Promise<void>>();
 
@@ -17,4 +19,9 @@ export function ensureTable(table: TableClient): Promise<void> {
   // A failed creation is not remembered: the next call tries again.
   pending.catch(() => ensured.delete(key));
   return pending;
+}
+
+/** data-tables reports a missing table as a 404 whose code is in the body's odata.error. */
+export function isTableNotFound(error: unknown): boolean {
+  return storageErrorCode(error) === 'TableNotFound' || (storageStatus(error) === 404 && errorMessage(error).includes('TableNotFound'));
 }

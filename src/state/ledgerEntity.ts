@@ -3,7 +3,7 @@
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
-import { type LedgerEntry, type LedgerRow, type LedgerState, WARNING_CODES } from '../domain';
+import { type LedgerEntry, type LedgerRow, type LedgerState, ROLLOUT_OUTCOMES, WARNING_CODES } from '../domain';
 import type { ImageState } from '../sync/ports';
 import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
 
@@ -32,9 +32,11 @@ const ENTRY_FIELDS = [
   'sourceWarnings',
   'alertedWarnings',
   'policies',
+  'rolloutPolicies',
+  'rollouts',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 /** Lists are stored as JSON text (a table property is a scalar); an empty list is left out like a null. */
-const LIST_FIELDS = new Set<string>(['sourceWarnings', 'alertedWarnings', 'policies']);
+const LIST_FIELDS = new Set<string>(['sourceWarnings', 'alertedWarnings', 'policies', 'rolloutPolicies', 'rollouts']);
 // Compile-time guards: a new state or a new LedgerEntry field must be stored and read here too.
 const everyState: Exclude<LedgerState, (typeof LEDGER_STATES)[number]> extends never ? true : never = true;
 const everyField: Exclude<keyof LedgerEntry, (typeof ENTRY_FIELDS)[number]> extends never ? true : never = true;
@@ -102,6 +104,8 @@ const imageEntitySchema = z.object({
   sourceWarnings: jsonList(z.object({ code: warningCode, text: z.string() })),
   alertedWarnings: jsonList(warningCode),
   policies: jsonList(z.string()),
+  rolloutPolicies: jsonList(z.string()),
+  rollouts: jsonList(z.object({ target: z.string(), policyId: z.string().nullable(), outcome: z.enum(ROLLOUT_OUTCOMES), at: z.string() })),
 });
 
 /** What `Ledger.listStates` selects, and the schema it reads them with. */

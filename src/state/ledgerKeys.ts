@@ -22,6 +22,12 @@ export function legacyImageRowKey(sourceImageResourceId: string): string {
   return sha256(sourceImageKey(sourceImageResourceId));
 }
 
+/** One row per provisioning policy the app rolled out to: the hash of its lower-cased id (ids are Graph's, not ours to trust as keys). */
+export const ROLLOUT_PARTITION = 'rollout';
+export function rolloutRowKey(policyId: string): string {
+  return sha256(policyId.toLowerCase());
+}
+
 /** The tenant-wide rows (the custom-image slots) live apart from images and problems. */
 export const TENANT_PARTITION = 'tenant';
 export const IMAGE_SLOTS_ROW_KEY = 'image-slots';

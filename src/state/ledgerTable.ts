@@ -4,14 +4,14 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { isLoopbackUrl } from '../config';
 import type { LedgerEntry, LedgerRow } from '../domain';
 import { parseVersion } from '../sync/naming';
-import { LedgerConflictError, errorMessage } from '../errors';
+import { LedgerConflictError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { classifyStorageError, storageErrorCode, storageStatus } from '../storage/classifyStorageError';
+import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem, RegistrationRef } from '../sync/ports';
-import { ensureTable } from './ensureTable';
+import { ensureTable, isTableNotFound } from './ensureTable';
 import { IMAGE_STATE_FIELDS, toImageEntity, toImageState, toLedgerRow } from './ledgerEntity';
 import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey, legacyImageRowKey } from './ledgerKeys';
 import { toRecordedProblem } from './problemEntity';
@@ -56,11 +56,6 @@ function stamped(entry: NewLedgerEntry, now: Date): LedgerEntry {
 /** What a written entity reads back as (bounded text, nulls), with its new ETag. */
 function writtenRow(entry: LedgerEntry, etag: string): LedgerRow {
   return toLedgerRow({ ...toImageEntity(entry), etag });
-}
-
-/** data-tables reports a missing table as a 404 whose code is in the body's odata.error. */
-function isTableNotFound(error: unknown): boolean {
-  return storageErrorCode(error) === 'TableNotFound' || (storageStatus(error) === 404 && errorMessage(error).includes('TableNotFound'));
 }
 
 function sameVersion(a: string | null, b: string | null): boolean {

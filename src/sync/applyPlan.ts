@@ -7,6 +7,7 @@ import { skipFix } from './eligibility';
 import { type ImageIdentity, markAlerted, markRetired, markSkipped, newLedgerEntry, queueImage, readyEntry, recordObservation, skippedEntry } from './ledgerTransitions';
 import type { Plan, PlanAction, SkipAction } from './plan';
 import type { NewLedgerEntry, SyncDeps } from './ports';
+import { rolloutTargets } from './planRollout';
 import { statusCheckFor } from './statusCheckMessage';
 import { describeWarning } from './warnings';
 
@@ -40,10 +41,10 @@ function maySkip(row: LedgerRow | undefined): boolean {
 function identityOf(action: Extract<PlanAction, { kind: 'skip' | 'adopt' | 'register' }>): ImageIdentity {
   if (action.kind === 'register') {
     const { job, contentFingerprint } = action;
-    return { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, contentFingerprint };
+    return { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, contentFingerprint, rolloutPolicies: rolloutTargets(action.sourceImage) };
   }
   const contentFingerprint = action.kind === 'adopt' ? action.contentFingerprint : null;
-  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, contentFingerprint };
+  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, contentFingerprint, rolloutPolicies: rolloutTargets(action.sourceImage) };
 }
 
 function keyOf(action: PlanAction): string {

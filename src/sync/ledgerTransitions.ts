@@ -16,6 +16,8 @@ export interface ImageIdentity {
   readonly version: string | null;
   /** What the source was captured from when this version was planned (SourceImage.contentFingerprint). */
   readonly contentFingerprint?: string | null;
+  /** The source's cloudpc-provisioning-policies tag when this version was planned. */
+  readonly rolloutPolicies?: readonly string[];
 }
 
 /**
@@ -57,6 +59,8 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     sourceWarnings: [],
     alertedWarnings: [],
     policies: [],
+    rolloutPolicies: identity.rolloutPolicies ?? [],
+    rollouts: [],
   };
 }
 
@@ -216,7 +220,7 @@ export async function restoreRetired(ledger: Ledger, retired: LedgerRow, before:
 }
 
 /** What was read about a registration's device image and source since the row was written. */
-export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings'>;
+export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings' | 'rolloutPolicies'>;
 
 export async function recordObservation(ledger: Ledger, row: LedgerRow, observation: Observation, now: Date): Promise<LedgerRow> {
   return ledger.update(row, observation, now);

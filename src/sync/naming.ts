@@ -107,3 +107,14 @@ export function nameImage(image: SourceImage, overrides: NamingOverrides = {}): 
   }
   return { ok: false, reason: 'no-version', displayName, rejectedVersion: null, versionSource: null };
 }
+
+/** Orders MAJOR.MINOR.PATCH versions numerically (null and unreadable parts count as 0). */
+export function compareVersions(a: string | null, b: string | null): number {
+  const parts = (version: string | null) => (version ?? '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let index = 0; index < Math.max(x.length, y.length); index++) {
+    const difference = (x[index] ?? 0) - (y[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}

@@ -5,6 +5,7 @@
 import { type DeviceImage, type ImageWarning, type LedgerRow, type ProvisioningPolicy, type SourceImage, type WarningCode, registrationKey } from '../domain';
 import type { Eligibility } from './eligibility';
 import type { Observation } from './ledgerTransitions';
+import { rolloutTargets } from './planRollout';
 import { sameWarnings, sourceWarnings, warningCodes, warningsOf } from './warnings';
 
 export interface ObserveAction {
@@ -71,6 +72,9 @@ export function observeRegistrations(input: ObservationInput): ObserveAction[] {
       if (fingerprint !== row.contentFingerprint) change.contentFingerprint = fingerprint;
       const found = sourceWarnings({ ...row, contentFingerprint: fingerprint }, source.image, source.eligibility);
       if (!sameWarnings(found, row.sourceWarnings)) change.sourceWarnings = found;
+      // The tag as it is now: a policy added to it before the version is ready (or after) is rolled out too.
+      const targets = rolloutTargets(source.image);
+      if (!sameList(targets, row.rolloutPolicies)) change.rolloutPolicies = targets;
     }
 
     const observed = { ...row, ...change };

@@ -9,6 +9,7 @@ import { parseVersion } from './naming';
 import type { RegistrationRef } from './ports';
 import { statusCheckFor } from './statusCheckMessage';
 import { retireVersions } from './retireVersions';
+import { rollOut } from './rollOutPolicies';
 import { readTenantView } from './tenantView';
 import { describeWarning, warningCodes, warningsOf } from './warnings';
 import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER } from '../errors';
@@ -86,9 +87,11 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
 }
 
 /**
- * A version just became ready: its OS warnings are alerted (once), and with retention on, the older
- * versions it supersedes go now rather than at the next reconcile. Neither may undo the ready: a
- * failure here is logged, and the next reconcile does both again.
+ * A version just became ready: its OS warnings are alerted (once); with IMAGE_SYNC_ROLLOUT on, the
+ * policies its tag names are pointed at it; and with retention on, the older versions it supersedes
+ * go now rather than at the next reconcile (after the rollout, so a policy it moved off an old
+ * version no longer holds that one back). None may undo the ready: a failure here is logged, and
+ * the next reconcile does them again.
  */
 async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
   try {
@@ -99,10 +102,15 @@ async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
         await deps.alerts.warn({ sourceImageResourceId: ready.sourceImageResourceId, displayName: ready.displayName, version: ready.version, warning: warning.code, detail: describeWarning(warning) });
       }
     }
-    if (deps.config.keepVersions > 0) {
-      const view = await readTenantView(deps, { readOnly: false });
-      if (view !== null) await retireVersions(deps, view, { keep: deps.config.keepVersions, dryRun: false });
+    const rollsOut = deps.config.rollout && ready.rolloutPolicies.length > 0;
+    if (!rollsOut && deps.config.keepVersions === 0) return;
+    let view = await readTenantView(deps, { readOnly: false });
+    if (view === null) return;
+    if (rollsOut) {
+      await rollOut(deps, view.ledger, view.policies);
+      if (deps.config.keepVersions > 0) view = (await readTenantView(deps, { readOnly: false })) ?? view;
     }
+    if (deps.config.keepVersions > 0) await retireVersions(deps, view, { keep: deps.config.keepVersions, dryRun: false });
   } catch (error) {
     deps.log.warn('AfterReadyDeferred', { sourceImageResourceId: ready.sourceImageResourceId, version: ready.version, detail: describeError(error) });
   }

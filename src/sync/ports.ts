@@ -7,6 +7,7 @@ import type {
   DeviceImageRequest,
   LedgerEntry,
   LedgerRow,
+  PolicyRollout,
   Problem,
   ProvisioningPolicy,
   RegisterJob,
@@ -49,6 +50,33 @@ export interface DeviceImageApi {
   listSourceImageIds(): Promise<string[]>;
   /** Every provisioning policy of the tenant, all pages. */
   listProvisioningPolicies(): Promise<ProvisioningPolicy[]>;
+  /** PATCHes the image a provisioning policy gives new Cloud PCs (existing Cloud PCs keep theirs). */
+  pointPolicyAt(policyId: string, image: PolicyImage): Promise<void>;
+}
+
+/** The image a provisioning policy is pointed at. */
+export interface PolicyImage {
+  readonly imageId: string;
+  readonly imageDisplayName: string | null;
+  /** `custom` for a device image; `gallery` when a rollback restores a gallery image. */
+  readonly imageType: string;
+}
+
+/** A policy's last rollout as stored, with the ETag that guards its next change. */
+export interface PolicyRolloutRow extends PolicyRollout {
+  readonly etag: string;
+}
+
+/** The app's rollouts, one row per provisioning policy (ledger partition `rollout`). */
+export interface PolicyRollouts {
+  /** null when the app never rolled out to the policy. */
+  get(policyId: string): Promise<PolicyRolloutRow | null>;
+  /** Inserts (expected null) or replaces (expected: the row read); throws LedgerConflictError when another writer was first. */
+  save(rollout: PolicyRollout, expected: PolicyRolloutRow | null): Promise<PolicyRolloutRow>;
+  /** Every recorded rollout (read-only: a missing table is an empty list). */
+  list(): Promise<PolicyRolloutRow[]>;
+  /** Removes the row when it is still as read (a rollout Graph refused, to a policy the app never rolled out to before). */
+  discard(row: PolicyRolloutRow): Promise<void>;
 }
 
 export interface JobQueues {
@@ -170,4 +198,5 @@ export interface SyncDeps {
   readonly queues: JobQueues;
   readonly alerts: Alerter;
   readonly slots: ImageSlots;
+  readonly rollouts: PolicyRollouts;
 }

@@ -7,6 +7,7 @@ import { planFor, planRegistrations } from './planRegistrations';
 import type { SyncDeps } from './ports';
 import { reportProblem } from './reportFailure';
 import { type RetirementResult, afterRetention, retireVersions } from './retireVersions';
+import { type RolloutResult, rollOut } from './rollOutPolicies';
 import { readTenantView } from './tenantView';
 
 export interface ReconcileReport extends AppliedPlan {
@@ -17,6 +18,8 @@ export interface ReconcileReport extends AppliedPlan {
   readonly unavailableSubscriptions: number;
   /** What retention did this reconcile (IMAGE_SYNC_KEEP_VERSIONS, and unfinished retirements). */
   readonly retention: readonly RetirementResult[];
+  /** The policies pointed at ready versions this reconcile (IMAGE_SYNC_ROLLOUT), and why others were not. */
+  readonly rollouts: readonly RolloutResult[];
 }
 
 export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs?: number } = {}): Promise<ReconcileReport> {
@@ -29,6 +32,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     deps.log.warn('SubscriptionUnavailable', { subscriptionId, detail });
   }
   let retention: readonly RetirementResult[] = [];
+  let rollouts: readonly RolloutResult[] = [];
   let applied: AppliedPlan = NOTHING_APPLIED;
   let planned: Plan;
   if (first === null) {
@@ -39,6 +43,8 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     retention = run.results;
     const view = await afterRetention(deps, first, run);
     ({ plan: planned, applied } = await planRegistrations(deps, listing.images, view, 'reconcile', deps.config.scope, options.staleAfterMs));
+    // The ledger as the plan left it: registrations adopted ready just now roll out too.
+    if (deps.config.rollout) rollouts = await rollOut(deps, await deps.ledger.list(), view.policies);
   }
   const report = {
     ...applied,
@@ -47,6 +53,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     unreadableSubscriptions: listing.unreadable.length,
     unavailableSubscriptions: listing.unavailable.length,
     retention,
+    rollouts,
   };
   deps.log.info('ReconcileDone', {
     listed: report.listed,
@@ -57,6 +64,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     resumed: applied.resumed,
     observed: applied.observed,
     retired: retention.filter((result) => result.outcome === 'retired').length,
+    rolledOut: rollouts.filter((result) => result.outcome === 'rolled-out').length,
     unreadableSubscriptions: report.unreadableSubscriptions,
     unavailableSubscriptions: report.unavailableSubscriptions,
   });

@@ -7,6 +7,7 @@
 // records those). A row already marked retired whose device image is still listed (a deletion cut
 // short) is finished whatever `keep` says.
 import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
+import { compareVersions } from './naming';
 import { policiesByDeviceImage } from './observeRegistrations';
 
 export type RetirementWhy = 'superseded' | 'failed-superseded' | 'unfinished';
@@ -44,16 +45,6 @@ export interface RetentionInput {
  */
 export function registeredByApp(row: LedgerRow): boolean {
   return row.attempts > 0 && row.deviceImageId !== null;
-}
-
-function compareVersions(a: string | null, b: string | null): number {
-  const parts = (version: string | null) => (version ?? '').split('.').map((part) => Number.parseInt(part, 10) || 0);
-  const [x, y] = [parts(a), parts(b)];
-  for (let index = 0; index < Math.max(x.length, y.length); index++) {
-    const difference = (x[index] ?? 0) - (y[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
 }
 
 function nameKey(displayName: string | null): string {

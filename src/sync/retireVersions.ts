@@ -74,11 +74,33 @@ export interface RetentionRun {
   readonly results: readonly RetirementResult[];
 }
 
+/** The images `image-sync rollback` would restore (device image id, lower-cased → policy names): the policies' rollbacks need them. */
+async function rollbackTargets(deps: SyncDeps): Promise<Map<string, string[]>> {
+  const targets = new Map<string, string[]>();
+  for (const rollout of await deps.rollouts.list()) {
+    if (rollout.state === 'rolled-back' || rollout.previousImageId === null) continue;
+    const id = rollout.previousImageId.toLowerCase();
+    targets.set(id, [...(targets.get(id) ?? []), rollout.policyDisplayName]);
+  }
+  return targets;
+}
+
+const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).join(', ');
+
 /** Plans retention over the view and carries it out (or, with dryRun, only says what it would do). */
 export async function retireVersions(deps: SyncDeps, view: TenantView, options: { readonly keep: number; readonly dryRun: boolean }): Promise<RetentionRun> {
   if (view.policies === null) return { plan: { retire: [], inUse: [] }, results: [] };
-  const planned = planRetention({ ledger: view.ledger, deviceImages: view.deviceImages, policies: view.policies, keep: options.keep });
-  const kept = planned.inUse.map(({ row, policies }) => resultOf(row, 'in-use', 'in-use', `used by provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${policies.map((name) => `"${name}"`).join(', ')}`));
+  const retention = planRetention({ ledger: view.ledger, deviceImages: view.deviceImages, policies: view.policies, keep: options.keep });
+  const rollbackTo = retention.retire.length === 0 ? new Map<string, string[]>() : await rollbackTargets(deps);
+  const restoresTo = (row: LedgerRow) => (row.deviceImageId === null ? undefined : rollbackTo.get(row.deviceImageId.toLowerCase()));
+  const planned: RetentionPlan = { retire: retention.retire.filter(({ row }) => restoresTo(row) === undefined), inUse: retention.inUse };
+  const kept = [
+    ...planned.inUse.map(({ row, policies }) => resultOf(row, 'in-use', 'in-use', `used by provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)}`)),
+    ...retention.retire.flatMap(({ row }) => {
+      const policies = restoresTo(row);
+      return policies === undefined ? [] : [resultOf(row, 'in-use', 'in-use', `kept: image-sync rollback of provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)} restores it`)];
+    }),
+  ];
   if (options.dryRun) return { plan: planned, results: [...planned.retire.map((retirement) => resultOf(retirement.row, retirement.why, 'would-retire', explain(retirement))), ...kept] };
   const results: RetirementResult[] = [];
   for (const retirement of planned.retire) results.push(await retireOne(deps, retirement));

@@ -1,4 +1,5 @@
 import type { PlannedImage } from '../../sync/plan';
+import { type RolloutPreview, previewRollout } from '../../sync/planRollout';
 import { planWithPreflight } from '../../sync/planRegistrations';
 import { type RetirementResult, retireVersions } from '../../sync/retireVersions';
 import { readTenantView } from '../../sync/tenantView';
@@ -29,6 +30,24 @@ function detail(image: PlannedImage): string {
   return image.ledgerState ?? '';
 }
 
+const ROLLOUT_WORDS: Readonly<Record<RolloutPreview['outcome'], string>> = {
+  off: 'nothing (rollout is off)',
+  'when-ready': 'point it at this version once it is ready',
+  'rolled-out': 'done: rolled out',
+  'already-used': 'done: uses it already',
+  superseded: 'nothing: a newer version rolled out',
+  'no-such-policy': 'PROBLEM: no policy of that name or id',
+  'gallery-image': 'PROBLEM: the policy uses a gallery image',
+  refused: 'PROBLEM: Graph refused; tried again',
+};
+
+function rolloutSection(enabled: boolean, preview: readonly RolloutPreview[]): string {
+  const heading = enabled
+    ? '\nRollout (IMAGE_SYNC_ROLLOUT=true, tag cloudpc-provisioning-policies):'
+    : '\nRollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true. Tagged:';
+  return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}": ${ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
+}
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'read-only: what would be registered, what is skipped and why',
@@ -37,11 +56,14 @@ export const planCommand: Command = {
 Lists the managed images in IMAGE_SYNC_SUBSCRIPTION_IDS (and IMAGE_SYNC_RESOURCE_GROUPS) that carry
 the opt-in tag (IMAGE_SYNC_TAG), compares them with the tenant's device images and the ledger, and
 says what a sync would do with each: register, adopt (already in Windows 365), skip (with the reason
-code and the fix), check again, or nothing; and what retention (IMAGE_SYNC_KEEP_VERSIONS) would
-delete from Windows 365. Changes nothing anywhere.
+code and the fix), check again, or nothing; what retention (IMAGE_SYNC_KEEP_VERSIONS) would
+delete from Windows 365; and which provisioning policies the cloudpc-provisioning-policies tags
+would point at each version (IMAGE_SYNC_ROLLOUT; when it is off, plan says the tag changes
+nothing). Changes nothing anywhere.
 
 Options:
-  --json       { images: [...], retention: [...], unreadableSubscriptions: [...], summary } on stdout
+  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...] },
+               unreadableSubscriptions: [...], summary } on stdout
   -v, --verbose  log what happens on stderr
   -h, --help   this text
 
@@ -57,8 +79,14 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
     const count = (outcome: PlannedImage['outcome']) => planned.images.filter((image) => image.outcome === outcome).length;
     const summary = { inScope: planned.images.length, register: count('register'), adopt: count('adopt'), skip: count('skip'), unchanged: count('unchanged') + count('resumeStatusCheck') };
     const unreadable = [...listing.unreadable, ...listing.unavailable];
+    const sources = new Map(listing.images.map((image) => [image.id.toLowerCase(), image]));
+    const tagged = planned.images.flatMap((image) => {
+      const source = sources.get(image.sourceImageResourceId.toLowerCase());
+      return source === undefined || image.outcome === 'skip' ? [] : [{ image: source, displayName: image.displayName, version: image.version }];
+    });
+    const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout) };
     if (values.json === true) {
-      printJson(io, { images: planned.images, retention, unreadableSubscriptions: unreadable, summary });
+      printJson(io, { images: planned.images, retention, rollout, unreadableSubscriptions: unreadable, summary });
     } else {
       io.stdout(
         planned.images.length === 0
@@ -70,6 +98,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
               { header: 'DETAIL', value: detail, max: 140 },
             ]),
       );
+      if (rollout.policies.length > 0) io.stdout(rolloutSection(rollout.enabled, rollout.policies));
       if (retention.length > 0) io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);
       io.stdout(`\n${summary.inScope} image(s) in scope: ${summary.register} to register, ${summary.adopt} to adopt, ${summary.skip} skipped, ${summary.unchanged} unchanged.`);

@@ -1,0 +1,101 @@
+// The app's rollouts (DESIGN §13), one ETag-guarded row per provisioning policy in the ledger's table
+// (PartitionKey `rollout`, RowKey the policy id lower-cased): what it pointed the policy at, and the
+// image the policy used before, which `image-sync rollback` restores.
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import { z } from 'zod';
+import type { PolicyRollout } from '../domain';
+import { LedgerConflictError, PermanentError } from '../errors';
+import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
+import type { StorageEndpoints } from '../storage/storageEndpoints';
+import type { PolicyRolloutRow, PolicyRollouts } from '../sync/ports';
+import { ensureTable, isTableNotFound } from './ensureTable';
+import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
+
+const rolloutEntity = z.object({
+  etag: z.string().min(1),
+  policyId: z.string().min(1),
+  policyDisplayName: z.string(),
+  state: z.enum(['pointing', 'rolled-out', 'rolled-back']),
+  deviceImageId: z.string().min(1),
+  deviceImageDisplayName: optionalText,
+  sourceImageResourceId: z.string().min(1),
+  version: z.string().min(1),
+  previousImageId: optionalText,
+  previousImageDisplayName: optionalText,
+  previousImageType: optionalText,
+  updatedAt: z.string().min(1),
+});
+
+const FIELDS = Object.keys(rolloutEntity.shape).filter((name) => name !== 'etag') as (keyof PolicyRollout)[];
+
+function toRow(entity: Record<string, unknown>): PolicyRolloutRow {
+  const parsed = rolloutEntity.safeParse(entity);
+  if (!parsed.success) throw new PermanentError(`ledger row ${ROLLOUT_PARTITION}/${String(entity['rowKey'])} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`, null, 'LedgerRowUnreadable');
+  return parsed.data;
+}
+
+function toEntity(rollout: PolicyRollout): Record<string, string> & { partitionKey: string; rowKey: string } {
+  const properties: Record<string, string> = {};
+  for (const name of FIELDS) {
+    const value = rollout[name];
+    if (value !== null) properties[name] = value;
+  }
+  return { partitionKey: ROLLOUT_PARTITION, rowKey: rolloutRowKey(rollout.policyId), ...properties };
+}
+
+export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpoints): PolicyRollouts {
+  const failed = (error: unknown, what: string) => (error instanceof LedgerConflictError ? error : classifyStorageError(error, what, endpoints, 'table'));
+
+  return {
+    async get(policyId) {
+      try {
+        return toRow(await table.getEntity(ROLLOUT_PARTITION, rolloutRowKey(policyId)));
+      } catch (error) {
+        if (storageStatus(error) === 404) return null;
+        throw failed(error, 'rollout read');
+      }
+    },
+
+    async save(rollout, expected) {
+      const entity = toEntity(rollout);
+      try {
+        await ensureTable(table);
+        const response = expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
+        if (response.etag === undefined) throw new Error('storage answered a rollout write without an ETag');
+        return { ...rollout, etag: response.etag };
+      } catch (error) {
+        const status = storageStatus(error);
+        if (status === 409 || status === 412 || (expected !== null && status === 404)) throw new LedgerConflictError(`provisioning policy ${rollout.policyId}`);
+        throw failed(error, 'rollout write');
+      }
+    },
+
+    async discard(row) {
+      try {
+        await table.deleteEntity(ROLLOUT_PARTITION, rolloutRowKey(row.policyId), { etag: row.etag });
+      } catch (error) {
+        const status = storageStatus(error);
+        if (status === 404) return;
+        if (status === 412) throw new LedgerConflictError(`provisioning policy ${row.policyId}`);
+        throw failed(error, 'rollout delete');
+      }
+    },
+
+    async list() {
+      try {
+        const rows: PolicyRolloutRow[] = [];
+        for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${ROLLOUT_PARTITION}` } })) rows.push(toRow(entity));
+        return rows;
+      } catch (error) {
+        if (isTableNotFound(error)) return [];
+        throw failed(error, 'rollout list');
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// `image-sync rollback <policy>` (DESIGN §5, §13): points a provisioning policy back at the image it
+// used before the app's last rollout to it. Refuses, saying why, when there is nothing the app can
+// safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
+// earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
+import type { PolicyRollout, ProvisioningPolicy } from '../domain';
+import { policiesNamed } from './planRollout';
+import type { SyncDeps } from './ports';
+
+export interface RollbackResult {
+  readonly policy: string;
+  readonly policyId: string | null;
+  /** rolled-back: done now; already-rolled-back: done before (nothing sent); refused: see reason. */
+  readonly outcome: 'rolled-back' | 'already-rolled-back' | 'refused';
+  readonly reason: string | null;
+  /** The image the policy used before the rollback, and the one it uses after. */
+  readonly from: { readonly imageId: string | null; readonly imageDisplayName: string | null } | null;
+  readonly to: { readonly imageId: string | null; readonly imageDisplayName: string | null } | null;
+}
+
+function sameId(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+function refused(policy: string, policyId: string | null, reason: string): RollbackResult {
+  return { policy, policyId, outcome: 'refused', reason, from: null, to: null };
+}
+
+function imageOf(policy: ProvisioningPolicy) {
+  return { imageId: policy.imageId, imageDisplayName: policy.imageDisplayName };
+}
+
+function previousOf(rollout: PolicyRollout) {
+  return { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName };
+}
+
+export async function rollBack(deps: SyncDeps, target: string): Promise<RollbackResult> {
+  const matches = policiesNamed(await deps.deviceImages.listProvisioningPolicies(), target.trim());
+  if (matches.length === 0) return refused(target, null, `no provisioning policy is named "${target}" or has that id: check the name in the Intune admin center (Windows 365 > Provisioning policies)`);
+  if (matches.length > 1) return refused(target, null, `${matches.length} provisioning policies are named "${target}": give the id of the one to roll back (${matches.map((policy) => policy.id).join(', ')})`);
+  const [policy] = matches as [ProvisioningPolicy];
+  const rollout = await deps.rollouts.get(policy.id);
+  if (rollout === null || rollout.state === 'pointing' || rollout.previousImageId === null) {
+    return refused(policy.displayName, policy.id, `image-sync has recorded no finished rollout to "${policy.displayName}", so there is no earlier image to restore: point the policy at an image in the Intune admin center`);
+  }
+  if (rollout.state === 'rolled-back' && sameId(policy.imageId, rollout.previousImageId)) {
+    return { policy: policy.displayName, policyId: policy.id, outcome: 'already-rolled-back', reason: null, from: null, to: imageOf(policy) };
+  }
+  if (!sameId(policy.imageId, rollout.deviceImageId)) {
+    return refused(
+      policy.displayName,
+      policy.id,
+      `"${policy.displayName}" was changed since the app's last rollout to it: it uses ${policy.imageDisplayName ?? policy.imageId ?? 'no image'} now, not ${rollout.deviceImageDisplayName ?? rollout.deviceImageId} ${rollout.version}; nothing was changed. Point it at the image you want in the Intune admin center`,
+    );
+  }
+  const isCustom = (rollout.previousImageType ?? 'custom').toLowerCase() === 'custom';
+  if (isCustom) {
+    const previous = await deps.deviceImages.get(rollout.previousImageId);
+    const name = rollout.previousImageDisplayName ?? rollout.previousImageId;
+    if (previous === null) return refused(policy.displayName, policy.id, `the image "${name}" (${rollout.previousImageId}) that "${policy.displayName}" used before no longer exists in Windows 365 (deleted by retention or by hand): point the policy at another image in the Intune admin center`);
+    const status = previous.status.toLowerCase();
+    if (status !== 'ready' && status !== 'warning') return refused(policy.displayName, policy.id, `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`);
+  }
+  await deps.deviceImages.pointPolicyAt(policy.id, { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName, imageType: rollout.previousImageType ?? 'custom' });
+  await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);
+  deps.log.info('PolicyRolledBack', { policyId: policy.id, policy: policy.displayName, from: rollout.deviceImageId, to: rollout.previousImageId });
+  return { policy: policy.displayName, policyId: policy.id, outcome: 'rolled-back', reason: null, from: imageOf(policy), to: previousOf(rollout) };
+}
