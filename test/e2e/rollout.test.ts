@@ -1,0 +1,87 @@
+// Rollout and rollback as an administrator meets them: the compiled command against the emulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../src/emulator';
+import { deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../src/emulator';
+import { runImageSync } from '../support/cliProcess';
+import { contractErrors } from '../support/contract';
+import { startTestEmulator } from '../support/emulator';
+import { testConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage';
+
+const SUB = '77777777-7777-4777-8777-777777777777';
+const BASELINE = 'b1b1b1b1-0000-4000-8000-000000000001';
+const SOURCE = managedImageResourceId(SUB, 'rg-gold', 'win11-gold');
+
+let emulator: Emulator;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  emulator = await startTestEmulator(
+    estate({
+      uploadSeconds: 0.3,
+      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-gold', [managedImage({ name: 'win11-gold', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '2.0.0', 'cloudpc-display-name': 'Win11 Gold', 'cloudpc-provisioning-policies': 'Engineering' } })])] })],
+      deviceImages: [deviceImage({ id: BASELINE, displayName: 'Win11 Baseline', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-baseline') })],
+      provisioningPolicies: [provisioningPolicy({ displayName: 'Engineering', imageId: BASELINE, imageDisplayName: 'Win11 Baseline' })],
+    }),
+  );
+  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
+  env = {
+    AzureWebJobsStorage: testConnectionString(),
+    ...endpoints,
+    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('rollout-register'),
+    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('rollout-status'),
+    IMAGE_SYNC_TABLE: uniqueTableName('rollout'),
+    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
+    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
+  };
+});
+
+afterAll(async () => {
+  await emulator.stop();
+});
+
+const engineering = () => emulator.provisioningPolicies().find((policy) => policy.displayName === 'Engineering');
+
+describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
+  it('plan says the tag changes nothing while rollout is off, and what it will do once on', async () => {
+    const off = await runImageSync(['plan'], env);
+    expect(off.stdout).toMatch(/Rollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true\. Tagged:\n {2}Win11 Gold 2\.0\.0 → "Engineering": nothing \(rollout is off\)/);
+    const on = await runImageSync(['plan', '--json'], { ...env, IMAGE_SYNC_ROLLOUT: 'true' });
+    expect(JSON.parse(on.stdout).rollout).toEqual({ enabled: true, policies: [expect.objectContaining({ target: 'Engineering', policyId: engineering()?.id, outcome: 'when-ready' })] });
+  });
+
+  it('sync points the policy at the version once it is ready, and status lists the policy', async () => {
+    const sync = await runImageSync(['sync', '--json', '--timeout', '60'], { ...env, IMAGE_SYNC_ROLLOUT: 'true' });
+    expect(sync.code).toBe(0);
+    const gold = emulator.deviceImages().find((image) => image.displayName === 'Win11 Gold');
+    expect(engineering()).toMatchObject({ imageId: gold?.id, imageDisplayName: 'Win11 Gold', updates: 1 });
+    const status = JSON.parse((await runImageSync(['status', '--json'], env)).stdout);
+    expect(contractErrors('status', status)).toBeNull();
+    expect(status.images).toEqual([expect.objectContaining({ sourceImageResourceId: SOURCE, state: 'ready', policies: ['Engineering'] })]);
+  });
+
+  it('rollback points it back (exit 0), says so when asked again, and refuses what it cannot do (exit 2)', async () => {
+    const back = await runImageSync(['rollback', 'engineering'], env);
+    expect(back.code).toBe(0);
+    expect(back.stdout).toMatch(/^Rolled back "Engineering": new Cloud PCs get Win11 Baseline again instead of Win11 Gold\. Existing Cloud PCs keep their image until reprovisioned\./);
+    expect(engineering()).toMatchObject({ imageId: BASELINE, updates: 2 });
+
+    const again = await runImageSync(['rollback', 'Engineering', '--json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: 'already-rolled-back', to: { imageId: BASELINE } });
+
+    const nobody = await runImageSync(['rollback', 'Nobody', '--json'], env);
+    expect(nobody.code).toBe(2);
+    expect(JSON.parse(nobody.stdout)).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/no provisioning policy is named "Nobody"/) });
+    expect(engineering()?.updates).toBe(2);
+  });
+
+  it('explains rollback and refuses a call without a policy', async () => {
+    const help = await runImageSync(['rollback', '--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: image-sync rollback <policy> \[--json\]/);
+    const missing = await runImageSync(['rollback'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/the provisioning policy is missing/);
+  });
+});
