@@ -84,7 +84,7 @@ describe('a command that cannot run', () => {
   it('with --json, prints an unknown command as a JSON usage error', async () => {
     const result = await run(['stauts', '--json']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, emulator\. See image-sync --help\n$/);
+    expect(result.stderr).toMatch(/^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, rollback, emulator\. See image-sync --help\n$/);
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { kind: 'usage' } });
   });
 
