@@ -26,8 +26,18 @@ export interface SourceImage {
   readonly contentFingerprint: string | null;
 }
 
-/** Upload states of a Cloud PC device image; Graph may add values (`unknownFutureValue`, beta `warning`). */
-export type DeviceImageStatus = 'pending' | 'ready' | 'failed' | 'warning' | (string & {});
+/**
+ * Upload states of a Cloud PC device image, read at the edge (src/graph/toDeviceImage.ts): Graph's
+ * values in any casing; beta's `warning`; `unknown` for v1.0's `unknownFutureValue` and any value
+ * Graph adds later, so nothing past the edge compares Graph's open string.
+ */
+export const DEVICE_IMAGE_STATUSES = ['pending', 'ready', 'failed', 'warning', 'unknown'] as const;
+export type DeviceImageStatus = (typeof DEVICE_IMAGE_STATUSES)[number];
+
+/** An upload that ended usable: `ready`, or beta's `warning` (usable, with something Windows 365 flags). */
+export function isUsable(status: DeviceImageStatus): boolean {
+  return status === 'ready' || status === 'warning';
+}
 
 /** A Cloud PC device image (`cloudPcDeviceImage`) as Graph returned it. */
 export interface DeviceImage {

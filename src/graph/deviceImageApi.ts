@@ -126,7 +126,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         }, true);
       try {
         const image = await read('default');
-        return image.status.toLowerCase() === 'unknownfuturevalue' ? await read('beta') : image;
+        return image.status === 'unknown' ? await read('beta') : image;
       } catch (error) {
         if (error instanceof PermanentError && error.status === 404) return null;
         throw error;

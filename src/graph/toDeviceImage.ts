@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeviceImage } from '../domain';
+import { DEVICE_IMAGE_STATUSES, type DeviceImage, type DeviceImageStatus } from '../domain';
 import { unreadableAnswer } from './unreadableAnswer';
 
 const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
@@ -18,7 +18,13 @@ const deviceImageBody = z.object({
   displayName: z.string(),
   version: z.string().nullish().transform((value) => value ?? ''),
   sourceImageResourceId: z.string().nullish().transform((value) => value ?? ''),
-  status: z.string().nullish().transform((value) => value ?? 'unknownFutureValue'),
+  status: z
+    .string()
+    .nullish()
+    .transform((value): DeviceImageStatus => {
+      const known = DEVICE_IMAGE_STATUSES.find((status) => status === (value ?? '').trim().toLowerCase());
+      return known ?? 'unknown';
+    }),
   errorCode: nullableText,
   // The oldest API versions name the failure field statusDetails.
   statusDetails: nullableText,

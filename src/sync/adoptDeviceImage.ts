@@ -1,4 +1,4 @@
-import { type DeviceImage, type LedgerRow, registrationKey } from '../domain';
+import { type DeviceImage, type LedgerRow, isUsable, registrationKey } from '../domain';
 import { type ImageIdentity, adoptPending, markReady } from './ledgerTransitions';
 import { deviceImageKey } from './plan';
 import type { RegistrationRef, SyncDeps } from './ports';
@@ -19,9 +19,8 @@ export async function findDeviceImage(deps: Pick<SyncDeps, 'deviceImages'>, ref:
  */
 export async function adoptDeviceImage(deps: SyncDeps, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage): Promise<LedgerRow> {
   const now = deps.clock.now();
-  const status = deviceImage.status.toLowerCase();
-  if (status === 'ready' || status === 'warning') return markReady(deps.ledger, row, identity, deviceImage, now);
-  const delaySeconds = status === 'failed' ? 0 : statusCheckDelaySeconds(deps.config, 0);
+  if (isUsable(deviceImage.status)) return markReady(deps.ledger, row, identity, deviceImage, now);
+  const delaySeconds = deviceImage.status === 'failed' ? 0 : statusCheckDelaySeconds(deps.config, 0);
   const pending = await adoptPending(deps.ledger, row, identity, deviceImage, new Date(now.getTime() + delaySeconds * 1000), now);
   await deps.queues.sendStatusCheck(statusCheckFor({ ...identity, retryUploads: 0 }, deviceImage.id, { check: 0, since: now.toISOString() }), delaySeconds);
   return pending;

@@ -1,4 +1,4 @@
-import { ATTENTION_SKIP_REASONS, type LedgerRow, registrationKey } from '../domain';
+import { ATTENTION_SKIP_REASONS, type LedgerRow, isUsable, registrationKey } from '../domain';
 import { LedgerConflictError } from '../errors';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
@@ -66,11 +66,6 @@ function needsAttention(action: SkipAction): boolean {
   return ATTENTION_SKIP_REASONS.includes(action.reason);
 }
 
-function isReady(status: string): boolean {
-  const lower = status.toLowerCase();
-  return lower === 'ready' || lower === 'warning';
-}
-
 /**
  * The first row of an action's image when the ledger has none and the action's whole ledger write
  * is that row; null otherwise. These rows are written together (insertMany), a hundred a request.
@@ -84,7 +79,7 @@ function firstRowOf(action: PlanAction, rows: ReadonlyMap<string, LedgerRow>): N
       // An attention skip is alerted after its row is written, one by one.
       return needsAttention(action) ? null : skippedEntry(identityOf(action), action);
     case 'adopt':
-      return isReady(action.deviceImage.status) ? readyEntry(identityOf(action), action.deviceImage) : null;
+      return isUsable(action.deviceImage.status) ? readyEntry(identityOf(action), action.deviceImage) : null;
     case 'resumeStatusCheck':
     case 'dropRow':
     case 'retire':

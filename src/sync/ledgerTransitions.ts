@@ -143,7 +143,7 @@ function readyChange(deviceImage: DeviceImage) {
     errorCode: null,
     reason: null,
     nextCheckAt: null,
-    uploadStatus: deviceImage.status.toLowerCase(),
+    uploadStatus: deviceImage.status,
     osStatus: deviceImage.osStatus,
     expirationDate: deviceImage.expirationDate,
   } as const;

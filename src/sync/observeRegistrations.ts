@@ -2,7 +2,7 @@
 // Graph's osStatus and expirationDate, the provisioning policies that use each device image, and
 // what comparing each source with its registered version shows (DESIGN §13). Warnings that appear
 // are alerted once: the new codes ride on the same ETag-guarded write, so only its writer alerts.
-import { type DeviceImage, type ImageWarning, type LedgerRow, type ProvisioningPolicy, type SourceImage, type WarningCode, registrationKey } from '../domain';
+import { type DeviceImage, type ImageWarning, type LedgerRow, type ProvisioningPolicy, type SourceImage, type WarningCode, isUsable, registrationKey } from '../domain';
 import type { Eligibility } from './eligibility';
 import type { Observation } from './ledgerTransitions';
 import { rolloutTargets } from './planRollout';
@@ -56,9 +56,9 @@ export function observeRegistrations(input: ObservationInput): ObserveAction[] {
     if (deviceImage === undefined) continue;
 
     const change: { -readonly [K in keyof Observation]: Observation[K] } = {};
-    const status = deviceImage.status.toLowerCase();
-    // v1.0 lists beta's `warning` as unknownFutureValue: only a value the app can read replaces the row's.
-    if (row.state === 'ready' && (status === 'ready' || status === 'warning') && status !== row.uploadStatus) change.uploadStatus = status;
+    const { status } = deviceImage;
+    // v1.0 lists beta's `warning` as unknownFutureValue (read as `unknown`): only a usable value replaces the row's.
+    if (row.state === 'ready' && isUsable(status) && status !== row.uploadStatus) change.uploadStatus = status;
     if (deviceImage.osStatus !== row.osStatus) change.osStatus = deviceImage.osStatus;
     if (deviceImage.expirationDate !== row.expirationDate) change.expirationDate = deviceImage.expirationDate;
     const policies = using?.get(row.deviceImageId.toLowerCase()) ?? (using === null ? row.policies : []);

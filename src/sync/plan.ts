@@ -32,6 +32,8 @@
 import type { ImageScope } from '../config';
 import {
   type DeviceImage,
+  type DeviceImageStatus,
+  isUsable,
   type LedgerRow,
   type LedgerState,
   type ProvisioningPolicy,
@@ -164,12 +166,12 @@ export function deviceImageKey(deviceImage: DeviceImage): string {
   return registrationKey(deviceImage.sourceImageResourceId, parseVersion(deviceImage.version) ?? deviceImage.version);
 }
 
-const STATUS_RANK: Readonly<Record<string, number>> = { ready: 0, warning: 0, pending: 1 };
+const STATUS_RANK: Readonly<Record<DeviceImageStatus, number>> = { ready: 0, warning: 0, pending: 1, failed: 2, unknown: 2 };
 
 function chooseDeviceImage(candidates: readonly DeviceImage[], row: LedgerRow | undefined): DeviceImage | undefined {
   const known = candidates.find((deviceImage) => sameId(row?.deviceImageId ?? null, deviceImage.id));
   if (known !== undefined) return known;
-  const rank = (deviceImage: DeviceImage) => STATUS_RANK[deviceImage.status.toLowerCase()] ?? 2;
+  const rank = (deviceImage: DeviceImage) => STATUS_RANK[deviceImage.status];
   const modified = (deviceImage: DeviceImage) => Date.parse(deviceImage.lastModifiedDateTime ?? '') || 0;
   return [...candidates].sort(
     (a, b) => rank(a) - rank(b) || modified(b) - modified(a) || a.id.localeCompare(b.id),
@@ -202,7 +204,7 @@ function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is Le
   if (row.state === 'retired') return true;
   // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
   // whose device image Graph calls ready is adopted as ready.
-  const failedButReady = row.state === 'failed' && ['ready', 'warning'].includes(deviceImage.status.toLowerCase());
+  const failedButReady = row.state === 'failed' && isUsable(deviceImage.status);
   return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
 }
 

@@ -66,7 +66,7 @@ export async function planRequestedRegistration(deps: SyncDeps, job: RegisterJob
   const outcome = planned.images[0];
   if (outcome === undefined) throw new Error(`the plan returned nothing for ${subject}`);
   const key = registrationKey(image.id, outcome.version);
-  const failedInTenant = view.deviceImages.find((deviceImage) => deviceImageKey(deviceImage) === key && deviceImage.status.toLowerCase() === 'failed');
+  const failedInTenant = view.deviceImages.find((deviceImage) => deviceImageKey(deviceImage) === key && deviceImage.status === 'failed');
   if (outcome.outcome === 'unchanged' && outcome.ledgerState === 'failed' && failedInTenant !== undefined) {
     await retryFailedUpload(deps, { sourceImageResourceId: image.id, version: outcome.version }, failedInTenant);
     return { outcome: 'upload-retried' };

@@ -4,7 +4,7 @@
 // A retryUpload is claimed in the ledger before it is sent, so of two deliveries of one check only
 // the one whose write lands sends it.
 import { isTransientUploadError, remediationFor } from '../alerts/remediation';
-import type { LedgerRow, StatusCheck } from '../domain';
+import { type LedgerRow, type StatusCheck, isUsable } from '../domain';
 import { parseVersion } from './naming';
 import type { RegistrationRef } from './ports';
 import { statusCheckFor } from './statusCheckMessage';
@@ -58,8 +58,8 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
     await failImage(deps, row, identity, { errorCode: 'deviceImageNotFound', reason: remediationFor('deviceImageNotFound') });
     return;
   }
-  const status = image.status.toLowerCase();
-  if (status === 'ready' || status === 'warning') {
+  const { status } = image;
+  if (isUsable(status)) {
     const ready = await markReady(deps.ledger, row, identity, image, now);
     deps.log.info('DeviceImageReady', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: image.id, checks: check.check + 1 });
     await afterReady(deps, ready);
@@ -120,7 +120,7 @@ async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
 async function uploadRestarted(deps: SyncDeps, deviceImageId: string): Promise<boolean> {
   try {
     const image = await deps.deviceImages.get(deviceImageId);
-    return image !== null && image.status.toLowerCase() !== 'failed';
+    return image !== null && image.status !== 'failed';
   } catch {
     return false;
   }

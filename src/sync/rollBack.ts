@@ -2,7 +2,7 @@
 // used before the app's last rollout to it. Refuses, saying why, when there is nothing the app can
 // safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
 // earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
-import type { PolicyRollout, ProvisioningPolicy } from '../domain';
+import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain';
 import { policiesNamed } from './planRollout';
 import type { SyncDeps } from './ports';
 
@@ -57,8 +57,7 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
     const previous = await deps.deviceImages.get(rollout.previousImageId);
     const name = rollout.previousImageDisplayName ?? rollout.previousImageId;
     if (previous === null) return refused(policy.displayName, policy.id, `the image "${name}" (${rollout.previousImageId}) that "${policy.displayName}" used before no longer exists in Windows 365 (deleted by retention or by hand): point the policy at another image in the Intune admin center`);
-    const status = previous.status.toLowerCase();
-    if (status !== 'ready' && status !== 'warning') return refused(policy.displayName, policy.id, `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`);
+    if (!isUsable(previous.status)) return refused(policy.displayName, policy.id, `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`);
   }
   await deps.deviceImages.pointPolicyAt(policy.id, { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName, imageType: rollout.previousImageType ?? 'custom' });
   await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);

@@ -54,3 +54,17 @@ describe('toDeviceImage osStatus and expirationDate', () => {
     expect(() => toDeviceImage(body({ expirationDate: 20281014 }))).toThrow(/^Graph returned a device image that cannot be read: expirationDate: /);
   });
 });
+
+describe('toDeviceImage status', () => {
+  it.each([
+    ['ready', 'ready'],
+    ['Pending', 'pending'],
+    ['FAILED', 'failed'],
+    ['warning', 'warning'],
+    ['unknownFutureValue', 'unknown'],
+    ['somethingGraphAddsLater', 'unknown'],
+    [null, 'unknown'],
+  ])('reads %s as %s: a closed set past the edge', (status, expected) => {
+    expect(toDeviceImage(body({ status })).status).toBe(expected);
+  });
+});

@@ -348,7 +348,7 @@ describe('plan: every ledger state with the device image in Graph', () => {
     expect(single({ graph, row: tracking('failed'), trigger: 'manual' }).actions).toEqual([]);
   });
 
-  it.each(['ready', 'warning'])('adopts a failed row whose device image Graph calls %s after all', (status) => {
+  it.each(['ready', 'warning'] as const)('adopts a failed row whose device image Graph calls %s after all', (status) => {
     const ready = { ...graph, status };
     const result = single({ graph: ready, row: tracking('failed', { errorCode: 'poisonMessage' }) });
     expect(result.actions).toEqual([expect.objectContaining({ kind: 'adopt', deviceImage: ready })]);
