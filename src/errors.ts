@@ -35,8 +35,16 @@ export class AmbiguousOutcomeError extends TransientError {
   }
 }
 
-/** The code of the PermanentError for a successful Graph answer whose body is not what the call returns. */
+/** The code of the UnexpectedResponseError for a successful Graph answer whose body is not what the call returns. */
 export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
+
+/** A 2xx answer whose body is not what the call returns: permanent (sending it again would not help), never a network failure. */
+export class UnexpectedResponseError extends PermanentError {
+  constructor(message: string) {
+    super(message, null, UNREADABLE_ANSWER);
+    this.name = 'UnexpectedResponseError';
+  }
+}
 
 /** 401 or 403: the caller's identity is not allowed (a missing role or permission, consent, audience), whatever the resource. */
 export class ForbiddenError extends PermanentError {

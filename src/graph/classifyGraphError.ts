@@ -1,5 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { AmbiguousOutcomeError, DeviceImageInUseError, ForbiddenError, PermanentError, TenantImageLimitError, TransientError, errorMessage, retryAfterMs } from '../errors';
+import { AmbiguousOutcomeError, DeviceImageInUseError, ForbiddenError, PermanentError, TenantImageLimitError, TransientError, UnexpectedResponseError, errorMessage, retryAfterMs } from '../errors';
 
 /** Calls whose refusals mean something the caller acts on (DESIGN §13). */
 export type GraphOperation = 'createDeviceImage' | 'deleteDeviceImage';
@@ -37,6 +37,7 @@ function refusal(operation: GraphOperation | undefined, message: string, graphMe
  * converters throw a PermanentError for it) stays permanent: it is not a network failure.
  */
 export function classifyGraphError(error: unknown, what: string, options: GraphCallOptions = {}): PermanentError | TransientError {
+  if (error instanceof UnexpectedResponseError) return new UnexpectedResponseError(`${what}: ${error.message}`);
   if (error instanceof ForbiddenError) return new ForbiddenError(`${what}: ${error.message}`, error.status === 401 ? 401 : 403, error.code, { cause: error });
   if (error instanceof PermanentError) return new PermanentError(`${what}: ${error.message}`, error.status, error.code, { cause: error });
   if (error instanceof GraphError) {

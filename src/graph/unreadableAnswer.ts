@@ -1,14 +1,12 @@
 import type { z } from 'zod';
-import { PermanentError, UNREADABLE_ANSWER } from '../errors';
-
-export { UNREADABLE_ANSWER };
+import { UnexpectedResponseError } from '../errors';
 
 /**
  * A Graph answer that arrived whole (2xx) but whose body is not what the call returns, such as a 200
  * that is not a device image: permanent, never a network failure to send again. The message names
  * the first field at fault.
  */
-export function unreadableAnswer(what: string, error: z.ZodError): PermanentError {
+export function unreadableAnswer(what: string, error: z.ZodError): UnexpectedResponseError {
   const issue = error.issues[0];
-  return new PermanentError(`Graph returned ${what} that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, null, UNREADABLE_ANSWER);
+  return new UnexpectedResponseError(`Graph returned ${what} that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
 }

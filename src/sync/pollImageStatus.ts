@@ -12,7 +12,7 @@ import { retireVersions } from './retireVersions';
 import { rollOut } from './rollOutPolicies';
 import { readTenantView } from './tenantView';
 import { describeWarning, warningCodes, warningsOf } from './warnings';
-import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER } from '../errors';
+import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
@@ -43,7 +43,7 @@ async function readDeviceImage(deps: SyncDeps, check: StatusCheck) {
   try {
     return await deps.deviceImages.get(check.deviceImageId);
   } catch (error) {
-    if (!(error instanceof PermanentError) || error.code !== UNREADABLE_ANSWER) throw error;
+    if (!(error instanceof UnexpectedResponseError)) throw error;
     await reportProblem(deps, { kind: 'graph-unreadable', subject: 'graph', detail: `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` });
     return undefined;
   }

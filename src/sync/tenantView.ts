@@ -2,7 +2,7 @@
 // policies (Graph), the ledger, and the slots reserved for creates in flight (storage), read at once.
 import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
 import { remediationFor } from '../alerts/remediation';
-import { PermanentError, UNREADABLE_ANSWER } from '../errors';
+import { ForbiddenError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { deviceImageKey } from './plan';
 import type { SyncDeps } from './ports';
 import { describeError, reportProblem } from './reportFailure';
@@ -24,7 +24,7 @@ export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceIm
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     // An answer that is not a device image list is not a permission problem; the next reconcile reads again.
-    const kind = error.code === UNREADABLE_ANSWER ? 'graph-unreadable' : 'graph-forbidden';
+    const kind = error instanceof UnexpectedResponseError ? 'graph-unreadable' : error instanceof ForbiddenError ? 'graph-forbidden' : 'graph-refused';
     const detail = kind === 'graph-unreadable' ? `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` : describeError(error);
     await reportProblem(deps, { kind, subject: 'graph', detail });
     return null;

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../../src/emulator';
 import { PermanentError, TransientError } from '../../../src/errors';
-import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
+import { UNREADABLE_ANSWER } from '../../../src/errors';
 import { useEmulator } from '../../support/emulator';
 import { deviceImageApi, rejection } from './appDeviceImageApi';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTransientUploadError, remediationFor } from '../../../src/alerts/remediation';
-import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
+import { UNREADABLE_ANSWER } from '../../../src/errors';
 
 /** Every code of the errorCode table in shared/api/graph-deviceimages.md, with a word its hint must carry. */
 const GRAPH_CODES: readonly (readonly [string, RegExp])[] = [

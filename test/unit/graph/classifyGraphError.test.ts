@@ -2,7 +2,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
 import { AmbiguousOutcomeError, DeviceImageInUseError, PermanentError, TenantImageLimitError, TransientError } from '../../../src/errors';
 import { classifyGraphError } from '../../../src/graph/classifyGraphError';
-import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
+import { UNREADABLE_ANSWER } from '../../../src/errors';
 
 function graphError(status: number, message: string, code: string | null = 'BadRequest'): GraphError {
   const error = new GraphError(status, message);

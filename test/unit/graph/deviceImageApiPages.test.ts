@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/errors';
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
 import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
-import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
+import { UNREADABLE_ANSWER } from '../../../src/errors';
 import { sourceImageId } from '../../fixtures/sourceImage';
 
 const LIST = 'https://graph.test/v1.0/deviceManagement/virtualEndpoint/deviceImages';

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError } from '../../../src/errors';
+import { PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../../../src/errors';
 import { toDeviceImage } from '../../../src/graph/toDeviceImage';
 import { toPage } from '../../../src/graph/toPage';
 import { toProvisioningPolicy } from '../../../src/graph/toProvisioningPolicy';
 import { toSourceImageResourceId } from '../../../src/graph/toSourceImageResourceId';
-import { UNREADABLE_ANSWER } from '../../../src/graph/unreadableAnswer';
 
 /** What a conversion throws; one that succeeds fails the test. */
 function thrown(convert: () => unknown): unknown {
@@ -24,6 +23,7 @@ describe('a Graph answer that cannot be read', () => {
     ['a collection page', () => toPage({ '@odata.context': 'x' }, 'a collection page'), /^Graph returned a collection page that cannot be read: value: /],
   ])('is a PermanentError (UnreadableGraphAnswer, no status) for %s, naming the field', (_what, convert, message) => {
     const error = thrown(convert);
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).toMatchObject({ code: UNREADABLE_ANSWER, status: null });
     expect(error instanceof Error ? error.message : '').toMatch(message);
