@@ -1,5 +1,4 @@
-import { type Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { parseManagedImageId } from '../arm/managedImageId';
 import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../sync/ports';
@@ -7,10 +6,8 @@ import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../sync/ports';
 import { classifyGraphError, type GraphOperation } from './classifyGraphError';
 import { isDeviceImageId } from './deviceImageId';
-import { DEFAULT_GRAPH_RETRY, type GraphRetrySettings } from './createGraphClient';
-import { middlewareHonoursRetryAfter } from './middlewareRetryAfter';
+import { GraphCallOptions } from './graphRetryPolicy';
 import type { RetryAfterGate } from './retryAfterGate';
-import { unansweredRetryStrategy } from './unansweredRetryStrategy';
 import { toDeviceImage } from './toDeviceImage';
 import { toPage } from './toPage';
 import { toProvisioningPolicy } from './toProvisioningPolicy';
@@ -37,7 +34,6 @@ export interface DeviceImageApiOptions {
   readonly gate: RetryAfterGate;
   /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most), from when it is sent. */
   readonly timeoutMs?: number;
-  readonly retry?: GraphRetrySettings;
 }
 
 function imagePath(deviceImageId: string): string {
@@ -50,47 +46,31 @@ function imagePath(deviceImageId: string): string {
 export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImageApi {
   const { client, gate } = options;
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const retry = options.retry ?? DEFAULT_GRAPH_RETRY;
-  const unanswered = unansweredRetryStrategy(retry);
 
-  const waitForRetryAfter = async (what: string, resendable: boolean): Promise<void> => {
+  /** A create is not sent into a long Retry-After: it fails unsent, so its claim's lease outlasts it. */
+  const refuseLongWait = async (what: string): Promise<void> => {
     // A hold another instance published counts too, before a create decides whether it may wait.
     await gate.refresh();
     const wait = gate.remainingMs();
-    if (wait <= 0) return;
-    if (!resendable && wait > CREATE_WAIT_LIMIT_MS) {
-      throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
-    }
-    await gate.passed();
+    if (wait > CREATE_WAIT_LIMIT_MS) throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
   };
 
-  // For a call with a side effect: the middleware would resend on 503/504 too, which can repeat
-  // what took effect; only a 429 (never processed) is safe to resend.
-  const onlyThrottling = () =>
-    new RetryHandlerOptions(retry.delaySeconds, retry.maxRetries, (_delay, _attempt, _request, _options, response) => response.status === 429 && middlewareHonoursRetryAfter(response));
-
   /**
-   * One call: waits out an earlier Retry-After, sends within the timeout, classifies a failure once.
-   * A resendable call (a read, retryUpload, delete) that got no answer or a 500/502 is sent again with
-   * backoff; the create (not resendable) never is: its unknown outcome is the caller's to settle.
+   * One call, within its time budget; the client's retry policy (graphRetryPolicy.ts) decides every
+   * resend, and a failure is classified once. A call with a side effect (the create, a policy PATCH)
+   * is resent only after a 429: its unknown outcome is the caller's to settle.
    * `operation` names the calls whose refusals classify as something more specific.
    */
-  const call = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>, resendable: boolean, operation?: GraphOperation): Promise<T> => {
-    const budgetMs = resendable ? timeoutMs : Math.min(timeoutMs, CREATE_TIMEOUT_MS);
-    let deadline: number | null = null;
-    for (let attempt = 0; ; attempt++) {
-      await waitForRetryAfter(what, resendable);
-      deadline ??= Date.now() + budgetMs;
-      try {
-        return await send(AbortSignal.timeout(Math.max(1, deadline - Date.now())));
-      } catch (error) {
-        const classified = classifyGraphError(error, what, { sideEffect: !resendable, ...(operation === undefined ? {} : { operation }) });
-        // Retry-After that outlived the middleware's retries holds back every later call of this process.
-        if (classified instanceof TransientError && classified.retryAfterMs !== null) gate.holdFor(classified.retryAfterMs);
-        const next = resendable ? unanswered.retry({ attempt, error: classified }) : null;
-        if (next === null || Date.now() + Math.max(next.retryAfterMs, gate.remainingMs()) >= deadline) throw classified;
-        await sleep(next.retryAfterMs);
-      }
+  const call = async <T>(what: string, send: (request: (path: string) => GraphRequest) => Promise<T>, sideEffect: boolean, operation?: GraphOperation): Promise<T> => {
+    if (sideEffect) await refuseLongWait(what);
+    const budgetMs = sideEffect ? Math.min(timeoutMs, CREATE_TIMEOUT_MS) : timeoutMs;
+    const deadline = Date.now() + budgetMs;
+    const signal = AbortSignal.timeout(budgetMs);
+    const request = (path: string) => client.api(path).headers(HEADERS).middlewareOptions([new GraphCallOptions(sideEffect, deadline)]).option('signal', signal);
+    try {
+      return await send(request);
+    } catch (error) {
+      throw classifyGraphError(error, what, { sideEffect, ...(operation === undefined ? {} : { operation }) });
     }
   };
 
@@ -100,15 +80,15 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
    * the collection, or fails on it with a TypeError that would read as a network failure.
    */
   const listAll = <T>(what: string, path: string, convert: (item: unknown) => T): Promise<T[]> =>
-    call(what, async (signal) => {
+    call(what, async (request) => {
       const items: T[] = [];
       for (let next: string | null = path; next !== null; ) {
-        const page = toPage(await client.api(next).headers(HEADERS).option('signal', signal).get(), 'a collection page');
+        const page = toPage(await request(next).get(), 'a collection page');
         items.push(...page.items.map(convert));
         next = page.nextLink;
       }
       return items;
-    }, true);
+    }, false);
 
   return {
     async list(): Promise<DeviceImage[]> {
@@ -120,10 +100,10 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     async get(deviceImageId: string): Promise<DeviceImage | null> {
       const path = imagePath(deviceImageId);
       const read = (version: 'default' | 'beta') =>
-        call(`reading device image ${deviceImageId}`, async (signal) => {
-          const request = client.api(path).headers(HEADERS).option('signal', signal);
-          return toDeviceImage(await (version === 'beta' ? request.version('beta') : request).get());
-        }, true);
+        call(`reading device image ${deviceImageId}`, async (request) => {
+          const get = request(path);
+          return toDeviceImage(await (version === 'beta' ? get.version('beta') : get).get());
+        }, false);
       try {
         const image = await read('default');
         return image.status === 'unknown' ? await read('beta') : image;
@@ -137,19 +117,14 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       if (parseManagedImageId(request.sourceImageResourceId) === null) {
         throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
       }
-      return call(
-        `creating the device image for ${request.sourceImageResourceId}`,
-        async (signal) => toDeviceImage(await client.api(DEVICE_IMAGES).headers(HEADERS).middlewareOptions([onlyThrottling()]).option('signal', signal).post(request)),
-        false,
-        'createDeviceImage',
-      );
+      return call(`creating the device image for ${request.sourceImageResourceId}`, async (graph) => toDeviceImage(await graph(DEVICE_IMAGES).post(request)), true, 'createDeviceImage');
     },
 
     // Sent again after a lost answer: Graph refuses a retry of an upload that is running again, and
     // the status poller reads that refusal as done when the image is no longer failed.
     async retryUpload(deviceImageId: string): Promise<void> {
       const path = `${imagePath(deviceImageId)}/retryUpload`;
-      await call(`retrying the upload of device image ${deviceImageId}`, (signal) => client.api(path).version('beta').headers(HEADERS).option('signal', signal).post(undefined), true);
+      await call(`retrying the upload of device image ${deviceImageId}`, (request) => request(path).version('beta').post(undefined), false);
     },
 
     // Idempotent, so sent again after a lost answer: a delete that took effect the first time then
@@ -157,7 +132,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     async delete(deviceImageId: string): Promise<'deleted' | 'absent'> {
       const path = imagePath(deviceImageId);
       try {
-        await call(`deleting device image ${deviceImageId}`, (signal) => client.api(path).headers(HEADERS).option('signal', signal).delete(), true, 'deleteDeviceImage');
+        await call(`deleting device image ${deviceImageId}`, (request) => request(path).delete(), false, 'deleteDeviceImage');
         return 'deleted';
       } catch (error) {
         if (error instanceof PermanentError && error.status === 404) return 'absent';
@@ -178,11 +153,7 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     async pointPolicyAt(policyId: string, image: PolicyImage): Promise<void> {
       const path = `${PROVISIONING_POLICIES}/${encodeURIComponent(policyId)}`;
       const body = { '@odata.type': '#microsoft.graph.cloudPcProvisioningPolicy', imageId: image.imageId, imageDisplayName: image.imageDisplayName, imageType: image.imageType };
-      await call(
-        `pointing provisioning policy ${policyId} at image ${image.imageId}`,
-        (signal) => client.api(path).headers(HEADERS).middlewareOptions([onlyThrottling()]).option('signal', signal).patch(body),
-        false,
-      );
+      await call(`pointing provisioning policy ${policyId} at image ${image.imageId}`, (request) => request(path).patch(body), true);
     },
   };
 }

@@ -37,7 +37,7 @@ export interface DeviceImageApi {
   list(): Promise<DeviceImage[]>;
   /** null when Graph answers 404. */
   get(deviceImageId: string): Promise<DeviceImage | null>;
-  /** Sent once (no middleware retry). Throws AmbiguousOutcomeError when it may have been created. */
+  /** Resent only after a 429 (never processed). Throws AmbiguousOutcomeError when it may have been created. */
   create(request: DeviceImageRequest): Promise<DeviceImage>;
   /** beta `retryUpload`. */
   retryUpload(deviceImageId: string): Promise<void>;

@@ -39,7 +39,7 @@ function deviceImages(input: ThrottleWorkerInput): DeviceImageApi {
   const clients = createSharedClients(config, log, { graphRetry: GRAPH_RETRY, graphThrottleRefreshMs: input.refreshMs });
   if (input.throttle === 'shared') return clients.deviceImages;
   const gate = createRetryAfterGate();
-  return createDeviceImageApi({ client: createGraphClient(clients.credential, config, gate, GRAPH_RETRY), gate, retry: GRAPH_RETRY });
+  return createDeviceImageApi({ client: createGraphClient(clients.credential, config, gate, GRAPH_RETRY), gate });
 }
 
 async function main(): Promise<void> {

@@ -13,7 +13,7 @@ export function deviceImageApi(emulator: Emulator): DeviceImageApi {
   const config = { graphEndpoint: emulator.url, graphApiVersion: 'v1.0' as const };
   const gate = createRetryAfterGate();
   const client = createGraphClient(createCredential({ staticToken: emulator.token, azureClientId: null }), config, gate, RETRY);
-  return createDeviceImageApi({ client, gate, retry: RETRY, timeoutMs: 10_000 });
+  return createDeviceImageApi({ client, gate, timeoutMs: 10_000 });
 }
 
 /** What a call fails with; a call that succeeds fails the test. */

@@ -20,7 +20,7 @@ export function appWithGraph(settings: Record<string, string>, choice: GraphClie
   const app = testApp(settings, clock);
   const retry = choice.retry ?? { delaySeconds: 1, maxRetries: 3 };
   const gate = createRetryAfterGate();
-  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, gate, retry), gate, retry, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
+  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, gate, retry), gate, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
   const deps: SyncDeps = { ...app.deps, deviceImages };
   return { ...app, clients: { ...app.clients, deviceImages }, deps };
 }

@@ -30,7 +30,7 @@ function scriptedGraph(pages: Readonly<Record<string, unknown>>): { readonly cli
 }
 
 function api(client: Client) {
-  return createDeviceImageApi({ client, gate: createRetryAfterGate(), retry: { delaySeconds: 0.01, maxRetries: 3 }, timeoutMs: 5_000 });
+  return createDeviceImageApi({ client, gate: createRetryAfterGate(), timeoutMs: 5_000 });
 }
 
 describe('DeviceImageApi.list paging', () => {
