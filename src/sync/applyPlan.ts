@@ -2,7 +2,7 @@ import { ATTENTION_SKIP_REASONS, type LedgerRow, isUsable, registrationKey } fro
 import { LedgerConflictError } from '../errors';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
-import { adoptDeviceImage } from './adoptDeviceImage';
+import { handOffToPoller, recordDeviceImage } from './recordDeviceImage';
 import { skipFix } from './eligibility';
 import { type ImageIdentity, markAlerted, markRetired, markSkipped, newLedgerEntry, queueImage, readyEntry, recordObservation, skippedEntry } from './ledgerTransitions';
 import type { Plan, PlanAction, SkipAction } from './plan';
@@ -120,7 +120,7 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
       return skipImage(deps, action, rows.get(keyOf(action)), recorded);
     case 'adopt': {
       const row = rows.get(keyOf(action)) ?? null;
-      if (!recorded) await adoptDeviceImage(deps, row, identityOf(action), action.deviceImage);
+      if (!recorded) await handOffToPoller(deps, await recordDeviceImage(deps, row, identityOf(action), action.deviceImage));
       deps.log.info('DeviceImageAdopted', { sourceImageResourceId: action.sourceImage.id, version: action.version, deviceImageId: action.deviceImage.id, status: action.deviceImage.status });
       return 'adopted';
     }

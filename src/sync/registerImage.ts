@@ -6,14 +6,14 @@
 // the one already there may be this source's own (an earlier attempt's POST that landed late).
 // A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
 // next reconcile registers it once there is room.
-import { type LedgerRow, type RegisterJob, registrationKey } from '../domain';
+import { type DeviceImage, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
 import { AmbiguousOutcomeError, ForbiddenError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import { tenantImageLimitFix } from './eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
 import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
-import { adoptDeviceImage, findDeviceImage } from './adoptDeviceImage';
+import { findDeviceImage, handOffToPoller, recordDeviceImage } from './recordDeviceImage';
 import { planRequestedRegistration } from './planRequestedRegistration';
 import { type TransientHandling, retryTransientLater } from './retryTransientLater';
 import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from './ledgerTransitions';
@@ -33,12 +33,18 @@ function isSettled(row: LedgerRow): boolean {
   return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired';
 }
 
+/** The device image is this registration's: recorded, then handed to the status poller unless it is ready already. */
+async function takeOver(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, deviceImage: DeviceImage): Promise<void> {
+  const recorded = await recordDeviceImage(deps, claimed, identity, deviceImage);
+  await handOffToPoller(deps, recorded);
+}
+
 async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
   if (mayExist) {
     const existing = await findDeviceImage(deps, job);
     if (existing !== null) {
       deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status });
-      await adoptDeviceImage(deps, claimed, identity, existing);
+      await takeOver(deps, claimed, identity, existing);
       return;
     }
   }
@@ -51,13 +57,13 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       ...(job.osBuildNumber === undefined ? {} : { osBuildNumber: job.osBuildNumber }),
     });
     deps.log.info('DeviceImageCreated', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: created.id, displayName: created.displayName, version: created.version });
-    await adoptDeviceImage(deps, claimed, identity, created);
+    await takeOver(deps, claimed, identity, created);
   } catch (error) {
     if (error instanceof AmbiguousOutcomeError) {
       deps.log.warn('DeviceImageCreateUnknown', { sourceImageResourceId: job.sourceImageResourceId, detail: error.message });
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
-        await adoptDeviceImage(deps, claimed, identity, existing);
+        await takeOver(deps, claimed, identity, existing);
         return;
       }
       // Not visible yet: the row stays `creating`, so the next delivery looks again before posting.
@@ -71,7 +77,7 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
         deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status, after: describeError(error) });
-        await adoptDeviceImage(deps, claimed, identity, existing);
+        await takeOver(deps, claimed, identity, existing);
         return;
       }
       await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });

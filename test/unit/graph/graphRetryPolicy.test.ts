@@ -63,7 +63,7 @@ function scripted(answers: (number | 'reset')[]): { readonly network: Middleware
     sent,
     network: {
       async execute(context: Context) {
-        sent.push(new Headers(context.options?.headers as HeadersInit).get('Retry-Attempt') ?? '0');
+        sent.push(new Headers(context.options?.headers as ConstructorParameters<typeof Headers>[0]).get('Retry-Attempt') ?? '0');
         const answer = answers.shift() ?? 200;
         if (answer === 'reset') throw new TypeError('fetch failed');
         context.response = new Response(answer === 200 ? '{}' : null, { status: answer, headers: answer === 429 ? { 'Retry-After': '0.05' } : {} });
