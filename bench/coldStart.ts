@@ -61,7 +61,7 @@ export async function measureColdStart(): Promise<ColdStart> {
   const imports: ImportTime[] = [];
   for (const entry of entries) imports.push(await timeImport(`dist/functions/${path.basename(entry)}`, [entry], root));
   imports.push(await timeImport('dist/functions/*.js (all)', entries, root));
-  const deferred = ['dist/src/runtime/createSyncDeps.js', 'dist/src/sync/reconcile.js', 'dist/src/sync/imageWritten.js', 'dist/src/sync/registerImage.js', 'dist/src/sync/pollImageStatus.js', 'dist/src/sync/poisonMessage.js'].map((file) => path.join(root, file));
+  const deferred = ['dist/src/runtime/createSyncDeps.js', 'dist/src/handlers/reconcile.js', 'dist/src/handlers/imageWritten.js', 'dist/src/handlers/registerImage.js', 'dist/src/handlers/pollImageStatus.js', 'dist/src/handlers/poisonMessage.js'].map((file) => path.join(root, file));
   const firstInvocationModules = await timeImport('entries + first invocation modules', [...entries, ...deferred], root);
 
   const scratch = await mkdtemp(path.join(tmpdir(), 'image-sync-bench-package-'));

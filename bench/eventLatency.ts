@@ -9,7 +9,7 @@ import { startLocalHost } from '../src/local/localHost';
 import { packageRoot } from '../src/local/packageRoot';
 import { silentLogger } from '../src/log';
 import { createSharedClients, createSyncDeps } from '../src/runtime/createSyncDeps';
-import { handleImageEvent } from '../src/sync/imageWritten';
+import { handleImageEvent } from '../src/handlers/imageWritten';
 import { KINDS } from './requestFigures';
 
 export interface EventLatency {

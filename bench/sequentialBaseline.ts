@@ -13,9 +13,9 @@ import { createDeviceImageApi } from '../src/graph/deviceImageApi';
 import { createGraphClient } from '../src/graph/createGraphClient';
 import { createRetryAfterGate } from '../src/graph/retryAfterGate';
 import { createSharedClients } from '../src/runtime/createSyncDeps';
-import { checkEligibility } from '../src/sync/eligibility';
-import { deviceImageKey } from '../src/sync/plan';
-import { isInScope } from '../src/sync/scope';
+import { checkEligibility } from '../src/rules/eligibility';
+import { deviceImageKey } from '../src/rules/plan';
+import { isInScope } from '../src/rules/scope';
 
 export interface BaselineResult {
   readonly wallMs: number;
@@ -47,7 +47,7 @@ export async function runSequentialBaseline(settings: Readonly<Record<string, st
   const graphRetry = { delaySeconds: 1, maxRetries: 6 };
   const shared = createSharedClients(config, silentLogger, { graphRetry, armRetry: { maxRetries: 6, retryDelayInMs: 200 }, secondPassDelayMs: 1_000 });
   const gate = createRetryAfterGate();
-  const clients = { sourceImages: shared.sourceImages, deviceImages: createDeviceImageApi({ client: createGraphClient(shared.credential, config, gate, graphRetry), gate, retry: graphRetry }) };
+  const clients = { sourceImages: shared.sourceImages, deviceImages: createDeviceImageApi({ client: createGraphClient(shared.credential, config, gate, graphRetry), gate }) };
   const started = Date.now();
   const listing = await persist(() => clients.sourceImages.listAll());
   const existing = await persist(() => clients.deviceImages.list());

@@ -2,7 +2,7 @@ import { type EventGridEvent, type InvocationContext, app } from '@azure/functio
 import { invocationDeps } from './runtime/invocationDeps';
 
 export async function imageWrittenHandler(event: EventGridEvent, context: InvocationContext): Promise<void> {
-  const { handleImageEvent } = await import('../src/sync/imageWritten.js');
+  const { handleImageEvent } = await import('../src/handlers/imageWritten.js');
   await handleImageEvent(await invocationDeps(context), event);
 }
 

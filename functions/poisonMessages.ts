@@ -5,7 +5,7 @@ import { invocationDeps, messageId } from './runtime/invocationDeps';
 // The host moves a message that failed maxDequeueCount times to `<queue>-poison`.
 function poisonHandler(queue: string) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
-    const [{ handlePoisonMessage }, deps] = await Promise.all([import('../src/sync/poisonMessage.js'), invocationDeps(context)]);
+    const [{ handlePoisonMessage }, deps] = await Promise.all([import('../src/handlers/poisonMessage.js'), invocationDeps(context)]);
     await handlePoisonMessage(deps, queue === 'register' ? `${deps.config.registerQueue}-poison` : `${deps.config.statusQueue}-poison`, message, { messageId: messageId(context) });
   };
 }

@@ -3,7 +3,7 @@ import { bindingSetting } from '../src/config';
 import { invocationDeps, messageId } from './runtime/invocationDeps';
 
 export async function pollImageStatusHandler(message: unknown, context: InvocationContext): Promise<void> {
-  const { handleStatusMessage } = await import('../src/sync/pollImageStatus.js');
+  const { handleStatusMessage } = await import('../src/handlers/pollImageStatus.js');
   await handleStatusMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 

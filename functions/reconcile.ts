@@ -3,7 +3,7 @@ import { bindingSetting } from '../src/config';
 import { invocationDeps } from './runtime/invocationDeps';
 
 export async function reconcileHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { reconcile } = await import('../src/sync/reconcile.js');
+  const { reconcile } = await import('../src/handlers/reconcile.js');
   await reconcile(await invocationDeps(context));
 }
 

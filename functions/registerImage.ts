@@ -3,7 +3,7 @@ import { bindingSetting } from '../src/config';
 import { invocationDeps, messageId } from './runtime/invocationDeps';
 
 export async function registerImageHandler(message: unknown, context: InvocationContext): Promise<void> {
-  const { handleRegisterMessage } = await import('../src/sync/registerImage.js');
+  const { handleRegisterMessage } = await import('../src/handlers/registerImage.js');
   await handleRegisterMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 

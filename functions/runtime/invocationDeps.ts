@@ -8,7 +8,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { Config } from '../../src/config';
 import { type Logger, createLogger } from '../../src/log';
 import type { SharedClients, createSyncDeps } from '../../src/runtime/createSyncDeps';
-import type { SyncDeps } from '../../src/sync/ports';
+import type { SyncDeps } from '../../src/ports';
 
 interface Shared {
   readonly config: Config;

@@ -7,7 +7,7 @@
 import { type Clock, systemClock, type WarningCode } from '../domain';
 import { errorMessage } from '../errors';
 import { type Logger, redactText } from '../log';
-import type { Alerter, FailureAlert, WarningAlert } from '../sync/ports';
+import type { Alerter, FailureAlert, WarningAlert } from '../ports';
 import { remediationFor } from './remediation';
 
 export const FAILURE_EVENT = 'ImageSyncFailure';

@@ -7,7 +7,7 @@ import type { SourceImage } from '../domain';
 import { PermanentError } from '../errors';
 import type { Logger } from '../log';
 import { mapConcurrently } from '../mapConcurrently';
-import type { SourceImageReader, SubscriptionListing } from '../sync/ports';
+import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
 import { parseManagedImageId } from './managedImageId';

@@ -2,7 +2,7 @@
 import { type Config, isLoopbackUrl, loadConfig } from '../config';
 import { type Logger, createLogger } from '../log';
 import { type SharedClientOptions, type SharedClients, createSharedClients, createSyncDeps } from '../runtime/createSyncDeps';
-import type { SyncDeps } from '../sync/ports';
+import type { SyncDeps } from '../ports';
 import type { CliIo } from './cliIo';
 import { checkStorageAnswers } from './storagePreflight';
 

@@ -1,7 +1,7 @@
 // The status document of the contract (DESIGN §5; contract/status.schema.json), built from
 // the ledger. `status` shows every row; `sync` narrows it to the images in scope of its run.
 import { ATTENTION_SKIP_REASONS, type LedgerRow, type Problem, type SkipReason, sourceImageKey } from '../domain';
-import { describeWarning, warningsOf } from '../sync/warnings';
+import { describeWarning, warningsOf } from '../rules/warnings';
 
 export interface StatusImage {
   readonly sourceImageResourceId: string;

@@ -1,9 +1,9 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { parseManagedImageId } from '../arm/managedImageId';
 import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
-import type { PolicyImage } from '../sync/ports';
+import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
-import type { DeviceImageApi } from '../sync/ports';
+import type { DeviceImageApi } from '../ports';
 import { classifyGraphError, type GraphOperation } from './classifyGraphError';
 import { isDeviceImageId } from './deviceImageId';
 import { GraphCallOptions } from './graphRetryPolicy';

@@ -8,7 +8,7 @@
 //   throttling   429, or 503 with Retry-After: the gate is held for the Retry-After, for every call
 //                of every instance, and the request goes again once it opens. A wait longer than
 //                MAX_RETRY_AFTER_MS is not waited out here: the call fails with the Retry-After in
-//                its TransientError, and the queue message is held or sent again (src/sync).
+//                its TransientError, and the queue message is held or sent again (src/steps)
 //   unanswered   no answer (reset, dropped connection), 500, 502, 503 without Retry-After, 504:
 //                exponential backoff with jitter. Never for a call with a side effect (the create,
 //                a policy PATCH): its answer may be lost after it took effect, so its caller looks

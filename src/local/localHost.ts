@@ -3,10 +3,10 @@
 // when they become visible (at once, or when a delayed status check is due), as the host's queue
 // watcher does for messages its own functions add; the drains' idle polling stays for the rest.
 import type { SharedClients } from '../runtime/createSyncDeps';
-import { handlePoisonMessage } from '../sync/poisonMessage';
-import { handleStatusMessage } from '../sync/pollImageStatus';
-import type { JobQueues, SyncDeps } from '../sync/ports';
-import { handleRegisterMessage } from '../sync/registerImage';
+import { handlePoisonMessage } from '../handlers/poisonMessage';
+import { handleStatusMessage } from '../handlers/pollImageStatus';
+import type { JobQueues, SyncDeps } from '../ports';
+import { handleRegisterMessage } from '../handlers/registerImage';
 import { readHostQueueSettings } from './hostQueueSettings';
 import { type QueueDrain, type QueueMessageHandler, startQueueDrain } from './queueDrain';
 

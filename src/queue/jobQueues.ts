@@ -5,7 +5,7 @@ import { ForbiddenError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageErrorCode } from '../storage/classifyStorageError';
 import type { StorageClients } from '../storage/storageClients';
-import type { JobQueues } from '../sync/ports';
+import type { JobQueues } from '../ports';
 import { ensureQueue, forgetQueue } from './ensureQueue';
 import { encodeMessage } from './messageEncoding';
 import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from './parseMessage';

@@ -16,7 +16,7 @@ import { createPolicyRollouts } from '../state/policyRollouts';
 import { createLedger } from '../state/ledgerTable';
 import { createSharedThrottle } from '../state/sharedThrottle';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
-import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../sync/ports';
+import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../ports';
 
 export interface SharedClients {
   readonly credential: TokenCredential;

@@ -13,8 +13,8 @@
 import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { TransientError } from '../errors';
-import type { ImageSlots } from '../sync/ports';
-import { slotName } from '../sync/slotName';
+import type { ImageSlots } from '../ports';
+import { slotName } from '../rules/slotName';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { ensureTable } from './ensureTable';

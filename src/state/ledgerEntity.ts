@@ -4,7 +4,7 @@ import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
 import { type LedgerEntry, type LedgerRow, type LedgerState, ROLLOUT_OUTCOMES, WARNING_CODES } from '../domain';
-import type { ImageState } from '../sync/ports';
+import type { ImageState } from '../ports';
 import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
 
 const LEDGER_STATES = ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped', 'retired'] as const satisfies readonly LedgerState[];

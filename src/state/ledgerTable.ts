@@ -3,14 +3,14 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { isLoopbackUrl } from '../config';
 import type { LedgerEntry, LedgerRow } from '../domain';
-import { parseVersion } from '../sync/naming';
+import { parseVersion } from '../rules/naming';
 import { LedgerConflictError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
-import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem, RegistrationRef } from '../sync/ports';
+import type { ImageState, Ledger, LedgerChange, NewLedgerEntry, RecordedProblem, RegistrationRef } from '../ports';
 import { ensureTable, isTableNotFound } from './ensureTable';
 import { IMAGE_STATE_FIELDS, toImageEntity, toImageState, toLedgerRow } from './ledgerEntity';
 import { IMAGE_PARTITION, PROBLEM_PARTITION, PROBLEM_ROW_KEY_END, imageRowKey, legacyImageRowKey } from './ledgerKeys';

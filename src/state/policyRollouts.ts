@@ -8,7 +8,7 @@ import type { PolicyRollout } from '../domain';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
-import type { PolicyRolloutRow, PolicyRollouts } from '../sync/ports';
+import type { PolicyRolloutRow, PolicyRollouts } from '../ports';
 import { ensureTable, isTableNotFound } from './ensureTable';
 import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
 

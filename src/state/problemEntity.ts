@@ -2,7 +2,7 @@
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
-import type { RecordedProblem } from '../sync/ports';
+import type { RecordedProblem } from '../ports';
 import { boundedText } from './ledgerEntity';
 import { PROBLEM_PARTITION } from './ledgerKeys';
 

@@ -5,7 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Problem } from '../domain';
 import { TransientError } from '../errors';
 import { storageStatus } from '../storage/classifyStorageError';
-import type { RecordedProblem } from '../sync/ports';
+import type { RecordedProblem } from '../ports';
 import { PROBLEM_PARTITION, openProblemRowKey, problemRowKey } from './ledgerKeys';
 import { toOpenProblemMarker, toProblemEntity, toRecordedProblem, type OpenProblemMarker } from './problemEntity';
 

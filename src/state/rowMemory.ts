@@ -2,7 +2,7 @@
 // has just written (the reconcile that queued it, the create that marked it pending) need not read
 // it back. Bounded: the oldest is forgotten first.
 import { type LedgerRow, registrationKey } from '../domain';
-import type { RegistrationRef } from '../sync/ports';
+import type { RegistrationRef } from '../ports';
 
 export interface RowMemory {
   recall(ref: RegistrationRef): LedgerRow | undefined;

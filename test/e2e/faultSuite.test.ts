@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, type Emulator, type ManagedImageInput } from '../../src/emulator';
 import { encodeMessage } from '../../src/queue/messageEncoding';
-import { splitVersionSuffix } from '../../src/sync/naming';
+import { splitVersionSuffix } from '../../src/rules/naming';
 import { testAppSettings } from '../support/appDeps';
 import { runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';

@@ -6,7 +6,7 @@ import type { Emulator } from '../../src/emulator';
 import { createLogger, type Logger } from '../../src/log';
 import { decodeMessageText } from '../../src/queue/messageEncoding';
 import { type SharedClients, createSharedClients, createSyncDeps } from '../../src/runtime/createSyncDeps';
-import type { SyncDeps } from '../../src/sync/ports';
+import type { SyncDeps } from '../../src/ports';
 import { testConnectionString, uniqueQueueName, uniqueTableName } from './storage';
 
 /** App settings for one test: its own queues and table, the emulator's endpoints, fast polling. */

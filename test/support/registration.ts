@@ -2,8 +2,8 @@
 // The tests' images are named `<displayName>-MAJOR.MINOR.PATCH`, so by default the version is the
 // one the image's name gives; a test whose image takes its version from elsewhere says it.
 import { parseManagedImageId } from '../../src/arm/managedImageId';
-import { splitVersionSuffix } from '../../src/sync/naming';
-import type { RegistrationRef } from '../../src/sync/ports';
+import { splitVersionSuffix } from '../../src/rules/naming';
+import type { RegistrationRef } from '../../src/ports';
 
 export function registration(sourceImageResourceId: string, version?: string | null): RegistrationRef {
   if (version !== undefined) return { sourceImageResourceId, version };

@@ -10,7 +10,7 @@ import { createDeviceImageApi } from '../../src/graph/deviceImageApi';
 import { createRetryAfterGate } from '../../src/graph/retryAfterGate';
 import { createLogger } from '../../src/log';
 import { createSharedClients } from '../../src/runtime/createSyncDeps';
-import type { DeviceImageApi } from '../../src/sync/ports';
+import type { DeviceImageApi } from '../../src/ports';
 
 export interface ThrottleWorkerInput {
   readonly settings: Record<string, string>;

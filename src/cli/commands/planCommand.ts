@@ -1,8 +1,8 @@
-import type { PlannedImage } from '../../sync/plan';
-import { type RolloutPreview, previewRollout } from '../../sync/planRollout';
-import { planWithPreflight } from '../../sync/planRegistrations';
-import { type RetirementResult, retireVersions } from '../../sync/retireVersions';
-import { readTenantView } from '../../sync/tenantView';
+import type { PlannedImage } from '../../rules/plan';
+import { type RolloutPreview, previewRollout } from '../../rules/planRollout';
+import { planWithPreflight } from '../../steps/planRegistrations';
+import { type RetirementResult, retireVersions } from '../../steps/retireVersions';
+import { readTenantView } from '../../steps/tenantView';
 import { type CliIo } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';

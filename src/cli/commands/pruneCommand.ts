@@ -1,5 +1,5 @@
-import { retireVersions, type RetirementResult } from '../../sync/retireVersions';
-import { readTenantView } from '../../sync/tenantView';
+import { retireVersions, type RetirementResult } from '../../steps/retireVersions';
+import { readTenantView } from '../../steps/tenantView';
 import { type CliIo, UsageError } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';

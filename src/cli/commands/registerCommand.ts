@@ -1,5 +1,5 @@
 import { parseManagedImageId } from '../../arm/managedImageId';
-import { type RegistrationRequest, requestRegistration } from '../../sync/requestRegistration';
+import { type RegistrationRequest, requestRegistration } from '../../handlers/requestRegistration';
 import { type CliIo, UsageError } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';

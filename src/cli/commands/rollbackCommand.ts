@@ -1,4 +1,4 @@
-import { rollBack } from '../../sync/rollBack';
+import { rollBack } from '../../handlers/rollBack';
 import { type CliIo, UsageError } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
 import { createCommandContext } from '../commandContext';

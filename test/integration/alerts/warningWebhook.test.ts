@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAlerter, type FailureAlertPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
-import type { WarningAlert } from '../../../src/sync/ports';
+import type { WarningAlert } from '../../../src/ports';
 import { runCertificate } from '../../support/emulator';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';

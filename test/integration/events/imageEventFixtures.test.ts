@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handleImageEvent } from '../../../src/sync/imageWritten';
+import { handleImageEvent } from '../../../src/handlers/imageWritten';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { REPO_ROOT } from '../../support/functionApp';

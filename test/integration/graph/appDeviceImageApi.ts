@@ -5,7 +5,7 @@ import type { Emulator } from '../../../src/emulator';
 import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/createGraphClient';
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
 import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
-import type { DeviceImageApi } from '../../../src/sync/ports';
+import type { DeviceImageApi } from '../../../src/ports';
 
 export const RETRY: GraphRetrySettings = { delaySeconds: 0.05, maxRetries: 3 };
 

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { imageRowKey } from '../../../src/state/ledgerKeys';
-import { pollImageStatus } from '../../../src/sync/pollImageStatus';
-import { reconcile } from '../../../src/sync/reconcile';
+import { pollImageStatus } from '../../../src/handlers/pollImageStatus';
+import { reconcile } from '../../../src/handlers/reconcile';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import { buildStatusReport, exitCodeFor } from '../../../src/cli/statusReport';
-import { reconcile } from '../../../src/sync/reconcile';
+import { reconcile } from '../../../src/handlers/reconcile';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { contractErrors } from '../../support/contract';
 import { useEmulator } from '../../support/emulator';

@@ -2,9 +2,9 @@
 // managed image in place and re-tags it; each new cloudpc-version is a new device image.
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handleImageEvent } from '../../../src/sync/imageWritten';
-import { reconcile } from '../../../src/sync/reconcile';
-import { requestRegistration } from '../../../src/sync/requestRegistration';
+import { handleImageEvent } from '../../../src/handlers/imageWritten';
+import { reconcile } from '../../../src/handlers/reconcile';
+import { requestRegistration } from '../../../src/handlers/requestRegistration';
 import { buildStatusReport } from '../../../src/cli/statusReport';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { contractErrors } from '../../support/contract';

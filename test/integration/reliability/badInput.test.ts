@@ -4,9 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob, StatusCheck } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handleStatusMessage } from '../../../src/sync/pollImageStatus';
-import { reconcile } from '../../../src/sync/reconcile';
-import { handleRegisterMessage } from '../../../src/sync/registerImage';
+import { handleStatusMessage } from '../../../src/handlers/pollImageStatus';
+import { reconcile } from '../../../src/handlers/reconcile';
+import { handleRegisterMessage } from '../../../src/handlers/registerImage';
 import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
 import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';

@@ -6,7 +6,7 @@ import { createGraphClient, type GraphRetrySettings } from '../../../src/graph/c
 import { createDeviceImageApi } from '../../../src/graph/deviceImageApi';
 import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
 import { decodeMessageText } from '../../../src/queue/messageEncoding';
-import type { SyncDeps } from '../../../src/sync/ports';
+import type { SyncDeps } from '../../../src/ports';
 import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
 
 export interface GraphClientChoice {

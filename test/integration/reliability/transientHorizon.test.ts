@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob, StatusCheck } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handleStatusMessage } from '../../../src/sync/pollImageStatus';
-import { handleRegisterMessage } from '../../../src/sync/registerImage';
+import { handleStatusMessage } from '../../../src/handlers/pollImageStatus';
+import { handleRegisterMessage } from '../../../src/handlers/registerImage';
 import { drainQueueForTest, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { appWithGraph } from './reliabilityApp';

@@ -1,7 +1,7 @@
 // The tenant's image slots in a real table: reservations made at once by many writers never pass the limit.
 import { describe, expect, it } from 'vitest';
 import { createImageSlots } from '../../../src/state/imageSlots';
-import { slotName } from '../../../src/sync/slotName';
+import { slotName } from '../../../src/rules/slotName';
 import { testStorage } from '../../support/storage';
 
 describe('image slots in Azure Tables', () => {

@@ -6,8 +6,8 @@ import { LedgerConflictError, PermanentError } from '../../../src/errors';
 import { ensureTable } from '../../../src/state/ensureTable';
 import { createLedger } from '../../../src/state/ledgerTable';
 import { MAX_TEXT_LENGTH, toImageEntity } from '../../../src/state/ledgerEntity';
-import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
-import type { Ledger, RegistrationRef } from '../../../src/sync/ports';
+import { newLedgerEntry } from '../../../src/steps/ledgerTransitions';
+import type { Ledger, RegistrationRef } from '../../../src/ports';
 import { testStorage } from '../../support/storage';
 
 const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';

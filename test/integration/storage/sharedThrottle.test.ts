@@ -8,7 +8,7 @@ import { createImageSlots } from '../../../src/state/imageSlots';
 import { GRAPH_THROTTLE_ROW_KEY, createSharedThrottle } from '../../../src/state/sharedThrottle';
 import { TENANT_PARTITION, IMAGE_SLOTS_ROW_KEY } from '../../../src/state/ledgerKeys';
 import { createStorageClients } from '../../../src/storage/storageClients';
-import { slotName } from '../../../src/sync/slotName';
+import { slotName } from '../../../src/rules/slotName';
 import { recordingLogger } from '../../fixtures/recordingLogger';
 import { testStorage } from '../../support/storage';
 

@@ -4,7 +4,7 @@ import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handleImageEvent } from '../../../src/sync/imageWritten';
+import { handleImageEvent } from '../../../src/handlers/imageWritten';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';

@@ -1,8 +1,8 @@
 import { InvocationContext } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { handlePoisonMessage } from '../../../src/sync/poisonMessage';
-import { queueImage } from '../../../src/sync/ledgerTransitions';
+import { handlePoisonMessage } from '../../../src/handlers/poisonMessage';
+import { queueImage } from '../../../src/steps/ledgerTransitions';
 import { testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription, deviceImage } from '../../../src/emulator';
-import { reconcile } from '../../../src/sync/reconcile';
+import { reconcile } from '../../../src/handlers/reconcile';
 import type { RegisterJob } from '../../../src/domain';
-import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
-import type { Ledger } from '../../../src/sync/ports';
+import { newLedgerEntry } from '../../../src/steps/ledgerTransitions';
+import type { Ledger } from '../../../src/ports';
 import { drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { contractErrors } from '../../support/contract';

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob, StatusCheck } from '../../../src/domain';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { pollImageStatus } from '../../../src/sync/pollImageStatus';
-import { handleRegisterMessage, registerImage } from '../../../src/sync/registerImage';
-import { requestRegistration } from '../../../src/sync/requestRegistration';
+import { pollImageStatus } from '../../../src/handlers/pollImageStatus';
+import { handleRegisterMessage, registerImage } from '../../../src/handlers/registerImage';
+import { requestRegistration } from '../../../src/handlers/requestRegistration';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { registration } from '../../support/registration';
 import { useEmulator } from '../../support/emulator';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAlerter, type FailureAlertPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
 import { remediationFor } from '../../../src/alerts/remediation';
-import type { FailureAlert, WarningAlert } from '../../../src/sync/ports';
+import type { FailureAlert, WarningAlert } from '../../../src/ports';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wakingJobQueues } from '../../../src/local/localHost';
 import type { QueueDrain } from '../../../src/local/queueDrain';
-import type { JobQueues } from '../../../src/sync/ports';
+import type { JobQueues } from '../../../src/ports';
 import { registerJob, statusCheck } from '../queue/messageBuilders';
 
 function recordingDrain(name: string, calls: string[]): QueueDrain {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../../../src/domain';
 import { createRowMemory } from '../../../src/state/rowMemory';
-import { newLedgerEntry } from '../../../src/sync/ledgerTransitions';
+import { newLedgerEntry } from '../../../src/steps/ledgerTransitions';
 
 const SUBSCRIPTION = '11111111-1111-4111-8111-111111111111';
 const imageId = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-images/providers/Microsoft.Compute/images/${name}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SkipReason, SourceImage } from '../../../src/domain';
-import { checkEligibility, skipFix } from '../../../src/sync/eligibility';
+import { checkEligibility, skipFix } from '../../../src/rules/eligibility';
 import { sourceImage } from '../../fixtures/sourceImage';
 
 /** One override per rule that breaks it, in the documented precedence. */

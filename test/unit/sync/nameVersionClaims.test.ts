@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectNameVersionClaims, nameVersionKey, type NameVersionClaim, resolveNameVersionClaims } from '../../../src/sync/nameVersionClaims';
+import { collectNameVersionClaims, nameVersionKey, type NameVersionClaim, resolveNameVersionClaims } from '../../../src/rules/nameVersionClaims';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImageId } from '../../fixtures/sourceImage';

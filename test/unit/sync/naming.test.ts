@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceImage } from '../../../src/domain';
-import { nameImage, parseVersion, splitVersionSuffix } from '../../../src/sync/naming';
+import { nameImage, parseVersion, splitVersionSuffix } from '../../../src/rules/naming';
 import { sourceImage } from '../../fixtures/sourceImage';
 
 function named(name: string, tags: Record<string, string> = {}): ReturnType<typeof nameImage> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageScope } from '../../../src/config';
 import type { DeviceImage, LedgerRow, LedgerState, SkipReason, SourceImage } from '../../../src/domain';
-import { type Plan, plan, type PlanInput } from '../../../src/sync/plan';
+import { type Plan, plan, type PlanInput } from '../../../src/rules/plan';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImage, sourceImageId } from '../../fixtures/sourceImage';

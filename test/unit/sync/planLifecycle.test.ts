@@ -2,8 +2,8 @@
 // tenant's limit, the preflight, and what it records about registrations it leaves alone.
 import { describe, expect, it } from 'vitest';
 import { type DeviceImage, type LedgerRow, type SourceImage, registrationKey } from '../../../src/domain';
-import { type PlanAction, type PlanInput, plan } from '../../../src/sync/plan';
-import { slotName } from '../../../src/sync/slotName';
+import { type PlanAction, type PlanInput, plan } from '../../../src/rules/plan';
+import { slotName } from '../../../src/rules/slotName';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImage, sourceImageId } from '../../fixtures/sourceImage';

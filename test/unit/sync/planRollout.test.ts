@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningPolicy } from '../../../src/domain';
-import { planRollout, previewRollout, rolloutTargets } from '../../../src/sync/planRollout';
+import { planRollout, previewRollout, rolloutTargets } from '../../../src/rules/planRollout';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImage } from '../../fixtures/sourceImage';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerRow, ProvisioningPolicy } from '../../../src/domain';
-import { planRetention, registeredByApp } from '../../../src/sync/retention';
+import { planRetention, registeredByApp } from '../../../src/rules/retention';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImageId } from '../../fixtures/sourceImage';

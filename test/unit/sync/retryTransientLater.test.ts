@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
-import { pastHorizon, transientRetryDelaySeconds } from '../../../src/sync/retryTransientLater';
+import { pastHorizon, transientRetryDelaySeconds } from '../../../src/steps/retryTransientLater';
 
 const deps = { config: loadConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: '11111111-1111-4111-8111-111111111111' }) };
 const NOW = new Date('2026-12-01T15:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageScope } from '../../../src/config';
 import type { SourceImage } from '../../../src/domain';
-import { isInScope } from '../../../src/sync/scope';
+import { isInScope } from '../../../src/rules/scope';
 import { sourceImage } from '../../fixtures/sourceImage';
 
 const optIn: ImageScope = { kind: 'tag', name: 'cloudpc-sync', value: 'true' };

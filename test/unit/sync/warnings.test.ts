@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysUntil, osWarnings, sourceWarnings, warningsOf } from '../../../src/sync/warnings';
+import { daysUntil, osWarnings, sourceWarnings, warningsOf } from '../../../src/rules/warnings';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImage } from '../../fixtures/sourceImage';
 

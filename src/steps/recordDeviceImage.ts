@@ -1,9 +1,9 @@
 import { type DeviceImage, type LedgerRow, type StatusCheck, isUsable, registrationKey } from '../domain';
 import { type ImageIdentity, adoptPending, markReady } from './ledgerTransitions';
-import { deviceImageKey } from './plan';
-import type { RegistrationRef, SyncDeps } from './ports';
-import { statusCheckFor } from './statusCheckMessage';
-import { statusCheckDelaySeconds } from './statusCheckDelay';
+import { deviceImageKey } from '../rules/plan';
+import type { RegistrationRef, SyncDeps } from '../ports';
+import { statusCheckFor } from '../rules/statusCheckMessage';
+import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
 
 /** The tenant's device image of a registration (its source, case-insensitively, and version); null when there is none. */
 export async function findDeviceImage(deps: Pick<SyncDeps, 'deviceImages'>, ref: RegistrationRef): Promise<DeviceImage | null> {

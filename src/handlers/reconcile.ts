@@ -1,14 +1,14 @@
 // The timer's reconciliation: the guarantee behind the events. Lists every source image, the
 // tenant's device images and policies, the ledger and the reserved slots; runs retention first
 // (so a full tenant makes room before anything is planned), then plans and carries the plan out.
-import { NOTHING_APPLIED, type AppliedPlan } from './applyPlan';
-import type { Plan } from './plan';
-import { planFor, planRegistrations } from './planRegistrations';
-import type { SyncDeps } from './ports';
-import { reportProblem } from './reportFailure';
-import { type RetirementResult, afterRetention, retireVersions } from './retireVersions';
-import { type RolloutResult, rollOut } from './rollOutPolicies';
-import { readTenantView } from './tenantView';
+import { NOTHING_APPLIED, type AppliedPlan } from '../steps/applyPlan';
+import type { Plan } from '../rules/plan';
+import { planFor, planRegistrations } from '../steps/planRegistrations';
+import type { SyncDeps } from '../ports';
+import { reportProblem } from '../steps/reportFailure';
+import { type RetirementResult, afterRetention, retireVersions } from '../steps/retireVersions';
+import { type RolloutResult, rollOut } from '../steps/rollOutPolicies';
+import { readTenantView } from '../steps/tenantView';
 
 export interface ReconcileReport extends AppliedPlan {
   readonly plan: Plan;

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { remediationFor } from '../alerts/remediation';
 import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
-import type { RegistrationRef, SyncDeps } from './ports';
-import type { MessageMeta } from './parseQueueMessage';
-import { failImage, reportProblem } from './reportFailure';
+import type { RegistrationRef, SyncDeps } from '../ports';
+import type { MessageMeta } from '../steps/parseQueueMessage';
+import { failImage, reportProblem } from '../steps/reportFailure';
 
 /** The registration a message was about; a status check of the previous release names no version. */
 function registrationOf(message: unknown): RegistrationRef | null {

@@ -8,7 +8,8 @@
 //                                     │  └─claim (retry)      │   (releaseRetryUpload gives one back)
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
 import type { DeviceImage, LedgerRow, SkipReason } from '../domain';
-import type { Ledger, LedgerChange, NewLedgerEntry, RegistrationRef } from './ports';
+import type { Ledger, NewLedgerEntry, RegistrationRef } from '../ports';
+import type { Observation } from '../rules/observeRegistrations';
 
 export interface ImageIdentity {
   readonly sourceImageResourceId: string;
@@ -219,9 +220,7 @@ export async function restoreRetired(ledger: Ledger, retired: LedgerRow, before:
   return ledger.update(retired, { state: before.state, reason: before.state === 'ready' ? `kept: ${why}` : before.reason }, now);
 }
 
-/** What was read about a registration's device image and source since the row was written. */
-export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings' | 'rolloutPolicies'>;
-
+/** Records what was read about a registration's device image and source since the row was written. */
 export async function recordObservation(ledger: Ledger, row: LedgerRow, observation: Observation, now: Date): Promise<LedgerRow> {
   return ledger.update(row, observation, now);
 }

@@ -6,10 +6,10 @@
 // ledger, it is told whether the registration is known already (and version-unchanged, exit 2).
 import type { ImageWarning, LedgerRow, LedgerState, RegisterJob, SkipReason } from '../domain';
 import { ForbiddenError, PermanentError } from '../errors';
-import { checkEligibility, skipFix } from './eligibility';
-import type { NamingOverrides } from './naming';
-import type { SyncDeps } from './ports';
-import { sourceWarnings } from './warnings';
+import { checkEligibility, skipFix } from '../rules/eligibility';
+import type { NamingOverrides } from '../rules/naming';
+import type { SyncDeps } from '../ports';
+import { sourceWarnings } from '../rules/warnings';
 
 export interface RegistrationRequest {
   readonly sourceImageResourceId: string;

@@ -9,16 +9,16 @@
 import { type DeviceImage, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
 import { AmbiguousOutcomeError, ForbiddenError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
-import { tenantImageLimitFix } from './eligibility';
+import { tenantImageLimitFix } from '../rules/eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
 import { parseRegisterJob } from '../queue/parseMessage';
-import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
-import { findDeviceImage, handOffToPoller, recordDeviceImage } from './recordDeviceImage';
-import { planRequestedRegistration } from './planRequestedRegistration';
-import { type TransientHandling, retryTransientLater } from './retryTransientLater';
-import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from './ledgerTransitions';
-import type { SyncDeps } from './ports';
-import { describeError, failImage, reportProblem } from './reportFailure';
+import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
+import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
+import { planRequestedRegistration } from '../steps/planRequestedRegistration';
+import { type TransientHandling, retryTransientLater } from '../steps/retryTransientLater';
+import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from '../steps/ledgerTransitions';
+import type { SyncDeps } from '../ports';
+import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 
 const CLAIM_TRIES = 3;
 /**

@@ -5,7 +5,7 @@
 // the host renews its lease while the function runs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError } from '../errors';
-import type { SyncDeps } from './ports';
+import type { SyncDeps } from '../ports';
 
 /** Longer waits are cut here (the host's functionTimeout is 10 minutes); documented in docs/reliability.md. */
 export const MAX_RETRY_AFTER_HOLD_MS = 5 * 60_000;

@@ -4,9 +4,12 @@
 // are alerted once: the new codes ride on the same ETag-guarded write, so only its writer alerts.
 import { type DeviceImage, type ImageWarning, type LedgerRow, type ProvisioningPolicy, type SourceImage, type WarningCode, isUsable, registrationKey } from '../domain';
 import type { Eligibility } from './eligibility';
-import type { Observation } from './ledgerTransitions';
+import type { LedgerChange } from '../ports';
 import { rolloutTargets } from './planRollout';
 import { sameWarnings, sourceWarnings, warningCodes, warningsOf } from './warnings';
+
+/** What a reconcile records about a registration it does not otherwise act on. */
+export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings' | 'rolloutPolicies'>;
 
 export interface ObserveAction {
   readonly kind: 'observe';

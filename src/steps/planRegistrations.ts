@@ -3,8 +3,8 @@
 import type { RegisterTrigger, SourceImage } from '../domain';
 import type { ImageScope } from '../config';
 import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
-import { type Plan, plan } from './plan';
-import type { SyncDeps } from './ports';
+import { type Plan, plan } from '../rules/plan';
+import type { SyncDeps } from '../ports';
 import { type TenantView, listVisibleSources } from './tenantView';
 
 export interface PlannedRegistrations {

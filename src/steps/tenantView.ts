@@ -3,8 +3,8 @@
 import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
 import { remediationFor } from '../alerts/remediation';
 import { ForbiddenError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
-import { deviceImageKey } from './plan';
-import type { SyncDeps } from './ports';
+import { deviceImageKey } from '../rules/plan';
+import type { SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
 
 export interface TenantView {

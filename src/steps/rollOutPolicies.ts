@@ -8,9 +8,9 @@
 // one policy never stops the others; what is left is finished by the next reconcile.
 import type { LedgerRow, PolicyRollout, ProvisioningPolicy, RolloutOutcome, RolloutOutcomeCode } from '../domain';
 import { LedgerConflictError, PermanentError, TransientError } from '../errors';
-import type { PolicyRolloutRow, SyncDeps } from './ports';
+import type { PolicyRolloutRow, SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
-import { type RolloutStep, describeRolloutOutcome, planRollout } from './planRollout';
+import { type RolloutStep, describeRolloutOutcome, planRollout } from '../rules/planRollout';
 import { readTenantView } from './tenantView';
 
 /** Longer than a PATCH with its retries takes: a `pointing` row older than this was left by a worker that stopped. */

@@ -1,6 +1,6 @@
 // What the handlers need from the outside world. Each port has one real implementation (src/arm,
 // src/graph, src/state, src/queue, src/alerts); tests use the real ones against Azurite and the emulator.
-import type { Config } from '../config';
+import type { Config } from './config';
 import type {
   Clock,
   DeviceImage,
@@ -14,8 +14,8 @@ import type {
   SourceImage,
   StatusCheck,
   WarningCode,
-} from '../domain';
-import type { Logger } from '../log';
+} from './domain';
+import type { Logger } from './log';
 
 export interface SubscriptionListing {
   readonly images: readonly SourceImage[];

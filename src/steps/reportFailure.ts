@@ -2,7 +2,7 @@ import type { LedgerRow, Problem } from '../domain';
 import { LedgerConflictError, errorMessage } from '../errors';
 import { redactText } from '../log';
 import { type Failure, type ImageIdentity, markAlerted, markFailed } from './ledgerTransitions';
-import type { SyncDeps } from './ports';
+import type { SyncDeps } from '../ports';
 
 type FailureDeps = Pick<SyncDeps, 'ledger' | 'alerts' | 'clock' | 'log'>;
 

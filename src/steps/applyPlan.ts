@@ -3,13 +3,13 @@ import { LedgerConflictError } from '../errors';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import { handOffToPoller, recordDeviceImage } from './recordDeviceImage';
-import { skipFix } from './eligibility';
+import { skipFix } from '../rules/eligibility';
 import { type ImageIdentity, markAlerted, markRetired, markSkipped, newLedgerEntry, queueImage, readyEntry, recordObservation, skippedEntry } from './ledgerTransitions';
-import type { Plan, PlanAction, SkipAction } from './plan';
-import type { NewLedgerEntry, SyncDeps } from './ports';
-import { rolloutTargets } from './planRollout';
-import { statusCheckFor } from './statusCheckMessage';
-import { describeWarning } from './warnings';
+import type { Plan, PlanAction, SkipAction } from '../rules/plan';
+import type { NewLedgerEntry, SyncDeps } from '../ports';
+import { rolloutTargets } from '../rules/planRollout';
+import { statusCheckFor } from '../rules/statusCheckMessage';
+import { describeWarning } from '../rules/warnings';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;

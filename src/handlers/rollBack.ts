@@ -3,8 +3,8 @@
 // safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
 // earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
 import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain';
-import { policiesNamed } from './planRollout';
-import type { SyncDeps } from './ports';
+import { policiesNamed } from '../rules/planRollout';
+import type { SyncDeps } from '../ports';
 
 export interface RollbackResult {
   readonly policy: string;

@@ -5,10 +5,10 @@
 import { type LedgerRow, registrationKey } from '../domain';
 import { DeviceImageInUseError, LedgerConflictError } from '../errors';
 import { markRetired, restoreRetired } from './ledgerTransitions';
-import { deviceImageKey } from './plan';
-import type { SyncDeps } from './ports';
+import { deviceImageKey } from '../rules/plan';
+import type { SyncDeps } from '../ports';
 import { describeError } from './reportFailure';
-import { type RetentionPlan, type Retirement, planRetention } from './retention';
+import { type RetentionPlan, type Retirement, planRetention } from '../rules/retention';
 import type { TenantView } from './tenantView';
 
 export type RetirementOutcome = 'retired' | 'would-retire' | 'in-use' | 'changed' | 'failed';

@@ -2,11 +2,11 @@
 // would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
 import { parseManagedImageId } from '../arm/managedImageId';
 import { parseImageEvent } from '../events/parseImageEvent';
-import type { AppliedPlan } from './applyPlan';
-import { holdForRetryAfter } from './holdForRetryAfter';
-import { planRegistrations } from './planRegistrations';
-import type { SyncDeps } from './ports';
-import { readTenantView } from './tenantView';
+import type { AppliedPlan } from '../steps/applyPlan';
+import { holdForRetryAfter } from '../steps/holdForRetryAfter';
+import { planRegistrations } from '../steps/planRegistrations';
+import type { SyncDeps } from '../ports';
+import { readTenantView } from '../steps/tenantView';
 
 function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boolean {
   const id = parseManagedImageId(sourceImageResourceId);

@@ -8,9 +8,9 @@
 import { remediationFor } from '../alerts/remediation';
 import type { TransientRetry } from '../domain';
 import { TransientError } from '../errors';
-import type { SyncDeps } from './ports';
+import type { SyncDeps } from '../ports';
 import { describeError } from './reportFailure';
-import { statusCheckDelaySeconds } from './statusCheckDelay';
+import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
 
 /** ±20 %, so that jobs failing together spread out when they come back. */
 const JITTER = 0.2;

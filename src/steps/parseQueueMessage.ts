@@ -1,5 +1,5 @@
 import { InvalidMessageError } from '../errors';
-import type { SyncDeps } from './ports';
+import type { SyncDeps } from '../ports';
 import { reportProblem } from './reportFailure';
 
 export interface MessageMeta {

@@ -5,21 +5,21 @@
 // the one whose write lands sends it.
 import { isTransientUploadError, remediationFor } from '../alerts/remediation';
 import { type LedgerRow, type StatusCheck, isUsable } from '../domain';
-import { parseVersion } from './naming';
-import type { RegistrationRef } from './ports';
-import { statusCheckFor } from './statusCheckMessage';
-import { retireVersions } from './retireVersions';
-import { rollOut } from './rollOutPolicies';
-import { readTenantView } from './tenantView';
-import { describeWarning, warningCodes, warningsOf } from './warnings';
+import { parseVersion } from '../rules/naming';
+import type { RegistrationRef } from '../ports';
+import { statusCheckFor } from '../rules/statusCheckMessage';
+import { retireVersions } from '../steps/retireVersions';
+import { rollOut } from '../steps/rollOutPolicies';
+import { readTenantView } from '../steps/tenantView';
+import { describeWarning, warningCodes, warningsOf } from '../rules/warnings';
 import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
-import { retryTransientLater } from './retryTransientLater';
-import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from './ledgerTransitions';
-import type { SyncDeps } from './ports';
-import { type MessageMeta, parseQueueMessage } from './parseQueueMessage';
-import { describeError, failImage, reportProblem } from './reportFailure';
-import { statusCheckDelaySeconds } from './statusCheckDelay';
+import { retryTransientLater } from '../steps/retryTransientLater';
+import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from '../steps/ledgerTransitions';
+import type { SyncDeps } from '../ports';
+import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
+import { describeError, failImage, reportProblem } from '../steps/reportFailure';
+import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
 
 function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
   return (

@@ -6,13 +6,13 @@
 import { type DeviceImage, type RegisterJob, type SourceImage, registrationKey } from '../domain';
 import { remediationFor } from '../alerts/remediation';
 import { recordRetryUpload } from './ledgerTransitions';
-import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from './naming';
-import { type PlannedImage, deviceImageKey } from './plan';
+import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from '../rules/naming';
+import { type PlannedImage, deviceImageKey } from '../rules/plan';
 import { planRegistrations } from './planRegistrations';
-import type { RegistrationRef, SyncDeps } from './ports';
+import type { RegistrationRef, SyncDeps } from '../ports';
 import { reportProblem } from './reportFailure';
-import { statusCheckFor } from './statusCheckMessage';
-import { statusCheckDelaySeconds } from './statusCheckDelay';
+import { statusCheckFor } from '../rules/statusCheckMessage';
+import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
 import { readTenantView } from './tenantView';
 
 /**
