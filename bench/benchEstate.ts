@@ -1,7 +1,17 @@
 // Generated estates for the benchmark, made with the emulator's builders: every subscription holds
 // one resource group of images, each image one of four kinds. What the APIs allow at least (list
 // pages per subscription, Graph list pages, one POST per new image) follows from the shape.
-import { type DeviceImageSeedInput, type EstateInput, type ManagedImageInput, deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../src/emulator';
+import {
+  type DeviceImageSeedInput,
+  type EstateInput,
+  type ManagedImageInput,
+  deviceImage,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  resourceGroup,
+  subscription,
+} from '../src/emulator';
 
 /**
  * new: tagged and eligible, not in Windows 365 yet; registered: already a ready device image;
@@ -64,13 +74,29 @@ export function benchEstate(shape: EstateShape): BenchEstate {
       else if (kind === 'ineligible') images.push(managedImage({ name, hyperVGeneration: 'V1' }));
       else if (kind === 'rebuilt') {
         images.push(managedImage({ name: displayName, build: 'b2', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '2.0.0' } }));
-        seeds.push(deviceImage({ displayName, version: '1.0.0', sourceImageResourceId: managedImageResourceId(id, 'rg-images', displayName), status: 'ready' }));
+        seeds.push(
+          deviceImage({
+            displayName,
+            version: '1.0.0',
+            sourceImageResourceId: managedImageResourceId(id, 'rg-images', displayName),
+            status: 'ready',
+          }),
+        );
       } else images.push(managedImage({ name }));
       if (kind === 'registered') {
-        seeds.push(deviceImage({ displayName, version: '1.0.0', sourceImageResourceId: managedImageResourceId(id, 'rg-images', name), status: 'ready' }));
+        seeds.push(
+          deviceImage({
+            displayName,
+            version: '1.0.0',
+            sourceImageResourceId: managedImageResourceId(id, 'rg-images', name),
+            status: 'ready',
+          }),
+        );
       }
     }
-    subscriptions.push(subscription({ id, displayName: `Bench ${subscriptionIndex + 1}`, resourceGroups: [resourceGroup('rg-images', images)] }));
+    subscriptions.push(
+      subscription({ id, displayName: `Bench ${subscriptionIndex + 1}`, resourceGroups: [resourceGroup('rg-images', images)] }),
+    );
   }
   const armPageSize = shape.armPageSize ?? EMULATOR_PAGE_SIZE;
   const graphPageSize = shape.graphPageSize ?? EMULATOR_PAGE_SIZE;

@@ -24,7 +24,12 @@ export interface ColdStart {
   readonly imports: readonly ImportTime[];
   /** The entries, then the modules a first invocation loads (settings, SDK clients, handlers). */
   readonly firstInvocationModules: ImportTime;
-  readonly bundle: { readonly import: ImportTime; readonly zipBytes: number; readonly bundleBytes: number; readonly unpackedBytes: number } | null;
+  readonly bundle: {
+    readonly import: ImportTime;
+    readonly zipBytes: number;
+    readonly bundleBytes: number;
+    readonly unpackedBytes: number;
+  } | null;
 }
 
 function median(values: readonly number[]): number {
@@ -41,7 +46,10 @@ async function timeImport(what: string, files: readonly string[], cwd: string): 
   ].join('\n');
   const samplesMs: number[] = [];
   for (let sample = 0; sample < SAMPLES; sample++) {
-    const { stdout } = await run(process.execPath, ['-r', path.join(packageRoot(), 'test/support/functionsWorkerStub.cjs'), '-e', script], { cwd, env: { PATH: process.env.PATH ?? '' } });
+    const { stdout } = await run(process.execPath, ['-r', path.join(packageRoot(), 'test/support/functionsWorkerStub.cjs'), '-e', script], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '' },
+    });
     samplesMs.push(Number(stdout.trim()));
   }
   return { what, medianMs: median(samplesMs), samplesMs };
@@ -57,19 +65,42 @@ interface PackageResult {
 export async function measureColdStart(): Promise<ColdStart> {
   const root = packageRoot();
   const entryDir = path.join(root, 'dist/functions');
-  const entries = (await readdir(entryDir)).filter((name) => name.endsWith('.js')).sort().map((name) => path.join(entryDir, name));
+  const entries = (await readdir(entryDir))
+    .filter((name) => name.endsWith('.js'))
+    .sort()
+    .map((name) => path.join(entryDir, name));
   const imports: ImportTime[] = [];
   for (const entry of entries) imports.push(await timeImport(`dist/functions/${path.basename(entry)}`, [entry], root));
   imports.push(await timeImport('dist/functions/*.js (all)', entries, root));
-  const deferred = ['dist/src/runtime/createSyncDeps.js', 'dist/src/handlers/reconcile.js', 'dist/src/handlers/imageWritten.js', 'dist/src/handlers/registerImage.js', 'dist/src/handlers/pollImageStatus.js', 'dist/src/handlers/poisonMessage.js'].map((file) => path.join(root, file));
+  const deferred = [
+    'dist/src/runtime/createSyncDeps.js',
+    'dist/src/handlers/reconcile.js',
+    'dist/src/handlers/imageWritten.js',
+    'dist/src/handlers/registerImage.js',
+    'dist/src/handlers/pollImageStatus.js',
+    'dist/src/handlers/poisonMessage.js',
+  ].map((file) => path.join(root, file));
   const firstInvocationModules = await timeImport('entries + first invocation modules', [...entries, ...deferred], root);
 
   const scratch = await mkdtemp(path.join(tmpdir(), 'image-sync-bench-package-'));
   try {
-    const { stdout } = await run(process.execPath, [path.join(root, 'scripts/package.mjs'), '--root', root, '--out', path.join(scratch, 'cloudpc-image-sync.zip'), '--json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(root, 'scripts/package.mjs'), '--root', root, '--out', path.join(scratch, 'cloudpc-image-sync.zip'), '--json'],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+    );
     const packaged = JSON.parse(stdout) as PackageResult;
     const bundleImport = await timeImport('package bundle dist/main.js', [path.join(packaged.staging, 'dist/main.js')], packaged.staging);
-    return { imports, firstInvocationModules, bundle: { import: bundleImport, zipBytes: packaged.zipBytes, bundleBytes: packaged.bundleBytes, unpackedBytes: packaged.unpackedBytes } };
+    return {
+      imports,
+      firstInvocationModules,
+      bundle: {
+        import: bundleImport,
+        zipBytes: packaged.zipBytes,
+        bundleBytes: packaged.bundleBytes,
+        unpackedBytes: packaged.unpackedBytes,
+      },
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

@@ -48,10 +48,15 @@ export function startCpuTimeline(pids: { readonly sync: number | undefined; read
 /** From the readable samples nearest the window's ends (the sync's /proc entry goes when it exits); nulls for a window under two samples. */
 export function windowCpu(samples: readonly CpuSample[], fromMs: number, toMs: number, cpus: number): WindowCpu {
   const readable = samples.filter((sample) => sample.sync !== null && sample.azurite !== null);
-  const nearest = (at: number) => readable.reduce<CpuSample | undefined>((best, sample) => (best === undefined || Math.abs(sample.at - at) < Math.abs(best.at - at) ? sample : best), undefined);
+  const nearest = (at: number) =>
+    readable.reduce<CpuSample | undefined>(
+      (best, sample) => (best === undefined || Math.abs(sample.at - at) < Math.abs(best.at - at) ? sample : best),
+      undefined,
+    );
   const start = nearest(fromMs);
   const end = nearest(toMs);
-  if (start === undefined || end === undefined || end.at - start.at < 2 * SAMPLE_EVERY_MS) return { fromMs, toMs, sync: null, machine: null };
+  if (start === undefined || end === undefined || end.at - start.at < 2 * SAMPLE_EVERY_MS)
+    return { fromMs, toMs, sync: null, machine: null };
   const span = end.at - start.at;
   const used = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
   const sync = used(start.sync, end.sync);

@@ -32,10 +32,22 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-export async function measureEventLatency(emulator: Emulator, settings: Readonly<Record<string, string>>, subscriptionId: string): Promise<EventLatency> {
+export async function measureEventLatency(
+  emulator: Emulator,
+  settings: Readonly<Record<string, string>>,
+  subscriptionId: string,
+): Promise<EventLatency> {
   const config = loadConfig(settings);
-  const clients = createSharedClients(config, silentLogger, { graphRetry: { delaySeconds: 1, maxRetries: 6 }, armRetry: { maxRetries: 6, retryDelayInMs: 200 }, secondPassDelayMs: 1_000 });
-  const host = await startLocalHost({ deps: createSyncDeps(config, clients, silentLogger), clients, hostJsonPath: path.join(packageRoot(), 'host.json') });
+  const clients = createSharedClients(config, silentLogger, {
+    graphRetry: { delaySeconds: 1, maxRetries: 6 },
+    armRetry: { maxRetries: 6, retryDelayInMs: 200 },
+    secondPassDelayMs: 1_000,
+  });
+  const host = await startLocalHost({
+    deps: createSyncDeps(config, clients, silentLogger),
+    clients,
+    hostJsonPath: path.join(packageRoot(), 'host.json'),
+  });
   const samplesMs: number[] = [];
   const handlerMs: number[] = [];
   try {
@@ -70,5 +82,11 @@ export async function measureEventLatency(emulator: Emulator, settings: Readonly
   } finally {
     await host.stop();
   }
-  return { events: samplesMs.length, samplesMs, medianMs: median(samplesMs), maxMs: Math.max(...samplesMs), handlerMedianMs: median(handlerMs) };
+  return {
+    events: samplesMs.length,
+    samplesMs,
+    medianMs: median(samplesMs),
+    maxMs: Math.max(...samplesMs),
+    handlerMedianMs: median(handlerMs),
+  };
 }

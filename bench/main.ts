@@ -53,19 +53,29 @@ async function measureEvents(tls: { cert: string; key: string; certPath: string 
   const eventEstate = estate({
     uploadSeconds: 1,
     graph: { pageSize: 100, maxDeviceImages: 100 },
-    subscriptions: [subscription({ id: subscriptionId, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'seed-1.0.0' })])] })],
+    subscriptions: [
+      subscription({ id: subscriptionId, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'seed-1.0.0' })])] }),
+    ],
   });
   const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ estate: eventEstate, tls, faults: [{ latencyMs: 20 }] })]);
   try {
     const { NODE_EXTRA_CA_CERTS: _trusted, ...endpoints } = emulator.settings();
-    return await measureEventLatency(emulator, { AzureWebJobsStorage: azurite.connectionString, ...endpoints, IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS) }, subscriptionId);
+    return await measureEventLatency(
+      emulator,
+      { AzureWebJobsStorage: azurite.connectionString, ...endpoints, IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS) },
+      subscriptionId,
+    );
   } finally {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
   }
 }
 
 async function bench(): Promise<number> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+    strict: true,
+  });
   if (values.help === true) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -86,9 +96,13 @@ async function bench(): Promise<number> {
   const scenarios: ScenarioResult[] = [];
   for (const scenario of SCENARIOS) {
     if (!selected(scenario.name)) continue;
-    say(`bench: ${scenario.name} (${scenario.summary}, ${scenario.latencyMs} ms per call${scenario.budget === undefined ? '' : `, budget ${scenario.budget.perSecond}/s`})…`);
+    say(
+      `bench: ${scenario.name} (${scenario.summary}, ${scenario.latencyMs} ms per call${scenario.budget === undefined ? '' : `, budget ${scenario.budget.perSecond}/s`})…`,
+    );
     const result = await runScenario(scenario, tls);
-    say(`bench: ${scenario.name}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.requests.total.count} requests (minimum ${result.requests.total.minimum})${result.complete ? '' : `, NOT settled (exit ${result.exitCode ?? '?'})\n${result.stderrTail}`}`);
+    say(
+      `bench: ${scenario.name}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.requests.total.count} requests (minimum ${result.requests.total.minimum})${result.complete ? '' : `, NOT settled (exit ${result.exitCode ?? '?'})\n${result.stderrTail}`}`,
+    );
     scenarios.push(result);
   }
   let eventLatency: EventLatency | null = null;
@@ -101,7 +115,15 @@ async function bench(): Promise<number> {
     say('bench: cold start of the function app and the deployment package…');
     coldStart = await measureColdStart();
   }
-  const results: BenchResults = { at: new Date().toISOString(), node: process.versions.node, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, scenarios, eventLatency, coldStart };
+  const results: BenchResults = {
+    at: new Date().toISOString(),
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    scenarios,
+    eventLatency,
+    coldStart,
+  };
   process.stdout.write(`${renderText(results)}\n`);
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   // The Markdown tables (docs/performance.md, the README) come from full runs.

@@ -26,9 +26,12 @@ export interface TargetCheck {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const megabytes = (bytes: number | null): string => (bytes === null ? '?' : `${(bytes / 1024 / 1024).toFixed(0)} MB`);
-const ratio = (figure: KindFigure): string => (figure.minimum === 0 ? (figure.count === 0 ? '-' : '∞') : (figure.count / figure.minimum).toFixed(3));
-const versus = (figure: KindFigure): string => `${figure.count}/${figure.minimum}${figure.refused === 0 ? '' : ` +${figure.refused} refused`}`;
-const ratioWithRefused = (figure: KindFigure): string => (figure.minimum === 0 ? '-' : ((figure.count + figure.refused) / figure.minimum).toFixed(3));
+const ratio = (figure: KindFigure): string =>
+  figure.minimum === 0 ? (figure.count === 0 ? '-' : '∞') : (figure.count / figure.minimum).toFixed(3);
+const versus = (figure: KindFigure): string =>
+  `${figure.count}/${figure.minimum}${figure.refused === 0 ? '' : ` +${figure.refused} refused`}`;
+const ratioWithRefused = (figure: KindFigure): string =>
+  figure.minimum === 0 ? '-' : ((figure.count + figure.refused) / figure.minimum).toFixed(3);
 
 const percent = (share: number | null): string => (share === null ? '?' : `${(100 * share).toFixed(0)}%`);
 const busy = (window: WindowCpu): string => `sync ${percent(window.sync)} of a core, machine ${percent(window.machine)}`;
@@ -36,14 +39,23 @@ const busy = (window: WindowCpu): string => `sync ${percent(window.sync)} of a c
 const RUN_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'run', value: (run) => run.name },
   { header: 'estate', value: (run) => run.summary, max: 60 },
-  { header: 'new/rebuilt/reg/inel/untag', value: (run) => `${run.images.new}/${run.images.rebuilt}/${run.images.registered}/${run.images.ineligible}/${run.images.untagged}` },
+  {
+    header: 'new/rebuilt/reg/inel/untag',
+    value: (run) => `${run.images.new}/${run.images.rebuilt}/${run.images.registered}/${run.images.ineligible}/${run.images.untagged}`,
+  },
   { header: 'latency', value: (run) => `${run.latencyMs} ms` },
   { header: 'wall', value: (run) => seconds(run.wallMs) },
   { header: 'work (bound)', value: (run) => `${seconds(run.workMs)} (${seconds(run.workBoundMs)})` },
-  { header: 'reconcile (1.5x bound)', value: (run) => `${seconds(run.requests.reconcile.spanMs)} (${seconds(1.5 * run.requests.reconcile.latencyBoundMs)})` },
+  {
+    header: 'reconcile (1.5x bound)',
+    value: (run) => `${seconds(run.requests.reconcile.spanMs)} (${seconds(1.5 * run.requests.reconcile.latencyBoundMs)})`,
+  },
   { header: 'sync CPU', value: (run) => (run.cpuMs === null ? '?' : seconds(run.cpuMs)) },
   { header: 'peak RSS', value: (run) => megabytes(run.maxRssBytes) },
-  { header: 'checks/new image', value: (run) => `${run.requests.statusChecksPerImage.mean.toFixed(2)} (max ${run.requests.statusChecksPerImage.max})` },
+  {
+    header: 'checks/new image',
+    value: (run) => `${run.requests.statusChecksPerImage.mean.toFixed(2)} (max ${run.requests.statusChecksPerImage.max})`,
+  },
   { header: 'early retries', value: (run) => String(run.earlyRetries) },
   { header: 'all settled', value: (run) => (run.complete ? 'yes' : `NO (exit ${run.exitCode ?? '?'})`) },
   { header: 'load', value: (run) => `${run.loadAverage[0].toFixed(1)}-${run.loadAverage[1].toFixed(1)}` },
@@ -102,11 +114,22 @@ function otherLines(results: BenchResults): Line[] {
       const span = run.requests.phases[kind];
       return span === undefined ? [] : [`${what} ${seconds(span.firstMs)}-${seconds(span.lastMs)}`];
     };
-    lines.push({ what: `${run.name}: when requests went out, after the first`, figure: [...phase(KINDS.armList, 'ARM lists'), ...phase(KINDS.create, 'POSTs'), ...phase(KINDS.statusCheck, 'status checks')].join(', ') });
+    lines.push({
+      what: `${run.name}: when requests went out, after the first`,
+      figure: [...phase(KINDS.armList, 'ARM lists'), ...phase(KINDS.create, 'POSTs'), ...phase(KINDS.statusCheck, 'status checks')].join(
+        ', ',
+      ),
+    });
     const { baseline } = run;
     if (baseline !== null) {
-      lines.push({ what: `${run.name}: plain sequential client, same estate and faults`, figure: `${baseline.requests} requests (+${baseline.refused} refused), ${seconds(baseline.wallMs)} (listing ${seconds(baseline.phasesMs.listing)}, posting ${seconds(baseline.phasesMs.creates)}, following uploads ${seconds(baseline.phasesMs.polls)}), ${baseline.ready} ready, ${baseline.failed} failed` });
-      lines.push({ what: `${run.name}: app / plain client`, figure: `requests ${(run.requests.total.count / Math.max(1, baseline.requests)).toFixed(2)} (${run.requests.total.count}/${baseline.requests}); wall ${(run.wallMs / Math.max(1, baseline.wallMs)).toFixed(2)} (${seconds(run.wallMs)}/${seconds(baseline.wallMs)})` });
+      lines.push({
+        what: `${run.name}: plain sequential client, same estate and faults`,
+        figure: `${baseline.requests} requests (+${baseline.refused} refused), ${seconds(baseline.wallMs)} (listing ${seconds(baseline.phasesMs.listing)}, posting ${seconds(baseline.phasesMs.creates)}, following uploads ${seconds(baseline.phasesMs.polls)}), ${baseline.ready} ready, ${baseline.failed} failed`,
+      });
+      lines.push({
+        what: `${run.name}: app / plain client`,
+        figure: `requests ${(run.requests.total.count / Math.max(1, baseline.requests)).toFixed(2)} (${run.requests.total.count}/${baseline.requests}); wall ${(run.wallMs / Math.max(1, baseline.wallMs)).toFixed(2)} (${seconds(run.wallMs)}/${seconds(baseline.wallMs)})`,
+      });
     }
   }
   for (const run of results.scenarios) {
@@ -119,15 +142,22 @@ function otherLines(results: BenchResults): Line[] {
   }
   const event = results.eventLatency;
   if (event !== null) {
-    lines.push({ what: 'Event Grid event to POST, local runner', figure: `median ${seconds(event.medianMs)}, max ${seconds(event.maxMs)} over ${event.events} events (handler median ${seconds(event.handlerMedianMs)})` });
+    lines.push({
+      what: 'Event Grid event to POST, local runner',
+      figure: `median ${seconds(event.medianMs)}, max ${seconds(event.maxMs)} over ${event.events} events (handler median ${seconds(event.handlerMedianMs)})`,
+    });
   }
   const cold = results.coldStart;
   if (cold !== null) {
-    for (const entry of cold.imports) lines.push({ what: `import ${entry.what}`, figure: `${entry.medianMs.toFixed(0)} ms (median of ${entry.samplesMs.length})` });
+    for (const entry of cold.imports)
+      lines.push({ what: `import ${entry.what}`, figure: `${entry.medianMs.toFixed(0)} ms (median of ${entry.samplesMs.length})` });
     lines.push({ what: `import ${cold.firstInvocationModules.what}`, figure: `${cold.firstInvocationModules.medianMs.toFixed(0)} ms` });
     if (cold.bundle !== null) {
       lines.push({ what: `import ${cold.bundle.import.what}`, figure: `${cold.bundle.import.medianMs.toFixed(0)} ms` });
-      lines.push({ what: 'deployment package (npm run package)', figure: `${megabytes(cold.bundle.zipBytes)} zipped (${(cold.bundle.zipBytes / 1024).toFixed(0)} KB), ${megabytes(cold.bundle.unpackedBytes)} unpacked, bundle ${megabytes(cold.bundle.bundleBytes)}` });
+      lines.push({
+        what: 'deployment package (npm run package)',
+        figure: `${megabytes(cold.bundle.zipBytes)} zipped (${(cold.bundle.zipBytes / 1024).toFixed(0)} KB), ${megabytes(cold.bundle.unpackedBytes)} unpacked, bundle ${megabytes(cold.bundle.bundleBytes)}`,
+      });
     }
   }
   return lines;
@@ -139,19 +169,40 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   const runs = results.scenarios;
   if (runs.length > 0) {
     // A faulty run's reconcile pays for the faults' retries: it is judged against the plain client instead.
-    const worst = Math.max(0, ...runs.filter((run) => run.faulted !== true).map((run) => run.requests.reconcile.count / Math.max(1, run.requests.reconcile.minimum)));
-    checks.push({ target: 'requests served per reconcile <= 1.05 x minimum (every run without faults)', measured: `worst ${worst.toFixed(3)}`, met: worst <= 1.05 });
+    const worst = Math.max(
+      0,
+      ...runs
+        .filter((run) => run.faulted !== true)
+        .map((run) => run.requests.reconcile.count / Math.max(1, run.requests.reconcile.minimum)),
+    );
+    checks.push({
+      target: 'requests served per reconcile <= 1.05 x minimum (every run without faults)',
+      measured: `worst ${worst.toFixed(3)}`,
+      met: worst <= 1.05,
+    });
     for (const run of runs) {
       if (run.baseline === null || run.baseline === undefined) continue;
       const requestRatio = run.requests.total.count / Math.max(1, run.baseline.requests);
       const wallRatio = run.wallMs / Math.max(1, run.baseline.wallMs);
-      checks.push({ target: `${run.name}: requests <= 1.25 x the plain sequential client's`, measured: requestRatio.toFixed(2), met: requestRatio <= 1.25 });
-      checks.push({ target: `${run.name}: wall time <= the plain sequential client's`, measured: wallRatio.toFixed(2), met: wallRatio <= 1.0 });
+      checks.push({
+        target: `${run.name}: requests <= 1.25 x the plain sequential client's`,
+        measured: requestRatio.toFixed(2),
+        met: requestRatio <= 1.25,
+      });
+      checks.push({
+        target: `${run.name}: wall time <= the plain sequential client's`,
+        measured: wallRatio.toFixed(2),
+        met: wallRatio <= 1.0,
+      });
     }
     const early = runs.reduce((sum, run) => sum + run.earlyRetries, 0);
     checks.push({ target: 'zero early retries (every run)', measured: String(early), met: early === 0 });
     const incomplete = runs.filter((run) => !run.complete).map((run) => run.name);
-    checks.push({ target: 'every run ends with every image ready or skipped', measured: incomplete.length === 0 ? 'all' : `not: ${incomplete.join(', ')}`, met: incomplete.length === 0 });
+    checks.push({
+      target: 'every run ends with every image ready or skipped',
+      measured: incomplete.length === 0 ? 'all' : `not: ${incomplete.join(', ')}`,
+      met: incomplete.length === 0,
+    });
   }
   // The large estate's runs: the one made for it judges the bound; the others report against it.
   for (const run of runs.filter((candidate) => candidate.judges.largeReconcile === true || candidate.judges.largeMemory === true)) {
@@ -164,7 +215,11 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
     });
   }
   for (const run of runs.filter((candidate) => candidate.judges.largeMemory === true)) {
-    checks.push({ target: `${run.name}: peak RSS < 200 MB`, measured: megabytes(run.maxRssBytes), met: run.maxRssBytes !== null && run.maxRssBytes < 200 * 1024 * 1024 });
+    checks.push({
+      target: `${run.name}: peak RSS < 200 MB`,
+      measured: megabytes(run.maxRssBytes),
+      met: run.maxRssBytes !== null && run.maxRssBytes < 200 * 1024 * 1024,
+    });
   }
   for (const run of runs) {
     if (run.budget === null) continue;
@@ -172,7 +227,11 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
     checks.push({ target: `${run.name}: >= 90% of the budget used`, measured: `${(100 * share).toFixed(1)}%`, met: share >= 0.9 });
   }
   if (results.eventLatency !== null) {
-    checks.push({ target: 'event to POST < 3 s (local runner)', measured: `max ${seconds(results.eventLatency.maxMs)}`, met: results.eventLatency.maxMs < 3_000 });
+    checks.push({
+      target: 'event to POST < 3 s (local runner)',
+      measured: `max ${seconds(results.eventLatency.maxMs)}`,
+      met: results.eventLatency.maxMs < 3_000,
+    });
   }
   for (const run of runs) {
     if (run.budget !== null) continue;
@@ -186,13 +245,27 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   const acceptance = byName.get('acceptance');
   if (acceptance !== undefined) {
     const share = (acceptance.requests.total.count + acceptance.requests.total.refused) / Math.max(1, acceptance.requests.total.minimum);
-    checks.push({ target: 'acceptance: every image ready within 1.3 x the minimum requests', measured: `${share.toFixed(3)} x, ${acceptance.complete ? 'all ready' : 'NOT all ready'}`, met: share <= 1.3 && acceptance.complete });
+    checks.push({
+      target: 'acceptance: every image ready within 1.3 x the minimum requests',
+      measured: `${share.toFixed(3)} x, ${acceptance.complete ? 'all ready' : 'NOT all ready'}`,
+      met: share <= 1.3 && acceptance.complete,
+    });
   }
   const cold = results.coldStart;
   if (cold !== null) {
     const all = cold.imports[cold.imports.length - 1];
-    if (all !== undefined) checks.push({ target: 'import of the function app entry < 300 ms (dist)', measured: `${all.medianMs.toFixed(0)} ms`, met: all.medianMs < 300 });
-    if (cold.bundle !== null) checks.push({ target: 'import of the deployment bundle < 300 ms', measured: `${cold.bundle.import.medianMs.toFixed(0)} ms`, met: cold.bundle.import.medianMs < 300 });
+    if (all !== undefined)
+      checks.push({
+        target: 'import of the function app entry < 300 ms (dist)',
+        measured: `${all.medianMs.toFixed(0)} ms`,
+        met: all.medianMs < 300,
+      });
+    if (cold.bundle !== null)
+      checks.push({
+        target: 'import of the deployment bundle < 300 ms',
+        measured: `${cold.bundle.import.medianMs.toFixed(0)} ms`,
+        met: cold.bundle.import.medianMs < 300,
+      });
   }
   return checks;
 }

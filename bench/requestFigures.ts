@@ -79,7 +79,9 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
 
   const firstCreate = requests.find((request) => request.kind === KINDS.create);
   const listingKinds: readonly string[] = [KINDS.armList, KINDS.graphList, KINDS.policies, KINDS.preflight];
-  const listing = requests.filter((request) => listingKinds.includes(request.kind) && (firstCreate === undefined || request.sequence < firstCreate.sequence));
+  const listing = requests.filter(
+    (request) => listingKinds.includes(request.kind) && (firstCreate === undefined || request.sequence < firstCreate.sequence),
+  );
   const first = requests[0];
   const spanMs = first === undefined || listing.length === 0 ? 0 : Math.max(...listing.map(answer)) - arrival(first);
 
@@ -106,7 +108,11 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
     policies: figure([KINDS.policies], 1),
     preflight: figure([KINDS.preflight], preflightMinimum),
     other,
-    total: { count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0), minimum: listingMinimum + 2 * newImages, refused: Object.values(refused).reduce((sum, n) => sum + n, 0) },
+    total: {
+      count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0),
+      minimum: listingMinimum + 2 * newImages,
+      refused: Object.values(refused).reduce((sum, n) => sum + n, 0),
+    },
     reconcile: {
       ...figure(listingKinds, listingMinimum),
       spanMs,
@@ -133,7 +139,10 @@ export interface BudgetFigures {
   readonly refused: number;
 }
 
-export function budgetFigures(requests: readonly RecordedRequest[], budget: { readonly perSecond: number; readonly burst: number }): BudgetFigures {
+export function budgetFigures(
+  requests: readonly RecordedRequest[],
+  budget: { readonly perSecond: number; readonly burst: number },
+): BudgetFigures {
   const refused = requests.filter((request) => request.fault === 'budget');
   const first = requests[0];
   const lastRefused = refused[refused.length - 1];
@@ -142,7 +151,9 @@ export function budgetFigures(requests: readonly RecordedRequest[], budget: { re
   }
   const start = arrival(first);
   const end = arrival(lastRefused);
-  const granted = requests.filter((request) => request.fault !== 'budget' && request.service !== 'unknown' && arrival(request) <= end).length;
+  const granted = requests.filter(
+    (request) => request.fault !== 'budget' && request.service !== 'unknown' && arrival(request) <= end,
+  ).length;
   const seconds = Math.max(0.001, (end - start) / 1000);
   return {
     ...budget,

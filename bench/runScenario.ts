@@ -80,26 +80,44 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
   try {
     // The generated estates register far more than a tenant's 20 images; the emulator makes room for all.
     const tenantImageLimit = String(bench.counts.new + bench.counts.registered + bench.counts.rebuilt * 2 + 1);
-    const settings: Record<string, string> = { IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS), IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '4', IMAGE_SYNC_TENANT_IMAGE_LIMIT: tenantImageLimit, ...scenario.settings };
+    const settings: Record<string, string> = {
+      IMAGE_SYNC_POLL_INTERVAL_SECONDS: String(POLL_INTERVAL_SECONDS),
+      IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '4',
+      IMAGE_SYNC_TENANT_IMAGE_LIMIT: tenantImageLimit,
+      ...scenario.settings,
+    };
     const azuriteBefore = await processCpuMs(azurite.pid);
     const benchBefore = process.cpuUsage();
     const timelines: CpuTimeline[] = [];
-    const run = await runSyncProcess({ AzureWebJobsStorage: azurite.connectionString, ...emulator.settings(), ...settings }, scenario.timeoutSeconds, (pid) => {
-      timelines.push(startCpuTimeline({ sync: pid, azurite: azurite.pid }));
-    });
+    const run = await runSyncProcess(
+      { AzureWebJobsStorage: azurite.connectionString, ...emulator.settings(), ...settings },
+      scenario.timeoutSeconds,
+      (pid) => {
+        timelines.push(startCpuTimeline({ sync: pid, azurite: azurite.pid }));
+      },
+    );
     const samples = timelines.flatMap((timeline) => timeline.stop());
     const benchCpu = process.cpuUsage(benchBefore);
     const azuriteAfter = await processCpuMs(azurite.pid);
     const requests = requestFigures(emulator.requests, bench, scenario.latencyMs);
     const { counts } = bench;
     const sync = run.summary;
-    const complete = run.code === 0 && sync !== null && sync.ready === counts.new + counts.registered + 2 * counts.rebuilt && sync.skipped === counts.ineligible && sync.failed === 0;
+    const complete =
+      run.code === 0 &&
+      sync !== null &&
+      sync.ready === counts.new + counts.registered + 2 * counts.rebuilt &&
+      sync.skipped === counts.ineligible &&
+      sync.failed === 0;
     const slowestPages = Math.max(...bench.armPages);
     const subscriptionConcurrency = Number(settings.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY ?? DEFAULT_SUBSCRIPTION_CONCURRENCY);
     const rounds = Math.ceil(bench.armPages.length / subscriptionConcurrency);
     const reconcileFloorMs = Math.max(rounds * slowestPages, bench.graphPages) * scenario.latencyMs;
     const reconcileSequentialMs = (bench.armPages.reduce((sum, pages) => sum + pages, 0) + bench.graphPages) * scenario.latencyMs;
-    const workBoundMs = 2 * (slowestPages * scenario.latencyMs + ((counts.new + counts.rebuilt) / registerConcurrency) * scenario.latencyMs + POLL_INTERVAL_SECONDS * 1000);
+    const workBoundMs =
+      2 *
+      (slowestPages * scenario.latencyMs +
+        ((counts.new + counts.rebuilt) / registerConcurrency) * scenario.latencyMs +
+        POLL_INTERVAL_SECONDS * 1000);
     return {
       name: scenario.name,
       summary: scenario.summary,
@@ -142,7 +160,12 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
 }
 
 /** The plain sequential client against a fresh emulator with the same estate, faults and seed. */
-async function runBaselineOn(bench: BenchEstate, tls: TlsCertificate & { readonly certPath: string }, faults: readonly FaultRule[], settings: Readonly<Record<string, string>>): Promise<ScenarioResult['baseline']> {
+async function runBaselineOn(
+  bench: BenchEstate,
+  tls: TlsCertificate & { readonly certPath: string },
+  faults: readonly FaultRule[],
+  settings: Readonly<Record<string, string>>,
+): Promise<ScenarioResult['baseline']> {
   const emulator = await startEmulator({ estate: bench.estate, tls, faults: [...faults] });
   try {
     const { NODE_EXTRA_CA_CERTS: _trusted, ...endpoints } = emulator.settings();

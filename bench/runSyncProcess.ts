@@ -28,7 +28,11 @@ export interface SyncProcessRun {
  * BENCH_SYNC_NODE_ARGS adds Node options to the sync process (e.g. "--cpu-prof --cpu-prof-dir=prof"
  * to profile it); `onSpawn` receives its pid, for sampling its CPU while it runs.
  */
-export async function runSyncProcess(env: Readonly<Record<string, string>>, timeoutSeconds: number, onSpawn?: (pid: number | undefined) => void): Promise<SyncProcessRun> {
+export async function runSyncProcess(
+  env: Readonly<Record<string, string>>,
+  timeoutSeconds: number,
+  onSpawn?: (pid: number | undefined) => void,
+): Promise<SyncProcessRun> {
   const root = packageRoot();
   const scratch = await mkdtemp(path.join(tmpdir(), 'image-sync-bench-'));
   const usageFile = path.join(scratch, 'usage.json');
@@ -36,7 +40,16 @@ export async function runSyncProcess(env: Readonly<Record<string, string>>, time
     const spawnedAt = Date.now();
     const child = spawn(
       process.execPath,
-      [...(process.env.BENCH_SYNC_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '-r', path.join(root, 'bench/reportUsage.cjs'), path.join(root, 'dist/src/cli/main.js'), 'sync', '--json', '--timeout', String(timeoutSeconds)],
+      [
+        ...(process.env.BENCH_SYNC_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        '-r',
+        path.join(root, 'bench/reportUsage.cjs'),
+        path.join(root, 'dist/src/cli/main.js'),
+        'sync',
+        '--json',
+        '--timeout',
+        String(timeoutSeconds),
+      ],
       { env: { PATH: process.env.PATH ?? '', ...env, BENCH_USAGE_FILE: usageFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     onSpawn?.(child.pid);
@@ -57,8 +70,19 @@ export async function runSyncProcess(env: Readonly<Record<string, string>>, time
     } catch {
       summary = null;
     }
-    const usage = await readFile(usageFile, 'utf8').then((text) => JSON.parse(text) as { maxRssBytes: number; cpuMs: number }, () => null);
-    return { code, spawnedAt, exitedAt, summary, maxRssBytes: usage?.maxRssBytes ?? null, cpuMs: usage?.cpuMs ?? null, stderrTail: stderr.split('\n').slice(-8).join('\n') };
+    const usage = await readFile(usageFile, 'utf8').then(
+      (text) => JSON.parse(text) as { maxRssBytes: number; cpuMs: number },
+      () => null,
+    );
+    return {
+      code,
+      spawnedAt,
+      exitedAt,
+      summary,
+      maxRssBytes: usage?.maxRssBytes ?? null,
+      cpuMs: usage?.cpuMs ?? null,
+      stderrTail: stderr.split('\n').slice(-8).join('\n'),
+    };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

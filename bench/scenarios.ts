@@ -98,7 +98,21 @@ export const SCENARIOS: readonly Scenario[] = [
     // The fault suite's rates (test/e2e/faultSuite.test.ts), on a generated estate of its size.
     shape: grid(3, 14, mixed),
     latencyMs: 20,
-    faults: [{ service: 'graph', throttle: { probability: 0.15, retryAfterSeconds: 1 }, unavailable: { probability: 0.08 }, reset: { probability: 0.04 }, ambiguousCreates: { probability: 0.1 } }, { service: 'arm', throttle: { probability: 0.15, retryAfterSeconds: 1 }, unavailable: { probability: 0.08 }, reset: { probability: 0.04 } }],
+    faults: [
+      {
+        service: 'graph',
+        throttle: { probability: 0.15, retryAfterSeconds: 1 },
+        unavailable: { probability: 0.08 },
+        reset: { probability: 0.04 },
+        ambiguousCreates: { probability: 0.1 },
+      },
+      {
+        service: 'arm',
+        throttle: { probability: 0.15, retryAfterSeconds: 1 },
+        unavailable: { probability: 0.08 },
+        reset: { probability: 0.04 },
+      },
+    ],
     baseline: true,
     timeoutSeconds: 600,
   },

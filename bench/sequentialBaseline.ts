@@ -45,9 +45,16 @@ export async function runSequentialBaseline(settings: Readonly<Record<string, st
   // The same client options as the CLI against a loopback emulator; the Graph client with a gate of
   // its own process only (a script has no storage account to share a throttle through).
   const graphRetry = { delaySeconds: 1, maxRetries: 6 };
-  const shared = createSharedClients(config, silentLogger, { graphRetry, armRetry: { maxRetries: 6, retryDelayInMs: 200 }, secondPassDelayMs: 1_000 });
+  const shared = createSharedClients(config, silentLogger, {
+    graphRetry,
+    armRetry: { maxRetries: 6, retryDelayInMs: 200 },
+    secondPassDelayMs: 1_000,
+  });
   const gate = createRetryAfterGate();
-  const clients = { sourceImages: shared.sourceImages, deviceImages: createDeviceImageApi({ client: createGraphClient(shared.credential, config, gate, graphRetry), gate }) };
+  const clients = {
+    sourceImages: shared.sourceImages,
+    deviceImages: createDeviceImageApi({ client: createGraphClient(shared.credential, config, gate, graphRetry), gate }),
+  };
   const started = Date.now();
   const listing = await persist(() => clients.sourceImages.listAll());
   const existing = await persist(() => clients.deviceImages.list());
@@ -68,7 +75,9 @@ export async function runSequentialBaseline(settings: Readonly<Record<string, st
       } catch (error) {
         if (error instanceof AmbiguousOutcomeError) {
           const key = registrationKey(image.id, eligibility.version);
-          const landed: DeviceImage | undefined = (await persist(() => clients.deviceImages.list())).find((deviceImage) => deviceImageKey(deviceImage) === key);
+          const landed: DeviceImage | undefined = (await persist(() => clients.deviceImages.list())).find(
+            (deviceImage) => deviceImageKey(deviceImage) === key,
+          );
           if (landed !== undefined) {
             uploads.push({ id: landed.id, retries: 0 });
             break;
@@ -101,5 +110,10 @@ export async function runSequentialBaseline(settings: Readonly<Record<string, st
     }
   }
   const ended = Date.now();
-  return { wallMs: ended - started, phasesMs: { listing: listed - started, creates: posted - listed, polls: ended - posted }, ready, failed };
+  return {
+    wallMs: ended - started,
+    phasesMs: { listing: listed - started, creates: posted - listed, polls: ended - posted },
+    ready,
+    failed,
+  };
 }

@@ -7,4 +7,8 @@ export async function pollImageStatusHandler(message: unknown, context: Invocati
   await handleStatusMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 
-app.storageQueue('pollImageStatus', { queueName: bindingSetting(process.env, 'IMAGE_SYNC_STATUS_QUEUE'), connection: 'AzureWebJobsStorage', handler: pollImageStatusHandler });
+app.storageQueue('pollImageStatus', {
+  queueName: bindingSetting(process.env, 'IMAGE_SYNC_STATUS_QUEUE'),
+  connection: 'AzureWebJobsStorage',
+  handler: pollImageStatusHandler,
+});

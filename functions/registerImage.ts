@@ -7,4 +7,8 @@ export async function registerImageHandler(message: unknown, context: Invocation
   await handleRegisterMessage(await invocationDeps(context), message, { messageId: messageId(context) });
 }
 
-app.storageQueue('registerImage', { queueName: bindingSetting(process.env, 'IMAGE_SYNC_REGISTER_QUEUE'), connection: 'AzureWebJobsStorage', handler: registerImageHandler });
+app.storageQueue('registerImage', {
+  queueName: bindingSetting(process.env, 'IMAGE_SYNC_REGISTER_QUEUE'),
+  connection: 'AzureWebJobsStorage',
+  handler: registerImageHandler,
+});

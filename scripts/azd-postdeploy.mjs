@@ -19,6 +19,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
+/** @param {Error | undefined} error @returns {string | undefined} the Node.js error code (ENOENT, ...) */
+const errnoCode = (error) => /** @type {NodeJS.ErrnoException | undefined} */ (error)?.code;
+
 const dryRun = process.argv.includes('--dry-run');
 const env = process.env;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,8 +57,15 @@ const shown = (command, args) => [command, ...args].map((arg) => (/\s/.test(arg)
 /** Runs a command; returns { status, stdout, stderr }. Output is captured, not shown. */
 function capture(command, args) {
   const windows = process.platform === 'win32';
-  const result = spawnSync(command, windows ? args.map(quoteForCmd) : args, { encoding: 'utf8', shell: windows, maxBuffer: 32 * 1024 * 1024 });
-  if (result.error?.code === 'ENOENT') throw new HookError(`"${command}" is not installed or not on PATH${command === 'az' ? ': install the Azure CLI and sign in (az login)' : ''}`);
+  const result = spawnSync(command, windows ? args.map(quoteForCmd) : args, {
+    encoding: 'utf8',
+    shell: windows,
+    maxBuffer: 32 * 1024 * 1024,
+  });
+  if (errnoCode(result.error) === 'ENOENT')
+    throw new HookError(
+      `"${command}" is not installed or not on PATH${command === 'az' ? ': install the Azure CLI and sign in (az login)' : ''}`,
+    );
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
@@ -65,8 +75,9 @@ function run(command, args, acceptedCodes = [0]) {
   if (dryRun) return 0;
   const windows = process.platform === 'win32';
   const result = spawnSync(command, windows ? args.map(quoteForCmd) : args, { stdio: 'inherit', shell: windows });
-  if (result.error?.code === 'ENOENT') throw new HookError(`"${command}" is not installed or not on PATH`);
-  if (!acceptedCodes.includes(result.status)) throw new HookError(`"${shown(command, args)}" failed (exit ${result.status ?? result.error?.message})`);
+  if (errnoCode(result.error) === 'ENOENT') throw new HookError(`"${command}" is not installed or not on PATH`);
+  if (!acceptedCodes.includes(result.status ?? -1))
+    throw new HookError(`"${shown(command, args)}" failed (exit ${result.status ?? result.error?.message})`);
   return result.status;
 }
 
@@ -86,10 +97,19 @@ function parseJson(text, what) {
 
 /** What the hook needs from the deployment outputs, or placeholders in a dry run. */
 function deploymentValues() {
-  const names = ['AZURE_ENV_NAME', 'AZURE_SUBSCRIPTION_ID', 'AZURE_LOCATION', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_STORAGE_ACCOUNT_NAME'];
+  const names = [
+    'AZURE_ENV_NAME',
+    'AZURE_SUBSCRIPTION_ID',
+    'AZURE_LOCATION',
+    'AZURE_RESOURCE_GROUP',
+    'AZURE_FUNCTION_APP_NAME',
+    'AZURE_STORAGE_ACCOUNT_NAME',
+  ];
   const missing = names.filter((name) => (env[name] ?? '').trim() === '');
   if (missing.length > 0 && !dryRun) {
-    throw new HookError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: run this from azd (azd hooks run postdeploy), after azd provision`);
+    throw new HookError(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: run this from azd (azd hooks run postdeploy), after azd provision`,
+    );
   }
   const value = (name) => (env[name] ?? '').trim() || `<${name}>`;
   const envName = value('AZURE_ENV_NAME');
@@ -107,8 +127,13 @@ function deploymentValues() {
 
 /** An existing system topic's id, split: /subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.EventGrid/systemTopics/{n}. */
 function parseTopicId(id) {
-  const match = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.EventGrid\/systemTopics\/([^/]+)$/i.exec(id.trim());
-  if (!match) throw new HookError(`IMAGE_SYNC_EXISTING_SYSTEM_TOPICS: "${id}" is not a system topic id (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.EventGrid/systemTopics/{name})`);
+  const match = /^\/?subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.EventGrid\/systemTopics\/([^/]+)$/i.exec(
+    id.trim(),
+  );
+  if (!match)
+    throw new HookError(
+      `IMAGE_SYNC_EXISTING_SYSTEM_TOPICS: "${id}" is not a system topic id (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.EventGrid/systemTopics/{name})`,
+    );
   return { subscriptionId: match[1], resourceGroup: match[2], name: match[3] };
 }
 
@@ -126,16 +151,35 @@ function findTopics(values, subscriptionIds) {
     const resourceGroup = attached?.resourceGroup ?? values.eventsResourceGroup;
     // On a topic the app created, the name it always had; on someone else's topic, one that names this deployment.
     const eventSubscriptionName = attached ? subscriptionNameFor(values.envName) : 'image-written';
-    const args = ['eventgrid', 'system-topic', 'list', '--subscription', subscriptionId, '--resource-group', resourceGroup, '--output', 'json'];
+    const args = [
+      'eventgrid',
+      'system-topic',
+      'list',
+      '--subscription',
+      subscriptionId,
+      '--resource-group',
+      resourceGroup,
+      '--output',
+      'json',
+    ];
     if (dryRun) {
-      console.log(`would run: ${shown('az', args)}   (the ${attached ? `existing topic ${attached.name}` : 'Microsoft.Resources.Subscriptions system topic'})`);
+      console.log(
+        `would run: ${shown('az', args)}   (the ${attached ? `existing topic ${attached.name}` : 'Microsoft.Resources.Subscriptions system topic'})`,
+      );
       return { subscriptionId, resourceGroup, name: attached?.name ?? `<system topic of ${subscriptionId}>`, eventSubscriptionName };
     }
     const answer = capture('az', args);
-    if (answer.status !== 0) throw new HookError(`could not list the system topics of resource group ${resourceGroup} in subscription ${subscriptionId}: ${firstLine(answer.stderr)}`);
+    if (answer.status !== 0)
+      throw new HookError(
+        `could not list the system topics of resource group ${resourceGroup} in subscription ${subscriptionId}: ${firstLine(answer.stderr)}`,
+      );
     const topics = parseJson(answer.stdout, `system topics of ${resourceGroup}`);
     const topic = Array.isArray(topics)
-      ? topics.find((candidate) => (attached ? candidate?.name?.toLowerCase() === attached.name.toLowerCase() : String(candidate?.topicType ?? '').toLowerCase() === TOPIC_TYPE))
+      ? topics.find((candidate) =>
+          attached
+            ? candidate?.name?.toLowerCase() === attached.name.toLowerCase()
+            : String(candidate?.topicType ?? '').toLowerCase() === TOPIC_TYPE,
+        )
       : undefined;
     if (!topic) {
       throw new HookError(
@@ -149,7 +193,9 @@ function findTopics(values, subscriptionIds) {
         `the system topic ${topic.name} has no system-assigned identity, which Event Grid dead-letters with. Its owner enables it (az eventgrid system-topic update --name ${topic.name} --resource-group ${resourceGroup} --subscription ${subscriptionId} --identity systemassigned), then run azd provision (which grants it the dead-letter container) and azd hooks run postdeploy`,
       );
     }
-    console.log(`  subscription ${subscriptionId}: system topic ${topic.name} (${resourceGroup}${attached ? ', existing' : ''}), event subscription ${eventSubscriptionName}`);
+    console.log(
+      `  subscription ${subscriptionId}: system topic ${topic.name} (${resourceGroup}${attached ? ', existing' : ''}), event subscription ${eventSubscriptionName}`,
+    );
     return { subscriptionId, resourceGroup, name: topic.name, eventSubscriptionName };
   });
 }
@@ -157,7 +203,9 @@ function findTopics(values, subscriptionIds) {
 /** Where the deployment's parameters are kept: next to the azd environment, so the printed command stays valid. */
 function parametersPath(envName) {
   const azdDir = path.join(root, '.azure', envName);
-  return existsSync(azdDir) ? path.join(azdDir, 'image-events.parameters.json') : path.join(tmpdir(), `imagesync-events-${envName.replace(/[^A-Za-z0-9-]/g, '-')}.parameters.json`);
+  return existsSync(azdDir)
+    ? path.join(azdDir, 'image-events.parameters.json')
+    : path.join(tmpdir(), `imagesync-events-${envName.replace(/[^A-Za-z0-9-]/g, '-')}.parameters.json`);
 }
 
 function deploymentCommand(values, parametersFile) {
@@ -184,12 +232,30 @@ function deploymentCommand(values, parametersFile) {
 async function waitForFunction(values) {
   const waitSeconds = seconds('IMAGE_SYNC_FUNCTION_WAIT_SECONDS', 600);
   const pollSeconds = seconds('IMAGE_SYNC_FUNCTION_POLL_SECONDS', 15);
-  const args = ['functionapp', 'function', 'show', '--subscription', values.subscriptionId, '--resource-group', values.resourceGroup, '--name', values.functionApp, '--function-name', FUNCTION_NAME, '--output', 'json'];
+  const args = [
+    'functionapp',
+    'function',
+    'show',
+    '--subscription',
+    values.subscriptionId,
+    '--resource-group',
+    values.resourceGroup,
+    '--name',
+    values.functionApp,
+    '--function-name',
+    FUNCTION_NAME,
+    '--output',
+    'json',
+  ];
   if (dryRun) {
-    console.log(`would wait (up to ${waitSeconds} s, every ${pollSeconds} s) until ${values.functionApp} lists ${FUNCTION_NAME}: ${shown('az', args)}`);
+    console.log(
+      `would wait (up to ${waitSeconds} s, every ${pollSeconds} s) until ${values.functionApp} lists ${FUNCTION_NAME}: ${shown('az', args)}`,
+    );
     return;
   }
-  console.log(`Waiting until ${values.functionApp} lists ${FUNCTION_NAME} (up to ${waitSeconds} s): Event Grid accepts a subscription only to a function that exists.`);
+  console.log(
+    `Waiting until ${values.functionApp} lists ${FUNCTION_NAME} (up to ${waitSeconds} s): Event Grid accepts a subscription only to a function that exists.`,
+  );
   const started = Date.now();
   for (;;) {
     const answer = capture('az', args);
@@ -206,7 +272,9 @@ async function waitForFunction(values) {
     }
     const elapsed = (Date.now() - started) / 1000;
     if (elapsed + pollSeconds > waitSeconds) {
-      throw new HookError(`${FUNCTION_NAME} was not listed on ${values.functionApp} within ${waitSeconds} s (last: ${state}). Check the deployment (az functionapp function list --resource-group ${values.resourceGroup} --name ${values.functionApp}; the app's Log stream)`);
+      throw new HookError(
+        `${FUNCTION_NAME} was not listed on ${values.functionApp} within ${waitSeconds} s (last: ${state}). Check the deployment (az functionapp function list --resource-group ${values.resourceGroup} --name ${values.functionApp}; the app's Log stream)`,
+      );
     }
     console.log(`  ${Math.round(elapsed)} s: ${state}; checking again in ${pollSeconds} s`);
     await sleep(pollSeconds * 1000);
@@ -227,16 +295,21 @@ async function subscribeImageEvents() {
   let command;
   try {
     const values = deploymentValues();
-    for (const id of subscriptionIds) if (!dryRun && !GUID.test(id)) throw new HookError(`IMAGE_SYNC_SUBSCRIPTION_IDS: "${id}" is not a subscription id`);
+    for (const id of subscriptionIds)
+      if (!dryRun && !GUID.test(id)) throw new HookError(`IMAGE_SYNC_SUBSCRIPTION_IDS: "${id}" is not a subscription id`);
     if (subscriptionIds.length === 0 && !dryRun) throw new HookError('IMAGE_SYNC_SUBSCRIPTION_IDS is not set');
-    console.log(`Event Grid: subscribing ${FUNCTION_NAME} to image writes in ${subscriptionIds.length || '<IMAGE_SYNC_SUBSCRIPTION_IDS>'} subscription(s).`);
+    console.log(
+      `Event Grid: subscribing ${FUNCTION_NAME} to image writes in ${subscriptionIds.length || '<IMAGE_SYNC_SUBSCRIPTION_IDS>'} subscription(s).`,
+    );
     const topics = findTopics(values, subscriptionIds.length > 0 ? subscriptionIds : ['<IMAGE_SYNC_SUBSCRIPTION_IDS>']);
     const parametersFile = parametersPath(values.envName);
     const parameters = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
       contentVersion: '1.0.0.0',
       parameters: {
-        functionAppId: { value: `/subscriptions/${values.subscriptionId}/resourceGroups/${values.resourceGroup}/providers/Microsoft.Web/sites/${values.functionApp}` },
+        functionAppId: {
+          value: `/subscriptions/${values.subscriptionId}/resourceGroups/${values.resourceGroup}/providers/Microsoft.Web/sites/${values.functionApp}`,
+        },
         topics: { value: topics },
         deadLetterSubscriptionId: { value: values.subscriptionId },
         deadLetterResourceGroupName: { value: values.resourceGroup },
@@ -257,7 +330,8 @@ async function subscribeImageEvents() {
     if (!dryRun) {
       const windows = process.platform === 'win32';
       const result = spawnSync('az', windows ? args.map(quoteForCmd) : args, { stdio: 'inherit', shell: windows });
-      if (result.error?.code === 'ENOENT') throw new HookError('"az" is not installed or not on PATH: install the Azure CLI and sign in (az login)');
+      if (errnoCode(result.error) === 'ENOENT')
+        throw new HookError('"az" is not installed or not on PATH: install the Azure CLI and sign in (az login)');
       if (result.status !== 0) throw new HookError(`the deployment of ${TEMPLATE} failed (exit ${result.status}); its error is above`);
       console.log(`Event Grid: ${topics.length} event subscription(s) deliver image writes to ${FUNCTION_NAME}.`);
     }
@@ -279,7 +353,8 @@ async function subscribeImageEvents() {
 function grantGraphPermission() {
   const principalId = env.AZURE_IDENTITY_PRINCIPAL_ID ?? '<AZURE_IDENTITY_PRINCIPAL_ID>';
   // `*` lists no subscription to check the Windows 365 prerequisite in.
-  const subscriptions = (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '').trim() === '*' ? '' : (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '<IMAGE_SYNC_SUBSCRIPTION_IDS>');
+  const subscriptions =
+    (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '').trim() === '*' ? '' : (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '<IMAGE_SYNC_SUBSCRIPTION_IDS>');
   const grantArgs = [path.join(here, 'grant-graph-permission.mjs'), '--principal-id', principalId];
   if (subscriptions !== '') grantArgs.push('--subscription-ids', subscriptions);
   if (env.GRAPH_ENDPOINT) grantArgs.push('--graph-endpoint', env.GRAPH_ENDPOINT);

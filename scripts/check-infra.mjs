@@ -62,11 +62,29 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
 ];
 /** Set from the deployment's own resources, not from params. */
-const IDENTITY_SETTINGS = ['AZURE_CLIENT_ID', 'AzureWebJobsStorage__accountName', 'AzureWebJobsStorage__credential', 'AzureWebJobsStorage__clientId'];
+const IDENTITY_SETTINGS = [
+  'AZURE_CLIENT_ID',
+  'AzureWebJobsStorage__accountName',
+  'AzureWebJobsStorage__credential',
+  'AzureWebJobsStorage__clientId',
+];
 /** Never in Azure: a shared-key connection string, the emulator token, and what Flex Consumption rejects. */
-const FORBIDDEN_SETTINGS = ['AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
+const FORBIDDEN_SETTINGS = [
+  'AzureWebJobsStorage',
+  'IMAGE_SYNC_STATIC_TOKEN',
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+];
 /** local.settings.sample.json keys that only make sense on a developer's machine. */
-const LOCAL_ONLY_SETTINGS = new Set(['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage', 'IMAGE_SYNC_STATIC_TOKEN', 'NODE_EXTRA_CA_CERTS', 'AzureWebJobsFeatureFlags']);
+const LOCAL_ONLY_SETTINGS = new Set([
+  'FUNCTIONS_WORKER_RUNTIME',
+  'AzureWebJobsStorage',
+  'IMAGE_SYNC_STATIC_TOKEN',
+  'NODE_EXTRA_CA_CERTS',
+  'AzureWebJobsFeatureFlags',
+]);
 /** The built-in roles the templates may assign (ids checked against Azure's built-in role list), and no other. */
 export const ROLES = {
   Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
@@ -134,7 +152,14 @@ const FAILURE_EVENT = 'ImageSyncFailure';
 const ALERT_DIMENSIONS = ['image', 'errorCode'];
 /** The workbook's sections (item names) and what each must query. */
 export const WORKBOOK_SECTIONS = {
-  'registrations-by-state': ['RegisterJobQueued', 'DeviceImageCreated', 'DeviceImageReady', 'ImageSyncFailure', 'ImageSkipped', 'DeviceImageRetired'],
+  'registrations-by-state': [
+    'RegisterJobQueued',
+    'DeviceImageCreated',
+    'DeviceImageReady',
+    'ImageSyncFailure',
+    'ImageSkipped',
+    'DeviceImageRetired',
+  ],
   'failures-and-warnings': ['ImageSyncFailure', 'ImageSyncWarning'],
   throttling: ['RetryAfterHeld', 'TransientRetryScheduled', 'GraphThrottleNotShared', 'AppDependencies', '429'],
   'latest-problems': ['ImageSyncProblem', 'ImageSyncFailure', 'detail', 'remediation'],
@@ -215,13 +240,28 @@ function describe(file, tree) {
   const params = new Map();
   for (const declaration of top.filter((node) => node.type === 'parameter_declaration')) {
     const [name, , defaultValue] = declaration.namedChildren;
-    params.set(name.text, { node: declaration, hasDefault: defaultValue !== undefined, default: literal(defaultValue), defaultNode: defaultValue, decorators: decoratorNames(declaration) });
+    params.set(name.text, {
+      node: declaration,
+      hasDefault: defaultValue !== undefined,
+      default: literal(defaultValue),
+      defaultNode: defaultValue,
+      decorators: decoratorNames(declaration),
+    });
   }
-  const outputValues = new Map(top.filter((node) => node.type === 'output_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[node.namedChildren.length - 1]]));
+  const outputValues = new Map(
+    top
+      .filter((node) => node.type === 'output_declaration')
+      .map((node) => [node.namedChildren[0].text, node.namedChildren[node.namedChildren.length - 1]]),
+  );
   const outputs = new Set(outputValues.keys());
   const modules = top
     .filter((node) => node.type === 'module_declaration')
-    .map((node) => ({ node, name: node.namedChildren[0].text, path: stringValue(node.namedChildren[1]), body: bodyObject(node.namedChildren[2]) }));
+    .map((node) => ({
+      node,
+      name: node.namedChildren[0].text,
+      path: stringValue(node.namedChildren[1]),
+      body: bodyObject(node.namedChildren[2]),
+    }));
   const resources = top
     .filter((node) => node.type === 'resource_declaration')
     .map((node) => ({
@@ -231,7 +271,9 @@ function describe(file, tree) {
       body: bodyObject(node.namedChildren[2]),
       existing: node.children.some((child) => child.type === 'existing'),
     }));
-  const variables = new Map(top.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[1]]));
+  const variables = new Map(
+    top.filter((node) => node.type === 'variable_declaration').map((node) => [node.namedChildren[0].text, node.namedChildren[1]]),
+  );
   const targetScope = stringValue(top.find((node) => node.type === 'target_scope_assignment')?.namedChildren[0]) ?? 'resourceGroup';
   return { file, tree, params, outputs, outputValues, modules, resources, variables, targetScope };
 }
@@ -270,7 +312,9 @@ export async function checkInfra(root) {
     }
     for (const resource of info.resources) {
       if (!resource.type || !API_VERSIONED_TYPE.test(resource.type)) {
-        problem(`${where(info.file, resource.node, root)}: resource ${resource.name} type "${resource.type}" is not a full type with an api version`);
+        problem(
+          `${where(info.file, resource.node, root)}: resource ${resource.name} type "${resource.type}" is not a full type with an api version`,
+        );
       }
     }
     for (const module of info.modules) {
@@ -282,16 +326,27 @@ export async function checkInfra(root) {
       }
       const passed = properties(propertyValue(module.body, 'params')).map(propertyKey);
       for (const name of passed) {
-        if (!callee.params.has(name)) problem(`${where(info.file, module.node, root)}: module ${module.name} passes "${name}", which ${path.basename(target)} does not declare`);
+        if (!callee.params.has(name))
+          problem(
+            `${where(info.file, module.node, root)}: module ${module.name} passes "${name}", which ${path.basename(target)} does not declare`,
+          );
       }
       for (const [name, param] of callee.params) {
-        if (!param.hasDefault && !passed.includes(name)) problem(`${where(info.file, module.node, root)}: module ${module.name} does not pass required param "${name}"`);
+        if (!param.hasDefault && !passed.includes(name))
+          problem(`${where(info.file, module.node, root)}: module ${module.name} does not pass required param "${name}"`);
       }
       for (const node of descendants(info.tree.rootNode)) {
         if (node.type !== 'member_expression') continue;
         const [object, property] = [node.namedChildren[0], node.namedChildren[1]];
-        if (object?.type === 'member_expression' && object.namedChildren[0]?.text === module.name && object.namedChildren[1]?.text === 'outputs') {
-          if (!callee.outputs.has(property.text)) problem(`${where(info.file, node, root)}: ${module.name}.outputs.${property.text} is not an output of ${path.basename(target)}`);
+        if (
+          object?.type === 'member_expression' &&
+          object.namedChildren[0]?.text === module.name &&
+          object.namedChildren[1]?.text === 'outputs'
+        ) {
+          if (!callee.outputs.has(property.text))
+            problem(
+              `${where(info.file, node, root)}: ${module.name}.outputs.${property.text} is not an output of ${path.basename(target)}`,
+            );
         }
       }
     }
@@ -327,7 +382,8 @@ function checkParametersFile(root, main, problem) {
     }
   }
   for (const [name, param] of main.params) {
-    if (!param.hasDefault && !(name in parameters)) problem(`infra/main.parameters.json: required param "${name}" is not mapped to an azd environment value`);
+    if (!param.hasDefault && !(name in parameters))
+      problem(`infra/main.parameters.json: required param "${name}" is not mapped to an azd environment value`);
   }
 }
 
@@ -341,7 +397,8 @@ function collectAppSettings(parsed, main, problem) {
   }
   const settings = new Map();
   const addObject = (object, source) => {
-    for (const property of properties(object)) settings.set(propertyKey(property), { value: property.namedChildren[property.namedChildren.length - 1], source });
+    for (const property of properties(object))
+      settings.set(propertyKey(property), { value: property.namedChildren[property.namedChildren.length - 1], source });
   };
   const expand = (node, info, source) => {
     if (!node) return;
@@ -393,9 +450,12 @@ function checkDesignSettings(root, main, appSettings, problem) {
       problem(`infra/main.bicep: no param ${param} for ${setting}`);
       continue;
     }
-    if (!references(entry.value, main).has(param)) problem(`app settings: ${setting} is not fed from param ${param} (it is "${entry.value.text}")`);
+    if (!references(entry.value, main).has(param))
+      problem(`app settings: ${setting} is not fed from param ${param} (it is "${entry.value.text}")`);
     if (expected === null ? declared.hasDefault : declared.default !== expected) {
-      problem(`infra/main.bicep: param ${param} (${setting}) defaults to ${declared.hasDefault ? `"${declared.default}"` : 'nothing'}, DESIGN §3 says ${expected === null ? 'required' : `"${expected}"`}`);
+      problem(
+        `infra/main.bicep: param ${param} (${setting}) defaults to ${declared.hasDefault ? `"${declared.default}"` : 'nothing'}, DESIGN §3 says ${expected === null ? 'required' : `"${expected}"`}`,
+      );
     }
   }
   for (const setting of IDENTITY_SETTINGS) {
@@ -408,7 +468,8 @@ function checkDesignSettings(root, main, appSettings, problem) {
   if (existsSync(sample)) {
     const values = JSON.parse(readFileSync(sample, 'utf8')).Values ?? {};
     for (const key of Object.keys(values)) {
-      if (!LOCAL_ONLY_SETTINGS.has(key) && !appSettings.has(key)) problem(`app settings: ${key} (local.settings.sample.json) is not set on the Function App`);
+      if (!LOCAL_ONLY_SETTINGS.has(key) && !appSettings.has(key))
+        problem(`app settings: ${key} (local.settings.sample.json) is not set on the Function App`);
     }
   }
 }
@@ -420,7 +481,17 @@ function checkInvariants(root, parsed, problem) {
     if (/\blistKeys\s*\(/.test(text) || /AccountKey=/.test(text)) problem(`${path.relative(root, info.file)}: uses storage account keys`);
   }
   if (!/allowSharedKeyAccess:\s*false/.test(joined)) problem('infra: the storage account must set allowSharedKeyAccess: false');
-  for (const needle of ["'Microsoft.Resources.Subscriptions'", "'Microsoft.Resources.ResourceWriteSuccess'", "'StringIn'", "'data.operationName'", "'Microsoft.Compute/images/write'", "'AzureFunction'", '/functions/imageWritten', "'FlexConsumption'", 'ImageSyncFailure']) {
+  for (const needle of [
+    "'Microsoft.Resources.Subscriptions'",
+    "'Microsoft.Resources.ResourceWriteSuccess'",
+    "'StringIn'",
+    "'data.operationName'",
+    "'Microsoft.Compute/images/write'",
+    "'AzureFunction'",
+    '/functions/imageWritten',
+    "'FlexConsumption'",
+    'ImageSyncFailure',
+  ]) {
     if (!joined.includes(needle)) problem(`infra: expected ${needle} (event filter, function endpoint, plan or alert)`);
   }
   const main = parsed.get(path.join(root, 'infra/main.bicep'));
@@ -475,7 +546,9 @@ function moduleFile(info, module, parsed) {
 
 /** The modules (in any file) that deploy this file. */
 function callersOf(info, parsed) {
-  return [...parsed.values()].flatMap((caller) => caller.modules.filter((module) => moduleFile(caller, module, parsed) === info).map((module) => ({ module, caller })));
+  return [...parsed.values()].flatMap((caller) =>
+    caller.modules.filter((module) => moduleFile(caller, module, parsed) === info).map((module) => ({ module, caller })),
+  );
 }
 
 /** The literal strings an expression comes down to; undefined if any branch is not a literal. */
@@ -600,7 +673,11 @@ function scopeOf(resource, info, parsed, main) {
     const found = resourceOf(leaf);
     if (!found || found.members !== '') return { type: `(${leaf.node.text})`, named: new Set(), label: leaf.node.text };
     const type = found.resource.type?.split('@')[0] ?? '';
-    return { type, named: mainSources(propertyValue(found.resource.body, 'name'), found.info, parsed, main), label: `${SCOPE_NOUNS[type] ?? type} ${found.resource.name}` };
+    return {
+      type,
+      named: mainSources(propertyValue(found.resource.body, 'name'), found.info, parsed, main),
+      label: `${SCOPE_NOUNS[type] ?? type} ${found.resource.name}`,
+    };
   });
 }
 
@@ -612,7 +689,10 @@ const SCOPE_NOUNS = {
   [SCOPE.container]: 'blob container',
   [SCOPE.applicationInsights]: 'Application Insights component',
 };
-const scopeLabel = (grant) => (grant.scope === SCOPE.subscription ? 'each scanned subscription' : `the ${SCOPE_NOUNS[grant.scope]}${grant.named ? ` named by ${grant.named}` : ''}`);
+const scopeLabel = (grant) =>
+  grant.scope === SCOPE.subscription
+    ? 'each scanned subscription'
+    : `the ${SCOPE_NOUNS[grant.scope]}${grant.named ? ` named by ${grant.named}` : ''}`;
 
 /**
  * Least privilege (docs/permissions.md): every role assignment is one of ROLES; and each caller of
@@ -621,7 +701,9 @@ const scopeLabel = (grant) => (grant.scope === SCOPE.subscription ? 'each scanne
 function checkRoleAssignments(root, parsed, main, problem) {
   const granted = new Map(GRANTS.map((entry) => [entry, new Set()]));
   for (const info of parsed.values()) {
-    for (const resource of info.resources.filter((candidate) => typeOf(candidate, 'Microsoft.Authorization/roleAssignments') && !candidate.existing)) {
+    for (const resource of info.resources.filter(
+      (candidate) => typeOf(candidate, 'Microsoft.Authorization/roleAssignments') && !candidate.existing,
+    )) {
       const at = `${where(info.file, resource.node, root)}: role assignment ${resource.name}`;
       const props = propertyValue(resource.body, 'properties');
       const roleIds = [...new Set(roleIdsOf(propertyValue(props, 'roleDefinitionId'), info))];
@@ -632,21 +714,33 @@ function checkRoleAssignments(root, parsed, main, problem) {
       // The principal, through the loop's collection too (`for principal in principals: ... principal.principalId`).
       const loop = resource.node.namedChildren[2]?.type === 'for_statement' ? resource.node.namedChildren[2] : undefined;
       const principal = propertyValue(props, 'principalId');
-      const sources = new Set([...mainSources(principal, info, parsed, main), ...(loop ? mainSources(loop.namedChildren[loop.namedChildren.length - 2], info, parsed, main) : [])]);
+      const sources = new Set([
+        ...mainSources(principal, info, parsed, main),
+        ...(loop ? mainSources(loop.namedChildren[loop.namedChildren.length - 2], info, parsed, main) : []),
+      ]);
       const scopes = scopeOf(resource, info, parsed, main);
       for (const entry of GRANTS.filter((candidate) => sources.has(candidate.source))) {
         for (const scope of scopes) {
-          const match = entry.grants.find((grant) => roleIds.length === 1 && roleIds[0] === ROLES[grant.role] && scope.type === grant.scope && (!grant.named || scope.named.has(grant.named)));
-          if (match) granted.get(entry).add(match);
+          const match = entry.grants.find(
+            (grant) =>
+              roleIds.length === 1 &&
+              roleIds[0] === ROLES[grant.role] &&
+              scope.type === grant.scope &&
+              (!grant.named || scope.named.has(grant.named)),
+          );
+          if (match) granted.get(entry)?.add(match);
           else {
-            problem(`${at} gives ${entry.who} ${roleIds.map(roleName).join(', ') || '(no role)'} on ${scope.label}; they need only ${entry.grants.map((grant) => `${grant.role} on ${scopeLabel(grant)}`).join(', ')}`);
+            problem(
+              `${at} gives ${entry.who} ${roleIds.map(roleName).join(', ') || '(no role)'} on ${scope.label}; they need only ${entry.grants.map((grant) => `${grant.role} on ${scopeLabel(grant)}`).join(', ')}`,
+            );
           }
         }
       }
     }
   }
   for (const [entry, found] of granted) {
-    for (const grant of entry.grants.filter((candidate) => !found.has(candidate))) problem(`infra: no ${grant.role} on ${scopeLabel(grant)} for ${entry.who}`);
+    for (const grant of entry.grants.filter((candidate) => !found.has(candidate)))
+      problem(`infra: no ${grant.role} on ${scopeLabel(grant)} for ${entry.who}`);
   }
 }
 
@@ -667,30 +761,46 @@ function checkEventDelivery(root, parsed, main, problem) {
   const hook = existsSync(hookFile) ? readFileSync(hookFile, 'utf8') : '';
   const provision = provisionTree(main, parsed);
   const isThisContainer = (containerName) => (found) =>
-    found && found.members === '' && typeOf(found.resource, 'Microsoft.Storage/storageAccounts/blobServices/containers') && (literals(propertyValue(found.resource.body, 'name'), found.info, parsed) ?? []).includes(containerName);
+    found &&
+    found.members === '' &&
+    typeOf(found.resource, 'Microsoft.Storage/storageAccounts/blobServices/containers') &&
+    (literals(propertyValue(found.resource.body, 'name'), found.info, parsed) ?? []).includes(containerName);
   const deadLetterContainers = new Set();
   let subscriptions = 0;
   for (const info of files) {
-    for (const subscription of info.resources.filter((resource) => typeOf(resource, 'Microsoft.EventGrid/systemTopics/eventSubscriptions'))) {
+    for (const subscription of info.resources.filter((resource) =>
+      typeOf(resource, 'Microsoft.EventGrid/systemTopics/eventSubscriptions'),
+    )) {
       subscriptions += 1;
       const at = `${where(info.file, subscription.node, root)}: event subscription ${subscription.name}`;
       if (provision.has(info)) {
-        problem(`${at} is deployed by main.bicep (azd provision), before the code: imageWritten does not exist yet then; create it from the postdeploy hook (${HOOK_SCRIPT})`);
+        problem(
+          `${at} is deployed by main.bicep (azd provision), before the code: imageWritten does not exist yet then; create it from the postdeploy hook (${HOOK_SCRIPT})`,
+        );
       } else {
         for (const top of deploymentRoots(info, parsed)) {
           const relative = path.relative(root, top.file).split(path.sep).join('/');
-          if (!hook.includes(relative)) problem(`${at}: ${relative} is not deployed by ${HOOK_SCRIPT}, so nothing creates the event subscription once imageWritten exists`);
+          if (!hook.includes(relative))
+            problem(
+              `${at}: ${relative} is not deployed by ${HOOK_SCRIPT}, so nothing creates the event subscription once imageWritten exists`,
+            );
         }
       }
       const props = propertyValue(subscription.body, 'properties');
       const retryPolicy = propertyValue(props, 'retryPolicy');
-      if (!retryPolicy) problem(`${at} does not state its retryPolicy (maxDeliveryAttempts ${EVENT_RETRY_POLICY.maxDeliveryAttempts}, eventTimeToLiveInMinutes ${EVENT_RETRY_POLICY.eventTimeToLiveInMinutes})`);
+      if (!retryPolicy)
+        problem(
+          `${at} does not state its retryPolicy (maxDeliveryAttempts ${EVENT_RETRY_POLICY.maxDeliveryAttempts}, eventTimeToLiveInMinutes ${EVENT_RETRY_POLICY.eventTimeToLiveInMinutes})`,
+        );
       for (const [key, expected] of Object.entries(EVENT_RETRY_POLICY)) {
         const value = retryPolicy && literal(propertyValue(retryPolicy, key));
-        if (retryPolicy && value !== expected) problem(`${at}: retryPolicy.${key} is ${value ?? 'not set'}, expected ${expected} (Event Grid's policy, stated)`);
+        if (retryPolicy && value !== expected)
+          problem(`${at}: retryPolicy.${key} is ${value ?? 'not set'}, expected ${expected} (Event Grid's policy, stated)`);
       }
       if (propertyValue(props, 'deadLetterDestination')) {
-        problem(`${at} uses deadLetterDestination, which writes with the account's keys; the storage account has shared keys disabled: use deadLetterWithResourceIdentity`);
+        problem(
+          `${at} uses deadLetterDestination, which writes with the account's keys; the storage account has shared keys disabled: use deadLetterWithResourceIdentity`,
+        );
       }
       const deadLetter = propertyValue(props, 'deadLetterWithResourceIdentity');
       if (!deadLetter) {
@@ -701,12 +811,15 @@ function checkEventDelivery(root, parsed, main, problem) {
       const parentName = propertyValue(subscription.body, 'parent')?.text;
       const topic = info.resources.find((resource) => resource.name === parentName && typeOf(resource, 'Microsoft.EventGrid/systemTopics'));
       if (identityType !== 'SystemAssigned') {
-        problem(`${at} dead-letters with identity type ${identityType ?? '(none)'}; expected SystemAssigned (the system topic's own identity)`);
+        problem(
+          `${at} dead-letters with identity type ${identityType ?? '(none)'}; expected SystemAssigned (the system topic's own identity)`,
+        );
       } else if (!topic) {
         problem(`${at}: its parent is not a Microsoft.EventGrid/systemTopics resource of the same file`);
       }
       const destination = propertyValue(deadLetter, 'deadLetterDestination');
-      if (literal(propertyValue(destination, 'endpointType')) !== 'StorageBlob') problem(`${at}: the dead-letter destination's endpointType must be StorageBlob`);
+      if (literal(propertyValue(destination, 'endpointType')) !== 'StorageBlob')
+        problem(`${at}: the dead-letter destination's endpointType must be StorageBlob`);
       const destinationProps = propertyValue(destination, 'properties');
       const isStorageAccountId = (leaf) => {
         const found = resourceOf(leaf);
@@ -725,7 +838,11 @@ function checkEventDelivery(root, parsed, main, problem) {
       }
       for (const containerName of containerNames) {
         deadLetterContainers.add(containerName);
-        const created = files.some((candidate) => candidate.resources.some((resource) => !resource.existing && isThisContainer(containerName)({ resource, info: candidate, members: '' })));
+        const created = files.some((candidate) =>
+          candidate.resources.some(
+            (resource) => !resource.existing && isThisContainer(containerName)({ resource, info: candidate, members: '' }),
+          ),
+        );
         if (!created) problem(`infra: no blob container "${containerName}" is created for ${subscription.name}'s dead-lettered events`);
         if (!docs.includes(containerName) || !docs.includes('az storage blob list')) {
           problem(`docs/deployment.md: does not show how to list the dead-letter container "${containerName}" (az storage blob list)`);
@@ -733,32 +850,51 @@ function checkEventDelivery(root, parsed, main, problem) {
       }
     }
   }
-  if (subscriptions === 0) problem('infra: no Microsoft.EventGrid/systemTopics/eventSubscriptions: nothing sends image writes to imageWritten');
+  if (subscriptions === 0)
+    problem('infra: no Microsoft.EventGrid/systemTopics/eventSubscriptions: nothing sends image writes to imageWritten');
   // The topics the provision creates or attaches to: each one's identity may write dead-lettered events, and nothing else.
   for (const info of provision) {
     for (const topic of info.resources.filter((resource) => typeOf(resource, 'Microsoft.EventGrid/systemTopics'))) {
       if (!topic.existing) {
         const topicIdentity = literal(propertyValue(propertyValue(topic.body, 'identity'), 'type'));
         if (!topicIdentity?.split(',').some((type) => type.trim() === 'SystemAssigned')) {
-          problem(`${where(info.file, topic.node, root)}: system topic ${topic.name} has no system-assigned identity, which its event subscription dead-letters with`);
+          problem(
+            `${where(info.file, topic.node, root)}: system topic ${topic.name} has no system-assigned identity, which its event subscription dead-letters with`,
+          );
         }
       }
       const topicPrincipal = `${topic.name}.identity.principalId`;
       const grants = files.flatMap((candidate) =>
         candidate.resources
           .filter((resource) => typeOf(resource, 'Microsoft.Authorization/roleAssignments'))
-          .filter((resource) => trace(propertyValue(propertyValue(resource.body, 'properties'), 'principalId'), candidate, parsed).some((leaf) => leaf.info === info && leaf.node.text === topicPrincipal))
+          .filter((resource) =>
+            trace(propertyValue(propertyValue(resource.body, 'properties'), 'principalId'), candidate, parsed).some(
+              (leaf) => leaf.info === info && leaf.node.text === topicPrincipal,
+            ),
+          )
           .map((resource) => ({ resource, info: candidate })),
       );
       for (const containerName of deadLetterContainers) {
-        if (grants.length === 0) problem(`infra: system topic ${topic.name}'s identity has no role on the dead-letter container "${containerName}" (Storage Blob Data Contributor)`);
+        if (grants.length === 0)
+          problem(
+            `infra: system topic ${topic.name}'s identity has no role on the dead-letter container "${containerName}" (Storage Blob Data Contributor)`,
+          );
         for (const grant of grants) {
           const grantAt = `${where(grant.info.file, grant.resource.node, root)}: role assignment ${grant.resource.name} for system topic ${topic.name}`;
-          if (!mentions(propertyValue(propertyValue(grant.resource.body, 'properties'), 'roleDefinitionId'), grant.info, STORAGE_BLOB_DATA_CONTRIBUTOR)) {
-            problem(`${grantAt} must be Storage Blob Data Contributor (${STORAGE_BLOB_DATA_CONTRIBUTOR}), the least Event Grid needs to dead-letter`);
+          if (
+            !mentions(
+              propertyValue(propertyValue(grant.resource.body, 'properties'), 'roleDefinitionId'),
+              grant.info,
+              STORAGE_BLOB_DATA_CONTRIBUTOR,
+            )
+          ) {
+            problem(
+              `${grantAt} must be Storage Blob Data Contributor (${STORAGE_BLOB_DATA_CONTRIBUTOR}), the least Event Grid needs to dead-letter`,
+            );
           }
           const scopes = trace(propertyValue(grant.resource.body, 'scope'), grant.info, parsed).map(resourceOf);
-          if (scopes.length === 0 || !scopes.every(isThisContainer(containerName))) problem(`${grantAt} must be scoped to the dead-letter container "${containerName}", not wider`);
+          if (scopes.length === 0 || !scopes.every(isThisContainer(containerName)))
+            problem(`${grantAt} must be scoped to the dead-letter container "${containerName}", not wider`);
         }
       }
     }
@@ -773,13 +909,23 @@ function checkEventDelivery(root, parsed, main, problem) {
  */
 function checkExistingTopic(root, parsed, main, problem) {
   if (!main.params.has(EXISTING_TOPIC_PARAM)) {
-    problem(`infra/main.bicep: no param ${EXISTING_TOPIC_PARAM}: a subscription that already has its one Microsoft.Resources.Subscriptions system topic cannot be attached to`);
+    problem(
+      `infra/main.bicep: no param ${EXISTING_TOPIC_PARAM}: a subscription that already has its one Microsoft.Resources.Subscriptions system topic cannot be attached to`,
+    );
     return;
   }
   const attached = [...provisionTree(main, parsed)].some((info) =>
-    info.resources.some((resource) => resource.existing && typeOf(resource, 'Microsoft.EventGrid/systemTopics') && mainSources(propertyValue(resource.body, 'name'), info, parsed, main).has(EXISTING_TOPIC_PARAM)),
+    info.resources.some(
+      (resource) =>
+        resource.existing &&
+        typeOf(resource, 'Microsoft.EventGrid/systemTopics') &&
+        mainSources(propertyValue(resource.body, 'name'), info, parsed, main).has(EXISTING_TOPIC_PARAM),
+    ),
   );
-  if (!attached) problem(`infra: param ${EXISTING_TOPIC_PARAM} does not reach an existing Microsoft.EventGrid/systemTopics resource, so nothing attaches to the topic it names`);
+  if (!attached)
+    problem(
+      `infra: param ${EXISTING_TOPIC_PARAM} does not reach an existing Microsoft.EventGrid/systemTopics resource, so nothing attaches to the topic it names`,
+    );
   const parametersFile = path.join(root, 'infra/main.parameters.json');
   const parameters = existsSync(parametersFile) ? (JSON.parse(readFileSync(parametersFile, 'utf8')).parameters ?? {}) : {};
   if (!String(parameters[EXISTING_TOPIC_PARAM]?.value ?? '').includes(EXISTING_TOPIC_VARIABLE)) {
@@ -800,12 +946,22 @@ function queryText(node, info, parsed) {
 
 /** The columns a query's last `project` keeps. */
 function projectedColumns(query) {
-  const line = query.split('\n').filter((candidate) => /^\s*\|\s*project\s/.test(candidate)).pop() ?? '';
-  return new Set(line.replace(/^\s*\|\s*project\s+/, '').split(',').map((column) => column.split('=')[0].trim()));
+  const line =
+    query
+      .split('\n')
+      .filter((candidate) => /^\s*\|\s*project\s/.test(candidate))
+      .pop() ?? '';
+  return new Set(
+    line
+      .replace(/^\s*\|\s*project\s+/, '')
+      .split(',')
+      .map((column) => column.split('=')[0].trim()),
+  );
 }
 
 /** A KQL query that reads a table through `union isfuzzy=true (datatable(...)[]), Table`: it runs while the table does not exist yet. */
-const survivesEmptyWorkspace = (query, table = 'AppTraces') => new RegExp(`union\\s+isfuzzy\\s*=\\s*true\\s*\\(\\s*datatable\\([^)]*\\)\\s*\\[\\s*\\]\\s*\\)\\s*,\\s*${table}\\b`).test(query);
+const survivesEmptyWorkspace = (query, table = 'AppTraces') =>
+  new RegExp(`union\\s+isfuzzy\\s*=\\s*true\\s*\\(\\s*datatable\\([^)]*\\)\\s*\\[\\s*\\]\\s*\\)\\s*,\\s*${table}\\b`).test(query);
 
 /**
  * The alert rule (DESIGN §9): it must deploy on a brand-new workspace (skipQueryValidation, and a
@@ -814,7 +970,11 @@ const survivesEmptyWorkspace = (query, table = 'AppTraces') => new RegExp(`union
  * and docs/monitoring.md must show its query.
  */
 function checkAlert(root, parsed, problem) {
-  const rules = [...parsed.values()].flatMap((info) => info.resources.filter((resource) => typeOf(resource, 'Microsoft.Insights/scheduledQueryRules') && !resource.existing).map((resource) => ({ resource, info })));
+  const rules = [...parsed.values()].flatMap((info) =>
+    info.resources
+      .filter((resource) => typeOf(resource, 'Microsoft.Insights/scheduledQueryRules') && !resource.existing)
+      .map((resource) => ({ resource, info })),
+  );
   if (rules.length === 0) return problem(`infra: no log alert rule (Microsoft.Insights/scheduledQueryRules) on ${FAILURE_EVENT}`);
   const docsFile = path.join(root, 'docs/monitoring.md');
   const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : undefined;
@@ -822,10 +982,17 @@ function checkAlert(root, parsed, problem) {
     const at = `${where(info.file, resource.node, root)}: alert rule ${resource.name}`;
     const props = propertyValue(resource.body, 'properties');
     if (literal(propertyValue(props, 'skipQueryValidation')) !== 'true') {
-      problem(`${at} must set skipQueryValidation: true: a new workspace has no AppTraces table until the app's first log line, and validating the query against it fails the deployment`);
+      problem(
+        `${at} must set skipQueryValidation: true: a new workspace has no AppTraces table until the app's first log line, and validating the query against it fails the deployment`,
+      );
     }
     const scopes = propertyValue(props, 'scopes')?.namedChildren.flatMap((element) => trace(element, info, parsed)) ?? [];
-    if (scopes.length === 0 || !scopes.every((leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf).resource, 'Microsoft.OperationalInsights/workspaces'))) {
+    if (
+      scopes.length === 0 ||
+      !scopes.every(
+        (leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf)?.resource, 'Microsoft.OperationalInsights/workspaces'),
+      )
+    ) {
       problem(`${at} must be scoped to the Log Analytics workspace, whose AppTraces table its query reads`);
     }
     for (const condition of propertyValue(propertyValue(props, 'criteria'), 'allOf')?.namedChildren ?? []) {
@@ -835,16 +1002,26 @@ function checkAlert(root, parsed, problem) {
         continue;
       }
       if (!query.includes(FAILURE_EVENT)) problem(`${at}: its query does not match the app's ${FAILURE_EVENT} log lines`);
-      if (!survivesEmptyWorkspace(query)) problem(`${at}: its query must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\`, so that it runs on a workspace that has no AppTraces table yet`);
+      if (!survivesEmptyWorkspace(query))
+        problem(
+          `${at}: its query must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\`, so that it runs on a workspace that has no AppTraces table yet`,
+        );
       const columns = projectedColumns(query);
-      const dimensions = (propertyValue(condition, 'dimensions')?.namedChildren ?? []).map((dimension) => literal(propertyValue(dimension, 'name')));
+      const dimensions = (propertyValue(condition, 'dimensions')?.namedChildren ?? []).map((dimension) =>
+        literal(propertyValue(dimension, 'name')),
+      );
       for (const name of ALERT_DIMENSIONS.filter((wanted) => !dimensions.includes(wanted))) {
-        problem(`${at} does not split by the dimension ${name}: it must fire once per image and error code (${ALERT_DIMENSIONS.join(', ')})`);
+        problem(
+          `${at} does not split by the dimension ${name}: it must fire once per image and error code (${ALERT_DIMENSIONS.join(', ')})`,
+        );
       }
-      for (const name of dimensions.filter((dimension) => !columns.has(dimension))) problem(`${at}: dimension ${name} is not a column its query projects`);
-      if (!/\|\s*extend\s+image\s*=.*displayName.*version/.test(query)) problem(`${at}: the image dimension must name the image (its displayName and version)`);
+      for (const name of dimensions.filter((dimension) => !columns.has(dimension)))
+        problem(`${at}: dimension ${name} is not a column its query projects`);
+      if (!/\|\s*extend\s+image\s*=.*displayName.*version/.test(query))
+        problem(`${at}: the image dimension must name the image (its displayName and version)`);
       if (docs === undefined) problem('docs/monitoring.md is missing');
-      else if (!docs.includes(query)) problem("docs/monitoring.md: does not show the alert rule's query as infra/modules/monitoring.bicep has it");
+      else if (!docs.includes(query))
+        problem("docs/monitoring.md: does not show the alert rule's query as infra/modules/monitoring.bicep has it");
     }
   }
 }
@@ -870,7 +1047,8 @@ function* workbookItems(items) {
 /** The event names a query selects: `event in ("A", "B")`, `event == "A"`, `Message startswith "A"`. */
 function queriedEvents(query) {
   const names = new Set();
-  for (const match of query.matchAll(/\bevent\s+in\s*\(([^)]*)\)/g)) for (const name of match[1].matchAll(/"([A-Za-z]+)"/g)) names.add(name[1]);
+  for (const match of query.matchAll(/\bevent\s+in\s*\(([^)]*)\)/g))
+    for (const name of match[1].matchAll(/"([A-Za-z]+)"/g)) names.add(name[1]);
   for (const match of query.matchAll(/\bevent\s*==\s*"([A-Za-z]+)"/g)) names.add(match[1]);
   for (const match of query.matchAll(/Message\s+startswith\s+"([A-Za-z]+)/g)) names.add(match[1]);
   return names;
@@ -899,7 +1077,11 @@ function sourceText(root) {
  * (src/); docs/monitoring.md describes each section.
  */
 function checkWorkbook(root, parsed, problem) {
-  const workbooks = [...parsed.values()].flatMap((info) => info.resources.filter((resource) => typeOf(resource, 'Microsoft.Insights/workbooks') && !resource.existing).map((resource) => ({ resource, info })));
+  const workbooks = [...parsed.values()].flatMap((info) =>
+    info.resources
+      .filter((resource) => typeOf(resource, 'Microsoft.Insights/workbooks') && !resource.existing)
+      .map((resource) => ({ resource, info })),
+  );
   if (workbooks.length === 0) return problem('infra: no Azure Monitor workbook (Microsoft.Insights/workbooks)');
   const source = sourceText(root);
   const docsFile = path.join(root, 'docs/monitoring.md');
@@ -908,7 +1090,12 @@ function checkWorkbook(root, parsed, problem) {
     const at = `${where(info.file, resource.node, root)}: workbook ${resource.name}`;
     const props = propertyValue(resource.body, 'properties');
     const sourceIds = trace(propertyValue(props, 'sourceId'), info, parsed);
-    if (sourceIds.length === 0 || !sourceIds.every((leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf).resource, 'Microsoft.OperationalInsights/workspaces'))) {
+    if (
+      sourceIds.length === 0 ||
+      !sourceIds.every(
+        (leaf) => resourceOf(leaf)?.members === 'id' && typeOf(resourceOf(leaf)?.resource, 'Microsoft.OperationalInsights/workspaces'),
+      )
+    ) {
       problem(`${at}: sourceId must be the Log Analytics workspace's id (the workbook is linked to the workspace its queries read)`);
     }
     const serialized = propertyValue(props, 'serializedData');
@@ -929,7 +1116,8 @@ function checkWorkbook(root, parsed, problem) {
       problem(`${relative}: not valid JSON (${error.message})`);
       continue;
     }
-    if (workbook?.version !== 'Notebook/1.0' || !Array.isArray(workbook.items)) problem(`${relative}: not a workbook (version Notebook/1.0 with items)`);
+    if (workbook?.version !== 'Notebook/1.0' || !Array.isArray(workbook.items))
+      problem(`${relative}: not a workbook (version Notebook/1.0 with items)`);
     const items = [...workbookItems(workbook?.items)];
     for (const [name, terms] of Object.entries(WORKBOOK_SECTIONS)) {
       const item = items.find((candidate) => candidate?.name === name);
@@ -938,16 +1126,23 @@ function checkWorkbook(root, parsed, problem) {
         problem(`${relative}: no query section "${name}"`);
         continue;
       }
-      for (const term of terms.filter((wanted) => !query.includes(wanted))) problem(`${relative}: section "${name}" does not query ${term}`);
+      for (const term of terms.filter((wanted) => !query.includes(wanted)))
+        problem(`${relative}: section "${name}" does not query ${term}`);
       const title = String(item.content?.title ?? '');
       if (!title || !docs.includes(title)) problem(`docs/monitoring.md: does not describe the workbook section "${title || name}"`);
     }
     for (const item of items.filter((candidate) => candidate?.type === 3)) {
       const query = String(item.content?.query ?? '');
-      if (/\bAppTraces\b/.test(query) && !survivesEmptyWorkspace(query)) problem(`${relative}: query "${item.name}" must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\` (a new workspace has no AppTraces table)`);
-      if (/\bAppDependencies\b/.test(query) && !survivesEmptyWorkspace(query, 'AppDependencies')) problem(`${relative}: query "${item.name}" must read AppDependencies through a fuzzy union (the table exists only when dependencies are collected)`);
+      if (/\bAppTraces\b/.test(query) && !survivesEmptyWorkspace(query))
+        problem(
+          `${relative}: query "${item.name}" must read AppTraces as \`union isfuzzy=true (datatable(...)[]), AppTraces\` (a new workspace has no AppTraces table)`,
+        );
+      if (/\bAppDependencies\b/.test(query) && !survivesEmptyWorkspace(query, 'AppDependencies'))
+        problem(
+          `${relative}: query "${item.name}" must read AppDependencies through a fuzzy union (the table exists only when dependencies are collected)`,
+        );
       for (const event of source === undefined ? [] : queriedEvents(query)) {
-        if (!source.includes(`'${event}'`)) problem(`${relative}: query "${item.name}" selects ${event}, which the app (src/) never logs`);
+        if (!source?.includes(`'${event}'`)) problem(`${relative}: query "${item.name}" selects ${event}, which the app (src/) never logs`);
       }
     }
   }
@@ -958,7 +1153,8 @@ function checkAzureYaml(root, parsed, problem) {
   if (!existsSync(file)) return problem('azure.yaml is missing');
   const config = YAML.parse(readFileSync(file, 'utf8'));
   const infraPath = config.infra?.path ?? 'infra';
-  if (!existsSync(path.join(root, infraPath, `${config.infra?.module ?? 'main'}.bicep`))) problem(`azure.yaml: infra ${infraPath}/${config.infra?.module ?? 'main'}.bicep does not exist`);
+  if (!existsSync(path.join(root, infraPath, `${config.infra?.module ?? 'main'}.bicep`)))
+    problem(`azure.yaml: infra ${infraPath}/${config.infra?.module ?? 'main'}.bicep does not exist`);
   const service = config.services?.[SERVICE_NAME];
   if (!service) return problem(`azure.yaml: no service "${SERVICE_NAME}" (the azd-service-name tag)`);
   if (service.host !== 'function') problem('azure.yaml: the service host must be function');
@@ -972,7 +1168,8 @@ function checkAzureYaml(root, parsed, problem) {
       const script = /node\s+(\S+\.mjs)/.exec(shell.run)?.[1];
       if (script && !existsSync(path.join(root, script))) problem(`azure.yaml: hook runs ${script}, which does not exist`);
       const npmScript = /npm run (\S+)/.exec(shell.run)?.[1];
-      if (npmScript && !manifest.scripts?.[npmScript]) problem(`azure.yaml: hook runs npm run ${npmScript}, which package.json does not define`);
+      if (npmScript && !manifest.scripts?.[npmScript])
+        problem(`azure.yaml: hook runs npm run ${npmScript}, which package.json does not define`);
     }
   }
   void parsed;
@@ -980,10 +1177,16 @@ function checkAzureYaml(root, parsed, problem) {
 
 async function main() {
   const { values } = parseArgs({
-    options: { root: { type: 'string', multiple: true }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: {
+      root: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
   if (values.help) {
-    console.log('Usage: node scripts/check-infra.mjs [--root DIR]... [--json]\nStatic check of infra/*.bicep, infra/main.parameters.json and azure.yaml (see the header of this file).');
+    console.log(
+      'Usage: node scripts/check-infra.mjs [--root DIR]... [--json]\nStatic check of infra/*.bicep, infra/main.parameters.json and azure.yaml (see the header of this file).',
+    );
     return 0;
   }
   const roots = (values.root ?? [process.cwd()]).map((root) => path.resolve(root));
@@ -991,8 +1194,13 @@ async function main() {
   for (const root of roots) byRoot[root] = await checkInfra(root);
   const findings = Object.values(byRoot).flat();
   if (values.json) console.log(JSON.stringify({ findings, byRoot }, null, 2));
-  else if (findings.length === 0) console.log('infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, least privilege, Event Grid delivery, existing system topics, alert rule, workbook, azure.yaml)');
-  else for (const [root, list] of Object.entries(byRoot)) for (const finding of list) console.log(roots.length > 1 ? `${root}: ${finding}` : finding);
+  else if (findings.length === 0)
+    console.log(
+      'infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, least privilege, Event Grid delivery, existing system topics, alert rule, workbook, azure.yaml)',
+    );
+  else
+    for (const [root, list] of Object.entries(byRoot))
+      for (const finding of list) console.log(roots.length > 1 ? `${root}: ${finding}` : finding);
   return findings.length === 0 ? 0 : 1;
 }
 

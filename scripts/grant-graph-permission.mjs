@@ -79,7 +79,7 @@ function parseOptions(argv, env) {
   if (!GUID.test(principalId)) {
     throw new ScriptError(
       principalId === ''
-        ? '--principal-id is required: the managed identity\'s principal id (azd env get-value AZURE_IDENTITY_PRINCIPAL_ID)'
+        ? "--principal-id is required: the managed identity's principal id (azd env get-value AZURE_IDENTITY_PRINCIPAL_ID)"
         : `--principal-id "${principalId}" is not a GUID`,
     );
   }
@@ -113,8 +113,12 @@ function azToken(resourceType) {
       shell: process.platform === 'win32',
     }).trim();
   } catch (error) {
-    const detail = String(error.stderr ?? error.message).trim().split('\n')[0];
-    throw new ScriptError(`could not get a ${resourceType} token from the Azure CLI (${detail}); run "az login", or pass --${resourceType === 'ms-graph' ? 'token' : 'arm-token'}`);
+    const detail = String(error.stderr ?? error.message)
+      .trim()
+      .split('\n')[0];
+    throw new ScriptError(
+      `could not get a ${resourceType} token from the Azure CLI (${detail}); run "az login", or pass --${resourceType === 'ms-graph' ? 'token' : 'arm-token'}`,
+    );
   }
 }
 
@@ -130,8 +134,11 @@ function client(base, token, service) {
     const json = text === '' ? {} : JSON.parse(text);
     if (!response.ok) {
       const error = json.error ?? {};
-      const hint = response.status === 401 || response.status === 403 ? ' (sign in with an account that holds the role named in --help)' : '';
-      throw new ScriptError(`${service} ${method} ${url} answered ${response.status} ${error.code ?? ''} ${error.message ?? ''}`.trim() + hint);
+      const hint =
+        response.status === 401 || response.status === 403 ? ' (sign in with an account that holds the role named in --help)' : '';
+      throw new ScriptError(
+        `${service} ${method} ${url} answered ${response.status} ${error.code ?? ''} ${error.message ?? ''}`.trim() + hint,
+      );
     }
     return json;
   };
@@ -162,19 +169,27 @@ async function grantPermission(graph, options) {
   const graphSp = await servicePrincipalByAppId(graph, MICROSOFT_GRAPH_APP_ID);
   if (!graphSp) throw new ScriptError(`the Microsoft Graph service principal (appId ${MICROSOFT_GRAPH_APP_ID}) is not in this tenant`);
   const role = (graphSp.appRoles ?? []).find(
-    (candidate) => candidate.value === PERMISSION && (candidate.allowedMemberTypes ?? []).includes('Application') && candidate.isEnabled !== false,
+    (candidate) =>
+      candidate.value === PERMISSION && (candidate.allowedMemberTypes ?? []).includes('Application') && candidate.isEnabled !== false,
   );
   if (!role) throw new ScriptError(`Microsoft Graph offers no enabled application permission named ${PERMISSION} in this tenant`);
   console.log(`Microsoft Graph service principal: ${graphSp.id}`);
   console.log(`Application permission ${PERMISSION}: app role ${role.id}`);
-  if (role.id.toLowerCase() !== PUBLISHED_ROLE_ID) console.log(`  (note: differs from the published id ${PUBLISHED_ROLE_ID}; using the tenant's)`);
+  if (role.id.toLowerCase() !== PUBLISHED_ROLE_ID)
+    console.log(`  (note: differs from the published id ${PUBLISHED_ROLE_ID}; using the tenant's)`);
 
-  const identity = await graph.request('GET', `/v1.0/servicePrincipals/${options.principalId}?$select=id,appId,displayName,servicePrincipalType`);
-  console.log(`Managed identity: ${identity.id} (${identity.displayName ?? 'no name'}, ${identity.servicePrincipalType ?? 'unknown type'})`);
+  const identity = await graph.request(
+    'GET',
+    `/v1.0/servicePrincipals/${options.principalId}?$select=id,appId,displayName,servicePrincipalType`,
+  );
+  console.log(
+    `Managed identity: ${identity.id} (${identity.displayName ?? 'no name'}, ${identity.servicePrincipalType ?? 'unknown type'})`,
+  );
 
   const assignments = await graph.list(`/v1.0/servicePrincipals/${options.principalId}/appRoleAssignments`);
   const existing = assignments.find(
-    (assignment) => assignment.resourceId?.toLowerCase() === graphSp.id.toLowerCase() && assignment.appRoleId?.toLowerCase() === role.id.toLowerCase(),
+    (assignment) =>
+      assignment.resourceId?.toLowerCase() === graphSp.id.toLowerCase() && assignment.appRoleId?.toLowerCase() === role.id.toLowerCase(),
   );
   if (existing) {
     console.log(`Already granted: ${PERMISSION} (assignment ${existing.id}). Nothing to do.`);
@@ -195,7 +210,9 @@ function canReadSubscription(assignment, subscriptionId) {
   const { scope = '', roleDefinitionId = '' } = assignment.properties ?? {};
   const scopeLower = scope.toLowerCase();
   const atOrAbove =
-    scopeLower === `/subscriptions/${subscriptionId.toLowerCase()}` || scopeLower === '/' || scopeLower.startsWith('/providers/microsoft.management/managementgroups/');
+    scopeLower === `/subscriptions/${subscriptionId.toLowerCase()}` ||
+    scopeLower === '/' ||
+    scopeLower.startsWith('/providers/microsoft.management/managementgroups/');
   return atOrAbove && READ_ROLE_IDS.has(roleDefinitionId.split('/').pop()?.toLowerCase() ?? '');
 }
 
@@ -216,7 +233,9 @@ async function checkWindows365Reader(graph, armFor, options) {
   const missing = [];
   for (const subscriptionId of options.subscriptionIds) {
     const filter = encodeURIComponent(`principalId eq '${w365.id}'`);
-    const assignments = await arm.list(`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments?$filter=${filter}&api-version=${ARM_ROLE_API}`);
+    const assignments = await arm.list(
+      `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments?$filter=${filter}&api-version=${ARM_ROLE_API}`,
+    );
     if (assignments.some((assignment) => canReadSubscription(assignment, subscriptionId))) {
       console.log(`  subscription ${subscriptionId}: Windows 365 can read it.`);
       continue;
@@ -225,15 +244,23 @@ async function checkWindows365Reader(graph, armFor, options) {
     if (options.applyReader && !options.dryRun) {
       const name = randomUUID();
       await arm.request('PUT', `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=${ARM_ROLE_API}`, {
-        properties: { roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${READER_ROLE_ID}`, principalId: w365.id, principalType: 'ServicePrincipal' },
+        properties: {
+          roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${READER_ROLE_ID}`,
+          principalId: w365.id,
+          principalType: 'ServicePrincipal',
+        },
       });
       console.log(`  subscription ${subscriptionId}: assigned Reader to Windows 365 (role assignment ${name}).`);
       continue;
     }
     missing.push(subscriptionId);
     const verb = options.applyReader ? 'Would assign' : 'Missing';
-    console.log(`  subscription ${subscriptionId}: ${verb} Reader for Windows 365. ${options.applyReader ? 'Command:' : 'Fix (or rerun with --apply-windows365-reader):'}`);
-    printCommand(`az role assignment create --assignee-object-id ${w365.id} --assignee-principal-type ServicePrincipal --role Reader --scope ${scope}`);
+    console.log(
+      `  subscription ${subscriptionId}: ${verb} Reader for Windows 365. ${options.applyReader ? 'Command:' : 'Fix (or rerun with --apply-windows365-reader):'}`,
+    );
+    printCommand(
+      `az role assignment create --assignee-object-id ${w365.id} --assignee-principal-type ServicePrincipal --role Reader --scope ${scope}`,
+    );
   }
   return missing;
 }
@@ -252,7 +279,9 @@ export async function run(argv, env) {
   const missing = await checkWindows365Reader(graph, armFor, options);
   if (options.dryRun) console.log('Dry run: nothing was changed.');
   if (missing.length > 0) {
-    console.log(`Needs attention: Windows 365 cannot read ${missing.length} source subscription(s); uploads from them fail with sourceImageNotFound.`);
+    console.log(
+      `Needs attention: Windows 365 cannot read ${missing.length} source subscription(s); uploads from them fail with sourceImageNotFound.`,
+    );
     return 2;
   }
   return 0;
@@ -262,7 +291,8 @@ if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) {
   try {
     process.exitCode = await run(process.argv.slice(2), process.env);
   } catch (error) {
-    const message = error instanceof ScriptError || String(error?.code).startsWith('ERR_PARSE_ARGS') ? error.message : String(error?.stack ?? error);
+    const message =
+      error instanceof ScriptError || String(error?.code).startsWith('ERR_PARSE_ARGS') ? error.message : String(error?.stack ?? error);
     console.error(`grant-graph-permission: ${message}\nRun with --help for usage.`);
     process.exitCode = 1;
   }

@@ -29,7 +29,8 @@ Run "npm run build" first; "npm run package" does both.
   --help       this text`;
 
 /** Always left out, whatever .funcignore says: build inputs, outputs and secrets. */
-const ALWAYS_EXCLUDED = ['.git/', 'node_modules/', 'dist/', 'artifacts/', 'local.settings.json'];
+// `.git` without a slash: a worktree or submodule has a .git file, not a folder.
+const ALWAYS_EXCLUDED = ['.git', 'node_modules/', 'dist/', 'artifacts/', 'local.settings.json'];
 const BUNDLE_PATH = 'dist/main.js';
 /** The Functions worker provides this module at run time; it is not on npm. */
 const PROVIDED_BY_WORKER = ['@azure/functions-core'];
@@ -55,10 +56,6 @@ function parseOptions(argv) {
   return { root, out, staging: out.slice(0, -'.zip'.length), json: values.json, help: values.help };
 }
 
-function toPosix(relative) {
-  return relative.split(path.sep).join('/');
-}
-
 /** package.json `main` as the Functions host reads it: one file or a `dir/*.js` glob. */
 function functionEntryPoints(root, main) {
   if (typeof main !== 'string' || main === '') {
@@ -69,7 +66,11 @@ function functionEntryPoints(root, main) {
   if (dir.includes('*')) throw new PackageError(`package.json "main" (${main}): only the file name may hold a wildcard`);
   const pattern = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
   const absoluteDir = path.join(root, dir);
-  const files = existsSync(absoluteDir) ? readdirSync(absoluteDir).filter((name) => pattern.test(name)).sort() : [];
+  const files = existsSync(absoluteDir)
+    ? readdirSync(absoluteDir)
+        .filter((name) => pattern.test(name))
+        .sort()
+    : [];
   if (files.length === 0) {
     throw new PackageError(`no compiled function entry points match package.json "main" (${main}); run "npm run build" first`);
   }
@@ -158,6 +159,7 @@ export async function packageApp({ root, out, staging }) {
 
   const tree = collect(staging);
   const names = Object.keys(tree).sort();
+  /** @type {import('fflate').Zippable} */
   const zipInput = Object.fromEntries(names.map((name) => [name, [tree[name], { mtime: ZIP_TIME }]]));
   const zip = zipSync(zipInput, { level: 6 });
   mkdirSync(path.dirname(out), { recursive: true });
@@ -203,7 +205,9 @@ async function main() {
       for (const warning of result.warnings) console.log(`  esbuild warning: ${warning}`);
       console.log(`Package: ${path.relative(process.cwd(), result.zip) || result.zip}`);
       for (const entry of result.entries) console.log(`  ${entry}`);
-      console.log(`Size: ${megabytes(result.zipBytes)} zipped, ${megabytes(result.unpackedBytes)} unpacked (bundle ${megabytes(result.bundleBytes)})`);
+      console.log(
+        `Size: ${megabytes(result.zipBytes)} zipped, ${megabytes(result.unpackedBytes)} unpacked (bundle ${megabytes(result.bundleBytes)})`,
+      );
     }
     return 0;
   } catch (error) {

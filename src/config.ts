@@ -10,9 +10,7 @@ export type StorageConfig =
       readonly tableServiceUri: string;
     };
 
-export type ImageScope =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'tag'; readonly name: string; readonly value: string };
+export type ImageScope = { readonly kind: 'all' } | { readonly kind: 'tag'; readonly name: string; readonly value: string };
 
 export interface Config {
   readonly storage: StorageConfig;
@@ -129,7 +127,11 @@ function integer(env: Environment, name: string, fallback: number, min: number, 
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(name, `"${raw}" is not a whole number from ${min} to ${max}`, `set a whole number such as ${fallback}, or remove it for the default ${fallback}`);
+    throw new ConfigError(
+      name,
+      `"${raw}" is not a whole number from ${min} to ${max}`,
+      `set a whole number such as ${fallback}, or remove it for the default ${fallback}`,
+    );
   }
   return Number(raw);
 }
@@ -145,7 +147,11 @@ function httpsUrl(env: Environment, name: string, fallback: string | null, examp
   }
   if (url.protocol !== 'https:') {
     // A webhook's path and query often are its secret: name the origin only.
-    throw new ConfigError(name, `"${secretFree ? raw : `${url.protocol}//${url.host}/…`}" is not https`, `use an https URL such as ${example}`);
+    throw new ConfigError(
+      name,
+      `"${secretFree ? raw : `${url.protocol}//${url.host}/…`}" is not https`,
+      `use an https URL such as ${example}`,
+    );
   }
   if (url.username !== '' || url.password !== '') {
     throw new ConfigError(name, 'the URL carries credentials', 'remove the user and password from the URL');
@@ -190,7 +196,11 @@ function storage(env: Environment): StorageConfig {
     );
   }
   if (!STORAGE_ACCOUNT.test(accountName)) {
-    throw new ConfigError('AzureWebJobsStorage__accountName', `"${accountName}" is not a storage account name`, 'use the account name only (3-24 lower-case letters and digits), not a URL');
+    throw new ConfigError(
+      'AzureWebJobsStorage__accountName',
+      `"${accountName}" is not a storage account name`,
+      'use the account name only (3-24 lower-case letters and digits), not a URL',
+    );
   }
   const credential = text(env, 'AzureWebJobsStorage__credential');
   if (credential !== undefined && credential.toLowerCase() !== 'managedidentity') {
@@ -198,20 +208,37 @@ function storage(env: Environment): StorageConfig {
   }
   const clientId = text(env, 'AzureWebJobsStorage__clientId') ?? null;
   if (clientId !== null && !GUID.test(clientId)) {
-    throw new ConfigError('AzureWebJobsStorage__clientId', `"${clientId}" is not a GUID`, "set the client ID of the user-assigned managed identity (a GUID)");
+    throw new ConfigError(
+      'AzureWebJobsStorage__clientId',
+      `"${clientId}" is not a GUID`,
+      'set the client ID of the user-assigned managed identity (a GUID)',
+    );
   }
   return {
     kind: 'identity',
     accountName,
     clientId,
-    queueServiceUri: httpsUrl(env, 'AzureWebJobsStorage__queueServiceUri', `https://${accountName}.queue.core.windows.net`, `https://${accountName}.queue.core.windows.net`) ?? '',
-    tableServiceUri: httpsUrl(env, 'AzureWebJobsStorage__tableServiceUri', `https://${accountName}.table.core.windows.net`, `https://${accountName}.table.core.windows.net`) ?? '',
+    queueServiceUri:
+      httpsUrl(
+        env,
+        'AzureWebJobsStorage__queueServiceUri',
+        `https://${accountName}.queue.core.windows.net`,
+        `https://${accountName}.queue.core.windows.net`,
+      ) ?? '',
+    tableServiceUri:
+      httpsUrl(
+        env,
+        'AzureWebJobsStorage__tableServiceUri',
+        `https://${accountName}.table.core.windows.net`,
+        `https://${accountName}.table.core.windows.net`,
+      ) ?? '',
   };
 }
 
 function subscriptionIds(env: Environment): string[] {
   const raw = text(env, 'IMAGE_SYNC_SUBSCRIPTION_IDS');
-  const fix = 'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
+  const fix =
+    'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
   if (raw === undefined) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'is not set', fix);
   const ids = list(raw);
   if (ids.length === 0) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'lists no subscription', fix);
@@ -229,7 +256,11 @@ function resourceGroups(env: Environment): string[] | null {
   if (groups.length === 0) return null;
   for (const group of groups) {
     if (!RESOURCE_GROUP.test(group)) {
-      throw new ConfigError('IMAGE_SYNC_RESOURCE_GROUPS', `"${group}" is not a resource group name`, 'list resource group names separated by commas (letters, digits, - _ . ( ), up to 90 characters), or remove it to scan every group');
+      throw new ConfigError(
+        'IMAGE_SYNC_RESOURCE_GROUPS',
+        `"${group}" is not a resource group name`,
+        'list resource group names separated by commas (letters, digits, - _ . ( ), up to 90 characters), or remove it to scan every group',
+      );
     }
   }
   return groups;
@@ -242,7 +273,11 @@ function scope(env: Environment): ImageScope {
   const name = at > 0 ? raw.slice(0, at).trim() : '';
   const value = at > 0 ? raw.slice(at + 1).trim() : '';
   if (name === '' || value === '' || /[<>%&\\?/]/.test(name)) {
-    throw new ConfigError('IMAGE_SYNC_TAG', `"${raw}" is not key=value`, 'set the opt-in tag as key=value (e.g. cloudpc-sync=true), or * to take every image in scope');
+    throw new ConfigError(
+      'IMAGE_SYNC_TAG',
+      `"${raw}" is not key=value`,
+      'set the opt-in tag as key=value (e.g. cloudpc-sync=true), or * to take every image in scope',
+    );
   }
   return { kind: 'tag', name, value };
 }
@@ -252,7 +287,11 @@ function schedule(env: Environment): string {
   const fields = raw.split(/\s+/);
   const isNcrontab = fields.length === 6 && fields.every((field) => NCRONTAB_FIELD.test(field));
   if (!isNcrontab && !TIMESPAN.test(raw)) {
-    throw new ConfigError('IMAGE_SYNC_SCHEDULE', `"${raw}" is not an NCRONTAB expression`, 'use six fields {second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 */15 * * * *" for every 15 minutes');
+    throw new ConfigError(
+      'IMAGE_SYNC_SCHEDULE',
+      `"${raw}" is not an NCRONTAB expression`,
+      'use six fields {second} {minute} {hour} {day} {month} {day-of-week}, e.g. "0 */15 * * * *" for every 15 minutes',
+    );
   }
   return raw;
 }
@@ -260,7 +299,11 @@ function schedule(env: Environment): string {
 function queueName(env: Environment, name: string, fallback: string): string {
   const value = text(env, name) ?? fallback;
   if (!QUEUE_NAME.test(value)) {
-    throw new ConfigError(name, `"${value}" is not a valid queue name`, `use 3-63 lower-case letters, digits and single hyphens, e.g. ${fallback}`);
+    throw new ConfigError(
+      name,
+      `"${value}" is not a valid queue name`,
+      `use 3-63 lower-case letters, digits and single hyphens, e.g. ${fallback}`,
+    );
   }
   return value;
 }
@@ -308,7 +351,11 @@ function flag(env: Environment, name: string, fallback: boolean): boolean {
 function discovery(env: Environment): Discovery {
   const raw = text(env, 'IMAGE_SYNC_DISCOVERY') ?? DEFAULTS.IMAGE_SYNC_DISCOVERY;
   if (raw !== 'arm' && raw !== 'resource-graph') {
-    throw new ConfigError('IMAGE_SYNC_DISCOVERY', `"${raw}" is not a discovery mode`, 'set arm (the default: list images per subscription) or resource-graph (one Azure Resource Graph query)');
+    throw new ConfigError(
+      'IMAGE_SYNC_DISCOVERY',
+      `"${raw}" is not a discovery mode`,
+      'set arm (the default: list images per subscription) or resource-graph (one Azure Resource Graph query)',
+    );
   }
   return raw;
 }
@@ -318,28 +365,54 @@ export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
   const subscriptions = subscriptionIds(env);
   const pollIntervalSeconds = integer(env, 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', DEFAULTS.IMAGE_SYNC_POLL_INTERVAL_SECONDS, 1, 7 * 24 * 3600);
-  const pollMaxIntervalSeconds = integer(env, 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', DEFAULTS.IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS, 1, 7 * 24 * 3600);
+  const pollMaxIntervalSeconds = integer(
+    env,
+    'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS',
+    DEFAULTS.IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS,
+    1,
+    7 * 24 * 3600,
+  );
   if (pollMaxIntervalSeconds < pollIntervalSeconds) {
-    throw new ConfigError('IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', `${pollMaxIntervalSeconds} is below IMAGE_SYNC_POLL_INTERVAL_SECONDS (${pollIntervalSeconds})`, 'set it at least as large as the poll interval');
+    throw new ConfigError(
+      'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS',
+      `${pollMaxIntervalSeconds} is below IMAGE_SYNC_POLL_INTERVAL_SECONDS (${pollIntervalSeconds})`,
+      'set it at least as large as the poll interval',
+    );
   }
   const registerQueue = queueName(env, 'IMAGE_SYNC_REGISTER_QUEUE', DEFAULTS.IMAGE_SYNC_REGISTER_QUEUE);
   const statusQueue = queueName(env, 'IMAGE_SYNC_STATUS_QUEUE', DEFAULTS.IMAGE_SYNC_STATUS_QUEUE);
   if (registerQueue === statusQueue) {
-    throw new ConfigError('IMAGE_SYNC_STATUS_QUEUE', `is the same queue as IMAGE_SYNC_REGISTER_QUEUE ("${statusQueue}")`, 'give the two queues different names');
+    throw new ConfigError(
+      'IMAGE_SYNC_STATUS_QUEUE',
+      `is the same queue as IMAGE_SYNC_REGISTER_QUEUE ("${statusQueue}")`,
+      'give the two queues different names',
+    );
   }
   const table = text(env, 'IMAGE_SYNC_TABLE') ?? DEFAULTS.IMAGE_SYNC_TABLE;
   if (!TABLE_NAME.test(table)) {
-    throw new ConfigError('IMAGE_SYNC_TABLE', `"${table}" is not a valid table name`, 'use 3-63 letters and digits, starting with a letter, e.g. imagesync');
+    throw new ConfigError(
+      'IMAGE_SYNC_TABLE',
+      `"${table}" is not a valid table name`,
+      'use 3-63 letters and digits, starting with a letter, e.g. imagesync',
+    );
   }
   const graphEndpoint = supportedGraphEndpoint(env);
   const armEndpoint = endpoint(env, 'ARM_ENDPOINT', DEFAULTS.ARM_ENDPOINT, 'https://management.usgovcloudapi.net');
   const staticToken = text(env, 'IMAGE_SYNC_STATIC_TOKEN') ?? null;
   if (staticToken !== null && !(isLoopbackUrl(graphEndpoint) && isLoopbackUrl(armEndpoint))) {
-    throw new ConfigError('IMAGE_SYNC_STATIC_TOKEN', 'is only for local emulators, and GRAPH_ENDPOINT and ARM_ENDPOINT are not both loopback', 'remove IMAGE_SYNC_STATIC_TOKEN to sign in with Azure identity (managed identity in Azure)');
+    throw new ConfigError(
+      'IMAGE_SYNC_STATIC_TOKEN',
+      'is only for local emulators, and GRAPH_ENDPOINT and ARM_ENDPOINT are not both loopback',
+      'remove IMAGE_SYNC_STATIC_TOKEN to sign in with Azure identity (managed identity in Azure)',
+    );
   }
   const azureClientId = text(env, 'AZURE_CLIENT_ID') ?? null;
   if (azureClientId !== null && !GUID.test(azureClientId)) {
-    throw new ConfigError('AZURE_CLIENT_ID', `"${azureClientId}" is not a GUID`, 'set the client ID of the user-assigned managed identity or app registration');
+    throw new ConfigError(
+      'AZURE_CLIENT_ID',
+      `"${azureClientId}" is not a GUID`,
+      'set the client ID of the user-assigned managed identity or app registration',
+    );
   }
 
   return Object.freeze({
@@ -357,7 +430,13 @@ export function loadConfig(env: Environment): Config {
     table,
     graphEndpoint,
     graphApiVersion: graphApiVersion(env),
-    subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY, 1, MAX_SUBSCRIPTION_CONCURRENCY),
+    subscriptionConcurrency: integer(
+      env,
+      'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY',
+      DEFAULTS.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY,
+      1,
+      MAX_SUBSCRIPTION_CONCURRENCY,
+    ),
     armEndpoint,
     alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
     staticToken,
@@ -376,6 +455,9 @@ export function loadConfig(env: Environment): Config {
  * A trigger setting for the Functions host: `%NAME%` (resolved by the host from app settings) when
  * the setting is present, else the documented default, so an app without the setting still starts.
  */
-export function bindingSetting(env: Environment, name: 'IMAGE_SYNC_SCHEDULE' | 'IMAGE_SYNC_REGISTER_QUEUE' | 'IMAGE_SYNC_STATUS_QUEUE'): string {
+export function bindingSetting(
+  env: Environment,
+  name: 'IMAGE_SYNC_SCHEDULE' | 'IMAGE_SYNC_REGISTER_QUEUE' | 'IMAGE_SYNC_STATUS_QUEUE',
+): string {
   return text(env, name) === undefined ? String(DEFAULTS[name]) : `%${name}%`;
 }

@@ -211,12 +211,7 @@ export interface LedgerRow extends LedgerEntry {
 }
 
 export type ProblemKind =
-  | 'poison-message'
-  | 'invalid-message'
-  | 'subscription-unreadable'
-  | 'image-unreadable'
-  | 'alert-undelivered'
-  | (string & {});
+  'poison-message' | 'invalid-message' | 'subscription-unreadable' | 'image-unreadable' | 'alert-undelivered' | (string & {});
 
 export interface Problem {
   readonly kind: ProblemKind;

@@ -48,7 +48,10 @@ const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 /** `minLevel`: lines below it are dropped before they are formatted (redaction and JSON cost CPU). */
 export function createLogger(sink: LogSink, minLevel: LogLevel = 'debug'): Logger {
   const dropped = (_event: string, _fields?: LogFields): void => undefined;
-  const at = (level: LogLevel) => (LEVELS.indexOf(level) < LEVELS.indexOf(minLevel) ? dropped : (event: string, fields?: LogFields) => sink(level, formatLogLine(event, fields)));
+  const at = (level: LogLevel) =>
+    LEVELS.indexOf(level) < LEVELS.indexOf(minLevel)
+      ? dropped
+      : (event: string, fields?: LogFields) => sink(level, formatLogLine(event, fields));
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

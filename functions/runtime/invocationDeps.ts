@@ -39,7 +39,10 @@ const workerLogger: Logger = createLogger((level, line) => {
 });
 
 async function loadShared(): Promise<Shared> {
-  const [{ loadConfig }, { createSharedClients, createSyncDeps }] = await Promise.all([import('../../src/config.js'), import('../../src/runtime/createSyncDeps.js')]);
+  const [{ loadConfig }, { createSharedClients, createSyncDeps }] = await Promise.all([
+    import('../../src/config.js'),
+    import('../../src/runtime/createSyncDeps.js'),
+  ]);
   const config = loadConfig(process.env);
   return { config, clients: createSharedClients(config, workerLogger), createSyncDeps };
 }

@@ -49,7 +49,8 @@ export interface WarningAlertPayload {
   readonly remediation: string;
 }
 
-type Webhook = { readonly kind: 'none' } | { readonly kind: 'refused'; readonly why: string } | { readonly kind: 'https'; readonly url: URL };
+type Webhook =
+  { readonly kind: 'none' } | { readonly kind: 'refused'; readonly why: string } | { readonly kind: 'https'; readonly url: URL };
 
 function parseWebhook(webhookUrl: string | null): Webhook {
   if (webhookUrl === null || webhookUrl.trim() === '') return { kind: 'none' };
@@ -60,7 +61,10 @@ function parseWebhook(webhookUrl: string | null): Webhook {
     return { kind: 'refused', why: 'the webhook URL is not a URL; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL' };
   }
   if (url.protocol !== 'https:') {
-    return { kind: 'refused', why: `the webhook URL is ${url.protocol.replace(/:$/, '')}, not https; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL` };
+    return {
+      kind: 'refused',
+      why: `the webhook URL is ${url.protocol.replace(/:$/, '')}, not https; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL`,
+    };
   }
   return { kind: 'https', url };
 }
@@ -90,7 +94,11 @@ export function createAlerter(options: AlerterOptions): Alerter {
   const clock = options.clock ?? systemClock;
 
   /** `about` names the alert in an ImageSyncAlertUndelivered line (its errorCode or warning). */
-  async function post(url: URL, payload: FailureAlertPayload | WarningAlertPayload, about: Readonly<Record<string, string>>): Promise<void> {
+  async function post(
+    url: URL,
+    payload: FailureAlertPayload | WarningAlertPayload,
+    about: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const target = url.origin;
     try {
       const response = await send(url, {
@@ -103,7 +111,12 @@ export function createAlerter(options: AlerterOptions): Alerter {
       });
       await response.body?.cancel().catch(() => undefined);
       if (!response.ok) {
-        log.warn(UNDELIVERED_EVENT, { webhook: target, status: response.status, ...about, detail: `the webhook answered ${response.status}` });
+        log.warn(UNDELIVERED_EVENT, {
+          webhook: target,
+          status: response.status,
+          ...about,
+          detail: `the webhook answered ${response.status}`,
+        });
       }
     } catch (error) {
       log.warn(UNDELIVERED_EVENT, { webhook: target, status: null, ...about, detail: describeFailure(error, url, timeoutMs) });

@@ -50,7 +50,8 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
     'the app cannot read this subscription: grant its identity Reader on the subscription, or remove it from IMAGE_SYNC_SUBSCRIPTION_IDS',
   registerRequestUnplanned:
     'an image-sync register request could not be planned because Microsoft Graph refused the app (the graph-forbidden problem says why): grant the permission, then run image-sync register for the image again; a tagged image is also taken by the next reconcile',
-  imageUnreadable: 'the app cannot read this managed image: grant its identity Reader on the image\'s resource group, or check that the image still exists',
+  imageUnreadable:
+    "the app cannot read this managed image: grant its identity Reader on the image's resource group, or check that the image still exists",
   graphForbidden:
     'Graph refused the app: grant its identity the application permission CloudPC.ReadWrite.All with admin consent (CloudPC.Read.All is enough only to read)',
   transientFailure:

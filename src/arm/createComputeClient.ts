@@ -17,7 +17,12 @@ export interface ComputeClientOptions {
  * (also retry-after-ms / x-ms-retry-after-ms) on 429/503 and backs off exponentially with jitter
  * on other transient failures.
  */
-export function createComputeClient(credential: TokenCredential, config: Pick<Config, 'armEndpoint'>, subscriptionId: string, options: ComputeClientOptions = {}): ComputeManagementClient {
+export function createComputeClient(
+  credential: TokenCredential,
+  config: Pick<Config, 'armEndpoint'>,
+  subscriptionId: string,
+  options: ComputeClientOptions = {},
+): ComputeManagementClient {
   const { retry, httpClient } = options;
   return new ComputeManagementClient(credential, subscriptionId, {
     endpoint: config.armEndpoint,

@@ -41,7 +41,11 @@ async function collect(pages: AsyncIterable<Image>): Promise<SourceImage[]> {
 const MAX_SECOND_PASS_DELAY_MS = 60_000;
 
 function toListing(subscriptions: readonly string[], outcomes: readonly (ListingOutcome | undefined)[]): SubscriptionListing {
-  const listing: { images: SourceImage[]; unreadable: { subscriptionId: string; detail: string }[]; unavailable: { subscriptionId: string; detail: string }[] } = { images: [], unreadable: [], unavailable: [] };
+  const listing: {
+    images: SourceImage[];
+    unreadable: { subscriptionId: string; detail: string }[];
+    unavailable: { subscriptionId: string; detail: string }[];
+  } = { images: [], unreadable: [], unavailable: [] };
   subscriptions.forEach((subscriptionId, index) => {
     const outcome = outcomes[index];
     if (outcome === undefined) return;
@@ -59,7 +63,10 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
     const key = subscriptionId.toLowerCase();
     let client = clients.get(key);
     if (client === undefined) {
-      client = createComputeClient(credential, config, subscriptionId, { ...(options.retry === undefined ? {} : { retry: options.retry }), httpClient });
+      client = createComputeClient(credential, config, subscriptionId, {
+        ...(options.retry === undefined ? {} : { retry: options.retry }),
+        httpClient,
+      });
       clients.set(key, client);
     }
     return client;
@@ -119,7 +126,12 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
 
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
       const id = parseManagedImageId(sourceImageResourceId);
-      if (id === null) throw new PermanentError(`"${sourceImageResourceId}" is not a managed image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name})`, null, 'InvalidResourceId');
+      if (id === null)
+        throw new PermanentError(
+          `"${sourceImageResourceId}" is not a managed image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name})`,
+          null,
+          'InvalidResourceId',
+        );
       try {
         return toSourceImage(await clientFor(id.subscriptionId).images.get(id.resourceGroup, id.name));
       } catch (error) {

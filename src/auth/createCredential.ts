@@ -5,7 +5,7 @@ import type { Config } from '../config';
 /** A fixed bearer token, for the local emulators only (config.ts refuses it for real endpoints). */
 function staticTokenCredential(token: string): TokenCredential {
   const accessToken: AccessToken = { token, expiresOnTimestamp: Date.now() + 365 * 24 * 3600 * 1000 };
-  return { getToken: async () => accessToken };
+  return { getToken: () => Promise.resolve(accessToken) };
 }
 
 /**

@@ -34,7 +34,8 @@ export function describeFailure(error: unknown, command: string | null): Command
     const setting = error instanceof StorageNotAnsweringError ? error.setting : null;
     return { kind: 'storage-unreachable', message: redactText(error.message), setting, endpoint: error.endpoint };
   }
-  const message = error instanceof PermanentError || error instanceof TransientError ? error.message : (errorMessage(error).split('\n')[0] ?? '');
+  const message =
+    error instanceof PermanentError || error instanceof TransientError ? error.message : (errorMessage(error).split('\n')[0] ?? '');
   return { kind: 'failed', message: redactText(message), setting: null, endpoint: null };
 }
 

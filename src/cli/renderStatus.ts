@@ -14,7 +14,9 @@ function detail(image: StatusReport['images'][number]): string {
 
 function osLabel(image: StatusReport['images'][number]): string {
   if (image.osStatus === null && image.expirationDate === null) return '-';
-  return [image.osStatus ?? '?', image.expirationDate === null ? null : `until ${image.expirationDate}`].filter((part) => part !== null).join(' ');
+  return [image.osStatus ?? '?', image.expirationDate === null ? null : `until ${image.expirationDate}`]
+    .filter((part) => part !== null)
+    .join(' ');
 }
 
 export function renderStatus(report: StatusReport): string {
@@ -33,14 +35,18 @@ export function renderStatus(report: StatusReport): string {
     );
   }
   if (report.problems.length > 0) {
-    sections.push(`Problems (${report.problems.length}):\n${renderTable(report.problems, [
-      { header: 'AT', value: (problem) => problem.at },
-      { header: 'KIND', value: (problem) => problem.kind },
-      { header: 'DETAIL', value: (problem) => problem.detail, max: 160 },
-    ])}`);
+    sections.push(
+      `Problems (${report.problems.length}):\n${renderTable(report.problems, [
+        { header: 'AT', value: (problem) => problem.at },
+        { header: 'KIND', value: (problem) => problem.kind },
+        { header: 'DETAIL', value: (problem) => problem.detail, max: 160 },
+      ])}`,
+    );
   }
   const { summary } = report;
   const inProgress = summary.inScope - summary.ready - summary.failed - summary.skipped - summary.retired;
-  sections.push(`${summary.inScope} registration(s): ${summary.ready} ready, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.retired} retired, ${inProgress} in progress; ${summary.warnings} with warnings; ${summary.problems} problem(s).`);
+  sections.push(
+    `${summary.inScope} registration(s): ${summary.ready} ready, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.retired} retired, ${inProgress} in progress; ${summary.warnings} with warnings; ${summary.problems} problem(s).`,
+  );
   return sections.join('\n\n');
 }

@@ -11,7 +11,15 @@ import { syncCommand } from './commands/syncCommand';
 import { packageVersion } from './packageVersion';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
-export const COMMANDS: readonly Command[] = [planCommand, syncCommand, registerCommand, statusCommand, pruneCommand, rollbackCommand, emulatorCommand];
+export const COMMANDS: readonly Command[] = [
+  planCommand,
+  syncCommand,
+  registerCommand,
+  statusCommand,
+  pruneCommand,
+  rollbackCommand,
+  emulatorCommand,
+];
 
 export const USAGE = `Usage: image-sync <command> [options]
 

@@ -14,7 +14,10 @@ const SAMPLE_SETTINGS = {
 async function main(): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say('Starting Azurite (in memory) and the local tenant emulator with the sample estate…');
-  const [{ startEmulator }, { sampleEstate }] = await Promise.all([import('../emulator/startEmulator.js'), import('../emulator/sampleEstate.js')]);
+  const [{ startEmulator }, { sampleEstate }] = await Promise.all([
+    import('../emulator/startEmulator.js'),
+    import('../emulator/sampleEstate.js'),
+  ]);
   const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ estate: sampleEstate() })]);
   const stopAll = async () => {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
@@ -35,7 +38,8 @@ async function main(): Promise<number> {
     process.on('SIGTERM', forward);
     const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
     // 2 means the run finished with something to look at, which the sample estate has on purpose.
-    if (code === 2) say('\nDone. Exit code 2 from sync: the sample estate holds an image that fails on purpose (see its remediation above).');
+    if (code === 2)
+      say('\nDone. Exit code 2 from sync: the sample estate holds an image that fails on purpose (see its remediation above).');
     return code === 0 || code === 2 ? 0 : code;
   } finally {
     await stopAll();

@@ -66,7 +66,15 @@ function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
   };
 }
 
-const STATE_ORDER: Readonly<Record<LedgerRow['state'], number>> = { failed: 0, creating: 1, queued: 2, pending: 3, ready: 4, skipped: 5, retired: 6 };
+const STATE_ORDER: Readonly<Record<LedgerRow['state'], number>> = {
+  failed: 0,
+  creating: 1,
+  queued: 2,
+  pending: 3,
+  ready: 4,
+  skipped: 5,
+  retired: 6,
+};
 
 /** One entry per registration (a source image at a version), most urgent first. */
 export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly Problem[], options: StatusOptions): StatusReport {
@@ -74,7 +82,13 @@ export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly
   const images = rows
     .filter((row) => wanted === null || wanted.has(sourceImageKey(row.sourceImageResourceId)))
     .map((row) => toStatusImage(row, options))
-    .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || (a.displayName ?? '').localeCompare(b.displayName ?? '') || (a.version ?? '').localeCompare(b.version ?? '', undefined, { numeric: true }) || a.sourceImageResourceId.localeCompare(b.sourceImageResourceId));
+    .sort(
+      (a, b) =>
+        STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
+        (a.displayName ?? '').localeCompare(b.displayName ?? '') ||
+        (a.version ?? '').localeCompare(b.version ?? '', undefined, { numeric: true }) ||
+        a.sourceImageResourceId.localeCompare(b.sourceImageResourceId),
+    );
   const count = (state: LedgerRow['state']) => images.filter((image) => image.state === state).length;
   return {
     images,

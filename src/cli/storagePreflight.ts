@@ -52,7 +52,8 @@ export async function checkStorageAnswers(storage: StorageClients, table: string
         );
       }
       const classified = classifyStorageError(error, 'the start-up check', endpoints, service);
-      if (classified instanceof StorageUnreachableError) throw new StorageNotAnsweringError(classified.message, classified.endpoint, endpoints.setting, { cause: error });
+      if (classified instanceof StorageUnreachableError)
+        throw new StorageNotAnsweringError(classified.message, classified.endpoint, endpoints.setting, { cause: error });
       throw classified;
     }
   }

@@ -31,7 +31,12 @@ export function bearerTokenOf(headers: IncomingRequest['headers']): string | nul
 export function answerRequest(route: Route, request: IncomingRequest, context: AnswerContext): Reply {
   const service = serviceOf(route);
   try {
-    if (service === 'unknown') throw new Refusal(404, 'NotFound', `The emulator serves ARM (/subscriptions/...) and Graph (/v1.0, /beta) paths only: ${request.url.pathname}`);
+    if (service === 'unknown')
+      throw new Refusal(
+        404,
+        'NotFound',
+        `The emulator serves ARM (/subscriptions/...) and Graph (/v1.0, /beta) paths only: ${request.url.pathname}`,
+      );
     requireToken(service, bearerTokenOf(request.headers), context.token);
     return dispatch(route, request, context);
   } catch (error) {
@@ -47,7 +52,11 @@ function requireToken(service: 'arm' | 'graph', token: string | null, expected: 
       : new Refusal(401, 'InvalidAuthenticationToken', 'Access token is empty.');
   }
   if (expected !== null && token !== expected) {
-    throw new Refusal(401, 'InvalidAuthenticationToken', service === 'arm' ? 'The access token is invalid.' : 'Access token validation failure. Invalid audience.');
+    throw new Refusal(
+      401,
+      'InvalidAuthenticationToken',
+      service === 'arm' ? 'The access token is invalid.' : 'Access token validation failure. Invalid audience.',
+    );
   }
 }
 
@@ -65,9 +74,14 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
     case 'graph.provisioningPolicies.list':
     case 'graph.provisioningPolicies.get':
     case 'graph.provisioningPolicies.update':
-      return answerProvisioningPolicies(route, request, { policies: tenant.provisioningPolicies, origin, pageSize: tenant.estate.graph.pageSize });
+      return answerProvisioningPolicies(route, request, {
+        policies: tenant.provisioningPolicies,
+        origin,
+        pageSize: tenant.estate.graph.pageSize,
+      });
     case 'unknown':
-      if (route.service === 'graph' && route.problem === 'method') throw new Refusal(405, 'MethodNotAllowed', `The method is not allowed on ${request.url.pathname}.`);
+      if (route.service === 'graph' && route.problem === 'method')
+        throw new Refusal(405, 'MethodNotAllowed', `The method is not allowed on ${request.url.pathname}.`);
       if (route.service === 'graph') throw unknownSegment(route.graphSegment ?? request.url.pathname);
       throw new Refusal(404, 'NotFound', `Not served by the emulator (${route.reason}): ${request.url.pathname}`);
     default:

@@ -18,7 +18,7 @@ const ARM_HEADERS = { 'x-ms-ratelimit-remaining-subscription-reads': '249' };
 export function answerArm(route: ArmRoute, url: URL, context: ArmContext): Reply {
   const apiVersion = queryParameter(url, 'api-version');
   if (apiVersion === null || apiVersion === '') {
-    throw new Refusal(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+    throw new Refusal(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   }
   requireReadable(context.catalogue, route.subscriptionId);
   if (route.kind === 'arm.images.get') {

@@ -17,7 +17,13 @@ const STATUS_MEMBERS = new Set(['pending', 'ready', 'failed']);
 const BETA_EVOLVABLE_STATUS = new Set(['warning']);
 
 /** cloudPcDeviceImageErrorCode before unknownFutureValue, in both versions. */
-const ERROR_CODE_MEMBERS = new Set(['internalservererror', 'sourceimagenotfound', 'osversionnotsupported', 'sourceimageinvalid', 'sourceimagenotgeneralized']);
+const ERROR_CODE_MEMBERS = new Set([
+  'internalservererror',
+  'sourceimagenotfound',
+  'osversionnotsupported',
+  'sourceimageinvalid',
+  'sourceimagenotgeneralized',
+]);
 
 /** Beta's own codes, and what v1.0 (which lacks them) reports for the same failure. */
 const BETA_ERROR_CODES: ReadonlyMap<string, string> = new Map([

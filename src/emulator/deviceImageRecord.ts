@@ -25,7 +25,18 @@ export interface RenderOptions extends EnumReader {
   readonly failureField: FailureField;
 }
 
-const V1_PROPERTIES = ['id', 'displayName', 'version', 'sourceImageResourceId', 'status', 'osStatus', 'expirationDate', 'lastModifiedDateTime', 'operatingSystem', 'osBuildNumber'];
+const V1_PROPERTIES = [
+  'id',
+  'displayName',
+  'version',
+  'sourceImageResourceId',
+  'status',
+  'osStatus',
+  'expirationDate',
+  'lastModifiedDateTime',
+  'operatingSystem',
+  'osBuildNumber',
+];
 const BETA_ONLY_PROPERTIES = ['osVersionNumber', 'sizeInGB', 'scopeIds'];
 
 /** The properties a cloudPcDeviceImage has in a version, with the failure field(s) the estate names. */

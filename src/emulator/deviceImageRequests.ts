@@ -6,7 +6,8 @@ import { Refusal } from './replies';
 import type { GraphVersion } from './routes';
 
 const VERSION = /^\d+\.\d+\.\d+$/;
-const MANAGED_IMAGE_ID = /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
+const MANAGED_IMAGE_ID =
+  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/images\/[-\w._]{1,80}$/i;
 
 export function jsonBody(text: string): Record<string, unknown> {
   let parsed: unknown;

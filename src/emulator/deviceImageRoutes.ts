@@ -29,7 +29,11 @@ type DeviceImageRoute = Extract<Route, { kind: `graph.deviceImages.${string}` }>
 
 export function answerDeviceImages(route: DeviceImageRoute, request: GraphRequest, context: GraphContext): Reply {
   const render = (record: DeviceImageRecord) =>
-    renderDeviceImage(record, context.clock.now(), { version: route.version, failureField: context.failureField, includeUnknownEnumMembers: includesUnknownEnumMembers(request) });
+    renderDeviceImage(record, context.clock.now(), {
+      version: route.version,
+      failureField: context.failureField,
+      includeUnknownEnumMembers: includesUnknownEnumMembers(request),
+    });
   const selectable = { type: 'microsoft.graph.cloudPcDeviceImage', properties: deviceImageProperties(route.version, context.failureField) };
   switch (route.kind) {
     case 'graph.deviceImages.list':
@@ -51,7 +55,9 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
     }
     case 'graph.deviceImages.create': {
       const created = context.deviceImages.create(parseNewDeviceImage(request.body, route.version));
-      return jsonReply(201, render(created), { Location: `${context.origin}/${route.version}/deviceManagement/virtualEndpoint/deviceImages/${created.id}` });
+      return jsonReply(201, render(created), {
+        Location: `${context.origin}/${route.version}/deviceManagement/virtualEndpoint/deviceImages/${created.id}`,
+      });
     }
     case 'graph.deviceImages.update': {
       if (context.updates === 'reject') {
@@ -68,9 +74,16 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
       context.deviceImages.retryUpload(route.id);
       return noContent();
     case 'graph.deviceImages.reupload':
-      throw new Refusal(400, 'BadRequest', "The action 'reupload' is retired and no longer supported; use retryUpload (beta) for a failed upload.");
+      throw new Refusal(
+        400,
+        'BadRequest',
+        "The action 'reupload' is retired and no longer supported; use retryUpload (beta) for a failed upload.",
+      );
     case 'graph.deviceImages.getSourceImages':
-      return jsonReply(200, { '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`, value: sourceImages(context.catalogue, route.version) });
+      return jsonReply(200, {
+        '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`,
+        value: sourceImages(context.catalogue, route.version),
+      });
   }
 }
 

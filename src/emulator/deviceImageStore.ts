@@ -87,14 +87,19 @@ export class DeviceImageStore {
 
   require(id: string): DeviceImageRecord {
     const record = this.get(id);
-    if (record === undefined) throw new Refusal(404, 'ResourceNotFound', `The requested resource cloudPcDeviceImage '${id}' does not exist.`);
+    if (record === undefined)
+      throw new Refusal(404, 'ResourceNotFound', `The requested resource cloudPcDeviceImage '${id}' does not exist.`);
     return record;
   }
 
   create(request: NewDeviceImage): DeviceImageRecord {
     this.requireUniquePair(request.displayName, request.version, null);
     if (this.list().length >= this.options.maxDeviceImages) {
-      throw new Refusal(400, 'BadRequest', `The tenant already holds the maximum of ${this.options.maxDeviceImages} custom images; delete one first.`);
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `The tenant already holds the maximum of ${this.options.maxDeviceImages} custom images; delete one first.`,
+      );
     }
     const now = this.options.clock.now();
     const record: DeviceImageRecord = {
@@ -125,7 +130,11 @@ export class DeviceImageStore {
     const record = this.require(id);
     const policies = this.options.policiesUsing(record.id);
     if (policies.length > 0 || record.usedByProvisioningPolicy) {
-      throw new Refusal(400, 'BadRequest', `The image '${record.displayName}' is used by ${policyWords(policies)} and cannot be deleted; remove it from the ${policies.length > 1 ? 'policies' : 'policy'} first.`);
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `The image '${record.displayName}' is used by ${policyWords(policies)} and cannot be deleted; remove it from the ${policies.length > 1 ? 'policies' : 'policy'} first.`,
+      );
     }
     record.deletedAt = this.options.clock.now();
   }
@@ -156,7 +165,11 @@ export class DeviceImageStore {
     const duplicates: DuplicateSource[] = [];
     for (const [first, ...others] of byRegistration.values()) {
       if (first === undefined || others.length === 0) continue;
-      duplicates.push({ sourceImageResourceId: first.sourceImageResourceId, version: first.version, deviceImageIds: [first, ...others].map((record) => record.id) });
+      duplicates.push({
+        sourceImageResourceId: first.sourceImageResourceId,
+        version: first.version,
+        deviceImageIds: [first, ...others].map((record) => record.id),
+      });
     }
     return duplicates;
   }

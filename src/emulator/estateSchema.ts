@@ -47,7 +47,11 @@ export const managedImageSchema = z.strictObject({
    * Which capture this is: an image rebuilt in place (as Azure Image Builder does) keeps its id but
    * gets a new build, which shows in its OS disk and source VM ids. Null: the ids carry no build.
    */
-  build: z.string().regex(/^[-\w.]{1,64}$/, 'a build: 1-64 letters, digits, - _ .').nullable().default(null),
+  build: z
+    .string()
+    .regex(/^[-\w.]{1,64}$/, 'a build: 1-64 letters, digits, - _ .')
+    .nullable()
+    .default(null),
   /** What Graph reports once an upload of this image is ready. */
   reportedOs: reportedOsSchema.prefault({}),
   /** Omitted: decided from the image (ready when it meets Windows 365's requirements). */
@@ -102,9 +106,7 @@ export const provisioningPolicySchema = z.strictObject({
 
 export const osImageSchema = z.strictObject({
   id: z.string().min(1),
-  supportedEditions: z
-    .array(z.strictObject({ editionType: z.string(), supportEndDate: z.string() }))
-    .default([]),
+  supportedEditions: z.array(z.strictObject({ editionType: z.string(), supportEndDate: z.string() })).default([]),
   supportedArchitectures: z.array(z.string()).default(['x64']),
   availableUpdates: z
     .array(z.strictObject({ buildVersion: z.string(), releaseMonth: z.number().int(), releaseYear: z.number().int() }))
@@ -145,17 +147,28 @@ export const estateSchema = z
     const subscriptions = new Set<string>();
     estate.subscriptions.forEach((subscription, s) => {
       const key = subscription.id.toLowerCase();
-      if (subscriptions.has(key)) context.addIssue({ code: 'custom', path: ['subscriptions', s, 'id'], message: `subscription ${subscription.id} appears twice` });
+      if (subscriptions.has(key))
+        context.addIssue({ code: 'custom', path: ['subscriptions', s, 'id'], message: `subscription ${subscription.id} appears twice` });
       subscriptions.add(key);
       const groups = new Set<string>();
       subscription.resourceGroups.forEach((group, g) => {
         const groupKey = group.name.toLowerCase();
-        if (groups.has(groupKey)) context.addIssue({ code: 'custom', path: ['subscriptions', s, 'resourceGroups', g, 'name'], message: `resource group ${group.name} appears twice` });
+        if (groups.has(groupKey))
+          context.addIssue({
+            code: 'custom',
+            path: ['subscriptions', s, 'resourceGroups', g, 'name'],
+            message: `resource group ${group.name} appears twice`,
+          });
         groups.add(groupKey);
         const images = new Set<string>();
         group.images.forEach((image, i) => {
           const imageKey = image.name.toLowerCase();
-          if (images.has(imageKey)) context.addIssue({ code: 'custom', path: ['subscriptions', s, 'resourceGroups', g, 'images', i, 'name'], message: `image ${image.name} appears twice in ${group.name}` });
+          if (images.has(imageKey))
+            context.addIssue({
+              code: 'custom',
+              path: ['subscriptions', s, 'resourceGroups', g, 'images', i, 'name'],
+              message: `image ${image.name} appears twice in ${group.name}`,
+            });
           images.add(imageKey);
         });
       });
@@ -163,14 +176,24 @@ export const estateSchema = z
     const pairs = new Set<string>();
     estate.deviceImages.forEach((image, d) => {
       const pair = `${image.displayName}\n${image.version}`.toLowerCase();
-      if (pairs.has(pair)) context.addIssue({ code: 'custom', path: ['deviceImages', d, 'displayName'], message: `${image.displayName} ${image.version} appears twice (displayName+version is unique)` });
+      if (pairs.has(pair))
+        context.addIssue({
+          code: 'custom',
+          path: ['deviceImages', d, 'displayName'],
+          message: `${image.displayName} ${image.version} appears twice (displayName+version is unique)`,
+        });
       pairs.add(pair);
     });
     const policyIds = new Set<string>();
     estate.provisioningPolicies.forEach((policy, p) => {
       if (policy.id === undefined) return;
       const key = policy.id.toLowerCase();
-      if (policyIds.has(key)) context.addIssue({ code: 'custom', path: ['provisioningPolicies', p, 'id'], message: `provisioning policy ${policy.id} appears twice` });
+      if (policyIds.has(key))
+        context.addIssue({
+          code: 'custom',
+          path: ['provisioningPolicies', p, 'id'],
+          message: `provisioning policy ${policy.id} appears twice`,
+        });
       policyIds.add(key);
     });
   });

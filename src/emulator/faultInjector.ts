@@ -8,7 +8,13 @@ export type FaultName = 'down' | 'budget' | 'throttle' | 'unavailable' | 'reset'
 
 export type FaultAction =
   | { readonly fault: FaultName; readonly answer: 'reset' }
-  | { readonly fault: FaultName; readonly answer: 'status'; readonly status: number; readonly code: string; readonly retryAfterSeconds: number | null };
+  | {
+      readonly fault: FaultName;
+      readonly answer: 'status';
+      readonly status: number;
+      readonly code: string;
+      readonly retryAfterSeconds: number | null;
+    };
 
 export interface FaultDecision {
   readonly latencyMs: number;
@@ -38,10 +44,13 @@ export class FaultInjector {
       const parsed = faultRuleSchema.safeParse(input);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new Error(`fault rule ${index}: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(rule)'}: ${issue.message}`}`);
+        throw new Error(
+          `fault rule ${index}: ${issue === undefined ? 'invalid' : `${issue.path.join('.') || '(rule)'}: ${issue.message}`}`,
+        );
       }
       const rule = parsed.data;
-      const bucket = rule.budget === undefined ? null : new TokenBucket(rule.budget.perSecond, rule.budget.burst ?? rule.budget.perSecond, this.nowMs());
+      const bucket =
+        rule.budget === undefined ? null : new TokenBucket(rule.budget.perSecond, rule.budget.burst ?? rule.budget.perSecond, this.nowMs());
       const left = {
         throttle: rule.throttle?.next ?? 0,
         unavailable: rule.unavailable?.next ?? 0,
@@ -78,7 +87,13 @@ export class FaultInjector {
       if (this.strikes(active, 'ambiguousCreates', ambiguity.probability)) {
         return ambiguity.answer === 'reset'
           ? { fault: 'ambiguous-create', answer: 'reset' }
-          : { fault: 'ambiguous-create', answer: 'status', status: ambiguity.answer, code: statusCode(ambiguity.answer, service), retryAfterSeconds: null };
+          : {
+              fault: 'ambiguous-create',
+              answer: 'status',
+              status: ambiguity.answer,
+              code: statusCode(ambiguity.answer, service),
+              retryAfterSeconds: null,
+            };
       }
     }
     return null;
@@ -97,20 +112,46 @@ export class FaultInjector {
   private actionOf(active: ActiveRule, service: Service): FaultAction | null {
     const { rule } = active;
     if (rule.down === 'reset') return { fault: 'down', answer: 'reset' };
-    if (rule.down === 'unavailable') return { fault: 'down', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: null };
+    if (rule.down === 'unavailable')
+      return { fault: 'down', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: null };
     if (active.bucket !== null) {
       const answer = active.bucket.take(this.nowMs());
-      if (!answer.granted) return { fault: 'budget', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: answer.retryAfterSeconds };
+      if (!answer.granted)
+        return {
+          fault: 'budget',
+          answer: 'status',
+          status: 429,
+          code: statusCode(429, service),
+          retryAfterSeconds: answer.retryAfterSeconds,
+        };
     }
     if (rule.refuse !== undefined && this.strikes(active, 'refuse', rule.refuse.probability)) {
-      return { fault: 'refuse', answer: 'status', status: rule.refuse.status, code: statusCode(rule.refuse.status, service), retryAfterSeconds: null };
+      return {
+        fault: 'refuse',
+        answer: 'status',
+        status: rule.refuse.status,
+        code: statusCode(rule.refuse.status, service),
+        retryAfterSeconds: null,
+      };
     }
     if (rule.reset !== undefined && this.strikes(active, 'reset', rule.reset.probability)) return { fault: 'reset', answer: 'reset' };
     if (rule.throttle !== undefined && this.strikes(active, 'throttle', rule.throttle.probability)) {
-      return { fault: 'throttle', answer: 'status', status: 429, code: statusCode(429, service), retryAfterSeconds: rule.throttle.retryAfterSeconds };
+      return {
+        fault: 'throttle',
+        answer: 'status',
+        status: 429,
+        code: statusCode(429, service),
+        retryAfterSeconds: rule.throttle.retryAfterSeconds,
+      };
     }
     if (rule.unavailable !== undefined && this.strikes(active, 'unavailable', rule.unavailable.probability)) {
-      return { fault: 'unavailable', answer: 'status', status: 503, code: statusCode(503, service), retryAfterSeconds: rule.unavailable.retryAfterSeconds };
+      return {
+        fault: 'unavailable',
+        answer: 'status',
+        status: 503,
+        code: statusCode(503, service),
+        retryAfterSeconds: rule.unavailable.retryAfterSeconds,
+      };
     }
     return null;
   }
@@ -132,8 +173,28 @@ export class FaultInjector {
 }
 
 const ERROR_CODES: Readonly<Record<Service, Readonly<Record<number, string>>>> = {
-  arm: { 400: 'BadRequest', 403: 'AuthorizationFailed', 404: 'ResourceNotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServerBusy', 504: 'GatewayTimeout' },
-  graph: { 400: 'BadRequest', 403: 'Forbidden', 404: 'ResourceNotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalServerError', 502: 'BadGateway', 503: 'ServiceNotAvailable', 504: 'GatewayTimeout' },
+  arm: {
+    400: 'BadRequest',
+    403: 'AuthorizationFailed',
+    404: 'ResourceNotFound',
+    409: 'Conflict',
+    429: 'TooManyRequests',
+    500: 'InternalServerError',
+    502: 'BadGateway',
+    503: 'ServerBusy',
+    504: 'GatewayTimeout',
+  },
+  graph: {
+    400: 'BadRequest',
+    403: 'Forbidden',
+    404: 'ResourceNotFound',
+    409: 'Conflict',
+    429: 'TooManyRequests',
+    500: 'InternalServerError',
+    502: 'BadGateway',
+    503: 'ServiceNotAvailable',
+    504: 'GatewayTimeout',
+  },
 };
 
 function statusCode(status: number, service: Service): string {

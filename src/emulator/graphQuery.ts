@@ -53,7 +53,8 @@ export function requireSelectable(select: string | null, selectable: SelectableT
     .split(',')
     .map((name) => name.trim())
     .find((name) => name !== '' && !known.has(name.toLowerCase()));
-  if (unknown !== undefined) throw new Refusal(400, 'BadRequest', `Could not find a property named '${unknown}' on type '${selectable.type}'.`);
+  if (unknown !== undefined)
+    throw new Refusal(400, 'BadRequest', `Could not find a property named '${unknown}' on type '${selectable.type}'.`);
 }
 
 export function selectProperties(entity: GraphEntity, select: string | null): GraphEntity {
@@ -71,7 +72,11 @@ function applyFilter(entities: readonly GraphEntity[], filter: string | null, fi
     const property = match?.[1];
     const value = match?.[2];
     if (property === undefined || value === undefined) {
-      throw new Refusal(400, 'BadRequest', `Invalid filter clause: '${clause.trim()}'. The emulator supports property eq 'value' joined with and.`);
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `Invalid filter clause: '${clause.trim()}'. The emulator supports property eq 'value' joined with and.`,
+      );
     }
     if (!filterable.includes(property)) {
       throw new Refusal(400, 'BadRequest', `Filtering on the property '${property}' is not supported.`);

@@ -32,7 +32,9 @@ export function writeReply(response: ServerResponse, service: ServiceName, reply
   const text = reply.body === undefined ? null : JSON.stringify(reply.body);
   if (text !== null) {
     headers['Content-Type'] =
-      service === 'graph' ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' : 'application/json; charset=utf-8';
+      service === 'graph'
+        ? 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8'
+        : 'application/json; charset=utf-8';
     headers['Content-Length'] = String(Buffer.byteLength(text));
   }
   response.writeHead(reply.status, { ...headers, ...reply.headers });

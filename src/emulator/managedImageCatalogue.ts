@@ -104,7 +104,10 @@ export class ManagedImageCatalogue {
       subscriptionId: subscription.id,
       resourceGroup: group.name,
       spec,
-      resourceId: typeof servedId === 'string' ? servedId : `/subscriptions/${subscription.id}/resourceGroups/${group.name}/providers/Microsoft.Compute/images/${spec.name}`,
+      resourceId:
+        typeof servedId === 'string'
+          ? servedId
+          : `/subscriptions/${subscription.id}/resourceGroups/${group.name}/providers/Microsoft.Compute/images/${spec.name}`,
       json,
     };
     group.images.set(spec.name.toLowerCase(), record);
@@ -118,7 +121,10 @@ export class ManagedImageCatalogue {
   rebuild(resourceId: string, changes: ManagedImageRebuild): ManagedImageRecord {
     const found = this.find(resourceId);
     if (found === undefined) throw new Error(`the estate has no managed image ${resourceId}`);
-    const spec = parseManagedImage({ ...found.spec, build: changes.build, tags: changes.tags === undefined ? found.spec.tags : { ...changes.tags } }, `the rebuild of ${resourceId}`);
+    const spec = parseManagedImage(
+      { ...found.spec, build: changes.build, tags: changes.tags === undefined ? found.spec.tags : { ...changes.tags } },
+      `the rebuild of ${resourceId}`,
+    );
     return this.put(found.subscriptionId, found.resourceGroup, spec);
   }
 

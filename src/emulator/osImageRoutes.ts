@@ -26,7 +26,8 @@ export class OsImageCatalogue {
   }
 
   add(image: OsImage): void {
-    if (this.images.has(image.id.toLowerCase())) throw new Refusal(409, 'Conflict', `A Windows OS image with id '${image.id}' already exists.`);
+    if (this.images.has(image.id.toLowerCase()))
+      throw new Refusal(409, 'Conflict', `A Windows OS image with id '${image.id}' already exists.`);
     this.images.set(image.id.toLowerCase(), image);
   }
 }
@@ -36,7 +37,11 @@ export interface OsImageRequest {
   readonly body: string;
 }
 
-export function answerOsImages(route: OsImageRoute, request: OsImageRequest, context: { catalogue: OsImageCatalogue; origin: string; pageSize: number }): Reply {
+export function answerOsImages(
+  route: OsImageRoute,
+  request: OsImageRequest,
+  context: { catalogue: OsImageCatalogue; origin: string; pageSize: number },
+): Reply {
   if (route.version !== 'beta') throw unknownSegment('managedDeviceWindowsOSImages');
   const render = (image: OsImage) => ({ '@odata.type': '#microsoft.graph.managedDeviceWindowsOperatingSystemImage', ...image });
   switch (route.kind) {
@@ -61,7 +66,11 @@ export function answerOsImages(route: OsImageRoute, request: OsImageRequest, con
       const parsed = osImageSchema.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new Refusal(400, 'BadRequest', `Invalid managedDeviceWindowsOperatingSystemImage: ${issue === undefined ? 'invalid body' : `${issue.path.join('.')}: ${issue.message}`}.`);
+        throw new Refusal(
+          400,
+          'BadRequest',
+          `Invalid managedDeviceWindowsOperatingSystemImage: ${issue === undefined ? 'invalid body' : `${issue.path.join('.')}: ${issue.message}`}.`,
+        );
       }
       context.catalogue.add(parsed.data);
       return jsonReply(201, render(parsed.data));

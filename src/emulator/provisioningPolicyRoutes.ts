@@ -23,7 +23,11 @@ export interface ProvisioningPolicyRequest {
 const UPDATABLE = new Set(['@odata.type', 'imageId', 'imageDisplayName', 'imageType']);
 const READ_ONLY = new Set(['id', 'alternateResourceUrl', 'cloudPcGroupDisplayName', 'managedBy']);
 
-export function answerProvisioningPolicies(route: ProvisioningPolicyRoute, request: ProvisioningPolicyRequest, context: ProvisioningPolicyContext): Reply {
+export function answerProvisioningPolicies(
+  route: ProvisioningPolicyRoute,
+  request: ProvisioningPolicyRequest,
+  context: ProvisioningPolicyContext,
+): Reply {
   const render = (record: ProvisioningPolicyRecord) => renderProvisioningPolicy(record, route.version);
   switch (route.kind) {
     case 'graph.provisioningPolicies.list':
@@ -70,14 +74,23 @@ export function renderProvisioningPolicy(record: ProvisioningPolicyRecord, versi
   return version === 'beta' ? { ...policy, managedBy: 'windows365', scopeIds: ['0'], autopatch: null } : policy;
 }
 
-const KNOWN = new Set(Object.keys(renderProvisioningPolicy({ id: '', displayName: '', imageType: 'custom', imageId: null, imageDisplayName: null, updates: 0 }, 'beta')));
+const KNOWN = new Set(
+  Object.keys(
+    renderProvisioningPolicy({ id: '', displayName: '', imageType: 'custom', imageId: null, imageDisplayName: null, updates: 0 }, 'beta'),
+  ),
+);
 
 function parseProvisioningPolicyChanges(text: string): ProvisioningPolicyChanges {
   const body = jsonBody(text);
   for (const name of Object.keys(body)) {
     if (UPDATABLE.has(name)) continue;
     if (READ_ONLY.has(name)) throw new Refusal(400, 'BadRequest', `The property '${name}' is read-only and cannot be updated.`);
-    if (KNOWN.has(name)) throw new Refusal(400, 'BadRequest', `The emulator updates only imageId, imageDisplayName and imageType of a provisioning policy, not '${name}'.`);
+    if (KNOWN.has(name))
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `The emulator updates only imageId, imageDisplayName and imageType of a provisioning policy, not '${name}'.`,
+      );
     throw new Refusal(
       400,
       'BadRequest',

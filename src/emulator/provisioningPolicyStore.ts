@@ -64,7 +64,8 @@ export class ProvisioningPolicyStore {
   require(id: string): ProvisioningPolicyRecord {
     const key = id.toLowerCase();
     const record = this.records.find((candidate) => candidate.id.toLowerCase() === key);
-    if (record === undefined) throw new Refusal(404, 'ResourceNotFound', `The requested resource cloudPcProvisioningPolicy '${id}' does not exist.`);
+    if (record === undefined)
+      throw new Refusal(404, 'ResourceNotFound', `The requested resource cloudPcProvisioningPolicy '${id}' does not exist.`);
     return record;
   }
 
@@ -88,14 +89,26 @@ export class ProvisioningPolicyStore {
 
   private requireReadyImage(imageId: string | null): void {
     if (imageId === null) {
-      throw new Refusal(400, 'BadRequest', "A provisioning policy with imageType 'custom' needs an imageId: the id of a ready device image.");
+      throw new Refusal(
+        400,
+        'BadRequest',
+        "A provisioning policy with imageType 'custom' needs an imageId: the id of a ready device image.",
+      );
     }
     const status = this.options.deviceImageStatus(imageId);
     if (status === null) {
-      throw new Refusal(400, 'BadRequest', `The custom image '${imageId}' does not exist; a provisioning policy can use only a ready device image.`);
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `The custom image '${imageId}' does not exist; a provisioning policy can use only a ready device image.`,
+      );
     }
     if (status !== 'ready') {
-      throw new Refusal(400, 'BadRequest', `The custom image '${imageId}' is ${status}; a provisioning policy can use only a ready device image.`);
+      throw new Refusal(
+        400,
+        'BadRequest',
+        `The custom image '${imageId}' is ${status}; a provisioning policy can use only a ready device image.`,
+      );
     }
   }
 }

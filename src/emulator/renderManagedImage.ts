@@ -35,7 +35,9 @@ export function renderManagedImage(subscriptionId: string, resourceGroupName: st
     },
   };
   if (spec.sourceVirtualMachine !== null) {
-    properties['sourceVirtualMachine'] = { id: `${group}/providers/Microsoft.Compute/virtualMachines/${spec.sourceVirtualMachine}${buildSuffix}` };
+    properties['sourceVirtualMachine'] = {
+      id: `${group}/providers/Microsoft.Compute/virtualMachines/${spec.sourceVirtualMachine}${buildSuffix}`,
+    };
   }
   const image: JsonObject = {
     id,

@@ -46,7 +46,10 @@ export function errorReply(service: ServiceName, refusal: Pick<Refusal, 'status'
 
 /** The `malformed` fault: the answer as made, but its body keeps only `@odata.context` (if it has one). */
 export function malformedReply(reply: Reply): Reply {
-  const context = typeof reply.body === 'object' && reply.body !== null && '@odata.context' in reply.body ? { '@odata.context': reply.body['@odata.context'] } : {};
+  const context =
+    typeof reply.body === 'object' && reply.body !== null && '@odata.context' in reply.body
+      ? { '@odata.context': reply.body['@odata.context'] }
+      : {};
   return { ...reply, body: context };
 }
 

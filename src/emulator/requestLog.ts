@@ -85,7 +85,9 @@ export class RequestLog {
       for (const request of arrivals) {
         const id = clientRequestId(request);
         const candidates = group
-          .filter((answered) => isRetryAfterAnswer(answered) && !followed.has(answered.sequence) && answered.answeredAtMs <= request.receivedAtMs)
+          .filter(
+            (answered) => isRetryAfterAnswer(answered) && !followed.has(answered.sequence) && answered.answeredAtMs <= request.receivedAtMs,
+          )
           .filter((answered) => id === null || clientRequestId(answered) === null || clientRequestId(answered) === id)
           .sort((left, right) => allowedAtMs(left) - allowedAtMs(right));
         const after = candidates.find((answered) => id !== null && clientRequestId(answered) === id) ?? candidates[0];

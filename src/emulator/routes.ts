@@ -6,7 +6,10 @@ export type Route =
   | { readonly kind: 'arm.images.list'; readonly subscriptionId: string }
   | { readonly kind: 'arm.images.listByResourceGroup'; readonly subscriptionId: string; readonly resourceGroup: string }
   | { readonly kind: 'arm.images.get'; readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string }
-  | { readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages'; readonly version: GraphVersion }
+  | {
+      readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages';
+      readonly version: GraphVersion;
+    }
   | {
       readonly kind:
         | 'graph.deviceImages.get'
@@ -18,7 +21,11 @@ export type Route =
       readonly id: string;
     }
   | { readonly kind: 'graph.provisioningPolicies.list'; readonly version: GraphVersion }
-  | { readonly kind: 'graph.provisioningPolicies.get' | 'graph.provisioningPolicies.update'; readonly version: GraphVersion; readonly id: string }
+  | {
+      readonly kind: 'graph.provisioningPolicies.get' | 'graph.provisioningPolicies.update';
+      readonly version: GraphVersion;
+      readonly id: string;
+    }
   | { readonly kind: 'graph.osImages.list' | 'graph.osImages.create'; readonly version: GraphVersion }
   | { readonly kind: 'graph.osImages.get'; readonly version: GraphVersion; readonly id: string }
   | {
@@ -44,7 +51,8 @@ export function graphVersionOf(route: Route): GraphVersion | null {
 
 export function routeRequest(method: string, pathname: string): Route {
   const segments = pathSegments(pathname);
-  if (segments === null) return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'the path is not valid URL encoding', graphSegment: null };
+  if (segments === null)
+    return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'the path is not valid URL encoding', graphSegment: null };
   const lower = segments.map((segment) => segment.toLowerCase());
   if (lower[0] === 'subscriptions') return armRoute(method, segments, lower);
   if (lower[0] === 'v1.0' || lower[0] === 'beta') return graphRoute(method, lower[0], segments, lower);
@@ -63,7 +71,13 @@ function pathSegments(pathname: string): string[] | null {
 }
 
 function armRoute(method: string, segments: readonly string[], lower: readonly string[]): Route {
-  const unknown: Route = { kind: 'unknown', service: 'arm', problem: 'path', reason: 'the emulator serves only GET of Microsoft.Compute/images', graphSegment: null };
+  const unknown: Route = {
+    kind: 'unknown',
+    service: 'arm',
+    problem: 'path',
+    reason: 'the emulator serves only GET of Microsoft.Compute/images',
+    graphSegment: null,
+  };
   const subscriptionId = segments[1];
   if (method !== 'GET' || subscriptionId === undefined) return unknown;
   const provider = (at: number) => lower[at] === 'providers' && lower[at + 1] === 'microsoft.compute' && lower[at + 2] === 'images';
@@ -114,7 +128,12 @@ function graphRoute(method: string, version: GraphVersion, segments: readonly st
   return unknownAt(5);
 }
 
-function provisioningPolicyRoute(method: string, version: GraphVersion, rest: readonly string[], unknownAt: (index: number, problem?: 'path' | 'method') => Route): Route {
+function provisioningPolicyRoute(
+  method: string,
+  version: GraphVersion,
+  rest: readonly string[],
+  unknownAt: (index: number, problem?: 'path' | 'method') => Route,
+): Route {
   const [id, ...extra] = rest;
   if (id === undefined) return method === 'GET' ? { kind: 'graph.provisioningPolicies.list', version } : unknownAt(3, 'method');
   if (extra.length > 0) return unknownAt(5);

@@ -4,5 +4,5 @@ import type { Estate } from './estateSchema';
 import { parseEstate } from './parseEstate';
 
 export function sampleEstate(): Estate {
-  return parseEstate(sample as unknown, 'estates/sample.json');
+  return parseEstate(sample, 'estates/sample.json');
 }

@@ -146,8 +146,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       }
     }
     if (action !== null && action.answer === 'status') {
-      const retryAfter: Record<string, string> = action.retryAfterSeconds === null ? {} : { 'Retry-After': String(action.retryAfterSeconds) };
-      reply = errorReply(service, { status: action.status, code: action.code, message: faultMessage(action.fault, action.status), headers: retryAfter });
+      const retryAfter: Record<string, string> =
+        action.retryAfterSeconds === null ? {} : { 'Retry-After': String(action.retryAfterSeconds) };
+      reply = errorReply(service, {
+        status: action.status,
+        code: action.code,
+        message: faultMessage(action.fault, action.status),
+        headers: retryAfter,
+      });
     }
     const fault: FaultName | null = action?.fault ?? (malformed ? 'malformed' : null);
     if (action?.answer === 'reset' || reply === null) resetConnection(request);
@@ -209,11 +215,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     clearRequests: () => log.clear(),
     setFaults: (...rules) => faults.set(rules),
     clearFaults: () => faults.set([]),
-    deviceImages: (viewOptions) => (viewOptions?.includeDeleted === true ? [...tenant.deviceImages.history()] : tenant.deviceImages.list()).map((record) => describeDeviceImage(record, clock.now())),
+    deviceImages: (viewOptions) =>
+      (viewOptions?.includeDeleted === true ? [...tenant.deviceImages.history()] : tenant.deviceImages.list()).map((record) =>
+        describeDeviceImage(record, clock.now()),
+      ),
     duplicateDeviceImages: (duplicateOptions) => tenant.deviceImages.duplicateSources(duplicateOptions),
     setSubscriptionAccess: (subscriptionId, access) => tenant.catalogue.setAccess(subscriptionId, access),
     setWindows365CanRead: (subscriptionId, canRead) => tenant.catalogue.setWindows365CanRead(subscriptionId, canRead),
-    putManagedImage: (subscriptionId, resourceGroup, image) => tenant.catalogue.put(subscriptionId, resourceGroup, parseManagedImage(image)).resourceId,
+    putManagedImage: (subscriptionId, resourceGroup, image) =>
+      tenant.catalogue.put(subscriptionId, resourceGroup, parseManagedImage(image)).resourceId,
     removeManagedImage: (resourceId) => tenant.catalogue.remove(resourceId),
     rebuildManagedImage: (resourceId, changes) => {
       tenant.catalogue.rebuild(resourceId, changes);
@@ -224,7 +234,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       GRAPH_ENDPOINT: origin,
       ARM_ENDPOINT: origin,
       IMAGE_SYNC_STATIC_TOKEN: token,
-      IMAGE_SYNC_SUBSCRIPTION_IDS: tenant.catalogue.allSubscriptions().map((subscription) => subscription.id).join(','),
+      IMAGE_SYNC_SUBSCRIPTION_IDS: tenant.catalogue
+        .allSubscriptions()
+        .map((subscription) => subscription.id)
+        .join(','),
       NODE_EXTRA_CA_CERTS: caCertificatePath,
     }),
     stop: async () => {
@@ -244,7 +257,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
 function faultMessage(fault: FaultName, status: number): string {
   if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
   if (fault === 'ambiguous-create') return 'An internal server error occurred.';
-  if (fault === 'refuse') return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
+  if (fault === 'refuse')
+    return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
   return 'The service is temporarily unavailable. Please retry later.';
 }
 
@@ -256,7 +270,8 @@ function recordedHeaders(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
-    headers[name] = name === 'authorization' ? value.toString().replace(/^(\S+)\s.*$/, '$1 <redacted>') : Array.isArray(value) ? value.join(', ') : value;
+    headers[name] =
+      name === 'authorization' ? value.toString().replace(/^(\S+)\s.*$/, '$1 <redacted>') : Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
 }

@@ -39,8 +39,10 @@ export function parseImageEvent(event: unknown): ImageEvent {
   if (data?.operationName !== undefined && data.operationName.toLowerCase() !== IMAGE_WRITE) {
     return { kind: 'ignored', why: `operation ${data.operationName}`, eventId };
   }
-  if (data?.status !== undefined && data.status.toLowerCase() !== 'succeeded') return { kind: 'ignored', why: `status ${data.status}`, eventId };
+  if (data?.status !== undefined && data.status.toLowerCase() !== 'succeeded')
+    return { kind: 'ignored', why: `status ${data.status}`, eventId };
   const resourceId = data?.resourceUri ?? subject ?? '';
-  if (parseManagedImageId(resourceId) === null) return { kind: 'ignored', why: `not a managed image: ${resourceId.slice(0, 200)}`, eventId };
+  if (parseManagedImageId(resourceId) === null)
+    return { kind: 'ignored', why: `not a managed image: ${resourceId.slice(0, 200)}`, eventId };
   return { kind: 'imageWritten', sourceImageResourceId: resourceId, eventId };
 }

@@ -1,5 +1,15 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { AmbiguousOutcomeError, DeviceImageInUseError, ForbiddenError, PermanentError, TenantImageLimitError, TransientError, UnexpectedResponseError, errorMessage, retryAfterMs } from '../errors';
+import {
+  AmbiguousOutcomeError,
+  DeviceImageInUseError,
+  ForbiddenError,
+  PermanentError,
+  TenantImageLimitError,
+  TransientError,
+  UnexpectedResponseError,
+  errorMessage,
+  retryAfterMs,
+} from '../errors';
 
 /** Calls whose refusals mean something the caller acts on (DESIGN §13). */
 export type GraphOperation = 'createDeviceImage' | 'deleteDeviceImage';
@@ -23,7 +33,14 @@ const IN_USE = /provisioning polic/i;
  */
 const TENANT_FULL = /\b(?:maximum|limit|quota)\b(?:\s+[\w-]+){0,4}?\s+images\b|\bimages?\s+(?:count\s+)?(?:limit|quota)\b/i;
 
-function refusal(operation: GraphOperation | undefined, message: string, graphMessage: string, status: number, code: string | null, cause: GraphError): PermanentError {
+function refusal(
+  operation: GraphOperation | undefined,
+  message: string,
+  graphMessage: string,
+  status: number,
+  code: string | null,
+  cause: GraphError,
+): PermanentError {
   if (status === 401 || status === 403) return new ForbiddenError(message, status, code, { cause });
   if (operation === 'deleteDeviceImage' && IN_USE.test(graphMessage)) return new DeviceImageInUseError(message, status, code);
   if (operation === 'createDeviceImage' && TENANT_FULL.test(graphMessage)) return new TenantImageLimitError(message, status, code);
@@ -38,17 +55,21 @@ function refusal(operation: GraphOperation | undefined, message: string, graphMe
  */
 export function classifyGraphError(error: unknown, what: string, options: GraphCallOptions = {}): PermanentError | TransientError {
   if (error instanceof UnexpectedResponseError) return new UnexpectedResponseError(`${what}: ${error.message}`);
-  if (error instanceof ForbiddenError) return new ForbiddenError(`${what}: ${error.message}`, error.status === 401 ? 401 : 403, error.code, { cause: error });
+  if (error instanceof ForbiddenError)
+    return new ForbiddenError(`${what}: ${error.message}`, error.status === 401 ? 401 : 403, error.code, { cause: error });
   if (error instanceof PermanentError) return new PermanentError(`${what}: ${error.message}`, error.status, error.code, { cause: error });
   if (error instanceof GraphError) {
     const status = error.statusCode > 0 ? error.statusCode : null;
     const message = `${what}: ${status ?? 'no answer'}${error.code === null ? '' : ` ${error.code}`}: ${error.message}`;
     if (status === 429) return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
-    if (status !== null && status >= 400 && status < 500 && status !== 408) return refusal(options.operation, message, error.message, status, error.code, error);
+    if (status !== null && status >= 400 && status < 500 && status !== 408)
+      return refusal(options.operation, message, error.message, status, error.code, error);
     // A Retry-After on a lost create is kept: the create is not sent again before it has passed.
     if (options.sideEffect === true) return new AmbiguousOutcomeError(message, status, retryAfterMs(error.headers), { cause: error });
     return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
   }
   const message = `${what}: ${errorMessage(error)}`;
-  return options.sideEffect === true ? new AmbiguousOutcomeError(message, null, null, { cause: error }) : new TransientError(message, null, null, { cause: error });
+  return options.sideEffect === true
+    ? new AmbiguousOutcomeError(message, null, null, { cause: error })
+    : new TransientError(message, null, null, { cause: error });
 }

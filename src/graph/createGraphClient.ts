@@ -13,8 +13,15 @@ export { DEFAULT_GRAPH_RETRY, type GraphRetrySettings };
  * configured endpoint and version. A non-default endpoint is declared in customHosts, or the client
  * would send no token.
  */
-export function createGraphClient(credential: TokenCredential, config: Pick<Config, 'graphEndpoint' | 'graphApiVersion'>, gate: RetryAfterGate, retry: GraphRetrySettings = DEFAULT_GRAPH_RETRY): Client {
-  const authentication = new AuthenticationHandler(new TokenCredentialAuthenticationProvider(credential, { scopes: [`${config.graphEndpoint}/.default`] }));
+export function createGraphClient(
+  credential: TokenCredential,
+  config: Pick<Config, 'graphEndpoint' | 'graphApiVersion'>,
+  gate: RetryAfterGate,
+  retry: GraphRetrySettings = DEFAULT_GRAPH_RETRY,
+): Client {
+  const authentication = new AuthenticationHandler(
+    new TokenCredentialAuthenticationProvider(credential, { scopes: [`${config.graphEndpoint}/.default`] }),
+  );
   // A client-request-id per call, kept across its retries (Microsoft support asks for it, and the
   // emulator pairs a retry with the answer it follows by it).
   const telemetry = new TelemetryHandler();

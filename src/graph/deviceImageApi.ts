@@ -52,7 +52,8 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     // A hold another instance published counts too, before a create decides whether it may wait.
     await gate.refresh();
     const wait = gate.remainingMs();
-    if (wait > CREATE_WAIT_LIMIT_MS) throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
+    if (wait > CREATE_WAIT_LIMIT_MS)
+      throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
   };
 
   /**
@@ -61,12 +62,22 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
    * is resent only after a 429: its unknown outcome is the caller's to settle.
    * `operation` names the calls whose refusals classify as something more specific.
    */
-  const call = async <T>(what: string, send: (request: (path: string) => GraphRequest) => Promise<T>, sideEffect: boolean, operation?: GraphOperation): Promise<T> => {
+  const call = async <T>(
+    what: string,
+    send: (request: (path: string) => GraphRequest) => Promise<T>,
+    sideEffect: boolean,
+    operation?: GraphOperation,
+  ): Promise<T> => {
     if (sideEffect) await refuseLongWait(what);
     const budgetMs = sideEffect ? Math.min(timeoutMs, CREATE_TIMEOUT_MS) : timeoutMs;
     const deadline = Date.now() + budgetMs;
     const signal = AbortSignal.timeout(budgetMs);
-    const request = (path: string) => client.api(path).headers(HEADERS).middlewareOptions([new GraphCallOptions(sideEffect, deadline)]).option('signal', signal);
+    const request = (path: string) =>
+      client
+        .api(path)
+        .headers(HEADERS)
+        .middlewareOptions([new GraphCallOptions(sideEffect, deadline)])
+        .option('signal', signal);
     try {
       return await send(request);
     } catch (error) {
@@ -80,15 +91,19 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
    * the collection, or fails on it with a TypeError that would read as a network failure.
    */
   const listAll = <T>(what: string, path: string, convert: (item: unknown) => T): Promise<T[]> =>
-    call(what, async (request) => {
-      const items: T[] = [];
-      for (let next: string | null = path; next !== null; ) {
-        const page = toPage(await request(next).get(), 'a collection page');
-        items.push(...page.items.map(convert));
-        next = page.nextLink;
-      }
-      return items;
-    }, false);
+    call(
+      what,
+      async (request) => {
+        const items: T[] = [];
+        for (let next: string | null = path; next !== null;) {
+          const page = toPage(await request(next).get(), 'a collection page');
+          items.push(...page.items.map(convert));
+          next = page.nextLink;
+        }
+        return items;
+      },
+      false,
+    );
 
   return {
     async list(): Promise<DeviceImage[]> {
@@ -100,10 +115,14 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     async get(deviceImageId: string): Promise<DeviceImage | null> {
       const path = imagePath(deviceImageId);
       const read = (version: 'default' | 'beta') =>
-        call(`reading device image ${deviceImageId}`, async (request) => {
-          const get = request(path);
-          return toDeviceImage(await (version === 'beta' ? get.version('beta') : get).get());
-        }, false);
+        call(
+          `reading device image ${deviceImageId}`,
+          async (request) => {
+            const get = request(path);
+            return toDeviceImage(await (version === 'beta' ? get.version('beta') : get).get());
+          },
+          false,
+        );
       try {
         const image = await read('default');
         return image.status === 'unknown' ? await read('beta') : image;
@@ -117,7 +136,12 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       if (parseManagedImageId(request.sourceImageResourceId) === null) {
         throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
       }
-      return call(`creating the device image for ${request.sourceImageResourceId}`, async (graph) => toDeviceImage(await graph(DEVICE_IMAGES).post(request)), true, 'createDeviceImage');
+      return call(
+        `creating the device image for ${request.sourceImageResourceId}`,
+        async (graph) => toDeviceImage(await graph(DEVICE_IMAGES).post(request)),
+        true,
+        'createDeviceImage',
+      );
     },
 
     // Sent again after a lost answer: Graph refuses a retry of an upload that is running again, and
@@ -152,7 +176,12 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     // policy up first, so each rollout PATCHes a policy once (DESIGN §8).
     async pointPolicyAt(policyId: string, image: PolicyImage): Promise<void> {
       const path = `${PROVISIONING_POLICIES}/${encodeURIComponent(policyId)}`;
-      const body = { '@odata.type': '#microsoft.graph.cloudPcProvisioningPolicy', imageId: image.imageId, imageDisplayName: image.imageDisplayName, imageType: image.imageType };
+      const body = {
+        '@odata.type': '#microsoft.graph.cloudPcProvisioningPolicy',
+        imageId: image.imageId,
+        imageDisplayName: image.imageDisplayName,
+        imageType: image.imageType,
+      };
       await call(`pointing provisioning policy ${policyId} at image ${image.imageId}`, (request) => request(path).patch(body), true);
     },
   };

@@ -95,7 +95,8 @@ function markRetry(context: Context, attempt: number): void {
   const options = (context.options ??= {});
   const headers = options.headers;
   if (headers instanceof Headers) headers.set('Retry-Attempt', String(attempt));
-  else if (Array.isArray(headers)) options.headers = [...headers.filter(([name]) => name?.toLowerCase() !== 'retry-attempt'), ['Retry-Attempt', String(attempt)]];
+  else if (Array.isArray(headers))
+    options.headers = [...headers.filter(([name]) => name?.toLowerCase() !== 'retry-attempt'), ['Retry-Attempt', String(attempt)]];
   else options.headers = { ...headers, 'Retry-Attempt': String(attempt) };
 }
 
@@ -124,23 +125,33 @@ export class GraphRetryHandler implements Middleware {
     const signal = context.options?.signal ?? undefined;
     for (let attempt = 0; ; attempt++) {
       await this.gate.passed(signal);
-      let failure: unknown = null;
+      let failure: { readonly thrown: unknown } | null = null;
       context.response = undefined;
       try {
         await this.next.execute(context);
       } catch (error) {
         if (signal?.aborted === true) throw error;
-        failure = error;
+        failure = { thrown: error };
       }
       const answer = context.response as Response | undefined;
       if (failure === null && answer !== undefined && answer.ok) return;
-      const decision = this.decide({ attempt, status: answer?.status ?? null, headers: answer?.headers ?? null, sideEffect: options.sideEffect });
+      const decision = this.decide({
+        attempt,
+        status: answer?.status ?? null,
+        headers: answer?.headers ?? null,
+        sideEffect: options.sideEffect,
+      });
       const waitMs = decision === null ? null : Math.max(decision.retryAfterMs, this.gate.remainingMs());
-      if (waitMs === null || attempt >= this.settings.maxRetries || (options.deadline !== null && Date.now() + waitMs >= options.deadline)) {
-        if (failure !== null) throw failure;
+      if (
+        waitMs === null ||
+        attempt >= this.settings.maxRetries ||
+        (options.deadline !== null && Date.now() + waitMs >= options.deadline)
+      ) {
+        if (failure !== null) throw failure.thrown;
         return;
       }
-      if (decision !== null && decision.retryAfterMs > 0) await sleep(decision.retryAfterMs, undefined, signal === undefined ? undefined : { signal });
+      if (decision !== null && decision.retryAfterMs > 0)
+        await sleep(decision.retryAfterMs, undefined, signal === undefined ? undefined : { signal });
       markRetry(context, attempt + 1);
     }
   }

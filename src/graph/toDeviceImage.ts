@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { DEVICE_IMAGE_STATUSES, type DeviceImage, type DeviceImageStatus } from '../domain';
 import { unreadableAnswer } from './unreadableAnswer';
 
-const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((value) => (value === undefined || value === '' ? null : value));
 
 /**
  * Graph's `expirationDate` is an Edm.Date; a date-time is cut to its date. A value that is not a
@@ -16,8 +19,14 @@ const nullableDate = z
 const deviceImageBody = z.object({
   id: z.string().min(1),
   displayName: z.string(),
-  version: z.string().nullish().transform((value) => value ?? ''),
-  sourceImageResourceId: z.string().nullish().transform((value) => value ?? ''),
+  version: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ''),
+  sourceImageResourceId: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ''),
   status: z
     .string()
     .nullish()

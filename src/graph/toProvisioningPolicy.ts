@@ -2,7 +2,10 @@ import { z } from 'zod';
 import type { ProvisioningPolicy } from '../domain';
 import { unreadableAnswer } from './unreadableAnswer';
 
-const nullableText = z.string().nullish().transform((value) => (value === undefined || value === '' ? null : value));
+const nullableText = z
+  .string()
+  .nullish()
+  .transform((value) => (value === undefined || value === '' ? null : value));
 
 const provisioningPolicyBody = z.object({
   id: z.string().min(1),

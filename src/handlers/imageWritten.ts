@@ -24,7 +24,11 @@ export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<
   }
   const { sourceImageResourceId } = parsed;
   if (!isConfiguredScope(deps, sourceImageResourceId)) {
-    deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'outside IMAGE_SYNC_SUBSCRIPTION_IDS / IMAGE_SYNC_RESOURCE_GROUPS', sourceImageResourceId });
+    deps.log.debug('ImageEventIgnored', {
+      eventId: parsed.eventId,
+      why: 'outside IMAGE_SYNC_SUBSCRIPTION_IDS / IMAGE_SYNC_RESOURCE_GROUPS',
+      sourceImageResourceId,
+    });
     return null;
   }
   // Event Grid delivers a failed event again on its own schedule: not before a Retry-After has passed.

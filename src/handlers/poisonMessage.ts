@@ -21,14 +21,18 @@ function registrationOf(message: unknown): RegistrationRef | null {
 }
 
 function summary(message: unknown): string {
-  const text = typeof message === 'string' ? message : JSON.stringify(message) ?? String(message);
+  const text = typeof message === 'string' ? message : (JSON.stringify(message) ?? String(message));
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 export async function handlePoisonMessage(deps: SyncDeps, queue: string, message: unknown, meta: MessageMeta): Promise<void> {
   const subject = `${queue}/${meta.messageId ?? createHash('sha256').update(summary(message)).digest('hex').slice(0, 16)}`;
   const registration = registrationOf(message);
-  await reportProblem(deps, { kind: 'poison-message', subject, detail: `a message on ${queue.replace(/-poison$/, '')} failed every attempt and was moved to ${queue}: ${summary(message)}` });
+  await reportProblem(deps, {
+    kind: 'poison-message',
+    subject,
+    detail: `a message on ${queue.replace(/-poison$/, '')} failed every attempt and was moved to ${queue}: ${summary(message)}`,
+  });
   if (registration === null) return;
   const row = await deps.ledger.get(registration);
   if (row === null || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired') return;

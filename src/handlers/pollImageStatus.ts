@@ -44,7 +44,11 @@ async function readDeviceImage(deps: SyncDeps, check: StatusCheck) {
     return await deps.deviceImages.get(check.deviceImageId);
   } catch (error) {
     if (!(error instanceof UnexpectedResponseError)) throw error;
-    await reportProblem(deps, { kind: 'graph-unreadable', subject: 'graph', detail: `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` });
+    await reportProblem(deps, {
+      kind: 'graph-unreadable',
+      subject: 'graph',
+      detail: `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}`,
+    });
     return undefined;
   }
 }
@@ -61,7 +65,12 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   const { status } = image;
   if (isUsable(status)) {
     const ready = await markReady(deps.ledger, row, identity, image, now);
-    deps.log.info('DeviceImageReady', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: image.id, checks: check.check + 1 });
+    deps.log.info('DeviceImageReady', {
+      sourceImageResourceId: row.sourceImageResourceId,
+      version: row.version,
+      deviceImageId: image.id,
+      checks: check.check + 1,
+    });
     await afterReady(deps, ready);
     return;
   }
@@ -77,7 +86,11 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   }
   const pendingMs = now.getTime() - Date.parse(check.since);
   if (pendingMs >= deps.config.uploadTimeoutHours * 3600 * 1000) {
-    await failImage(deps, row, identity, { errorCode: 'uploadTimedOut', reason: `still ${image.status} after ${deps.config.uploadTimeoutHours} hours. ${remediationFor('uploadTimedOut')}`, deviceImageId: image.id });
+    await failImage(deps, row, identity, {
+      errorCode: 'uploadTimedOut',
+      reason: `still ${image.status} after ${deps.config.uploadTimeoutHours} hours. ${remediationFor('uploadTimedOut')}`,
+      deviceImageId: image.id,
+    });
     return;
   }
   const next = check.check + 1;
@@ -95,11 +108,19 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
  */
 async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
   try {
-    const fresh = warningsOf(ready, deps.clock.now(), deps.config.expiryWarningDays).filter((warning) => !ready.alertedWarnings.includes(warning.code));
+    const fresh = warningsOf(ready, deps.clock.now(), deps.config.expiryWarningDays).filter(
+      (warning) => !ready.alertedWarnings.includes(warning.code),
+    );
     if (fresh.length > 0) {
       await deps.ledger.update(ready, { alertedWarnings: [...ready.alertedWarnings, ...warningCodes(fresh)] }, deps.clock.now());
       for (const warning of fresh) {
-        await deps.alerts.warn({ sourceImageResourceId: ready.sourceImageResourceId, displayName: ready.displayName, version: ready.version, warning: warning.code, detail: describeWarning(warning) });
+        await deps.alerts.warn({
+          sourceImageResourceId: ready.sourceImageResourceId,
+          displayName: ready.displayName,
+          version: ready.version,
+          warning: warning.code,
+          detail: describeWarning(warning),
+        });
       }
     }
     const rollsOut = deps.config.rollout && ready.rolloutPolicies.length > 0;
@@ -112,7 +133,11 @@ async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
     }
     if (deps.config.keepVersions > 0) await retireVersions(deps, view, { keep: deps.config.keepVersions, dryRun: false });
   } catch (error) {
-    deps.log.warn('AfterReadyDeferred', { sourceImageResourceId: ready.sourceImageResourceId, version: ready.version, detail: describeError(error) });
+    deps.log.warn('AfterReadyDeferred', {
+      sourceImageResourceId: ready.sourceImageResourceId,
+      version: ready.version,
+      detail: describeError(error),
+    });
   }
 }
 
@@ -131,7 +156,14 @@ async function uploadRestarted(deps: SyncDeps, deviceImageId: string): Promise<b
  * upload is not running again, the claim is given back, so this check, delivered again, is current
  * and retries; a retryUpload Graph refuses is recorded as the upload's failure, not retried.
  */
-async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdentity, check: StatusCheck, deviceImageId: string, errorCode: string): Promise<void> {
+async function retryUpload(
+  deps: SyncDeps,
+  row: LedgerRow,
+  identity: ImageIdentity,
+  check: StatusCheck,
+  deviceImageId: string,
+  errorCode: string,
+): Promise<void> {
   const now = deps.clock.now();
   const delay = statusCheckDelaySeconds(deps.config, 0);
   const claimed = await recordRetryUpload(deps.ledger, row, check.check + 1, later(now, delay), now);
@@ -153,8 +185,16 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
       throw error;
     }
   }
-  await deps.queues.sendStatusCheck(statusCheckFor(row, deviceImageId, { check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }), delay);
-  deps.log.warn('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId, errorCode, retryUploads: check.retryUploads + 1 });
+  await deps.queues.sendStatusCheck(
+    statusCheckFor(row, deviceImageId, { check: check.check + 1, since: now.toISOString(), retryUploads: check.retryUploads + 1 }),
+    delay,
+  );
+  deps.log.warn('DeviceImageUploadRetried', {
+    sourceImageResourceId: row.sourceImageResourceId,
+    deviceImageId,
+    errorCode,
+    retryUploads: check.retryUploads + 1,
+  });
 }
 
 /**
@@ -164,7 +204,9 @@ async function retryUpload(deps: SyncDeps, row: LedgerRow, identity: ImageIdenti
 async function registrationOf(deps: SyncDeps, check: StatusCheck): Promise<RegistrationRef | null> {
   if (check.version !== undefined) return { sourceImageResourceId: check.sourceImageResourceId, version: check.version };
   const image = await deps.deviceImages.get(check.deviceImageId);
-  return image === null ? null : { sourceImageResourceId: check.sourceImageResourceId, version: parseVersion(image.version) ?? image.version };
+  return image === null
+    ? null
+    : { sourceImageResourceId: check.sourceImageResourceId, version: parseVersion(image.version) ?? image.version };
 }
 
 export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promise<void> {
@@ -198,7 +240,10 @@ export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promi
 
 /** Past IMAGE_SYNC_TRANSIENT_RETRY_HOURS: the upload is recorded failed, if the check is still the current one. */
 async function giveUpChecking(deps: SyncDeps, check: StatusCheck, reason: string): Promise<void> {
-  const row = check.version === undefined ? null : await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
+  const row =
+    check.version === undefined
+      ? null
+      : await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
   if (!isCurrent(row, check)) {
     deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
     return;
@@ -213,7 +258,11 @@ export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta
   await retryTransientLater(
     deps,
     check,
-    { subject: `${check.sourceImageResourceId} ${check.deviceImageId}`, resend: (again, delaySeconds) => deps.queues.sendStatusCheck(again, delaySeconds), giveUp: (again, reason) => giveUpChecking(deps, again, reason) },
+    {
+      subject: `${check.sourceImageResourceId} ${check.deviceImageId}`,
+      resend: (again, delaySeconds) => deps.queues.sendStatusCheck(again, delaySeconds),
+      giveUp: (again, reason) => giveUpChecking(deps, again, reason),
+    },
     () => pollImageStatus(deps, check),
   );
 }

@@ -37,12 +37,26 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
   let planned: Plan;
   if (first === null) {
     // Without Graph's list the plan cannot tell new images from registered ones: act on nothing.
-    planned = planFor(deps, listing.images, { deviceImages: [], inTenant: new Set(), ledger: [], policies: null, reserved: new Set() }, 'reconcile', deps.config.scope, null);
+    planned = planFor(
+      deps,
+      listing.images,
+      { deviceImages: [], inTenant: new Set(), ledger: [], policies: null, reserved: new Set() },
+      'reconcile',
+      deps.config.scope,
+      null,
+    );
   } else {
     const run = await retireVersions(deps, first, { keep: deps.config.keepVersions, dryRun: false });
     retention = run.results;
     const view = await afterRetention(deps, first, run);
-    ({ plan: planned, applied } = await planRegistrations(deps, listing.images, view, 'reconcile', deps.config.scope, options.staleAfterMs));
+    ({ plan: planned, applied } = await planRegistrations(
+      deps,
+      listing.images,
+      view,
+      'reconcile',
+      deps.config.scope,
+      options.staleAfterMs,
+    ));
     // The ledger as the plan left it: registrations adopted ready just now roll out too.
     if (deps.config.rollout) rollouts = await rollOut(deps, await deps.ledger.list(), view.policies);
   }

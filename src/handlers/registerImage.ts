@@ -7,7 +7,14 @@
 // A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
 // next reconcile registers it once there is room.
 import { type DeviceImage, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
-import { AmbiguousOutcomeError, ForbiddenError, LedgerConflictError, PermanentError, TenantImageLimitError, TransientError } from '../errors';
+import {
+  AmbiguousOutcomeError,
+  ForbiddenError,
+  LedgerConflictError,
+  PermanentError,
+  TenantImageLimitError,
+  TransientError,
+} from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import { tenantImageLimitFix } from '../rules/eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
@@ -16,7 +23,15 @@ import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage'
 import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
 import { planRequestedRegistration } from '../steps/planRequestedRegistration';
 import { type TransientHandling, retryTransientLater } from '../steps/retryTransientLater';
-import { type ImageIdentity, claimImage, isReleasedClaim, markAlerted, markSkipped, releaseClaim, rowToActOn } from '../steps/ledgerTransitions';
+import {
+  type ImageIdentity,
+  claimImage,
+  isReleasedClaim,
+  markAlerted,
+  markSkipped,
+  releaseClaim,
+  rowToActOn,
+} from '../steps/ledgerTransitions';
 import type { SyncDeps } from '../ports';
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 
@@ -39,12 +54,28 @@ async function takeOver(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdent
   await handOffToPoller(deps, recorded);
 }
 
-async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
+/** A device image an earlier attempt made (found by the look-up) becomes this registration's. */
+async function adopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, existing: DeviceImage, after?: string): Promise<void> {
+  deps.log.info('DeviceImageAdopted', {
+    sourceImageResourceId: identity.sourceImageResourceId,
+    deviceImageId: existing.id,
+    status: existing.status,
+    ...(after === undefined ? {} : { after }),
+  });
+  await takeOver(deps, claimed, identity, existing);
+}
+
+async function createOrAdopt(
+  deps: SyncDeps,
+  claimed: LedgerRow,
+  identity: ImageIdentity,
+  job: RegisterJob,
+  mayExist: boolean,
+): Promise<void> {
   if (mayExist) {
     const existing = await findDeviceImage(deps, job);
     if (existing !== null) {
-      deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status });
-      await takeOver(deps, claimed, identity, existing);
+      await adopt(deps, claimed, identity, existing);
       return;
     }
   }
@@ -56,7 +87,12 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
       ...(job.operatingSystem === undefined ? {} : { operatingSystem: job.operatingSystem }),
       ...(job.osBuildNumber === undefined ? {} : { osBuildNumber: job.osBuildNumber }),
     });
-    deps.log.info('DeviceImageCreated', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: created.id, displayName: created.displayName, version: created.version });
+    deps.log.info('DeviceImageCreated', {
+      sourceImageResourceId: job.sourceImageResourceId,
+      deviceImageId: created.id,
+      displayName: created.displayName,
+      version: created.version,
+    });
     await takeOver(deps, claimed, identity, created);
   } catch (error) {
     if (error instanceof AmbiguousOutcomeError) {
@@ -76,11 +112,13 @@ async function createOrAdopt(deps: SyncDeps, claimed: LedgerRow, identity: Image
     if (error instanceof PermanentError && !(error instanceof ForbiddenError)) {
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
-        deps.log.info('DeviceImageAdopted', { sourceImageResourceId: job.sourceImageResourceId, deviceImageId: existing.id, status: existing.status, after: describeError(error) });
-        await takeOver(deps, claimed, identity, existing);
+        await adopt(deps, claimed, identity, existing, describeError(error));
         return;
       }
-      await failImage(deps, claimed, identity, { errorCode: 'createRejected', reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}` });
+      await failImage(deps, claimed, identity, {
+        errorCode: 'createRejected',
+        reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}`,
+      });
       await releaseSlot(deps, job);
       return;
     }
@@ -93,7 +131,11 @@ async function releaseSlot(deps: SyncDeps, job: RegisterJob): Promise<void> {
   try {
     await deps.slots.release(registrationKey(job.sourceImageResourceId, job.version));
   } catch (error) {
-    deps.log.warn('ImageSlotNotReleased', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, detail: describeError(error) });
+    deps.log.warn('ImageSlotNotReleased', {
+      sourceImageResourceId: job.sourceImageResourceId,
+      version: job.version,
+      detail: describeError(error),
+    });
   }
 }
 
@@ -101,12 +143,22 @@ async function releaseSlot(deps: SyncDeps, job: RegisterJob): Promise<void> {
 async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob): Promise<void> {
   const fix = `Graph refused the create: ${tenantImageLimitFix(deps.config.tenantImageLimit, null)}`;
   const skipped = await markSkipped(deps.ledger, claimed, identity, { reason: 'tenant-image-limit', fix }, deps.clock.now());
-  deps.log.warn('ImageSkipped', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, reason: 'tenant-image-limit', fix });
-  await deps.alerts.raise({ sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, errorCode: 'tenant-image-limit', detail: fix });
+  deps.log.warn('ImageSkipped', {
+    sourceImageResourceId: job.sourceImageResourceId,
+    version: job.version,
+    reason: 'tenant-image-limit',
+    fix,
+  });
+  await deps.alerts.raise({
+    sourceImageResourceId: job.sourceImageResourceId,
+    displayName: job.displayName,
+    version: job.version,
+    errorCode: 'tenant-image-limit',
+    detail: fix,
+  });
   await markAlerted(deps.ledger, skipped, deps.clock.now());
   await releaseSlot(deps, job);
 }
-
 
 /** Best effort: a release that fails leaves the lease to expire, which is slower but as safe. */
 async function release(deps: SyncDeps, claimed: LedgerRow, cause: unknown): Promise<void> {
@@ -122,7 +174,11 @@ async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentit
     await createOrAdopt(deps, claimed, identity, job, mayExist);
   } catch (error) {
     if (error instanceof ForbiddenError) {
-      await reportProblem(deps, { kind: 'graph-forbidden', subject: 'graph', detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}` });
+      await reportProblem(deps, {
+        kind: 'graph-forbidden',
+        subject: 'graph',
+        detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}`,
+      });
       // Nothing was created: the image waits as queued and the next reconcile drives it again.
       await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
       return;
@@ -137,7 +193,8 @@ type NextStep = 'handled' | 'wait' | 'claim';
 
 function nextStep(row: LedgerRow | null, now: Date): NextStep {
   if (row !== null && isSettled(row)) return 'handled';
-  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS) return 'wait';
+  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS)
+    return 'wait';
   return 'claim';
 }
 
@@ -147,7 +204,10 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
   // that row was stale does not count as a try.
   let reads = 0;
   for (let recall = true; reads < CLAIM_TRIES; recall = false) {
-    const { row, recalled } = await rowToActOn(deps.ledger, job, { recall, leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim' });
+    const { row, recalled } = await rowToActOn(deps.ledger, job, {
+      recall,
+      leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim',
+    });
     if (!recalled) reads += 1;
     const step = nextStep(row, deps.clock.now());
     if (row !== null && step === 'handled') {
@@ -157,7 +217,11 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     if (row !== null && step === 'wait') {
       // Come back once the claim's lease is up, not at every poll interval until then.
       const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + CLAIM_LEASE_MS - deps.clock.now().getTime());
-      throw new TransientError(`another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`, null, leaseLeftMs);
+      throw new TransientError(
+        `another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`,
+        null,
+        leaseLeftMs,
+      );
     }
     const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
     let claimed: LedgerRow;
@@ -185,7 +249,12 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
 async function giveUpRegistering(deps: SyncDeps, job: RegisterJob, reason: string): Promise<void> {
   const row = await deps.ledger.get(job);
   if (row !== null && isSettled(row)) return;
-  await failImage(deps, row, { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version }, { errorCode: 'transientFailure', reason });
+  await failImage(
+    deps,
+    row,
+    { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version },
+    { errorCode: 'transientFailure', reason },
+  );
   await releaseSlot(deps, job);
 }
 
@@ -211,6 +280,11 @@ export async function handleRegisterMessage(deps: SyncDeps, message: unknown, me
   await retryTransientLater(deps, job, transientHandling(deps, job), async () => {
     const outcome = await planRequestedRegistration(deps, job);
     const reason = 'reason' in outcome && outcome.reason !== null ? { reason: outcome.reason } : {};
-    deps.log.info('RegisterRequestPlanned', { sourceImageResourceId: job.sourceImageResourceId, version: job.version, outcome: outcome.outcome, ...reason });
+    deps.log.info('RegisterRequestPlanned', {
+      sourceImageResourceId: job.sourceImageResourceId,
+      version: job.version,
+      outcome: outcome.outcome,
+      ...reason,
+    });
   });
 }

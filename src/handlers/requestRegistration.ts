@@ -44,25 +44,55 @@ async function readRow(deps: RequestDeps, sourceImageResourceId: string, version
   }
 }
 
-export async function requestRegistration(deps: RequestDeps, sourceImageResourceId: string, overrides: NamingOverrides): Promise<RegistrationRequest> {
+export async function requestRegistration(
+  deps: RequestDeps,
+  sourceImageResourceId: string,
+  overrides: NamingOverrides,
+): Promise<RegistrationRequest> {
   const image = await deps.sourceImages.get(sourceImageResourceId);
   if (image === null) {
-    throw new PermanentError(`the image ${sourceImageResourceId} does not exist (or this identity cannot read it): check the id, or grant Reader on the image or its resource group`, 404, 'ImageNotFound');
+    throw new PermanentError(
+      `the image ${sourceImageResourceId} does not exist (or this identity cannot read it): check the id, or grant Reader on the image or its resource group`,
+      404,
+      'ImageNotFound',
+    );
   }
   const eligibility = checkEligibility(image, overrides);
-  const base = { sourceImageResourceId: image.id, displayName: eligibility.displayName, version: eligibility.version, deviceImageId: null, versionUnchanged: null };
+  const base = {
+    sourceImageResourceId: image.id,
+    displayName: eligibility.displayName,
+    version: eligibility.version,
+    deviceImageId: null,
+    versionUnchanged: null,
+  };
   if (!eligibility.eligible) {
-    return { ...base, outcome: 'skip', reason: eligibility.reason, fix: skipFix(eligibility.reason, image, { overrides }), ledgerState: null, ledgerRead: false };
+    return {
+      ...base,
+      outcome: 'skip',
+      reason: eligibility.reason,
+      fix: skipFix(eligibility.reason, image, { overrides }),
+      ledgerState: null,
+      ledgerRead: false,
+    };
   }
   const { displayName, version } = eligibility;
   const row = await readRow(deps, image.id, version);
   const known = row === 'unreadable' ? null : row;
   const recorded = { ledgerState: known?.state ?? null, deviceImageId: known?.deviceImageId ?? null, ledgerRead: row !== 'unreadable' };
   if (known !== null && SETTLED.has(known.state)) {
-    const versionUnchanged = sourceWarnings(known, image, { displayName, version }).find((warning) => warning.code === 'version-unchanged') ?? null;
+    const versionUnchanged =
+      sourceWarnings(known, image, { displayName, version }).find((warning) => warning.code === 'version-unchanged') ?? null;
     return { ...base, ...recorded, outcome: 'known', reason: null, fix: null, versionUnchanged };
   }
-  const job: RegisterJob = { v: 1, sourceImageResourceId: image.id, displayName, version, trigger: 'manual', enqueuedAt: deps.clock.now().toISOString(), requested: true };
+  const job: RegisterJob = {
+    v: 1,
+    sourceImageResourceId: image.id,
+    displayName,
+    version,
+    trigger: 'manual',
+    enqueuedAt: deps.clock.now().toISOString(),
+    requested: true,
+  };
   await deps.queues.sendRegisterJob(job);
   deps.log.info('RegisterRequestQueued', { sourceImageResourceId: image.id, displayName, version });
   return { ...base, ...recorded, outcome: 'queued', reason: null, fix: null };

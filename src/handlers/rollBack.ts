@@ -35,15 +35,36 @@ function previousOf(rollout: PolicyRollout) {
 
 export async function rollBack(deps: SyncDeps, target: string): Promise<RollbackResult> {
   const matches = policiesNamed(await deps.deviceImages.listProvisioningPolicies(), target.trim());
-  if (matches.length === 0) return refused(target, null, `no provisioning policy is named "${target}" or has that id: check the name in the Intune admin center (Windows 365 > Provisioning policies)`);
-  if (matches.length > 1) return refused(target, null, `${matches.length} provisioning policies are named "${target}": give the id of the one to roll back (${matches.map((policy) => policy.id).join(', ')})`);
+  if (matches.length === 0)
+    return refused(
+      target,
+      null,
+      `no provisioning policy is named "${target}" or has that id: check the name in the Intune admin center (Windows 365 > Provisioning policies)`,
+    );
+  if (matches.length > 1)
+    return refused(
+      target,
+      null,
+      `${matches.length} provisioning policies are named "${target}": give the id of the one to roll back (${matches.map((policy) => policy.id).join(', ')})`,
+    );
   const [policy] = matches as [ProvisioningPolicy];
   const rollout = await deps.rollouts.get(policy.id);
   if (rollout === null || rollout.state === 'pointing' || rollout.previousImageId === null) {
-    return refused(policy.displayName, policy.id, `image-sync has recorded no finished rollout to "${policy.displayName}", so there is no earlier image to restore: point the policy at an image in the Intune admin center`);
+    return refused(
+      policy.displayName,
+      policy.id,
+      `image-sync has recorded no finished rollout to "${policy.displayName}", so there is no earlier image to restore: point the policy at an image in the Intune admin center`,
+    );
   }
   if (rollout.state === 'rolled-back' && sameId(policy.imageId, rollout.previousImageId)) {
-    return { policy: policy.displayName, policyId: policy.id, outcome: 'already-rolled-back', reason: null, from: null, to: imageOf(policy) };
+    return {
+      policy: policy.displayName,
+      policyId: policy.id,
+      outcome: 'already-rolled-back',
+      reason: null,
+      from: null,
+      to: imageOf(policy),
+    };
   }
   if (!sameId(policy.imageId, rollout.deviceImageId)) {
     return refused(
@@ -56,11 +77,37 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
   if (isCustom) {
     const previous = await deps.deviceImages.get(rollout.previousImageId);
     const name = rollout.previousImageDisplayName ?? rollout.previousImageId;
-    if (previous === null) return refused(policy.displayName, policy.id, `the image "${name}" (${rollout.previousImageId}) that "${policy.displayName}" used before no longer exists in Windows 365 (deleted by retention or by hand): point the policy at another image in the Intune admin center`);
-    if (!isUsable(previous.status)) return refused(policy.displayName, policy.id, `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`);
+    if (previous === null)
+      return refused(
+        policy.displayName,
+        policy.id,
+        `the image "${name}" (${rollout.previousImageId}) that "${policy.displayName}" used before no longer exists in Windows 365 (deleted by retention or by hand): point the policy at another image in the Intune admin center`,
+      );
+    if (!isUsable(previous.status))
+      return refused(
+        policy.displayName,
+        policy.id,
+        `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`,
+      );
   }
-  await deps.deviceImages.pointPolicyAt(policy.id, { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName, imageType: rollout.previousImageType ?? 'custom' });
+  await deps.deviceImages.pointPolicyAt(policy.id, {
+    imageId: rollout.previousImageId,
+    imageDisplayName: rollout.previousImageDisplayName,
+    imageType: rollout.previousImageType ?? 'custom',
+  });
   await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);
-  deps.log.info('PolicyRolledBack', { policyId: policy.id, policy: policy.displayName, from: rollout.deviceImageId, to: rollout.previousImageId });
-  return { policy: policy.displayName, policyId: policy.id, outcome: 'rolled-back', reason: null, from: imageOf(policy), to: previousOf(rollout) };
+  deps.log.info('PolicyRolledBack', {
+    policyId: policy.id,
+    policy: policy.displayName,
+    from: rollout.deviceImageId,
+    to: rollout.previousImageId,
+  });
+  return {
+    policy: policy.displayName,
+    policyId: policy.id,
+    outcome: 'rolled-back',
+    reason: null,
+    from: imageOf(policy),
+    to: previousOf(rollout),
+  };
 }

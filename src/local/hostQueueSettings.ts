@@ -66,7 +66,11 @@ export function hostQueueSettings(hostJson: unknown, source = 'host.json'): Host
     if (value === undefined) return fallbackMs;
     const ms = typeof value === 'string' ? timeSpanToMs(value) : null;
     if (ms === null || ms < minMs) {
-      throw new HostSettingsError(source, name, `must be a time span such as "00:00:30"${minMs > 0 ? ` of at least ${minMs} ms` : ''}, not ${JSON.stringify(value)}`);
+      throw new HostSettingsError(
+        source,
+        name,
+        `must be a time span such as "00:00:30"${minMs > 0 ? ` of at least ${minMs} ms` : ''}, not ${JSON.stringify(value)}`,
+      );
     }
     return ms;
   };

@@ -55,11 +55,27 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const registerPoison = `${config.registerQueue}-poison`;
   const statusPoison = `${config.statusQueue}-poison`;
   const poisonDrains: QueueDrain[] = [];
-  const register = drain(config.registerQueue, handler((hostDeps, message, messageId) => handleRegisterMessage(hostDeps, message, { messageId })), () => poisonDrains[0]);
-  const status = drain(config.statusQueue, handler((hostDeps, message, messageId) => handleStatusMessage(hostDeps, message, { messageId })), () => poisonDrains[1]);
+  const register = drain(
+    config.registerQueue,
+    handler((hostDeps, message, messageId) => handleRegisterMessage(hostDeps, message, { messageId })),
+    () => poisonDrains[0],
+  );
+  const status = drain(
+    config.statusQueue,
+    handler((hostDeps, message, messageId) => handleStatusMessage(hostDeps, message, { messageId })),
+    () => poisonDrains[1],
+  );
   poisonDrains.push(
-    drain(registerPoison, handler((hostDeps, message, messageId) => handlePoisonMessage(hostDeps, registerPoison, message, { messageId })), () => undefined),
-    drain(statusPoison, handler((hostDeps, message, messageId) => handlePoisonMessage(hostDeps, statusPoison, message, { messageId })), () => undefined),
+    drain(
+      registerPoison,
+      handler((hostDeps, message, messageId) => handlePoisonMessage(hostDeps, registerPoison, message, { messageId })),
+      () => undefined,
+    ),
+    drain(
+      statusPoison,
+      handler((hostDeps, message, messageId) => handlePoisonMessage(hostDeps, statusPoison, message, { messageId })),
+      () => undefined,
+    ),
   );
   deps = { ...options.deps, queues: wakingJobQueues(options.deps.queues, { register, status }) };
   const drains = [register, status, ...poisonDrains];

@@ -126,15 +126,24 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     }
     const slot = Math.ceil((Date.now() + afterMs) / WAKE_GRANULARITY_MS);
     if (wakeTimers.has(slot)) return;
-    const timer = setTimeout(() => {
-      wakeTimers.delete(slot);
-      wakeNow();
-    }, slot * WAKE_GRANULARITY_MS - Date.now());
+    const timer = setTimeout(
+      () => {
+        wakeTimers.delete(slot);
+        wakeNow();
+      },
+      slot * WAKE_GRANULARITY_MS - Date.now(),
+    );
     wakeTimers.set(slot, timer);
   };
 
   const poison = async (message: DequeuedMessageItem, why: string): Promise<void> => {
-    log.warn('QueueMessagePoisoned', { queue: queueName, poisonQueue: poisonQueue.name, messageId: message.messageId, dequeueCount: message.dequeueCount, why });
+    log.warn('QueueMessagePoisoned', {
+      queue: queueName,
+      poisonQueue: poisonQueue.name,
+      messageId: message.messageId,
+      dequeueCount: message.dequeueCount,
+      why,
+    });
     await poisonMessage(queue, poisonQueue, message);
     counts.poisoned += 1;
     options.onPoisoned?.();
@@ -144,16 +153,19 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
   const keepLeased = (message: DequeuedMessageItem): { settled: () => Promise<DequeuedMessageItem> } => {
     let current = message;
     let renewing: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-      renewing = renewing.then(async () => {
-        try {
-          const renewed = await queue.updateMessage(current.messageId, current.popReceipt, undefined, leaseSeconds);
-          if (renewed.popReceipt !== undefined) current = { ...current, popReceipt: renewed.popReceipt };
-        } catch (error) {
-          log.warn('QueueMessageLeaseNotRenewed', { queue: queueName, messageId: current.messageId, error: errorMessage(error) });
-        }
-      });
-    }, Math.max(1_000, (leaseSeconds * 1_000) / 3));
+    const timer = setInterval(
+      () => {
+        renewing = renewing.then(async () => {
+          try {
+            const renewed = await queue.updateMessage(current.messageId, current.popReceipt, undefined, leaseSeconds);
+            if (renewed.popReceipt !== undefined) current = { ...current, popReceipt: renewed.popReceipt };
+          } catch (error) {
+            log.warn('QueueMessageLeaseNotRenewed', { queue: queueName, messageId: current.messageId, error: errorMessage(error) });
+          }
+        });
+      },
+      Math.max(1_000, (leaseSeconds * 1_000) / 3),
+    );
     timer.unref();
     return {
       settled: async () => {
@@ -191,13 +203,23 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       await poison(message, 'the message text is not valid base64 (host.json messageEncoding is base64)');
       return;
     }
-    const info: QueueMessageInfo = { queueName, id: message.messageId, dequeueCount: message.dequeueCount, insertedOn: message.insertedOn ?? null };
+    const info: QueueMessageInfo = {
+      queueName,
+      id: message.messageId,
+      dequeueCount: message.dequeueCount,
+      insertedOn: message.insertedOn ?? null,
+    };
     try {
       await handler(input, info);
     } catch (error) {
       counts.failed += 1;
       message = await endLease();
-      log.warn('QueueMessageFailed', { queue: queueName, messageId: message.messageId, dequeueCount: message.dequeueCount, error: errorMessage(error) });
+      log.warn('QueueMessageFailed', {
+        queue: queueName,
+        messageId: message.messageId,
+        dequeueCount: message.dequeueCount,
+        error: errorMessage(error),
+      });
       if (message.dequeueCount >= settings.maxDequeueCount) {
         await poison(message, `failed on delivery ${message.dequeueCount} of maxDequeueCount ${settings.maxDequeueCount}`);
       } else {
@@ -217,7 +239,11 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
     const run = handle(message)
       .catch((error: unknown) => {
         // Writing the outcome failed; the lease expires and the message is delivered again.
-        log.error('QueueMessageSettleFailed', { queue: queueName, messageId: message.messageId, error: errorMessage(classifyStorageError(error, `settle a ${queueName} message`, clients.endpoints, 'queue')) });
+        log.error('QueueMessageSettleFailed', {
+          queue: queueName,
+          messageId: message.messageId,
+          error: errorMessage(classifyStorageError(error, `settle a ${queueName} message`, clients.endpoints, 'queue')),
+        });
       })
       .finally(() => {
         running.delete(run);
@@ -240,7 +266,8 @@ export function startQueueDrain(options: QueueDrainOptions): QueueDrain {
       wakeRequested = false;
       try {
         await ensureQueue(queue);
-        batch = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: leaseSeconds })).receivedMessageItems;
+        batch = (await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: leaseSeconds }))
+          .receivedMessageItems;
         lastError = null;
       } catch (error) {
         lastError = classifyStorageError(error, `receive from queue ${queueName}`, clients.endpoints, 'queue');

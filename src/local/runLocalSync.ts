@@ -86,7 +86,11 @@ async function quietOrTimeout(drains: readonly QueueDrain[], ms: number): Promis
  * The first reconcile, tried again while Graph or ARM is throttling or down (until the timeout:
  * null). Storage that cannot be reached at all is thrown: the run cannot start.
  */
-async function reconcileThroughOutages(deps: SyncDeps, timedOut: () => boolean, report: (waiting: string) => void): Promise<ReconcileReport | null> {
+async function reconcileThroughOutages(
+  deps: SyncDeps,
+  timedOut: () => boolean,
+  report: (waiting: string) => void,
+): Promise<ReconcileReport | null> {
   for (let pauseMs = RECONCILE_RETRY_FIRST_MS; ; pauseMs = Math.min(2 * pauseMs, RECONCILE_RETRY_MAX_MS)) {
     try {
       return await reconcile(deps);
@@ -109,7 +113,8 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
   const { deps, drains } = host;
   const startedAt = deps.clock.now();
   const timedOut = () => Date.now() - started >= options.timeoutMs;
-  const emptyProgress = (waiting: string) => options.onProgress?.({ elapsedMs: Date.now() - started, inScope: 0, counts: countStates([]), messages: 0, waiting });
+  const emptyProgress = (waiting: string) =>
+    options.onProgress?.({ elapsedMs: Date.now() - started, inScope: 0, counts: countStates([]), messages: 0, waiting });
   try {
     const reconciled = await reconcileThroughOutages(deps, timedOut, emptyProgress);
     if (reconciled === null) return { startedAt, reconcile: null, rows: [], problems: [], ending: 'timeout' };
@@ -150,7 +155,9 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
           for (const row of ledger) if (!SETTLED_STATES.has(row.state)) inScope.add(sourceImageKey(row.sourceImageResourceId));
           states = ledger.filter((row) => inScope.has(sourceImageKey(row.sourceImageResourceId)));
           // A source may have several registrations (one per version): each in-scope source needs one at least.
-          settled = new Set(states.map((row) => sourceImageKey(row.sourceImageResourceId))).size === inScope.size && states.every((row) => SETTLED_STATES.has(row.state));
+          settled =
+            new Set(states.map((row) => sourceImageKey(row.sourceImageResourceId))).size === inScope.size &&
+            states.every((row) => SETTLED_STATES.has(row.state));
         }
         const failure = drains.map((drainer) => drainer.lastError()).find((error) => error !== null) ?? null;
         waiting = failure === null ? null : describeError(failure);
@@ -160,7 +167,13 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
         idle = false;
         waiting = describeError(error);
       }
-      options.onProgress?.({ elapsedMs: Date.now() - started, inScope: inScope.size, counts: countStates(states), messages: approximateMessagesCount + inFlight, waiting });
+      options.onProgress?.({
+        elapsedMs: Date.now() - started,
+        inScope: inScope.size,
+        counts: countStates(states),
+        messages: approximateMessagesCount + inFlight,
+        waiting,
+      });
       // Settled images leave at most stale status checks behind; idle queues holding nothing at all
       // mean nothing more can happen in this run.
       if (idle && settled) {

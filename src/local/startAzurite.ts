@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 /** The emulator's well-known development account (public, documented, not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-const SERVICES = ['Blob', 'Queue', 'Table'] as const;
-type Service = (typeof SERVICES)[number];
+type Service = 'Blob' | 'Queue' | 'Table';
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/[^\s]+)/g;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -82,7 +81,11 @@ function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promise<Rec
     let output = '';
     const fail = (reason: string): void => {
       cleanup();
-      reject(new Error(`Azurite did not start: ${reason}${output.trim() === '' ? '' : ` (output: ${output.trim().split('\n').slice(-3).join(' | ')})`}`));
+      reject(
+        new Error(
+          `Azurite did not start: ${reason}${output.trim() === '' ? '' : ` (output: ${output.trim().split('\n').slice(-3).join(' | ')})`}`,
+        ),
+      );
     };
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -114,8 +117,14 @@ function listeningEndpoints(child: ChildProcess, timeoutMs: number): Promise<Rec
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const flags = [...(options.location === undefined ? ['--inMemoryPersistence'] : ['--location', options.location]), '--silent', '--skipApiVersionCheck', '--disableTelemetry'];
-  for (const service of ['blob', 'queue', 'table'] as const) flags.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(options.ports?.[service] ?? 0));
+  const flags = [
+    ...(options.location === undefined ? ['--inMemoryPersistence'] : ['--location', options.location]),
+    '--silent',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+  ];
+  for (const service of ['blob', 'queue', 'table'] as const)
+    flags.push(`--${service}Host`, '127.0.0.1', `--${service}Port`, String(options.ports?.[service] ?? 0));
   const child = spawn(process.execPath, ['-e', LAUNCHER, azuriteEntry(), ...flags], {
     // In memory Azurite writes nothing; it only checks that its location (the working folder) exists.
     cwd: options.location ?? tmpdir(),
@@ -171,5 +180,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     `QueueEndpoint=${account('Queue')}`,
     `TableEndpoint=${account('Table')}`,
   ].join(';');
-  return { connectionString, blobEndpoint: account('Blob'), queueEndpoint: account('Queue'), tableEndpoint: account('Table'), pid: child.pid, stop };
+  return {
+    connectionString,
+    blobEndpoint: account('Blob'),
+    queueEndpoint: account('Queue'),
+    tableEndpoint: account('Table'),
+    pid: child.pid,
+    stop,
+  };
 }

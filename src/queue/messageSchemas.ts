@@ -15,7 +15,8 @@ export function previewValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value !== null && typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value) ?? String(value);
+  // What is left is a primitive (a string, number, boolean, bigint or symbol) or null.
+  const text = typeof value === 'bigint' || typeof value === 'symbol' ? value.toString() : (JSON.stringify(value) ?? 'nothing');
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -44,12 +45,16 @@ const count = z
   .min(0, { error: (issue) => `must be 0 or more, not ${previewValue(issue.input)}` });
 
 const messageVersion = z.literal(1, {
-  error: (issue) => (issue.input === undefined ? 'is missing' : `must be 1, the only message version this app reads, not ${previewValue(issue.input)}`),
+  error: (issue) =>
+    issue.input === undefined ? 'is missing' : `must be 1, the only message version this app reads, not ${previewValue(issue.input)}`,
 });
 
 // Added by this app to a job it sends again after a transient failure (see TransientRetry).
 const transientRetry = z
-  .object({ attempt: count, since: dateTime, lastError: text() }, { error: (issue) => `must be an object { attempt, since, lastError }, not ${previewValue(issue.input)}` })
+  .object(
+    { attempt: count, since: dateTime, lastError: text() },
+    { error: (issue) => `must be an object { attempt, since, lastError }, not ${previewValue(issue.input)}` },
+  )
   .optional();
 
 export const registerJobSchema = z.object(
@@ -57,7 +62,9 @@ export const registerJobSchema = z.object(
     v: messageVersion,
     sourceImageResourceId,
     displayName: text().min(1, { error: 'must not be empty' }),
-    version: text().regex(VERSION, { error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}` }),
+    version: text().regex(VERSION, {
+      error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}`,
+    }),
     operatingSystem: text().optional(),
     osBuildNumber: text().optional(),
     trigger: z.enum(['reconcile', 'event', 'manual'], {
@@ -84,7 +91,9 @@ export const statusCheckSchema = z.object(
     retryUploads: count,
     // Not in the contract's required fields (the schema allows added ones): the registration's
     // version, so the poller finds its row. A check queued by the previous release has none.
-    version: text().regex(VERSION, { error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}` }).optional(),
+    version: text()
+      .regex(VERSION, { error: (issue) => `must be MAJOR.MINOR.PATCH in digits, e.g. 1.2.0, not ${previewValue(issue.input)}` })
+      .optional(),
     retry: transientRetry,
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },

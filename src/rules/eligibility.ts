@@ -35,7 +35,10 @@ function isMalformed(image: SourceImage): boolean {
   );
 }
 
-type ImageRule = readonly [Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version' | 'tenant-image-limit' | 'not-visible-to-windows365'>, (image: SourceImage) => boolean];
+type ImageRule = readonly [
+  Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version' | 'tenant-image-limit' | 'not-visible-to-windows365'>,
+  (image: SourceImage) => boolean,
+];
 
 /** In precedence order: the first rule an image breaks is its reason. */
 const IMAGE_RULES: readonly ImageRule[] = [
@@ -98,7 +101,11 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
     case 'invalid-version': {
       const naming = nameImage(image, context.overrides);
       const where =
-        naming.versionSource === 'override' ? 'the version given' : naming.versionSource === 'name' ? 'the version in the image name' : `tag ${VERSION_TAG}`;
+        naming.versionSource === 'override'
+          ? 'the version given'
+          : naming.versionSource === 'name'
+            ? 'the version in the image name'
+            : `tag ${VERSION_TAG}`;
       const value = naming.ok ? '' : ` (${shown(naming.rejectedVersion)})`;
       return `${where}${value} is not MAJOR.MINOR.PATCH in whole numbers; tag ${VERSION_TAG}=1.2.0`;
     }
@@ -117,7 +124,8 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
 
 /** `inUse`: the tenant's custom images plus the creates in flight, when known. */
 export function tenantImageLimitFix(limit: number, inUse: number | null): string {
-  const held = inUse === null ? 'the tenant is full' : `the tenant holds ${inUse} custom image${inUse === 1 ? '' : 's'} (creates in flight included)`;
+  const held =
+    inUse === null ? 'the tenant is full' : `the tenant holds ${inUse} custom image${inUse === 1 ? '' : 's'} (creates in flight included)`;
   return `${held} and IMAGE_SYNC_TENANT_IMAGE_LIMIT is ${limit}, every status counted; delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers it once there is room`;
 }
 

@@ -120,7 +120,13 @@ export function collectNameVersionClaims(input: NameVersionClaimsInput): NameVer
   for (const row of input.ledger) {
     if (row.state === 'skipped' || row.displayName === null || row.version === null) continue;
     if (input.listed.has(sourceImageKey(row.sourceImageResourceId))) continue;
-    claims.push({ sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version, basis: 'ledger', holds: true });
+    claims.push({
+      sourceImageResourceId: row.sourceImageResourceId,
+      displayName: row.displayName,
+      version: row.version,
+      basis: 'ledger',
+      holds: true,
+    });
   }
   for (const candidate of input.candidates) {
     const { row } = candidate;

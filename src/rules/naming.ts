@@ -80,8 +80,7 @@ function present(text: string | undefined): string | undefined {
 /** displayName and version of a source image, or why it has no usable version. */
 export function nameImage(image: SourceImage, overrides: NamingOverrides = {}): ImageNaming {
   const suffix = splitVersionSuffix(image.name);
-  const displayName =
-    present(overrides.displayName) ?? present(tagValue(image.tags, DISPLAY_NAME_TAG)) ?? suffix?.base ?? image.name;
+  const displayName = present(overrides.displayName) ?? present(tagValue(image.tags, DISPLAY_NAME_TAG)) ?? suffix?.base ?? image.name;
 
   const overrideVersion = present(overrides.version);
   const tagVersion = present(tagValue(image.tags, VERSION_TAG));

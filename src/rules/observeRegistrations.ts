@@ -2,14 +2,33 @@
 // Graph's osStatus and expirationDate, the provisioning policies that use each device image, and
 // what comparing each source with its registered version shows (DESIGN §13). Warnings that appear
 // are alerted once: the new codes ride on the same ETag-guarded write, so only its writer alerts.
-import { type DeviceImage, type ImageWarning, type LedgerRow, type ProvisioningPolicy, type SourceImage, type WarningCode, isUsable, registrationKey } from '../domain';
+import {
+  type DeviceImage,
+  type ImageWarning,
+  type LedgerRow,
+  type ProvisioningPolicy,
+  type SourceImage,
+  type WarningCode,
+  isUsable,
+  registrationKey,
+} from '../domain';
 import type { Eligibility } from './eligibility';
 import type { LedgerChange } from '../ports';
 import { rolloutTargets } from './planRollout';
 import { sameWarnings, sourceWarnings, warningCodes, warningsOf } from './warnings';
 
 /** What a reconcile records about a registration it does not otherwise act on. */
-export type Observation = Pick<LedgerChange, 'uploadStatus' | 'osStatus' | 'expirationDate' | 'policies' | 'sourceWarnings' | 'contentFingerprint' | 'alertedWarnings' | 'rolloutPolicies'>;
+export type Observation = Pick<
+  LedgerChange,
+  | 'uploadStatus'
+  | 'osStatus'
+  | 'expirationDate'
+  | 'policies'
+  | 'sourceWarnings'
+  | 'contentFingerprint'
+  | 'alertedWarnings'
+  | 'rolloutPolicies'
+>;
 
 export interface ObserveAction {
   readonly kind: 'observe';
@@ -41,7 +60,10 @@ export function policiesByDeviceImage(policies: readonly ProvisioningPolicy[]): 
   for (const policy of policies) {
     if (policy.imageId === null || (policy.imageType !== null && policy.imageType.toLowerCase() !== 'custom')) continue;
     const id = policy.imageId.toLowerCase();
-    using.set(id, [...(using.get(id) ?? []), policy.displayName].sort((a, b) => a.localeCompare(b)));
+    using.set(
+      id,
+      [...(using.get(id) ?? []), policy.displayName].sort((a, b) => a.localeCompare(b)),
+    );
   }
   return using;
 }
@@ -81,7 +103,9 @@ export function observeRegistrations(input: ObservationInput): ObserveAction[] {
     }
 
     const observed = { ...row, ...change };
-    const newWarnings = warningsOf(observed, input.now, input.expiryWarningDays).filter((warning) => !row.alertedWarnings.includes(warning.code));
+    const newWarnings = warningsOf(observed, input.now, input.expiryWarningDays).filter(
+      (warning) => !row.alertedWarnings.includes(warning.code),
+    );
     if (newWarnings.length > 0) change.alertedWarnings = [...row.alertedWarnings, ...new Set<WarningCode>(warningCodes(newWarnings))];
     if (Object.keys(change).length > 0) actions.push({ kind: 'observe', row, observation: change, newWarnings });
   }

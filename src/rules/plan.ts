@@ -173,9 +173,7 @@ function chooseDeviceImage(candidates: readonly DeviceImage[], row: LedgerRow | 
   if (known !== undefined) return known;
   const rank = (deviceImage: DeviceImage) => STATUS_RANK[deviceImage.status];
   const modified = (deviceImage: DeviceImage) => Date.parse(deviceImage.lastModifiedDateTime ?? '') || 0;
-  return [...candidates].sort(
-    (a, b) => rank(a) - rank(b) || modified(b) - modified(a) || a.id.localeCompare(b.id),
-  )[0];
+  return [...candidates].sort((a, b) => rank(a) - rank(b) || modified(b) - modified(a) || a.id.localeCompare(b.id))[0];
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -264,11 +262,42 @@ export function plan(input: PlanInput): Plan {
       if (otherKey === key) continue;
       if (other.state === 'skipped') act({ kind: 'dropRow', row: other }, otherKey);
       else if (isRegistered(other) && other.deviceImageId !== null && !deviceImageIds.has(other.deviceImageId.toLowerCase())) {
-        act({ kind: 'retire', row: other, reason: `the device image was deleted outside the app; the source has been rebuilt as ${eligibility.version ?? 'another version'} since, so version ${other.version ?? '?'} cannot be uploaded again` }, otherKey);
-      } else if (other.state === 'pending' && isOverdue(other.nextCheckAt, now, staleAfterMs)) act({ kind: 'resumeStatusCheck', row: other }, otherKey);
-      else if ((other.state === 'queued' || other.state === 'creating') && isOverdue(other.updatedAt, now, staleAfterMs) && other.displayName !== null && other.version !== null) {
-        const job: RegisterJob = { v: 1, sourceImageResourceId: other.sourceImageResourceId, displayName: other.displayName, version: other.version, trigger, enqueuedAt: now.toISOString() };
-        act({ kind: 'register', sourceImage: image, job, cause: 'job-lost', needsSlot: false, firstCreate: false, contentFingerprint: other.contentFingerprint }, otherKey);
+        act(
+          {
+            kind: 'retire',
+            row: other,
+            reason: `the device image was deleted outside the app; the source has been rebuilt as ${eligibility.version ?? 'another version'} since, so version ${other.version ?? '?'} cannot be uploaded again`,
+          },
+          otherKey,
+        );
+      } else if (other.state === 'pending' && isOverdue(other.nextCheckAt, now, staleAfterMs))
+        act({ kind: 'resumeStatusCheck', row: other }, otherKey);
+      else if (
+        (other.state === 'queued' || other.state === 'creating') &&
+        isOverdue(other.updatedAt, now, staleAfterMs) &&
+        other.displayName !== null &&
+        other.version !== null
+      ) {
+        const job: RegisterJob = {
+          v: 1,
+          sourceImageResourceId: other.sourceImageResourceId,
+          displayName: other.displayName,
+          version: other.version,
+          trigger,
+          enqueuedAt: now.toISOString(),
+        };
+        act(
+          {
+            kind: 'register',
+            sourceImage: image,
+            job,
+            cause: 'job-lost',
+            needsSlot: false,
+            firstCreate: false,
+            contentFingerprint: other.contentFingerprint,
+          },
+          otherKey,
+        );
       }
     }
     // Device images of the source at versions the ledger does not follow.
@@ -277,13 +306,26 @@ export function plan(input: PlanInput): Plan {
       const chosen = chooseDeviceImage(found, rowsByKey.get(graphKey));
       if (chosen === undefined || tracks(rowsByKey.get(graphKey), chosen)) continue;
       const version = parseVersion(chosen.version) ?? chosen.version;
-      act({ kind: 'adopt', sourceImage: image, deviceImage: chosen, displayName: chosen.displayName, version, contentFingerprint: null }, graphKey);
+      act(
+        { kind: 'adopt', sourceImage: image, deviceImage: chosen, displayName: chosen.displayName, version, contentFingerprint: null },
+        graphKey,
+      );
     }
 
     if (deviceImage !== undefined && eligibility.version !== null) {
       const matched = { ...base, ...named, displayName: deviceImage.displayName, deviceImageId: deviceImage.id };
       if (!tracks(row, deviceImage)) {
-        act({ kind: 'adopt', sourceImage: image, deviceImage, displayName: deviceImage.displayName, version: eligibility.version, contentFingerprint: image.contentFingerprint }, key);
+        act(
+          {
+            kind: 'adopt',
+            sourceImage: image,
+            deviceImage,
+            displayName: deviceImage.displayName,
+            version: eligibility.version,
+            contentFingerprint: image.contentFingerprint,
+          },
+          key,
+        );
         images.push({ ...matched, outcome: 'adopt' });
       } else if (row.state === 'pending' && isOverdue(row.nextCheckAt, now, staleAfterMs)) {
         act({ kind: 'resumeStatusCheck', row }, key);
@@ -321,14 +363,28 @@ export function plan(input: PlanInput): Plan {
     const needsSlot = !occupied.has(slotName(key));
     if (input.capacity !== null && needsSlot) {
       if (occupied.size >= input.capacity.limit) {
-        skip('tenant-image-limit', skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.size }));
+        skip(
+          'tenant-image-limit',
+          skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.size }),
+        );
         continue;
       }
       occupied.add(slotName(key));
     }
     const { displayName, version } = eligibility;
     const job: RegisterJob = { v: 1, sourceImageResourceId: image.id, displayName, version, trigger, enqueuedAt: now.toISOString() };
-    act({ kind: 'register', sourceImage: image, job, cause, needsSlot, firstCreate: neverPosted, contentFingerprint: image.contentFingerprint }, key);
+    act(
+      {
+        kind: 'register',
+        sourceImage: image,
+        job,
+        cause,
+        needsSlot,
+        firstCreate: neverPosted,
+        contentFingerprint: image.contentFingerprint,
+      },
+      key,
+    );
     images.push({ ...base, displayName, version, deviceImageId: null, outcome: 'register', cause });
   }
 

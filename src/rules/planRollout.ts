@@ -37,7 +37,13 @@ export type RolloutStep =
   /** The policy uses the image already: done (or a PATCH whose answer was lost landed). */
   | { readonly kind: 'in-use'; readonly row: LedgerRow; readonly target: string; readonly policy: ProvisioningPolicy }
   /** Nothing to send: record the outcome (a problem when it is not final). */
-  | { readonly kind: 'record'; readonly row: LedgerRow; readonly target: string; readonly policy: ProvisioningPolicy | null; readonly outcome: 'superseded' | 'no-such-policy' | 'gallery-image' };
+  | {
+      readonly kind: 'record';
+      readonly row: LedgerRow;
+      readonly target: string;
+      readonly policy: ProvisioningPolicy | null;
+      readonly outcome: 'superseded' | 'no-such-policy' | 'gallery-image';
+    };
 
 function same(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
@@ -45,7 +51,9 @@ function same(a: string | null, b: string | null): boolean {
 
 /** The outcome recorded for a target (and policy, when one was named), if any. */
 export function outcomeOf(row: LedgerRow, target: string, policyId: string | null): RolloutOutcome | undefined {
-  return row.rollouts.find((outcome) => same(outcome.target, target) && (policyId === null ? outcome.policyId === null : same(outcome.policyId, policyId)));
+  return row.rollouts.find(
+    (outcome) => same(outcome.target, target) && (policyId === null ? outcome.policyId === null : same(outcome.policyId, policyId)),
+  );
 }
 
 function isCustom(policy: ProvisioningPolicy): boolean {
@@ -128,7 +136,11 @@ export interface RolloutPreview {
 
 /** What the tag of each planned registration will do (shown by `image-sync plan`), read-only. */
 export function previewRollout(
-  planned: readonly { readonly image: Pick<SourceImage, 'id' | 'tags'>; readonly displayName: string | null; readonly version: string | null }[],
+  planned: readonly {
+    readonly image: Pick<SourceImage, 'id' | 'tags'>;
+    readonly displayName: string | null;
+    readonly version: string | null;
+  }[],
   ledger: readonly LedgerRow[],
   policies: readonly ProvisioningPolicy[] | null,
   enabled: boolean,
@@ -147,7 +159,13 @@ export function previewRollout(
       if (matches.length === 0) preview.push({ ...base, policyId: null, outcome: policies === null ? 'when-ready' : 'no-such-policy' });
       for (const policy of matches) {
         const recorded = row === undefined ? undefined : outcomeOf(row, target, policy.id);
-        const outcome = recorded?.outcome ?? (isCustom(policy) ? (row?.state === 'ready' && same(policy.imageId, row.deviceImageId) ? 'already-used' : 'when-ready') : 'gallery-image');
+        const outcome =
+          recorded?.outcome ??
+          (isCustom(policy)
+            ? row?.state === 'ready' && same(policy.imageId, row.deviceImageId)
+              ? 'already-used'
+              : 'when-ready'
+            : 'gallery-image');
         preview.push({ ...base, policyId: policy.id, outcome });
       }
     }

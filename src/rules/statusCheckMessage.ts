@@ -11,7 +11,11 @@ export interface CheckProgress {
   readonly retryUploads?: number;
 }
 
-export function statusCheckFor(registration: Pick<LedgerEntry, 'sourceImageResourceId' | 'version' | 'retryUploads'>, deviceImageId: string, progress: CheckProgress): StatusCheck {
+export function statusCheckFor(
+  registration: Pick<LedgerEntry, 'sourceImageResourceId' | 'version' | 'retryUploads'>,
+  deviceImageId: string,
+  progress: CheckProgress,
+): StatusCheck {
   return {
     v: 1,
     sourceImageResourceId: registration.sourceImageResourceId,

@@ -19,13 +19,24 @@ export function daysUntil(date: string, now: Date): number | null {
 export function osWarnings(entry: Pick<LedgerEntry, 'osStatus' | 'expirationDate'>, now: Date, expiryWarningDays: number): ImageWarning[] {
   const warnings: ImageWarning[] = [];
   if (entry.osStatus !== null && entry.osStatus.toLowerCase() === 'supportedwithwarning') {
-    warnings.push({ code: 'os-support-warning', text: 'Windows 365 reports the OS as supportedWithWarning: its support is ending; build the next version on a supported Windows release' });
+    warnings.push({
+      code: 'os-support-warning',
+      text: 'Windows 365 reports the OS as supportedWithWarning: its support is ending; build the next version on a supported Windows release',
+    });
   }
   const days = entry.expirationDate === null ? null : daysUntil(entry.expirationDate, now);
   if (days !== null && entry.expirationDate !== null) {
     const on = entry.expirationDate.slice(0, 10);
-    if (days < 0) warnings.push({ code: 'os-support-ended', text: `the image's OS stopped being usable on ${on}; provision from a newer version and point provisioning policies at it` });
-    else if (days <= expiryWarningDays) warnings.push({ code: 'os-support-ending', text: `the image's OS stops being usable on ${on} (in ${days} day${days === 1 ? '' : 's'}); build and roll out a newer version before then` });
+    if (days < 0)
+      warnings.push({
+        code: 'os-support-ended',
+        text: `the image's OS stopped being usable on ${on}; provision from a newer version and point provisioning policies at it`,
+      });
+    else if (days <= expiryWarningDays)
+      warnings.push({
+        code: 'os-support-ending',
+        text: `the image's OS stops being usable on ${on} (in ${days} day${days === 1 ? '' : 's'}); build and roll out a newer version before then`,
+      });
   }
   return warnings;
 }
@@ -33,7 +44,12 @@ export function osWarnings(entry: Pick<LedgerEntry, 'osStatus' | 'expirationDate
 /** Beta's `warning` upload status, shown as its own word: usable, but Windows 365 flags something. */
 function uploadWarnings(entry: Pick<LedgerEntry, 'uploadStatus'>): ImageWarning[] {
   if (entry.uploadStatus !== 'warning') return [];
-  return [{ code: 'upload-warning', text: 'Windows 365 reports the upload as "warning" (a beta status it does not document); the image can be used: check it in the Intune admin center (Windows 365 > Custom images) before rolling it out' }];
+  return [
+    {
+      code: 'upload-warning',
+      text: 'Windows 365 reports the upload as "warning" (a beta status it does not document); the image can be used: check it in the Intune admin center (Windows 365 > Custom images) before rolling it out',
+    },
+  ];
 }
 
 /** Every warning of a registration now: what the reconcile found about its source, the upload's, then the OS's. */
@@ -65,7 +81,10 @@ export function sourceWarnings(
       text: `the source image was rebuilt but still says version ${entry.version}; Windows 365 keeps what was captured when ${entry.version} was registered. Bump ${VERSION_TAG} (e.g. in your image template's tags) so the new build is registered as a new version`,
     });
   }
-  if (entry.displayName !== null && nameVersionKey(entry.displayName, entry.version) !== nameVersionKey(current.displayName, entry.version)) {
+  if (
+    entry.displayName !== null &&
+    nameVersionKey(entry.displayName, entry.version) !== nameVersionKey(current.displayName, entry.version)
+  ) {
     warnings.push({
       code: 'display-name-changed',
       text: `the source's display name is now "${current.displayName}" but the device image is "${entry.displayName}"; the app never renames a device image: register the new name as a new version (bump ${VERSION_TAG}) or set ${DISPLAY_NAME_TAG} back`,

@@ -42,12 +42,25 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
   const credential = createCredential(config);
   const storage = createStorageClients(config.storage);
   // One Retry-After gate per process, sharing its holds with every instance through the ledger's table.
-  const gate = createSharedRetryAfterGate(createSharedThrottle(storage.table(config.table)), { log, ...(options.graphThrottleRefreshMs === undefined ? {} : { refreshMs: options.graphThrottleRefreshMs }) });
+  const gate = createSharedRetryAfterGate(createSharedThrottle(storage.table(config.table)), {
+    log,
+    ...(options.graphThrottleRefreshMs === undefined ? {} : { refreshMs: options.graphThrottleRefreshMs }),
+  });
   return {
     credential,
     storage,
-    sourceImages: createSourceImageReader({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }), ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }) }),
-    deviceImages: createDeviceImageApi({ client: createGraphClient(credential, config, gate, options.graphRetry), gate, ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }) }),
+    sourceImages: createSourceImageReader({
+      config,
+      credential,
+      log,
+      ...(options.armRetry === undefined ? {} : { retry: options.armRetry }),
+      ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }),
+    }),
+    deviceImages: createDeviceImageApi({
+      client: createGraphClient(credential, config, gate, options.graphRetry),
+      gate,
+      ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }),
+    }),
     ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
     rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),

@@ -126,7 +126,10 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
     const text = JSON.stringify(reservations);
     const chunks: Record<string, string> = {};
     for (let index = 0; index * CHUNK_CHARACTERS < text.length; index++) {
-      if (index >= MAX_CHUNKS) throw new TransientError(`the tenant image slots hold more reservations than one table row can (${Object.keys(reservations).length}); lower IMAGE_SYNC_TENANT_IMAGE_LIMIT`);
+      if (index >= MAX_CHUNKS)
+        throw new TransientError(
+          `the tenant image slots hold more reservations than one table row can (${Object.keys(reservations).length}); lower IMAGE_SYNC_TENANT_IMAGE_LIMIT`,
+        );
       chunks[`reservations${index}`] = text.slice(index * CHUNK_CHARACTERS, (index + 1) * CHUNK_CHARACTERS);
     }
     const entity = { partitionKey: TENANT_PARTITION, rowKey: IMAGE_SLOTS_ROW_KEY, ...chunks };
@@ -156,7 +159,13 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
         'image slot reservation',
         () =>
           change((row) => {
-            const { granted, reservations } = grantSlots(row.reservations, wanted.map(slotName), new Set([...inTenant].map(slotName)), limit, now);
+            const { granted, reservations } = grantSlots(
+              row.reservations,
+              wanted.map(slotName),
+              new Set([...inTenant].map(slotName)),
+              limit,
+              now,
+            );
             return { result: new Set(wanted.filter((key) => granted.has(slotName(key)))), reservations };
           }),
         true,
@@ -174,6 +183,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
       ),
 
     // Read-only (plan, status): never creates the table; a missing table or row holds no reservation.
-    reserved: (now) => guarded('image slot read', async () => new Set(Object.keys(openReservations((await readRow()).reservations, new Set(), now))), false),
+    reserved: (now) =>
+      guarded('image slot read', async () => new Set(Object.keys(openReservations((await readRow()).reservations, new Set(), now))), false),
   };
 }

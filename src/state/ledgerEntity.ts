@@ -135,7 +135,11 @@ function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Rec
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue === undefined ? '' : `${issue.path.map(String).join('.')}: `;
-    throw new PermanentError(`ledger row image/${entity.rowKey ?? '?'} is unreadable (${field}${issue?.message ?? 'unknown shape'})`, null, 'LedgerRowUnreadable');
+    throw new PermanentError(
+      `ledger row image/${entity.rowKey ?? '?'} is unreadable (${field}${issue?.message ?? 'unknown shape'})`,
+      null,
+      'LedgerRowUnreadable',
+    );
   }
   return parsed.data;
 }
@@ -146,7 +150,9 @@ function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Rec
  */
 export function toLedgerRow(entity: TableEntityResult<Record<string, unknown>>): LedgerRow {
   const row = parseImageEntity(imageEntitySchema, entity);
-  return entity.rowKey === undefined || entity.rowKey === imageRowKey(row.sourceImageResourceId, row.version) ? row : { ...row, legacy: true };
+  return entity.rowKey === undefined || entity.rowKey === imageRowKey(row.sourceImageResourceId, row.version)
+    ? row
+    : { ...row, legacy: true };
 }
 
 /** The id and state of a stored entity read with `$select` of {@link IMAGE_STATE_FIELDS}. */

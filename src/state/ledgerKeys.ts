@@ -49,5 +49,7 @@ export const PROBLEM_ROW_KEY_END = 'a';
  * so that it can be created in one transaction with the problem itself: two writers cannot both add it.
  */
 export function openProblemRowKey(kind: string, subject: string | null): string {
-  return `open-${createHash('sha256').update(`${kind}\n${subject ?? ''}`).digest('hex')}`;
+  return `open-${createHash('sha256')
+    .update(`${kind}\n${subject ?? ''}`)
+    .digest('hex')}`;
 }

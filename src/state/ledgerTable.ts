@@ -161,7 +161,8 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
   const insertChunk = async (entries: readonly LedgerEntry[]): Promise<(LedgerRow | null)[]> => {
     const entities = entries.map(toImageEntity);
     // A transaction may not touch one row twice.
-    if (entities.length < 2 || new Set(entities.map((entity) => entity.rowKey)).size < entities.length) return mapConcurrently(entries, 1, insertOne);
+    if (entities.length < 2 || new Set(entities.map((entity) => entity.rowKey)).size < entities.length)
+      return mapConcurrently(entries, 1, insertOne);
     try {
       const response = await table.submitTransaction(entities.map((entity): TransactionAction => ['create', entity]));
       log.debug('LedgerRowsInserted', { rows: entities.length });
@@ -185,7 +186,9 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
     list: () =>
       reading('ledger list', [], async () => {
         const rows: LedgerRow[] = [];
-        const entities = table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${IMAGE_PARTITION}` } });
+        const entities = table.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`PartitionKey eq ${IMAGE_PARTITION}` },
+        });
         for await (const entity of entities) rows.push(toLedgerRow(entity));
         return rows.sort((a, b) => (orderOf(a) < orderOf(b) ? -1 : orderOf(a) > orderOf(b) ? 1 : 0));
       }),

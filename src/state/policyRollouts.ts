@@ -36,7 +36,12 @@ const FIELDS = Object.keys(rolloutEntity.shape).filter((name) => name !== 'etag'
 
 function toRow(entity: Record<string, unknown>): PolicyRolloutRow {
   const parsed = rolloutEntity.safeParse(entity);
-  if (!parsed.success) throw new PermanentError(`ledger row ${ROLLOUT_PARTITION}/${String(entity['rowKey'])} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`, null, 'LedgerRowUnreadable');
+  if (!parsed.success)
+    throw new PermanentError(
+      `ledger row ${ROLLOUT_PARTITION}/${String(entity['rowKey'])} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`,
+      null,
+      'LedgerRowUnreadable',
+    );
   return parsed.data;
 }
 
@@ -50,7 +55,8 @@ function toEntity(rollout: PolicyRollout): Record<string, string> & { partitionK
 }
 
 export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpoints): PolicyRollouts {
-  const failed = (error: unknown, what: string) => (error instanceof LedgerConflictError ? error : classifyStorageError(error, what, endpoints, 'table'));
+  const failed = (error: unknown, what: string) =>
+    error instanceof LedgerConflictError ? error : classifyStorageError(error, what, endpoints, 'table');
 
   return {
     async get(policyId) {
@@ -66,12 +72,14 @@ export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpo
       const entity = toEntity(rollout);
       try {
         await ensureTable(table);
-        const response = expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
+        const response =
+          expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
         if (response.etag === undefined) throw new Error('storage answered a rollout write without an ETag');
         return { ...rollout, etag: response.etag };
       } catch (error) {
         const status = storageStatus(error);
-        if (status === 409 || status === 412 || (expected !== null && status === 404)) throw new LedgerConflictError(`provisioning policy ${rollout.policyId}`);
+        if (status === 409 || status === 412 || (expected !== null && status === 404))
+          throw new LedgerConflictError(`provisioning policy ${rollout.policyId}`);
         throw failed(error, 'rollout write');
       }
     },
@@ -90,7 +98,10 @@ export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpo
     async list() {
       try {
         const rows: PolicyRolloutRow[] = [];
-        for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${ROLLOUT_PARTITION}` } })) rows.push(toRow(entity));
+        for await (const entity of table.listEntities<Record<string, unknown>>({
+          queryOptions: { filter: odata`PartitionKey eq ${ROLLOUT_PARTITION}` },
+        }))
+          rows.push(toRow(entity));
         return rows;
       } catch (error) {
         if (isTableNotFound(error)) return [];

@@ -37,7 +37,11 @@ export function toRecordedProblem(entity: TableEntityResult<Record<string, unkno
   const parsed = problemEntitySchema.safeParse(entity);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PermanentError(`ledger row problem/${entity.rowKey ?? '?'} is unreadable (${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'unknown shape'})`, null, 'LedgerRowUnreadable');
+    throw new PermanentError(
+      `ledger row problem/${entity.rowKey ?? '?'} is unreadable (${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'unknown shape'})`,
+      null,
+      'LedgerRowUnreadable',
+    );
   }
   const { lastSeenAt, ...rest } = parsed.data;
   return { ...rest, at: lastSeenAt };
@@ -53,6 +57,7 @@ const markerSchema = z.object({ problemRowKey: z.string().min(1), etag: z.string
 
 export function toOpenProblemMarker(entity: TableEntityResult<Record<string, unknown>>): OpenProblemMarker {
   const parsed = markerSchema.safeParse(entity);
-  if (!parsed.success) throw new PermanentError(`ledger row problem/${entity.rowKey ?? '?'} is not an open-problem marker`, null, 'LedgerRowUnreadable');
+  if (!parsed.success)
+    throw new PermanentError(`ledger row problem/${entity.rowKey ?? '?'} is not an open-problem marker`, null, 'LedgerRowUnreadable');
   return parsed.data;
 }

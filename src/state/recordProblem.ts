@@ -20,7 +20,10 @@ async function readMarker(table: TableClient, rowKey: string): Promise<OpenProbl
   }
 }
 
-async function readProblem(table: TableClient, rowKey: string): Promise<{ readonly problem: RecordedProblem; readonly etag: string } | null> {
+async function readProblem(
+  table: TableClient,
+  rowKey: string,
+): Promise<{ readonly problem: RecordedProblem; readonly etag: string } | null> {
   try {
     const entity = await table.getEntity<Record<string, unknown>>(PROBLEM_PARTITION, rowKey);
     return { problem: toRecordedProblem(entity), etag: entity.etag };
@@ -49,7 +52,14 @@ export async function recordProblem(table: TableClient, problem: Problem): Promi
     try {
       if (marker === null) {
         const rowKey = problemRowKey(at);
-        const recorded: RecordedProblem = { kind: problem.kind, detail: problem.detail, at: problem.at, subject: problem.subject, count: 1, firstSeenAt: problem.at };
+        const recorded: RecordedProblem = {
+          kind: problem.kind,
+          detail: problem.detail,
+          at: problem.at,
+          subject: problem.subject,
+          count: 1,
+          firstSeenAt: problem.at,
+        };
         await table.submitTransaction([
           ['create', toProblemEntity(rowKey, recorded)],
           ['create', { partitionKey: PROBLEM_PARTITION, rowKey: markerKey, problemRowKey: rowKey }],

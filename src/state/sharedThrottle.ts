@@ -69,7 +69,10 @@ export function createSharedThrottle(table: TableClient, now: () => number = Dat
         const until = extendedUntil(row, untilMs);
         if (until === null) return row.untilMs;
         try {
-          const written = row.etag === null ? await table.createEntity(throttleEntity(until), { abortSignal: signal }) : await table.updateEntity(throttleEntity(until), 'Merge', { etag: row.etag, abortSignal: signal });
+          const written =
+            row.etag === null
+              ? await table.createEntity(throttleEntity(until), { abortSignal: signal })
+              : await table.updateEntity(throttleEntity(until), 'Merge', { etag: row.etag, abortSignal: signal });
           last = { untilMs: until, etag: written.etag ?? null };
           return until;
         } catch (error) {

@@ -4,7 +4,17 @@ import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import { handOffToPoller, recordDeviceImage } from './recordDeviceImage';
 import { skipFix } from '../rules/eligibility';
-import { type ImageIdentity, markAlerted, markRetired, markSkipped, newLedgerEntry, queueImage, readyEntry, recordObservation, skippedEntry } from './ledgerTransitions';
+import {
+  type ImageIdentity,
+  markAlerted,
+  markRetired,
+  markSkipped,
+  newLedgerEntry,
+  queueImage,
+  readyEntry,
+  recordObservation,
+  skippedEntry,
+} from './ledgerTransitions';
 import type { Plan, PlanAction, SkipAction } from '../rules/plan';
 import type { NewLedgerEntry, SyncDeps } from '../ports';
 import { rolloutTargets } from '../rules/planRollout';
@@ -31,7 +41,15 @@ export interface AppliedPlan {
   readonly superseded: number;
 }
 
-export const NOTHING_APPLIED: AppliedPlan = Object.freeze({ registered: 0, adopted: 0, skipped: 0, resumed: 0, observed: 0, retired: 0, superseded: 0 });
+export const NOTHING_APPLIED: AppliedPlan = Object.freeze({
+  registered: 0,
+  adopted: 0,
+  skipped: 0,
+  resumed: 0,
+  observed: 0,
+  retired: 0,
+  superseded: 0,
+});
 
 /** Skipping never overwrites an image that is registering or registered: the upload goes on. */
 function maySkip(row: LedgerRow | undefined): boolean {
@@ -41,10 +59,22 @@ function maySkip(row: LedgerRow | undefined): boolean {
 function identityOf(action: Extract<PlanAction, { kind: 'skip' | 'adopt' | 'register' }>): ImageIdentity {
   if (action.kind === 'register') {
     const { job, contentFingerprint } = action;
-    return { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, contentFingerprint, rolloutPolicies: rolloutTargets(action.sourceImage) };
+    return {
+      sourceImageResourceId: job.sourceImageResourceId,
+      displayName: job.displayName,
+      version: job.version,
+      contentFingerprint,
+      rolloutPolicies: rolloutTargets(action.sourceImage),
+    };
   }
   const contentFingerprint = action.kind === 'adopt' ? action.contentFingerprint : null;
-  return { sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, contentFingerprint, rolloutPolicies: rolloutTargets(action.sourceImage) };
+  return {
+    sourceImageResourceId: action.sourceImage.id,
+    displayName: action.displayName,
+    version: action.version,
+    contentFingerprint,
+    rolloutPolicies: rolloutTargets(action.sourceImage),
+  };
 }
 
 function keyOf(action: PlanAction): string {
@@ -92,20 +122,37 @@ function firstRowOf(action: PlanAction, rows: ReadonlyMap<string, LedgerRow>): N
 async function skipImage(deps: SyncDeps, action: SkipAction, row: LedgerRow | undefined, recorded: boolean): Promise<'skipped' | null> {
   const now = deps.clock.now();
   if (!maySkip(row)) return null;
-  const unchanged = row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName;
+  const unchanged =
+    row?.state === 'skipped' && row.reason === action.reason && row.fix === action.fix && row.displayName === action.displayName;
   const alerted = unchanged && row.alertedAt !== null;
   if (unchanged && (alerted || !needsAttention(action))) return 'skipped';
   const skipped = recorded || unchanged ? row : await markSkipped(deps.ledger, row ?? null, identityOf(action), action, now);
-  deps.log.info('ImageSkipped', { sourceImageResourceId: action.sourceImage.id, version: action.version, reason: action.reason, fix: action.fix });
+  deps.log.info('ImageSkipped', {
+    sourceImageResourceId: action.sourceImage.id,
+    version: action.version,
+    reason: action.reason,
+    fix: action.fix,
+  });
   if (needsAttention(action) && skipped !== undefined) {
     // The write above decided who alerts: of two planners, only the one whose write landed gets here.
-    await deps.alerts.raise({ sourceImageResourceId: action.sourceImage.id, displayName: action.displayName, version: action.version, errorCode: action.reason, detail: action.fix });
+    await deps.alerts.raise({
+      sourceImageResourceId: action.sourceImage.id,
+      displayName: action.displayName,
+      version: action.version,
+      errorCode: action.reason,
+      detail: action.fix,
+    });
     await markAlerted(deps.ledger, skipped, deps.clock.now());
   }
   return 'skipped';
 }
 
-async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<string, LedgerRow>, recorded: boolean): Promise<keyof Omit<AppliedPlan, 'superseded'> | null> {
+async function apply(
+  deps: SyncDeps,
+  action: PlanAction,
+  rows: ReadonlyMap<string, LedgerRow>,
+  recorded: boolean,
+): Promise<keyof Omit<AppliedPlan, 'superseded'> | null> {
   const now = deps.clock.now();
   switch (action.kind) {
     case 'register': {
@@ -113,7 +160,13 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
       const row = rows.get(keyOf(action)) ?? null;
       if (!recorded) await queueImage(deps.ledger, row, identityOf(action), now);
       await deps.queues.sendRegisterJob(job);
-      deps.log.info('RegisterJobQueued', { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version, trigger: job.trigger, cause: action.cause });
+      deps.log.info('RegisterJobQueued', {
+        sourceImageResourceId: job.sourceImageResourceId,
+        displayName: job.displayName,
+        version: job.version,
+        trigger: job.trigger,
+        cause: action.cause,
+      });
       return 'registered';
     }
     case 'skip':
@@ -121,30 +174,57 @@ async function apply(deps: SyncDeps, action: PlanAction, rows: ReadonlyMap<strin
     case 'adopt': {
       const row = rows.get(keyOf(action)) ?? null;
       if (!recorded) await handOffToPoller(deps, await recordDeviceImage(deps, row, identityOf(action), action.deviceImage));
-      deps.log.info('DeviceImageAdopted', { sourceImageResourceId: action.sourceImage.id, version: action.version, deviceImageId: action.deviceImage.id, status: action.deviceImage.status });
+      deps.log.info('DeviceImageAdopted', {
+        sourceImageResourceId: action.sourceImage.id,
+        version: action.version,
+        deviceImageId: action.deviceImage.id,
+        status: action.deviceImage.status,
+      });
       return 'adopted';
     }
     case 'resumeStatusCheck': {
       const { row } = action;
       if (row.deviceImageId === null) return null;
       await deps.ledger.update(row, { nextCheckAt: now.toISOString() }, now);
-      await deps.queues.sendStatusCheck(statusCheckFor(row, row.deviceImageId, { check: row.statusChecks, since: row.pendingSince ?? now.toISOString() }), 0);
-      deps.log.info('StatusCheckResumed', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: row.deviceImageId });
+      await deps.queues.sendStatusCheck(
+        statusCheckFor(row, row.deviceImageId, { check: row.statusChecks, since: row.pendingSince ?? now.toISOString() }),
+        0,
+      );
+      deps.log.info('StatusCheckResumed', {
+        sourceImageResourceId: row.sourceImageResourceId,
+        version: row.version,
+        deviceImageId: row.deviceImageId,
+      });
       return 'resumed';
     }
     case 'dropRow':
       await deps.ledger.remove(action.row);
-      deps.log.info('LedgerRowDropped', { sourceImageResourceId: action.row.sourceImageResourceId, version: action.row.version, reason: action.row.reason });
+      deps.log.info('LedgerRowDropped', {
+        sourceImageResourceId: action.row.sourceImageResourceId,
+        version: action.row.version,
+        reason: action.row.reason,
+      });
       return 'retired';
     case 'retire':
       await markRetired(deps.ledger, action.row, action.reason, now);
-      deps.log.warn('DeviceImageGone', { sourceImageResourceId: action.row.sourceImageResourceId, version: action.row.version, deviceImageId: action.row.deviceImageId, detail: action.reason });
+      deps.log.warn('DeviceImageGone', {
+        sourceImageResourceId: action.row.sourceImageResourceId,
+        version: action.row.version,
+        deviceImageId: action.row.deviceImageId,
+        detail: action.reason,
+      });
       return 'retired';
     case 'observe': {
       const { row } = action;
       await recordObservation(deps.ledger, row, action.observation, now);
       for (const warning of action.newWarnings) {
-        await deps.alerts.warn({ sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version, warning: warning.code, detail: describeWarning(warning) });
+        await deps.alerts.warn({
+          sourceImageResourceId: row.sourceImageResourceId,
+          displayName: row.displayName,
+          version: row.version,
+          warning: warning.code,
+          detail: describeWarning(warning),
+        });
       }
       return 'observed';
     }
@@ -163,7 +243,14 @@ async function withSlots(deps: SyncDeps, actions: readonly PlanAction[], inTenan
   return actions.map((action) => {
     if (action.kind !== 'register' || !action.needsSlot || granted.has(keyOf(action))) return action;
     const { job, sourceImage } = action;
-    return { kind: 'skip', sourceImage, displayName: job.displayName, version: job.version, reason: 'tenant-image-limit', fix: skipFix('tenant-image-limit', sourceImage, { tenantImageLimit: limit }) };
+    return {
+      kind: 'skip',
+      sourceImage,
+      displayName: job.displayName,
+      version: job.version,
+      reason: 'tenant-image-limit',
+      fix: skipFix('tenant-image-limit', sourceImage, { tenantImageLimit: limit }),
+    };
   });
 }
 
@@ -171,7 +258,12 @@ async function withSlots(deps: SyncDeps, actions: readonly PlanAction[], inTenan
  * Carries out a plan: slots first, then the ledger, then the message, so a lost message is found by
  * the next plan. `inTenant`: the registration keys of the tenant's device images (the plan's listing).
  */
-export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly LedgerRow[], inTenant: ReadonlySet<string>): Promise<AppliedPlan> {
+export async function applyPlan(
+  deps: SyncDeps,
+  plan: Plan,
+  ledgerRows: readonly LedgerRow[],
+  inTenant: ReadonlySet<string>,
+): Promise<AppliedPlan> {
   const rows = new Map(ledgerRows.map((row) => [registrationKey(row.sourceImageResourceId, row.version), row]));
   const counts = { ...NOTHING_APPLIED };
   const superseded = (action: PlanAction, sourceImageResourceId: string): void => {
@@ -212,6 +304,9 @@ export async function applyPlan(deps: SyncDeps, plan: Plan, ledgerRows: readonly
     });
     await mapConcurrently(recorded, APPLY_CONCURRENCY, ({ action }) => applyOne(action, true));
   };
-  await Promise.all([mapConcurrently(inChunks(firstRows, FIRST_ROWS_PER_WRITE), CHUNKS_AT_ONCE, recordChunk), mapConcurrently(others, APPLY_CONCURRENCY, (action) => applyOne(action, false))]);
+  await Promise.all([
+    mapConcurrently(inChunks(firstRows, FIRST_ROWS_PER_WRITE), CHUNKS_AT_ONCE, recordChunk),
+    mapConcurrently(others, APPLY_CONCURRENCY, (action) => applyOne(action, false)),
+  ]);
   return counts;
 }

@@ -73,13 +73,21 @@ export async function queueImage(ledger: Ledger, row: LedgerRow | null, identity
   if (row === null) return ledger.insert(newLedgerEntry(identity), now);
   if (row.state === 'creating') return ledger.update(row, { displayName: identity.displayName }, now);
   const { sourceImageResourceId: _source, version: _version, ...fresh } = newLedgerEntry(identity);
-  return ledger.update(row, { ...fresh, attempts: row.attempts, contentFingerprint: identity.contentFingerprint ?? row.contentFingerprint }, now);
+  return ledger.update(
+    row,
+    { ...fresh, attempts: row.attempts, contentFingerprint: identity.contentFingerprint ?? row.contentFingerprint },
+    now,
+  );
 }
 
 /** This worker takes the image: from here on a create may be in flight (a lease, see registerImage). */
 export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, now: Date): Promise<LedgerRow> {
   if (row === null) return ledger.insert({ ...newLedgerEntry(identity), state: 'creating', attempts: 1 }, now);
-  return ledger.update(row, { displayName: identity.displayName, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null }, now);
+  return ledger.update(
+    row,
+    { displayName: identity.displayName, state: 'creating', attempts: row.attempts + 1, errorCode: null, reason: null, fix: null },
+    now,
+  );
 }
 
 /** The errorCode of a `creating` row whose worker gave up its attempt without knowing the outcome. */
@@ -91,7 +99,14 @@ export const CLAIM_RELEASED = 'createInterrupted';
  * posting any more, so the next delivery need not wait out the claim's lease.
  */
 export async function releaseClaim(ledger: Ledger, row: LedgerRow, why: string, now: Date): Promise<LedgerRow> {
-  return ledger.update(row, { errorCode: CLAIM_RELEASED, reason: `the last create attempt ended without an answer (${why}); the next attempt looks the image up in Windows 365 before it posts` }, now);
+  return ledger.update(
+    row,
+    {
+      errorCode: CLAIM_RELEASED,
+      reason: `the last create attempt ended without an answer (${why}); the next attempt looks the image up in Windows 365 before it posts`,
+    },
+    now,
+  );
 }
 
 /** A `creating` row no worker is posting for any more (its claim was released). */
@@ -99,7 +114,13 @@ export function isReleasedClaim(row: LedgerRow): boolean {
   return row.state === 'creating' && row.errorCode === CLAIM_RELEASED;
 }
 
-export async function markPending(ledger: Ledger, row: LedgerRow, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+export async function markPending(
+  ledger: Ledger,
+  row: LedgerRow,
+  deviceImage: DeviceImage,
+  nextCheckAt: Date,
+  now: Date,
+): Promise<LedgerRow> {
   return ledger.update(
     row,
     {
@@ -123,17 +144,40 @@ export async function recordCheck(ledger: Ledger, row: LedgerRow, checksDone: nu
 }
 
 /** A failed upload was sent back to Windows 365 with retryUpload. */
-export async function recordRetryUpload(ledger: Ledger, row: LedgerRow, checksDone: number, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+export async function recordRetryUpload(
+  ledger: Ledger,
+  row: LedgerRow,
+  checksDone: number,
+  nextCheckAt: Date,
+  now: Date,
+): Promise<LedgerRow> {
   return ledger.update(
     row,
-    { state: 'pending', retryUploads: row.retryUploads + 1, statusChecks: checksDone, pendingSince: now.toISOString(), nextCheckAt: nextCheckAt.toISOString(), errorCode: null, reason: null },
+    {
+      state: 'pending',
+      retryUploads: row.retryUploads + 1,
+      statusChecks: checksDone,
+      pendingSince: now.toISOString(),
+      nextCheckAt: nextCheckAt.toISOString(),
+      errorCode: null,
+      reason: null,
+    },
     now,
   );
 }
 
 /** A retryUpload that was claimed (recordRetryUpload) but did not go through: the row as it was before. */
 export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, before: LedgerRow, now: Date): Promise<LedgerRow> {
-  return ledger.update(claimed, { retryUploads: before.retryUploads, statusChecks: before.statusChecks, pendingSince: before.pendingSince, nextCheckAt: before.nextCheckAt }, now);
+  return ledger.update(
+    claimed,
+    {
+      retryUploads: before.retryUploads,
+      statusChecks: before.statusChecks,
+      pendingSince: before.pendingSince,
+      nextCheckAt: before.nextCheckAt,
+    },
+    now,
+  );
 }
 
 function readyChange(deviceImage: DeviceImage) {
@@ -155,13 +199,26 @@ export function readyEntry(identity: ImageIdentity, deviceImage: DeviceImage): N
   return { ...newLedgerEntry(identity), ...readyChange(deviceImage) };
 }
 
-export async function markReady(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, now: Date): Promise<LedgerRow> {
+export async function markReady(
+  ledger: Ledger,
+  row: LedgerRow | null,
+  identity: ImageIdentity,
+  deviceImage: DeviceImage,
+  now: Date,
+): Promise<LedgerRow> {
   if (row === null) return ledger.insert(readyEntry(identity, deviceImage), now);
   return ledger.update(row, readyChange(deviceImage), now);
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
-export async function adoptPending(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage, nextCheckAt: Date, now: Date): Promise<LedgerRow> {
+export async function adoptPending(
+  ledger: Ledger,
+  row: LedgerRow | null,
+  identity: ImageIdentity,
+  deviceImage: DeviceImage,
+  nextCheckAt: Date,
+  now: Date,
+): Promise<LedgerRow> {
   const base = row ?? (await ledger.insert({ ...newLedgerEntry(identity), state: 'creating' }, now));
   return markPending(ledger, base, deviceImage, nextCheckAt, now);
 }
@@ -172,7 +229,13 @@ export interface Failure {
   readonly deviceImageId?: string | null;
 }
 
-export async function markFailed(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, failure: Failure, now: Date): Promise<LedgerRow> {
+export async function markFailed(
+  ledger: Ledger,
+  row: LedgerRow | null,
+  identity: ImageIdentity,
+  failure: Failure,
+  now: Date,
+): Promise<LedgerRow> {
   const change = {
     state: 'failed',
     errorCode: failure.errorCode,
@@ -196,7 +259,14 @@ export interface Skip {
 }
 
 function skippedChange(identity: ImageIdentity, skip: Skip) {
-  return { state: 'skipped', displayName: identity.displayName, reason: skip.reason, fix: skip.fix, errorCode: null, nextCheckAt: null } as const;
+  return {
+    state: 'skipped',
+    displayName: identity.displayName,
+    reason: skip.reason,
+    fix: skip.fix,
+    errorCode: null,
+    nextCheckAt: null,
+  } as const;
 }
 
 /** The first row of an image in scope that is never posted. */
@@ -204,7 +274,13 @@ export function skippedEntry(identity: ImageIdentity, skip: Skip): NewLedgerEntr
   return { ...newLedgerEntry(identity), ...skippedChange(identity, skip) };
 }
 
-export async function markSkipped(ledger: Ledger, row: LedgerRow | null, identity: ImageIdentity, skip: Skip, now: Date): Promise<LedgerRow> {
+export async function markSkipped(
+  ledger: Ledger,
+  row: LedgerRow | null,
+  identity: ImageIdentity,
+  skip: Skip,
+  now: Date,
+): Promise<LedgerRow> {
   if (row === null) return ledger.insert(skippedEntry(identity, skip), now);
   // A new reason is a new condition: an attention skip is alerted again.
   return ledger.update(row, { ...skippedChange(identity, skip), ...(row.reason === skip.reason ? {} : { alertedAt: null }) }, now);

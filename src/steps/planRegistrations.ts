@@ -12,7 +12,15 @@ export interface PlannedRegistrations {
   readonly applied: AppliedPlan;
 }
 
-export function planFor(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, visibleToWindows365: ReadonlySet<string> | null, staleAfterMs = STALE_AFTER_MS): Plan {
+export function planFor(
+  deps: SyncDeps,
+  sourceImages: readonly SourceImage[],
+  view: TenantView,
+  trigger: RegisterTrigger,
+  scope: ImageScope,
+  visibleToWindows365: ReadonlySet<string> | null,
+  staleAfterMs = STALE_AFTER_MS,
+): Plan {
   return plan({
     sourceImages,
     deviceImages: view.deviceImages,
@@ -34,14 +42,28 @@ function hasFirstCreate(planned: Plan): boolean {
 }
 
 /** The plan, made again with getSourceImages' answer when it has a first create to make (read-only). */
-export async function planWithPreflight(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope, staleAfterMs = STALE_AFTER_MS): Promise<Plan> {
+export async function planWithPreflight(
+  deps: SyncDeps,
+  sourceImages: readonly SourceImage[],
+  view: TenantView,
+  trigger: RegisterTrigger,
+  scope: ImageScope,
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<Plan> {
   const planned = planFor(deps, sourceImages, view, trigger, scope, null, staleAfterMs);
   if (!hasFirstCreate(planned)) return planned;
   const visible = await listVisibleSources(deps);
   return visible === null ? planned : planFor(deps, sourceImages, view, trigger, scope, visible, staleAfterMs);
 }
 
-export async function planRegistrations(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView, trigger: RegisterTrigger, scope: ImageScope = deps.config.scope, staleAfterMs = STALE_AFTER_MS): Promise<PlannedRegistrations> {
+export async function planRegistrations(
+  deps: SyncDeps,
+  sourceImages: readonly SourceImage[],
+  view: TenantView,
+  trigger: RegisterTrigger,
+  scope: ImageScope = deps.config.scope,
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<PlannedRegistrations> {
   const planned = await planWithPreflight(deps, sourceImages, view, trigger, scope, staleAfterMs);
   return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant) };
 }

@@ -27,8 +27,15 @@ async function retryFailedUpload(deps: SyncDeps, ref: RegistrationRef, deviceIma
   const delay = statusCheckDelaySeconds(deps.config, 0);
   const check = row.statusChecks + 1;
   await recordRetryUpload(deps.ledger, { ...row, deviceImageId: deviceImage.id }, check, new Date(now.getTime() + delay * 1000), now);
-  await deps.queues.sendStatusCheck(statusCheckFor(row, deviceImage.id, { check, since: now.toISOString(), retryUploads: row.retryUploads + 1 }), delay);
-  deps.log.info('DeviceImageUploadRetried', { sourceImageResourceId: row.sourceImageResourceId, deviceImageId: deviceImage.id, trigger: 'manual' });
+  await deps.queues.sendStatusCheck(
+    statusCheckFor(row, deviceImage.id, { check, since: now.toISOString(), retryUploads: row.retryUploads + 1 }),
+    delay,
+  );
+  deps.log.info('DeviceImageUploadRetried', {
+    sourceImageResourceId: row.sourceImageResourceId,
+    deviceImageId: deviceImage.id,
+    trigger: 'manual',
+  });
 }
 
 /** The overrides become the tags they stand for (replacing any casing of them), so one rule set serves. */
@@ -44,7 +51,8 @@ export function withOverrides(image: SourceImage, overrides: NamingOverrides): S
   return { ...image, tags };
 }
 
-export type RequestOutcome = PlannedImage | { readonly outcome: 'upload-retried' } | { readonly outcome: 'not-planned'; readonly why: string };
+export type RequestOutcome =
+  PlannedImage | { readonly outcome: 'upload-retried' } | { readonly outcome: 'not-planned'; readonly why: string };
 
 /** Plans one requested registration; what became of it is in the ledger (and the log line it returns the outcome for). */
 export async function planRequestedRegistration(deps: SyncDeps, job: RegisterJob): Promise<RequestOutcome> {
@@ -62,7 +70,13 @@ export async function planRequestedRegistration(deps: SyncDeps, job: RegisterJob
     await reportProblem(deps, { kind: 'register-request-unplanned', subject: job.sourceImageResourceId, detail: why });
     return { outcome: 'not-planned', why };
   }
-  const { plan: planned } = await planRegistrations(deps, [withOverrides(image, { displayName: job.displayName, version: job.version })], view, 'manual', { kind: 'all' });
+  const { plan: planned } = await planRegistrations(
+    deps,
+    [withOverrides(image, { displayName: job.displayName, version: job.version })],
+    view,
+    'manual',
+    { kind: 'all' },
+  );
   const outcome = planned.images[0];
   if (outcome === undefined) throw new Error(`the plan returned nothing for ${subject}`);
   const key = registrationKey(image.id, outcome.version);

@@ -23,12 +23,23 @@ export interface RecordedDeviceImage {
  * Makes the ledger follow a device image that exists in Graph: a ready one is recorded ready; any
  * other pending, its first check due now for a failed one (the poller owns retryUpload and failure).
  */
-export async function recordDeviceImage(deps: SyncDeps, row: LedgerRow | null, identity: ImageIdentity, deviceImage: DeviceImage): Promise<RecordedDeviceImage> {
+export async function recordDeviceImage(
+  deps: SyncDeps,
+  row: LedgerRow | null,
+  identity: ImageIdentity,
+  deviceImage: DeviceImage,
+): Promise<RecordedDeviceImage> {
   const now = deps.clock.now();
   if (isUsable(deviceImage.status)) return { row: await markReady(deps.ledger, row, identity, deviceImage, now), firstCheck: null };
   const delaySeconds = deviceImage.status === 'failed' ? 0 : statusCheckDelaySeconds(deps.config, 0);
   const pending = await adoptPending(deps.ledger, row, identity, deviceImage, new Date(now.getTime() + delaySeconds * 1000), now);
-  return { row: pending, firstCheck: { message: statusCheckFor({ ...identity, retryUploads: 0 }, deviceImage.id, { check: 0, since: now.toISOString() }), delaySeconds } };
+  return {
+    row: pending,
+    firstCheck: {
+      message: statusCheckFor({ ...identity, retryUploads: 0 }, deviceImage.id, { check: 0, since: now.toISOString() }),
+      delaySeconds,
+    },
+  };
 }
 
 /** The hand-off to the status poller: from here on the poller follows the upload. */

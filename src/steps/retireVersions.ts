@@ -35,7 +35,15 @@ function explain(retirement: Retirement): string {
 }
 
 function resultOf(row: LedgerRow, why: RetirementResult['why'], outcome: RetirementOutcome, detail: string): RetirementResult {
-  return { sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version, deviceImageId: row.deviceImageId, why, outcome, detail };
+  return {
+    sourceImageResourceId: row.sourceImageResourceId,
+    displayName: row.displayName,
+    version: row.version,
+    deviceImageId: row.deviceImageId,
+    why,
+    outcome,
+    detail,
+  };
 }
 
 async function retireOne(deps: SyncDeps, retirement: Retirement): Promise<RetirementResult> {
@@ -44,7 +52,10 @@ async function retireOne(deps: SyncDeps, retirement: Retirement): Promise<Retire
   if (row.deviceImageId === null) return resultOf(row, retirement.why, 'changed', 'no device image');
   let retired: LedgerRow;
   try {
-    retired = row.state === 'retired' ? row : await markRetired(deps.ledger, row, `deleted from Windows 365 by retention: ${detail}`, deps.clock.now());
+    retired =
+      row.state === 'retired'
+        ? row
+        : await markRetired(deps.ledger, row, `deleted from Windows 365 by retention: ${detail}`, deps.clock.now());
   } catch (error) {
     if (!(error instanceof LedgerConflictError)) throw error;
     return resultOf(row, retirement.why, 'changed', 'the row changed meanwhile (another instance acts on it)');
@@ -57,10 +68,22 @@ async function retireOne(deps: SyncDeps, retirement: Retirement): Promise<Retire
       return resultOf(row, 'in-use', 'in-use', describeError(error));
     }
     // The row stays retired; the next run finishes the deletion.
-    deps.log.warn('DeviceImageRetirementUnfinished', { sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: row.deviceImageId, detail: describeError(error) });
+    deps.log.warn('DeviceImageRetirementUnfinished', {
+      sourceImageResourceId: row.sourceImageResourceId,
+      version: row.version,
+      deviceImageId: row.deviceImageId,
+      detail: describeError(error),
+    });
     return resultOf(row, retirement.why, 'failed', describeError(error));
   }
-  deps.log.info('DeviceImageRetired', { sourceImageResourceId: row.sourceImageResourceId, displayName: row.displayName, version: row.version, deviceImageId: row.deviceImageId, why: retirement.why, detail });
+  deps.log.info('DeviceImageRetired', {
+    sourceImageResourceId: row.sourceImageResourceId,
+    displayName: row.displayName,
+    version: row.version,
+    deviceImageId: row.deviceImageId,
+    why: retirement.why,
+    detail,
+  });
   try {
     await deps.slots.release(registrationKey(row.sourceImageResourceId, row.version));
   } catch (error) {
@@ -88,20 +111,42 @@ async function rollbackTargets(deps: SyncDeps): Promise<Map<string, string[]>> {
 const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).join(', ');
 
 /** Plans retention over the view and carries it out (or, with dryRun, only says what it would do). */
-export async function retireVersions(deps: SyncDeps, view: TenantView, options: { readonly keep: number; readonly dryRun: boolean }): Promise<RetentionRun> {
+export async function retireVersions(
+  deps: SyncDeps,
+  view: TenantView,
+  options: { readonly keep: number; readonly dryRun: boolean },
+): Promise<RetentionRun> {
   if (view.policies === null) return { plan: { retire: [], inUse: [] }, results: [] };
   const retention = planRetention({ ledger: view.ledger, deviceImages: view.deviceImages, policies: view.policies, keep: options.keep });
   const rollbackTo = retention.retire.length === 0 ? new Map<string, string[]>() : await rollbackTargets(deps);
   const restoresTo = (row: LedgerRow) => (row.deviceImageId === null ? undefined : rollbackTo.get(row.deviceImageId.toLowerCase()));
   const planned: RetentionPlan = { retire: retention.retire.filter(({ row }) => restoresTo(row) === undefined), inUse: retention.inUse };
   const kept = [
-    ...planned.inUse.map(({ row, policies }) => resultOf(row, 'in-use', 'in-use', `used by provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)}`)),
+    ...planned.inUse.map(({ row, policies }) =>
+      resultOf(row, 'in-use', 'in-use', `used by provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)}`),
+    ),
     ...retention.retire.flatMap(({ row }) => {
       const policies = restoresTo(row);
-      return policies === undefined ? [] : [resultOf(row, 'in-use', 'in-use', `kept: image-sync rollback of provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)} restores it`)];
+      return policies === undefined
+        ? []
+        : [
+            resultOf(
+              row,
+              'in-use',
+              'in-use',
+              `kept: image-sync rollback of provisioning ${policies.length === 1 ? 'policy' : 'policies'} ${quoted(policies)} restores it`,
+            ),
+          ];
     }),
   ];
-  if (options.dryRun) return { plan: planned, results: [...planned.retire.map((retirement) => resultOf(retirement.row, retirement.why, 'would-retire', explain(retirement))), ...kept] };
+  if (options.dryRun)
+    return {
+      plan: planned,
+      results: [
+        ...planned.retire.map((retirement) => resultOf(retirement.row, retirement.why, 'would-retire', explain(retirement))),
+        ...kept,
+      ],
+    };
   const results: RetirementResult[] = [];
   for (const retirement of planned.retire) results.push(await retireOne(deps, retirement));
   return { plan: planned, results: [...results, ...kept] };
@@ -109,7 +154,11 @@ export async function retireVersions(deps: SyncDeps, view: TenantView, options: 
 
 /** The view after a retention run: retired device images are gone from the tenant, and the ledger is read again. */
 export async function afterRetention(deps: SyncDeps, view: TenantView, run: RetentionRun): Promise<TenantView> {
-  const gone = new Set(run.results.flatMap((result) => (result.outcome === 'retired' && result.deviceImageId !== null ? [result.deviceImageId.toLowerCase()] : [])));
+  const gone = new Set(
+    run.results.flatMap((result) =>
+      result.outcome === 'retired' && result.deviceImageId !== null ? [result.deviceImageId.toLowerCase()] : [],
+    ),
+  );
   if (gone.size === 0) return view;
   const deviceImages = view.deviceImages.filter((deviceImage) => !gone.has(deviceImage.id.toLowerCase()));
   return { ...view, deviceImages, inTenant: new Set(deviceImages.map(deviceImageKey)), ledger: await deps.ledger.list() };

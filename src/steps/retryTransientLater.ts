@@ -21,7 +21,12 @@ export interface RetriableJob {
 }
 
 /** Seconds until the next try: the status checks' schedule for this attempt, at least the Retry-After. */
-export function transientRetryDelaySeconds(deps: Pick<SyncDeps, 'config'>, attempt: number, retryAfterMs: number | null, random: () => number = Math.random): number {
+export function transientRetryDelaySeconds(
+  deps: Pick<SyncDeps, 'config'>,
+  attempt: number,
+  retryAfterMs: number | null,
+  random: () => number = Math.random,
+): number {
   const scheduled = statusCheckDelaySeconds(deps.config, attempt) * (1 - JITTER + 2 * JITTER * random());
   return Math.max(Math.round(scheduled), Math.ceil((retryAfterMs ?? 0) / 1000));
 }
@@ -45,7 +50,12 @@ export interface TransientHandling<J extends RetriableJob> {
  * the horizon, by recording the failure), and the delivery completes. Anything else propagates: the
  * host delivers it again and, after maxDequeueCount, poisons it (a recorded problem).
  */
-export async function retryTransientLater<J extends RetriableJob>(deps: SyncDeps, job: J, handling: TransientHandling<J>, work: () => Promise<void>): Promise<void> {
+export async function retryTransientLater<J extends RetriableJob>(
+  deps: SyncDeps,
+  job: J,
+  handling: TransientHandling<J>,
+  work: () => Promise<void>,
+): Promise<void> {
   try {
     await work();
   } catch (error) {
@@ -55,7 +65,10 @@ export async function retryTransientLater<J extends RetriableJob>(deps: SyncDeps
     const retry: TransientRetry = { attempt: (job.retry?.attempt ?? 0) + 1, since: job.retry?.since ?? now.toISOString(), lastError };
     if (pastHorizon(deps, retry, now)) {
       deps.log.warn('TransientRetriesExhausted', { subject: handling.subject, attempts: retry.attempt, since: retry.since, lastError });
-      await handling.giveUp(job, `still failing after ${deps.config.transientRetryHours} hours of retries (${retry.attempt} attempts since ${retry.since}); last error: ${lastError}. ${remediationFor('transientFailure')}`);
+      await handling.giveUp(
+        job,
+        `still failing after ${deps.config.transientRetryHours} hours of retries (${retry.attempt} attempts since ${retry.since}); last error: ${lastError}. ${remediationFor('transientFailure')}`,
+      );
       return;
     }
     const delaySeconds = transientRetryDelaySeconds(deps, retry.attempt - 1, error.retryAfterMs);
@@ -66,6 +79,12 @@ export async function retryTransientLater<J extends RetriableJob>(deps: SyncDeps
       deps.log.warn('TransientRetryNotSent', { subject: handling.subject, detail: describeError(sendError) });
       throw error;
     }
-    deps.log.warn('TransientRetryScheduled', { subject: handling.subject, attempt: retry.attempt, delaySeconds, since: retry.since, lastError });
+    deps.log.warn('TransientRetryScheduled', {
+      subject: handling.subject,
+      attempt: retry.attempt,
+      delaySeconds,
+      since: retry.since,
+      lastError,
+    });
   }
 }

@@ -54,10 +54,18 @@ async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy)
   const now = deps.clock.now();
   const record = await deps.rollouts.get(policy.id);
   const ours = record !== null && record.deviceImageId.toLowerCase() === (row.deviceImageId ?? '').toLowerCase();
-  if (record !== null && record.state === 'pointing' && ours && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS) return null;
+  if (record !== null && record.state === 'pointing' && ours && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS)
+    return null;
   if (pointingElsewhere(record, row, now)) return null;
   // A retry after a lost answer keeps the image recorded before the first attempt.
-  const keepPrevious = ours && record.state === 'pointing' ? { previousImageId: record.previousImageId, previousImageDisplayName: record.previousImageDisplayName, previousImageType: record.previousImageType } : {};
+  const keepPrevious =
+    ours && record.state === 'pointing'
+      ? {
+          previousImageId: record.previousImageId,
+          previousImageDisplayName: record.previousImageDisplayName,
+          previousImageType: record.previousImageType,
+        }
+      : {};
   let pointing: PolicyRolloutRow;
   try {
     pointing = await deps.rollouts.save({ ...rolloutFor(row, policy, now), ...keepPrevious }, record);
@@ -66,7 +74,11 @@ async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy)
     throw error;
   }
   try {
-    await deps.deviceImages.pointPolicyAt(policy.id, { imageId: row.deviceImageId ?? '', imageDisplayName: row.displayName, imageType: 'custom' });
+    await deps.deviceImages.pointPolicyAt(policy.id, {
+      imageId: row.deviceImageId ?? '',
+      imageDisplayName: row.displayName,
+      imageType: 'custom',
+    });
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     // Nothing changed: the rollout row goes back to what it said, so a rollback still restores the right image.
@@ -75,18 +87,36 @@ async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy)
     });
     throw error;
   }
+  return markRolledOut(deps, pointing, row, policy);
+}
+
+/** The policy uses the version: its rollout row says so (rollback reads it), and the log line names the image it replaced. */
+async function markRolledOut(
+  deps: SyncDeps,
+  pointing: PolicyRolloutRow,
+  row: LedgerRow,
+  policy: ProvisioningPolicy,
+  found?: string,
+): Promise<'rolled-out'> {
   await deps.rollouts.save({ ...pointing, state: 'rolled-out', updatedAt: deps.clock.now().toISOString() }, pointing);
-  deps.log.info('PolicyRolledOut', { policyId: policy.id, policy: policy.displayName, sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: row.deviceImageId, previousImageId: pointing.previousImageId });
+  deps.log.info('PolicyRolledOut', {
+    policyId: policy.id,
+    policy: policy.displayName,
+    sourceImageResourceId: row.sourceImageResourceId,
+    version: row.version,
+    deviceImageId: row.deviceImageId,
+    previousImageId: pointing.previousImageId,
+    ...(found === undefined ? {} : { found }),
+  });
   return 'rolled-out';
 }
 
 /** The policy uses the image: a `pointing` row of ours means our PATCH landed (its answer was lost). */
 async function finishIfOurs(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy): Promise<RolloutOutcomeCode> {
   const record = await deps.rollouts.get(policy.id);
-  if (record === null || record.state !== 'pointing' || record.deviceImageId.toLowerCase() !== (row.deviceImageId ?? '').toLowerCase()) return 'already-used';
-  await deps.rollouts.save({ ...record, state: 'rolled-out', updatedAt: deps.clock.now().toISOString() }, record);
-  deps.log.info('PolicyRolledOut', { policyId: policy.id, policy: policy.displayName, sourceImageResourceId: row.sourceImageResourceId, version: row.version, deviceImageId: row.deviceImageId, previousImageId: record.previousImageId, found: 'the PATCH had landed' });
-  return 'rolled-out';
+  if (record === null || record.state !== 'pointing' || record.deviceImageId.toLowerCase() !== (row.deviceImageId ?? '').toLowerCase())
+    return 'already-used';
+  return markRolledOut(deps, record, row, policy, 'the PATCH had landed');
 }
 
 async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: RolloutOutcomeCode | 'deferred' | null; detail: string }> {
@@ -94,21 +124,41 @@ async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: R
   try {
     if (step.kind === 'record') return { outcome: step.outcome, detail: describeRolloutOutcome(step.outcome, step.target, version) };
     const outcome = step.kind === 'in-use' ? await finishIfOurs(deps, step.row, step.policy) : await point(deps, step.row, step.policy);
-    return { outcome, detail: outcome === null ? 'another worker is pointing the policy' : describeRolloutOutcome(outcome, step.policy.displayName, version) };
+    return {
+      outcome,
+      detail:
+        outcome === null ? 'another worker is pointing the policy' : describeRolloutOutcome(outcome, step.policy.displayName, version),
+    };
   } catch (error) {
-    if (error instanceof PermanentError) return { outcome: 'refused', detail: `${describeRolloutOutcome('refused', step.target, version)} (${describeError(error)})` };
+    if (error instanceof PermanentError)
+      return { outcome: 'refused', detail: `${describeRolloutOutcome('refused', step.target, version)} (${describeError(error)})` };
     if (!(error instanceof TransientError) && !(error instanceof LedgerConflictError)) throw error;
-    deps.log.warn('RolloutDeferred', { sourceImageResourceId: step.row.sourceImageResourceId, version, policy: step.target, detail: describeError(error) });
+    deps.log.warn('RolloutDeferred', {
+      sourceImageResourceId: step.row.sourceImageResourceId,
+      version,
+      policy: step.target,
+      detail: describeError(error),
+    });
     return { outcome: 'deferred', detail: describeError(error) };
   }
 }
 
 /** Records the targets' outcomes on the registration (read afresh: other writers may have been first) and the policies now using it. */
-async function recordOutcomes(deps: SyncDeps, row: LedgerRow, outcomes: readonly RolloutOutcome[], using: readonly string[]): Promise<void> {
+async function recordOutcomes(
+  deps: SyncDeps,
+  row: LedgerRow,
+  outcomes: readonly RolloutOutcome[],
+  using: readonly string[],
+): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const fresh = await deps.ledger.get(row);
     if (fresh === null) return;
-    const replaced = (existing: RolloutOutcome) => outcomes.some((outcome) => outcome.target.toLowerCase() === existing.target.toLowerCase() && (outcome.policyId ?? '').toLowerCase() === (existing.policyId ?? '').toLowerCase());
+    const replaced = (existing: RolloutOutcome) =>
+      outcomes.some(
+        (outcome) =>
+          outcome.target.toLowerCase() === existing.target.toLowerCase() &&
+          (outcome.policyId ?? '').toLowerCase() === (existing.policyId ?? '').toLowerCase(),
+      );
     const rollouts = [...fresh.rollouts.filter((existing) => !replaced(existing)), ...outcomes];
     const policies = [...new Set([...fresh.policies, ...using])].sort((a, b) => a.localeCompare(b));
     try {
@@ -125,7 +175,11 @@ async function recordOutcomes(deps: SyncDeps, row: LedgerRow, outcomes: readonly
  * Points the named policies at every ready registration that is due (IMAGE_SYNC_ROLLOUT on), with
  * the tenant's policies as just read; null policies (Graph could not list them) roll out nothing.
  */
-export async function rollOut(deps: SyncDeps, ledger: readonly LedgerRow[], policies: readonly ProvisioningPolicy[] | null): Promise<RolloutResult[]> {
+export async function rollOut(
+  deps: SyncDeps,
+  ledger: readonly LedgerRow[],
+  policies: readonly ProvisioningPolicy[] | null,
+): Promise<RolloutResult[]> {
   if (!deps.config.rollout || policies === null) return [];
   const steps = planRollout(ledger, policies);
   const results: RolloutResult[] = [];
@@ -133,14 +187,25 @@ export async function rollOut(deps: SyncDeps, ledger: readonly LedgerRow[], poli
   for (const step of steps) {
     const { outcome, detail } = await carryOut(deps, step);
     const policyId = step.kind === 'record' ? (step.policy?.id ?? null) : step.policy.id;
-    results.push({ sourceImageResourceId: step.row.sourceImageResourceId, version: step.row.version, target: step.target, policyId, outcome: outcome ?? 'deferred', detail });
+    results.push({
+      sourceImageResourceId: step.row.sourceImageResourceId,
+      version: step.row.version,
+      target: step.target,
+      policyId,
+      outcome: outcome ?? 'deferred',
+      detail,
+    });
     if (outcome === null || outcome === 'deferred') continue;
     const entry = byRow.get(step.row) ?? { outcomes: [], using: [] };
     entry.outcomes.push({ target: step.target, policyId, outcome, at: deps.clock.now().toISOString() });
     if ((outcome === 'rolled-out' || outcome === 'already-used') && step.kind !== 'record') entry.using.push(step.policy.displayName);
     byRow.set(step.row, entry);
     if (PROBLEMS.has(outcome)) {
-      await reportProblem(deps, { kind: `rollout-${outcome}`, subject: `${step.row.sourceImageResourceId.toLowerCase()}|${step.row.version ?? ''}|${step.target.toLowerCase()}`, detail: `${step.row.displayName ?? step.row.sourceImageResourceId} ${step.row.version ?? ''}: ${detail}` });
+      await reportProblem(deps, {
+        kind: `rollout-${outcome}`,
+        subject: `${step.row.sourceImageResourceId.toLowerCase()}|${step.row.version ?? ''}|${step.target.toLowerCase()}`,
+        detail: `${step.row.displayName ?? step.row.sourceImageResourceId} ${step.row.version ?? ''}: ${detail}`,
+      });
     }
   }
   for (const [row, { outcomes, using }] of byRow) await recordOutcomes(deps, row, outcomes, using);

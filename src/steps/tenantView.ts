@@ -24,7 +24,8 @@ export async function listDeviceImagesOrReport(deps: SyncDeps): Promise<DeviceIm
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
     // An answer that is not a device image list is not a permission problem; the next reconcile reads again.
-    const kind = error instanceof UnexpectedResponseError ? 'graph-unreadable' : error instanceof ForbiddenError ? 'graph-forbidden' : 'graph-refused';
+    const kind =
+      error instanceof UnexpectedResponseError ? 'graph-unreadable' : error instanceof ForbiddenError ? 'graph-forbidden' : 'graph-refused';
     const detail = kind === 'graph-unreadable' ? `${describeError(error)}. ${remediationFor(UNREADABLE_ANSWER)}` : describeError(error);
     await reportProblem(deps, { kind, subject: 'graph', detail });
     return null;

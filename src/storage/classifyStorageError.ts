@@ -72,7 +72,11 @@ export function classifyStorageError(
 ): TransientError | PermanentError {
   if (error instanceof TransientError || error instanceof PermanentError) return error;
   const endpoint = endpointOf(endpoints, service);
-  if (error instanceof CredentialUnavailableError || error instanceof AuthenticationError || error instanceof AggregateAuthenticationError) {
+  if (
+    error instanceof CredentialUnavailableError ||
+    error instanceof AuthenticationError ||
+    error instanceof AggregateAuthenticationError
+  ) {
     const detail = errorMessage(error).split('\n')[0] ?? '';
     return new PermanentError(
       `${what}: no Azure identity could sign in to storage at ${endpoint} (${detail}): for ${endpoints.setting}, enable a managed identity in Azure or sign in (az login) locally, or set AzureWebJobsStorage to a connection string instead`,
@@ -86,7 +90,11 @@ export function classifyStorageError(
   const code = error.code ?? null;
   if (status === null) {
     if (code !== null && NETWORK_CODES.has(code)) {
-      return new StorageUnreachableError(`storage is unreachable at ${endpoint} (${code}) during ${what}: ${unreachableHint(endpoints)}`, endpoint, { cause: error });
+      return new StorageUnreachableError(
+        `storage is unreachable at ${endpoint} (${code}) during ${what}: ${unreachableHint(endpoints)}`,
+        endpoint,
+        { cause: error },
+      );
     }
     return new TransientError(`${what}: no answer from storage at ${endpoint}: ${error.message}`, null, null, { cause: error });
   }
@@ -94,6 +102,7 @@ export function classifyStorageError(
   if (status === 401 || status === 403) {
     return new ForbiddenError(`${summary} at ${endpoint}: ${accessHint(endpoints, service)}`, status, code, { cause: error });
   }
-  if (PERMANENT_STATUSES.has(status)) return new PermanentError(`${summary}: ${error.message.split('\n')[0] ?? ''}`, status, code, { cause: error });
+  if (PERMANENT_STATUSES.has(status))
+    return new PermanentError(`${summary}: ${error.message.split('\n')[0] ?? ''}`, status, code, { cause: error });
   return new TransientError(summary, status, null, { cause: error });
 }

@@ -46,7 +46,13 @@ function isLoopbackEndpoint(url: string): boolean {
 function fromConnectionString(connectionString: string): StorageEndpoints {
   const parts = connectionStringParts(connectionString);
   if (parts.get('usedevelopmentstorage')?.toLowerCase() === 'true') {
-    return { queue: DEVELOPMENT_QUEUE, table: DEVELOPMENT_TABLE, setting: 'AzureWebJobsStorage', isEmulator: true, signedWith: 'account-key' };
+    return {
+      queue: DEVELOPMENT_QUEUE,
+      table: DEVELOPMENT_TABLE,
+      setting: 'AzureWebJobsStorage',
+      isEmulator: true,
+      signedWith: 'account-key',
+    };
   }
   const account = parts.get('accountname');
   const protocol = parts.get('defaultendpointsprotocol') ?? 'https';
@@ -55,7 +61,10 @@ function fromConnectionString(connectionString: string): StorageEndpoints {
     account === undefined ? undefined : `${protocol}://${account}.${service}.${suffix}`;
   const queue = parts.get('queueendpoint') ?? derived('queue');
   const table = parts.get('tableendpoint') ?? derived('table');
-  for (const [name, value] of [['QueueEndpoint', queue], ['TableEndpoint', table]] as const) {
+  for (const [name, value] of [
+    ['QueueEndpoint', queue],
+    ['TableEndpoint', table],
+  ] as const) {
     if (value === undefined) {
       throw new ConfigError(
         'AzureWebJobsStorage',

@@ -59,7 +59,8 @@ function json(text: string): Record<string, unknown> & { images: Record<string, 
   return JSON.parse(text) as ReturnType<typeof json>;
 }
 
-const byId = (report: ReturnType<typeof json>) => new Map(report.images.map((image) => [String(image.sourceImageResourceId).toLowerCase(), image]));
+const byId = (report: ReturnType<typeof json>) =>
+  new Map(report.images.map((image) => [String(image.sourceImageResourceId).toLowerCase(), image]));
 
 describe('image-sync --help', () => {
   it.each(['plan', 'sync', 'register', 'status', 'emulator'])('explains %s and exits 0', async (command) => {
@@ -95,7 +96,8 @@ describe('image-sync when it cannot run', () => {
   });
 
   it('says storage is unreachable and which setting points there, exit code 1', async () => {
-    const closed = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;';
+    const closed =
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;';
     const run = await runImageSync(['status'], { AzureWebJobsStorage: closed, IMAGE_SYNC_SUBSCRIPTION_IDS: READABLE });
     expect(run.code).toBe(1);
     const lines = run.stderr.trim().split('\n');
@@ -110,10 +112,16 @@ describe('image-sync plan', () => {
     const { emulator: tenantEmulator, env } = await freshTenant();
     const run = await runImageSync(['plan', '--json'], env);
     expect(run.code).toBe(0);
-    const planned = JSON.parse(run.stdout) as { images: { sourceImageResourceId: string; outcome: string; reason: string | null; fix: string | null }[] };
+    const planned = JSON.parse(run.stdout) as {
+      images: { sourceImageResourceId: string; outcome: string; reason: string | null; fix: string | null }[];
+    };
     const outcome = new Map(planned.images.map((image) => [image.sourceImageResourceId.toLowerCase(), image]));
     expect(outcome.get(id('win11-ent-1.0.0').toLowerCase())).toMatchObject({ outcome: 'register' });
-    expect(outcome.get(id('win11-old-1.0.0').toLowerCase())).toMatchObject({ outcome: 'skip', reason: 'gen1', fix: expect.stringMatching(/Generation 2/) });
+    expect(outcome.get(id('win11-old-1.0.0').toLowerCase())).toMatchObject({
+      outcome: 'skip',
+      reason: 'gen1',
+      fix: expect.stringMatching(/Generation 2/),
+    });
     expect(outcome.has(id('win11-manual-2.0.0').toLowerCase())).toBe(false);
     expect(tenantEmulator.count('graph.deviceImages.create')).toBe(0);
 
@@ -133,8 +141,18 @@ describe('image-sync sync and status', () => {
     expect(contractErrors('status', report)).toBeNull();
     expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 2, failed: 1, skipped: 1, retired: 0, warnings: 0, problems: 0 });
     const images = byId(report);
-    expect(images.get(id('win11-ent-1.0.0').toLowerCase())).toMatchObject({ state: 'ready', displayName: 'win11-ent', version: '1.0.0', deviceImageId: expect.any(String), errorCode: null });
-    expect(images.get(id('win10-ltsc-1.0.0').toLowerCase())).toMatchObject({ state: 'failed', errorCode: 'osVersionNotSupported', reason: expect.stringMatching(/Enterprise/) });
+    expect(images.get(id('win11-ent-1.0.0').toLowerCase())).toMatchObject({
+      state: 'ready',
+      displayName: 'win11-ent',
+      version: '1.0.0',
+      deviceImageId: expect.any(String),
+      errorCode: null,
+    });
+    expect(images.get(id('win10-ltsc-1.0.0').toLowerCase())).toMatchObject({
+      state: 'failed',
+      errorCode: 'osVersionNotSupported',
+      reason: expect.stringMatching(/Enterprise/),
+    });
     expect(images.get(id('win11-old-1.0.0').toLowerCase())).toMatchObject({ state: 'skipped', reason: 'gen1', deviceImageId: null });
     expect(tenantEmulator.duplicateDeviceImages()).toEqual([]);
     expect(run.stderr).toMatch(/sync: 4 in scope: /);
@@ -148,7 +166,9 @@ describe('image-sync sync and status', () => {
     const table = await runImageSync(['status'], env);
     expect(table.stdout).toMatch(/^STATE\s+IMAGE\s+SOURCE\s+DEVICE IMAGE\s+OS\s+DETAIL/m);
     expect(table.stdout).toMatch(/failed\s+win10-ltsc 1\.0\.0 .*osVersionNotSupported: /);
-    expect(table.stdout).toMatch(/4 registration\(s\): 2 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 0 problem\(s\)\./);
+    expect(table.stdout).toMatch(
+      /4 registration\(s\): 2 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 0 problem\(s\)\./,
+    );
   });
 
   it('exits 0 when every in-scope image ends ready or skipped, and a second sync changes nothing', async () => {
@@ -181,7 +201,16 @@ describe('image-sync sync and status', () => {
     const storage = testStorageClients();
     const poison = storage.queue(`${env.IMAGE_SYNC_REGISTER_QUEUE ?? ''}-poison`);
     await poison.createIfNotExists();
-    await poison.sendMessage(encodeMessage({ v: 1, sourceImageResourceId: id('win11-ent-9.9.9'), displayName: 'win11-ent', version: '9.9.9', trigger: 'event', enqueuedAt: '2026-11-23T08:00:00Z' }));
+    await poison.sendMessage(
+      encodeMessage({
+        v: 1,
+        sourceImageResourceId: id('win11-ent-9.9.9'),
+        displayName: 'win11-ent',
+        version: '9.9.9',
+        trigger: 'event',
+        enqueuedAt: '2026-11-23T08:00:00Z',
+      }),
+    );
     const register = storage.queue(env.IMAGE_SYNC_REGISTER_QUEUE ?? '');
     await register.createIfNotExists();
     await register.sendMessage(encodeMessage('this is not json'));

@@ -19,7 +19,10 @@ import { testConnectionString, uniqueQueueName, uniqueTableName } from '../suppo
 const SUBSCRIPTION = '33333333-3333-4333-8333-333333333333';
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const WINDOWS = process.platform === 'win32';
-const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+};
 
 interface PackedFile {
   readonly path: string;
@@ -55,7 +58,15 @@ function npm(args: readonly string[], timeoutMs: number): { stdout: string; ms: 
 
 /** The installed image-sync, with only Node's folder on the PATH and a home of its own. */
 function imageSync(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 60_000): Promise<Run> {
-  const child = startChild(bin, args, { env: { PATH: path.dirname(process.execPath), HOME: path.join(work, 'home'), USERPROFILE: path.join(work, 'home'), ...env }, shell: WINDOWS }, timeoutMs);
+  const child = startChild(
+    bin,
+    args,
+    {
+      env: { PATH: path.dirname(process.execPath), HOME: path.join(work, 'home'), USERPROFILE: path.join(work, 'home'), ...env },
+      shell: WINDOWS,
+    },
+    timeoutMs,
+  );
   return child.done.then(({ code, stdout, stderr, wallMs }) => ({ code, stdout, stderr, ms: wallMs }));
 }
 
@@ -91,7 +102,8 @@ const storageAt = (port: number) =>
 const lines = (text: string) => text.trim().split('\n');
 
 beforeAll(() => {
-  if (!existsSync(path.join(REPO_ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/src/cli/main.js is missing: run "npm run build" first (npm test does)');
+  if (!existsSync(path.join(REPO_ROOT, 'dist/src/cli/main.js')))
+    throw new Error('dist/src/cli/main.js is missing: run "npm run build" first (npm test does)');
   work = mkdtempSync(path.join(tmpdir(), 'image-sync-cli-package-'));
   mkdirSync(path.join(work, 'home'));
   const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], 60_000);
@@ -101,7 +113,20 @@ beforeAll(() => {
   prefix = path.join(work, 'global');
   // --prefer-offline: the dependencies come from the npm cache that `npm ci` filled, the registry
   // only for what is missing there.
-  const install = npm(['install', '--global', '--prefix', prefix, path.join(work, packed.filename), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], 180_000);
+  const install = npm(
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      path.join(work, packed.filename),
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+    ],
+    180_000,
+  );
   installed = WINDOWS ? path.join(prefix, 'node_modules/cloudpc-image-sync') : path.join(prefix, 'lib/node_modules/cloudpc-image-sync');
   bin = WINDOWS ? path.join(prefix, 'image-sync.cmd') : path.join(prefix, 'bin/image-sync');
   console.info(
@@ -117,7 +142,9 @@ describe('npm pack', () => {
   it('packs only what the command needs at run time: compiled code, host.json, README and package.json', () => {
     const paths = packed.files.map((file) => file.path).sort();
     const unexpected = paths.filter(
-      (file) => !/^(package\.json|README\.md|host\.json|dist\/src\/.+\.js|dist\/functions\/[^/]+\.js)$/.test(file) || /^dist\/src\/(emulator\/|cli\/start\.js|local\/startAzurite\.js)/.test(file),
+      (file) =>
+        !/^(package\.json|README\.md|host\.json|dist\/src\/.+\.js|dist\/functions\/[^/]+\.js)$/.test(file) ||
+        /^dist\/src\/(emulator\/|cli\/start\.js|local\/startAzurite\.js)/.test(file),
     );
     expect(unexpected).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['dist/src/cli/main.js', 'dist/src/local/runLocalSync.js', 'host.json', 'package.json']));
@@ -142,13 +169,25 @@ describe('the installed image-sync', () => {
       metafile: true,
       logLevel: 'silent',
       // The emulator is left out of the package on purpose; its command says so (below).
-      plugins: [{ name: 'emulator-left-out', setup: (plugin) => plugin.onResolve({ filter: /\/emulator\/serveEmulator\.js$/ }, (args) => ({ path: args.path, external: true })) }],
+      plugins: [
+        {
+          name: 'emulator-left-out',
+          setup: (plugin) =>
+            plugin.onResolve({ filter: /\/emulator\/serveEmulator\.js$/ }, (args) => ({ path: args.path, external: true })),
+        },
+      ],
     });
     const packages = new Set<string>();
     for (const input of Object.values(result.metafile.inputs)) {
       for (const imported of input.imports) {
         // require.resolve only asks whether a package is there (the emulator command's check).
-        if (!imported.external || imported.kind === 'require-resolve' || imported.path.startsWith('node:') || imported.path.includes('/emulator/')) continue;
+        if (
+          !imported.external ||
+          imported.kind === 'require-resolve' ||
+          imported.path.startsWith('node:') ||
+          imported.path.includes('/emulator/')
+        )
+          continue;
         packages.add(imported.path.startsWith('@') ? imported.path.split('/').slice(0, 2).join('/') : (imported.path.split('/')[0] ?? ''));
       }
     }
@@ -183,13 +222,26 @@ describe('the installed image-sync', () => {
     const run = await imageSync(['status', '--json'], { AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
     expect(run.code).toBe(1);
     expect(lines(run.stderr)).toEqual([expect.stringMatching(/^image-sync: IMAGE_SYNC_SUBSCRIPTION_IDS: is not set\. Fix: /)]);
-    expect(JSON.parse(run.stdout)).toEqual({ error: { kind: 'setting', message: expect.stringMatching(/^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set/), setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS', endpoint: null } });
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: {
+        kind: 'setting',
+        message: expect.stringMatching(/^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set/),
+        setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS',
+        endpoint: null,
+      },
+    });
   });
 
   it('refuses Microsoft Graph for China at start-up, naming GRAPH_ENDPOINT and why', async () => {
-    const run = await imageSync(['plan'], { AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: SUBSCRIPTION, GRAPH_ENDPOINT: 'https://microsoftgraph.chinacloudapi.cn' });
+    const run = await imageSync(['plan'], {
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      IMAGE_SYNC_SUBSCRIPTION_IDS: SUBSCRIPTION,
+      GRAPH_ENDPOINT: 'https://microsoftgraph.chinacloudapi.cn',
+    });
     expect(run.code).toBe(1);
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^image-sync: GRAPH_ENDPOINT: .* China .*the Cloud PC device image API does not exist\. Fix: /)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(/^image-sync: GRAPH_ENDPOINT: .* China .*the Cloud PC device image API does not exist\. Fix: /),
+    ]);
   });
 
   it('says storage is unreachable, naming the setting and the endpoint, within 30 s: status, plan and sync', async () => {
@@ -203,14 +255,20 @@ describe('the installed image-sync', () => {
         imageSync(['sync', '--json', '--timeout', '600'], settings),
         imageSync(['status', '--json'], { ...settings, AzureWebJobsStorage: storageAt(silent.port) }),
       ]);
-      console.info(`storage unreachable: status ${runs[0]?.ms} ms, plan ${runs[1]?.ms} ms, sync ${runs[2]?.ms} ms; storage that never answers: status ${runs[3]?.ms} ms`);
+      console.info(
+        `storage unreachable: status ${runs[0]?.ms} ms, plan ${runs[1]?.ms} ms, sync ${runs[2]?.ms} ms; storage that never answers: status ${runs[3]?.ms} ms`,
+      );
       for (const [index, run] of runs.entries()) {
         const endpoint = `http://127.0.0.1:${index === 3 ? silent.port : port}/devstoreaccount1`;
         expect(run.code, run.stderr).toBe(1);
         expect(run.ms).toBeLessThan(30_000);
         expect(lines(run.stderr)).toEqual([`image-sync: ${(JSON.parse(run.stdout) as { error: { message: string } }).error.message}`]);
-        expect(run.stderr).toMatch(new RegExp(`^image-sync: storage is unreachable at ${endpoint.replace(/[.]/g, '\\.')} .*AzureWebJobsStorage`));
-        expect(JSON.parse(run.stdout)).toEqual({ error: { kind: 'storage-unreachable', message: expect.any(String), setting: 'AzureWebJobsStorage', endpoint } });
+        expect(run.stderr).toMatch(
+          new RegExp(`^image-sync: storage is unreachable at ${endpoint.replace(/[.]/g, '\\.')} .*AzureWebJobsStorage`),
+        );
+        expect(JSON.parse(run.stdout)).toEqual({
+          error: { kind: 'storage-unreachable', message: expect.any(String), setting: 'AzureWebJobsStorage', endpoint },
+        });
         expect(run.stdout + run.stderr).not.toContain(AZURITE_KEY.slice(0, 20));
       }
     } finally {
@@ -222,13 +280,24 @@ describe('the installed image-sync', () => {
     const run = await imageSync(['emulator']);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(lines(run.stderr)).toEqual([expect.stringMatching(/^image-sync: the emulator is a development tool and is not part of the installed package: run it from a clone of the repository after npm ci/)]);
+    expect(lines(run.stderr)).toEqual([
+      expect.stringMatching(
+        /^image-sync: the emulator is a development tool and is not part of the installed package: run it from a clone of the repository after npm ci/,
+      ),
+    ]);
   });
 
   it('registers an image through the real queues and table, with the host.json it ships', async () => {
     const image = 'win11-ent-1.0.0';
     const emulator = await startTestEmulator(
-      estate({ subscriptions: [subscription({ id: SUBSCRIPTION, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: image, upload: { outcome: 'ready', seconds: 0.3 } })])] })] }),
+      estate({
+        subscriptions: [
+          subscription({
+            id: SUBSCRIPTION,
+            resourceGroups: [resourceGroup('rg-images', [managedImage({ name: image, upload: { outcome: 'ready', seconds: 0.3 } })])],
+          }),
+        ],
+      }),
     );
     try {
       const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
@@ -247,7 +316,9 @@ describe('the installed image-sync', () => {
       expect(sync.code, sync.stderr).toBe(0);
       const report = JSON.parse(sync.stdout) as { images: { sourceImageResourceId: string; state: string }[] };
       expect(contractErrors('status', report)).toBeNull();
-      expect(report.images).toEqual([expect.objectContaining({ sourceImageResourceId: managedImageResourceId(SUBSCRIPTION, 'rg-images', image), state: 'ready' })]);
+      expect(report.images).toEqual([
+        expect.objectContaining({ sourceImageResourceId: managedImageResourceId(SUBSCRIPTION, 'rg-images', image), state: 'ready' }),
+      ]);
       const status = await imageSync(['status', '--json'], env);
       expect(status.code).toBe(0);
       expect(contractErrors('status', JSON.parse(status.stdout))).toBeNull();

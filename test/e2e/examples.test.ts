@@ -36,7 +36,14 @@ afterEach(async () => {
 async function freshTenant(): Promise<Emulator> {
   emulator = await startTestEmulator(
     estate({
-      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup(GROUP, [managedImage({ name: PIPELINE_IMAGE, tags: {}, upload: { outcome: 'ready', seconds: 0.3 } })])] })],
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup(GROUP, [managedImage({ name: PIPELINE_IMAGE, tags: {}, upload: { outcome: 'ready', seconds: 0.3 } })]),
+          ],
+        }),
+      ],
     }),
   );
   return emulator;
@@ -71,7 +78,11 @@ function substitute(text: string, pattern: RegExp, lookup: Readonly<Record<strin
   });
 }
 
-function substituteAll(values: Readonly<Record<string, unknown>>, pattern: RegExp, lookup: Readonly<Record<string, string>>): Record<string, string> {
+function substituteAll(
+  values: Readonly<Record<string, unknown>>,
+  pattern: RegExp,
+  lookup: Readonly<Record<string, string>>,
+): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, substitute(String(value), pattern, lookup)]));
 }
 
@@ -84,7 +95,10 @@ function builtImageId(script: string): string {
 
 /** The arguments of the script's one `npx image-sync register …` line, "$VAR" expanded from env as bash would. */
 function registerArguments(script: string, env: Readonly<Record<string, string>>): string[] {
-  const lines = script.split('\n').map((line) => line.trim()).filter((line) => /\bimage-sync register\b/.test(line));
+  const lines = script
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /\bimage-sync register\b/.test(line));
   expect(lines).toHaveLength(1);
   const words = [...(lines[0] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((word) => word[1] ?? word[2] ?? '');
   expect(words.slice(0, 3)).toEqual(['npx', 'image-sync', 'register']);
@@ -111,12 +125,23 @@ async function expectQueued(tenant: Emulator, settings: Record<string, string>, 
   expect(run.code).toBe(0);
   expect(run.stdout).toMatch(new RegExp(`Queued ${PIPELINE_IMAGE} ${PIPELINE_VERSION.replace(/\./g, '\\.')} for registration`));
   const jobs = await queuedJobs(settings.IMAGE_SYNC_REGISTER_QUEUE ?? '');
-  expect(jobs).toEqual([expect.objectContaining({ sourceImageResourceId: expect.stringMatching(new RegExp(`^${imageId}$`, 'i')), displayName: PIPELINE_IMAGE, version: PIPELINE_VERSION, trigger: 'manual', requested: true })]);
+  expect(jobs).toEqual([
+    expect.objectContaining({
+      sourceImageResourceId: expect.stringMatching(new RegExp(`^${imageId}$`, 'i')),
+      displayName: PIPELINE_IMAGE,
+      version: PIPELINE_VERSION,
+      trigger: 'manual',
+      requested: true,
+    }),
+  ]);
   // The command only queues: the function app (or `image-sync sync`) plans it and posts to Graph.
   expect(tenant.requests.filter((request) => request.service === 'graph')).toEqual([]);
   const status = JSON.parse((await runImageSync(['status', '--json'], settings)).stdout) as { images: unknown[] };
   expect(status.images).toEqual([]);
 }
+
+/** A YAML value that should be text; anything else reads as empty. */
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 type Step = Record<string, unknown> & { env?: Record<string, unknown> };
 
@@ -128,13 +153,17 @@ describe('examples/github-actions/register-image.yml', () => {
   };
   const [job] = Object.values(workflow.jobs);
   const steps = job?.steps ?? [];
-  const stepUsing = (action: string) => steps.find((step) => String(step.uses ?? '').startsWith(action));
-  const registerStep = steps.find((step) => /image-sync register/.test(String(step.run ?? '')));
+  const stepUsing = (action: string) => steps.find((step) => textOf(step.uses).startsWith(action));
+  const registerStep = steps.find((step) => /image-sync register/.test(textOf(step.run)));
 
   it('signs in with OIDC after the build and keeps no secret in the file', () => {
     expect(workflow.permissions['id-token']).toBe('write');
     const login = stepUsing('azure/login@');
-    expect(login?.with).toEqual({ 'client-id': '${{ vars.AZURE_CLIENT_ID }}', 'tenant-id': '${{ vars.AZURE_TENANT_ID }}', 'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}' });
+    expect(login?.with).toEqual({
+      'client-id': '${{ vars.AZURE_CLIENT_ID }}',
+      'tenant-id': '${{ vars.AZURE_TENANT_ID }}',
+      'subscription-id': '${{ vars.AZURE_SUBSCRIPTION_ID }}',
+    });
     const order = (step: Step | undefined) => (step === undefined ? -1 : steps.indexOf(step));
     const build = steps.find((step) => step.id === 'build');
     expect(order(build)).toBeGreaterThanOrEqual(0);
@@ -154,12 +183,19 @@ describe('examples/github-actions/register-image.yml', () => {
     };
     const expression = /\$\{\{\s*([^}]+?)\s*\}\}/g;
     const build = steps.find((step) => step.id === 'build');
-    const outputs = { 'steps.build.outputs.image-id': builtImageId(substitute(String(build?.run ?? ''), expression, vars)), 'steps.build.outputs.version': PIPELINE_VERSION };
+    const outputs = {
+      'steps.build.outputs.image-id': builtImageId(substitute(textOf(build?.run), expression, vars)),
+      'steps.build.outputs.version': PIPELINE_VERSION,
+    };
     const lookup = { ...vars, ...outputs };
-    const env = { ...substituteAll(workflow.env ?? {}, expression, lookup), ...substituteAll(job?.env ?? {}, expression, lookup), ...substituteAll(registerStep?.env ?? {}, expression, lookup) };
+    const env = {
+      ...substituteAll(workflow.env ?? {}, expression, lookup),
+      ...substituteAll(job?.env ?? {}, expression, lookup),
+      ...substituteAll(registerStep?.env ?? {}, expression, lookup),
+    };
     expect(Object.keys(env)).toEqual(expect.arrayContaining([ACCOUNT_SETTING, 'IMAGE_SYNC_SUBSCRIPTION_IDS']));
     expect(env.IMAGE_SYNC_SUBSCRIPTION_IDS).toBe(SUB);
-    await expectQueued(tenant, runnableSettings(tenant, env), registerArguments(String(registerStep?.run ?? ''), env));
+    await expectQueued(tenant, runnableSettings(tenant, env), registerArguments(textOf(registerStep?.run), env));
   });
 });
 
@@ -170,7 +206,7 @@ describe('examples/azure-devops/register-image.yml', () => {
     jobs: { steps: Step[] }[];
   };
   const steps = pipeline.jobs[0]?.steps ?? [];
-  const cliTask = steps.find((step) => String(step.task ?? '').startsWith('AzureCLI@2'));
+  const cliTask = steps.find((step) => textOf(step.task).startsWith('AzureCLI@2'));
   const inputs = (cliTask?.inputs ?? {}) as Record<string, string>;
 
   it('runs register in an AzureCLI@2 task on a service connection, and keeps no secret in the file', () => {
@@ -194,7 +230,7 @@ describe('examples/azure-devops/register-image.yml', () => {
     const macro = /\$\(([A-Za-z0-9_.]+)\)/g;
     const template = /\$\{\{\s*([^}]+?)\s*\}\}/g;
     const build = steps.find((step) => step.name === 'build');
-    const buildScript = substitute(substitute(String(build?.bash ?? ''), template, parameters), macro, macros);
+    const buildScript = substitute(substitute(textOf(build?.bash), template, parameters), macro, macros);
     expect(buildScript).toMatch(/##vso\[task\.setvariable variable=imageId;isOutput=true\]/);
     const lookup = { ...macros, 'build.imageId': builtImageId(buildScript), 'build.version': PIPELINE_VERSION };
     const env = substituteAll(cliTask?.env ?? {}, macro, lookup);
@@ -240,14 +276,18 @@ describe('examples/image-builder/win11-template.json', () => {
     expect(template.parameters.imageVersion?.defaultValue).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it('makes the image it writes eligible: plan registers it under the template\'s name and version, and a rebuild in place with a new version registers again', async () => {
+  it("makes the image it writes eligible: plan registers it under the template's name and version, and a rebuild in place with a new version registers again", async () => {
     const tenant = await freshTenant();
     const settings = runnableSettings(tenant, { [ACCOUNT_SETTING]: 'stimgsyncexample', IMAGE_SYNC_SUBSCRIPTION_IDS: SUB });
     // What a build leaves behind: a generalized Generation 2 Windows image named by the template's
     // imageName (no version in it: every build overwrites it), carrying the distributor's tags.
     const imageName = template.parameters.imageName?.defaultValue ?? '';
     expect(imageName).not.toMatch(/\d+\.\d+\.\d+$/);
-    const imageId = tenant.putManagedImage(SUB, AIB_GROUP, managedImage({ name: imageName, tags: artifactTags(), build: 'aib-1', upload: { outcome: 'ready', seconds: 0.3 } }));
+    const imageId = tenant.putManagedImage(
+      SUB,
+      AIB_GROUP,
+      managedImage({ name: imageName, tags: artifactTags(), build: 'aib-1', upload: { outcome: 'ready', seconds: 0.3 } }),
+    );
     expect(imageId).toBe(managedImageResourceId(SUB, AIB_GROUP, imageName));
     const displayName = template.parameters.displayName?.defaultValue;
     const firstVersion = template.parameters.imageVersion?.defaultValue;
@@ -256,7 +296,9 @@ describe('examples/image-builder/win11-template.json', () => {
     const planFor = async (): Promise<Planned['images']> => {
       const run = await runImageSync(['plan', '--json'], settings);
       expect(run.code).toBe(0);
-      return (JSON.parse(run.stdout) as Planned).images.filter((image) => image.sourceImageResourceId.toLowerCase() === imageId.toLowerCase());
+      return (JSON.parse(run.stdout) as Planned).images.filter(
+        (image) => image.sourceImageResourceId.toLowerCase() === imageId.toLowerCase(),
+      );
     };
     expect(await planFor()).toEqual([expect.objectContaining({ outcome: 'register', displayName, version: firstVersion })]);
 
@@ -268,7 +310,12 @@ describe('examples/image-builder/win11-template.json', () => {
     tenant.rebuildManagedImage(imageId, { build: 'aib-2', tags: artifactTags({ imageVersion: '1.1.0' }) });
     expect(await planFor()).toEqual([expect.objectContaining({ outcome: 'register', displayName, version: '1.1.0' })]);
     expect((await runImageSync(['sync', '--json', '--timeout', '60'], settings)).code).toBe(0);
-    expect(tenant.deviceImages().map((image) => image.version).sort()).toEqual([firstVersion, '1.1.0']);
+    expect(
+      tenant
+        .deviceImages()
+        .map((image) => image.version)
+        .sort(),
+    ).toEqual([firstVersion, '1.1.0']);
   });
 });
 
@@ -281,14 +328,23 @@ describe('examples/powershell/Get-ImageSyncStatus.ps1', () => {
     expect(script).toMatch(/Get-MgDeviceManagementVirtualEndpointDeviceImage -CloudPcDeviceImageId/);
     expect(script).toMatch(/Connect-MgGraph -Scopes 'CloudPC\.Read\.All'/);
     // The fields it reads are the contract's.
-    const contract = JSON.parse(readFileSync(path.join(REPO_ROOT, 'contract/status.schema.json'), 'utf8')) as { properties: { images: { items: { required: string[] } } } };
+    const contract = JSON.parse(readFileSync(path.join(REPO_ROOT, 'contract/status.schema.json'), 'utf8')) as {
+      properties: { images: { items: { required: string[] } } };
+    };
     for (const field of ['state', 'displayName', 'version', 'deviceImageId', 'errorCode', 'reason', 'warnings']) {
       expect(contract.properties.images.items.required).toContain(field);
       expect(script).toContain(field);
     }
     // Balanced braces and parentheses outside strings and comments: a cheap check that it parses.
-    const code = script.replace(/<#[\s\S]*?#>/g, '').replace(/#.*$/gm, '').replace(/'[^']*'|"(?:`.|[^"`])*"/g, '""');
-    for (const [open, close] of [['{', '}'], ['(', ')'], ['[', ']']] as const) {
+    const code = script
+      .replace(/<#[\s\S]*?#>/g, '')
+      .replace(/#.*$/gm, '')
+      .replace(/'[^']*'|"(?:`.|[^"`])*"/g, '""');
+    for (const [open, close] of [
+      ['{', '}'],
+      ['(', ')'],
+      ['[', ']'],
+    ] as const) {
       expect(code.split(open).length, `${open}${close} balance`).toBe(code.split(close).length);
     }
   });

@@ -15,7 +15,11 @@ const SUB = '55555555-5555-4555-8555-555555555555';
 const id = (name: string) => managedImageResourceId(SUB, 'rg-pipeline', name);
 
 function connectionParts(): Map<string, string> {
-  return new Map(testConnectionString().split(';').map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+  return new Map(
+    testConnectionString()
+      .split(';')
+      .map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]),
+  );
 }
 
 /** A connection string that carries only the given SAS: no account key. */
@@ -30,7 +34,10 @@ const inAnHour = () => new Date(Date.now() + 3_600_000);
 function sendOnlyTo(queueName: string): string {
   const parts = connectionParts();
   const credential = new StorageSharedKeyCredential(parts.get('AccountName') ?? '', parts.get('AccountKey') ?? '');
-  const sas = generateQueueSASQueryParameters({ queueName, permissions: QueueSASPermissions.parse('a'), expiresOn: inAnHour() }, credential).toString();
+  const sas = generateQueueSASQueryParameters(
+    { queueName, permissions: QueueSASPermissions.parse('a'), expiresOn: inAnHour() },
+    credential,
+  ).toString();
   return sasConnectionString(sas);
 }
 
@@ -45,7 +52,18 @@ let emulator: Emulator;
 let settings: Record<string, string>;
 
 beforeAll(async () => {
-  emulator = await startTestEmulator(estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-pipeline', [managedImage({ name: 'gold-1.0.0', tags: {}, upload: { outcome: 'ready', seconds: 0.3 } })])] })] }));
+  emulator = await startTestEmulator(
+    estate({
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup('rg-pipeline', [managedImage({ name: 'gold-1.0.0', tags: {}, upload: { outcome: 'ready', seconds: 0.3 } })]),
+          ],
+        }),
+      ],
+    }),
+  );
   const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
   settings = {
     ...endpoints,
@@ -64,7 +82,8 @@ afterAll(async () => {
 
 async function tableExists(name: string): Promise<boolean> {
   const service = TableServiceClient.fromConnectionString(testConnectionString(), { allowInsecureConnection: true });
-  for await (const table of service.listTables({ queryOptions: { filter: `TableName eq '${name}'` } })) if (table.name === name) return true;
+  for await (const table of service.listTables({ queryOptions: { filter: `TableName eq '${name}'` } }))
+    if (table.name === name) return true;
   return false;
 }
 
@@ -74,27 +93,44 @@ describe('a build pipeline with only Message Sender on the register queue (and R
     env.AzureWebJobsStorage = sendOnlyTo(env.IMAGE_SYNC_REGISTER_QUEUE);
     const run = await runImageSync(['register', id('gold-1.0.0'), '--version', '1.0.0'], env);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`the queue ${env.IMAGE_SYNC_REGISTER_QUEUE} does not exist at .*, and this identity may not create it: deploy the app's infrastructure`));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `the queue ${env.IMAGE_SYNC_REGISTER_QUEUE} does not exist at .*, and this identity may not create it: deploy the app's infrastructure`,
+      ),
+    );
     expect(await testStorageClients().queue(env.IMAGE_SYNC_REGISTER_QUEUE).exists()).toBe(false);
   });
 
   it('queues the image without Graph or the ledger, and the app registers it', async () => {
-    await testStorageClients().queue(settings.IMAGE_SYNC_REGISTER_QUEUE ?? '').create();
+    await testStorageClients()
+      .queue(settings.IMAGE_SYNC_REGISTER_QUEUE ?? '')
+      .create();
     const pipeline = { ...settings, AzureWebJobsStorage: sendOnlyTo(settings.IMAGE_SYNC_REGISTER_QUEUE ?? '') };
     const queued = await runImageSync(['register', id('gold-1.0.0'), '--display-name', 'Gold', '--version', '1.4.0', '--json'], pipeline);
     expect(queued.stderr).toBe('');
     expect(queued.code).toBe(0);
-    expect(JSON.parse(queued.stdout)).toMatchObject({ outcome: 'queued', displayName: 'Gold', version: '1.4.0', ledgerRead: false, ledgerState: null });
+    expect(JSON.parse(queued.stdout)).toMatchObject({
+      outcome: 'queued',
+      displayName: 'Gold',
+      version: '1.4.0',
+      ledgerRead: false,
+      ledgerState: null,
+    });
     expect(emulator.requests.filter((request) => request.service === 'graph')).toEqual([]);
     expect(await tableExists(settings.IMAGE_SYNC_TABLE ?? '')).toBe(false);
 
     const app = { ...settings, AzureWebJobsStorage: testConnectionString() };
     const sync = await runImageSync(['sync', '--json', '--timeout', '60'], app);
     expect(sync.code).toBe(0);
-    expect(emulator.deviceImages()).toEqual([expect.objectContaining({ displayName: 'Gold', version: '1.4.0', sourceImageResourceId: id('gold-1.0.0'), status: 'ready' })]);
+    expect(emulator.deviceImages()).toEqual([
+      expect.objectContaining({ displayName: 'Gold', version: '1.4.0', sourceImageResourceId: id('gold-1.0.0'), status: 'ready' }),
+    ]);
 
     // Asked again with the ledger readable too (Storage Table Data Reader): told it is registered, nothing sent.
-    const again = await runImageSync(['register', id('gold-1.0.0'), '--display-name', 'Gold', '--version', '1.4.0'], { ...settings, AzureWebJobsStorage: testConnectionString() });
+    const again = await runImageSync(['register', id('gold-1.0.0'), '--display-name', 'Gold', '--version', '1.4.0'], {
+      ...settings,
+      AzureWebJobsStorage: testConnectionString(),
+    });
     expect(again.stdout).toMatch(/^Already registered: Gold 1\.4\.0 is ready \(device image [\w-]+\)\./);
   });
 });
@@ -104,10 +140,14 @@ describe('an administrator with only Table Data Reader on the ledger', () => {
     const reader = { ...settings, AzureWebJobsStorage: readOnlyOn(settings.IMAGE_SYNC_TABLE ?? '') };
     const status = await runImageSync(['status', '--json'], reader);
     expect(status.stderr).toBe('');
-    expect(JSON.parse(status.stdout)).toMatchObject({ images: [expect.objectContaining({ displayName: 'Gold', version: '1.4.0', state: 'ready' })] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      images: [expect.objectContaining({ displayName: 'Gold', version: '1.4.0', state: 'ready' })],
+    });
 
     const sync = await runImageSync(['sync', '--json', '--timeout', '30'], reader);
     expect(sync.code).toBe(1);
-    expect(JSON.parse(sync.stdout)).toMatchObject({ error: { message: expect.stringMatching(/403 .*the shared access signature in AzureWebJobsStorage does not allow this queue call/) } });
+    expect(JSON.parse(sync.stdout)).toMatchObject({
+      error: { message: expect.stringMatching(/403 .*the shared access signature in AzureWebJobsStorage does not allow this queue call/) },
+    });
   });
 });

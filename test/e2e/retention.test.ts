@@ -2,7 +2,16 @@
 // deletes the versions it registered that a newer ready one supersedes, before it exits; never one a
 // provisioning policy uses, never one it did not register. `plan` shows it first; `prune` does it on demand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../src/emulator';
+import {
+  type Emulator,
+  deviceImage,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  provisioningPolicy,
+  resourceGroup,
+  subscription,
+} from '../../src/emulator';
 import { runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
@@ -19,9 +28,20 @@ beforeAll(async () => {
   emulator = await startTestEmulator(
     estate({
       uploadSeconds: 0.3,
-      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent', tags: tags('1.0.0'), build: 'b1' })])] })],
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent', tags: tags('1.0.0'), build: 'b1' })])],
+        }),
+      ],
       // Registered by hand long ago under the same display name: not the app's, never deleted.
-      deviceImages: [deviceImage({ displayName: 'win11-ent', version: '0.9.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-ent-0.9.0') })],
+      deviceImages: [
+        deviceImage({
+          displayName: 'win11-ent',
+          version: '0.9.0',
+          sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-ent-0.9.0'),
+        }),
+      ],
       provisioningPolicies: [provisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: null })],
     }),
   );
@@ -43,8 +63,13 @@ afterAll(async () => {
 });
 
 type StatusJson = { images: { version: string; state: string; deviceImageId: string | null; policies: string[] }[] };
-const versionsInTenant = () => emulator.deviceImages().map((image) => image.version).sort();
-const idOf = (version: string) => emulator.deviceImages().find((image) => image.version === version && image.sourceImageResourceId === SOURCE)?.id ?? '';
+const versionsInTenant = () =>
+  emulator
+    .deviceImages()
+    .map((image) => image.version)
+    .sort();
+const idOf = (version: string) =>
+  emulator.deviceImages().find((image) => image.version === version && image.sourceImageResourceId === SOURCE)?.id ?? '';
 const rebuild = (version: string, build: string) => emulator.rebuildManagedImage(SOURCE, { build, tags: tags(version) });
 
 describe('retention through image-sync', () => {
@@ -58,10 +83,19 @@ describe('retention through image-sync', () => {
     expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0']);
     const status = JSON.parse(second.stdout) as StatusJson;
     expect(contractErrors('status', status)).toBeNull();
-    expect(status.images.map((image) => [image.version, image.state])).toEqual([['1.1.0', 'ready'], ['1.0.0', 'retired']]);
+    expect(status.images.map((image) => [image.version, image.state])).toEqual([
+      ['1.1.0', 'ready'],
+      ['1.0.0', 'retired'],
+    ]);
 
     // A policy now uses 1.1.0: the next version's sync keeps it, and status says who uses it.
-    emulator.putProvisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: idOf('1.1.0'), imageDisplayName: 'win11-ent' });
+    emulator.putProvisioningPolicy({
+      id: 'eng',
+      displayName: 'Engineering',
+      imageType: 'custom',
+      imageId: idOf('1.1.0'),
+      imageDisplayName: 'win11-ent',
+    });
     rebuild('1.2.0', 'b3');
     const third = await runImageSync(['sync', '--json', '--timeout', '60'], env);
     expect(third.code).toBe(0);
@@ -69,10 +103,18 @@ describe('retention through image-sync', () => {
     expect((JSON.parse(third.stdout) as StatusJson).images.find((image) => image.version === '1.1.0')?.policies).toEqual(['Engineering']);
 
     // The policy moves on to 1.2.0: plan and a dry run show 1.1.0 would go; prune deletes it.
-    emulator.putProvisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: idOf('1.2.0'), imageDisplayName: 'win11-ent' });
+    emulator.putProvisioningPolicy({
+      id: 'eng',
+      displayName: 'Engineering',
+      imageType: 'custom',
+      imageId: idOf('1.2.0'),
+      imageDisplayName: 'win11-ent',
+    });
     const plan = await runImageSync(['plan', '--json'], env);
     expect(plan.code).toBe(0);
-    expect((JSON.parse(plan.stdout) as { retention: { version: string; outcome: string }[] }).retention).toEqual([expect.objectContaining({ version: '1.1.0', outcome: 'would-retire' })]);
+    expect((JSON.parse(plan.stdout) as { retention: { version: string; outcome: string }[] }).retention).toEqual([
+      expect.objectContaining({ version: '1.1.0', outcome: 'would-retire' }),
+    ]);
     const dryRun = await runImageSync(['prune', '--dry-run', '--json'], env);
     expect(JSON.parse(dryRun.stdout)).toMatchObject({ keep: 1, dryRun: true, results: [{ version: '1.1.0', outcome: 'would-retire' }] });
     expect(versionsInTenant()).toEqual(['0.9.0', '1.1.0', '1.2.0']);
@@ -81,13 +123,21 @@ describe('retention through image-sync', () => {
     const prune = await runImageSync(['prune'], env);
     expect(prune.code).toBe(0);
     // What retention costs: one device image list, one policy list, one DELETE per retired version.
-    expect(emulator.counts()).toEqual({ 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1, 'graph.deviceImages.delete': 1 });
+    expect(emulator.counts()).toEqual({
+      'graph.deviceImages.list': 1,
+      'graph.provisioningPolicies.list': 1,
+      'graph.deviceImages.delete': 1,
+    });
     expect(prune.stdout).toMatch(/retired\s+win11-ent 1\.1\.0/);
     expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0']);
     // `status` reads the ledger only: policies are as the last reconcile read them from Graph.
     expect((await runImageSync(['sync'], env)).code).toBe(0);
     const status2 = JSON.parse((await runImageSync(['status', '--json'], env)).stdout) as StatusJson;
-    expect(status2.images.map((image) => [image.version, image.state])).toEqual([['1.2.0', 'ready'], ['1.0.0', 'retired'], ['1.1.0', 'retired']]);
+    expect(status2.images.map((image) => [image.version, image.state])).toEqual([
+      ['1.2.0', 'ready'],
+      ['1.0.0', 'retired'],
+      ['1.1.0', 'retired'],
+    ]);
     expect(status2.images[0]?.policies).toEqual(['Engineering']);
     // Eight runs of the CLI: more than the default 30 s on a loaded two-core machine.
   }, 120_000);

@@ -1,7 +1,15 @@
 // Rollout and rollback as an administrator meets them: the compiled command against the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator';
-import { deviceImage, estate, managedImage, managedImageResourceId, provisioningPolicy, resourceGroup, subscription } from '../../src/emulator';
+import {
+  deviceImage,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  provisioningPolicy,
+  resourceGroup,
+  subscription,
+} from '../../src/emulator';
 import { runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
@@ -18,8 +26,32 @@ beforeAll(async () => {
   emulator = await startTestEmulator(
     estate({
       uploadSeconds: 0.3,
-      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-gold', [managedImage({ name: 'win11-gold', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '2.0.0', 'cloudpc-display-name': 'Win11 Gold', 'cloudpc-provisioning-policies': 'Engineering' } })])] })],
-      deviceImages: [deviceImage({ id: BASELINE, displayName: 'Win11 Baseline', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-baseline') })],
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup('rg-gold', [
+              managedImage({
+                name: 'win11-gold',
+                tags: {
+                  'cloudpc-sync': 'true',
+                  'cloudpc-version': '2.0.0',
+                  'cloudpc-display-name': 'Win11 Gold',
+                  'cloudpc-provisioning-policies': 'Engineering',
+                },
+              }),
+            ]),
+          ],
+        }),
+      ],
+      deviceImages: [
+        deviceImage({
+          id: BASELINE,
+          displayName: 'Win11 Baseline',
+          version: '1.0.0',
+          sourceImageResourceId: managedImageResourceId(SUB, 'rg-old', 'win11-baseline'),
+        }),
+      ],
       provisioningPolicies: [provisioningPolicy({ displayName: 'Engineering', imageId: BASELINE, imageDisplayName: 'Win11 Baseline' })],
     }),
   );
@@ -45,9 +77,14 @@ const engineering = () => emulator.provisioningPolicies().find((policy) => polic
 describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
   it('plan says the tag changes nothing while rollout is off, and what it will do once on', async () => {
     const off = await runImageSync(['plan'], env);
-    expect(off.stdout).toMatch(/Rollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true\. Tagged:\n {2}Win11 Gold 2\.0\.0 → "Engineering": nothing \(rollout is off\)/);
+    expect(off.stdout).toMatch(
+      /Rollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true\. Tagged:\n {2}Win11 Gold 2\.0\.0 → "Engineering": nothing \(rollout is off\)/,
+    );
     const on = await runImageSync(['plan', '--json'], { ...env, IMAGE_SYNC_ROLLOUT: 'true' });
-    expect(JSON.parse(on.stdout).rollout).toEqual({ enabled: true, policies: [expect.objectContaining({ target: 'Engineering', policyId: engineering()?.id, outcome: 'when-ready' })] });
+    expect(JSON.parse(on.stdout).rollout).toEqual({
+      enabled: true,
+      policies: [expect.objectContaining({ target: 'Engineering', policyId: engineering()?.id, outcome: 'when-ready' })],
+    });
   });
 
   it('sync points the policy at the version once it is ready, and status lists the policy', async () => {
@@ -63,7 +100,9 @@ describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
   it('rollback points it back (exit 0), says so when asked again, and refuses what it cannot do (exit 2)', async () => {
     const back = await runImageSync(['rollback', 'engineering'], env);
     expect(back.code).toBe(0);
-    expect(back.stdout).toMatch(/^Rolled back "Engineering": new Cloud PCs get Win11 Baseline again instead of Win11 Gold\. Existing Cloud PCs keep their image until reprovisioned\./);
+    expect(back.stdout).toMatch(
+      /^Rolled back "Engineering": new Cloud PCs get Win11 Baseline again instead of Win11 Gold\. Existing Cloud PCs keep their image until reprovisioned\./,
+    );
     expect(engineering()).toMatchObject({ imageId: BASELINE, updates: 2 });
 
     const again = await runImageSync(['rollback', 'Engineering', '--json'], env);
@@ -72,7 +111,10 @@ describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
 
     const nobody = await runImageSync(['rollback', 'Nobody', '--json'], env);
     expect(nobody.code).toBe(2);
-    expect(JSON.parse(nobody.stdout)).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/no provisioning policy is named "Nobody"/) });
+    expect(JSON.parse(nobody.stdout)).toMatchObject({
+      outcome: 'refused',
+      reason: expect.stringMatching(/no provisioning policy is named "Nobody"/),
+    });
     expect(engineering()?.updates).toBe(2);
   });
 

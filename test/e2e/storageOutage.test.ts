@@ -23,7 +23,10 @@ const GROUP = 'rg-images';
 const OUTAGE_SECONDS = Number(process.env.OUTAGE_SECONDS ?? 12);
 const CREATE = 'graph.deviceImages.create';
 /** Uploads that end during the outage, and some that are still pending after it. */
-const IMAGES = Array.from({ length: 8 }, (_, n) => ({ name: `win11-team${n + 1}-1.0.${n}`, seconds: n % 2 === 0 ? 2 + n / 2 : OUTAGE_SECONDS + 3 + n / 2 }));
+const IMAGES = Array.from({ length: 8 }, (_, n) => ({
+  name: `win11-team${n + 1}-1.0.${n}`,
+  seconds: n % 2 === 0 ? 2 + n / 2 : OUTAGE_SECONDS + 3 + n / 2,
+}));
 const idOf = (name: string) => managedImageResourceId(SUB, GROUP, name);
 
 let azurite: RestartableAzurite;
@@ -49,9 +52,25 @@ const progressLines = (stderr: string) => stderr.split('\n').filter((line) => li
 /** A fresh tenant and fresh queues and table in this file's Azurite, for one run. */
 async function freshRun(): Promise<{ emulator: Emulator; env: Record<string, string> }> {
   const emulator = await startTestEmulator(
-    estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup(GROUP, IMAGES.map(({ name, seconds }) => managedImage({ name, upload: { outcome: 'ready', seconds } })))] })] }),
+    estate({
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup(
+              GROUP,
+              IMAGES.map(({ name, seconds }) => managedImage({ name, upload: { outcome: 'ready', seconds } })),
+            ),
+          ],
+        }),
+      ],
+    }),
   );
-  const env = testAppSettings(emulator, { AzureWebJobsStorage: azurite.connectionString, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2' });
+  const env = testAppSettings(emulator, {
+    AzureWebJobsStorage: azurite.connectionString,
+    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
+  });
   return { emulator, env };
 }
 
@@ -94,24 +113,39 @@ async function syncThroughOutage(inFlight: boolean): Promise<void> {
     console.log(
       [
         `storage outage${inFlight ? ' (status checks in flight)' : ''}: Azurite stopped at ${(stoppedAtMs / 1000).toFixed(1)} s for ${((restartedAtMs - stoppedAtMs) / 1000).toFixed(1)} s (back at ${(restartedAtMs / 1000).toFixed(1)} s); the run ended at ${(wallMs / 1000).toFixed(1)} s, ${((wallMs - restartedAtMs) / 1000).toFixed(1)} s after, exit ${run.code ?? run.signal}`,
-        `  requests: ${emulator.requests.length} (${Object.entries(emulator.counts()).map(([kind, count]) => `${kind} ${count}`).join(', ')}); device images ${emulator.deviceImages().length}; duplicates ${emulator.duplicateDeviceImages().length}`,
-        `  ledger: ${Object.entries(ledger.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.state]: (counts[row.state] ?? 0) + 1 }), {})).map(([state, count]) => `${state} ${count}`).join(', ')}; messages whose outcome could not be written (QueueMessageSettleFailed): ${unsettled}`,
+        `  requests: ${emulator.requests.length} (${Object.entries(emulator.counts())
+          .map(([kind, count]) => `${kind} ${count}`)
+          .join(', ')}); device images ${emulator.deviceImages().length}; duplicates ${emulator.duplicateDeviceImages().length}`,
+        `  ledger: ${Object.entries(
+          ledger.reduce<Record<string, number>>((counts, row) => ({ ...counts, [row.state]: (counts[row.state] ?? 0) + 1 }), {}),
+        )
+          .map(([state, count]) => `${state} ${count}`)
+          .join(', ')}; messages whose outcome could not be written (QueueMessageSettleFailed): ${unsettled}`,
         `  progress lines during the outage: ${duringOutage.length}; with "waiting:" in the whole run: ${waitingLines.length}; first: ${waitingLines[0] ?? '(none)'}`,
-        `  warnings logged: ${[...new Set((run.stderr.match(/^(warn|error): \S+/gm) ?? []))].join(', ') || '(none)'}`,
+        `  warnings logged: ${[...new Set(run.stderr.match(/^(warn|error): \S+/gm) ?? [])].join(', ') || '(none)'}`,
       ].join('\n'),
     );
 
     // It said what it was waiting for, naming the endpoint, while storage was away.
-    const namesEndpoint = (line: string) => [azurite.queueEndpoint, azurite.tableEndpoint].some((endpoint) => line.includes(`storage is unreachable at ${endpoint}`));
+    const namesEndpoint = (line: string) =>
+      [azurite.queueEndpoint, azurite.tableEndpoint].some((endpoint) => line.includes(`storage is unreachable at ${endpoint}`));
     expect(duringOutage.filter((line) => line.includes('waiting:')).some(namesEndpoint), run.stderr.slice(-3_000)).toBe(true);
 
     // And finished as it would have: every image ready, registered exactly once, nothing stuck.
     expect(run.code, run.stderr.slice(-3_000)).toBe(0);
     expect(emulator.duplicateDeviceImages()).toEqual([]);
     for (const { name } of IMAGES) {
-      const images = emulator.deviceImages({ includeDeleted: true }).filter((image) => image.sourceImageResourceId.toLowerCase() === idOf(name).toLowerCase());
-      expect(images.map((image) => image.status), name).toEqual(['ready']);
-      expect(report.images.find((image) => image.sourceImageResourceId.toLowerCase() === idOf(name).toLowerCase()), name).toMatchObject({ state: 'ready', deviceImageId: images[0]?.id });
+      const images = emulator
+        .deviceImages({ includeDeleted: true })
+        .filter((image) => image.sourceImageResourceId.toLowerCase() === idOf(name).toLowerCase());
+      expect(
+        images.map((image) => image.status),
+        name,
+      ).toEqual(['ready']);
+      expect(
+        report.images.find((image) => image.sourceImageResourceId.toLowerCase() === idOf(name).toLowerCase()),
+        name,
+      ).toMatchObject({ state: 'ready', deviceImageId: images[0]?.id });
     }
     expect(ledger.map((row) => row.state).sort()).toEqual(IMAGES.map(() => 'ready'));
     expect(report.problems).toEqual([]);
@@ -123,13 +157,21 @@ async function syncThroughOutage(inFlight: boolean): Promise<void> {
 }
 
 describe('image-sync sync through a storage outage', () => {
-  it(`rides out Azurite stopped for ${OUTAGE_SECONDS} s mid-run: every image registered once and ready, the outage named in the progress`, { timeout: 150_000 + OUTAGE_SECONDS * 1_000 }, async () => {
-    await syncThroughOutage(false);
-  });
+  it(
+    `rides out Azurite stopped for ${OUTAGE_SECONDS} s mid-run: every image registered once and ready, the outage named in the progress`,
+    { timeout: 150_000 + OUTAGE_SECONDS * 1_000 },
+    async () => {
+      await syncThroughOutage(false);
+    },
+  );
 
-  it(`rides out Azurite stopped for ${OUTAGE_SECONDS} s while status checks are being handled`, { timeout: 150_000 + OUTAGE_SECONDS * 1_000 }, async () => {
-    await syncThroughOutage(true);
-  });
+  it(
+    `rides out Azurite stopped for ${OUTAGE_SECONDS} s while status checks are being handled`,
+    { timeout: 150_000 + OUTAGE_SECONDS * 1_000 },
+    async () => {
+      await syncThroughOutage(true);
+    },
+  );
 
   it('exits 1 within 30 s, naming the storage endpoint, when storage is down from the start', { timeout: 60_000 }, async () => {
     await azurite.stop();
@@ -137,10 +179,14 @@ describe('image-sync sync through a storage outage', () => {
     const { emulator, env } = await freshRun();
     const run = await startCli(pkg.cli, ['sync', '--timeout', '120'], env, 45_000).done.finally(() => emulator.stop());
     const wallMs = Date.now() - started;
-    console.log(`storage down from the start: exit ${run.code ?? run.signal} after ${(wallMs / 1000).toFixed(1)} s; stderr: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    console.log(
+      `storage down from the start: exit ${run.code ?? run.signal} after ${(wallMs / 1000).toFixed(1)} s; stderr: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
     expect(run.code, run.stderr).toBe(1);
     expect(wallMs).toBeLessThan(30_000);
-    expect(run.stderr).toMatch(new RegExp(`storage is unreachable at http://127\\.0\\.0\\.1:(${azurite.ports.queue}|${azurite.ports.table})/devstoreaccount1`));
+    expect(run.stderr).toMatch(
+      new RegExp(`storage is unreachable at http://127\\.0\\.0\\.1:(${azurite.ports.queue}|${azurite.ports.table})/devstoreaccount1`),
+    );
     expect(run.stderr).toContain('AzureWebJobsStorage');
   });
 });

@@ -44,7 +44,11 @@ export interface TestApp extends CapturedLog {
 export function testApp(settings: Record<string, string>, clock?: Clock): TestApp {
   const config = loadConfig(settings);
   const captured = capturedLog();
-  const clients = createSharedClients(config, captured.log, { graphRetry: { delaySeconds: 1, maxRetries: 3 }, armRetry: { maxRetries: 3, retryDelayInMs: 100 }, secondPassDelayMs: 200 });
+  const clients = createSharedClients(config, captured.log, {
+    graphRetry: { delaySeconds: 1, maxRetries: 3 },
+    armRetry: { maxRetries: 3, retryDelayInMs: 100 },
+    secondPassDelayMs: 200,
+  });
   return { ...captured, config, clients, deps: createSyncDeps(config, clients, captured.log, clock) };
 }
 

@@ -17,7 +17,12 @@ export interface CliChild {
 }
 
 /** Any command as a child process with no stdin, its output collected, killed after timeoutMs. */
-export function startChild(command: string, args: readonly string[], options: Pick<SpawnOptions, 'env' | 'shell'>, timeoutMs: number): CliChild {
+export function startChild(
+  command: string,
+  args: readonly string[],
+  options: Pick<SpawnOptions, 'env' | 'shell'>,
+  timeoutMs: number,
+): CliChild {
   const started = Date.now();
   const child = spawn(command, [...args], { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -47,7 +52,12 @@ export function startChild(command: string, args: readonly string[], options: Pi
 
 /** The compiled `image-sync` (path `cli`) run by this Node, with this process's trust in the emulator's certificate. */
 export function startCli(cli: string, args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = 180_000): CliChild {
-  return startChild(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env } }, timeoutMs);
+  return startChild(
+    process.execPath,
+    [cli, ...args],
+    { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', ...env } },
+    timeoutMs,
+  );
 }
 
 /** A small seeded generator (mulberry32): the same seed, the same kill moments. */

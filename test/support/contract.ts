@@ -15,7 +15,10 @@ addFormats(ajv);
 for (const file of CONTRACT_FILES) ajv.addSchema(JSON.parse(readFileSync(path.join(CONTRACT_DIR, file), 'utf8')) as object);
 
 /** Validates against a contract schema (`status`) or one of its definitions (`messages#/$defs/registerJob`); returns ajv's errors as text, or null when valid. */
-export function contractErrors(schema: 'status' | 'messages#/$defs/registerJob' | 'messages#/$defs/statusCheck', value: unknown): string | null {
+export function contractErrors(
+  schema: 'status' | 'messages#/$defs/registerJob' | 'messages#/$defs/statusCheck',
+  value: unknown,
+): string | null {
   const [file, pointer] = schema.split('#');
   const validate = ajv.getSchema(`cloudpc-image-sync/${file}.schema.json${pointer === undefined ? '' : `#${pointer}`}`);
   if (validate === undefined) throw new Error(`the contract has no ${schema}`);

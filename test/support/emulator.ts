@@ -12,7 +12,9 @@ export function runCertificate(): { cert: string; key: string; certPath: string 
   const certPath = process.env['IMAGE_SYNC_TEST_TLS_CERT'];
   const keyPath = process.env['IMAGE_SYNC_TEST_TLS_KEY'];
   if (certPath === undefined || keyPath === undefined) {
-    throw new Error('IMAGE_SYNC_TEST_TLS_CERT/KEY are not set: run the tests through vitest (test/support/certificate.globalSetup.ts makes them)');
+    throw new Error(
+      'IMAGE_SYNC_TEST_TLS_CERT/KEY are not set: run the tests through vitest (test/support/certificate.globalSetup.ts makes them)',
+    );
   }
   return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), certPath };
 }

@@ -25,12 +25,18 @@ export function fastPackageRoot(queueSettings: Readonly<Record<string, unknown>>
   cpSync(path.join(REPO_ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
   cpSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const hostJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'host.json'), 'utf8')) as { extensions: { queues: Record<string, unknown> } };
+  const hostJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'host.json'), 'utf8')) as {
+    extensions: { queues: Record<string, unknown> };
+  };
   const queues = { ...hostJson.extensions.queues, ...queueSettings };
   writeFileSync(path.join(root, 'host.json'), JSON.stringify({ ...hostJson, extensions: { ...hostJson.extensions, queues } }, null, 2));
   const cli = path.join(root, 'dist/src/cli/main.js');
   // The copy must find itself, not the repository, or it would read the deployed host.json.
-  const found = execFileSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(path.join(root, 'dist/src/local/packageRoot.js'))}).packageRoot())`], { encoding: 'utf8' });
+  const found = execFileSync(
+    process.execPath,
+    ['-e', `process.stdout.write(require(${JSON.stringify(path.join(root, 'dist/src/local/packageRoot.js'))}).packageRoot())`],
+    { encoding: 'utf8' },
+  );
   if (found !== root) throw new Error(`packageRoot() of the copy is ${found}, not ${root}`);
   return { root, cli, queues, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

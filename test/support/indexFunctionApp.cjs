@@ -10,6 +10,11 @@ const root = process.argv[2];
 const main = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).main;
 const dir = path.join(root, path.dirname(main));
 const pattern = new RegExp(`^${path.basename(main).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
-const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => pattern.test(name)).sort() : [];
+const files = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((name) => pattern.test(name))
+      .sort()
+  : [];
 for (const file of files) require(path.join(dir, file));
 process.stdout.write(JSON.stringify({ main, files, registrations }));

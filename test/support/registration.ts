@@ -9,6 +9,7 @@ export function registration(sourceImageResourceId: string, version?: string | n
   if (version !== undefined) return { sourceImageResourceId, version };
   const name = parseManagedImageId(sourceImageResourceId)?.name;
   const named = name === undefined ? null : splitVersionSuffix(name)?.version;
-  if (named === null || named === undefined) throw new Error(`registration(): the name of ${sourceImageResourceId} gives no version; pass the version`);
+  if (named === null || named === undefined)
+    throw new Error(`registration(): the name of ${sourceImageResourceId} gives no version; pass the version`);
   return { sourceImageResourceId, version: named };
 }

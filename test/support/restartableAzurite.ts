@@ -50,7 +50,8 @@ export async function restartableAzurite(): Promise<RestartableAzurite> {
     async start() {
       if (current !== null) return;
       current = await startAzurite({ location, ports });
-      if (current.connectionString !== first.connectionString) throw new Error(`Azurite came back at other endpoints: ${current.connectionString}`);
+      if (current.connectionString !== first.connectionString)
+        throw new Error(`Azurite came back at other endpoints: ${current.connectionString}`);
     },
     async stop() {
       await current?.stop();

@@ -21,7 +21,10 @@ function suffix(): string {
 
 /** A queue name no other test uses: lower-case, digits and single hyphens; room is left for `-poison`. */
 export function uniqueQueueName(prefix = 'test'): string {
-  return `${prefix.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 30)}-${suffix()}`;
+  return `${prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 30)}-${suffix()}`;
 }
 
 /** A table name no other test uses: letters and digits, starting with a letter. */

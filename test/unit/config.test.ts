@@ -42,7 +42,11 @@ describe('loadConfig', () => {
   });
 
   it('reads lists, trims them and drops duplicate subscriptions', () => {
-    const config = loadConfig({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ` ${SUB_A}, ${SUB_B},${SUB_A.toUpperCase()} `, IMAGE_SYNC_RESOURCE_GROUPS: 'rg-images, RG-Build' });
+    const config = loadConfig({
+      ...minimal,
+      IMAGE_SYNC_SUBSCRIPTION_IDS: ` ${SUB_A}, ${SUB_B},${SUB_A.toUpperCase()} `,
+      IMAGE_SYNC_RESOURCE_GROUPS: 'rg-images, RG-Build',
+    });
     expect(config.subscriptionIds).toEqual([SUB_A.toUpperCase(), SUB_B]);
     expect(config.resourceGroups).toEqual(['rg-images', 'RG-Build']);
   });
@@ -52,7 +56,12 @@ describe('loadConfig', () => {
   });
 
   it('accepts identity-based storage with the account name only', () => {
-    const config = loadConfig({ IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'stimagesync', AzureWebJobsStorage__credential: 'managedidentity', AzureWebJobsStorage__clientId: SUB_B });
+    const config = loadConfig({
+      IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A,
+      AzureWebJobsStorage__accountName: 'stimagesync',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__clientId: SUB_B,
+    });
     expect(config.storage).toEqual({
       kind: 'identity',
       accountName: 'stimagesync',
@@ -63,43 +72,96 @@ describe('loadConfig', () => {
   });
 
   it('accepts national-cloud endpoints and strips a trailing slash', () => {
-    const config = loadConfig({ ...minimal, GRAPH_ENDPOINT: 'https://graph.microsoft.us/', ARM_ENDPOINT: 'https://management.usgovcloudapi.net' });
+    const config = loadConfig({
+      ...minimal,
+      GRAPH_ENDPOINT: 'https://graph.microsoft.us/',
+      ARM_ENDPOINT: 'https://management.usgovcloudapi.net',
+    });
     expect(config.graphEndpoint).toBe('https://graph.microsoft.us');
     expect(config.armEndpoint).toBe('https://management.usgovcloudapi.net');
   });
 
   it('accepts a static token when both endpoints are loopback', () => {
-    const config = loadConfig({ ...minimal, GRAPH_ENDPOINT: 'https://127.0.0.1:8443', ARM_ENDPOINT: 'https://localhost:8443', IMAGE_SYNC_STATIC_TOKEN: 'emulator-token' });
+    const config = loadConfig({
+      ...minimal,
+      GRAPH_ENDPOINT: 'https://127.0.0.1:8443',
+      ARM_ENDPOINT: 'https://localhost:8443',
+      IMAGE_SYNC_STATIC_TOKEN: 'emulator-token',
+    });
     expect(config.staticToken).toBe('emulator-token');
   });
 
   const invalid: [string, Record<string, string>, RegExp][] = [
     ['missing storage', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A }, /^AzureWebJobsStorage: is not set\. Fix: /],
-    ['storage that is not a connection string', { ...minimal, AzureWebJobsStorage: 'hello' }, /^AzureWebJobsStorage: is not a storage connection string/],
-    ['a storage account given as a URL', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'https://x.blob.core.windows.net' }, /^AzureWebJobsStorage__accountName: /],
-    ['an unknown storage credential', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'stx', AzureWebJobsStorage__credential: 'connectionstring' }, /^AzureWebJobsStorage__credential: /],
+    [
+      'storage that is not a connection string',
+      { ...minimal, AzureWebJobsStorage: 'hello' },
+      /^AzureWebJobsStorage: is not a storage connection string/,
+    ],
+    [
+      'a storage account given as a URL',
+      { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'https://x.blob.core.windows.net' },
+      /^AzureWebJobsStorage__accountName: /,
+    ],
+    [
+      'an unknown storage credential',
+      { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A, AzureWebJobsStorage__accountName: 'stx', AzureWebJobsStorage__credential: 'connectionstring' },
+      /^AzureWebJobsStorage__credential: /,
+    ],
     ['missing subscriptions', { AzureWebJobsStorage: 'UseDevelopmentStorage=true' }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set/],
-    ['an empty subscription list', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ' , ' }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: lists no subscription/],
-    ['a subscription that is not a GUID', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},prod` }, /^IMAGE_SYNC_SUBSCRIPTION_IDS: "prod" is not a subscription ID/],
+    [
+      'an empty subscription list',
+      { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ' , ' },
+      /^IMAGE_SYNC_SUBSCRIPTION_IDS: lists no subscription/,
+    ],
+    [
+      'a subscription that is not a GUID',
+      { ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},prod` },
+      /^IMAGE_SYNC_SUBSCRIPTION_IDS: "prod" is not a subscription ID/,
+    ],
     ['a bad resource group', { ...minimal, IMAGE_SYNC_RESOURCE_GROUPS: 'rg/x' }, /^IMAGE_SYNC_RESOURCE_GROUPS: "rg\/x"/],
     ['a tag without a value', { ...minimal, IMAGE_SYNC_TAG: 'cloudpc-sync' }, /^IMAGE_SYNC_TAG: "cloudpc-sync" is not key=value/],
     ['a five-field schedule', { ...minimal, IMAGE_SYNC_SCHEDULE: '*/15 * * * *' }, /^IMAGE_SYNC_SCHEDULE: /],
-    ['a poll interval that is not a number', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: 'five' }, /^IMAGE_SYNC_POLL_INTERVAL_SECONDS: "five" is not a whole number/],
+    [
+      'a poll interval that is not a number',
+      { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: 'five' },
+      /^IMAGE_SYNC_POLL_INTERVAL_SECONDS: "five" is not a whole number/,
+    ],
     ['a poll interval of zero', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: '0' }, /^IMAGE_SYNC_POLL_INTERVAL_SECONDS: /],
-    ['a max interval below the interval', { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: '600', IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '60' }, /^IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: 60 is below/],
+    [
+      'a max interval below the interval',
+      { ...minimal, IMAGE_SYNC_POLL_INTERVAL_SECONDS: '600', IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '60' },
+      /^IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: 60 is below/,
+    ],
     ['an upload timeout of zero', { ...minimal, IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: '0' }, /^IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS: /],
     ['negative retry uploads', { ...minimal, IMAGE_SYNC_MAX_RETRY_UPLOADS: '-1' }, /^IMAGE_SYNC_MAX_RETRY_UPLOADS: /],
-    ['an upper-case queue name', { ...minimal, IMAGE_SYNC_REGISTER_QUEUE: 'Image-Register' }, /^IMAGE_SYNC_REGISTER_QUEUE: "Image-Register" is not a valid queue name/],
+    [
+      'an upper-case queue name',
+      { ...minimal, IMAGE_SYNC_REGISTER_QUEUE: 'Image-Register' },
+      /^IMAGE_SYNC_REGISTER_QUEUE: "Image-Register" is not a valid queue name/,
+    ],
     ['the same queue twice', { ...minimal, IMAGE_SYNC_STATUS_QUEUE: 'image-register' }, /^IMAGE_SYNC_STATUS_QUEUE: is the same queue/],
     ['a table name with a hyphen', { ...minimal, IMAGE_SYNC_TABLE: 'image-sync' }, /^IMAGE_SYNC_TABLE: /],
-    ['an http Graph endpoint', { ...minimal, GRAPH_ENDPOINT: 'http://graph.microsoft.com' }, /^GRAPH_ENDPOINT: "http:\/\/graph.microsoft.com" is not https/],
+    [
+      'an http Graph endpoint',
+      { ...minimal, GRAPH_ENDPOINT: 'http://graph.microsoft.com' },
+      /^GRAPH_ENDPOINT: "http:\/\/graph.microsoft.com" is not https/,
+    ],
     ['a Graph endpoint with a path', { ...minimal, GRAPH_ENDPOINT: 'https://graph.microsoft.com/v1.0' }, /^GRAPH_ENDPOINT: .* has a path/],
     ['an unknown Graph version', { ...minimal, GRAPH_API_VERSION: 'v2' }, /^GRAPH_API_VERSION: "v2"/],
     ['a concurrency of zero', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '0' }, /^IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: /],
     ['a concurrency over 256', { ...minimal, IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '257' }, /^IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: .*256/],
     ['an ARM endpoint that is not a URL', { ...minimal, ARM_ENDPOINT: 'management' }, /^ARM_ENDPOINT: "management" is not a URL/],
-    ['an http webhook', { ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/x' }, /^IMAGE_SYNC_ALERT_WEBHOOK_URL: .* is not https/],
-    ['a static token with a real endpoint', { ...minimal, IMAGE_SYNC_STATIC_TOKEN: 't', ARM_ENDPOINT: 'https://127.0.0.1:9' }, /^IMAGE_SYNC_STATIC_TOKEN: is only for local emulators/],
+    [
+      'an http webhook',
+      { ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/x' },
+      /^IMAGE_SYNC_ALERT_WEBHOOK_URL: .* is not https/,
+    ],
+    [
+      'a static token with a real endpoint',
+      { ...minimal, IMAGE_SYNC_STATIC_TOKEN: 't', ARM_ENDPOINT: 'https://127.0.0.1:9' },
+      /^IMAGE_SYNC_STATIC_TOKEN: is only for local emulators/,
+    ],
     ['a client id that is not a GUID', { ...minimal, AZURE_CLIENT_ID: 'my-identity' }, /^AZURE_CLIENT_ID: /],
   ];
 
@@ -111,7 +173,10 @@ describe('loadConfig', () => {
   });
 
   it('names only the origin of a refused webhook URL, whose path may be its secret', () => {
-    const error = failure({ ...minimal, IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/services/T000/B000/very-secret-path?sig=abc' });
+    const error = failure({
+      ...minimal,
+      IMAGE_SYNC_ALERT_WEBHOOK_URL: 'http://hooks.example.org/services/T000/B000/very-secret-path?sig=abc',
+    });
     expect(error.message).toMatch(/^IMAGE_SYNC_ALERT_WEBHOOK_URL: "http:\/\/hooks\.example\.org\/…" is not https/);
     expect(error.message).not.toMatch(/very-secret-path|sig=abc/);
   });
@@ -138,7 +203,11 @@ describe('loadConfig', () => {
     ['the global service', 'https://graph.microsoft.com', 'https://graph.microsoft.com'],
     ['US Government L4', 'https://graph.microsoft.us', 'https://graph.microsoft.us'],
     ['the local emulator', 'https://127.0.0.1:44101', 'https://127.0.0.1:44101'],
-    ['another host, taken as a gateway in front of Graph', 'https://graph-gateway.contoso.example/', 'https://graph-gateway.contoso.example'],
+    [
+      'another host, taken as a gateway in front of Graph',
+      'https://graph-gateway.contoso.example/',
+      'https://graph-gateway.contoso.example',
+    ],
   ])('accepts %s as GRAPH_ENDPOINT', (_name, endpoint, expected) => {
     expect(loadConfig({ ...minimal, GRAPH_ENDPOINT: endpoint }).graphEndpoint).toBe(expected);
   });
@@ -152,7 +221,10 @@ describe('loadConfig', () => {
 describe('lifecycle settings', () => {
   it('default to a limit of 20, retention off and a 30-day expiry warning', () => {
     expect(loadConfig(minimal)).toMatchObject({ tenantImageLimit: 20, keepVersions: 0, expiryWarningDays: 30, transientRetryHours: 24 });
-    expect(loadConfig({ ...minimal, IMAGE_SYNC_KEEP_VERSIONS: '3', IMAGE_SYNC_TENANT_IMAGE_LIMIT: '12' })).toMatchObject({ keepVersions: 3, tenantImageLimit: 12 });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_KEEP_VERSIONS: '3', IMAGE_SYNC_TENANT_IMAGE_LIMIT: '12' })).toMatchObject({
+      keepVersions: 3,
+      tenantImageLimit: 12,
+    });
   });
 
   it.each([
@@ -172,10 +244,36 @@ describe('lifecycle settings', () => {
 
 describe('local.settings.sample.json', () => {
   it('lists every setting of the design, and its values pass validation once a subscription is filled in', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { resolve } = await import('node:path');
-    const sample = JSON.parse(readFileSync(resolve(__dirname, '../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
-    const documented = ['AzureWebJobsStorage', 'IMAGE_SYNC_SUBSCRIPTION_IDS', 'IMAGE_SYNC_RESOURCE_GROUPS', 'IMAGE_SYNC_TAG', 'IMAGE_SYNC_SCHEDULE', 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', 'IMAGE_SYNC_MAX_RETRY_UPLOADS', 'IMAGE_SYNC_REGISTER_QUEUE', 'IMAGE_SYNC_STATUS_QUEUE', 'IMAGE_SYNC_TABLE', 'GRAPH_ENDPOINT', 'GRAPH_API_VERSION', 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 'ARM_ENDPOINT', 'IMAGE_SYNC_ALERT_WEBHOOK_URL', 'IMAGE_SYNC_STATIC_TOKEN', 'AZURE_CLIENT_ID', 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', 'IMAGE_SYNC_KEEP_VERSIONS', 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS'];
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const sample = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    const documented = [
+      'AzureWebJobsStorage',
+      'IMAGE_SYNC_SUBSCRIPTION_IDS',
+      'IMAGE_SYNC_RESOURCE_GROUPS',
+      'IMAGE_SYNC_TAG',
+      'IMAGE_SYNC_SCHEDULE',
+      'IMAGE_SYNC_POLL_INTERVAL_SECONDS',
+      'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS',
+      'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS',
+      'IMAGE_SYNC_MAX_RETRY_UPLOADS',
+      'IMAGE_SYNC_REGISTER_QUEUE',
+      'IMAGE_SYNC_STATUS_QUEUE',
+      'IMAGE_SYNC_TABLE',
+      'GRAPH_ENDPOINT',
+      'GRAPH_API_VERSION',
+      'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY',
+      'ARM_ENDPOINT',
+      'IMAGE_SYNC_ALERT_WEBHOOK_URL',
+      'IMAGE_SYNC_STATIC_TOKEN',
+      'AZURE_CLIENT_ID',
+      'IMAGE_SYNC_TENANT_IMAGE_LIMIT',
+      'IMAGE_SYNC_KEEP_VERSIONS',
+      'IMAGE_SYNC_EXPIRY_WARNING_DAYS',
+      'IMAGE_SYNC_TRANSIENT_RETRY_HOURS',
+    ];
     expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(documented));
     expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
   });
@@ -184,7 +282,10 @@ describe('local.settings.sample.json', () => {
 describe('rollout and discovery settings', () => {
   it('default to no rollout and discovery through ARM', () => {
     expect(loadConfig(minimal)).toMatchObject({ rollout: false, discovery: 'arm' });
-    expect(loadConfig({ ...minimal, IMAGE_SYNC_ROLLOUT: 'TRUE', IMAGE_SYNC_DISCOVERY: 'resource-graph' })).toMatchObject({ rollout: true, discovery: 'resource-graph' });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_ROLLOUT: 'TRUE', IMAGE_SYNC_DISCOVERY: 'resource-graph' })).toMatchObject({
+      rollout: true,
+      discovery: 'resource-graph',
+    });
     expect(loadConfig({ ...minimal, IMAGE_SYNC_ROLLOUT: 'false' }).rollout).toBe(false);
   });
 

@@ -3,13 +3,21 @@ import { type LogLevel, createLogger, formatLogLine, redactText } from '../../sr
 
 describe('log lines', () => {
   it('writes the event and its fields as JSON, with secrets in named fields and in text removed', () => {
-    const line = formatLogLine('ProblemRecorded', { sourceImageResourceId: '/subscriptions/x', webhookSecret: 'hush', detail: 'got Bearer abc.def.ghi from AccountKey=k3y;' });
-    expect(line).toBe('ProblemRecorded {"sourceImageResourceId":"/subscriptions/x","webhookSecret":"[redacted]","detail":"got Bearer [redacted] from AccountKey=[redacted];"}');
+    const line = formatLogLine('ProblemRecorded', {
+      sourceImageResourceId: '/subscriptions/x',
+      webhookSecret: 'hush',
+      detail: 'got Bearer abc.def.ghi from AccountKey=k3y;',
+    });
+    expect(line).toBe(
+      'ProblemRecorded {"sourceImageResourceId":"/subscriptions/x","webhookSecret":"[redacted]","detail":"got Bearer [redacted] from AccountKey=[redacted];"}',
+    );
     expect(formatLogLine('ReconcileStarted')).toBe('ReconcileStarted');
   });
 
   it('removes SAS signatures from URLs', () => {
-    expect(redactText('https://acct.queue.core.windows.net/q?sv=2024&sig=abc%2Fdef&se=1')).toBe('https://acct.queue.core.windows.net/q?sv=2024&sig=[redacted]&se=1');
+    expect(redactText('https://acct.queue.core.windows.net/q?sv=2024&sig=abc%2Fdef&se=1')).toBe(
+      'https://acct.queue.core.windows.net/q?sv=2024&sig=[redacted]&se=1',
+    );
   });
 });
 

@@ -30,12 +30,19 @@ Options:
   --estate FILE  the estate JSON
   -h, --help     this text`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values } = parseCommandArgs(argv, { help: { type: 'boolean', short: 'h' }, port: { type: 'string' }, estate: { type: 'string' } });
+    const { values } = parseCommandArgs(argv, {
+      help: { type: 'boolean', short: 'h' },
+      port: { type: 'string' },
+      estate: { type: 'string' },
+    });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const port = values.port === undefined ? 0 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${values.port ?? ''}" is not a port number (0-65535)`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port "${values.port ?? ''}" is not a port number (0-65535)`);
     if (!emulatorInstalled()) {
-      throw new Error('the emulator is a development tool and is not part of the installed package: run it from a clone of the repository after npm ci (npx image-sync emulator there)');
+      throw new Error(
+        'the emulator is a development tool and is not part of the installed package: run it from a clone of the repository after npm ci (npx image-sync emulator there)',
+      );
     }
     // Loaded on demand: the emulator and its certificate library are development dependencies.
     const { serveEmulator } = await import('../../emulator/serveEmulator.js');

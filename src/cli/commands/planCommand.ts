@@ -77,12 +77,20 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
     const retention = (await retireVersions(deps, view, { keep: config.keepVersions, dryRun: true })).results;
     const planned = await planWithPreflight(deps, listing.images, view, 'reconcile', config.scope);
     const count = (outcome: PlannedImage['outcome']) => planned.images.filter((image) => image.outcome === outcome).length;
-    const summary = { inScope: planned.images.length, register: count('register'), adopt: count('adopt'), skip: count('skip'), unchanged: count('unchanged') + count('resumeStatusCheck') };
+    const summary = {
+      inScope: planned.images.length,
+      register: count('register'),
+      adopt: count('adopt'),
+      skip: count('skip'),
+      unchanged: count('unchanged') + count('resumeStatusCheck'),
+    };
     const unreadable = [...listing.unreadable, ...listing.unavailable];
     const sources = new Map(listing.images.map((image) => [image.id.toLowerCase(), image]));
     const tagged = planned.images.flatMap((image) => {
       const source = sources.get(image.sourceImageResourceId.toLowerCase());
-      return source === undefined || image.outcome === 'skip' ? [] : [{ image: source, displayName: image.displayName, version: image.version }];
+      return source === undefined || image.outcome === 'skip'
+        ? []
+        : [{ image: source, displayName: image.displayName, version: image.version }];
     });
     const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout) };
     if (values.json === true) {
@@ -99,9 +107,12 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
             ]),
       );
       if (rollout.policies.length > 0) io.stdout(rolloutSection(rollout.enabled, rollout.policies));
-      if (retention.length > 0) io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
+      if (retention.length > 0)
+        io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);
-      io.stdout(`\n${summary.inScope} image(s) in scope: ${summary.register} to register, ${summary.adopt} to adopt, ${summary.skip} skipped, ${summary.unchanged} unchanged.`);
+      io.stdout(
+        `\n${summary.inScope} image(s) in scope: ${summary.register} to register, ${summary.adopt} to adopt, ${summary.skip} skipped, ${summary.unchanged} unchanged.`,
+      );
     }
     return unreadable.length > 0 ? EXIT_NEEDS_ATTENTION : EXIT_OK;
   },

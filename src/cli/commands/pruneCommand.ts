@@ -20,7 +20,9 @@ const OUTCOME_WORDS: Readonly<Record<RetirementResult['outcome'], string>> = {
 function parseKeep(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > MAX_KEEP_VERSIONS) {
-    throw new UsageError(`--keep "${value}" is not a whole number from 1 to ${MAX_KEEP_VERSIONS}: give how many newest ready versions to keep per display name, e.g. --keep 2`);
+    throw new UsageError(
+      `--keep "${value}" is not a whole number from 1 to ${MAX_KEEP_VERSIONS}: give how many newest ready versions to keep per display name, e.g. --keep 2`,
+    );
   }
   return Number(value);
 }
@@ -52,14 +54,23 @@ Exit codes: 0 done (or nothing to do); 2 a deletion failed (it is finished by th
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const { config, deps } = await createCommandContext(io, values.verbose === true);
     const keep = parseKeep(values.keep, config.keepVersions);
-    if (keep < 1) throw new UsageError('retention is off (IMAGE_SYNC_KEEP_VERSIONS is 0): give --keep N, how many newest ready versions to keep per display name');
+    if (keep < 1)
+      throw new UsageError(
+        'retention is off (IMAGE_SYNC_KEEP_VERSIONS is 0): give --keep N, how many newest ready versions to keep per display name',
+      );
     const dryRun = values['dry-run'] === true;
     const view = await readTenantView(deps, { readOnly: dryRun });
     if (view === null) throw new Error('Microsoft Graph refused to list device images: grant the app CloudPC.ReadWrite.All');
-    if (view.policies === null) throw new Error('Microsoft Graph did not list the provisioning policies, so the app cannot tell which images are in use; nothing was deleted. Try again, or check CloudPC.Read.All');
+    if (view.policies === null)
+      throw new Error(
+        'Microsoft Graph did not list the provisioning policies, so the app cannot tell which images are in use; nothing was deleted. Try again, or check CloudPC.Read.All',
+      );
     const { results } = await retireVersions(deps, view, { keep, dryRun });
     if (values.json === true) printJson(io, { keep, dryRun, results });
-    else if (results.length === 0) io.stdout(`Nothing to delete: every display name has at most ${keep} ready version(s) the app registered, and no failed image is superseded.`);
+    else if (results.length === 0)
+      io.stdout(
+        `Nothing to delete: every display name has at most ${keep} ready version(s) the app registered, and no failed image is superseded.`,
+      );
     else {
       io.stdout(
         renderTable(results, [

@@ -19,7 +19,10 @@ function describeRequest(request: RegistrationRequest): string {
       return `Already registered: ${label} is ${request.ledgerState ?? 'registered'}${deviceImage}.`;
     }
     case 'queued': {
-      const then = request.ledgerState === 'failed' ? ' It failed before: the function app retries it (a failed upload in place, with retryUpload).' : '';
+      const then =
+        request.ledgerState === 'failed'
+          ? ' It failed before: the function app retries it (a failed upload in place, with retryUpload).'
+          : '';
       const unread = request.ledgerRead ? '' : ' (The ledger could not be read with this identity, so only the image itself was checked.)';
       return `Queued ${label} for registration. The function app checks the tenant (its image limit, that Windows 365 can read the source, that no other image holds the name and version) and registers it; \`image-sync status\` follows it.${then}${unread}`;
     }
@@ -60,11 +63,18 @@ version-unchanged warning and its fix, bump cloudpc-version (told when the ledge
 Exit codes: 0 queued (or registered already); 2 not eligible, or version-unchanged (the reason and
 the fix are printed); 1 could not run.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
-    const { values, positionals } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'display-name': { type: 'string' }, version: { type: 'string' } }, 1);
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { ...COMMON_OPTIONS, 'display-name': { type: 'string' }, version: { type: 'string' } },
+      1,
+    );
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const id = positionals[0];
     if (id === undefined) throw new UsageError('the source image resource id is missing');
-    if (parseManagedImageId(id) === null) throw new UsageError(`"${id}" is not a managed image id: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}`);
+    if (parseManagedImageId(id) === null)
+      throw new UsageError(
+        `"${id}" is not a managed image id: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}`,
+      );
     const { deps } = await createCommandContext(io, values.verbose === true);
     const overrides = {
       ...(values['display-name'] === undefined ? {} : { displayName: values['display-name'] }),

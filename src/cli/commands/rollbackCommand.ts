@@ -33,13 +33,20 @@ Exit codes: 0 rolled back (or it was already); 2 refused, with the reason; 1 cou
     const { values, positionals } = parseCommandArgs(argv, COMMON_OPTIONS, 1);
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const target = positionals[0];
-    if (target === undefined || target.trim() === '') throw new UsageError('the provisioning policy is missing: give its display name or id');
+    if (target === undefined || target.trim() === '')
+      throw new UsageError('the provisioning policy is missing: give its display name or id');
     const { deps } = await createCommandContext(io, values.verbose === true);
     const result = await rollBack(deps, target);
     if (values.json === true) printJson(io, result);
     else if (result.outcome === 'refused') io.stdout(`Not rolled back: ${result.reason ?? ''}`);
-    else if (result.outcome === 'already-rolled-back') io.stdout(`"${result.policy}" uses ${result.to?.imageDisplayName ?? result.to?.imageId ?? '?'} already (rolled back before); nothing was changed.`);
-    else io.stdout(`Rolled back "${result.policy}": new Cloud PCs get ${result.to?.imageDisplayName ?? result.to?.imageId ?? '?'} again instead of ${result.from?.imageDisplayName ?? result.from?.imageId ?? '?'}. Existing Cloud PCs keep their image until reprovisioned.`);
+    else if (result.outcome === 'already-rolled-back')
+      io.stdout(
+        `"${result.policy}" uses ${result.to?.imageDisplayName ?? result.to?.imageId ?? '?'} already (rolled back before); nothing was changed.`,
+      );
+    else
+      io.stdout(
+        `Rolled back "${result.policy}": new Cloud PCs get ${result.to?.imageDisplayName ?? result.to?.imageId ?? '?'} again instead of ${result.from?.imageDisplayName ?? result.from?.imageId ?? '?'}. Existing Cloud PCs keep their image until reprovisioned.`,
+      );
     return result.outcome === 'refused' ? EXIT_NEEDS_ATTENTION : EXIT_OK;
   },
 };

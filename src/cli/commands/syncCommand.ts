@@ -61,19 +61,33 @@ unreadable subscription, a poisoned message); 1 could not run. Warnings do not c
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, timeout: { type: 'string' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const timeoutSeconds = values.timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout "${values.timeout ?? ''}" is not a positive number of seconds`);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      throw new UsageError(`--timeout "${values.timeout ?? ''}" is not a positive number of seconds`);
     const { deps, clients } = await createCommandContext(io, values.verbose === true);
     const progress = progressPrinter(io);
-    const result = await runLocalSync({ deps, clients, hostJsonPath: path.join(packageRoot(), 'host.json'), timeoutMs: timeoutSeconds * 1000, onProgress: progress.print });
+    const result = await runLocalSync({
+      deps,
+      clients,
+      hostJsonPath: path.join(packageRoot(), 'host.json'),
+      timeoutMs: timeoutSeconds * 1000,
+      onProgress: progress.print,
+    });
     progress.done();
     const report = buildStatusReport(result.rows, result.problems, { now: new Date(), expiryWarningDays: deps.config.expiryWarningDays });
     const unavailable = result.reconcile?.unavailableSubscriptions ?? 0;
     if (values.json === true) printJson(io, report);
     else {
       io.stdout(renderStatus(report));
-      if (result.reconcile === null) io.stdout(`\nStopped after ${timeoutSeconds} s: Graph or ARM kept failing, so nothing could be planned (the progress above says how). Run sync again once they answer; nothing was lost.`);
-      else if (result.ending === 'timeout') io.stdout(`\nStopped waiting after ${timeoutSeconds} s; the function app (or another sync) carries on from the ledger.`);
-      if (unavailable > 0) io.stdout(`\n${unavailable} subscription(s) could not be listed (throttled or unavailable after retries); the next run tries again.`);
+      if (result.reconcile === null)
+        io.stdout(
+          `\nStopped after ${timeoutSeconds} s: Graph or ARM kept failing, so nothing could be planned (the progress above says how). Run sync again once they answer; nothing was lost.`,
+        );
+      else if (result.ending === 'timeout')
+        io.stdout(`\nStopped waiting after ${timeoutSeconds} s; the function app (or another sync) carries on from the ledger.`);
+      if (unavailable > 0)
+        io.stdout(
+          `\n${unavailable} subscription(s) could not be listed (throttled or unavailable after retries); the next run tries again.`,
+        );
     }
     const code = exitCodeFor(report);
     return code === EXIT_OK && (unavailable > 0 || result.reconcile === null) ? EXIT_NEEDS_ATTENTION : code;

@@ -79,7 +79,13 @@ describe('warning alerts to a webhook over real HTTPS', () => {
   it('sends failures with severity error to the same webhook', async () => {
     const { log } = recordingLogger();
     const alerter = createAlerter({ log, webhookUrl: webhookUrl(), clock });
-    await alerter.raise({ sourceImageResourceId: warning.sourceImageResourceId, displayName: 'win11-ent', version: '1.2.0', errorCode: 'sourceImageNotFound', detail: 'upload failed' });
+    await alerter.raise({
+      sourceImageResourceId: warning.sourceImageResourceId,
+      displayName: 'win11-ent',
+      version: '1.2.0',
+      errorCode: 'sourceImageNotFound',
+      detail: 'upload failed',
+    });
     await alerter.warn(warning);
     const severities = bodies.map((body) => (JSON.parse(body) as FailureAlertPayload | WarningAlertPayload).severity);
     expect(severities).toEqual(['error', 'warning']);
@@ -90,7 +96,11 @@ describe('warning alerts to a webhook over real HTTPS', () => {
     const { log, lines } = recordingLogger();
     await expect(createAlerter({ log, webhookUrl: webhookUrl(), clock }).warn(warning)).resolves.toBeUndefined();
     expect(lines[1]?.line.startsWith('ImageSyncAlertUndelivered ')).toBe(true);
-    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ webhook: `https://127.0.0.1:${port}`, status: 500, warning: 'os-support-warning' });
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({
+      webhook: `https://127.0.0.1:${port}`,
+      status: 500,
+      warning: 'os-support-warning',
+    });
     expect(lines.map((line) => line.line).join('\n')).not.toContain(SECRET);
   });
 });

@@ -35,7 +35,9 @@ function testCertificate(): { cert: string; key: string } {
   const certPath = process.env.IMAGE_SYNC_TEST_TLS_CERT;
   const keyPath = process.env.IMAGE_SYNC_TEST_TLS_KEY;
   if (certPath === undefined || keyPath === undefined) {
-    throw new Error('IMAGE_SYNC_TEST_TLS_CERT / IMAGE_SYNC_TEST_TLS_KEY are not set: the certificate globalSetup (test/support/certificate.globalSetup.ts) must run first');
+    throw new Error(
+      'IMAGE_SYNC_TEST_TLS_CERT / IMAGE_SYNC_TEST_TLS_KEY are not set: the certificate globalSetup (test/support/certificate.globalSetup.ts) must run first',
+    );
   }
   return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
 }
@@ -66,7 +68,12 @@ describe('alert webhook over real HTTPS', () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ method: request.method ?? '', url: request.url ?? '', contentType: request.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        contentType: request.headers['content-type'],
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       if (answer === 'hang') return;
       response.writeHead(answer === 'accept' ? 204 : 500).end(answer === 'fail' ? 'boom' : undefined);
     });
@@ -125,7 +132,11 @@ describe('alert webhook over real HTTPS', () => {
     expect(received).toHaveLength(1);
     expect(lines.map((line) => line.level)).toEqual(['error', 'warn']);
     expect(lines[1]?.line.startsWith('ImageSyncAlertUndelivered ')).toBe(true);
-    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ webhook: `https://127.0.0.1:${httpsPort}`, status: 500, errorCode: alert.errorCode });
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({
+      webhook: `https://127.0.0.1:${httpsPort}`,
+      status: 500,
+      errorCode: alert.errorCode,
+    });
     expect(lines.map((line) => line.line).join('\n')).not.toContain(SECRET);
   });
 
@@ -156,7 +167,9 @@ describe('alert webhook over real HTTPS', () => {
     const port = await listen(closed);
     await close(closed);
     const { log, lines } = recordingLogger();
-    await expect(createAlerter({ log, webhookUrl: `https://127.0.0.1:${port}/hooks/${SECRET}/x?code=${SECRET}` }).raise(alert)).resolves.toBeUndefined();
+    await expect(
+      createAlerter({ log, webhookUrl: `https://127.0.0.1:${port}/hooks/${SECRET}/x?code=${SECRET}` }).raise(alert),
+    ).resolves.toBeUndefined();
     expect(lines[1]?.level).toBe('warn');
     expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ webhook: `https://127.0.0.1:${port}`, status: null });
     expect(lines.map((line) => line.line).join('\n')).not.toContain(SECRET);

@@ -7,7 +7,9 @@ const PRINCIPAL = 'bbbbbbbb-0000-4000-8000-000000000002';
 const SUBSCRIPTIONS = '11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
 
 function dryRun(env: Record<string, string>): string {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(IMAGE_SYNC_|AZURE_|GRAPH_ENDPOINT|ARM_ENDPOINT)/.test(name)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(IMAGE_SYNC_|AZURE_|GRAPH_ENDPOINT|ARM_ENDPOINT)/.test(name)),
+  );
   const run = spawnSync(process.execPath, [SCRIPT, '--dry-run'], { encoding: 'utf8', env: { ...clean, ...env }, timeout: 10_000 });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
@@ -21,16 +23,26 @@ describe('scripts/azd-postdeploy.mjs (azd postdeploy hook), dry run', () => {
     const out = dryRun({ ...outputs, AZURE_ENV_NAME: 'prod', AZURE_FUNCTION_APP_NAME: 'func-imagesync-x' });
     expect(out).toContain('would wait (up to 600 s, every 15 s) until func-imagesync-x lists imageWritten');
     expect(out).toContain('--function-name imageWritten');
-    expect(out).toMatch(/would run: az deployment sub create .*--name imagesync-events-prod .*--template-file infra\/subscribe-image-events\.bicep --parameters @\S+/);
+    expect(out).toMatch(
+      /would run: az deployment sub create .*--name imagesync-events-prod .*--template-file infra\/subscribe-image-events\.bicep --parameters @\S+/,
+    );
     expect(out.indexOf('would wait')).toBeLessThan(out.indexOf('would run: az deployment sub create'));
     expect(out).not.toContain('azd provision');
     expect(out).not.toContain('IMAGE_SYNC_SUBSCRIBE_EVENTS');
   });
 
-  it('looks up each scanned subscription\'s system topic, the existing one where one is listed', () => {
-    const existing = '/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/shared-topic';
-    const out = dryRun({ ...outputs, AZURE_ENV_NAME: 'prod', IMAGE_SYNC_EVENTS_RESOURCE_GROUP: 'rg-prod-image-events', IMAGE_SYNC_EXISTING_SYSTEM_TOPICS: existing });
-    expect(out).toContain('az eventgrid system-topic list --subscription 11111111-1111-4111-8111-111111111111 --resource-group rg-prod-image-events');
+  it("looks up each scanned subscription's system topic, the existing one where one is listed", () => {
+    const existing =
+      '/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/shared-topic';
+    const out = dryRun({
+      ...outputs,
+      AZURE_ENV_NAME: 'prod',
+      IMAGE_SYNC_EVENTS_RESOURCE_GROUP: 'rg-prod-image-events',
+      IMAGE_SYNC_EXISTING_SYSTEM_TOPICS: existing,
+    });
+    expect(out).toContain(
+      'az eventgrid system-topic list --subscription 11111111-1111-4111-8111-111111111111 --resource-group rg-prod-image-events',
+    );
     expect(out).toContain('az eventgrid system-topic list --subscription 22222222-2222-4222-8222-222222222222 --resource-group rg-shared');
     expect(out).toContain('"eventSubscriptionName": "image-written"');
     expect(out).toContain('"name": "shared-topic"');
@@ -50,6 +62,8 @@ describe('scripts/azd-postdeploy.mjs (azd postdeploy hook), dry run', () => {
     const printed = dryRun(outputs);
     expect(printed).toContain(`node scripts/grant-graph-permission.mjs --principal-id ${PRINCIPAL} --subscription-ids ${SUBSCRIPTIONS}`);
     const granted = dryRun({ ...outputs, IMAGE_SYNC_GRANT_GRAPH_PERMISSION: 'true' });
-    expect(granted).toMatch(new RegExp(`would run: .*node.* .*grant-graph-permission\\.mjs --principal-id ${PRINCIPAL} --subscription-ids ${SUBSCRIPTIONS}`));
+    expect(granted).toMatch(
+      new RegExp(`would run: .*node.* .*grant-graph-permission\\.mjs --principal-id ${PRINCIPAL} --subscription-ids ${SUBSCRIPTIONS}`),
+    );
   });
 });

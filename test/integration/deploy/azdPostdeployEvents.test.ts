@@ -45,8 +45,16 @@ if (command === 'functionapp function show') {
 }
 `;
 
-const createdTopic = { name: 'evgt-imagesync-abc', topicType: 'Microsoft.Resources.Subscriptions', identity: { type: 'SystemAssigned', principalId: 'p1' } };
-const sharedTopic = { name: 'shared-topic', topicType: 'Microsoft.Resources.Subscriptions', identity: { type: 'SystemAssigned, UserAssigned', principalId: 'p2' } };
+const createdTopic = {
+  name: 'evgt-imagesync-abc',
+  topicType: 'Microsoft.Resources.Subscriptions',
+  identity: { type: 'SystemAssigned', principalId: 'p1' },
+};
+const sharedTopic = {
+  name: 'shared-topic',
+  topicType: 'Microsoft.Resources.Subscriptions',
+  identity: { type: 'SystemAssigned, UserAssigned', principalId: 'p2' },
+};
 
 interface State {
   listedAfter: number | null;
@@ -60,7 +68,9 @@ function runHook(state: State, env: Record<string, string> = {}) {
   writeFileSync(path.join(dir, 'az'), FAKE_AZ);
   chmodSync(path.join(dir, 'az'), 0o755);
   writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state));
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(IMAGE_SYNC_|AZURE_|GRAPH_ENDPOINT|ARM_ENDPOINT)/.test(name)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(IMAGE_SYNC_|AZURE_|GRAPH_ENDPOINT|ARM_ENDPOINT)/.test(name)),
+  );
   const envName = `hooktest-${path.basename(dir).replace(/[^A-Za-z0-9]/g, '')}`;
   const run = spawnSync(process.execPath, [SCRIPT], {
     encoding: 'utf8',
@@ -90,12 +100,20 @@ function runHook(state: State, env: Record<string, string> = {}) {
         .map((line) => (JSON.parse(line) as string[]).slice(0, 3).join(' '))
     : [];
   const deployedFile = path.join(dir, 'deployed.json');
-  const deployed = existsSync(deployedFile) ? (JSON.parse(readFileSync(deployedFile, 'utf8')) as { template: string; parameters: { parameters: Partial<Record<string, { value: unknown }>> } }) : null;
+  const deployed = existsSync(deployedFile)
+    ? (JSON.parse(readFileSync(deployedFile, 'utf8')) as {
+        template: string;
+        parameters: { parameters: Partial<Record<string, { value: unknown }>> };
+      })
+    : null;
   rmSync(path.join(tmpdir(), `imagesync-events-${envName}.parameters.json`), { force: true });
   return { ...run, calls, deployed, envName };
 }
 
-const topics = { [`${SUB_1}/rg-app-image-events`]: [createdTopic], [`${SUB_2}/rg-shared`]: [{ name: 'other-topic', topicType: 'Microsoft.Storage.StorageAccounts' }, sharedTopic] };
+const topics = {
+  [`${SUB_1}/rg-app-image-events`]: [createdTopic],
+  [`${SUB_2}/rg-shared`]: [{ name: 'other-topic', topicType: 'Microsoft.Storage.StorageAccounts' }, sharedTopic],
+};
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -121,7 +139,9 @@ describe.skipIf(process.platform === 'win32')('scripts/azd-postdeploy.mjs agains
     expect(run.deployed?.template).toBe(path.resolve(__dirname, '../../../infra/subscribe-image-events.bicep'));
     expect(existsSync(run.deployed?.template ?? '')).toBe(true);
     const parameters = run.deployed?.parameters.parameters;
-    expect(parameters?.functionAppId?.value).toBe(`/subscriptions/${APP_SUB}/resourceGroups/rg-app/providers/Microsoft.Web/sites/func-imagesync-x`);
+    expect(parameters?.functionAppId?.value).toBe(
+      `/subscriptions/${APP_SUB}/resourceGroups/rg-app/providers/Microsoft.Web/sites/func-imagesync-x`,
+    );
     expect(parameters?.topics?.value).toEqual([
       { subscriptionId: SUB_1, resourceGroup: 'rg-app-image-events', name: 'evgt-imagesync-abc', eventSubscriptionName: 'image-written' },
       { subscriptionId: SUB_2, resourceGroup: 'rg-shared', name: 'shared-topic', eventSubscriptionName: `imagesync-${run.envName}` },
@@ -138,9 +158,13 @@ describe.skipIf(process.platform === 'win32')('scripts/azd-postdeploy.mjs agains
     const run = runHook({ listedAfter: null, topics }, { IMAGE_SYNC_FUNCTION_WAIT_SECONDS: '0.3' });
     expect(run.status).toBe(1);
     expect(run.calls).not.toContain('deployment sub create');
-    expect(run.stderr).toContain('the Event Grid subscriptions were not created: imageWritten was not listed on func-imagesync-x within 0.3 s (last: not listed yet)');
+    expect(run.stderr).toContain(
+      'the Event Grid subscriptions were not created: imageWritten was not listed on func-imagesync-x within 0.3 s (last: not listed yet)',
+    );
     expect(run.stderr).toContain('azd hooks run postdeploy');
-    expect(run.stderr).toMatch(/az deployment sub create --subscription 33333333-3333-4333-8333-333333333333 --name imagesync-events-\S+ --location westeurope --template-file infra\/subscribe-image-events\.bicep --parameters @\S+\.parameters\.json/);
+    expect(run.stderr).toMatch(
+      /az deployment sub create --subscription 33333333-3333-4333-8333-333333333333 --name imagesync-events-\S+ --location westeurope --template-file infra\/subscribe-image-events\.bicep --parameters @\S+\.parameters\.json/,
+    );
     expect(run.stdout).toContain('node scripts/grant-graph-permission.mjs');
   });
 
@@ -148,7 +172,9 @@ describe.skipIf(process.platform === 'win32')('scripts/azd-postdeploy.mjs agains
     const run = runHook({ listedAfter: 1, topics: { ...topics, [`${SUB_2}/rg-shared`]: [{ ...sharedTopic, identity: null }] } });
     expect(run.status).toBe(1);
     expect(run.calls).toEqual(['eventgrid system-topic list', 'eventgrid system-topic list']);
-    expect(run.stderr).toContain(`az eventgrid system-topic update --name shared-topic --resource-group rg-shared --subscription ${SUB_2} --identity systemassigned`);
+    expect(run.stderr).toContain(
+      `az eventgrid system-topic update --name shared-topic --resource-group rg-shared --subscription ${SUB_2} --identity systemassigned`,
+    );
     expect(run.stderr).toContain('azd hooks run postdeploy');
   });
 

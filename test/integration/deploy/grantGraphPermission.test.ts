@@ -54,7 +54,10 @@ class FakeTenant {
       };
     }
     if (route === 'GET /v1.0/servicePrincipals' && filter === "appId eq '0af06dc6-e4b5-4f28-818e-e78e62d137a5'") {
-      return { status: 200, body: { value: [{ id: WINDOWS_365_SP, appId: '0af06dc6-e4b5-4f28-818e-e78e62d137a5', displayName: 'Windows 365' }] } };
+      return {
+        status: 200,
+        body: { value: [{ id: WINDOWS_365_SP, appId: '0af06dc6-e4b5-4f28-818e-e78e62d137a5', displayName: 'Windows 365' }] },
+      };
     }
     if (route === `GET /v1.0/servicePrincipals/${IDENTITY}`) {
       return { status: 200, body: { id: IDENTITY, displayName: 'id-imagesync', servicePrincipalType: 'ManagedIdentity' } };
@@ -111,7 +114,15 @@ async function tlsFiles(): Promise<{ cert: string; key: string }> {
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+        ],
+      },
+    ],
   });
   writeFileSync(path.join(tempDir, 'cert.pem'), pems.cert);
   writeFileSync(path.join(tempDir, 'key.pem'), pems.private);
@@ -156,12 +167,18 @@ beforeEach(() => {
 function runScript(extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const args = [
     SCRIPT,
-    '--principal-id', IDENTITY,
-    '--subscription-ids', `${SUB_READABLE},${SUB_UNREADABLE}`,
-    '--token', TOKEN,
-    '--arm-token', ARM_TOKEN,
-    '--graph-endpoint', endpoint,
-    '--arm-endpoint', endpoint,
+    '--principal-id',
+    IDENTITY,
+    '--subscription-ids',
+    `${SUB_READABLE},${SUB_UNREADABLE}`,
+    '--token',
+    TOKEN,
+    '--arm-token',
+    ARM_TOKEN,
+    '--graph-endpoint',
+    endpoint,
+    '--arm-endpoint',
+    endpoint,
     ...extra,
   ];
   return new Promise((resolve, reject) => {
@@ -184,7 +201,9 @@ describe('scripts/grant-graph-permission.mjs', () => {
     expect(tenant.writes()).toEqual([]);
     expect(run.stdout).toContain(`Application permission CloudPC.ReadWrite.All: app role ${ROLE_READ_WRITE}`);
     expect(run.stdout).toContain(`Managed identity: ${IDENTITY} (id-imagesync, ManagedIdentity)`);
-    expect(run.stdout).toContain(`Would grant CloudPC.ReadWrite.All: POST ${endpoint}/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`);
+    expect(run.stdout).toContain(
+      `Would grant CloudPC.ReadWrite.All: POST ${endpoint}/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`,
+    );
     expect(run.stdout).toContain(JSON.stringify({ principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE }));
     expect(run.stdout).toContain(`subscription ${SUB_READABLE}: Windows 365 can read it.`);
     expect(run.stdout).toContain(
@@ -226,7 +245,11 @@ describe('scripts/grant-graph-permission.mjs', () => {
 
     const puts = tenant.writes().filter((request) => request.method === 'PUT');
     expect(puts).toHaveLength(1);
-    expect(puts[0]?.path).toMatch(new RegExp(`^/subscriptions/${SUB_UNREADABLE}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}\\?api-version=2022-04-01$`));
+    expect(puts[0]?.path).toMatch(
+      new RegExp(
+        `^/subscriptions/${SUB_UNREADABLE}/providers/Microsoft\\.Authorization/roleAssignments/[0-9a-f-]{36}\\?api-version=2022-04-01$`,
+      ),
+    );
     expect(puts[0]?.body).toEqual({
       properties: {
         roleDefinitionId: `/subscriptions/${SUB_UNREADABLE}/providers/Microsoft.Authorization/roleDefinitions/${READER}`,

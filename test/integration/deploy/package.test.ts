@@ -105,7 +105,12 @@ function loadPackagedApp(staging: string, env: Record<string, string> = {}): { r
   );
   const main = (JSON.parse(readFileSync(path.join(staging, 'package.json'), 'utf8')) as { main: string }).main;
   const loader = `const t = process.hrtime.bigint(); require(${JSON.stringify(path.join(staging, main))}); globalThis.__loadMs = Number(process.hrtime.bigint() - t) / 1e6;`;
-  const run = spawnSync(process.execPath, ['-e', loader], { cwd: staging, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  const run = spawnSync(process.execPath, ['-e', loader], {
+    cwd: staging,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, ...env },
+  });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   return JSON.parse(run.stdout) as { registrations: Registration[]; loadMs: number };
@@ -119,7 +124,12 @@ describe('npm run package (scripts/package.mjs)', () => {
     const run = runPackage(['--root', root]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    fixture = { root, zip: path.join(root, 'artifacts/cloudpc-image-sync.zip'), staging: path.join(root, 'artifacts/cloudpc-image-sync'), stdout: run.stdout };
+    fixture = {
+      root,
+      zip: path.join(root, 'artifacts/cloudpc-image-sync.zip'),
+      staging: path.join(root, 'artifacts/cloudpc-image-sync'),
+      stdout: run.stdout,
+    };
   });
 
   it('prints the package, its entries and its size', () => {
@@ -171,7 +181,9 @@ describe('npm run package (scripts/package.mjs)', () => {
     rmSync(path.join(root, 'dist'), { recursive: true });
     const run = runPackage(['--root', root]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/no compiled function entry points match package\.json "main" \(dist\/functions\/\*\.js\); run "npm run build" first/);
+    expect(run.stderr).toMatch(
+      /no compiled function entry points match package\.json "main" \(dist\/functions\/\*\.js\); run "npm run build" first/,
+    );
     expect(existsSync(path.join(root, 'artifacts/cloudpc-image-sync.zip'))).toBe(false);
   });
 
@@ -206,6 +218,8 @@ describe('npm run package (scripts/package.mjs)', () => {
     const poison = registrations.filter((registration) => /poison/i.test(registration.name));
     expect(poison.length).toBeGreaterThanOrEqual(1);
     expect(poison.every((registration) => registration.triggers.join() === 'queueTrigger')).toBe(true);
-    console.info(`package: ${(result.zipBytes / 1024 / 1024).toFixed(2)} MB zipped, bundle ${(result.bundleBytes / 1024 / 1024).toFixed(2)} MB, loaded in ${loadMs.toFixed(0)} ms`);
+    console.info(
+      `package: ${(result.zipBytes / 1024 / 1024).toFixed(2)} MB zipped, bundle ${(result.bundleBytes / 1024 / 1024).toFixed(2)} MB, loaded in ${loadMs.toFixed(0)} ms`,
+    );
   });
 });

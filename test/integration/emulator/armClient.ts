@@ -8,7 +8,11 @@ export function staticCredential(token: string): TokenCredential {
 }
 
 /** ARM client as the app builds it: endpoint and credential scope of the emulator's "cloud". */
-export function armClient(emulator: Emulator, subscriptionId: string, options: { token?: string; maxRetries?: number } = {}): ComputeManagementClient {
+export function armClient(
+  emulator: Emulator,
+  subscriptionId: string,
+  options: { token?: string; maxRetries?: number } = {},
+): ComputeManagementClient {
   return new ComputeManagementClient(staticCredential(options.token ?? emulator.token), subscriptionId, {
     endpoint: emulator.url,
     credentials: { scopes: [`${emulator.url}/.default`] },

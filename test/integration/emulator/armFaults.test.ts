@@ -5,7 +5,9 @@ import { armClient } from './armClient';
 
 const SUB = '11111111-1111-4111-8111-111111111111';
 const imagingEstate = () =>
-  estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0' })])] })] });
+  estate({
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0' })])] })],
+  });
 
 const fixture = useEmulator(imagingEstate);
 

@@ -16,11 +16,17 @@ const fixture = useEmulator(() =>
       subscription({
         id: IMAGING,
         resourceGroups: [
-          resourceGroup('rg-images', ['a-1.0.0', 'b-1.0.0', 'c-1.0.0', 'd-1.0.0', 'e-1.0.0'].map((name) => managedImage({ name }))),
+          resourceGroup(
+            'rg-images',
+            ['a-1.0.0', 'b-1.0.0', 'c-1.0.0', 'd-1.0.0', 'e-1.0.0'].map((name) => managedImage({ name })),
+          ),
           resourceGroup('RG-Odd', [
             managedImage({ name: 'no-profile-1.0.0', armOmit: ['properties.storageProfile'] }),
             managedImage({ name: 'null-tags-1.0.0', tags: null }),
-            managedImage({ name: 'unicode-1.0.0', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'Windows 11 – Développement 🖥️' } }),
+            managedImage({
+              name: 'unicode-1.0.0',
+              tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'Windows 11 – Développement 🖥️' },
+            }),
             managedImage({ name: LONG_NAME }),
             managedImage({ name: 'gen1-1.0.0', hyperVGeneration: null, armOverrides: { properties: { provisioningState: 'Failed' } } }),
           ]),
@@ -66,15 +72,25 @@ describe('emulated ARM managed images through @azure/arm-compute', () => {
   it('answers 404 ResourceNotFound for an absent image and ResourceGroupNotFound for an absent group', async () => {
     const client = armClient(fixture.emulator, IMAGING);
     await expect(client.images.get('rg-images', 'missing-1.0.0')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
-    await expect(collect(client.images.listByResourceGroup('rg-none'))).rejects.toMatchObject({ statusCode: 404, code: 'ResourceGroupNotFound' });
+    await expect(collect(client.images.listByResourceGroup('rg-none'))).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'ResourceGroupNotFound',
+    });
   });
 
   it('refuses an unreadable subscription with 403 AuthorizationFailed and a missing one with 404 SubscriptionNotFound', async () => {
-    await expect(collect(armClient(fixture.emulator, FORBIDDEN).images.list())).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed' });
-    await expect(collect(armClient(fixture.emulator, GONE).images.list())).rejects.toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' });
-    await expect(
-      collect(armClient(fixture.emulator, '55555555-5555-4555-8555-555555555555').images.list()),
-    ).rejects.toMatchObject({ statusCode: 404, code: 'SubscriptionNotFound' });
+    await expect(collect(armClient(fixture.emulator, FORBIDDEN).images.list())).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
+    await expect(collect(armClient(fixture.emulator, GONE).images.list())).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'SubscriptionNotFound',
+    });
+    await expect(collect(armClient(fixture.emulator, '55555555-5555-4555-8555-555555555555').images.list())).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'SubscriptionNotFound',
+    });
   });
 
   it('serves odd data as given: no storage profile, null tags, unicode tag values, very long names, nulls', async () => {
@@ -108,7 +124,14 @@ describe('emulated ARM managed images through @azure/arm-compute', () => {
     emulator.clearRequests();
     await armClient(emulator, IMAGING).images.get('rg-images', 'a-1.0.0');
     expect(emulator.requests).toHaveLength(1);
-    expect(emulator.requests[0]).toMatchObject({ service: 'arm', method: 'GET', kind: 'arm.images.get', status: 200, fault: null, hasBearerToken: true });
+    expect(emulator.requests[0]).toMatchObject({
+      service: 'arm',
+      method: 'GET',
+      kind: 'arm.images.get',
+      status: 200,
+      fault: null,
+      hasBearerToken: true,
+    });
     expect(emulator.requests[0]?.headers['authorization']).toBe('Bearer <redacted>');
     expect(emulator.counts()).toEqual({ 'arm.images.get': 1 });
   });

@@ -21,14 +21,18 @@ describe('estate files', () => {
     const sample = sampleEstate();
     expect(sample.subscriptions.map((subscription) => subscription.resourceGroups.length)).toEqual([2, 1]);
     const images = sample.subscriptions.flatMap((subscription) => subscription.resourceGroups.flatMap((group) => group.images));
-    const optedIn = images.filter((image) => Object.entries(image.tags ?? {}).some(([name, value]) => name.toLowerCase() === 'cloudpc-sync' && value.toLowerCase() === 'true'));
+    const optedIn = images.filter((image) =>
+      Object.entries(image.tags ?? {}).some(([name, value]) => name.toLowerCase() === 'cloudpc-sync' && value.toLowerCase() === 'true'),
+    );
     expect(optedIn).toHaveLength(11);
     expect(images.length - optedIn.length).toBe(2);
     expect(sample.deviceImages).toHaveLength(2);
     expect(sample.deviceImages[0]?.sourceImageResourceId).toContain('/resourcegroups/RG-Images/');
     const kiosk = images.find((image) => image.name === 'win11-kiosk');
     expect([kiosk?.build, kiosk?.tags?.['cloudpc-version'], sample.deviceImages[1]?.version]).toEqual(['2026-11-28', '3.1.0', '3.0.0']);
-    expect(images.filter((image) => image.upload?.outcome === 'failed').map((image) => [image.upload?.errorCode, image.upload?.retryOutcome])).toEqual([
+    expect(
+      images.filter((image) => image.upload?.outcome === 'failed').map((image) => [image.upload?.errorCode, image.upload?.retryOutcome]),
+    ).toEqual([
       ['sourceImageNotGeneralized', undefined],
       ['internalServerError', 'ready'],
     ]);
@@ -40,7 +44,10 @@ describe('estate files', () => {
       const headers = { Authorization: `Bearer ${emulator.token}` };
       const base = `${emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages`;
       const listed = (await (await fetch(base, { headers })).json()) as { value: { id: string; status: string }[] };
-      expect(listed.value).toEqual([expect.objectContaining({ id: 'eda7ed64-7705-4079-9d08-c2bd883f4fff', status: 'ready' }), expect.objectContaining({ id: '6b0f3c1e-2d4a-4c8e-9f71-3a5d2e8c4b90', status: 'ready' })]);
+      expect(listed.value).toEqual([
+        expect.objectContaining({ id: 'eda7ed64-7705-4079-9d08-c2bd883f4fff', status: 'ready' }),
+        expect.objectContaining({ id: '6b0f3c1e-2d4a-4c8e-9f71-3a5d2e8c4b90', status: 'ready' }),
+      ]);
       const sources = (await (await fetch(`${base}/getSourceImages`, { headers })).json()) as { value: unknown[] };
       expect(sources.value).toHaveLength(13);
     } finally {
@@ -51,14 +58,27 @@ describe('estate files', () => {
   it('names every wrong field in a refused estate', () => {
     expect(problemsOf({ subscription: [] })).toContain('(top level): Unrecognized key');
     const nested = problemsOf({
-      subscriptions: [{ id: '11111111-1111-4111-8111-111111111111', resourceGroups: [{ name: 'rg', images: [{ name: 'a' }, { name: 'b', dataDisks: -1 }] }] }, { id: 'nope' }],
+      subscriptions: [
+        {
+          id: '11111111-1111-4111-8111-111111111111',
+          resourceGroups: [{ name: 'rg', images: [{ name: 'a' }, { name: 'b', dataDisks: -1 }] }],
+        },
+        { id: 'nope' },
+      ],
     });
     expect(nested).toContain('subscriptions[0].resourceGroups[0].images[1].dataDisks');
     expect(nested).toContain('subscriptions[1].id: a subscription GUID');
-    expect(problemsOf({ deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', status: 'done' }] })).toContain('deviceImages[0].status');
+    expect(problemsOf({ deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', status: 'done' }] })).toContain(
+      'deviceImages[0].status',
+    );
     expect(problemsOf({ faults: [{ service: 'storage' }] })).toContain('faults[0].service');
     const os = problemsOf({
-      subscriptions: [{ id: '11111111-1111-4111-8111-111111111111', resourceGroups: [{ name: 'rg', images: [{ name: 'a', build: 'no/slash', reportedOs: { osStatus: 'fine' } }] }] }],
+      subscriptions: [
+        {
+          id: '11111111-1111-4111-8111-111111111111',
+          resourceGroups: [{ name: 'rg', images: [{ name: 'a', build: 'no/slash', reportedOs: { osStatus: 'fine' } }] }],
+        },
+      ],
       deviceImages: [{ displayName: 'x', version: '1.0.0', sourceImageResourceId: '/s', reportedOs: { expirationDate: '31/12/2026' } }],
     });
     expect(os).toContain('subscriptions[0].resourceGroups[0].images[0].build: a build');

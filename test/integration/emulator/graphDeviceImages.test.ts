@@ -12,11 +12,28 @@ const fixture = useEmulator(() =>
   estate({
     graph: { pageSize: 2 },
     subscriptions: [
-      subscription({ id: SUB, displayName: 'Imaging', resourceGroups: [resourceGroup('rg-images', ['new-1.0.0', 'a-1.0.0', 'b-1.0.0'].map((name) => managedImage({ name })))] }),
-      subscription({ id: HIDDEN, windows365CanRead: false, resourceGroups: [resourceGroup('rg-hidden', [managedImage({ name: 'hidden-1.0.0' })])] }),
+      subscription({
+        id: SUB,
+        displayName: 'Imaging',
+        resourceGroups: [
+          resourceGroup(
+            'rg-images',
+            ['new-1.0.0', 'a-1.0.0', 'b-1.0.0'].map((name) => managedImage({ name })),
+          ),
+        ],
+      }),
+      subscription({
+        id: HIDDEN,
+        windows365CanRead: false,
+        resourceGroups: [resourceGroup('rg-hidden', [managedImage({ name: 'hidden-1.0.0' })])],
+      }),
     ],
     deviceImages: ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0'].map((version) =>
-      deviceImage({ displayName: 'seeded', version, sourceImageResourceId: source(`seeded-${version}`).replace('resourceGroups', 'resourcegroups') }),
+      deviceImage({
+        displayName: 'seeded',
+        version,
+        sourceImageResourceId: source(`seeded-${version}`).replace('resourceGroups', 'resourcegroups'),
+      }),
     ),
     osImages: [osImage({ id: 'Windows 11 23H2' }), osImage({ id: 'Windows 11 24H2' })],
   }),
@@ -29,7 +46,9 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     const client = graphClient(fixture.emulator);
     const first = (await client.api(DEVICE_IMAGES).get()) as PageCollection;
     expect(first.value).toHaveLength(2);
-    expect(first['@odata.nextLink']).toMatch(new RegExp(`^${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages\\?\\$skiptoken=`));
+    expect(first['@odata.nextLink']).toMatch(
+      new RegExp(`^${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages\\?\\$skiptoken=`),
+    );
     const versions: string[] = [];
     await new PageIterator(client, first, (image: { version: string }) => {
       versions.push(image.version);
@@ -42,7 +61,13 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
   it('creates an image (201, pending, errorCode null), gets it, deletes it (204), then answers 404', async () => {
     const client = graphClient(fixture.emulator);
     const created = await client.api(DEVICE_IMAGES).post(createBody('new', '1.0.0', source('new-1.0.0')));
-    expect(created).toMatchObject({ displayName: 'new', version: '1.0.0', sourceImageResourceId: source('new-1.0.0'), status: 'pending', errorCode: null });
+    expect(created).toMatchObject({
+      displayName: 'new',
+      version: '1.0.0',
+      sourceImageResourceId: source('new-1.0.0'),
+      status: 'pending',
+      errorCode: null,
+    });
     expect(fixture.emulator.requests.at(-1)).toMatchObject({ kind: 'graph.deviceImages.create', status: 201, graphVersion: 'v1.0' });
     const id = String(created.id);
     expect(await client.api(`${DEVICE_IMAGES}/${id}`).get()).toMatchObject({ id, status: 'pending' });
@@ -54,7 +79,11 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
   });
 
   it('rejects a create whose displayName and version are taken, compared case-insensitively, with 409 and an error body', async () => {
-    const failure = await graphFailure(graphClient(fixture.emulator).api(DEVICE_IMAGES).post(createBody('SEEDED', '1.0.0', source('a-1.0.0'))));
+    const failure = await graphFailure(
+      graphClient(fixture.emulator)
+        .api(DEVICE_IMAGES)
+        .post(createBody('SEEDED', '1.0.0', source('a-1.0.0'))),
+    );
     expect(failure.statusCode).toBe(409);
     expect(failure.code).toBe('Conflict');
     expect(failure.message).toContain('already exists');
@@ -109,7 +138,10 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
 
   it('refuses every PATCH with 400 when the estate says updates are not supported', async () => {
     const emulator = await startTestEmulator(
-      estate({ graph: { updates: 'reject' }, deviceImages: [deviceImage({ id: 'img-1', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0') })] }),
+      estate({
+        graph: { updates: 'reject' },
+        deviceImages: [deviceImage({ id: 'img-1', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0') })],
+      }),
     );
     try {
       const failure = await graphFailure(graphClient(emulator).api(`${DEVICE_IMAGES}/img-1`).patch({ displayName: 'y' }));
@@ -141,7 +173,9 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     emulator.setWindows365CanRead(HIDDEN, true);
     try {
       const shown = await client.api(`${DEVICE_IMAGES}/getSourceImages`).get();
-      expect(shown.value.map((entry: { resourceId: string }) => entry.resourceId)).toContain(managedImageResourceId(HIDDEN, 'rg-hidden', 'hidden-1.0.0'));
+      expect(shown.value.map((entry: { resourceId: string }) => entry.resourceId)).toContain(
+        managedImageResourceId(HIDDEN, 'rg-hidden', 'hidden-1.0.0'),
+      );
     } finally {
       emulator.setWindows365CanRead(HIDDEN, false);
     }
@@ -164,11 +198,18 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     try {
       const client = graphClient(emulator);
       const full = await graphFailure(client.api(DEVICE_IMAGES).post(createBody('x', '2.0.0', source('x-2.0.0'))));
-      expect(full).toMatchObject({ statusCode: 400, code: 'BadRequest', message: 'The tenant already holds the maximum of 4 custom images; delete one first.' });
+      expect(full).toMatchObject({
+        statusCode: 400,
+        code: 'BadRequest',
+        message: 'The tenant already holds the maximum of 4 custom images; delete one first.',
+      });
       await client.api(`${DEVICE_IMAGES}/failed`).delete();
       expect(await client.api(DEVICE_IMAGES).post(createBody('x', '2.0.0', source('x-2.0.0')))).toMatchObject({ status: 'pending' });
       const again = await graphFailure(client.api(DEVICE_IMAGES).post(createBody('x', '2.1.0', source('x-2.1.0'))));
-      expect(again).toMatchObject({ statusCode: 400, message: 'The tenant already holds the maximum of 4 custom images; delete one first.' });
+      expect(again).toMatchObject({
+        statusCode: 400,
+        message: 'The tenant already holds the maximum of 4 custom images; delete one first.',
+      });
       expect(emulator.requests.map((request) => [request.kind, request.status])).toEqual([
         ['graph.deviceImages.create', 400],
         ['graph.deviceImages.delete', 204],
@@ -185,7 +226,12 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     const client = graphClient(fixture.emulator);
     const selected = await client.api(DEVICE_IMAGES).select(['displayName']).filter("version eq '1.3.0'").get();
     expect(selected.value).toEqual([{ id: expect.any(String), displayName: 'seeded' }]);
-    const failure = await graphFailure(client.api(DEVICE_IMAGES).filter(`sourceImageResourceId eq '${source('a-1.0.0')}'`).get());
+    const failure = await graphFailure(
+      client
+        .api(DEVICE_IMAGES)
+        .filter(`sourceImageResourceId eq '${source('a-1.0.0')}'`)
+        .get(),
+    );
     expect(failure.statusCode).toBe(400);
   });
 
@@ -194,19 +240,39 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     const catalogue = '/deviceManagement/managedDeviceWindowsOSImages';
     const listed = await client.api(catalogue).version('beta').get();
     expect(listed.value.map((image: { id: string }) => image.id)).toEqual(['Windows 11 23H2', 'Windows 11 24H2']);
-    const one = await client.api(`${catalogue}/${encodeURIComponent('Windows 11 24H2')}`).version('beta').get();
+    const one = await client
+      .api(`${catalogue}/${encodeURIComponent('Windows 11 24H2')}`)
+      .version('beta')
+      .get();
     expect(one.availableUpdates).toHaveLength(3);
-    const created = await client.api(catalogue).version('beta').post({ id: 'Windows 10 22H2', supportedArchitectures: ['x64'] });
+    const created = await client
+      .api(catalogue)
+      .version('beta')
+      .post({ id: 'Windows 10 22H2', supportedArchitectures: ['x64'] });
     expect(created).toMatchObject({ id: 'Windows 10 22H2' });
     expect((await graphFailure(client.api(catalogue).get())).statusCode).toBe(400);
-    expect(fixture.emulator.requests.map((request) => request.kind)).toEqual(['graph.osImages.list', 'graph.osImages.get', 'graph.osImages.create', 'graph.osImages.list']);
+    expect(fixture.emulator.requests.map((request) => request.kind)).toEqual([
+      'graph.osImages.list',
+      'graph.osImages.get',
+      'graph.osImages.create',
+      'graph.osImages.list',
+    ]);
   });
 
   it('reports failures in the old statusDetails field when the estate asks for it', async () => {
     const emulator = await startTestEmulator(
       estate({
         graph: { failureField: 'statusDetails' },
-        deviceImages: [deviceImage({ id: 'old', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0'), status: 'failed', errorCode: 'sourceImageNotFound' })],
+        deviceImages: [
+          deviceImage({
+            id: 'old',
+            displayName: 'x',
+            version: '1.0.0',
+            sourceImageResourceId: source('x-1.0.0'),
+            status: 'failed',
+            errorCode: 'sourceImageNotFound',
+          }),
+        ],
       }),
     );
     try {
@@ -220,7 +286,11 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
 
   it('shows the warning status only on beta, to callers that send Prefer: include-unknown-enum-members; v1.0 has no such value', async () => {
     const emulator = await startTestEmulator(
-      estate({ deviceImages: [deviceImage({ id: 'warned', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0'), status: 'warning' })] }),
+      estate({
+        deviceImages: [
+          deviceImage({ id: 'warned', displayName: 'x', version: '1.0.0', sourceImageResourceId: source('x-1.0.0'), status: 'warning' }),
+        ],
+      }),
     );
     try {
       const client = graphClient(emulator);
@@ -245,11 +315,28 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     const [seeded] = fixture.emulator.deviceImages();
     const id = seeded?.id ?? '';
     const v1 = await client.api(`${DEVICE_IMAGES}/${id}`).get();
-    expect(Object.keys(v1).filter((name) => name !== '@odata.context').sort()).toEqual(
-      ['id', 'displayName', 'version', 'sourceImageResourceId', 'status', 'errorCode', 'osStatus', 'expirationDate', 'lastModifiedDateTime', 'operatingSystem', 'osBuildNumber'].sort(),
+    expect(
+      Object.keys(v1)
+        .filter((name) => name !== '@odata.context')
+        .sort(),
+    ).toEqual(
+      [
+        'id',
+        'displayName',
+        'version',
+        'sourceImageResourceId',
+        'status',
+        'errorCode',
+        'osStatus',
+        'expirationDate',
+        'lastModifiedDateTime',
+        'operatingSystem',
+        'osBuildNumber',
+      ].sort(),
     );
     const listed = await client.api(DEVICE_IMAGES).get();
-    for (const image of listed.value) for (const name of ['osVersionNumber', 'sizeInGB', 'scopeIds']) expect(image).not.toHaveProperty(name);
+    for (const image of listed.value)
+      for (const name of ['osVersionNumber', 'sizeInGB', 'scopeIds']) expect(image).not.toHaveProperty(name);
     const beta = await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').get();
     expect(beta).toMatchObject({ id, osVersionNumber: '10.0.22631.4317', sizeInGB: 64, scopeIds: ['0'] });
   });
@@ -266,7 +353,11 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
   });
 
   it('refuses a create naming a beta-only property on v1.0, where the type does not have it', async () => {
-    const failure = await graphFailure(graphClient(fixture.emulator).api(DEVICE_IMAGES).post({ ...createBody('x', '9.0.0', source('a-1.0.0')), sizeInGB: 64 }));
+    const failure = await graphFailure(
+      graphClient(fixture.emulator)
+        .api(DEVICE_IMAGES)
+        .post({ ...createBody('x', '9.0.0', source('a-1.0.0')), sizeInGB: 64 }),
+    );
     expect(failure.statusCode).toBe(400);
     expect(failure.message).toContain("'sizeInGB' does not exist on type 'microsoft.graph.cloudPcDeviceImage'");
     expect(fixture.emulator.deviceImages().some((image) => image.version === '9.0.0')).toBe(false);
@@ -275,7 +366,14 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
   it('lists getSourceImages on beta with category managedImage, which v1.0 does not have', async () => {
     const client = graphClient(fixture.emulator);
     const beta = await client.api(`${DEVICE_IMAGES}/getSourceImages`).version('beta').get();
-    expect(beta.value[0]).toEqual({ id: source('new-1.0.0'), resourceId: source('new-1.0.0'), displayName: 'new-1.0.0', subscriptionId: SUB, subscriptionDisplayName: 'Imaging', category: 'managedImage' });
+    expect(beta.value[0]).toEqual({
+      id: source('new-1.0.0'),
+      resourceId: source('new-1.0.0'),
+      displayName: 'new-1.0.0',
+      subscriptionId: SUB,
+      subscriptionDisplayName: 'Imaging',
+      category: 'managedImage',
+    });
     const v1 = await client.api(`${DEVICE_IMAGES}/getSourceImages`).get();
     for (const entry of v1.value) expect(entry).not.toHaveProperty('category');
   });

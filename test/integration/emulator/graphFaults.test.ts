@@ -10,7 +10,12 @@ const source = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
 const fixture = useEmulator(() =>
   estate({
     graph: { maxDeviceImages: 50 },
-    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0' }), managedImage({ name: 'twice-1.0.0' })])] })],
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0' }), managedImage({ name: 'twice-1.0.0' })])],
+      }),
+    ],
   }),
 );
 
@@ -37,7 +42,10 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     const failure = await graphClient(emulator)
       .api(DEVICE_IMAGES)
       .post(body)
-      .then(() => null, (error: unknown) => error);
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(failure).toBeInstanceOf(GraphError);
     expect(failure).toMatchObject({ statusCode: 500 });
     expect(emulator.requests).toHaveLength(1);
@@ -60,7 +68,10 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     const failure = await graphClient(emulator)
       .api(DEVICE_IMAGES)
       .post(nextCreate())
-      .then(() => null, (error: unknown) => error);
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(failure).toMatchObject({ statusCode: 409 });
     expect(emulator.requests.map((request) => request.status)).toEqual([503, 409]);
     expect(emulator.deviceImages()).toHaveLength(1);
@@ -101,7 +112,9 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     const twice = source('twice-1.0.0');
     const first = await client.api(DEVICE_IMAGES).post(createBody('twice', '1.0.0', twice));
     expect(emulator.duplicateDeviceImages().filter((duplicate) => duplicate.sourceImageResourceId === twice)).toEqual([]);
-    const second = await client.api(DEVICE_IMAGES).post(createBody('twice-again', '1.0.0', twice.replace('resourceGroups/rg-images', 'resourcegroups/RG-IMAGES')));
+    const second = await client
+      .api(DEVICE_IMAGES)
+      .post(createBody('twice-again', '1.0.0', twice.replace('resourceGroups/rg-images', 'resourcegroups/RG-IMAGES')));
     const duplicates = emulator.duplicateDeviceImages().filter((duplicate) => duplicate.sourceImageResourceId === twice);
     expect(duplicates).toEqual([{ sourceImageResourceId: twice, version: '1.0.0', deviceImageIds: [first.id, second.id] }]);
     await client.api(`${DEVICE_IMAGES}/${second.id}`).delete();

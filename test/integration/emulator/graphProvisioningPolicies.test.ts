@@ -16,14 +16,38 @@ const fixture = useEmulator(
       deviceImages: [
         deviceImage({ id: 'img-ready', displayName: 'win11', version: '1.0.0', sourceImageResourceId: source('win11-1.0.0') }),
         deviceImage({ id: 'img-next', displayName: 'win11', version: '1.1.0', sourceImageResourceId: source('win11-1.1.0') }),
-        deviceImage({ id: 'img-pending', displayName: 'win11', version: '1.2.0', sourceImageResourceId: source('win11-1.2.0'), status: 'pending' }),
-        deviceImage({ id: 'img-failed', displayName: 'win11', version: '0.9.0', sourceImageResourceId: source('win11-0.9.0'), status: 'failed' }),
-        deviceImage({ id: 'img-flagged', displayName: 'legacy', version: '1.0.0', sourceImageResourceId: source('legacy-1.0.0'), usedByProvisioningPolicy: true }),
+        deviceImage({
+          id: 'img-pending',
+          displayName: 'win11',
+          version: '1.2.0',
+          sourceImageResourceId: source('win11-1.2.0'),
+          status: 'pending',
+        }),
+        deviceImage({
+          id: 'img-failed',
+          displayName: 'win11',
+          version: '0.9.0',
+          sourceImageResourceId: source('win11-0.9.0'),
+          status: 'failed',
+        }),
+        deviceImage({
+          id: 'img-flagged',
+          displayName: 'legacy',
+          version: '1.0.0',
+          sourceImageResourceId: source('legacy-1.0.0'),
+          usedByProvisioningPolicy: true,
+        }),
       ],
       provisioningPolicies: [
         provisioningPolicy({ id: 'policy-sales', displayName: 'Sales', imageId: 'IMG-READY', imageDisplayName: 'win11 1.0.0' }),
         provisioningPolicy({ id: 'policy-hr', displayName: 'HR' }),
-        provisioningPolicy({ id: 'policy-frontline', displayName: 'Frontline', imageType: 'gallery', imageId: GALLERY_IMAGE, imageDisplayName: 'Windows 11 24H2' }),
+        provisioningPolicy({
+          id: 'policy-frontline',
+          displayName: 'Frontline',
+          imageType: 'gallery',
+          imageId: GALLERY_IMAGE,
+          imageDisplayName: 'Windows 11 24H2',
+        }),
       ],
     }),
   { clock },
@@ -32,7 +56,9 @@ const fixture = useEmulator(
 afterEach(() => {
   const emulator = fixture.emulator;
   emulator.clearFaults();
-  emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-sales', displayName: 'Sales', imageId: 'IMG-READY', imageDisplayName: 'win11 1.0.0' }));
+  emulator.putProvisioningPolicy(
+    provisioningPolicy({ id: 'policy-sales', displayName: 'Sales', imageId: 'IMG-READY', imageDisplayName: 'win11 1.0.0' }),
+  );
   emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-hr', displayName: 'HR' }));
   emulator.clearRequests();
 });
@@ -42,14 +68,23 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
     const client = graphClient(fixture.emulator);
     const first = (await client.api(PROVISIONING_POLICIES).get()) as PageCollection;
     expect(first.value).toHaveLength(2);
-    expect(first['@odata.nextLink']).toMatch(new RegExp(`^${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/provisioningPolicies\\?\\$skiptoken=`));
+    expect(first['@odata.nextLink']).toMatch(
+      new RegExp(`^${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/provisioningPolicies\\?\\$skiptoken=`),
+    );
     const policies: Record<string, unknown>[] = [];
     await new PageIterator(client, first, (policy: Record<string, unknown>) => {
       policies.push(policy);
       return true;
     }).iterate();
     expect(policies.map((policy) => policy['displayName'])).toEqual(['Sales', 'HR', 'Frontline']);
-    expect(policies[0]).toMatchObject({ id: 'policy-sales', description: '', imageId: 'IMG-READY', imageDisplayName: 'win11 1.0.0', imageType: 'custom', provisioningType: 'dedicated' });
+    expect(policies[0]).toMatchObject({
+      id: 'policy-sales',
+      description: '',
+      imageId: 'IMG-READY',
+      imageDisplayName: 'win11 1.0.0',
+      imageType: 'custom',
+      provisioningType: 'dedicated',
+    });
     expect(policies[1]).toMatchObject({ imageId: null, imageDisplayName: null, imageType: 'custom' });
     expect(policies[2]).toMatchObject({ imageId: GALLERY_IMAGE, imageType: 'gallery' });
     expect(policies[0]).not.toHaveProperty('managedBy');
@@ -71,17 +106,31 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
 
   it('answers 404 for an unknown policy, to a GET and to a PATCH', async () => {
     const client = graphClient(fixture.emulator);
-    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/nope`).get())).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
-    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/nope`).patch({ imageId: 'img-ready' }))).toMatchObject({ statusCode: 404 });
-    expect(fixture.emulator.requests.map((request) => request.kind)).toEqual(['graph.provisioningPolicies.get', 'graph.provisioningPolicies.update']);
+    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/nope`).get())).toMatchObject({
+      statusCode: 404,
+      code: 'ResourceNotFound',
+    });
+    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/nope`).patch({ imageId: 'img-ready' }))).toMatchObject({
+      statusCode: 404,
+    });
+    expect(fixture.emulator.requests.map((request) => request.kind)).toEqual([
+      'graph.provisioningPolicies.get',
+      'graph.provisioningPolicies.update',
+    ]);
   });
 
   it('points a policy at a ready custom image with a PATCH answered 204', async () => {
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
-    await client.api(`${PROVISIONING_POLICIES}/policy-hr`).patch({ imageId: 'img-next', imageDisplayName: 'win11 1.1.0', imageType: 'custom' });
+    await client
+      .api(`${PROVISIONING_POLICIES}/policy-hr`)
+      .patch({ imageId: 'img-next', imageDisplayName: 'win11 1.1.0', imageType: 'custom' });
     expect(emulator.requests.at(-1)).toMatchObject({ kind: 'graph.provisioningPolicies.update', method: 'PATCH', status: 204 });
-    expect(await client.api(`${PROVISIONING_POLICIES}/policy-hr`).get()).toMatchObject({ imageId: 'img-next', imageDisplayName: 'win11 1.1.0', imageType: 'custom' });
+    expect(await client.api(`${PROVISIONING_POLICIES}/policy-hr`).get()).toMatchObject({
+      imageId: 'img-next',
+      imageDisplayName: 'win11 1.1.0',
+      imageType: 'custom',
+    });
     expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-hr')).toEqual({
       id: 'policy-hr',
       displayName: 'HR',
@@ -91,7 +140,11 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
       updates: 1,
     });
     await client.api(`${PROVISIONING_POLICIES}/policy-hr`).patch({ imageDisplayName: 'renamed' });
-    expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-hr')).toMatchObject({ imageId: 'img-next', imageDisplayName: 'renamed', updates: 2 });
+    expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-hr')).toMatchObject({
+      imageId: 'img-next',
+      imageDisplayName: 'renamed',
+      updates: 2,
+    });
   });
 
   it('refuses to point a custom-image policy at an image that is absent, deleted, pending or failed', async () => {
@@ -104,13 +157,19 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
     expect(await refused({ imageId: 'img-absent', imageType: 'custom' })).toBe(
       "The custom image 'img-absent' does not exist; a provisioning policy can use only a ready device image.",
     );
-    expect(await refused({ imageId: 'img-pending' })).toBe("The custom image 'img-pending' is pending; a provisioning policy can use only a ready device image.");
-    expect(await refused({ imageId: 'img-failed' })).toContain("is failed; a provisioning policy can use only a ready device image");
-    expect(await refused({ imageType: 'custom' })).toBe("A provisioning policy with imageType 'custom' needs an imageId: the id of a ready device image.");
+    expect(await refused({ imageId: 'img-pending' })).toBe(
+      "The custom image 'img-pending' is pending; a provisioning policy can use only a ready device image.",
+    );
+    expect(await refused({ imageId: 'img-failed' })).toContain('is failed; a provisioning policy can use only a ready device image');
+    expect(await refused({ imageType: 'custom' })).toBe(
+      "A provisioning policy with imageType 'custom' needs an imageId: the id of a ready device image.",
+    );
     expect(await refused({ imageType: 'custom' }, 'policy-frontline')).toContain(`'${GALLERY_IMAGE}' does not exist`);
     const emulator = fixture.emulator;
     emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-temp', displayName: 'Temp' }));
-    const temporary = await client.api(DEVICE_IMAGES).post({ displayName: 'temp', version: '1.0.0', sourceImageResourceId: source('temp-1.0.0') });
+    const temporary = await client
+      .api(DEVICE_IMAGES)
+      .post({ displayName: 'temp', version: '1.0.0', sourceImageResourceId: source('temp-1.0.0') });
     await client.api(`${DEVICE_IMAGES}/${String(temporary.id)}`).delete();
     expect(await refused({ imageId: String(temporary.id) }, 'policy-temp')).toContain('does not exist');
     expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-hr')).toMatchObject({ imageId: null, updates: 0 });
@@ -119,11 +178,21 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
   it('lets a gallery policy name any image, and a PATCH turn a policy from gallery to a ready custom image', async () => {
     const emulator = fixture.emulator;
     const client = graphClient(emulator);
-    emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-kiosk', displayName: 'Kiosk', imageType: 'gallery', imageId: GALLERY_IMAGE }));
+    emulator.putProvisioningPolicy(
+      provisioningPolicy({ id: 'policy-kiosk', displayName: 'Kiosk', imageType: 'gallery', imageId: GALLERY_IMAGE }),
+    );
     await client.api(`${PROVISIONING_POLICIES}/policy-kiosk`).patch({ imageId: 'another-gallery-image' });
-    await client.api(`${PROVISIONING_POLICIES}/policy-kiosk`).patch({ imageType: 'custom', imageId: 'img-next', imageDisplayName: 'win11 1.1.0' });
-    expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-kiosk')).toMatchObject({ imageType: 'custom', imageId: 'img-next', updates: 2 });
-    emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-kiosk', displayName: 'Kiosk', imageType: 'gallery', imageId: GALLERY_IMAGE }));
+    await client
+      .api(`${PROVISIONING_POLICIES}/policy-kiosk`)
+      .patch({ imageType: 'custom', imageId: 'img-next', imageDisplayName: 'win11 1.1.0' });
+    expect(emulator.provisioningPolicies().find((policy) => policy.id === 'policy-kiosk')).toMatchObject({
+      imageType: 'custom',
+      imageId: 'img-next',
+      updates: 2,
+    });
+    emulator.putProvisioningPolicy(
+      provisioningPolicy({ id: 'policy-kiosk', displayName: 'Kiosk', imageType: 'gallery', imageId: GALLERY_IMAGE }),
+    );
   });
 
   it('refuses a PATCH of unknown, read-only or unsupported properties, and of bad values', async () => {
@@ -133,7 +202,9 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
       expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
       return failure.message;
     };
-    expect(await refused({ imageId: 'img-next', colour: 'blue' })).toContain("'colour' does not exist on type 'microsoft.graph.cloudPcProvisioningPolicy'");
+    expect(await refused({ imageId: 'img-next', colour: 'blue' })).toContain(
+      "'colour' does not exist on type 'microsoft.graph.cloudPcProvisioningPolicy'",
+    );
     expect(await refused({ id: 'other' })).toBe("The property 'id' is read-only and cannot be updated.");
     expect(await refused({ enableSingleSignOn: false })).toContain('updates only imageId, imageDisplayName and imageType');
     expect(await refused({ imageType: 'marketplace' })).toContain("'imageType'");
@@ -148,10 +219,14 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
     emulator.putProvisioningPolicy(provisioningPolicy({ id: 'policy-temp-2', displayName: 'Temp 2', imageId: 'IMG-NEXT' }));
     const failure = await graphFailure(client.api(`${DEVICE_IMAGES}/img-ready`).delete());
     expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
-    expect(failure.message).toBe(`The image 'win11' is used by provisioning policy "Sales" and cannot be deleted; remove it from the policy first.`);
+    expect(failure.message).toBe(
+      `The image 'win11' is used by provisioning policy "Sales" and cannot be deleted; remove it from the policy first.`,
+    );
     expect(failure.message).toMatch(/provisioning polic/i);
     const twice = await graphFailure(client.api(`${DEVICE_IMAGES}/img-next`).delete());
-    expect(twice.message).toBe(`The image 'win11' is used by provisioning policies "Temp", "Temp 2" and cannot be deleted; remove it from the policies first.`);
+    expect(twice.message).toBe(
+      `The image 'win11' is used by provisioning policies "Temp", "Temp 2" and cannot be deleted; remove it from the policies first.`,
+    );
     expect(emulator.requests.map((request) => [request.kind, request.status])).toEqual([
       ['graph.deviceImages.delete', 400],
       ['graph.deviceImages.delete', 400],
@@ -165,7 +240,9 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
   it('keeps refusing, with the same code and words, a delete of an image seeded as used by a policy', async () => {
     const failure = await graphFailure(graphClient(fixture.emulator).api(`${DEVICE_IMAGES}/img-flagged`).delete());
     expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
-    expect(failure.message).toBe("The image 'legacy' is used by a provisioning policy and cannot be deleted; remove it from the policy first.");
+    expect(failure.message).toBe(
+      "The image 'legacy' is used by a provisioning policy and cannot be deleted; remove it from the policy first.",
+    );
   });
 
   it('applies fault rules to the policy routes: a PATCH throttled once is retried by the middleware', async () => {
@@ -192,10 +269,21 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
 
   it('validates provisioningPolicies in an estate, naming the field', () => {
     const problems = estateProblems;
-    expect(problems({ provisioningPolicies: [{ displayName: 'x', imageType: 'marketplace' }] })).toContain('provisioningPolicies[0].imageType');
+    expect(problems({ provisioningPolicies: [{ displayName: 'x', imageType: 'marketplace' }] })).toContain(
+      'provisioningPolicies[0].imageType',
+    );
     expect(problems({ provisioningPolicies: [{ imageId: 'x' }] })).toContain('provisioningPolicies[0].displayName');
     expect(problems({ provisioningPolicies: [{ displayName: 'x', image: 'x' }] })).toContain('provisioningPolicies[0]: Unrecognized key');
-    expect(problems({ provisioningPolicies: [{ id: 'p', displayName: 'x' }, { id: 'P', displayName: 'y' }] })).toContain('provisioningPolicies[1].id: provisioning policy P appears twice');
-    expect(parseEstate({ provisioningPolicies: [{ displayName: 'x' }] }).provisioningPolicies).toEqual([{ displayName: 'x', imageType: 'custom', imageId: null, imageDisplayName: null }]);
+    expect(
+      problems({
+        provisioningPolicies: [
+          { id: 'p', displayName: 'x' },
+          { id: 'P', displayName: 'y' },
+        ],
+      }),
+    ).toContain('provisioningPolicies[1].id: provisioning policy P appears twice');
+    expect(parseEstate({ provisioningPolicies: [{ displayName: 'x' }] }).provisioningPolicies).toEqual([
+      { displayName: 'x', imageType: 'custom', imageId: null, imageDisplayName: null },
+    ]);
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GraphError, type Client } from '@microsoft/microsoft-graph-client';
-import { deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription, type EstateInput } from '../../../src/emulator';
+import {
+  deviceImage,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  resourceGroup,
+  subscription,
+  type EstateInput,
+} from '../../../src/emulator';
 import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
 import { createBody, DEVICE_IMAGES, graphClient } from './graphClient';
 
@@ -18,30 +26,55 @@ const uploadEstate = (): EstateInput =>
           resourceGroup('rg-images', [
             managedImage({ name: 'good-1.0.0' }),
             managedImage({ name: 'sysprep-1.0.0', upload: { outcome: 'failed', errorCode: 'sourceImageNotGeneralized', seconds: 0.2 } }),
-            managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.3 } }),
-            managedImage({ name: 'broken-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryErrorCode: 'sourceImageInvalid' } }),
+            managedImage({
+              name: 'flaky-1.0.0',
+              upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.3 },
+            }),
+            managedImage({
+              name: 'broken-1.0.0',
+              upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryErrorCode: 'sourceImageInvalid' },
+            }),
             managedImage({ name: 'specialized-1.0.0', osState: 'Specialized' }),
             managedImage({ name: 'ending-1.0.0', reportedOs: { osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' } }),
             managedImage({ name: 'warned-1.0.0', upload: { outcome: 'warning', seconds: 0.3 } }),
             managedImage({ name: 'disks-1.0.0', dataDisks: 2 }),
-            managedImage({ name: 'encrypted-1.0.0', diskEncryptionSet: `/subscriptions/${SUB}/resourceGroups/rg-keys/providers/Microsoft.Compute/diskEncryptionSets/des-1` }),
+            managedImage({
+              name: 'encrypted-1.0.0',
+              diskEncryptionSet: `/subscriptions/${SUB}/resourceGroups/rg-keys/providers/Microsoft.Compute/diskEncryptionSets/des-1`,
+            }),
             managedImage({ name: 'gen1-1.0.0', hyperVGeneration: 'V1', dataDisks: 1 }),
             managedImage({ name: 'joined-1.0.0', upload: { outcome: 'failed', errorCode: 'vmAlreadyAzureAdjoined', seconds: 0.2 } }),
           ]),
         ],
       }),
-      subscription({ id: HIDDEN, windows365CanRead: false, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'hidden-1.0.0' })])] }),
+      subscription({
+        id: HIDDEN,
+        windows365CanRead: false,
+        resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'hidden-1.0.0' })])],
+      }),
     ],
     deviceImages: [
-      deviceImage({ id: 'seeded-unknown', displayName: 'seeded', version: '1.0.0', sourceImageResourceId: source('seeded-1.0.0'), reportedOs: { osStatus: 'unknown', expirationDate: '2025-06-30' } }),
-      deviceImage({ id: 'seeded-failed', displayName: 'seeded', version: '1.1.0', sourceImageResourceId: source('seeded-1.1.0'), status: 'failed', reportedOs: { osStatus: 'supported' } }),
+      deviceImage({
+        id: 'seeded-unknown',
+        displayName: 'seeded',
+        version: '1.0.0',
+        sourceImageResourceId: source('seeded-1.0.0'),
+        reportedOs: { osStatus: 'unknown', expirationDate: '2025-06-30' },
+      }),
+      deviceImage({
+        id: 'seeded-failed',
+        displayName: 'seeded',
+        version: '1.1.0',
+        sourceImageResourceId: source('seeded-1.1.0'),
+        status: 'failed',
+        reportedOs: { osStatus: 'supported' },
+      }),
     ],
   });
 
 /** Most tests move this clock rather than wait; one test settles on real time. */
 const clock = manualClock();
 const fixture = useEmulator(uploadEstate, { clock });
-
 
 let versionsUsed = 0;
 
@@ -101,8 +134,16 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     const ending = await create(client, 'ending-1.0.0');
     const warned = await create(client, 'warned-1.0.0');
     clock.advance(300);
-    expect(await statusOf(client, ending)).toMatchObject({ status: 'ready', osStatus: 'supportedWithWarning', expirationDate: '2026-12-31' });
-    expect(await betaStatusOf(client, warned)).toMatchObject({ status: 'warning', osStatus: 'unknown', expirationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
+    expect(await statusOf(client, ending)).toMatchObject({
+      status: 'ready',
+      osStatus: 'supportedWithWarning',
+      expirationDate: '2026-12-31',
+    });
+    expect(await betaStatusOf(client, warned)).toMatchObject({
+      status: 'warning',
+      osStatus: 'unknown',
+      expirationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
     expect(await statusOf(client, 'seeded-unknown')).toMatchObject({ status: 'ready', osStatus: 'unknown', expirationDate: '2025-06-30' });
     expect(await statusOf(client, 'seeded-failed')).toMatchObject({ status: 'failed', osStatus: null, expirationDate: null });
     const described = emulator.deviceImages();
@@ -146,7 +187,10 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     const failure = await client
       .api(`${DEVICE_IMAGES}/${id}/retryUpload`)
       .post(null)
-      .then(() => null, (error: unknown) => error);
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(failure).toBeInstanceOf(GraphError);
     expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
     expect((failure as GraphError).message).toContain("segment 'retryUpload'");
@@ -183,7 +227,10 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
       .api(`${DEVICE_IMAGES}/${id}/retryUpload`)
       .version('beta')
       .post(null)
-      .then(() => null, (error: unknown) => error);
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(failure).toMatchObject({ statusCode: 400 });
     expect((failure as GraphError).message).toContain('Only a failed upload can be retried');
   });
@@ -197,7 +244,10 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
         .api(`${DEVICE_IMAGES}/${id}/reupload`)
         .version(version)
         .post(null)
-        .then(() => null, (error: unknown) => error);
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
       expect(failure).toMatchObject({ statusCode: 400 });
       expect((failure as GraphError).message).toContain('retired');
     }
@@ -206,13 +256,15 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
   it.each([
     ['disks-1.0.0', 'sourceImageWithDataDiskNotSupported'],
     ['encrypted-1.0.0', 'sourceImageWithDiskEncryptionSetNotSupported'],
-  ])('fails %s with beta\'s own code %s on beta, and sourceImageInvalid on v1.0, header or not', async (name, betaCode) => {
+  ])("fails %s with beta's own code %s on beta, and sourceImageInvalid on v1.0, header or not", async (name, betaCode) => {
     const client = graphClient(fixture.emulator);
     const id = await create(client, name);
     clock.advance(350);
     expect(await betaStatusOf(client, id)).toMatchObject({ status: 'failed', errorCode: betaCode });
     expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'sourceImageInvalid' });
-    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({ errorCode: 'sourceImageInvalid' });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({
+      errorCode: 'sourceImageInvalid',
+    });
     // Beta's codes follow unknownFutureValue in its enum: without the header they read as it.
     expect(await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').get()).toMatchObject({ errorCode: 'unknownFutureValue' });
     expect(fixture.emulator.deviceImages().find((image) => image.id === id)).toMatchObject({ errorCode: betaCode });
@@ -231,7 +283,9 @@ describe('emulated uploads: pending → ready or failed on the clock, and retryU
     const id = await create(client, 'joined-1.0.0');
     clock.advance(250);
     expect(await statusOf(client, id)).toMatchObject({ status: 'failed', errorCode: 'unknownFutureValue' });
-    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({ errorCode: 'vmAlreadyAzureAdjoined' });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).header('Prefer', 'include-unknown-enum-members').get()).toMatchObject({
+      errorCode: 'vmAlreadyAzureAdjoined',
+    });
     expect(await betaStatusOf(client, id)).toMatchObject({ errorCode: 'vmAlreadyAzureAdjoined' });
   });
 });

@@ -73,7 +73,9 @@ describe('managed images rebuilt in place, as Azure Image Builder does', () => {
 
   it('throws for an image that does not exist, and for a build that is not a name', () => {
     const emulator = fixture.emulator;
-    expect(() => emulator.rebuildManagedImage(imageId('absent'), { build: '1' })).toThrow(`the estate has no managed image ${imageId('absent')}`);
+    expect(() => emulator.rebuildManagedImage(imageId('absent'), { build: '1' })).toThrow(
+      `the estate has no managed image ${imageId('absent')}`,
+    );
     expect(() => emulator.rebuildManagedImage(imageId('first'), { build: 'a/b' })).toThrow(EstateError);
     expect(() => emulator.rebuildManagedImage(imageId('first'), { build: 'a/b' })).toThrow('build');
   });
@@ -85,11 +87,20 @@ describe('managed images rebuilt in place, as Azure Image Builder does', () => {
     emulator.rebuildManagedImage(imageId('sysprep-missing'), { build: '2', tags: { 'cloudpc-sync': 'true' } });
     const after = await client.api(DEVICE_IMAGES).post(createBody('sysprep', '1.0.1', imageId('sysprep-missing')));
     clock.advance(1000);
-    expect(await client.api(`${DEVICE_IMAGES}/${String(before.id)}`).get()).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized' });
-    expect(await client.api(`${DEVICE_IMAGES}/${String(after.id)}`).get()).toMatchObject({ status: 'failed', errorCode: 'sourceImageNotGeneralized' });
+    expect(await client.api(`${DEVICE_IMAGES}/${String(before.id)}`).get()).toMatchObject({
+      status: 'failed',
+      errorCode: 'sourceImageNotGeneralized',
+    });
+    expect(await client.api(`${DEVICE_IMAGES}/${String(after.id)}`).get()).toMatchObject({
+      status: 'failed',
+      errorCode: 'sourceImageNotGeneralized',
+    });
     emulator.rebuildManagedImage(imageId('win11-aib'), { build: '3' });
     const fromRebuilt = await client.api(DEVICE_IMAGES).post(createBody('win11-aib', '1.1.0', imageId('win11-aib')));
     clock.advance(1000);
-    expect(await client.api(`${DEVICE_IMAGES}/${String(fromRebuilt.id)}`).get()).toMatchObject({ status: 'ready', sourceImageResourceId: imageId('win11-aib') });
+    expect(await client.api(`${DEVICE_IMAGES}/${String(fromRebuilt.id)}`).get()).toMatchObject({
+      status: 'ready',
+      sourceImageResourceId: imageId('win11-aib'),
+    });
   });
 });

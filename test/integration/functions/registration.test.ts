@@ -12,12 +12,24 @@ describe('the function app as the host indexes it', () => {
   });
 
   it('registers exactly the six functions of the design', () => {
-    expect(app.functions.map((fn) => fn.name).sort()).toEqual(['imageWritten', 'pollImageStatus', 'reconcile', 'registerImage', 'registerPoisonMessages', 'statusPoisonMessages']);
+    expect(app.functions.map((fn) => fn.name).sort()).toEqual([
+      'imageWritten',
+      'pollImageStatus',
+      'reconcile',
+      'registerImage',
+      'registerPoisonMessages',
+      'statusPoisonMessages',
+    ]);
   });
 
   it('runs reconcile on the documented default schedule when IMAGE_SYNC_SCHEDULE is not set', () => {
     const reconcile = byName(app).get('reconcile');
-    expect(reconcile && triggerOf(reconcile)).toMatchObject({ type: 'timerTrigger', direction: 'in', schedule: '0 */15 * * * *', runOnStartup: false });
+    expect(reconcile && triggerOf(reconcile)).toMatchObject({
+      type: 'timerTrigger',
+      direction: 'in',
+      schedule: '0 */15 * * * *',
+      runOnStartup: false,
+    });
   });
 
   it('binds the queue triggers to the default queues on AzureWebJobsStorage', () => {
@@ -26,8 +38,16 @@ describe('the function app as the host indexes it', () => {
       const fn = functions.get(name);
       return fn && triggerOf(fn);
     };
-    expect(queueOf('registerImage')).toMatchObject({ type: 'queueTrigger', queueName: 'image-register', connection: 'AzureWebJobsStorage' });
-    expect(queueOf('pollImageStatus')).toMatchObject({ type: 'queueTrigger', queueName: 'image-status', connection: 'AzureWebJobsStorage' });
+    expect(queueOf('registerImage')).toMatchObject({
+      type: 'queueTrigger',
+      queueName: 'image-register',
+      connection: 'AzureWebJobsStorage',
+    });
+    expect(queueOf('pollImageStatus')).toMatchObject({
+      type: 'queueTrigger',
+      queueName: 'image-status',
+      connection: 'AzureWebJobsStorage',
+    });
     expect(queueOf('registerPoisonMessages')).toMatchObject({ type: 'queueTrigger', queueName: 'image-register-poison' });
     expect(queueOf('statusPoisonMessages')).toMatchObject({ type: 'queueTrigger', queueName: 'image-status-poison' });
   });
@@ -38,7 +58,9 @@ describe('the function app as the host indexes it', () => {
   });
 
   it('lets the host resolve the schedule and queue names from app settings when they are set', () => {
-    const configured = byName(indexFunctionApp({ IMAGE_SYNC_SCHEDULE: '0 0 * * * *', IMAGE_SYNC_REGISTER_QUEUE: 'reg', IMAGE_SYNC_STATUS_QUEUE: 'stat' }));
+    const configured = byName(
+      indexFunctionApp({ IMAGE_SYNC_SCHEDULE: '0 0 * * * *', IMAGE_SYNC_REGISTER_QUEUE: 'reg', IMAGE_SYNC_STATUS_QUEUE: 'stat' }),
+    );
     const trigger = (name: string) => {
       const fn = configured.get(name);
       return fn && triggerOf(fn);

@@ -15,10 +15,33 @@ const id = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
 const fixture = useEmulator(() =>
   estate({
     uploadSeconds: 0.2,
-    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'ready-1.0.0' }), managedImage({ name: 'uploading-2.0.0' }), managedImage({ name: 'nightly', tags: { 'cloudpc-sync': 'true' } })])] })],
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [
+          resourceGroup('rg-images', [
+            managedImage({ name: 'ready-1.0.0' }),
+            managedImage({ name: 'uploading-2.0.0' }),
+            managedImage({ name: 'nightly', tags: { 'cloudpc-sync': 'true' } }),
+          ]),
+        ],
+      }),
+    ],
     deviceImages: [
-      deviceImage({ id: 'aaaaaaaa-0000-4000-8000-000000000001', displayName: 'ready', version: '1.0.0', sourceImageResourceId: id('ready-1.0.0'), status: 'ready' }),
-      deviceImage({ id: 'aaaaaaaa-0000-4000-8000-000000000002', displayName: 'uploading', version: '2.0.0', sourceImageResourceId: id('uploading-2.0.0'), status: 'pending' }),
+      deviceImage({
+        id: 'aaaaaaaa-0000-4000-8000-000000000001',
+        displayName: 'ready',
+        version: '1.0.0',
+        sourceImageResourceId: id('ready-1.0.0'),
+        status: 'ready',
+      }),
+      deviceImage({
+        id: 'aaaaaaaa-0000-4000-8000-000000000002',
+        displayName: 'uploading',
+        version: '2.0.0',
+        sourceImageResourceId: id('uploading-2.0.0'),
+        status: 'pending',
+      }),
     ],
   }),
 );
@@ -44,9 +67,33 @@ describe('a ledger from the previous release', () => {
     const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }));
     const table = app.clients.storage.table(app.config.table);
     await table.createTable();
-    await table.createEntity(previousReleaseRow(id('ready-1.0.0'), { displayName: 'ready', version: '1.0.0', state: 'ready', deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000001' }));
-    await table.createEntity(previousReleaseRow(id('uploading-2.0.0'), { displayName: 'uploading', version: '2.0.0', state: 'pending', deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000002', pendingSince: new Date().toISOString(), nextCheckAt: new Date(Date.now() + 3600_000).toISOString() }));
-    await table.createEntity(previousReleaseRow(id('nightly'), { displayName: 'nightly', state: 'skipped', reason: 'no-version', fix: 'tag cloudpc-version=1.2.0', attempts: 0 }));
+    await table.createEntity(
+      previousReleaseRow(id('ready-1.0.0'), {
+        displayName: 'ready',
+        version: '1.0.0',
+        state: 'ready',
+        deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000001',
+      }),
+    );
+    await table.createEntity(
+      previousReleaseRow(id('uploading-2.0.0'), {
+        displayName: 'uploading',
+        version: '2.0.0',
+        state: 'pending',
+        deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000002',
+        pendingSince: new Date().toISOString(),
+        nextCheckAt: new Date(Date.now() + 3600_000).toISOString(),
+      }),
+    );
+    await table.createEntity(
+      previousReleaseRow(id('nightly'), {
+        displayName: 'nightly',
+        state: 'skipped',
+        reason: 'no-version',
+        fix: 'tag cloudpc-version=1.2.0',
+        attempts: 0,
+      }),
+    );
 
     const listed = await app.deps.ledger.list();
     expect(listed.every((row) => row.legacy === true)).toBe(true);
@@ -62,11 +109,20 @@ describe('a ledger from the previous release', () => {
     ]);
     const keys = [];
     for await (const entity of table.listEntities({ queryOptions: { filter: "PartitionKey eq 'image'" } })) keys.push(entity.rowKey);
-    expect(keys.sort()).toEqual([imageRowKey(id('nightly'), null), imageRowKey(id('ready-1.0.0'), '1.0.0'), imageRowKey(id('uploading-2.0.0'), '2.0.0')].sort());
+    expect(keys.sort()).toEqual(
+      [imageRowKey(id('nightly'), null), imageRowKey(id('ready-1.0.0'), '1.0.0'), imageRowKey(id('uploading-2.0.0'), '2.0.0')].sort(),
+    );
 
     // A status check the previous release queued names no version: Graph's device image says which.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await pollImageStatus(app.deps, { v: 1, sourceImageResourceId: id('uploading-2.0.0'), deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000002', check: 0, since: new Date().toISOString(), retryUploads: 0 });
+    await pollImageStatus(app.deps, {
+      v: 1,
+      sourceImageResourceId: id('uploading-2.0.0'),
+      deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000002',
+      check: 0,
+      since: new Date().toISOString(),
+      retryUploads: 0,
+    });
     expect(await app.deps.ledger.get({ sourceImageResourceId: id('uploading-2.0.0'), version: '2.0.0' })).toMatchObject({ state: 'ready' });
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(0);
   });
@@ -75,7 +131,14 @@ describe('a ledger from the previous release', () => {
     const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }));
     const table = app.clients.storage.table(app.config.table);
     await table.createTable();
-    await table.createEntity(previousReleaseRow(id('ready-1.0.0'), { displayName: 'ready', version: '1.0.0', state: 'ready', deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000001' }));
+    await table.createEntity(
+      previousReleaseRow(id('ready-1.0.0'), {
+        displayName: 'ready',
+        version: '1.0.0',
+        state: 'ready',
+        deviceImageId: 'aaaaaaaa-0000-4000-8000-000000000001',
+      }),
+    );
 
     expect(await app.deps.ledger.get({ sourceImageResourceId: id('READY-1.0.0'), version: '2.0.0' })).toBeNull();
     const row = await app.deps.ledger.get({ sourceImageResourceId: id('ready-1.0.0'), version: '1.0.0' });

@@ -13,10 +13,31 @@ function fastHostJson(): string {
   if (hostJsonPath !== null) return hostJsonPath;
   const directory = mkdtempSync(path.join(tmpdir(), 'image-sync-lifecycle-'));
   hostJsonPath = path.join(directory, 'host.json');
-  writeFileSync(hostJsonPath, JSON.stringify({ version: '2.0', extensions: { queues: { maxPollingInterval: '00:00:00.200', visibilityTimeout: '00:00:01', batchSize: 16, newBatchThreshold: 8, maxDequeueCount: 5, messageEncoding: 'base64' } } }));
+  writeFileSync(
+    hostJsonPath,
+    JSON.stringify({
+      version: '2.0',
+      extensions: {
+        queues: {
+          maxPollingInterval: '00:00:00.200',
+          visibilityTimeout: '00:00:01',
+          batchSize: 16,
+          newBatchThreshold: 8,
+          maxDequeueCount: 5,
+          messageEncoding: 'base64',
+        },
+      },
+    }),
+  );
   return hostJsonPath;
 }
 
 export function syncLocally(app: TestApp, timeoutMs = 20_000, onProgress?: (progress: SyncProgress) => void): Promise<LocalSyncResult> {
-  return runLocalSync({ deps: app.deps, clients: app.clients, hostJsonPath: fastHostJson(), timeoutMs, ...(onProgress === undefined ? {} : { onProgress }) });
+  return runLocalSync({
+    deps: app.deps,
+    clients: app.clients,
+    hostJsonPath: fastHostJson(),
+    timeoutMs,
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
 }

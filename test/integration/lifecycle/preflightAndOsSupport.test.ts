@@ -31,12 +31,21 @@ const fixture = useEmulator(() =>
           ]),
         ],
       }),
-      subscription({ id: HIDDEN, windows365CanRead: false, resourceGroups: [resourceGroup('rg-preflight', [managedImage({ name: 'hidden-1.0.0' })])] }),
+      subscription({
+        id: HIDDEN,
+        windows365CanRead: false,
+        resourceGroups: [resourceGroup('rg-preflight', [managedImage({ name: 'hidden-1.0.0' })])],
+      }),
     ],
   }),
 );
 
-const settings = (group: string, overrides: Record<string, string> = {}) => testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: `${VISIBLE},${HIDDEN}`, IMAGE_SYNC_RESOURCE_GROUPS: group, ...overrides });
+const settings = (group: string, overrides: Record<string, string> = {}) =>
+  testAppSettings(fixture.emulator, {
+    IMAGE_SYNC_SUBSCRIPTION_IDS: `${VISIBLE},${HIDDEN}`,
+    IMAGE_SYNC_RESOURCE_GROUPS: group,
+    ...overrides,
+  });
 
 describe('the preflight', () => {
   it('skips an image Windows 365 cannot read as not-visible-to-windows365 with the Reader fix, alerted once, exit 2; posts the rest', async () => {
@@ -46,7 +55,11 @@ describe('the preflight', () => {
     await reconcile(app.deps);
 
     const hidden = result.rows.find((row) => row.sourceImageResourceId === managedImageResourceId(HIDDEN, 'rg-preflight', 'hidden-1.0.0'));
-    expect(hidden).toMatchObject({ state: 'skipped', reason: 'not-visible-to-windows365', fix: expect.stringMatching(/0af06dc6-e4b5-4f28-818e-e78e62d137a5.*Reader on subscription 48484848/) });
+    expect(hidden).toMatchObject({
+      state: 'skipped',
+      reason: 'not-visible-to-windows365',
+      fix: expect.stringMatching(/0af06dc6-e4b5-4f28-818e-e78e62d137a5.*Reader on subscription 48484848/),
+    });
     expect(result.rows.find((row) => row.displayName === 'seen')).toMatchObject({ state: 'ready' });
     expect(fixture.emulator.deviceImages().map((image) => image.displayName)).not.toContain('hidden');
     expect(app.lines.filter((line) => line.includes('ImageSyncFailure') && line.includes('not-visible-to-windows365'))).toHaveLength(1);
@@ -84,7 +97,10 @@ describe('OS support', () => {
       ['ending', 'ready', 'supportedWithWarning', soon],
       ['fine', 'ready', 'supported', '2030-01-01'],
     ]);
-    expect(report.images[0]?.warnings).toEqual([expect.stringMatching(/^os-support-warning: /), expect.stringMatching(new RegExp(`^os-support-ending: .*${soon} \\(in 1?\\d days\\)`))]);
+    expect(report.images[0]?.warnings).toEqual([
+      expect.stringMatching(/^os-support-warning: /),
+      expect.stringMatching(new RegExp(`^os-support-ending: .*${soon} \\(in 1?\\d days\\)`)),
+    ]);
     expect(report.images[1]?.warnings).toEqual([]);
     expect(report.summary.warnings).toBe(1);
     expect(exitCodeFor(report)).toBe(0);
@@ -106,6 +122,8 @@ describe("beta's warning status", () => {
     expect(report.images[0]?.warnings).toEqual([expect.stringMatching(/^upload-warning: .*"warning"/)]);
     expect(exitCodeFor(report)).toBe(0);
     expect(app.lines.filter((line) => line.includes('ImageSyncWarning') && line.includes('upload-warning'))).toHaveLength(1);
-    expect(fixture.emulator.requests.some((request) => request.path.startsWith('/beta/deviceManagement/virtualEndpoint/deviceImages/'))).toBe(true);
+    expect(
+      fixture.emulator.requests.some((request) => request.path.startsWith('/beta/deviceManagement/virtualEndpoint/deviceImages/')),
+    ).toBe(true);
   });
 });

@@ -18,9 +18,25 @@ describe('the limit, with planners in two instances at once', () => {
   const fixture = useEmulator(() =>
     estate({
       uploadSeconds: 0.3,
-      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-limit', names.map((name) => managedImage({ name })))] })],
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup(
+              'rg-limit',
+              names.map((name) => managedImage({ name })),
+            ),
+          ],
+        }),
+      ],
       // Made by hand in the Intune admin center: they count, and the app never deletes them.
-      deviceImages: [deviceImage({ displayName: 'manual', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-manual', 'manual-1.0.0') })],
+      deviceImages: [
+        deviceImage({
+          displayName: 'manual',
+          version: '1.0.0',
+          sourceImageResourceId: managedImageResourceId(SUB, 'rg-manual', 'manual-1.0.0'),
+        }),
+      ],
     }),
   );
 
@@ -35,19 +51,28 @@ describe('the limit, with planners in two instances at once', () => {
     const rows = await one.deps.ledger.list();
     const skipped = rows.filter((row) => row.state === 'skipped');
     expect(skipped).toHaveLength(3);
-    expect(skipped.every((row) => row.reason === 'tenant-image-limit' && /IMAGE_SYNC_KEEP_VERSIONS/.test(row.fix ?? '') && row.alertedAt !== null)).toBe(true);
+    expect(
+      skipped.every(
+        (row) => row.reason === 'tenant-image-limit' && /IMAGE_SYNC_KEEP_VERSIONS/.test(row.fix ?? '') && row.alertedAt !== null,
+      ),
+    ).toBe(true);
     const alerts = [...one.lines, ...two.lines].filter((line) => line.includes('ImageSyncFailure') && line.includes('tenant-image-limit'));
     expect(alerts).toHaveLength(3);
     expect(exitCodeFor(buildStatusReport(result.rows, [], { now: new Date(), expiryWarningDays: 30 }))).toBe(2);
 
     // Room again: the administrator deletes the manual image; the next reconcile registers one more.
     const manual = fixture.emulator.deviceImages().find((image) => image.displayName === 'manual');
-    await fetch(`${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages/${manual?.id ?? ''}`, { method: 'DELETE', headers: { Authorization: `Bearer ${fixture.emulator.token}` } });
+    await fetch(`${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages/${manual?.id ?? ''}`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${fixture.emulator.token}` },
+    });
     await reconcile(two.deps);
     await syncLocally(two);
     expect(fixture.emulator.deviceImages()).toHaveLength(4);
     expect((await two.deps.ledger.list()).filter((row) => row.state === 'ready')).toHaveLength(4);
-    const alertsAfter = [...one.lines, ...two.lines].filter((line) => line.includes('ImageSyncFailure') && line.includes('tenant-image-limit'));
+    const alertsAfter = [...one.lines, ...two.lines].filter(
+      (line) => line.includes('ImageSyncFailure') && line.includes('tenant-image-limit'),
+    );
     expect(alertsAfter).toHaveLength(3);
   });
 });
@@ -57,7 +82,17 @@ describe('a tenant fuller than the app knows', () => {
     estate({
       uploadSeconds: 0.3,
       graph: { maxDeviceImages: 1 },
-      subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-limit', names.slice(0, 2).map((name) => managedImage({ name })))] })],
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup(
+              'rg-limit',
+              names.slice(0, 2).map((name) => managedImage({ name })),
+            ),
+          ],
+        }),
+      ],
     }),
   );
 
@@ -69,6 +104,8 @@ describe('a tenant fuller than the app knows', () => {
     expect(rows.find((row) => row.state === 'skipped')).toMatchObject({ reason: 'tenant-image-limit', errorCode: null });
     expect(app.lines.filter((line) => line.includes('createRejected'))).toEqual([]);
     const ready = rows.find((row) => row.state === 'ready');
-    expect(await app.deps.slots.reserved(new Date())).toEqual(new Set([slotName(registrationKey(ready?.sourceImageResourceId ?? '', ready?.version ?? null))]));
+    expect(await app.deps.slots.reserved(new Date())).toEqual(
+      new Set([slotName(registrationKey(ready?.sourceImageResourceId ?? '', ready?.version ?? null))]),
+    );
   });
 });

@@ -23,7 +23,9 @@ const fixture = useEmulator(() =>
         resourceGroups: [
           resourceGroup('rg-timer', [managedImage({ name: 'win11-eng', tags: tagged('1.0.0'), build: 'b1' })]),
           resourceGroup('rg-event', [managedImage({ name: 'win11-eng', tags: tagged('2.0.0'), build: 'b1' })]),
-          resourceGroup('rg-same', [managedImage({ name: 'win11-eng', tags: { ...tagged('3.0.0'), 'cloudpc-display-name': 'Win11 Same' }, build: 'b1' })]),
+          resourceGroup('rg-same', [
+            managedImage({ name: 'win11-eng', tags: { ...tagged('3.0.0'), 'cloudpc-display-name': 'Win11 Same' }, build: 'b1' }),
+          ]),
         ],
       }),
     ],
@@ -31,9 +33,18 @@ const fixture = useEmulator(() =>
 );
 
 const imageIn = (group: string) => managedImageResourceId(SUB, group, 'win11-eng');
-const deviceImagesOf = (id: string) => fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId.toLowerCase() === id.toLowerCase());
-const settings = (group: string) => testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_RESOURCE_GROUPS: group });
-const writeEvent = (id: string) => ({ id: `evt-${Date.now()}`, eventType: 'Microsoft.Resources.ResourceWriteSuccess', subject: id, eventTime: new Date().toISOString(), dataVersion: '2', data: { operationName: 'Microsoft.Compute/images/write', resourceUri: id, status: 'Succeeded', subscriptionId: SUB } });
+const deviceImagesOf = (id: string) =>
+  fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId.toLowerCase() === id.toLowerCase());
+const settings = (group: string) =>
+  testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_RESOURCE_GROUPS: group });
+const writeEvent = (id: string) => ({
+  id: `evt-${Date.now()}`,
+  eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+  subject: id,
+  eventTime: new Date().toISOString(),
+  dataVersion: '2',
+  data: { operationName: 'Microsoft.Compute/images/write', resourceUri: id, status: 'Succeeded', subscriptionId: SUB },
+});
 
 describe('an image rebuilt in place with a new version', () => {
   it('gets a new device image within one reconcile; the earlier version is untouched', async () => {
@@ -48,19 +59,34 @@ describe('an image rebuilt in place with a new version', () => {
     const report = await reconcile(app.deps);
     expect(report.registered).toBe(1);
     // A reconcile with a version to register: the listings, the policies and one preflight, nothing per image.
-    expect(fixture.emulator.counts()).toEqual({ 'arm.images.listByResourceGroup': 1, 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1, 'graph.deviceImages.getSourceImages': 1 });
+    expect(fixture.emulator.counts()).toEqual({
+      'arm.images.listByResourceGroup': 1,
+      'graph.deviceImages.list': 1,
+      'graph.provisioningPolicies.list': 1,
+      'graph.deviceImages.getSourceImages': 1,
+    });
     const second = await syncLocally(app);
     expect(second.ending).toBe('settled');
 
     fixture.emulator.clearRequests();
     await reconcile(app.deps);
     // Nothing to post: no preflight.
-    expect(fixture.emulator.counts()).toEqual({ 'arm.images.listByResourceGroup': 1, 'graph.deviceImages.list': 1, 'graph.provisioningPolicies.list': 1 });
+    expect(fixture.emulator.counts()).toEqual({
+      'arm.images.listByResourceGroup': 1,
+      'graph.deviceImages.list': 1,
+      'graph.provisioningPolicies.list': 1,
+    });
     const images = deviceImagesOf(imageIn('rg-timer'));
-    expect(images.map((image) => [image.version, image.status]).sort()).toEqual([['1.0.0', 'ready'], ['1.1.0', 'ready']]);
+    expect(images.map((image) => [image.version, image.status]).sort()).toEqual([
+      ['1.0.0', 'ready'],
+      ['1.1.0', 'ready'],
+    ]);
     expect(images.find((image) => image.version === '1.0.0')).toEqual(v1);
     const rows = await app.deps.ledger.list();
-    expect(rows.map((row) => [row.version, row.state])).toEqual([['1.0.0', 'ready'], ['1.1.0', 'ready']]);
+    expect(rows.map((row) => [row.version, row.state])).toEqual([
+      ['1.0.0', 'ready'],
+      ['1.1.0', 'ready'],
+    ]);
 
     // status: one entry per registration, valid against the contract.
     const status = buildStatusReport(rows, [], { now: new Date(), expiryWarningDays: 30 });
@@ -77,7 +103,11 @@ describe('an image rebuilt in place with a new version', () => {
     const applied = await handleImageEvent(app.deps, writeEvent(imageIn('rg-event')));
     expect(applied).toMatchObject({ registered: 1 });
     expect((await syncLocally(app)).ending).toBe('settled');
-    expect(deviceImagesOf(imageIn('rg-event')).map((image) => image.version).sort()).toEqual(['2.0.0', '2.1.0']);
+    expect(
+      deviceImagesOf(imageIn('rg-event'))
+        .map((image) => image.version)
+        .sort(),
+    ).toEqual(['2.0.0', '2.1.0']);
   });
 });
 
@@ -85,7 +115,10 @@ describe('an image rebuilt in place under the same version', () => {
   it('keeps its registration, warns version-unchanged with the fix once, and a register of it says so', async () => {
     const app = testApp(settings('rg-same'));
     expect((await syncLocally(app)).ending).toBe('settled');
-    fixture.emulator.rebuildManagedImage(imageIn('rg-same'), { build: 'b2', tags: { ...tagged('3.0.0'), 'cloudpc-display-name': 'Win11 Same' } });
+    fixture.emulator.rebuildManagedImage(imageIn('rg-same'), {
+      build: 'b2',
+      tags: { ...tagged('3.0.0'), 'cloudpc-display-name': 'Win11 Same' },
+    });
     const creates = fixture.emulator.count('graph.deviceImages.create');
 
     await reconcile(app.deps);

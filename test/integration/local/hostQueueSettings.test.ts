@@ -2,7 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOST_QUEUE_DEFAULTS, HostSettingsError, hostQueueSettings, readHostQueueSettings, timeSpanToMs } from '../../../src/local/hostQueueSettings';
+import {
+  HOST_QUEUE_DEFAULTS,
+  HostSettingsError,
+  hostQueueSettings,
+  readHostQueueSettings,
+  timeSpanToMs,
+} from '../../../src/local/hostQueueSettings';
 
 const REPO_HOST_JSON = path.resolve(__dirname, '../../..', 'host.json');
 
@@ -26,7 +32,11 @@ describe('readHostQueueSettings', () => {
 
   it('uses the Functions defaults for anything absent', async () => {
     expect(await readHostQueueSettings(await hostJsonFile('{"version":"2.0"}'))).toEqual(HOST_QUEUE_DEFAULTS);
-    expect(hostQueueSettings({ extensions: { queues: { batchSize: 5 } } })).toEqual({ ...HOST_QUEUE_DEFAULTS, batchSize: 5, newBatchThreshold: 2 });
+    expect(hostQueueSettings({ extensions: { queues: { batchSize: 5 } } })).toEqual({
+      ...HOST_QUEUE_DEFAULTS,
+      batchSize: 5,
+      newBatchThreshold: 2,
+    });
   });
 
   it('reads a host.json that starts with a byte-order mark', async () => {
@@ -43,7 +53,10 @@ describe('readHostQueueSettings', () => {
     [{ batchSize: 64 }, 'extensions.queues.batchSize must be a whole number from 1 to 32, not 64'],
     [{ maxDequeueCount: 0 }, 'extensions.queues.maxDequeueCount must be a whole number from 1 to 1000, not 0'],
     [{ visibilityTimeout: 30 }, 'extensions.queues.visibilityTimeout must be a time span such as "00:00:30", not 30'],
-    [{ maxPollingInterval: '00:00:00' }, 'extensions.queues.maxPollingInterval must be a time span such as "00:00:30" of at least 100 ms, not "00:00:00"'],
+    [
+      { maxPollingInterval: '00:00:00' },
+      'extensions.queues.maxPollingInterval must be a time span such as "00:00:30" of at least 100 ms, not "00:00:00"',
+    ],
     [{ messageEncoding: 'utf8' }, 'extensions.queues.messageEncoding must be "base64" or "none", not "utf8"'],
   ])('refuses %j with a line naming the setting', (queues, expected) => {
     expect(() => hostQueueSettings({ extensions: { queues } }, 'host.json')).toThrow(HostSettingsError);

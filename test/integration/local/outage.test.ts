@@ -10,9 +10,25 @@ import { appWithGraph } from '../reliability/reliabilityApp';
 
 const SUB = '4b4b4b4b-4b4b-4b4b-8b4b-4b4b4b4b4b4b';
 
-const fixture = useEmulator(() => estate({ uploadSeconds: 0.3, subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b'].map((name) => managedImage({ name: `${name}-1.0.0` })))] })] }));
+const fixture = useEmulator(() =>
+  estate({
+    uploadSeconds: 0.3,
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [
+          resourceGroup(
+            'rg-images',
+            ['a', 'b'].map((name) => managedImage({ name: `${name}-1.0.0` })),
+          ),
+        ],
+      }),
+    ],
+  }),
+);
 
-const fastApp = () => appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }), { retry: { delaySeconds: 0.2, maxRetries: 1 } });
+const fastApp = () =>
+  appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }), { retry: { delaySeconds: 0.2, maxRetries: 1 } });
 
 describe('a Graph outage before the first listing', () => {
   it('is waited out, said in the progress, and the run ends with every image ready', async () => {

@@ -47,7 +47,9 @@ describe('the queue drain', () => {
     const sent = await queue.sendMessage(encodeMessage(registerJob()));
     const drain = start();
     await until(() => drain.stats().succeeded === 1, 5_000, 'the message to be handled');
-    expect(seen).toEqual([{ message: registerJob(), info: { queueName, id: sent.messageId, dequeueCount: 1, insertedOn: expect.any(Date) } }]);
+    expect(seen).toEqual([
+      { message: registerJob(), info: { queueName, id: sent.messageId, dequeueCount: 1, insertedOn: expect.any(Date) } },
+    ]);
     await until(async () => (await remaining(queue)) === 0, 5_000, 'the message to be deleted');
   });
 

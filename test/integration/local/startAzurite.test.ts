@@ -5,8 +5,10 @@ import { acceptsConnections as accepts, startAzurite } from '../../../src/local/
 import { testConnectionString, uniqueQueueName, uniqueTableName } from '../../support/storage';
 
 describe('startAzurite', () => {
-  it('gives the test workers the run\'s Azurite through IMAGE_SYNC_TEST_STORAGE', () => {
-    expect(testConnectionString()).toMatch(/^DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=.+;BlobEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;QueueEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;TableEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
+  it("gives the test workers the run's Azurite through IMAGE_SYNC_TEST_STORAGE", () => {
+    expect(testConnectionString()).toMatch(
+      /^DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=.+;BlobEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;QueueEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1;TableEndpoint=http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/,
+    );
   });
 
   it('starts blob, queue and table services in memory on free loopback ports, and stops them', async () => {

@@ -16,7 +16,15 @@ const fixture = useEmulator(() =>
   estate({
     arm: { pageSize: 2 },
     subscriptions: [
-      subscription({ id: FLAKY, resourceGroups: [resourceGroup('rg-a', ['a1', 'a2', 'a3'].map((name) => managedImage({ name: `${name}-1.0.0` })))] }),
+      subscription({
+        id: FLAKY,
+        resourceGroups: [
+          resourceGroup(
+            'rg-a',
+            ['a1', 'a2', 'a3'].map((name) => managedImage({ name: `${name}-1.0.0` })),
+          ),
+        ],
+      }),
       subscription({ id: FORBIDDEN, access: 'forbidden', resourceGroups: [resourceGroup('rg-b', [managedImage({ name: 'b1-1.0.0' })])] }),
       subscription({ id: STEADY, resourceGroups: [resourceGroup('rg-c', [managedImage({ name: 'c1-1.0.0' })])] }),
     ],
@@ -25,8 +33,22 @@ const fixture = useEmulator(() =>
 
 /** The real reader, one subscription at a time (so the fault meets the first one), with the given SDK retries. */
 function reader(maxRetries: number) {
-  const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: [FLAKY, FORBIDDEN, STEADY].join(','), IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '1' }));
-  return { app, sourceImages: createSourceImageReader({ config: app.config, credential: app.clients.credential, log: app.log, retry: { maxRetries, retryDelayInMs: 100 }, secondPassDelayMs: 200 }) };
+  const app = testApp(
+    testAppSettings(fixture.emulator, {
+      IMAGE_SYNC_SUBSCRIPTION_IDS: [FLAKY, FORBIDDEN, STEADY].join(','),
+      IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '1',
+    }),
+  );
+  return {
+    app,
+    sourceImages: createSourceImageReader({
+      config: app.config,
+      credential: app.clients.credential,
+      log: app.log,
+      retry: { maxRetries, retryDelayInMs: 100 },
+      secondPassDelayMs: 200,
+    }),
+  };
 }
 
 const names = (images: readonly { name: string }[]) => images.map((image) => image.name).sort();

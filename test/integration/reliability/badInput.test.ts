@@ -30,8 +30,15 @@ const fixture = useEmulator(() =>
             managedImage({ name: 'no-os-type-1.0.0', armOmit: ['properties.storageProfile.osDisk.osType'] }),
             managedImage({ name: 'no-generation-1.0.0', hyperVGeneration: null }),
             managedImage({ name: 'null-tags-1.0.0', tags: null }),
-            managedImage({ name: 'odd-tags-1.0.0', tags: { 'CLOUDPC-SYNC': 'TRUE' }, armOverrides: { tags: { 'cloudpc-version': 5, 'cloudpc-display-name': null, empty: '' } } }),
-            managedImage({ name: 'unicode-1.0.0', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': `  ${UNICODE_NAME} `, 'cloudpc-version': 'v2.0.0' } }),
+            managedImage({
+              name: 'odd-tags-1.0.0',
+              tags: { 'CLOUDPC-SYNC': 'TRUE' },
+              armOverrides: { tags: { 'cloudpc-version': 5, 'cloudpc-display-name': null, empty: '' } },
+            }),
+            managedImage({
+              name: 'unicode-1.0.0',
+              tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': `  ${UNICODE_NAME} `, 'cloudpc-version': 'v2.0.0' },
+            }),
             managedImage({ name: 'long-tag-1.0.0', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': LONG_TAG_NAME } }),
             managedImage({ name: LONG_IMAGE_NAME }),
             managedImage({ name: 'bad-version', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': '1.2.3.4"; DROP' } }),
@@ -44,8 +51,24 @@ const fixture = useEmulator(() =>
 );
 
 const VALID_ID = imageId('unicode-1.0.0');
-const job = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ v: 1, sourceImageResourceId: VALID_ID, displayName: 'win11', version: '1.0.0', trigger: 'manual', enqueuedAt: '2026-11-23T09:00:00Z', ...overrides });
-const check = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({ v: 1, sourceImageResourceId: VALID_ID, deviceImageId: 'a1b2c3d4-0000-4000-8000-000000000001', check: 0, since: '2026-11-23T09:00:00Z', retryUploads: 0, ...overrides });
+const job = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  v: 1,
+  sourceImageResourceId: VALID_ID,
+  displayName: 'win11',
+  version: '1.0.0',
+  trigger: 'manual',
+  enqueuedAt: '2026-11-23T09:00:00Z',
+  ...overrides,
+});
+const check = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  v: 1,
+  sourceImageResourceId: VALID_ID,
+  deviceImageId: 'a1b2c3d4-0000-4000-8000-000000000001',
+  check: 0,
+  since: '2026-11-23T09:00:00Z',
+  retryUploads: 0,
+  ...overrides,
+});
 const alerts = (app: TestApp) => app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'));
 
 const REGISTER_MESSAGES: ReadonlyArray<readonly [string, unknown, RegExp]> = [
@@ -57,9 +80,21 @@ const REGISTER_MESSAGES: ReadonlyArray<readonly [string, unknown, RegExp]> = [
   ['the wrong shape', { image: VALID_ID }, /v is missing/],
   ['an unknown version', job({ v: 2 }), /v must be 1, the only message version this app reads, not 2/],
   ['a message over 64 KB', job({ displayName: 'x'.repeat(70 * 1024) }), /over the 65536-byte \(64 KB\) limit/],
-  ['an id of another resource type', job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg-odd/providers/Microsoft.Compute/virtualMachines/vm-1` }), /is not a managed-image id/],
-  ['an id with a ../ resource group', job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/../providers/Microsoft.Compute/images/x` }), /is not a managed-image id/],
-  ['an id whose image name is ..', job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg-odd/providers/Microsoft.Compute/images/..` }), /is not a managed-image id/],
+  [
+    'an id of another resource type',
+    job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg-odd/providers/Microsoft.Compute/virtualMachines/vm-1` }),
+    /is not a managed-image id/,
+  ],
+  [
+    'an id with a ../ resource group',
+    job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/../providers/Microsoft.Compute/images/x` }),
+    /is not a managed-image id/,
+  ],
+  [
+    'an id whose image name is ..',
+    job({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg-odd/providers/Microsoft.Compute/images/..` }),
+    /is not a managed-image id/,
+  ],
   ['an id with a query', job({ sourceImageResourceId: `${VALID_ID}?api-version=1` }), /is not a managed-image id/],
   ['an absolute URL for an id', job({ sourceImageResourceId: `https://evil.example${VALID_ID}` }), /is not a managed-image id/],
   ['a quote in the version', job({ version: "1.0.0' or '1'='1" }), /version must be MAJOR.MINOR.PATCH/],
@@ -75,32 +110,46 @@ const STATUS_MESSAGES: ReadonlyArray<readonly [string, unknown]> = [
 ];
 
 describe('a queue message that can never be processed', () => {
-  it.each(REGISTER_MESSAGES)('on the register queue (%s) is one recorded problem and one alert, and completes without a request', async (_what, message, detail) => {
-    const app = testApp(testAppSettings(fixture.emulator));
-    const requests = fixture.emulator.requests.length;
-    // Delivered twice (the host may deliver any message again): still one problem, alerted once.
-    await handleRegisterMessage(app.deps, message, { messageId: 'bad-1' });
-    await handleRegisterMessage(app.deps, message, { messageId: 'bad-1' });
+  it.each(REGISTER_MESSAGES)(
+    'on the register queue (%s) is one recorded problem and one alert, and completes without a request',
+    async (_what, message, detail) => {
+      const app = testApp(testAppSettings(fixture.emulator));
+      const requests = fixture.emulator.requests.length;
+      // Delivered twice (the host may deliver any message again): still one problem, alerted once.
+      await handleRegisterMessage(app.deps, message, { messageId: 'bad-1' });
+      await handleRegisterMessage(app.deps, message, { messageId: 'bad-1' });
 
-    const problems = await app.deps.ledger.listProblems();
-    expect(problems).toEqual([expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.registerQueue}/bad-1`, count: 2 })]);
-    expect(problems[0]?.detail).toMatch(detail);
-    expect(problems[0]?.detail.length).toBeLessThan(1_000);
-    expect(alerts(app)).toHaveLength(1);
-    expect(fixture.emulator.requests.length).toBe(requests);
-    expect(await app.deps.ledger.list()).toEqual([]);
-  });
+      const problems = await app.deps.ledger.listProblems();
+      expect(problems).toEqual([
+        expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.registerQueue}/bad-1`, count: 2 }),
+      ]);
+      expect(problems[0]?.detail).toMatch(detail);
+      expect(problems[0]?.detail.length).toBeLessThan(1_000);
+      expect(alerts(app)).toHaveLength(1);
+      expect(fixture.emulator.requests.length).toBe(requests);
+      expect(await app.deps.ledger.list()).toEqual([]);
+    },
+  );
 
-  it.each(STATUS_MESSAGES)('on the status queue (%s) is one recorded problem and one alert, and no request goes anywhere', async (_what, message) => {
-    const app = testApp(testAppSettings(fixture.emulator));
-    const requests = fixture.emulator.requests.length;
-    await handleStatusMessage(app.deps, message, { messageId: 'bad-2' });
+  it.each(STATUS_MESSAGES)(
+    'on the status queue (%s) is one recorded problem and one alert, and no request goes anywhere',
+    async (_what, message) => {
+      const app = testApp(testAppSettings(fixture.emulator));
+      const requests = fixture.emulator.requests.length;
+      await handleStatusMessage(app.deps, message, { messageId: 'bad-2' });
 
-    const problems = await app.deps.ledger.listProblems();
-    expect(problems).toEqual([expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.statusQueue}/bad-2`, detail: expect.stringMatching(/deviceImageId is not a device image id/) })]);
-    expect(alerts(app)).toHaveLength(1);
-    expect(fixture.emulator.requests.length).toBe(requests);
-  });
+      const problems = await app.deps.ledger.listProblems();
+      expect(problems).toEqual([
+        expect.objectContaining({
+          kind: 'invalid-message',
+          subject: `${app.config.statusQueue}/bad-2`,
+          detail: expect.stringMatching(/deviceImageId is not a device image id/),
+        }),
+      ]);
+      expect(alerts(app)).toHaveLength(1);
+      expect(fixture.emulator.requests.length).toBe(requests);
+    },
+  );
 });
 
 describe('odd ARM data', () => {
@@ -113,13 +162,19 @@ describe('odd ARM data', () => {
     expect(outcome('no-properties-1.0.0')).toMatchObject({ outcome: 'skip', reason: 'malformed' });
     expect(outcome('no-os-type-1.0.0')).toMatchObject({ outcome: 'skip', reason: 'not-windows' });
     expect(outcome('no-generation-1.0.0')).toMatchObject({ outcome: 'skip', reason: 'gen1' });
-    expect(outcome('bad-version')).toMatchObject({ outcome: 'skip', reason: 'invalid-version', fix: expect.stringContaining('cloudpc-version') });
+    expect(outcome('bad-version')).toMatchObject({
+      outcome: 'skip',
+      reason: 'invalid-version',
+      fix: expect.stringContaining('cloudpc-version'),
+    });
     // Untagged (tags: null) is out of scope: not planned, not skipped.
     expect(outcome('null-tags-1.0.0')).toBeUndefined();
     expect(report.plan.images).toHaveLength(9);
 
     const jobs = (await nextMessages(app, app.config.registerQueue, 4, 3_000)) as RegisterJob[];
-    expect(jobs.map((queued) => queued.sourceImageResourceId).sort()).toEqual([imageId(LONG_IMAGE_NAME), imageId('long-tag-1.0.0'), imageId('odd-tags-1.0.0'), imageId('unicode-1.0.0')].sort());
+    expect(jobs.map((queued) => queued.sourceImageResourceId).sort()).toEqual(
+      [imageId(LONG_IMAGE_NAME), imageId('long-tag-1.0.0'), imageId('odd-tags-1.0.0'), imageId('unicode-1.0.0')].sort(),
+    );
     for (const queued of jobs) await handleRegisterMessage(app.deps, queued, { messageId: null });
 
     const registered = (name: string) => fixture.emulator.deviceImages().find((image) => image.sourceImageResourceId === imageId(name));
@@ -128,7 +183,10 @@ describe('odd ARM data', () => {
     // A tag value that is not a string is ignored: the name gives the version, as for an untagged name.
     expect(registered('odd-tags-1.0.0')).toMatchObject({ displayName: 'odd-tags', version: '1.0.0' });
     expect(registered(LONG_IMAGE_NAME)).toMatchObject({ displayName: 'w'.repeat(74), version: '1.2.3' });
-    expect(await app.deps.ledger.get(registration(imageId('unicode-1.0.0'), '2.0.0'))).toMatchObject({ state: 'pending', displayName: UNICODE_NAME });
+    expect(await app.deps.ledger.get(registration(imageId('unicode-1.0.0'), '2.0.0'))).toMatchObject({
+      state: 'pending',
+      displayName: UNICODE_NAME,
+    });
     const checks = (await nextMessages(app, app.config.statusQueue, 4, 3_000)) as StatusCheck[];
     expect(checks).toHaveLength(4);
     expect(alerts(app)).toEqual([]);

@@ -30,10 +30,18 @@ const fixture = useEmulator(() =>
         resourceGroups: [
           resourceGroup('rg-images', [
             ...['late', 'amb-x', 'amb-y', 'outlived'].map((name) => managedImage({ name: `${name}-1.0.0` })),
-            ...['flaky', 'refused'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } })),
+            ...['flaky', 'refused'].map((name) =>
+              managedImage({
+                name: `${name}-1.0.0`,
+                upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 },
+              }),
+            ),
           ]),
           // Registered by the outage test through the real queues; nothing else touches them.
-          resourceGroup('rg-outage', ['o1', 'o2', 'o3', 'o4'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'ready', seconds: 0.3 } }))),
+          resourceGroup(
+            'rg-outage',
+            ['o1', 'o2', 'o3', 'o4'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'ready', seconds: 0.3 } })),
+          ),
         ],
       }),
     ],
@@ -41,7 +49,14 @@ const fixture = useEmulator(() =>
 );
 
 function job(name: string): RegisterJob {
-  return { v: 1, sourceImageResourceId: imageId(name), displayName: name.replace(/-1\.0\.0$/, ''), version: '1.0.0', trigger: 'reconcile', enqueuedAt: new Date().toISOString() };
+  return {
+    v: 1,
+    sourceImageResourceId: imageId(name),
+    displayName: name.replace(/-1\.0\.0$/, ''),
+    version: '1.0.0',
+    trigger: 'reconcile',
+    enqueuedAt: new Date().toISOString(),
+  };
 }
 
 function deviceImagesFor(sourceImageResourceId: string) {
@@ -75,14 +90,22 @@ describe('exactly one device image per source image', () => {
     expect(fixture.emulator.count(CREATE)).toBe(posted + 1);
     const [created, ...more] = deviceImagesFor(imageId('late-1.0.0'));
     expect(more).toEqual([]);
-    expect(await app.deps.ledger.get(registration(imageId('late-1.0.0')))).toMatchObject({ state: 'pending', deviceImageId: created?.id, attempts: 2 });
+    expect(await app.deps.ledger.get(registration(imageId('late-1.0.0')))).toMatchObject({
+      state: 'pending',
+      deviceImageId: created?.id,
+      attempts: 2,
+    });
   });
 
   it('lets two workers whose creates both lose their answer adopt each its own image', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const other = testApp(sameStorageSettings(fixture.emulator, app));
-    await withFaults([{ service: 'graph', kinds: [CREATE], ambiguousCreates: { next: 1, answer: 500 } }, { service: 'graph', kinds: [CREATE], ambiguousCreates: { next: 1, answer: 'reset' } }], () =>
-      Promise.all([registerImage(app.deps, job('amb-x-1.0.0')), registerImage(other.deps, job('amb-y-1.0.0'))]),
+    await withFaults(
+      [
+        { service: 'graph', kinds: [CREATE], ambiguousCreates: { next: 1, answer: 500 } },
+        { service: 'graph', kinds: [CREATE], ambiguousCreates: { next: 1, answer: 'reset' } },
+      ],
+      () => Promise.all([registerImage(app.deps, job('amb-x-1.0.0')), registerImage(other.deps, job('amb-y-1.0.0'))]),
     );
     for (const name of ['amb-x-1.0.0', 'amb-y-1.0.0']) {
       const [created, ...more] = deviceImagesFor(imageId(name));
@@ -112,8 +135,16 @@ describe('exactly one device image per source image', () => {
     await registerImage(app.deps, job('outlived-1.0.0'));
     const [created, ...more] = deviceImagesFor(imageId('outlived-1.0.0'));
     expect(more).toEqual([]);
-    expect(fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('outlived')).map((request) => request.status)).toEqual([201, 409]);
-    expect(await app.deps.ledger.get(registration(imageId('outlived-1.0.0')))).toMatchObject({ state: 'pending', deviceImageId: created?.id, errorCode: null });
+    expect(
+      fixture.emulator.requests
+        .filter((request) => request.kind === CREATE && request.body.includes('outlived'))
+        .map((request) => request.status),
+    ).toEqual([201, 409]);
+    expect(await app.deps.ledger.get(registration(imageId('outlived-1.0.0')))).toMatchObject({
+      state: 'pending',
+      deviceImageId: created?.id,
+      errorCode: null,
+    });
     expect([...alerts(app), ...alerts(other)]).toEqual([]);
   });
 
@@ -125,10 +156,16 @@ describe('exactly one device image per source image', () => {
     if (check === undefined) throw new Error('no status check was scheduled');
     await pause(300);
     const retries = fixture.emulator.count('graph.deviceImages.retryUpload');
-    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], latencyMs: 300 }], () => Promise.all([pollImageStatus(app.deps, check), pollImageStatus(other.deps, check)]));
+    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], latencyMs: 300 }], () =>
+      Promise.all([pollImageStatus(app.deps, check), pollImageStatus(other.deps, check)]),
+    );
 
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
-    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({ state: 'pending', retryUploads: 1, statusChecks: 1 });
+    expect(await app.deps.ledger.get(registration(imageId('flaky-1.0.0')))).toMatchObject({
+      state: 'pending',
+      retryUploads: 1,
+      statusChecks: 1,
+    });
     const next = (await drainQueueForTest(app, app.config.statusQueue, 2_500)) as StatusCheck[];
     expect(next).toEqual([{ ...check, check: 1, since: expect.any(String), retryUploads: 1 }]);
     await pause(300);
@@ -145,8 +182,14 @@ describe('a retryUpload that does not go through', () => {
     const [check] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
     if (check === undefined) throw new Error('no status check was scheduled');
     await pause(300);
-    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], unavailable: { next: 2 } }], () => expect(pollImageStatus(app.deps, check)).rejects.toBeInstanceOf(TransientError));
-    expect(await app.deps.ledger.get(registration(imageId('refused-1.0.0')))).toMatchObject({ state: 'pending', retryUploads: 0, statusChecks: 0 });
+    await withFaults([{ service: 'graph', kinds: ['graph.deviceImages.retryUpload'], unavailable: { next: 2 } }], () =>
+      expect(pollImageStatus(app.deps, check)).rejects.toBeInstanceOf(TransientError),
+    );
+    expect(await app.deps.ledger.get(registration(imageId('refused-1.0.0')))).toMatchObject({
+      state: 'pending',
+      retryUploads: 0,
+      statusChecks: 0,
+    });
 
     await pollImageStatus(app.deps, check);
     const [next] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
@@ -162,8 +205,25 @@ describe('a Graph outage longer than the in-process retries', () => {
     const directory = await mkdtemp(path.join(tmpdir(), 'image-sync-outage-'));
     const hostJsonPath = path.join(directory, 'host.json');
     // The deployed host.json, with a 1 s visibility timeout so the test does not wait 30 s per delivery.
-    await writeFile(hostJsonPath, JSON.stringify({ version: '2.0', extensions: { queues: { maxPollingInterval: '00:00:00.500', visibilityTimeout: '00:00:01', batchSize: 16, newBatchThreshold: 8, maxDequeueCount: 5, messageEncoding: 'base64' } } }));
-    const app = appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_RESOURCE_GROUPS: 'rg-outage' }), { retry: { delaySeconds: 0.2, maxRetries: 1 } });
+    await writeFile(
+      hostJsonPath,
+      JSON.stringify({
+        version: '2.0',
+        extensions: {
+          queues: {
+            maxPollingInterval: '00:00:00.500',
+            visibilityTimeout: '00:00:01',
+            batchSize: 16,
+            newBatchThreshold: 8,
+            maxDequeueCount: 5,
+            messageEncoding: 'base64',
+          },
+        },
+      }),
+    );
+    const app = appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_RESOURCE_GROUPS: 'rg-outage' }), {
+      retry: { delaySeconds: 0.2, maxRetries: 1 },
+    });
     const ids = ['o1', 'o2', 'o3', 'o4'].map((name) => managedImageResourceId(SUB, 'rg-outage', `${name}-1.0.0`));
     let outage: { startedAt: number; endedAt: number } | null = null;
     const startOutage = () => {

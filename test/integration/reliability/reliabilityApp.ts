@@ -20,14 +20,23 @@ export function appWithGraph(settings: Record<string, string>, choice: GraphClie
   const app = testApp(settings, clock);
   const retry = choice.retry ?? { delaySeconds: 1, maxRetries: 3 };
   const gate = createRetryAfterGate();
-  const deviceImages = createDeviceImageApi({ client: createGraphClient(app.clients.credential, app.config, gate, retry), gate, ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }) });
+  const deviceImages = createDeviceImageApi({
+    client: createGraphClient(app.clients.credential, app.config, gate, retry),
+    gate,
+    ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }),
+  });
   const deps: SyncDeps = { ...app.deps, deviceImages };
   return { ...app, clients: { ...app.clients, deviceImages }, deps };
 }
 
 /** A second instance of the app: its own clients (and Graph client state), the same queues and table. */
 export function sameStorageSettings(emulator: Emulator, app: TestApp): Record<string, string> {
-  return { ...testAppSettings(emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue };
+  return {
+    ...testAppSettings(emulator),
+    IMAGE_SYNC_TABLE: app.config.table,
+    IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue,
+    IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue,
+  };
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,7 +48,10 @@ export async function nextMessages(app: TestApp, queueName: string, count: numbe
   const bodies: unknown[] = [];
   const deadline = Date.now() + timeoutMs;
   while (bodies.length < count && Date.now() < deadline) {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: Math.min(32, count - bodies.length), visibilityTimeout: 60 });
+    const { receivedMessageItems } = await queue.receiveMessages({
+      numberOfMessages: Math.min(32, count - bodies.length),
+      visibilityTimeout: 60,
+    });
     for (const item of receivedMessageItems) {
       bodies.push(JSON.parse(decodeMessageText(item.messageText)));
       await queue.deleteMessage(item.messageId, item.popReceipt);
@@ -60,7 +72,14 @@ export function sentBeforeRetryAfter(requests: readonly RecordedRequest[], toler
   for (const answered of requests) {
     if (answered.retryAfterSeconds === null || (answered.status !== 429 && answered.status !== 503)) continue;
     const allowedAt = answered.answeredAtMs + answered.retryAfterSeconds * 1000;
-    const next = requests.find((request) => request.receivedAtMs >= answered.answeredAtMs && request.sequence !== answered.sequence && request.method === answered.method && request.path === answered.path && request.body === answered.body);
+    const next = requests.find(
+      (request) =>
+        request.receivedAtMs >= answered.answeredAtMs &&
+        request.sequence !== answered.sequence &&
+        request.method === answered.method &&
+        request.path === answered.path &&
+        request.body === answered.body,
+    );
     if (next !== undefined && next.receivedAtMs + toleranceMs < allowedAt) early.push(next);
   }
   return early;

@@ -18,28 +18,44 @@ const SUB = '44444444-4444-4444-8444-444444444444';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
 const CREATE = 'graph.deviceImages.create';
 
-const fixture = useEmulator(() =>
-  estate({
-    subscriptions: [
-      subscription({
-        id: SUB,
-        resourceGroups: [
-          resourceGroup('rg-images', [
-            ...['same-process', 'other-instance'].map((name) => managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'ready', seconds: 30 } })),
-            managedImage({ name: 'throttled-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } }),
-          ]),
-        ],
-      }),
-    ],
-  }),
+const fixture = useEmulator(
+  () =>
+    estate({
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup('rg-images', [
+              ...['same-process', 'other-instance'].map((name) =>
+                managedImage({ name: `${name}-1.0.0`, upload: { outcome: 'ready', seconds: 30 } }),
+              ),
+              managedImage({
+                name: 'throttled-1.0.0',
+                upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 },
+              }),
+            ]),
+          ],
+        }),
+      ],
+    }),
   { seed: 7 },
 );
 
 function job(name: string): RegisterJob {
-  return { v: 1, sourceImageResourceId: imageId(name), displayName: name.replace(/-1\.0\.0$/, ''), version: '1.0.0', trigger: 'reconcile', enqueuedAt: new Date().toISOString() };
+  return {
+    v: 1,
+    sourceImageResourceId: imageId(name),
+    displayName: name.replace(/-1\.0\.0$/, ''),
+    version: '1.0.0',
+    trigger: 'reconcile',
+    enqueuedAt: new Date().toISOString(),
+  };
 }
 
-const deviceImagesFor = (name: string) => fixture.emulator.deviceImages({ includeDeleted: true }).filter((image) => image.sourceImageResourceId.toLowerCase() === imageId(name).toLowerCase());
+const deviceImagesFor = (name: string) =>
+  fixture.emulator
+    .deviceImages({ includeDeleted: true })
+    .filter((image) => image.sourceImageResourceId.toLowerCase() === imageId(name).toLowerCase());
 const since = (first: number) => fixture.emulator.requests.slice(first);
 
 /** What the queue does with a message whose handler throws a TransientError: delivers it again. */
@@ -67,7 +83,11 @@ describe('Retry-After from Graph', () => {
     );
     try {
       await deliverUntilDone(() => handleRegisterMessage(app.deps, job('throttled-1.0.0'), { messageId: 'm-throttled' }));
-      for (let round = 0; round < 6 && (await app.deps.ledger.get(registration(imageId('throttled-1.0.0'))))?.state === 'pending'; round++) {
+      for (
+        let round = 0;
+        round < 6 && (await app.deps.ledger.get(registration(imageId('throttled-1.0.0'))))?.state === 'pending';
+        round++
+      ) {
         const [check] = (await nextMessages(app, app.config.statusQueue, 1)) as StatusCheck[];
         if (check === undefined) break;
         await deliverUntilDone(() => handleStatusMessage(app.deps, check, { messageId: `c-${round}` }));
@@ -76,13 +96,21 @@ describe('Retry-After from Graph', () => {
       fixture.emulator.clearFaults();
     }
     const met = since(first).filter((request) => request.retryAfterSeconds !== null);
-    expect(met.map((request) => `${request.kind} ${request.status}`).sort()).toEqual([`${CREATE} 429`, 'graph.deviceImages.get 503', 'graph.deviceImages.retryUpload 429', 'graph.deviceImages.retryUpload 503']);
+    expect(met.map((request) => `${request.kind} ${request.status}`).sort()).toEqual([
+      `${CREATE} 429`,
+      'graph.deviceImages.get 503',
+      'graph.deviceImages.retryUpload 429',
+      'graph.deviceImages.retryUpload 503',
+    ]);
     expect(fixture.emulator.earlyRetries()).toEqual([]);
     // Each call carries a client-request-id, kept by its retries (so a retry is told from a look-alike).
     const graphRequests = since(first).filter((request) => request.service === 'graph');
     expect(graphRequests.every((request) => /^[0-9a-f-]{36}$/.test(request.headers['client-request-id'] ?? ''))).toBe(true);
     for (const answered of met) {
-      const retry = graphRequests.find((request) => request.sequence > answered.sequence && request.path === answered.path && request.headers['retry-attempt'] !== undefined);
+      const retry = graphRequests.find(
+        (request) =>
+          request.sequence > answered.sequence && request.path === answered.path && request.headers['retry-attempt'] !== undefined,
+      );
       expect(retry?.headers['client-request-id'], answered.kind).toBe(answered.headers['client-request-id']);
     }
     expect(await app.deps.ledger.get(registration(imageId('throttled-1.0.0')))).toMatchObject({ state: 'ready', retryUploads: 1 });
@@ -123,7 +151,11 @@ describe('Retry-After from Graph', () => {
     }
     expect(app.lines.some((line) => line.startsWith('warn: TransientRetryScheduled'))).toBe(true);
     expect(fixture.emulator.earlyRetries()).toEqual([]);
-    expect(sentBeforeRetryAfter(fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('other-instance')))).toEqual([]);
+    expect(
+      sentBeforeRetryAfter(
+        fixture.emulator.requests.filter((request) => request.kind === CREATE && request.body.includes('other-instance')),
+      ),
+    ).toEqual([]);
     expect(deviceImagesFor('other-instance-1.0.0')).toHaveLength(1);
   });
 

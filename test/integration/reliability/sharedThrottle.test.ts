@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceImage, estate, managedImage, managedImageResourceId, resourceGroup, subscription, type RecordedRequest } from '../../../src/emulator';
+import {
+  deviceImage,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  resourceGroup,
+  subscription,
+  type RecordedRequest,
+} from '../../../src/emulator';
 import { testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { testStorageClients } from '../../support/storage';
@@ -38,7 +46,14 @@ const TIMER_SLACK_MS = 25;
 const fixture = useEmulator(() =>
   estate({
     subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0' })])] })],
-    deviceImages: [deviceImage({ id: IMAGE_ID, displayName: 'win11', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg-images', 'win11-1.0.0') })],
+    deviceImages: [
+      deviceImage({
+        id: IMAGE_ID,
+        displayName: 'win11',
+        version: '1.0.0',
+        sourceImageResourceId: managedImageResourceId(SUB, 'rg-images', 'win11-1.0.0'),
+      }),
+    ],
   }),
 );
 
@@ -48,7 +63,16 @@ let workerScript = '';
 beforeAll(async () => {
   bundleDir = await mkdtemp(path.join(tmpdir(), 'image-sync-throttle-worker-'));
   workerScript = path.join(bundleDir, 'throttleWorker.js');
-  await build({ entryPoints: [path.join(REPO_ROOT, 'test/support/throttleWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', outfile: workerScript, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(REPO_ROOT, 'test/support/throttleWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    outfile: workerScript,
+    logLevel: 'silent',
+  });
 });
 
 afterAll(async () => {
@@ -64,7 +88,12 @@ interface Worker {
 function startWorker(input: ThrottleWorkerInput): Worker {
   const child = spawn(process.execPath, [workerScript], {
     // The bundle leaves packages out: they come from the repository's node_modules.
-    env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '', NODE_PATH: path.join(REPO_ROOT, 'node_modules'), THROTTLE_WORKER_INPUT: JSON.stringify(input) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
+      NODE_PATH: path.join(REPO_ROOT, 'node_modules'),
+      THROTTLE_WORKER_INPUT: JSON.stringify(input),
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -105,8 +134,20 @@ interface Phase {
  */
 async function startInstances(throttle: ThrottleWorkerInput['throttle']): Promise<Worker[]> {
   const settings = testAppSettings(fixture.emulator);
-  await testStorageClients().table(settings['IMAGE_SYNC_TABLE'] ?? '').createTable();
-  return Array.from({ length: WORKERS }, () => startWorker({ settings, throttle, refreshMs: REFRESH_MS, durationMs: DURATION_MS, concurrency: CONCURRENCY, thinkMs: THINK_MS, deviceImageId: IMAGE_ID }));
+  await testStorageClients()
+    .table(settings['IMAGE_SYNC_TABLE'] ?? '')
+    .createTable();
+  return Array.from({ length: WORKERS }, () =>
+    startWorker({
+      settings,
+      throttle,
+      refreshMs: REFRESH_MS,
+      durationMs: DURATION_MS,
+      concurrency: CONCURRENCY,
+      thinkMs: THINK_MS,
+      deviceImageId: IMAGE_ID,
+    }),
+  );
 }
 
 /** The instances under one request budget for DURATION_MS; the Graph requests the emulator saw meanwhile. */
@@ -118,7 +159,11 @@ async function runPhase(workers: readonly Worker[]): Promise<Phase> {
     for (const worker of workers) worker.child.stdin.write('go\n');
     const results = await Promise.all(workers.map((worker) => worker.done));
     const requests = fixture.emulator.requests.slice(first).filter((request) => request.service === 'graph');
-    return { requests, refused: requests.filter((request) => request.status === 429).length, calls: results.reduce((total, result) => total + result.calls, 0) };
+    return {
+      requests,
+      refused: requests.filter((request) => request.status === 429).length,
+      calls: results.reduce((total, result) => total + result.calls, 0),
+    };
   } finally {
     fixture.emulator.clearFaults();
   }
@@ -139,13 +184,15 @@ function sentBeforeAnyRetryAfter(requests: readonly RecordedRequest[]): EarlyReq
     const from = answered.answeredAtMs + IN_FLIGHT_MS;
     const to = answered.answeredAtMs + answered.retryAfterSeconds * 1000 - TIMER_SLACK_MS;
     for (const request of requests) {
-      if (request.receivedAtMs > from && request.receivedAtMs < to) early.push({ request, after: answered, afterMs: Math.round(request.receivedAtMs - answered.answeredAtMs) });
+      if (request.receivedAtMs > from && request.receivedAtMs < to)
+        early.push({ request, after: answered, afterMs: Math.round(request.receivedAtMs - answered.answeredAtMs) });
     }
   }
   return early;
 }
 
-const share = (phase: Phase): string => `${((100 * phase.refused) / Math.max(1, phase.requests.length)).toFixed(1)} % (${phase.refused} of ${phase.requests.length} requests, ${phase.calls} calls)`;
+const share = (phase: Phase): string =>
+  `${((100 * phase.refused) / Math.max(1, phase.requests.length)).toFixed(1)} % (${phase.refused} of ${phase.requests.length} requests, ${phase.calls} calls)`;
 
 describe('one Graph throttle for every instance', () => {
   it(`holds ${WORKERS} instances under one request budget until any Retry-After has passed`, async () => {
@@ -167,6 +214,10 @@ describe('one Graph throttle for every instance', () => {
       ].join('\n'),
     );
     expect(shared.refused).toBeGreaterThan(0);
-    expect(sentBeforeAnyRetryAfter(shared.requests).map((early) => `${early.request.kind} #${early.request.sequence} ${early.afterMs} ms after 429 #${early.after.sequence}`)).toEqual([]);
+    expect(
+      sentBeforeAnyRetryAfter(shared.requests).map(
+        (early) => `${early.request.kind} #${early.request.sequence} ${early.afterMs} ms after 429 #${early.after.sequence}`,
+      ),
+    ).toEqual([]);
   }, 60_000);
 });

@@ -13,7 +13,17 @@ import { appWithGraph } from './reliabilityApp';
 const SUB = '4a4a4a4a-4a4a-4a4a-8a4a-4a4a4a4a4a4a';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
 
-const fixture = useEmulator(() => estate({ uploadSeconds: 30, subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'outage-1.0.0' }), managedImage({ name: 'polled-1.0.0' })])] })] }));
+const fixture = useEmulator(() =>
+  estate({
+    uploadSeconds: 30,
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'outage-1.0.0' }), managedImage({ name: 'polled-1.0.0' })])],
+      }),
+    ],
+  }),
+);
 
 const job = (retrySince?: string): RegisterJob => ({
   v: 1,
@@ -27,7 +37,10 @@ const job = (retrySince?: string): RegisterJob => ({
 
 describe('a Graph outage', () => {
   it('sends the job again with a growing delay while within the horizon, spending no delivery', async () => {
-    const app = appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '2' }), { retry: { delaySeconds: 0.1, maxRetries: 1 } });
+    const app = appWithGraph(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '2' }),
+      { retry: { delaySeconds: 0.1, maxRetries: 1 } },
+    );
     fixture.emulator.setFaults({ service: 'graph', down: 'unavailable' });
     try {
       const first = new Date(Date.now() - 3600_000).toISOString();
@@ -41,7 +54,10 @@ describe('a Graph outage', () => {
   });
 
   it('records the registration failed with transientFailure past the horizon, alerted once, and sends nothing more', async () => {
-    const app = appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '2' }), { retry: { delaySeconds: 0.1, maxRetries: 1 } });
+    const app = appWithGraph(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '2' }),
+      { retry: { delaySeconds: 0.1, maxRetries: 1 } },
+    );
     fixture.emulator.setFaults({ service: 'graph', down: 'unavailable' });
     try {
       await handleRegisterMessage(app.deps, job(new Date(Date.now() - 3 * 3600_000).toISOString()), { messageId: 'm-2' });
@@ -49,20 +65,32 @@ describe('a Graph outage', () => {
       fixture.emulator.clearFaults();
     }
     const row = await app.deps.ledger.get(job());
-    expect(row).toMatchObject({ state: 'failed', errorCode: 'transientFailure', reason: expect.stringMatching(/after 2 hours of retries.*last error: .*(503|unavailable).*service health/i) });
+    expect(row).toMatchObject({
+      state: 'failed',
+      errorCode: 'transientFailure',
+      reason: expect.stringMatching(/after 2 hours of retries.*last error: .*(503|unavailable).*service health/i),
+    });
     expect(await drainQueueForTest(app, app.config.registerQueue)).toEqual([]);
     expect(app.lines.filter((line) => line.includes('ImageSyncFailure') && line.includes('transientFailure'))).toHaveLength(1);
   });
 
   it('records an upload failed with transientFailure when its status checks fail past the horizon', async () => {
-    const app = appWithGraph(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '1' }), { retry: { delaySeconds: 0.1, maxRetries: 1 } });
+    const app = appWithGraph(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '1' }),
+      { retry: { delaySeconds: 0.1, maxRetries: 1 } },
+    );
     const polled: RegisterJob = { ...job(), sourceImageResourceId: imageId('polled-1.0.0'), displayName: 'polled' };
     await handleRegisterMessage(app.deps, polled, { messageId: 'm-3' });
     const [check] = (await drainQueueForTest(app, app.config.statusQueue, 6_000)) as StatusCheck[];
     expect(check).toMatchObject({ version: '1.0.0', check: 0 });
     fixture.emulator.setFaults({ service: 'graph', down: 'reset' });
     try {
-      if (check !== undefined) await handleStatusMessage(app.deps, { ...check, retry: { attempt: 30, since: new Date(Date.now() - 2 * 3600_000).toISOString(), lastError: 'reset' } }, { messageId: 'm-4' });
+      if (check !== undefined)
+        await handleStatusMessage(
+          app.deps,
+          { ...check, retry: { attempt: 30, since: new Date(Date.now() - 2 * 3600_000).toISOString(), lastError: 'reset' } },
+          { messageId: 'm-4' },
+        );
     } finally {
       fixture.emulator.clearFaults();
     }

@@ -12,12 +12,24 @@ import { useEmulator } from '../../support/emulator';
 
 const SUB = '4c4c4c4c-4c4c-4c4c-8c4c-4c4c4c4c4c4c';
 const id = managedImageResourceId(SUB, 'rg-images', 'proxied-1.0.0');
-const fixture = useEmulator(() => estate({ uploadSeconds: 30, subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'proxied-1.0.0' })])] })] }));
+const fixture = useEmulator(() =>
+  estate({
+    uploadSeconds: 30,
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'proxied-1.0.0' })])] })],
+  }),
+);
 
 describe('an unreadable Graph answer', () => {
   it('to a status check is a recorded problem; the check completes and the row stays pending for the reconcile to resume', async () => {
     const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }));
-    const job: RegisterJob = { v: 1, sourceImageResourceId: id, displayName: 'proxied', version: '1.0.0', trigger: 'manual', enqueuedAt: new Date().toISOString() };
+    const job: RegisterJob = {
+      v: 1,
+      sourceImageResourceId: id,
+      displayName: 'proxied',
+      version: '1.0.0',
+      trigger: 'manual',
+      enqueuedAt: new Date().toISOString(),
+    };
     await handleRegisterMessage(app.deps, job, { messageId: 'r-1' });
     const [check] = (await drainQueueForTest(app, app.config.statusQueue, 5_000)) as StatusCheck[];
     fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.get'], malformed: { next: 1 } });
@@ -28,7 +40,9 @@ describe('an unreadable Graph answer', () => {
     }
     expect(fixture.emulator.count('graph.deviceImages.get')).toBe(1);
     expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'pending' });
-    expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'graph-unreadable', detail: expect.stringMatching(/cannot be read/) })]);
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({ kind: 'graph-unreadable', detail: expect.stringMatching(/cannot be read/) }),
+    ]);
     expect(await drainQueueForTest(app, app.config.statusQueue)).toEqual([]);
   });
 

@@ -21,7 +21,14 @@ const SUB = '99999999-9999-4999-8999-999999999999';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
 
 const fixture = useEmulator(() =>
-  estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } })])] })] }),
+  estate({
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } })])],
+      }),
+    ],
+  }),
 );
 
 /** Another host the app must never call, on the same machine. */
@@ -30,7 +37,10 @@ let evil: Server | undefined;
 let evilOrigin = '';
 
 beforeAll(async () => {
-  const tls = { cert: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_CERT ?? '', 'utf8'), key: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_KEY ?? '', 'utf8') };
+  const tls = {
+    cert: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_CERT ?? '', 'utf8'),
+    key: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_KEY ?? '', 'utf8'),
+  };
   evil = createServer(tls, (request, response) => {
     evilRequests.push(`${request.method ?? ''} ${request.url ?? ''}`);
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"x","displayName":"x","status":"ready"}');
@@ -78,12 +88,47 @@ describe('requests', () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const first = fixture.emulator.requests.length;
     const evilHost = evilOrigin.replace('https://', '');
-    for (const deviceImageId of [`${evilOrigin}/v1.0/me`, `//${evilHost}/x`, `@${evilHost}`, `..%2F..%2F..%2Fme`, '../../../../me', 'x/../../me', 'x?$expand=*', 'x#y', 'x\\..\\me', '%2e%2e']) {
-      await handleStatusMessage(app.deps, { v: 1, sourceImageResourceId: imageId('win11-1.0.0'), deviceImageId, check: 0, since: '2026-11-23T09:00:00Z', retryUploads: 0 }, { messageId: `m-${deviceImageId.length}` });
+    for (const deviceImageId of [
+      `${evilOrigin}/v1.0/me`,
+      `//${evilHost}/x`,
+      `@${evilHost}`,
+      `..%2F..%2F..%2Fme`,
+      '../../../../me',
+      'x/../../me',
+      'x?$expand=*',
+      'x#y',
+      'x\\..\\me',
+      '%2e%2e',
+    ]) {
+      await handleStatusMessage(
+        app.deps,
+        { v: 1, sourceImageResourceId: imageId('win11-1.0.0'), deviceImageId, check: 0, since: '2026-11-23T09:00:00Z', retryUploads: 0 },
+        { messageId: `m-${deviceImageId.length}` },
+      );
     }
-    await handleRegisterMessage(app.deps, { v: 1, sourceImageResourceId: `${evilOrigin}/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/win11-1.0.0`, displayName: 'x', version: '1.0.0', trigger: 'manual', enqueuedAt: '2026-11-23T09:00:00Z' }, { messageId: 'register-evil' });
-    for (const resourceUri of [`/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/..`, `/subscriptions/${SUB}/resourceGroups/../providers/Microsoft.Compute/images/x`, `${evilOrigin}/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/win11-1.0.0`]) {
-      const event = { id: 'e-1', eventType: 'Microsoft.Resources.ResourceWriteSuccess', subject: resourceUri, data: { operationName: 'Microsoft.Compute/images/write', resourceUri, status: 'Succeeded' } };
+    await handleRegisterMessage(
+      app.deps,
+      {
+        v: 1,
+        sourceImageResourceId: `${evilOrigin}/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/win11-1.0.0`,
+        displayName: 'x',
+        version: '1.0.0',
+        trigger: 'manual',
+        enqueuedAt: '2026-11-23T09:00:00Z',
+      },
+      { messageId: 'register-evil' },
+    );
+    for (const resourceUri of [
+      `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/..`,
+      `/subscriptions/${SUB}/resourceGroups/../providers/Microsoft.Compute/images/x`,
+      `${evilOrigin}/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/images/win11-1.0.0`,
+    ]) {
+      const event = {
+        id: 'e-1',
+        eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+        subject: resourceUri,
+        data: { operationName: 'Microsoft.Compute/images/write', resourceUri, status: 'Succeeded' },
+      };
       await expect(handleImageEvent(app.deps, event)).resolves.toBeNull();
     }
 
@@ -94,7 +139,11 @@ describe('requests', () => {
 });
 
 describe('the static token', () => {
-  const minimal = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_STATIC_TOKEN: 'emulator-token' };
+  const minimal = {
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+    IMAGE_SYNC_STATIC_TOKEN: 'emulator-token',
+  };
 
   it.each([
     ['a Graph endpoint that only starts like a loopback address', 'https://127.0.0.1.evil.example', 'https://127.0.0.1:8443'],
@@ -104,7 +153,9 @@ describe('the static token', () => {
     ['the unspecified address', 'https://0.0.0.0:8443', 'https://0.0.0.0:8443'],
     ['a loopback address in the user part', 'https://127.0.0.1@evil.example', 'https://127.0.0.1:8443'],
   ])('is refused with %s', (_what, graph, arm) => {
-    expect(() => loadConfig({ ...minimal, GRAPH_ENDPOINT: graph, ARM_ENDPOINT: arm })).toThrow(/^(IMAGE_SYNC_STATIC_TOKEN|GRAPH_ENDPOINT): /);
+    expect(() => loadConfig({ ...minimal, GRAPH_ENDPOINT: graph, ARM_ENDPOINT: arm })).toThrow(
+      /^(IMAGE_SYNC_STATIC_TOKEN|GRAPH_ENDPOINT): /,
+    );
   });
 
   it.each([

@@ -38,7 +38,10 @@ const fixture = useEmulator(
             resourceGroup('rg-images', [
               managedImage({ name: 'good-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
               managedImage({ name: 'broken-1.0.0', upload: { outcome: 'failed', errorCode: 'sourceImageNotGeneralized', seconds: 0.2 } }),
-              managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } }),
+              managedImage({
+                name: 'flaky-1.0.0',
+                upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 },
+              }),
             ]),
           ],
         }),
@@ -54,7 +57,10 @@ let webhook: Server | undefined;
 let webhookPort = 0;
 
 beforeAll(async () => {
-  const tls = { cert: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_CERT ?? '', 'utf8'), key: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_KEY ?? '', 'utf8') };
+  const tls = {
+    cert: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_CERT ?? '', 'utf8'),
+    key: readFileSync(process.env.IMAGE_SYNC_TEST_TLS_KEY ?? '', 'utf8'),
+  };
   webhook = createServer(tls, (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -75,10 +81,23 @@ afterAll(async () => {
 });
 
 const webhookUrl = () => `https://127.0.0.1:${webhookPort}/hooks/${WEBHOOK_PATH_SECRET}?code=${WEBHOOK_CODE}&sig=${WEBHOOK_SIG}`;
-const SECRETS = () => [TOKEN, ACCOUNT_KEY, WEBHOOK_PATH_SECRET, WEBHOOK_CODE, WEBHOOK_SIG, decodeURIComponent(WEBHOOK_SIG), SAS_SIG, decodeURIComponent(SAS_SIG)];
+const SECRETS = () => [
+  TOKEN,
+  ACCOUNT_KEY,
+  WEBHOOK_PATH_SECRET,
+  WEBHOOK_CODE,
+  WEBHOOK_SIG,
+  decodeURIComponent(WEBHOOK_SIG),
+  SAS_SIG,
+  decodeURIComponent(SAS_SIG),
+];
 
 function leaks(texts: readonly string[]): string[] {
-  return texts.flatMap((text) => SECRETS().filter((secret) => secret !== '' && text.includes(secret)).map((secret) => `${secret} in: ${text.slice(0, 300)}`));
+  return texts.flatMap((text) =>
+    SECRETS()
+      .filter((secret) => secret !== '' && text.includes(secret))
+      .map((secret) => `${secret} in: ${text.slice(0, 300)}`),
+  );
 }
 
 async function settleStatusChecks(app: TestApp): Promise<void> {
@@ -93,7 +112,10 @@ async function settleStatusChecks(app: TestApp): Promise<void> {
 describe('secrets', () => {
   it('never appear in log lines, alerts, problems or the status document, through realistic flows with failures', async () => {
     expect(ACCOUNT_KEY.length).toBeGreaterThan(20);
-    const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_ALERT_WEBHOOK_URL: webhookUrl(), IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB},${LOCKED}` });
+    const settings = testAppSettings(fixture.emulator, {
+      IMAGE_SYNC_ALERT_WEBHOOK_URL: webhookUrl(),
+      IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB},${LOCKED}`,
+    });
     expect(settings.IMAGE_SYNC_STATIC_TOKEN).toBe(TOKEN);
     expect(settings.AzureWebJobsStorage).toContain(`AccountKey=${ACCOUNT_KEY}`);
     const app = testApp(settings);
@@ -118,7 +140,9 @@ describe('secrets', () => {
 
     const problems = await app.deps.ledger.listProblems();
     // The refused token also makes ARM answer 401, for both subscriptions.
-    expect(new Set(problems.map((problem) => problem.kind))).toEqual(new Set(['graph-forbidden', 'invalid-message', 'poison-message', 'subscription-unreadable']));
+    expect(new Set(problems.map((problem) => problem.kind))).toEqual(
+      new Set(['graph-forbidden', 'invalid-message', 'poison-message', 'subscription-unreadable']),
+    );
     const rows = await app.deps.ledger.list();
     expect(rows.map((row) => row.state).sort()).toEqual(['failed', 'ready', 'ready']);
     expect(webhookBodies.length).toBeGreaterThanOrEqual(5);
@@ -138,12 +162,21 @@ describe('secrets', () => {
   });
 
   it('never appear in what the CLI prints, on success or when storage is unreachable', async () => {
-    const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_ALERT_WEBHOOK_URL: webhookUrl(), IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB},${LOCKED}` });
+    const settings = testAppSettings(fixture.emulator, {
+      IMAGE_SYNC_ALERT_WEBHOOK_URL: webhookUrl(),
+      IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB},${LOCKED}`,
+    });
     const [status, plan, unreachableKey, unreachableSas] = await Promise.all([
       runImageSync(['status', '--json', '--verbose'], settings),
       runImageSync(['plan', '--verbose'], settings),
-      runImageSync(['status'], { ...settings, AzureWebJobsStorage: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1` }),
-      runImageSync(['status'], { ...settings, AzureWebJobsStorage: `QueueEndpoint=http://127.0.0.1:9/q;TableEndpoint=http://127.0.0.1:9/t;SharedAccessSignature=sv=2024-11-04&ss=qt&srt=sco&sp=rwdlacu&se=2030-01-01T00:00:00Z&sig=${SAS_SIG}` }),
+      runImageSync(['status'], {
+        ...settings,
+        AzureWebJobsStorage: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${ACCOUNT_KEY};QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1`,
+      }),
+      runImageSync(['status'], {
+        ...settings,
+        AzureWebJobsStorage: `QueueEndpoint=http://127.0.0.1:9/q;TableEndpoint=http://127.0.0.1:9/t;SharedAccessSignature=sv=2024-11-04&ss=qt&srt=sco&sp=rwdlacu&se=2030-01-01T00:00:00Z&sig=${SAS_SIG}`,
+      }),
     ]);
 
     expect([status.code, plan.code]).toEqual([0, 2]);

@@ -23,7 +23,11 @@ describe('image slots in Azure Tables', () => {
   it('keeps thousands of reservations in its one row', async () => {
     const { clients, tableName } = testStorage('slots-many');
     const slots = createImageSlots(clients.table(tableName), clients.endpoints);
-    const wanted = Array.from({ length: 3000 }, (_, index) => `/subscriptions/b0000000-0000-4000-8000-000000000001/resourcegroups/rg-images/providers/microsoft.compute/images/img-${index}|1.0.0`);
+    const wanted = Array.from(
+      { length: 3000 },
+      (_, index) =>
+        `/subscriptions/b0000000-0000-4000-8000-000000000001/resourcegroups/rg-images/providers/microsoft.compute/images/img-${index}|1.0.0`,
+    );
     expect((await slots.reserve(wanted, new Set(), 5000, new Date())).size).toBe(3000);
     expect((await slots.reserved(new Date())).size).toBe(3000);
   });

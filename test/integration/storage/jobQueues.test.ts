@@ -10,7 +10,13 @@ import { testStorageClients, uniqueQueueName, until } from '../../support/storag
 function queuesUnderTest() {
   const clients = testStorageClients();
   const names = { registerQueue: uniqueQueueName('register'), statusQueue: uniqueQueueName('status') };
-  return { clients, names, queues: createJobQueues(clients, names), register: clients.queue(names.registerQueue), status: clients.queue(names.statusQueue) };
+  return {
+    clients,
+    names,
+    queues: createJobQueues(clients, names),
+    register: clients.queue(names.registerQueue),
+    status: clients.queue(names.statusQueue),
+  };
 }
 
 describe('JobQueues', () => {

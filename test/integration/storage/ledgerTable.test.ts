@@ -22,7 +22,10 @@ function at(sourceImageResourceId: string, version: string | null = '1.2.0'): Re
 }
 
 function entry(overrides: Partial<LedgerEntry> = {}): Omit<LedgerEntry, 'createdAt' | 'updatedAt'> {
-  return { ...newLedgerEntry({ sourceImageResourceId: imageId('win11-ent-1.2.0'), displayName: 'win11-ent', version: '1.2.0' }), ...overrides };
+  return {
+    ...newLedgerEntry({ sourceImageResourceId: imageId('win11-ent-1.2.0'), displayName: 'win11-ent', version: '1.2.0' }),
+    ...overrides,
+  };
 }
 
 const T0 = new Date('2024-05-01T12:00:00.000Z');
@@ -38,7 +41,12 @@ describe('ledger image rows', () => {
   it('inserts a row and reads it back as written, nulls and numbers intact', async () => {
     const { ledger } = freshLedger();
     const inserted = await ledger.insert(entry({ attempts: 2, reason: 'why' }), T0);
-    expect(inserted).toEqual({ ...entry({ attempts: 2, reason: 'why' }), createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) });
+    expect(inserted).toEqual({
+      ...entry({ attempts: 2, reason: 'why' }),
+      createdAt: T0.toISOString(),
+      updatedAt: T0.toISOString(),
+      etag: expect.any(String),
+    });
     expect(await ledger.get(at(entry().sourceImageResourceId))).toEqual(inserted);
   });
 
@@ -74,12 +82,17 @@ describe('ledger image rows', () => {
   it('refuses a second insert of the same image (any casing) with LedgerConflictError', async () => {
     const { ledger } = freshLedger();
     await ledger.insert(entry(), T0);
-    await expect(ledger.insert(entry({ sourceImageResourceId: entry().sourceImageResourceId.toLowerCase() }), T1)).rejects.toBeInstanceOf(LedgerConflictError);
+    await expect(ledger.insert(entry({ sourceImageResourceId: entry().sourceImageResourceId.toLowerCase() }), T1)).rejects.toBeInstanceOf(
+      LedgerConflictError,
+    );
   });
 
   it('lets exactly one of two concurrent inserts win', async () => {
     const { ledger } = freshLedger();
-    const results = await Promise.allSettled([ledger.insert(entry({ state: 'creating' }), T0), ledger.insert(entry({ state: 'creating' }), T0)]);
+    const results = await Promise.allSettled([
+      ledger.insert(entry({ state: 'creating' }), T0),
+      ledger.insert(entry({ state: 'creating' }), T0),
+    ]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((result) => result.status === 'rejected');
     expect(rejected?.status === 'rejected' ? rejected.reason : null).toBeInstanceOf(LedgerConflictError);
@@ -88,7 +101,11 @@ describe('ledger image rows', () => {
   it('updates with the ETag: changes fields, clears nulls, stamps updatedAt, keeps createdAt', async () => {
     const { ledger } = freshLedger();
     const inserted = await ledger.insert(entry({ reason: 'old', errorCode: 'x' }), T0);
-    const updated = await ledger.update(inserted, { state: 'pending', deviceImageId: 'dev-1', reason: null, errorCode: undefined, attempts: 1 }, T1);
+    const updated = await ledger.update(
+      inserted,
+      { state: 'pending', deviceImageId: 'dev-1', reason: null, errorCode: undefined, attempts: 1 },
+      T1,
+    );
     expect(updated).toEqual({
       ...inserted,
       state: 'pending',
@@ -135,7 +152,10 @@ describe('ledger image rows', () => {
     const { ledger, table } = freshLedger();
     await ledger.recordProblem({ kind: 'subscription-unreadable', detail: '403', at: T0.toISOString(), subject: SUBSCRIPTION });
     const ids = Array.from({ length: 1_205 }, (_, index) => imageId(`img-${String(index).padStart(5, '0')}`));
-    const actions: TransactionAction[] = ids.map((id) => ['create', toImageEntity({ ...entry({ sourceImageResourceId: id }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() })]);
+    const actions: TransactionAction[] = ids.map((id) => [
+      'create',
+      toImageEntity({ ...entry({ sourceImageResourceId: id }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() }),
+    ]);
     for (let start = 0; start < actions.length; start += 100) await table.submitTransaction(actions.slice(start, start + 100));
     const rows = await ledger.list();
     expect(rows).toHaveLength(ids.length);
@@ -158,11 +178,15 @@ describe('ledger image rows', () => {
         return next(request);
       },
     });
-    const entries = Array.from({ length: 250 }, (_, index) => entry({ sourceImageResourceId: imageId(`many-${index}`), state: index % 2 === 0 ? 'queued' : 'skipped' }));
+    const entries = Array.from({ length: 250 }, (_, index) =>
+      entry({ sourceImageResourceId: imageId(`many-${index}`), state: index % 2 === 0 ? 'queued' : 'skipped' }),
+    );
     const rows = await ledger.insertMany(entries, T0);
     expect(requests).toBe(3);
     expect(rows).toHaveLength(250);
-    rows.forEach((row, index) => expect(row).toEqual({ ...entries[index], createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) }));
+    rows.forEach((row, index) =>
+      expect(row).toEqual({ ...entries[index], createdAt: T0.toISOString(), updatedAt: T0.toISOString(), etag: expect.any(String) }),
+    );
     const first = rows[0];
     if (first === null || first === undefined) throw new Error('no row');
     // The ETag each insert answered is the row's own: an update from it goes through.
@@ -173,7 +197,11 @@ describe('ledger image rows', () => {
   it('inserts the rest of a batch when some rows exist already, and answers null for those', async () => {
     const { ledger } = freshLedger();
     const existing = await ledger.insert(entry({ sourceImageResourceId: imageId('taken'), state: 'pending' }), T0);
-    const entries = [entry({ sourceImageResourceId: imageId('free-1') }), entry({ sourceImageResourceId: imageId('TAKEN') }), entry({ sourceImageResourceId: imageId('free-2') })];
+    const entries = [
+      entry({ sourceImageResourceId: imageId('free-1') }),
+      entry({ sourceImageResourceId: imageId('TAKEN') }),
+      entry({ sourceImageResourceId: imageId('free-2') }),
+    ];
     const rows = await ledger.insertMany(entries, T1);
     expect(rows.map((row) => row?.sourceImageResourceId ?? null)).toEqual([imageId('free-1'), null, imageId('free-2')]);
     expect(await ledger.get(at(imageId('taken')))).toEqual(existing);
@@ -182,7 +210,10 @@ describe('ledger image rows', () => {
 
   it('writes one row when a batch names an image twice, and answers null for the second', async () => {
     const { ledger } = freshLedger();
-    const rows = await ledger.insertMany([entry({ sourceImageResourceId: imageId('twice') }), entry({ sourceImageResourceId: imageId('twice'), state: 'skipped' })], T0);
+    const rows = await ledger.insertMany(
+      [entry({ sourceImageResourceId: imageId('twice') }), entry({ sourceImageResourceId: imageId('twice'), state: 'skipped' })],
+      T0,
+    );
     expect(rows.map((row) => row?.state ?? null)).toEqual(['queued', null]);
     expect(await ledger.listStates()).toEqual([{ sourceImageResourceId: imageId('twice'), state: 'queued' }]);
   });
@@ -196,7 +227,9 @@ describe('ledger image rows', () => {
   it('refuses to read a row it did not write, naming the row', async () => {
     const { ledger, table } = freshLedger();
     await ensureTable(table);
-    const rowKey = createHash('sha256').update(`${imageId('odd').toLowerCase()}|1.2.0`).digest('hex');
+    const rowKey = createHash('sha256')
+      .update(`${imageId('odd').toLowerCase()}|1.2.0`)
+      .digest('hex');
     await table.createEntity({ partitionKey: 'image', rowKey, sourceImageResourceId: imageId('odd'), state: 'exploded' });
     const error = await ledger.get(at(imageId('odd'))).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentError);
@@ -208,7 +241,14 @@ describe('rows of the previous release and removed rows', () => {
   /** Stores a row as the previous release did: one per source image, keyed by its id alone. */
   async function storeLegacy(table: TableClient, overrides: Partial<LedgerEntry> = {}): Promise<string> {
     const legacyKey = createHash('sha256').update(entry().sourceImageResourceId.toLowerCase()).digest('hex');
-    await table.createEntity({ ...toImageEntity({ ...entry({ state: 'ready', deviceImageId: 'dev-1', ...overrides }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() }), rowKey: legacyKey });
+    await table.createEntity({
+      ...toImageEntity({
+        ...entry({ state: 'ready', deviceImageId: 'dev-1', ...overrides }),
+        createdAt: T0.toISOString(),
+        updatedAt: T0.toISOString(),
+      }),
+      rowKey: legacyKey,
+    });
     return legacyKey;
   }
 
@@ -218,7 +258,13 @@ describe('rows of the previous release and removed rows', () => {
     const legacyKey = await storeLegacy(table);
     expect(await ledger.get(at(entry().sourceImageResourceId, '1.3.0'))).toBeNull();
     const moved = await ledger.get(at(entry().sourceImageResourceId.toUpperCase()));
-    expect(moved).toMatchObject({ sourceImageResourceId: entry().sourceImageResourceId, version: '1.2.0', state: 'ready', deviceImageId: 'dev-1', createdAt: T0.toISOString() });
+    expect(moved).toMatchObject({
+      sourceImageResourceId: entry().sourceImageResourceId,
+      version: '1.2.0',
+      state: 'ready',
+      deviceImageId: 'dev-1',
+      createdAt: T0.toISOString(),
+    });
     expect(moved).not.toHaveProperty('legacy');
     await expect(table.getEntity('image', legacyKey)).rejects.toMatchObject({ statusCode: 404 });
     expect(await ledger.list()).toEqual([moved]);
@@ -262,7 +308,10 @@ describe('rows the ledger remembers', () => {
     expect(ledger.remembered(at(id))).toBeUndefined();
     expect(await ledger.get(at(id))).toEqual(updated);
     expect(ledger.remembered(at(id))).toEqual(updated);
-    const [many] = await ledger.insertMany([entry({ sourceImageResourceId: imageId('another') }), entry({ sourceImageResourceId: imageId('third') })], T0);
+    const [many] = await ledger.insertMany(
+      [entry({ sourceImageResourceId: imageId('another') }), entry({ sourceImageResourceId: imageId('third') })],
+      T0,
+    );
     expect(ledger.remembered(at(imageId('another')))).toEqual(many);
   });
 
@@ -292,7 +341,14 @@ describe('ledger problems', () => {
     expect(await ledger.recordProblem(problem(T0))).toEqual({ isNew: true });
     expect(await ledger.recordProblem(problem(T1, { detail: 'still 403' }))).toEqual({ isNew: false });
     expect(await ledger.listProblems()).toEqual([
-      { kind: 'subscription-unreadable', detail: 'still 403', at: T1.toISOString(), subject: SUBSCRIPTION, count: 2, firstSeenAt: T0.toISOString() },
+      {
+        kind: 'subscription-unreadable',
+        detail: 'still 403',
+        at: T1.toISOString(),
+        subject: SUBSCRIPTION,
+        count: 2,
+        firstSeenAt: T0.toISOString(),
+      },
     ]);
   });
 
@@ -321,7 +377,12 @@ describe('ledger problems', () => {
     expect(await ledger.recordProblem(problem(T1, { kind: 'poison-message', subject: 'm-2' }))).toEqual({ isNew: false });
     const problems = await ledger.listProblems();
     expect(problems[0]).toMatchObject({ subject: 'm-2', count: 2, at: T1.toISOString() });
-    expect(problems.slice(1).map((recorded) => [recorded.subject, recorded.count]).sort()).toEqual([
+    expect(
+      problems
+        .slice(1)
+        .map((recorded) => [recorded.subject, recorded.count])
+        .sort(),
+    ).toEqual([
       ['m-1', 1],
       ['m-3', 1],
     ]);

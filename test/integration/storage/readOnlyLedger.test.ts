@@ -26,22 +26,37 @@ describe('reading the ledger', () => {
     expect(await ledger.list()).toEqual([]);
     expect(await ledger.listStates()).toEqual([]);
     expect(await ledger.listProblems()).toEqual([]);
-    expect(await ledger.get({ sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/x-1.0.0`, version: '1.0.0' })).toBeNull();
+    expect(
+      await ledger.get({
+        sourceImageResourceId: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/images/x-1.0.0`,
+        version: '1.0.0',
+      }),
+    ).toBeNull();
     expect(await tableExists(clients, tableName)).toBe(false);
   });
 
   it('image-sync status and plan create no table and no queue', async () => {
-    const emulator = await startTestEmulator(estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg', [managedImage({ name: 'x-1.0.0' })])] })] }));
+    const emulator = await startTestEmulator(
+      estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg', [managedImage({ name: 'x-1.0.0' })])] })] }),
+    );
     try {
       const { clients } = testStorage('readonly-cli');
       const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-      const env = { AzureWebJobsStorage: testConnectionString(), ...endpoints, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_TABLE: uniqueTableName('ro'), IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('ro-register'), IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('ro-status') };
+      const env = {
+        AzureWebJobsStorage: testConnectionString(),
+        ...endpoints,
+        IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+        IMAGE_SYNC_TABLE: uniqueTableName('ro'),
+        IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('ro-register'),
+        IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('ro-status'),
+      };
       const status = await runImageSync(['status', '--json'], env);
       expect(status.code).toBe(0);
       expect(JSON.parse(status.stdout)).toMatchObject({ images: [], problems: [] });
       expect((await runImageSync(['plan', '--json'], env)).code).toBe(0);
       expect(await tableExists(clients, env.IMAGE_SYNC_TABLE)).toBe(false);
-      for (const queue of [env.IMAGE_SYNC_REGISTER_QUEUE, env.IMAGE_SYNC_STATUS_QUEUE]) expect(await clients.queue(queue).exists()).toBe(false);
+      for (const queue of [env.IMAGE_SYNC_REGISTER_QUEUE, env.IMAGE_SYNC_STATUS_QUEUE])
+        expect(await clients.queue(queue).exists()).toBe(false);
     } finally {
       await emulator.stop();
     }

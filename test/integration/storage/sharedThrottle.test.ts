@@ -45,7 +45,9 @@ describe('the shared Graph throttle in Azure Tables', () => {
     const { clients, tableName } = testStorage('throttle-race');
     const base = Date.now();
     const holds = Array.from({ length: 12 }, (_, index) => base + 1_000 + ((index * 7) % 12) * 250);
-    const results = await Promise.all(holds.map((until) => createSharedThrottle(clients.table(tableName)).extend(until, AbortSignal.timeout(10_000))));
+    const results = await Promise.all(
+      holds.map((until) => createSharedThrottle(clients.table(tableName)).extend(until, AbortSignal.timeout(10_000))),
+    );
     const latest = Math.max(...holds);
     for (const [index, held] of results.entries()) expect(held).toBeGreaterThanOrEqual(holds[index] ?? 0);
     expect(await createSharedThrottle(clients.table(tableName)).read(AbortSignal.timeout(5_000))).toBe(latest);
@@ -73,10 +75,15 @@ describe('the shared Graph throttle in Azure Tables', () => {
   it('lets Graph calls go on, logging it, when storage cannot be reached', async () => {
     const unreachable = createStorageClients({
       kind: 'connectionString',
-      connectionString: 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;',
+      connectionString:
+        'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;',
     });
     const { log, lines } = recordingLogger();
-    const gate = createSharedRetryAfterGate(createSharedThrottle(unreachable.table('nowhere')), { log, readTimeoutMs: 300, writeTimeoutMs: 300 });
+    const gate = createSharedRetryAfterGate(createSharedThrottle(unreachable.table('nowhere')), {
+      log,
+      readTimeoutMs: 300,
+      writeTimeoutMs: 300,
+    });
     const started = Date.now();
     await gate.passed();
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -84,6 +91,9 @@ describe('the shared Graph throttle in Azure Tables', () => {
     await gate.published();
     // Its own process is held all the same.
     expect(gate.remainingMs()).toBeGreaterThan(3_000);
-    expect(lines.map((line) => `${line.level} ${line.line.split(' ')[0]}`)).toEqual(['debug GraphThrottleUnread', 'warn GraphThrottleNotShared']);
+    expect(lines.map((line) => `${line.level} ${line.line.split(' ')[0]}`)).toEqual([
+      'debug GraphThrottleUnread',
+      'warn GraphThrottleNotShared',
+    ]);
   });
 });

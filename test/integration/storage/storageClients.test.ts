@@ -39,11 +39,20 @@ describe('storageEndpoints', () => {
       kind: 'connectionString',
       connectionString: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};queueendpoint=http://127.0.0.1:4001/devstoreaccount1/;TableEndpoint=http://127.0.0.1:4002/devstoreaccount1`,
     });
-    expect(endpoints).toMatchObject({ queue: 'http://127.0.0.1:4001/devstoreaccount1', table: 'http://127.0.0.1:4002/devstoreaccount1', isEmulator: true });
+    expect(endpoints).toMatchObject({
+      queue: 'http://127.0.0.1:4001/devstoreaccount1',
+      table: 'http://127.0.0.1:4002/devstoreaccount1',
+      isEmulator: true,
+    });
   });
 
   it('derives the endpoints of an Azure account, in national clouds too', () => {
-    expect(storageEndpoints({ kind: 'connectionString', connectionString: 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.usgovcloudapi.net' })).toEqual({
+    expect(
+      storageEndpoints({
+        kind: 'connectionString',
+        connectionString: 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.usgovcloudapi.net',
+      }),
+    ).toEqual({
       queue: 'https://acct.queue.core.usgovcloudapi.net',
       table: 'https://acct.table.core.usgovcloudapi.net',
       setting: 'AzureWebJobsStorage',
@@ -54,19 +63,45 @@ describe('storageEndpoints', () => {
 
   it('names AzureWebJobsStorage__accountName for identity-based storage', () => {
     expect(
-      storageEndpoints({ kind: 'identity', accountName: 'acct', clientId: null, queueServiceUri: 'https://acct.queue.core.windows.net', tableServiceUri: 'https://acct.table.core.windows.net/' }),
-    ).toEqual({ queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage__accountName', isEmulator: false, signedWith: 'identity' });
+      storageEndpoints({
+        kind: 'identity',
+        accountName: 'acct',
+        clientId: null,
+        queueServiceUri: 'https://acct.queue.core.windows.net',
+        tableServiceUri: 'https://acct.table.core.windows.net/',
+      }),
+    ).toEqual({
+      queue: 'https://acct.queue.core.windows.net',
+      table: 'https://acct.table.core.windows.net',
+      setting: 'AzureWebJobsStorage__accountName',
+      isEmulator: false,
+      signedWith: 'identity',
+    });
   });
 
   it('knows a connection string that carries a shared access signature, so a refusal names it', () => {
-    const endpoints = storageEndpoints({ kind: 'connectionString', connectionString: 'QueueEndpoint=https://acct.queue.core.windows.net;TableEndpoint=https://acct.table.core.windows.net;SharedAccessSignature=sv=2024-08-04&sp=a&sig=x' });
+    const endpoints = storageEndpoints({
+      kind: 'connectionString',
+      connectionString:
+        'QueueEndpoint=https://acct.queue.core.windows.net;TableEndpoint=https://acct.table.core.windows.net;SharedAccessSignature=sv=2024-08-04&sp=a&sig=x',
+    });
     expect(endpoints.signedWith).toBe('sas');
-    const error = classifyStorageError(new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }), 'ledger read', endpoints, 'table');
+    const error = classifyStorageError(
+      new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }),
+      'ledger read',
+      endpoints,
+      'table',
+    );
     expect(error.message).toMatch(/the shared access signature in AzureWebJobsStorage does not allow this table call/);
   });
 
   it('refuses a connection string that says where the queues are but not the tables', () => {
-    expect(() => storageEndpoints({ kind: 'connectionString', connectionString: 'QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;SharedAccessSignature=sv=x' })).toThrow(ConfigError);
+    expect(() =>
+      storageEndpoints({
+        kind: 'connectionString',
+        connectionString: 'QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;SharedAccessSignature=sv=x',
+      }),
+    ).toThrow(ConfigError);
   });
 });
 
@@ -85,7 +120,13 @@ describe('createStorageClients', () => {
   it('addresses the configured service URIs for identity-based storage', () => {
     const credential = { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) };
     const clients = createStorageClients(
-      { kind: 'identity', accountName: 'acct', clientId: '11111111-1111-4111-8111-111111111111', queueServiceUri: 'https://acct.queue.core.windows.net', tableServiceUri: 'https://acct.table.core.windows.net' },
+      {
+        kind: 'identity',
+        accountName: 'acct',
+        clientId: '11111111-1111-4111-8111-111111111111',
+        queueServiceUri: 'https://acct.queue.core.windows.net',
+        tableServiceUri: 'https://acct.table.core.windows.net',
+      },
       { credential },
     );
     expect(clients.queue('image-register').url).toBe('https://acct.queue.core.windows.net/image-register');
@@ -97,23 +138,37 @@ describe('createStorageClients', () => {
 describe('storage errors', () => {
   it('reports unreachable storage in one line that names AzureWebJobsStorage, for queues and the ledger', async () => {
     const port = await closedPort();
-    const connectionString = testConnectionString().replace(/(QueueEndpoint|TableEndpoint)=http:\/\/127\.0\.0\.1:\d+/g, `$1=http://127.0.0.1:${port}`);
+    const connectionString = testConnectionString().replace(
+      /(QueueEndpoint|TableEndpoint)=http:\/\/127\.0\.0\.1:\d+/g,
+      `$1=http://127.0.0.1:${port}`,
+    );
     const clients = createStorageClients({ kind: 'connectionString', connectionString });
     const [queueError, ledgerError] = await Promise.all([
-      createJobQueues(clients, { registerQueue: uniqueQueueName(), statusQueue: uniqueQueueName() }).sendRegisterJob(registerJob()).catch((error: unknown) => error),
-      createLedger(clients.table(uniqueTableName()), { endpoints: clients.endpoints }).list().catch((error: unknown) => error),
+      createJobQueues(clients, { registerQueue: uniqueQueueName(), statusQueue: uniqueQueueName() })
+        .sendRegisterJob(registerJob())
+        .catch((error: unknown) => error),
+      createLedger(clients.table(uniqueTableName()), { endpoints: clients.endpoints })
+        .list()
+        .catch((error: unknown) => error),
     ]);
     for (const error of [queueError, ledgerError]) {
       expect(error).toBeInstanceOf(StorageUnreachableError);
       expect(error).toBeInstanceOf(TransientError);
       const message = (error as Error).message;
-      expect(message).toMatch(new RegExp(`^storage is unreachable at http://127\\.0\\.0\\.1:${port}/devstoreaccount1 \\(ECONNREFUSED\\) during .+: start Azurite \\(npm start starts one\\) or point AzureWebJobsStorage at a running one$`));
+      expect(message).toMatch(
+        new RegExp(
+          `^storage is unreachable at http://127\\.0\\.0\\.1:${port}/devstoreaccount1 \\(ECONNREFUSED\\) during .+: start Azurite \\(npm start starts one\\) or point AzureWebJobsStorage at a running one$`,
+        ),
+      );
       expect(message).not.toContain('\n');
     }
   }, 20_000);
 
   it('reports a wrong account key as permanent, naming the setting', async () => {
-    const connectionString = testConnectionString().replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.from('wrong key').toString('base64')}`);
+    const connectionString = testConnectionString().replace(
+      /AccountKey=[^;]+/,
+      `AccountKey=${Buffer.from('wrong key').toString('base64')}`,
+    );
     const clients = createStorageClients({ kind: 'connectionString', connectionString });
     const error = await createJobQueues(clients, { registerQueue: uniqueQueueName(), statusQueue: uniqueQueueName() })
       .sendRegisterJob(registerJob())
@@ -123,16 +178,34 @@ describe('storage errors', () => {
     expect((error as Error).message).toMatch(/check the account key in AzureWebJobsStorage$/);
   });
 
-  const identity = storageEndpoints({ kind: 'identity', accountName: 'acct', clientId: null, queueServiceUri: 'https://acct.queue.core.windows.net', tableServiceUri: 'https://acct.table.core.windows.net' });
+  const identity = storageEndpoints({
+    kind: 'identity',
+    accountName: 'acct',
+    clientId: null,
+    queueServiceUri: 'https://acct.queue.core.windows.net',
+    tableServiceUri: 'https://acct.table.core.windows.net',
+  });
 
   it('reports a missing Azure identity as permanent, naming AzureWebJobsStorage__accountName', () => {
-    const error = classifyStorageError(new CredentialUnavailableError('ManagedIdentityCredential: no endpoint'), 'ledger read', identity, 'table');
+    const error = classifyStorageError(
+      new CredentialUnavailableError('ManagedIdentityCredential: no endpoint'),
+      'ledger read',
+      identity,
+      'table',
+    );
     expect(error).toBeInstanceOf(PermanentError);
-    expect(error.message).toMatch(/^ledger read: no Azure identity could sign in to storage at https:\/\/acct\.table\.core\.windows\.net .*AzureWebJobsStorage__accountName/);
+    expect(error.message).toMatch(
+      /^ledger read: no Azure identity could sign in to storage at https:\/\/acct\.table\.core\.windows\.net .*AzureWebJobsStorage__accountName/,
+    );
   });
 
   it('tells an identity without data roles which roles to grant', () => {
-    const error = classifyStorageError(new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }), 'send to queue q', identity, 'queue');
+    const error = classifyStorageError(
+      new RestError('denied', { statusCode: 403, code: 'AuthorizationPermissionMismatch' }),
+      'send to queue q',
+      identity,
+      'queue',
+    );
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error.message).toContain('grant the identity the queue data role this command needs');
     expect(error.message).toContain('"Storage Queue Data Contributor" and "Storage Table Data Contributor" for the function app and sync');

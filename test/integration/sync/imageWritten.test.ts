@@ -18,20 +18,39 @@ const id = (name: string, sub = SUB) => managedImageResourceId(sub, 'rg-images',
 const fixture = useEmulator(() =>
   estate({
     subscriptions: [
-      subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent-1.3.0' }), managedImage({ name: 'win11-plain-1.0.0', tags: {} }), managedImage({ name: 'win11-spec-1.0.0', osState: 'Specialized' })])] }),
+      subscription({
+        id: SUB,
+        resourceGroups: [
+          resourceGroup('rg-images', [
+            managedImage({ name: 'win11-ent-1.3.0' }),
+            managedImage({ name: 'win11-plain-1.0.0', tags: {} }),
+            managedImage({ name: 'win11-spec-1.0.0', osState: 'Specialized' }),
+          ]),
+        ],
+      }),
       subscription({ id: OTHER_SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'elsewhere-1.0.0' })])] }),
     ],
   }),
 );
 
-const example = (JSON.parse(readFileSync(path.resolve(REPO_ROOT, 'test/fixtures/api/eventgrid-image-written.json'), 'utf8')) as Record<string, unknown>[])[0] as Record<string, unknown>;
+const example = (
+  JSON.parse(readFileSync(path.resolve(REPO_ROOT, 'test/fixtures/api/eventgrid-image-written.json'), 'utf8')) as Record<string, unknown>[]
+)[0] as Record<string, unknown>;
 
 function eventGridEvent(resourceUri: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...example, subject: resourceUri, data: { ...(example.data as object), resourceUri }, ...overrides };
 }
 
 function cloudEvent(resourceUri: string): Record<string, unknown> {
-  return { specversion: '1.0', id: 'ce-1', source: `/subscriptions/${SUB}`, type: 'Microsoft.Resources.ResourceWriteSuccess', subject: resourceUri, time: '2026-11-23T09:00:00Z', data: { operationName: 'Microsoft.Compute/images/write', resourceUri, status: 'Succeeded' } };
+  return {
+    specversion: '1.0',
+    id: 'ce-1',
+    source: `/subscriptions/${SUB}`,
+    type: 'Microsoft.Resources.ResourceWriteSuccess',
+    subject: resourceUri,
+    time: '2026-11-23T09:00:00Z',
+    data: { operationName: 'Microsoft.Compute/images/write', resourceUri, status: 'Succeeded' },
+  };
 }
 
 describe('imageWritten', () => {
@@ -42,7 +61,12 @@ describe('imageWritten', () => {
     expect(applied).toMatchObject({ registered: 1 });
     const [job, ...more] = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
     expect(more).toHaveLength(0);
-    expect(job).toMatchObject({ sourceImageResourceId: id('win11-ent-1.3.0'), displayName: 'win11-ent', version: '1.3.0', trigger: 'event' });
+    expect(job).toMatchObject({
+      sourceImageResourceId: id('win11-ent-1.3.0'),
+      displayName: 'win11-ent',
+      version: '1.3.0',
+      trigger: 'event',
+    });
     // Re-read with images.get, planned with one Graph list: no subscription listing.
     expect(fixture.emulator.counts()).toMatchObject({ 'arm.images.get': 1, 'graph.deviceImages.list': 1 });
     expect(fixture.emulator.count('arm.images.list')).toBe(0);
@@ -70,7 +94,16 @@ describe('imageWritten', () => {
 
   it.each([
     ['a delete', eventGridEvent(id('win11-ent-1.3.0'), { eventType: 'Microsoft.Resources.ResourceDeleteSuccess' })],
-    ['a write of another resource type', eventGridEvent(`/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/disks/d1`, { data: { operationName: 'Microsoft.Compute/disks/write', resourceUri: `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/disks/d1`, status: 'Succeeded' } })],
+    [
+      'a write of another resource type',
+      eventGridEvent(`/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/disks/d1`, {
+        data: {
+          operationName: 'Microsoft.Compute/disks/write',
+          resourceUri: `/subscriptions/${SUB}/resourceGroups/rg-images/providers/Microsoft.Compute/disks/d1`,
+          status: 'Succeeded',
+        },
+      }),
+    ],
     ['an image outside IMAGE_SYNC_SUBSCRIPTION_IDS', eventGridEvent(id('elsewhere-1.0.0', OTHER_SUB))],
     ['an image that no longer exists', eventGridEvent(id('deleted-1.0.0'))],
     ['something that is not an event', 'hello'],
@@ -88,7 +121,11 @@ describe('the imageWritten function', () => {
     Object.assign(process.env, settings);
     const { imageWrittenHandler } = await import('../../../functions/imageWritten.js');
     const lines: string[] = [];
-    const context = new InvocationContext({ functionName: 'imageWritten', invocationId: 'inv-2', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
+    const context = new InvocationContext({
+      functionName: 'imageWritten',
+      invocationId: 'inv-2',
+      logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`),
+    });
     await imageWrittenHandler(example as never, context);
     expect(lines.some((line) => line.startsWith('information RegisterJobQueued'))).toBe(true);
     expect(await drainQueueForTest(testApp(settings), settings.IMAGE_SYNC_REGISTER_QUEUE ?? '')).toHaveLength(1);

@@ -8,18 +8,31 @@ import { useEmulator } from '../../support/emulator';
 
 const SUB = '99999999-9999-4999-8999-999999999999';
 const id = (name: string) => managedImageResourceId(SUB, 'rg-images', name);
-const fixture = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent-1.0.0' })])] })] }));
+const fixture = useEmulator(() =>
+  estate({
+    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-ent-1.0.0' })])] })],
+  }),
+);
 
 describe('poison messages', () => {
   it('records a poisoned register job as a problem, marks its image failed and alerts', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    const job = { v: 1, sourceImageResourceId: id('win11-ent-1.0.0'), displayName: 'win11-ent', version: '1.0.0', trigger: 'reconcile', enqueuedAt: '2026-11-23T09:00:00Z' } as const;
+    const job = {
+      v: 1,
+      sourceImageResourceId: id('win11-ent-1.0.0'),
+      displayName: 'win11-ent',
+      version: '1.0.0',
+      trigger: 'reconcile',
+      enqueuedAt: '2026-11-23T09:00:00Z',
+    } as const;
     await queueImage(app.deps.ledger, null, job, new Date());
     const queue = `${app.config.registerQueue}-poison`;
 
     await handlePoisonMessage(app.deps, queue, job, { messageId: 'p-1' });
 
-    expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'poison-message', subject: `${queue}/p-1`, detail: expect.stringContaining(id('win11-ent-1.0.0')) })]);
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({ kind: 'poison-message', subject: `${queue}/p-1`, detail: expect.stringContaining(id('win11-ent-1.0.0')) }),
+    ]);
     expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'failed', errorCode: 'poisonMessage', alertedAt: expect.any(String) });
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(2);
   });
@@ -28,7 +41,9 @@ describe('poison messages', () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const queue = `${app.config.statusQueue}-poison`;
     await handlePoisonMessage(app.deps, queue, 'garbage that never parsed', { messageId: 'p-2' });
-    expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'poison-message', detail: expect.stringContaining('garbage that never parsed') })]);
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({ kind: 'poison-message', detail: expect.stringContaining('garbage that never parsed') }),
+    ]);
   });
 
   it('is one problem however often the host hands the same poison message over', async () => {
@@ -46,6 +61,8 @@ describe('poison messages', () => {
     const context = new InvocationContext({ functionName: 'statusPoisonMessages', invocationId: 'inv-3', triggerMetadata: { id: 'p-4' } });
     await statusPoisonHandler({ v: 1, nonsense: true }, context);
     const problems = await testApp(settings).deps.ledger.listProblems();
-    expect(problems).toEqual([expect.objectContaining({ kind: 'poison-message', subject: `${settings.IMAGE_SYNC_STATUS_QUEUE ?? ''}-poison/p-4` })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ kind: 'poison-message', subject: `${settings.IMAGE_SYNC_STATUS_QUEUE ?? ''}-poison/p-4` }),
+    ]);
   });
 });

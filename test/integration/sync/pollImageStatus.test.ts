@@ -16,8 +16,14 @@ const images: ManagedImageInput[] = [
   managedImage({ name: 'slow-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'quick-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
   managedImage({ name: 'notgen-1.0.0', upload: { outcome: 'failed', errorCode: 'sourceImageNotGeneralized', seconds: 0.2 } }),
-  managedImage({ name: 'flaky-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 } }),
-  managedImage({ name: 'broken-1.0.0', upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'failed', retrySeconds: 0.2 } }),
+  managedImage({
+    name: 'flaky-1.0.0',
+    upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'ready', retrySeconds: 0.2 },
+  }),
+  managedImage({
+    name: 'broken-1.0.0',
+    upload: { outcome: 'failed', errorCode: 'internalServerError', seconds: 0.2, retryOutcome: 'failed', retrySeconds: 0.2 },
+  }),
   managedImage({ name: 'twice-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'gone-1.0.0', upload: { outcome: 'ready', seconds: 3600 } }),
   managedImage({ name: 'timeout-1.0.0', upload: { outcome: 'ready', seconds: 3600 * 48 } }),
@@ -26,22 +32,34 @@ const images: ManagedImageInput[] = [
   managedImage({ name: 'changed-1.0.0', upload: { outcome: 'ready', seconds: 0.2 } }),
 ];
 
-const fixture = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', images)] })] }));
+const fixture = useEmulator(() =>
+  estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', images)] })] }),
+);
 
 /** Registers the image for real and returns the first status check it scheduled. */
 async function registered(app: TestApp, name: string): Promise<StatusCheck> {
-  await registerImage(app.deps, { v: 1, sourceImageResourceId: imageId(name), displayName: name.replace(/-1\.0\.0$/, ''), version: '1.0.0', trigger: 'reconcile', enqueuedAt: new Date().toISOString() });
+  await registerImage(app.deps, {
+    v: 1,
+    sourceImageResourceId: imageId(name),
+    displayName: name.replace(/-1\.0\.0$/, ''),
+    version: '1.0.0',
+    trigger: 'reconcile',
+    enqueuedAt: new Date().toISOString(),
+  });
   const [check] = (await drainQueueForTest(app, app.config.statusQueue, 1_500)) as StatusCheck[];
   if (check === undefined) throw new Error(`no status check was scheduled for ${name}`);
   return check;
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const alertsFor = (app: TestApp, name: string) => app.lines.filter((line) => line.startsWith('error: ImageSyncFailure') && line.includes(name));
+const alertsFor = (app: TestApp, name: string) =>
+  app.lines.filter((line) => line.startsWith('error: ImageSyncFailure') && line.includes(name));
 
 describe('pollImageStatus', () => {
   it('schedules the next check with a doubled delay while the upload is pending', async () => {
-    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1', IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '60' }));
+    const app = testApp(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1', IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '60' }),
+    );
     const first = await registered(app, 'slow-1.0.0');
     const before = Date.now();
     await pollImageStatus(app.deps, first);
@@ -70,7 +88,12 @@ describe('pollImageStatus', () => {
     await pollImageStatus(app.deps, check);
     await pollImageStatus(app.deps, check);
 
-    expect(await app.deps.ledger.get(registration(imageId('notgen-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotGeneralized', reason: expect.stringMatching(/sysprep/), alertedAt: expect.any(String) });
+    expect(await app.deps.ledger.get(registration(imageId('notgen-1.0.0')))).toMatchObject({
+      state: 'failed',
+      errorCode: 'sourceImageNotGeneralized',
+      reason: expect.stringMatching(/sysprep/),
+      alertedAt: expect.any(String),
+    });
     const alerts = alertsFor(app, 'notgen-1.0.0');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatch(/"remediation":"[^"]*sysprep/);
@@ -85,7 +108,11 @@ describe('pollImageStatus', () => {
     await pollImageStatus(app.deps, check);
 
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
-    expect(fixture.emulator.requests.filter((request) => request.kind === 'graph.deviceImages.retryUpload').every((request) => request.path.startsWith('/beta/'))).toBe(true);
+    expect(
+      fixture.emulator.requests
+        .filter((request) => request.kind === 'graph.deviceImages.retryUpload')
+        .every((request) => request.path.startsWith('/beta/')),
+    ).toBe(true);
     expect(fixture.emulator.count('graph.deviceImages.reupload')).toBe(0);
     const [next] = (await drainQueueForTest(app, app.config.statusQueue, 2_000)) as StatusCheck[];
     expect(next).toMatchObject({ check: 1, retryUploads: 1 });
@@ -109,7 +136,12 @@ describe('pollImageStatus', () => {
       check = next;
     }
     expect(fixture.emulator.count('graph.deviceImages.retryUpload')).toBe(retries + 1);
-    expect(await app.deps.ledger.get(registration(imageId('broken-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'internalServerError', retryUploads: 1, reason: expect.stringContaining('after 1 retryUpload') });
+    expect(await app.deps.ledger.get(registration(imageId('broken-1.0.0')))).toMatchObject({
+      state: 'failed',
+      errorCode: 'internalServerError',
+      retryUploads: 1,
+      reason: expect.stringContaining('after 1 retryUpload'),
+    });
     expect(alertsFor(app, 'broken-1.0.0')).toHaveLength(1);
   });
 
@@ -133,7 +165,11 @@ describe('pollImageStatus', () => {
 
   it('records the image ready when another instance changed the row since this one remembered it', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    const other = testApp({
+      ...testAppSettings(fixture.emulator),
+      IMAGE_SYNC_TABLE: app.config.table,
+      IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue,
+    });
     const check = await registered(app, 'changed-1.0.0');
     await settle(300);
     // The other instance's reconcile found the check overdue and rescheduled it (a new ETag).
@@ -156,10 +192,16 @@ describe('pollImageStatus', () => {
   it('records the image failed when its device image was deleted in Windows 365 during the upload', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const check = await registered(app, 'gone-1.0.0');
-    const deleted = await fetch(`${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages/${check.deviceImageId}`, { method: 'DELETE', headers: { authorization: `Bearer ${fixture.emulator.token}` } });
+    const deleted = await fetch(`${fixture.emulator.url}/v1.0/deviceManagement/virtualEndpoint/deviceImages/${check.deviceImageId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${fixture.emulator.token}` },
+    });
     expect(deleted.status).toBe(204);
     await pollImageStatus(app.deps, check);
-    expect(await app.deps.ledger.get(registration(imageId('gone-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'deviceImageNotFound' });
+    expect(await app.deps.ledger.get(registration(imageId('gone-1.0.0')))).toMatchObject({
+      state: 'failed',
+      errorCode: 'deviceImageNotFound',
+    });
   });
 
   it('records uploadTimedOut once the upload has been pending longer than IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', async () => {
@@ -168,14 +210,24 @@ describe('pollImageStatus', () => {
     const check = await registered(app, 'timeout-1.0.0');
     clock.advance(25 * 3600 * 1000);
     await pollImageStatus(app.deps, check);
-    expect(await app.deps.ledger.get(registration(imageId('timeout-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'uploadTimedOut', reason: expect.stringMatching(/24 hours/) });
+    expect(await app.deps.ledger.get(registration(imageId('timeout-1.0.0')))).toMatchObject({
+      state: 'failed',
+      errorCode: 'uploadTimedOut',
+      reason: expect.stringMatching(/24 hours/),
+    });
     expect(alertsFor(app, 'timeout-1.0.0')).toHaveLength(1);
   });
 
   it('records a check message of the wrong shape as one problem', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    await handleStatusMessage(app.deps, { v: 1, sourceImageResourceId: imageId('quick-1.0.0'), deviceImageId: 'x', check: -1, since: 'yesterday', retryUploads: 0 }, { messageId: 'bad-1' });
-    expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.statusQueue}/bad-1` })]);
+    await handleStatusMessage(
+      app.deps,
+      { v: 1, sourceImageResourceId: imageId('quick-1.0.0'), deviceImageId: 'x', check: -1, since: 'yesterday', retryUploads: 0 },
+      { messageId: 'bad-1' },
+    );
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({ kind: 'invalid-message', subject: `${app.config.statusQueue}/bad-1` }),
+    ]);
   });
 });
 
@@ -188,7 +240,10 @@ describe('the pollImageStatus function', () => {
     Object.assign(process.env, settings);
     const { InvocationContext } = await import('@azure/functions');
     const { pollImageStatusHandler } = await import('../../../functions/pollImageStatus.js');
-    await pollImageStatusHandler(check, new InvocationContext({ functionName: 'pollImageStatus', invocationId: 'inv-p', triggerMetadata: { id: 'm-9', dequeueCount: 1 } }));
+    await pollImageStatusHandler(
+      check,
+      new InvocationContext({ functionName: 'pollImageStatus', invocationId: 'inv-p', triggerMetadata: { id: 'm-9', dequeueCount: 1 } }),
+    );
     expect(await app.deps.ledger.get(registration(imageId('fn-1.0.0')))).toMatchObject({ state: 'ready' });
   });
 });

@@ -36,7 +36,12 @@ const fixture = useEmulator(() =>
     ],
     deviceImages: [
       // Registered earlier, by hand or an older tool; Graph returns its id in another casing.
-      deviceImage({ displayName: 'win11-known', version: '1.0.0', sourceImageResourceId: idA('win11-known-1.0.0').replace('/resourceGroups/', '/resourcegroups/').toUpperCase(), status: 'ready' }),
+      deviceImage({
+        displayName: 'win11-known',
+        version: '1.0.0',
+        sourceImageResourceId: idA('win11-known-1.0.0').replace('/resourceGroups/', '/resourcegroups/').toUpperCase(),
+        status: 'ready',
+      }),
     ],
   }),
 );
@@ -49,15 +54,28 @@ describe('reconcile', () => {
     expect(report).toMatchObject({ registered: 4, adopted: 1, skipped: 1, unreadableSubscriptions: 1 });
     const jobs = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
     for (const job of jobs) expect(contractErrors('messages#/$defs/registerJob', job)).toBeNull();
-    expect(jobs.map((job) => job.sourceImageResourceId).sort()).toEqual([idA('win11-new-1.0.0'), idA('win11-new-1.1.0'), idA('win11-other-group-1.0.0', 'rg-b'), managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')].sort());
+    expect(jobs.map((job) => job.sourceImageResourceId).sort()).toEqual(
+      [
+        idA('win11-new-1.0.0'),
+        idA('win11-new-1.1.0'),
+        idA('win11-other-group-1.0.0', 'rg-b'),
+        managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0'),
+      ].sort(),
+    );
     expect(jobs.every((job) => job.trigger === 'reconcile')).toBe(true);
 
     const rows = new Map((await app.deps.ledger.list()).map((row) => [row.sourceImageResourceId.toLowerCase(), row]));
     expect(rows.get(idA('win11-known-1.0.0').toLowerCase())).toMatchObject({ state: 'ready' });
-    expect(rows.get(idA('win11-gen1-1.0.0').toLowerCase())).toMatchObject({ state: 'skipped', reason: 'gen1', fix: expect.stringMatching(/Generation 2/) });
+    expect(rows.get(idA('win11-gen1-1.0.0').toLowerCase())).toMatchObject({
+      state: 'skipped',
+      reason: 'gen1',
+      fix: expect.stringMatching(/Generation 2/),
+    });
     expect(rows.get(idA('win11-new-1.0.0').toLowerCase())).toMatchObject({ state: 'queued' });
     expect(rows.has(idA('win11-untagged-1.0.0').toLowerCase())).toBe(false);
-    expect(await app.deps.ledger.listProblems()).toEqual([expect.objectContaining({ kind: 'subscription-unreadable', subject: SUB_GONE, detail: expect.stringMatching(/404/) })]);
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({ kind: 'subscription-unreadable', subject: SUB_GONE, detail: expect.stringMatching(/404/) }),
+    ]);
   });
 
   it('lists each subscription page by page and Graph once, with no call per image', async () => {
@@ -104,14 +122,19 @@ describe('reconcile', () => {
       ...ledger,
       insertMany: async (entries, now) => {
         // Another instance's reconcile, a moment earlier, queued one of the same images.
-        await ledger.insert(newLedgerEntry({ sourceImageResourceId: idA('win11-new-1.0.0'), displayName: 'win11-new', version: '1.0.0' }), now);
+        await ledger.insert(
+          newLedgerEntry({ sourceImageResourceId: idA('win11-new-1.0.0'), displayName: 'win11-new', version: '1.0.0' }),
+          now,
+        );
         return ledger.insertMany(entries, now);
       },
     };
     const report = await reconcile({ ...app.deps, ledger: raced });
     expect(report).toMatchObject({ registered: 2, superseded: 1 });
     const jobs = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
-    expect(jobs.map((job) => job.sourceImageResourceId).sort()).toEqual([idA('win11-new-1.1.0'), idA('win11-other-group-1.0.0', 'rg-b')].sort());
+    expect(jobs.map((job) => job.sourceImageResourceId).sort()).toEqual(
+      [idA('win11-new-1.1.0'), idA('win11-other-group-1.0.0', 'rg-b')].sort(),
+    );
     expect(app.lines.filter((line) => line.includes('PlanActionSuperseded'))).toHaveLength(1);
   });
 
@@ -129,9 +152,13 @@ describe('reconcile', () => {
   });
 
   it('narrows the scan to IMAGE_SYNC_RESOURCE_GROUPS, in every subscription that has them', async () => {
-    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},${SUB_B}`, IMAGE_SYNC_RESOURCE_GROUPS: 'RG-B' }));
+    const app = testApp(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: `${SUB_A},${SUB_B}`, IMAGE_SYNC_RESOURCE_GROUPS: 'RG-B' }),
+    );
     const report = await reconcile(app.deps);
-    expect(report.plan.images.map((image) => image.sourceImageResourceId).sort()).toEqual([idA('win11-other-group-1.0.0', 'rg-b'), managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')].sort());
+    expect(report.plan.images.map((image) => image.sourceImageResourceId).sort()).toEqual(
+      [idA('win11-other-group-1.0.0', 'rg-b'), managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')].sort(),
+    );
     expect(await app.deps.ledger.listProblems()).toEqual([]);
   });
 
@@ -149,8 +176,19 @@ describe('the reconcile function', () => {
     const { InvocationContext } = await import('@azure/functions');
     const { reconcileHandler } = await import('../../../functions/reconcile.js');
     const lines: string[] = [];
-    const context = new InvocationContext({ functionName: 'reconcile', invocationId: 'inv-r', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
-    await reconcileHandler({ isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: '2026-11-23T09:00:00Z', next: '2026-11-23T09:15:00Z', lastUpdated: '2026-11-23T09:00:00Z' } }, context);
+    const context = new InvocationContext({
+      functionName: 'reconcile',
+      invocationId: 'inv-r',
+      logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`),
+    });
+    await reconcileHandler(
+      {
+        isPastDue: false,
+        schedule: { adjustForDST: true },
+        scheduleStatus: { last: '2026-11-23T09:00:00Z', next: '2026-11-23T09:15:00Z', lastUpdated: '2026-11-23T09:00:00Z' },
+      },
+      context,
+    );
     expect(lines.some((line) => line.startsWith('information ReconcileDone'))).toBe(true);
     const jobs = (await drainQueueForTest(testApp(settings), settings.IMAGE_SYNC_REGISTER_QUEUE ?? '')) as RegisterJob[];
     expect(jobs.map((job) => job.sourceImageResourceId)).toEqual([managedImageResourceId(SUB_B, 'rg-b', 'win10-b-3.0.0')]);

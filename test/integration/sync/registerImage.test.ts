@@ -16,12 +16,32 @@ const imageId = (name: string) => managedImageResourceId(SUB, 'rg-images', name)
 const fixture = useEmulator(() =>
   estate({
     uploadSeconds: 30,
-    subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o'].map((letter) => managedImage({ name: `win11-${letter}-1.0.0` })))] })],
+    subscriptions: [
+      subscription({
+        id: SUB,
+        resourceGroups: [
+          resourceGroup(
+            'rg-images',
+            ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'l', 'm', 'n', 'o'].map((letter) =>
+              managedImage({ name: `win11-${letter}-1.0.0` }),
+            ),
+          ),
+        ],
+      }),
+    ],
   }),
 );
 
 function job(name: string, overrides: Partial<RegisterJob> = {}): RegisterJob {
-  return { v: 1, sourceImageResourceId: imageId(name), displayName: name.replace(/-1\.0\.0$/, ''), version: '1.0.0', trigger: 'reconcile', enqueuedAt: '2026-11-23T09:00:00.000Z', ...overrides };
+  return {
+    v: 1,
+    sourceImageResourceId: imageId(name),
+    displayName: name.replace(/-1\.0\.0$/, ''),
+    version: '1.0.0',
+    trigger: 'reconcile',
+    enqueuedAt: '2026-11-23T09:00:00.000Z',
+    ...overrides,
+  };
 }
 
 function deviceImagesFor(name: string) {
@@ -31,7 +51,12 @@ function deviceImagesFor(name: string) {
 
 /** Another instance of the app: its own clients and memory, the same table and queues. */
 function otherInstance(app: TestApp): TestApp {
-  return testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+  return testApp({
+    ...testAppSettings(fixture.emulator),
+    IMAGE_SYNC_TABLE: app.config.table,
+    IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue,
+    IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue,
+  });
 }
 
 /** The ledger, counting its reads. */
@@ -75,9 +100,17 @@ describe('registerImage', () => {
 
   it('creates one device image when two workers take the same job at once', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    const other = testApp({
+      ...testAppSettings(fixture.emulator),
+      IMAGE_SYNC_TABLE: app.config.table,
+      IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue,
+      IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue,
+    });
     const creates = fixture.emulator.count('graph.deviceImages.create');
-    const outcomes = await Promise.allSettled([registerImage(app.deps, job('win11-c-1.0.0')), registerImage(other.deps, job('win11-c-1.0.0'))]);
+    const outcomes = await Promise.allSettled([
+      registerImage(app.deps, job('win11-c-1.0.0')),
+      registerImage(other.deps, job('win11-c-1.0.0')),
+    ]);
     // The one that lost the claim backs off (the queue would deliver its message again), or, when
     // it came late enough, finds the image registered and completes.
     const backedOff = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
@@ -95,7 +128,10 @@ describe('registerImage', () => {
     await registerImage({ ...app.deps, ledger: counted.ledger }, job('win11-m-1.0.0'));
     expect(counted.reads()).toBe(0);
     expect(deviceImagesFor('win11-m-1.0.0')).toHaveLength(1);
-    expect(await otherInstance(app).deps.ledger.get(registration(imageId('win11-m-1.0.0')))).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(await otherInstance(app).deps.ledger.get(registration(imageId('win11-m-1.0.0')))).toMatchObject({
+      state: 'pending',
+      attempts: 1,
+    });
   });
 
   it('posts no second image for a job another instance handled since this one queued it', async () => {
@@ -119,7 +155,13 @@ describe('registerImage', () => {
     expect(app.deps.ledger.remembered(registration(imageId('win11-o-1.0.0')))).toMatchObject({ state: 'pending' });
     // The other instance records the image failed, and an administrator registers it again there.
     const pending = await other.deps.ledger.get(registration(imageId('win11-o-1.0.0')));
-    const failed = await markFailed(other.deps.ledger, pending, job('win11-o-1.0.0'), { errorCode: 'internalServerError', reason: 'upload failed' }, new Date());
+    const failed = await markFailed(
+      other.deps.ledger,
+      pending,
+      job('win11-o-1.0.0'),
+      { errorCode: 'internalServerError', reason: 'upload failed' },
+      new Date(),
+    );
     await queueImage(other.deps.ledger, failed, job('win11-o-1.0.0', { trigger: 'manual' }), new Date());
     await registerImage(app.deps, job('win11-o-1.0.0', { trigger: 'manual' }));
     // Not dropped as handled: claimed and adopted (the device image exists), so it is followed again.
@@ -129,7 +171,12 @@ describe('registerImage', () => {
 
   it("lets a second worker back off while the first one's create is in flight, so it never posts a second image", async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    const other = testApp({ ...testAppSettings(fixture.emulator), IMAGE_SYNC_TABLE: app.config.table, IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue, IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue });
+    const other = testApp({
+      ...testAppSettings(fixture.emulator),
+      IMAGE_SYNC_TABLE: app.config.table,
+      IMAGE_SYNC_REGISTER_QUEUE: app.config.registerQueue,
+      IMAGE_SYNC_STATUS_QUEUE: app.config.statusQueue,
+    });
     fixture.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.create'], latencyMs: 1_000 });
     try {
       const first = registerImage(app.deps, job('win11-l-1.0.0'));
@@ -171,7 +218,11 @@ describe('registerImage', () => {
     const lost = job('win11-f-1.0.0');
     // The first delivery claimed the row and posted, then the worker died before recording it.
     await claimImage(app.deps.ledger, null, lost, clock.now());
-    const created = await app.deps.deviceImages.create({ displayName: lost.displayName, version: lost.version, sourceImageResourceId: lost.sourceImageResourceId });
+    const created = await app.deps.deviceImages.create({
+      displayName: lost.displayName,
+      version: lost.version,
+      sourceImageResourceId: lost.sourceImageResourceId,
+    });
     const creates = fixture.emulator.count('graph.deviceImages.create');
     // The queue delivers the message again after its visibility timeout; by then the claim is stale.
     clock.advance(CLAIM_LEASE_MS);
@@ -187,7 +238,11 @@ describe('registerImage', () => {
     const app = testApp(testAppSettings(fixture.emulator));
     await registerImage(app.deps, job('win11-g-1.0.0', { displayName: 'taken', version: '9.9.9' }));
     await registerImage(app.deps, job('win11-h-1.0.0', { displayName: 'taken', version: '9.9.9' }));
-    expect(await app.deps.ledger.get(registration(imageId('win11-h-1.0.0'), '9.9.9'))).toMatchObject({ state: 'failed', errorCode: 'createRejected', alertedAt: expect.any(String) });
+    expect(await app.deps.ledger.get(registration(imageId('win11-h-1.0.0'), '9.9.9'))).toMatchObject({
+      state: 'failed',
+      errorCode: 'createRejected',
+      alertedAt: expect.any(String),
+    });
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure') && line.includes('win11-h-1.0.0'))).toHaveLength(1);
     expect(deviceImagesFor('win11-h-1.0.0')).toHaveLength(0);
   });
@@ -203,7 +258,13 @@ describe('registerImage', () => {
 });
 
 describe('registerImage when Graph refuses the app', () => {
-  const strict = useEmulator(() => estate({ subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-k-1.0.0' })])] })] }), { token: 'the-right-token' });
+  const strict = useEmulator(
+    () =>
+      estate({
+        subscriptions: [subscription({ id: SUB, resourceGroups: [resourceGroup('rg-images', [managedImage({ name: 'win11-k-1.0.0' })])] })],
+      }),
+    { token: 'the-right-token' },
+  );
 
   it('creates nothing, records one problem and leaves the image queued for the next reconcile', async () => {
     const app = testApp(testAppSettings(strict.emulator, { IMAGE_SYNC_STATIC_TOKEN: 'a-token-graph-refuses' }));
@@ -225,7 +286,12 @@ describe('the registerImage function', () => {
     Object.assign(process.env, settings);
     const { registerImageHandler } = await import('../../../functions/registerImage.js');
     const lines: string[] = [];
-    const context = new InvocationContext({ functionName: 'registerImage', invocationId: 'inv-1', triggerMetadata: { id: 'msg-1', dequeueCount: 1 }, logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
+    const context = new InvocationContext({
+      functionName: 'registerImage',
+      invocationId: 'inv-1',
+      triggerMetadata: { id: 'msg-1', dequeueCount: 1 },
+      logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`),
+    });
     const message = JSON.parse(Buffer.from(encodeMessage(job('win11-j-1.0.0')), 'base64').toString('utf8')) as unknown;
 
     await registerImageHandler(message, context);

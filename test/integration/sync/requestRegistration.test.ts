@@ -19,7 +19,10 @@ const fixture = useEmulator(() =>
         id: SUB,
         resourceGroups: [
           resourceGroup('rg-images', [
-            managedImage({ name: 'unread-1.0.0', upload: { outcome: 'failed', errorCode: 'sourceImageNotFound', seconds: 0.1, retryOutcome: 'ready', retrySeconds: 0.1 } }),
+            managedImage({
+              name: 'unread-1.0.0',
+              upload: { outcome: 'failed', errorCode: 'sourceImageNotFound', seconds: 0.1, retryOutcome: 'ready', retrySeconds: 0.1 },
+            }),
             managedImage({ name: 'pipeline-2.0.0', tags: {} }),
             managedImage({ name: 'gen1-1.0.0', hyperVGeneration: 'V1' }),
           ]),
@@ -42,7 +45,13 @@ describe('a register request', () => {
   it('is one message marked requested, which the function app plans and then registers under the name and version given', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
     const request = await requestRegistration(app.deps, id('pipeline-2.0.0'), { displayName: 'Pipeline "Gold" image', version: '2.1.0' });
-    expect(request).toMatchObject({ outcome: 'queued', displayName: 'Pipeline "Gold" image', version: '2.1.0', ledgerState: null, ledgerRead: true });
+    expect(request).toMatchObject({
+      outcome: 'queued',
+      displayName: 'Pipeline "Gold" image',
+      version: '2.1.0',
+      ledgerState: null,
+      ledgerRead: true,
+    });
     expect(await app.deps.ledger.list()).toEqual([]);
     expect(fixture.emulator.requests.filter((request) => request.service === 'graph')).toEqual([]);
 
@@ -54,16 +63,28 @@ describe('a register request', () => {
     expect(planned).toMatchObject({ displayName: 'Pipeline "Gold" image', version: '2.1.0', trigger: 'manual' });
     expect(planned).not.toHaveProperty('requested');
     expect(await app.deps.ledger.get(registration(id('pipeline-2.0.0'), '2.1.0'))).toMatchObject({ state: 'pending' });
-    expect(fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId === id('pipeline-2.0.0'))).toEqual([expect.objectContaining({ displayName: 'Pipeline "Gold" image', version: '2.1.0' })]);
+    expect(fixture.emulator.deviceImages().filter((image) => image.sourceImageResourceId === id('pipeline-2.0.0'))).toEqual([
+      expect.objectContaining({ displayName: 'Pipeline "Gold" image', version: '2.1.0' }),
+    ]);
   });
 
   it('retries a failed upload in place once the administrator asks again, and the image ends ready', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    await registerImage(app.deps, { v: 1, sourceImageResourceId: id('unread-1.0.0'), displayName: 'unread', version: '1.0.0', trigger: 'reconcile', enqueuedAt: new Date().toISOString() });
+    await registerImage(app.deps, {
+      v: 1,
+      sourceImageResourceId: id('unread-1.0.0'),
+      displayName: 'unread',
+      version: '1.0.0',
+      trigger: 'reconcile',
+      enqueuedAt: new Date().toISOString(),
+    });
     const [first] = (await drainQueueForTest(app, app.config.statusQueue, 1_500)) as StatusCheck[];
     await settle(200);
     if (first !== undefined) await pollImageStatus(app.deps, first);
-    expect(await app.deps.ledger.get(registration(id('unread-1.0.0')))).toMatchObject({ state: 'failed', errorCode: 'sourceImageNotFound' });
+    expect(await app.deps.ledger.get(registration(id('unread-1.0.0')))).toMatchObject({
+      state: 'failed',
+      errorCode: 'sourceImageNotFound',
+    });
 
     const request = await requestRegistration(app.deps, id('unread-1.0.0'), {});
     expect(request).toMatchObject({ outcome: 'queued', ledgerState: 'failed' });
@@ -84,7 +105,11 @@ describe('a register request', () => {
 
   it('refuses an image that breaks one of its own rules with the reason and the fix, and sends nothing', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    expect(await requestRegistration(app.deps, id('gen1-1.0.0'), {})).toMatchObject({ outcome: 'skip', reason: 'gen1', fix: expect.stringMatching(/Generation 2/) });
+    expect(await requestRegistration(app.deps, id('gen1-1.0.0'), {})).toMatchObject({
+      outcome: 'skip',
+      reason: 'gen1',
+      fix: expect.stringMatching(/Generation 2/),
+    });
     expect(await drainQueueForTest(app, app.config.registerQueue)).toEqual([]);
   });
 
@@ -95,7 +120,15 @@ describe('a register request', () => {
 
   it('records a problem naming the image when the image is gone by the time the function app plans it', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    const job: RegisterJob = { v: 1, sourceImageResourceId: id('deleted-3.0.0'), displayName: 'deleted', version: '3.0.0', trigger: 'manual', enqueuedAt: new Date().toISOString(), requested: true };
+    const job: RegisterJob = {
+      v: 1,
+      sourceImageResourceId: id('deleted-3.0.0'),
+      displayName: 'deleted',
+      version: '3.0.0',
+      trigger: 'manual',
+      enqueuedAt: new Date().toISOString(),
+      requested: true,
+    };
     await app.deps.queues.sendRegisterJob(job);
     await handleRegisterQueue(app);
     const problems = await app.deps.ledger.listProblems();

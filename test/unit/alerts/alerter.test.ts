@@ -29,7 +29,7 @@ interface Sent {
 function fakeFetch(answer: () => Promise<Response>): { readonly fetch: typeof globalThis.fetch; readonly sent: Sent[] } {
   const sent: Sent[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
-    sent.push({ url: String(input), init });
+    sent.push({ url: input instanceof Request ? input.url : input.toString(), init });
     return answer();
   };
   return { fetch, sent };
@@ -54,7 +54,13 @@ describe('createAlerter', () => {
 
   it('logs a problem alert with no image', async () => {
     const { log, lines } = recordingLogger();
-    await createAlerter({ log, webhookUrl: null }).raise({ sourceImageResourceId: null, displayName: null, version: null, errorCode: 'subscription-unreadable', detail: 'AuthorizationFailed' });
+    await createAlerter({ log, webhookUrl: null }).raise({
+      sourceImageResourceId: null,
+      displayName: null,
+      version: null,
+      errorCode: 'subscription-unreadable',
+      detail: 'AuthorizationFailed',
+    });
     expect(fieldsOf(lines[0]?.line ?? '')).toMatchObject({ sourceImageResourceId: null, errorCode: 'subscription-unreadable' });
   });
 
@@ -66,7 +72,7 @@ describe('createAlerter', () => {
     expect(sent[0]?.url).toBe('https://hooks.example.org/image-sync?code=s3cret');
     expect(sent[0]?.init?.method).toBe('POST');
     expect(new Headers(sent[0]?.init?.headers).get('content-type')).toBe('application/json');
-    const body = JSON.parse(String(sent[0]?.init?.body)) as FailureAlertPayload;
+    const body = JSON.parse(sent[0]?.init?.body as string) as FailureAlertPayload;
     expect(body).toEqual({
       event: 'ImageSyncFailure',
       severity: 'error',
@@ -84,9 +90,12 @@ describe('createAlerter', () => {
   it('removes credentials from the detail before logging or posting it', async () => {
     const { log, lines } = recordingLogger();
     const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 200 }));
-    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).raise({ ...alert, detail: 'failed with Authorization: Bearer abc.def.ghi' });
+    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).raise({
+      ...alert,
+      detail: 'failed with Authorization: Bearer abc.def.ghi',
+    });
     expect(lines[0]?.line).not.toContain('abc.def.ghi');
-    expect(String(sent[0]?.init?.body)).not.toContain('abc.def.ghi');
+    expect(sent[0]?.init?.body as string).not.toContain('abc.def.ghi');
   });
 
   it('logs a non-2xx answer as a warning and does not throw', async () => {
@@ -136,7 +145,9 @@ describe('createAlerter', () => {
 
   it('treats a redirect as undelivered rather than following it', async () => {
     const { log, lines } = recordingLogger();
-    const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 302, headers: { location: 'http://elsewhere.example.org/' } }));
+    const { fetch, sent } = fakeFetch(
+      async () => new Response(null, { status: 302, headers: { location: 'http://elsewhere.example.org/' } }),
+    );
     await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).raise(alert);
     expect(sent[0]?.init?.redirect).toBe('manual');
     expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ status: 302 });
@@ -174,7 +185,7 @@ describe('createAlerter warn', () => {
     expect(sent[0]?.init?.method).toBe('POST');
     expect(sent[0]?.init?.redirect).toBe('manual');
     expect(new Headers(sent[0]?.init?.headers).get('content-type')).toBe('application/json');
-    const body = JSON.parse(String(sent[0]?.init?.body)) as WarningAlertPayload;
+    const body = JSON.parse(sent[0]?.init?.body as string) as WarningAlertPayload;
     expect(body).toEqual({
       event: 'ImageSyncWarning',
       severity: 'warning',
@@ -191,9 +202,12 @@ describe('createAlerter warn', () => {
   it('removes credentials from the text before logging or posting it', async () => {
     const { log, lines } = recordingLogger();
     const { fetch, sent } = fakeFetch(async () => new Response(null, { status: 200 }));
-    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).warn({ ...warning, detail: 'seen with Authorization: Bearer abc.def.ghi' });
+    await createAlerter({ log, webhookUrl: 'https://hooks.example.org/x', fetch }).warn({
+      ...warning,
+      detail: 'seen with Authorization: Bearer abc.def.ghi',
+    });
     expect(lines[0]?.line).not.toContain('abc.def.ghi');
-    expect(String(sent[0]?.init?.body)).not.toContain('abc.def.ghi');
+    expect(sent[0]?.init?.body as string).not.toContain('abc.def.ghi');
   });
 
   it('logs a non-2xx answer as ImageSyncAlertUndelivered naming the warning, and does not throw', async () => {
@@ -202,7 +216,11 @@ describe('createAlerter warn', () => {
     await expect(createAlerter({ log, webhookUrl: 'https://hooks.example.org/x?sig=abc', fetch }).warn(warning)).resolves.toBeUndefined();
     expect(lines.map((line) => line.level)).toEqual(['warn', 'warn']);
     expect(lines[1]?.line.startsWith('ImageSyncAlertUndelivered ')).toBe(true);
-    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({ webhook: 'https://hooks.example.org', status: 503, warning: 'os-support-ending' });
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({
+      webhook: 'https://hooks.example.org',
+      status: 503,
+      warning: 'os-support-ending',
+    });
   });
 
   it('logs a network failure as undelivered, never quoting the URL, and does not throw', async () => {

@@ -39,12 +39,21 @@ describe('remediationFor lifecycle codes (DESIGN §13)', () => {
   });
 
   it('gives each lifecycle code its own hint, distinct from the older codes', () => {
-    const codes = ['tenant-image-limit', 'not-visible-to-windows365', 'deviceImageInUse', 'transientFailure', 'sourceImageNotFound', 'createRejected', 'subscription-unreadable'];
+    const codes = [
+      'tenant-image-limit',
+      'not-visible-to-windows365',
+      'deviceImageInUse',
+      'transientFailure',
+      'sourceImageNotFound',
+      'createRejected',
+      'subscription-unreadable',
+    ];
     const hints = codes.map((code) => remediationFor(code));
     expect(new Set(hints).size).toBe(codes.length);
   });
 
   it('never takes a lifecycle code for a transient upload error', () => {
-    for (const code of ['tenant-image-limit', 'not-visible-to-windows365', 'deviceImageInUse', 'transientFailure']) expect(isTransientUploadError(code), code).toBe(false);
+    for (const code of ['tenant-image-limit', 'not-visible-to-windows365', 'deviceImageInUse', 'transientFailure'])
+      expect(isTransientUploadError(code), code).toBe(false);
   });
 });

@@ -62,7 +62,9 @@ describe('remediationFor', () => {
 
   it('compares the beta codes case-insensitively too', () => {
     expect(remediationFor('SOURCEIMAGEWITHDATADISKNOTSUPPORTED')).toBe(remediationFor('sourceImageWithDataDiskNotSupported'));
-    expect(remediationFor('sourceimagewithdiskencryptionsetnotsupported')).toBe(remediationFor('sourceImageWithDiskEncryptionSetNotSupported'));
+    expect(remediationFor('sourceimagewithdiskencryptionsetnotsupported')).toBe(
+      remediationFor('sourceImageWithDiskEncryptionSetNotSupported'),
+    );
     expect(remediationFor('DeviceImageNotFound')).toBe(remediationFor('deviceImageNotFound'));
   });
 
@@ -128,7 +130,8 @@ describe('remediationFor the failures ARM cannot show', () => {
   });
 
   it('takes the beta codes and deviceImageNotFound as permanent', () => {
-    for (const code of ['sourceImageWithDataDiskNotSupported', 'sourceImageWithDiskEncryptionSetNotSupported', 'deviceImageNotFound']) expect(isTransientUploadError(code), code).toBe(false);
+    for (const code of ['sourceImageWithDataDiskNotSupported', 'sourceImageWithDiskEncryptionSetNotSupported', 'deviceImageNotFound'])
+      expect(isTransientUploadError(code), code).toBe(false);
   });
 
   it('has a hint for the code of a Graph answer that cannot be read, as the Graph client gives it', () => {

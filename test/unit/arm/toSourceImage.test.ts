@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { toSourceImage } from '../../../src/arm/toSourceImage';
 import { sourceImageId } from '../../fixtures/sourceImage';
 
-const VM = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/virtualMachines/Build-VM';
-const DISK = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/disks/Build-VM_OsDisk_1';
-const SNAPSHOT = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/snapshots/Build-Snap';
+const VM =
+  '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/virtualMachines/Build-VM';
+const DISK =
+  '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/disks/Build-VM_OsDisk_1';
+const SNAPSHOT =
+  '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Build/providers/Microsoft.Compute/snapshots/Build-Snap';
 const BLOB = 'https://BuildStore.blob.core.windows.net/vhds/Build-VM.vhd';
 
 /** An OS disk as ARM returns it for a generalized Windows image, captured from nothing in particular. */
@@ -37,7 +40,10 @@ describe('toSourceImage contentFingerprint', () => {
   });
 
   it('joins VM, managed disk, snapshot and blob, in that order, with |', () => {
-    const image = armImage({ sourceVirtualMachine: { id: VM }, osDisk: osDisk({ managedDisk: { id: DISK }, snapshot: { id: SNAPSHOT }, blobUri: BLOB }) });
+    const image = armImage({
+      sourceVirtualMachine: { id: VM },
+      osDisk: osDisk({ managedDisk: { id: DISK }, snapshot: { id: SNAPSHOT }, blobUri: BLOB }),
+    });
     expect(fingerprintOf(image)).toBe([VM, DISK, SNAPSHOT, BLOB].map((id) => id.toLowerCase()).join('|'));
   });
 
@@ -71,7 +77,9 @@ describe('toSourceImage contentFingerprint', () => {
 
   it('ignores empty ids and sub-resources without an id', () => {
     expect(fingerprintOf(armImage({ sourceVirtualMachine: { id: '' }, osDisk: osDisk({ managedDisk: {}, blobUri: '' }) }))).toBeNull();
-    expect(fingerprintOf(armImage({ sourceVirtualMachine: {}, osDisk: osDisk({ snapshot: { id: SNAPSHOT } }) }))).toBe(SNAPSHOT.toLowerCase());
+    expect(fingerprintOf(armImage({ sourceVirtualMachine: {}, osDisk: osDisk({ snapshot: { id: SNAPSHOT } }) }))).toBe(
+      SNAPSHOT.toLowerCase(),
+    );
   });
 
   it('still reads a VM id when the storage profile is missing', () => {

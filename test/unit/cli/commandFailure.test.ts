@@ -11,23 +11,47 @@ const QUEUE = 'http://127.0.0.1:9/devstoreaccount1';
 describe('describeFailure', () => {
   it('names the setting of a settings error', () => {
     const failure = describeFailure(new ConfigError('IMAGE_SYNC_TAG', '"x" is not key=value', 'set key=value'), 'plan');
-    expect(failure).toEqual({ kind: 'setting', message: 'IMAGE_SYNC_TAG: "x" is not key=value. Fix: set key=value', setting: 'IMAGE_SYNC_TAG', endpoint: null });
+    expect(failure).toEqual({
+      kind: 'setting',
+      message: 'IMAGE_SYNC_TAG: "x" is not key=value. Fix: set key=value',
+      setting: 'IMAGE_SYNC_TAG',
+      endpoint: null,
+    });
     expect(failureLine(failure, 'plan')).toBe('image-sync: IMAGE_SYNC_TAG: "x" is not key=value. Fix: set key=value');
   });
 
   it('names the endpoint and the setting of storage that did not answer the start-up check', () => {
-    const failure = describeFailure(new StorageNotAnsweringError(`storage is unreachable at ${QUEUE} (ECONNREFUSED)`, QUEUE, 'AzureWebJobsStorage'), 'status');
-    expect(failure).toEqual({ kind: 'storage-unreachable', message: `storage is unreachable at ${QUEUE} (ECONNREFUSED)`, setting: 'AzureWebJobsStorage', endpoint: QUEUE });
+    const failure = describeFailure(
+      new StorageNotAnsweringError(`storage is unreachable at ${QUEUE} (ECONNREFUSED)`, QUEUE, 'AzureWebJobsStorage'),
+      'status',
+    );
+    expect(failure).toEqual({
+      kind: 'storage-unreachable',
+      message: `storage is unreachable at ${QUEUE} (ECONNREFUSED)`,
+      setting: 'AzureWebJobsStorage',
+      endpoint: QUEUE,
+    });
   });
 
   it('names the endpoint of storage lost during a run', () => {
-    expect(describeFailure(new StorageUnreachableError('storage is unreachable', QUEUE), 'sync')).toMatchObject({ kind: 'storage-unreachable', setting: null, endpoint: QUEUE });
+    expect(describeFailure(new StorageUnreachableError('storage is unreachable', QUEUE), 'sync')).toMatchObject({
+      kind: 'storage-unreachable',
+      setting: null,
+      endpoint: QUEUE,
+    });
   });
 
   it('points a usage error at the command help, and names the command on stderr', () => {
     const failure = describeFailure(new UsageError('--port "x" is not a port number (0-65535)'), 'emulator');
-    expect(failure).toEqual({ kind: 'usage', message: '--port "x" is not a port number (0-65535). See image-sync emulator --help', setting: null, endpoint: null });
-    expect(failureLine(failure, 'emulator')).toBe('image-sync emulator: --port "x" is not a port number (0-65535). See image-sync emulator --help');
+    expect(failure).toEqual({
+      kind: 'usage',
+      message: '--port "x" is not a port number (0-65535). See image-sync emulator --help',
+      setting: null,
+      endpoint: null,
+    });
+    expect(failureLine(failure, 'emulator')).toBe(
+      'image-sync emulator: --port "x" is not a port number (0-65535). See image-sync emulator --help',
+    );
   });
 
   it('keeps the first line of an unexpected error, secrets removed', () => {
@@ -38,7 +62,10 @@ describe('describeFailure', () => {
   });
 
   it('keeps a classified error whole', () => {
-    expect(describeFailure(new PermanentError('Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All', 403), 'plan')).toMatchObject({ kind: 'failed', message: 'Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All' });
+    expect(describeFailure(new PermanentError('Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All', 403), 'plan')).toMatchObject({
+      kind: 'failed',
+      message: 'Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All',
+    });
   });
 });
 

@@ -62,15 +62,26 @@ describe('a command that cannot run', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(result.stdout)).toEqual({
-      error: { kind: 'setting', message: expect.stringMatching(/^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set\. Fix: /), setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS', endpoint: null },
+      error: {
+        kind: 'setting',
+        message: expect.stringMatching(/^IMAGE_SYNC_SUBSCRIPTION_IDS: is not set\. Fix: /),
+        setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS',
+        endpoint: null,
+      },
     });
   });
 
   it('refuses an unsupported Graph cloud at start-up, naming GRAPH_ENDPOINT', async () => {
-    const env = { AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: SUBSCRIPTION, GRAPH_ENDPOINT: 'https://dod-graph.microsoft.us' };
+    const env = {
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      IMAGE_SYNC_SUBSCRIPTION_IDS: SUBSCRIPTION,
+      GRAPH_ENDPOINT: 'https://dod-graph.microsoft.us',
+    };
     const result = await run(['plan', '--json'], env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^image-sync: GRAPH_ENDPOINT: "https:\/\/dod-graph\.microsoft\.us" is Microsoft Graph for US Government L5 \(DoD\), where the Cloud PC device image API does not exist\. Fix: [^\n]+\n$/);
+    expect(result.stderr).toMatch(
+      /^image-sync: GRAPH_ENDPOINT: "https:\/\/dod-graph\.microsoft\.us" is Microsoft Graph for US Government L5 \(DoD\), where the Cloud PC device image API does not exist\. Fix: [^\n]+\n$/,
+    );
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { kind: 'setting', setting: 'GRAPH_ENDPOINT' } });
   });
 
@@ -78,13 +89,17 @@ describe('a command that cannot run', () => {
     const result = await run(['status', '--json', '--colour']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^image-sync status: .*--colour.*\. See image-sync status --help\n$/);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { kind: 'usage', message: expect.stringMatching(/--colour.*See image-sync status --help$/), setting: null, endpoint: null } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { kind: 'usage', message: expect.stringMatching(/--colour.*See image-sync status --help$/), setting: null, endpoint: null },
+    });
   });
 
   it('with --json, prints an unknown command as a JSON usage error', async () => {
     const result = await run(['stauts', '--json']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, rollback, emulator\. See image-sync --help\n$/);
+    expect(result.stderr).toMatch(
+      /^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, rollback, emulator\. See image-sync --help\n$/,
+    );
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { kind: 'usage' } });
   });
 

@@ -6,11 +6,24 @@ import type { LedgerRow, Problem } from '../../../src/domain';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { contractErrors } from '../../support/contract';
 
-const problem: Problem = { kind: 'subscription-unreadable', detail: 'listing images of subscription x: 403 AuthorizationFailed', at: '2026-11-23T09:00:00.000Z', subject: 'x' };
+const problem: Problem = {
+  kind: 'subscription-unreadable',
+  detail: 'listing images of subscription x: 403 AuthorizationFailed',
+  at: '2026-11-23T09:00:00.000Z',
+  subject: 'x',
+};
 /** The report's clock and warning window: the rows below have no expiration date, so no warning. */
 const options = { now: new Date('2026-11-23T09:00:00.000Z'), expiryWarningDays: 30 };
 const rows = (states: LedgerRow['state'][]): LedgerRow[] =>
-  states.map((state, index) => ledgerRow({ sourceImageResourceId: `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/images/img-${index}-1.0.0`, displayName: `img-${index}`, version: '1.0.0', state, deviceImageId: state === 'skipped' || state === 'queued' ? null : `dev-${index}` }));
+  states.map((state, index) =>
+    ledgerRow({
+      sourceImageResourceId: `/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/images/img-${index}-1.0.0`,
+      displayName: `img-${index}`,
+      version: '1.0.0',
+      state,
+      deviceImageId: state === 'skipped' || state === 'queued' ? null : `dev-${index}`,
+    }),
+  );
 
 describe('the status report', () => {
   it('is valid against the contract, summary included', () => {
@@ -53,8 +66,20 @@ describe('the status report', () => {
 
 describe('the status table', () => {
   it('says what to do for failed and skipped images, and counts everything', () => {
-    const failed = ledgerRow({ displayName: 'win10', version: '1.0.0', state: 'failed', errorCode: 'osVersionNotSupported', reason: 'use Windows 10 or 11 Enterprise' });
-    const skipped = ledgerRow({ displayName: 'gen1', version: '2.0.0', state: 'skipped', reason: 'gen1', fix: 'recapture as Generation 2' });
+    const failed = ledgerRow({
+      displayName: 'win10',
+      version: '1.0.0',
+      state: 'failed',
+      errorCode: 'osVersionNotSupported',
+      reason: 'use Windows 10 or 11 Enterprise',
+    });
+    const skipped = ledgerRow({
+      displayName: 'gen1',
+      version: '2.0.0',
+      state: 'skipped',
+      reason: 'gen1',
+      fix: 'recapture as Generation 2',
+    });
     const text = renderStatus(buildStatusReport([failed, skipped], [problem], options));
     expect(text).toMatch(/^failed\s+win10 1\.0\.0\s.*osVersionNotSupported: use Windows 10 or 11 Enterprise$/m);
     expect(text).toMatch(/^skipped\s+gen1 2\.0\.0\s.*gen1: recapture as Generation 2$/m);
@@ -69,10 +94,16 @@ describe('the status table', () => {
 
 describe('renderTable', () => {
   it('aligns columns and cuts long cells with an ellipsis', () => {
-    const text = renderTable([{ a: 'x', b: 'long text here' }, { a: 'wider', b: 'y' }], [
-      { header: 'A', value: (row) => row.a },
-      { header: 'B', value: (row) => row.b, max: 8 },
-    ]);
+    const text = renderTable(
+      [
+        { a: 'x', b: 'long text here' },
+        { a: 'wider', b: 'y' },
+      ],
+      [
+        { header: 'A', value: (row) => row.a },
+        { header: 'B', value: (row) => row.b, max: 8 },
+      ],
+    );
     expect(text.split('\n')).toEqual(['A      B', 'x      long te…', 'wider  y']);
   });
 });

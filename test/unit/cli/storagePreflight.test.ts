@@ -5,7 +5,13 @@ import { TransientError } from '../../../src/errors';
 import type { StorageClients } from '../../../src/storage/storageClients';
 import type { StorageEndpoints } from '../../../src/storage/storageEndpoints';
 
-const ENDPOINTS: StorageEndpoints = { queue: 'https://acct.queue.core.windows.net', table: 'https://acct.table.core.windows.net', setting: 'AzureWebJobsStorage', isEmulator: false, signedWith: 'account-key' };
+const ENDPOINTS: StorageEndpoints = {
+  queue: 'https://acct.queue.core.windows.net',
+  table: 'https://acct.table.core.windows.net',
+  setting: 'AzureWebJobsStorage',
+  isEmulator: false,
+  signedWith: 'account-key',
+};
 
 type Call = (options: { abortSignal: AbortSignal }) => Promise<unknown>;
 
@@ -22,15 +28,24 @@ function storage(queue: Call, table: Call, tables: string[] = []): StorageClient
 }
 
 const answers: Call = async () => ({});
-const refuses = (statusCode: number): Call => async () => {
-  throw new RestError('This request is not authorized to perform this operation.', { statusCode, code: 'AuthorizationPermissionMismatch' });
-};
-const unreachable = (code: string): Call => async () => {
-  throw new RestError(`connect ${code} 127.0.0.1:9`, { code });
-};
+const refuses =
+  (statusCode: number): Call =>
+  async () => {
+    throw new RestError('This request is not authorized to perform this operation.', {
+      statusCode,
+      code: 'AuthorizationPermissionMismatch',
+    });
+  };
+const unreachable =
+  (code: string): Call =>
+  async () => {
+    throw new RestError(`connect ${code} 127.0.0.1:9`, { code });
+  };
 /** Never answers; gives up only when aborted, as the SDK does. */
 const hangs: Call = ({ abortSignal }) =>
-  new Promise((_resolve, reject) => abortSignal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), { once: true }));
+  new Promise((_resolve, reject) =>
+    abortSignal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), { once: true }),
+  );
 
 describe('checkStorageAnswers', () => {
   it('passes when both endpoints answer, and asks about the ledger table', async () => {
@@ -47,7 +62,9 @@ describe('checkStorageAnswers', () => {
     const error = await checkStorageAnswers(storage(answers, unreachable('ECONNREFUSED')), 'imagesync').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StorageNotAnsweringError);
     expect(error).toMatchObject({ endpoint: ENDPOINTS.table, setting: 'AzureWebJobsStorage' });
-    expect((error as Error).message).toMatch(/^storage is unreachable at https:\/\/acct\.table\.core\.windows\.net \(ECONNREFUSED\) during the start-up check: .*AzureWebJobsStorage/);
+    expect((error as Error).message).toMatch(
+      /^storage is unreachable at https:\/\/acct\.table\.core\.windows\.net \(ECONNREFUSED\) during the start-up check: .*AzureWebJobsStorage/,
+    );
   });
 
   it('fails within its time limit when storage accepts but never answers, and stops waiting on the other endpoint', async () => {
@@ -55,7 +72,9 @@ describe('checkStorageAnswers', () => {
     const error = await checkStorageAnswers(storage(hangs, hangs), 'imagesync', 50).catch((caught: unknown) => caught);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(StorageNotAnsweringError);
-    expect((error as Error).message).toMatch(/^storage is unreachable at https:\/\/acct\.(queue|table)\.core\.windows\.net \(no answer within 0 s\): check AzureWebJobsStorage /);
+    expect((error as Error).message).toMatch(
+      /^storage is unreachable at https:\/\/acct\.(queue|table)\.core\.windows\.net \(no answer within 0 s\): check AzureWebJobsStorage /,
+    );
   });
 
   it('stops the other call as soon as one endpoint is known unreachable', async () => {
@@ -67,7 +86,9 @@ describe('checkStorageAnswers', () => {
           reject(new Error('The operation was aborted.'));
         }),
       );
-    await expect(checkStorageAnswers(storage(unreachable('ENOTFOUND'), watched), 'imagesync', 60_000)).rejects.toBeInstanceOf(StorageNotAnsweringError);
+    await expect(checkStorageAnswers(storage(unreachable('ENOTFOUND'), watched), 'imagesync', 60_000)).rejects.toBeInstanceOf(
+      StorageNotAnsweringError,
+    );
     expect(aborted).toBe(true);
   });
 

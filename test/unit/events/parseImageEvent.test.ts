@@ -37,27 +37,64 @@ describe('parseImageEvent', () => {
   });
 
   it('reads a CloudEvents 1.0 event (specversion, type, source, subject, data) as a written image', () => {
-    expect(cloudEvent).toMatchObject({ specversion: '1.0', type: 'Microsoft.Resources.ResourceWriteSuccess', source: `/subscriptions/${SUB}`, subject: IMAGE });
+    expect(cloudEvent).toMatchObject({
+      specversion: '1.0',
+      type: 'Microsoft.Resources.ResourceWriteSuccess',
+      source: `/subscriptions/${SUB}`,
+      subject: IMAGE,
+    });
     expect(parseImageEvent(cloudEvent)).toEqual({ kind: 'imageWritten', sourceImageResourceId: IMAGE, eventId: cloudEvent['id'] });
   });
 
   it('reads a CloudEvents event by its subject when the data names no resourceUri', () => {
-    expect(parseImageEvent({ ...cloudEvent, subject: LOWER_CASE_IMAGE, data: { operationName: 'Microsoft.Compute/images/write', status: 'Succeeded' } })).toMatchObject({
+    expect(
+      parseImageEvent({
+        ...cloudEvent,
+        subject: LOWER_CASE_IMAGE,
+        data: { operationName: 'Microsoft.Compute/images/write', status: 'Succeeded' },
+      }),
+    ).toMatchObject({
       kind: 'imageWritten',
       sourceImageResourceId: LOWER_CASE_IMAGE,
     });
   });
 
   it('reads the event type and operation name in any casing', () => {
-    expect(parseImageEvent({ ...cloudEvent, type: 'microsoft.resources.resourcewritesuccess', data: { ...(cloudEvent['data'] as object), operationName: 'MICROSOFT.COMPUTE/IMAGES/WRITE' } })).toMatchObject({ kind: 'imageWritten' });
+    expect(
+      parseImageEvent({
+        ...cloudEvent,
+        type: 'microsoft.resources.resourcewritesuccess',
+        data: { ...(cloudEvent['data'] as object), operationName: 'MICROSOFT.COMPUTE/IMAGES/WRITE' },
+      }),
+    ).toMatchObject({ kind: 'imageWritten' });
   });
 
   it.each([
-    ['a delete (Event Grid)', { ...eventGrid, eventType: 'Microsoft.Resources.ResourceDeleteSuccess' }, /event type Microsoft\.Resources\.ResourceDeleteSuccess/],
-    ['a delete (CloudEvents)', { ...cloudEvent, type: 'Microsoft.Resources.ResourceDeleteSuccess' }, /event type Microsoft\.Resources\.ResourceDeleteSuccess/],
+    [
+      'a delete (Event Grid)',
+      { ...eventGrid, eventType: 'Microsoft.Resources.ResourceDeleteSuccess' },
+      /event type Microsoft\.Resources\.ResourceDeleteSuccess/,
+    ],
+    [
+      'a delete (CloudEvents)',
+      { ...cloudEvent, type: 'Microsoft.Resources.ResourceDeleteSuccess' },
+      /event type Microsoft\.Resources\.ResourceDeleteSuccess/,
+    ],
     ['a failed write', { ...lowerCase, data: { ...(lowerCase['data'] as object), status: 'Failed' } }, /status Failed/],
-    ['a write of another resource type', { ...cloudEvent, data: { ...(cloudEvent['data'] as object), operationName: 'Microsoft.Compute/disks/write' } }, /operation Microsoft\.Compute\/disks\/write/],
-    ['a resource that is not a managed image', { ...lowerCase, subject: `/subscriptions/${SUB}/resourcegroups/rg-images`, data: { operationName: 'Microsoft.Compute/images/write' } }, /not a managed image/],
+    [
+      'a write of another resource type',
+      { ...cloudEvent, data: { ...(cloudEvent['data'] as object), operationName: 'Microsoft.Compute/disks/write' } },
+      /operation Microsoft\.Compute\/disks\/write/,
+    ],
+    [
+      'a resource that is not a managed image',
+      {
+        ...lowerCase,
+        subject: `/subscriptions/${SUB}/resourcegroups/rg-images`,
+        data: { operationName: 'Microsoft.Compute/images/write' },
+      },
+      /not a managed image/,
+    ],
     ['something that is not an event', 'hello', /not an Event Grid or CloudEvents event/],
   ])('ignores %s, saying why', (_what, event, why) => {
     const parsed = parseImageEvent(event);

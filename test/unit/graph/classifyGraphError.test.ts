@@ -41,12 +41,16 @@ describe('classifyGraphError for a create refused because the tenant is full', (
   });
 
   it('reads the limit wording only on a create', () => {
-    expect(classifyGraphError(graphError(400, EMULATOR_FULL), 'deleting', { operation: 'deleteDeviceImage' })).not.toBeInstanceOf(TenantImageLimitError);
+    expect(classifyGraphError(graphError(400, EMULATOR_FULL), 'deleting', { operation: 'deleteDeviceImage' })).not.toBeInstanceOf(
+      TenantImageLimitError,
+    );
     expect(classifyGraphError(graphError(400, EMULATOR_FULL), 'reading')).not.toBeInstanceOf(TenantImageLimitError);
   });
 
   it('leaves a 5xx create that mentions the limit ambiguous: it may have been created', () => {
-    expect(classifyGraphError(graphError(503, EMULATOR_FULL), 'creating', { sideEffect: true, operation: 'createDeviceImage' })).toBeInstanceOf(AmbiguousOutcomeError);
+    expect(
+      classifyGraphError(graphError(503, EMULATOR_FULL), 'creating', { sideEffect: true, operation: 'createDeviceImage' }),
+    ).toBeInstanceOf(AmbiguousOutcomeError);
   });
 
   it('leaves a 429 create transient', () => {
@@ -57,20 +61,29 @@ describe('classifyGraphError for a create refused because the tenant is full', (
 });
 
 describe('classifyGraphError for a delete refused because a provisioning policy uses the image', () => {
-  it.each([400, 409])('takes a %i delete refusal that mentions a provisioning policy as DeviceImageInUseError, keeping the message', (status) => {
-    const classified = classifyGraphError(graphError(status, EMULATOR_IN_USE), 'deleting device image x', { operation: 'deleteDeviceImage' });
-    expect(classified).toBeInstanceOf(DeviceImageInUseError);
-    expect(classified.message).toContain(EMULATOR_IN_USE);
-    expect(classified.status).toBe(status);
-    expect(classified instanceof PermanentError ? classified.code : null).toBe('BadRequest');
-  });
+  it.each([400, 409])(
+    'takes a %i delete refusal that mentions a provisioning policy as DeviceImageInUseError, keeping the message',
+    (status) => {
+      const classified = classifyGraphError(graphError(status, EMULATOR_IN_USE), 'deleting device image x', {
+        operation: 'deleteDeviceImage',
+      });
+      expect(classified).toBeInstanceOf(DeviceImageInUseError);
+      expect(classified.message).toContain(EMULATOR_IN_USE);
+      expect(classified.status).toBe(status);
+      expect(classified instanceof PermanentError ? classified.code : null).toBe('BadRequest');
+    },
+  );
 
   it('matches "provisioning policies" in any casing', () => {
-    expect(classifyGraphError(graphError(400, 'Image is assigned to Provisioning Policies.'), 'deleting', { operation: 'deleteDeviceImage' })).toBeInstanceOf(DeviceImageInUseError);
+    expect(
+      classifyGraphError(graphError(400, 'Image is assigned to Provisioning Policies.'), 'deleting', { operation: 'deleteDeviceImage' }),
+    ).toBeInstanceOf(DeviceImageInUseError);
   });
 
   it('keeps other delete refusals plain PermanentErrors', () => {
-    const classified = classifyGraphError(graphError(403, 'Insufficient privileges.', 'Forbidden'), 'deleting', { operation: 'deleteDeviceImage' });
+    const classified = classifyGraphError(graphError(403, 'Insufficient privileges.', 'Forbidden'), 'deleting', {
+      operation: 'deleteDeviceImage',
+    });
     expect(classified).toBeInstanceOf(PermanentError);
     expect(classified).not.toBeInstanceOf(DeviceImageInUseError);
   });
@@ -81,7 +94,8 @@ describe('classifyGraphError for a delete refused because a provisioning policy 
 });
 
 describe('classifyGraphError for an answer that arrived but could not be read', () => {
-  const unreadable = () => new PermanentError('Graph returned a device image that cannot be read: id: Invalid input', null, UNREADABLE_ANSWER);
+  const unreadable = () =>
+    new PermanentError('Graph returned a device image that cannot be read: id: Invalid input', null, UNREADABLE_ANSWER);
 
   it('keeps it permanent, naming the call and keeping the code', () => {
     const classified = classifyGraphError(unreadable(), 'reading device image x');

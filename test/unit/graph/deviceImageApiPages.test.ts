@@ -17,7 +17,10 @@ function image(id: string): Record<string, unknown> {
 }
 
 /** Answers each URL with its scripted body (200), recording the URLs and Prefer headers asked for. */
-function scriptedGraph(pages: Readonly<Record<string, unknown>>): { readonly client: Client; readonly asked: { url: string; prefer: string | null }[] } {
+function scriptedGraph(pages: Readonly<Record<string, unknown>>): {
+  readonly client: Client;
+  readonly asked: { url: string; prefer: string | null }[];
+} {
   const asked: { url: string; prefer: string | null }[] = [];
   const answer: Middleware = {
     async execute(context: Context): Promise<void> {
@@ -35,7 +38,10 @@ function api(client: Client) {
 
 describe('DeviceImageApi.list paging', () => {
   it('follows @odata.nextLink to the last page, sending the Prefer header on every page', async () => {
-    const { client, asked } = scriptedGraph({ [LIST]: { value: [image('1')], '@odata.nextLink': SECOND_PAGE }, [SECOND_PAGE]: { value: [image('2')] } });
+    const { client, asked } = scriptedGraph({
+      [LIST]: { value: [image('1')], '@odata.nextLink': SECOND_PAGE },
+      [SECOND_PAGE]: { value: [image('2')] },
+    });
     expect((await api(client).list()).map((listed) => listed.id)).toEqual(['1', '2']);
     expect(asked).toEqual([
       { url: LIST, prefer: 'include-unknown-enum-members' },
@@ -48,9 +54,17 @@ describe('DeviceImageApi.list paging', () => {
     ['a value that is not a list', { value: {} }],
   ])('fails permanently on a later page with %s, sent once, rather than return the first page alone', async (_what, secondPage) => {
     const { client, asked } = scriptedGraph({ [LIST]: { value: [image('1')], '@odata.nextLink': SECOND_PAGE }, [SECOND_PAGE]: secondPage });
-    const error = await api(client).list().then(() => null, (thrown: unknown) => thrown);
+    const error = await api(client)
+      .list()
+      .then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
     expect(error).toBeInstanceOf(PermanentError);
-    expect(error).toMatchObject({ code: UNREADABLE_ANSWER, message: expect.stringMatching(/^listing device images: Graph returned a collection page that cannot be read: value: /) });
+    expect(error).toMatchObject({
+      code: UNREADABLE_ANSWER,
+      message: expect.stringMatching(/^listing device images: Graph returned a collection page that cannot be read: value: /),
+    });
     expect(asked.map((request) => request.url)).toEqual([LIST, SECOND_PAGE]);
   });
 

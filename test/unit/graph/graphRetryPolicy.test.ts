@@ -1,10 +1,21 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
-import { GraphCallOptions, GraphRetryHandler, MAX_RETRY_AFTER_MS, throttlingRetryStrategy, unansweredRetryStrategy } from '../../../src/graph/graphRetryPolicy';
+import {
+  GraphCallOptions,
+  GraphRetryHandler,
+  MAX_RETRY_AFTER_MS,
+  throttlingRetryStrategy,
+  unansweredRetryStrategy,
+} from '../../../src/graph/graphRetryPolicy';
 import { createRetryAfterGate } from '../../../src/graph/retryAfterGate';
 
 const headers = (values: Record<string, string> = {}) => new Headers(values);
-const attempt = (status: number | null, values: Record<string, string> = {}, sideEffect = false) => ({ attempt: 0, status, headers: status === null ? null : headers(values), sideEffect });
+const attempt = (status: number | null, values: Record<string, string> = {}, sideEffect = false) => ({
+  attempt: 0,
+  status,
+  headers: status === null ? null : headers(values),
+  sideEffect,
+});
 
 describe('throttlingRetryStrategy', () => {
   const strategy = throttlingRetryStrategy();
@@ -63,10 +74,13 @@ function scripted(answers: (number | 'reset')[]): { readonly network: Middleware
     sent,
     network: {
       async execute(context: Context) {
-        sent.push(new Headers(context.options?.headers as ConstructorParameters<typeof Headers>[0]).get('Retry-Attempt') ?? '0');
+        sent.push(new Headers(context.options?.headers).get('Retry-Attempt') ?? '0');
         const answer = answers.shift() ?? 200;
         if (answer === 'reset') throw new TypeError('fetch failed');
-        context.response = new Response(answer === 200 ? '{}' : null, { status: answer, headers: answer === 429 ? { 'Retry-After': '0.05' } : {} });
+        context.response = new Response(answer === 200 ? '{}' : null, {
+          status: answer,
+          headers: answer === 429 ? { 'Retry-After': '0.05' } : {},
+        });
       },
     },
   };
@@ -76,7 +90,11 @@ async function run(answers: (number | 'reset')[], options: GraphCallOptions): Pr
   const { network, sent } = scripted(answers);
   const handler = new GraphRetryHandler(createRetryAfterGate(), { delaySeconds: 0.01, maxRetries: 3 });
   handler.setNext(network);
-  const context: Context = { request: 'https://graph.test/v1.0/x', options: { headers: {} }, middlewareControl: { getMiddlewareOptions: () => options } as unknown as Context['middlewareControl'] };
+  const context: Context = {
+    request: 'https://graph.test/v1.0/x',
+    options: { headers: {} },
+    middlewareControl: { getMiddlewareOptions: () => options } as unknown as Context['middlewareControl'],
+  };
   try {
     await handler.execute(context);
     return { status: context.response?.status ?? 0, sent };

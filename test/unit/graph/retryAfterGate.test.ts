@@ -30,14 +30,14 @@ describe('the Retry-After gate', () => {
     // Taken before the hold starts: a pause between the two (a loaded machine) must not shrink the elapsed time.
     const started = Date.now();
     gate.holdFor(200);
-    const order: number[] = [];
-    const passedAt = await Promise.all([gate.passed(), gate.passed()].map((passing, index) => passing.then(() => (order.push(index), Date.now() - started))));
-    // Neither before the hold has passed; the second (drawn at the end of the spread) not before
-    // 200 + 0.99 × 50 ms, and never ahead of the first. (An upper bound on the first raced on a
-    // loaded machine: a late timer says nothing about the spread.)
-    expect(passedAt[0]).toBeGreaterThanOrEqual(195);
-    expect(passedAt[1]).toBeGreaterThanOrEqual(245);
-    expect(order).toEqual([0, 1]);
+    const passedAt = await Promise.all([gate.passed(), gate.passed()].map((passing) => passing.then(() => Date.now() - started)));
+    // Neither before the hold has passed, and the one that drew the end of the spread not before
+    // 200 + 0.99 × 50 ms. Which request draws first is up to the timers (their waits differ by the
+    // time between the two calls), so the two are compared in the order they passed. (An upper
+    // bound on the first raced on a loaded machine: a late timer says nothing about the spread.)
+    const [first, last] = [...passedAt].sort((a, b) => a - b);
+    expect(first).toBeGreaterThanOrEqual(195);
+    expect(last).toBeGreaterThanOrEqual(245);
   });
 
   it('gives up waiting when the request is aborted', async () => {

@@ -51,7 +51,9 @@ describe('toDeviceImage osStatus and expirationDate', () => {
   });
 
   it('refuses a non-text expirationDate with a one-line error naming the field', () => {
-    expect(() => toDeviceImage(body({ expirationDate: 20281014 }))).toThrow(/^Graph returned a device image that cannot be read: expirationDate: /);
+    expect(() => toDeviceImage(body({ expirationDate: 20281014 }))).toThrow(
+      /^Graph returned a device image that cannot be read: expirationDate: /,
+    );
   });
 });
 

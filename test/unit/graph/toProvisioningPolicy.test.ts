@@ -28,7 +28,9 @@ describe('toProvisioningPolicy', () => {
   });
 
   it('keeps a gallery policy and an image type it does not know, as received', () => {
-    expect(toProvisioningPolicy(body({ imageType: 'gallery', imageId: 'microsoftwindowsdesktop_windows-ent-cpc_win11-24h2-ent-cpc' })).imageType).toBe('gallery');
+    expect(
+      toProvisioningPolicy(body({ imageType: 'gallery', imageId: 'microsoftwindowsdesktop_windows-ent-cpc_win11-24h2-ent-cpc' })).imageType,
+    ).toBe('gallery');
     expect(toProvisioningPolicy(body({ imageType: 'unknownFutureValue' })).imageType).toBe('unknownFutureValue');
   });
 

@@ -6,7 +6,13 @@ const ID = sourceImageId('win11-ent-1.2.0');
 
 /** A cloudPcSourceDeviceImage as getSourceImages lists it. */
 function entry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { resourceId: ID, displayName: 'win11-ent-1.2.0', subscriptionId: '11111111-1111-4111-8111-111111111111', subscriptionDisplayName: 'Imaging', ...overrides };
+  return {
+    resourceId: ID,
+    displayName: 'win11-ent-1.2.0',
+    subscriptionId: '11111111-1111-4111-8111-111111111111',
+    subscriptionDisplayName: 'Imaging',
+    ...overrides,
+  };
 }
 
 describe('toSourceImageResourceId', () => {
@@ -23,7 +29,9 @@ describe('toSourceImageResourceId', () => {
 
   it('refuses an entry with neither, naming resourceId', () => {
     const { resourceId: _resourceId, ...withoutResourceId } = entry();
-    expect(() => toSourceImageResourceId(withoutResourceId)).toThrow(/^Graph returned a source image that cannot be read: resourceId: neither resourceId nor id is given$/);
+    expect(() => toSourceImageResourceId(withoutResourceId)).toThrow(
+      /^Graph returned a source image that cannot be read: resourceId: neither resourceId nor id is given$/,
+    );
   });
 
   it('refuses a non-text resourceId, naming it', () => {

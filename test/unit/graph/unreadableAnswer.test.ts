@@ -19,8 +19,16 @@ describe('a Graph answer that cannot be read', () => {
   it.each([
     ['a device image', () => toDeviceImage({ displayName: 'win11-ent' }), /^Graph returned a device image that cannot be read: id: /],
     ['a provisioning policy', () => toProvisioningPolicy('<html>'), /^Graph returned a provisioning policy that cannot be read: body: /],
-    ['a source image', () => toSourceImageResourceId({ displayName: 'x' }), /^Graph returned a source image that cannot be read: resourceId: /],
-    ['a collection page', () => toPage({ '@odata.context': 'x' }, 'a collection page'), /^Graph returned a collection page that cannot be read: value: /],
+    [
+      'a source image',
+      () => toSourceImageResourceId({ displayName: 'x' }),
+      /^Graph returned a source image that cannot be read: resourceId: /,
+    ],
+    [
+      'a collection page',
+      () => toPage({ '@odata.context': 'x' }, 'a collection page'),
+      /^Graph returned a collection page that cannot be read: value: /,
+    ],
   ])('is a PermanentError (UnreadableGraphAnswer, no status) for %s, naming the field', (_what, convert, message) => {
     const error = thrown(convert);
     expect(error).toBeInstanceOf(UnexpectedResponseError);

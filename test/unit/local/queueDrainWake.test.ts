@@ -30,7 +30,8 @@ function memoryQueue(name: string) {
   const messages: StoredMessage[] = [];
   let receives = 0;
   let receipts = 0;
-  const find = (messageId: string, popReceipt: string) => messages.find((message) => message.messageId === messageId && message.popReceipt === popReceipt);
+  const find = (messageId: string, popReceipt: string) =>
+    messages.find((message) => message.messageId === messageId && message.popReceipt === popReceipt);
   const client = {
     name,
     url: `memory://${name}`,
@@ -43,7 +44,15 @@ function memoryQueue(name: string) {
         message.visibleAt = now + options.visibilityTimeout * 1000;
         message.dequeueCount += 1;
         message.popReceipt = `receipt-${++receipts}`;
-        return { messageId: message.messageId, messageText: message.messageText, dequeueCount: message.dequeueCount, popReceipt: message.popReceipt, insertedOn: new Date(now), expiresOn: new Date(now + 3_600_000), nextVisibleOn: new Date(message.visibleAt) };
+        return {
+          messageId: message.messageId,
+          messageText: message.messageText,
+          dequeueCount: message.dequeueCount,
+          popReceipt: message.popReceipt,
+          insertedOn: new Date(now),
+          expiresOn: new Date(now + 3_600_000),
+          nextVisibleOn: new Date(message.visibleAt),
+        };
       });
       return { receivedMessageItems };
     },
@@ -66,7 +75,13 @@ function memoryQueue(name: string) {
     client,
     receives: () => receives,
     put(message: unknown, delayMs = 0): void {
-      messages.push({ messageId: `m-${messages.length + 1}`, messageText: encodeMessage(message), visibleAt: Date.now() + delayMs, dequeueCount: 0, popReceipt: '' });
+      messages.push({
+        messageId: `m-${messages.length + 1}`,
+        messageText: encodeMessage(message),
+        visibleAt: Date.now() + delayMs,
+        dequeueCount: 0,
+        popReceipt: '',
+      });
     },
   };
 }

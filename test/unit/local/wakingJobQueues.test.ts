@@ -19,7 +19,14 @@ describe('job queues of the local host', () => {
     await waking.sendRegisterJob(registerJob());
     await waking.sendStatusCheck(statusCheck(), 300);
     await waking.sendRegisterJob(registerJob(), 2);
-    expect(calls).toEqual(['send register 0', 'wake register 0', 'send status 300', 'wake status 300000', 'send register 2', 'wake register 2000']);
+    expect(calls).toEqual([
+      'send register 0',
+      'wake register 0',
+      'send status 300',
+      'wake status 300000',
+      'send register 2',
+      'wake register 2000',
+    ]);
   });
 
   it('wakes nothing when the send fails', async () => {

@@ -92,7 +92,9 @@ describe('parseRegisterJob', () => {
 
   it('names several wrong fields on one line, at most three', () => {
     const error = rejection(() => parseRegisterJob({ v: 1 }));
-    expect(error.message).toMatch(/^image-register message: sourceImageResourceId is missing; displayName is missing; version is missing; and 2 more$/);
+    expect(error.message).toMatch(
+      /^image-register message: sourceImageResourceId is missing; displayName is missing; version is missing; and 2 more$/,
+    );
     expect(error.message).not.toContain('\n');
   });
 
@@ -115,7 +117,9 @@ describe('parseRegisterJob', () => {
     ['2016-12-31T23:59:60Z', 'a leap second, which Date cannot read'],
     ['1714564800000', 'epoch milliseconds'],
   ])('rejects the date-time %s (%s)', (enqueuedAt) => {
-    expect(rejection(() => parseRegisterJob(registerJob({ enqueuedAt }))).message).toMatch(/^image-register message: enqueuedAt must be an RFC 3339 date-time/);
+    expect(rejection(() => parseRegisterJob(registerJob({ enqueuedAt }))).message).toMatch(
+      /^image-register message: enqueuedAt must be an RFC 3339 date-time/,
+    );
   });
 
   it.each([
@@ -137,12 +141,16 @@ describe('parseRegisterJob', () => {
   });
 
   it('rejects bytes that are not UTF-8', () => {
-    expect(rejection(() => parseRegisterJob(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).message).toBe('image-register message is not UTF-8 text');
+    expect(rejection(() => parseRegisterJob(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).message).toBe(
+      'image-register message is not UTF-8 text',
+    );
   });
 
   it('rejects a message over 64 KB, as text and as an object', () => {
     const big = registerJob({ displayName: 'x'.repeat(MAX_MESSAGE_BYTES) });
-    expect(rejection(() => parseRegisterJob(JSON.stringify(big))).message).toMatch(/^image-register message is \d+ bytes, over the 65536-byte \(64 KB\) limit$/);
+    expect(rejection(() => parseRegisterJob(JSON.stringify(big))).message).toMatch(
+      /^image-register message is \d+ bytes, over the 65536-byte \(64 KB\) limit$/,
+    );
     expect(rejection(() => parseRegisterJob(big)).message).toMatch(/over the 65536-byte \(64 KB\) limit$/);
   });
 
@@ -174,7 +182,10 @@ describe('parseStatusCheck', () => {
     [{ check: '2' }, 'check must be a whole number, not "2"'],
     [{ retryUploads: -2 }, 'retryUploads must be 0 or more, not -2'],
     [{ deviceImageId: '' }, 'deviceImageId must not be empty'],
-    [{ since: '2024-05-01 12:00' }, 'since must be an RFC 3339 date-time with a time zone, e.g. 2024-05-01T12:00:00Z, not "2024-05-01 12:00"'],
+    [
+      { since: '2024-05-01 12:00' },
+      'since must be an RFC 3339 date-time with a time zone, e.g. 2024-05-01T12:00:00Z, not "2024-05-01 12:00"',
+    ],
     [{ v: 0 }, 'v must be 1, the only message version this app reads, not 0'],
   ])('names the field and what is wrong: %j', (overrides, expected) => {
     const error = rejection(() => parseStatusCheck({ ...statusCheck(), ...overrides }));
@@ -183,7 +194,9 @@ describe('parseStatusCheck', () => {
   });
 
   it('rejects a register job sent to the status queue', () => {
-    expect(rejection(() => parseStatusCheck(registerJob())).message).toMatch(/^image-status message: deviceImageId is missing; check is missing; since is missing/);
+    expect(rejection(() => parseStatusCheck(registerJob())).message).toMatch(
+      /^image-status message: deviceImageId is missing; check is missing; since is missing/,
+    );
   });
 });
 
@@ -220,13 +233,19 @@ describe('the schemas agree with contract/messages.schema.json', () => {
     }
   };
 
-  it.each(registerCases.map((message, index) => [index, message]))('register case %i: accepted exactly when the contract accepts it', (_, message) => {
-    expect(accepts(() => parseRegisterJob(message))).toBe(isContractValid('registerJob', message));
-  });
+  it.each(registerCases.map((message, index) => [index, message]))(
+    'register case %i: accepted exactly when the contract accepts it',
+    (_, message) => {
+      expect(accepts(() => parseRegisterJob(message))).toBe(isContractValid('registerJob', message));
+    },
+  );
 
-  it.each(statusCases.map((message, index) => [index, message]))('status case %i: accepted exactly when the contract accepts it', (_, message) => {
-    expect(accepts(() => parseStatusCheck(message))).toBe(isContractValid('statusCheck', message));
-  });
+  it.each(statusCases.map((message, index) => [index, message]))(
+    'status case %i: accepted exactly when the contract accepts it',
+    (_, message) => {
+      expect(accepts(() => parseStatusCheck(message))).toBe(isContractValid('statusCheck', message));
+    },
+  );
 
   it('what parsing returns is valid against the contract', () => {
     expect(isContractValid('registerJob', parseRegisterJob(registerJob({ operatingSystem: 'Windows 11' })))).toBe(true);

@@ -27,7 +27,11 @@ describe('tenant image slots', () => {
   });
 
   it('ends reservations once their image has been listed a while, and lost ones after the TTL', () => {
-    const open = openReservations({ settled: ago(RESERVATION_SETTLE_MS), fresh: ago(1000), lost: ago(RESERVATION_TTL_MS), unreadable: 'never' }, new Set(['settled', 'fresh']), NOW);
+    const open = openReservations(
+      { settled: ago(RESERVATION_SETTLE_MS), fresh: ago(1000), lost: ago(RESERVATION_TTL_MS), unreadable: 'never' },
+      new Set(['settled', 'fresh']),
+      NOW,
+    );
     expect(Object.keys(open)).toEqual(['fresh']);
   });
 });

@@ -9,7 +9,12 @@ const imageId = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups
 const ref = (id: string, version: string | null = '1.0.0') => ({ sourceImageResourceId: id, version });
 
 function row(name: string, etag = 'W/"1"'): LedgerRow {
-  return { ...newLedgerEntry({ sourceImageResourceId: imageId(name), displayName: name, version: '1.0.0' }), createdAt: '2026-11-23T09:00:00.000Z', updatedAt: '2026-11-23T09:00:00.000Z', etag };
+  return {
+    ...newLedgerEntry({ sourceImageResourceId: imageId(name), displayName: name, version: '1.0.0' }),
+    createdAt: '2026-11-23T09:00:00.000Z',
+    updatedAt: '2026-11-23T09:00:00.000Z',
+    etag,
+  };
 }
 
 describe('row memory', () => {

@@ -25,7 +25,12 @@ describe('checkEligibility', () => {
   });
 
   it('skips as no-version when neither tag nor name has one', () => {
-    expect(checkEligibility(sourceImage({ name: 'win11-ent' }))).toEqual({ eligible: false, reason: 'no-version', displayName: 'win11-ent', version: null });
+    expect(checkEligibility(sourceImage({ name: 'win11-ent' }))).toEqual({
+      eligible: false,
+      reason: 'no-version',
+      displayName: 'win11-ent',
+      version: null,
+    });
   });
 
   it('reports the first broken rule in precedence order, whatever later rules are broken too', () => {
@@ -71,7 +76,8 @@ describe('checkEligibility', () => {
   });
 
   it('accepts the id in any casing, as other services return it', () => {
-    const id = '/SUBSCRIPTIONS/11111111-1111-4111-8111-111111111111/resourcegroups/RG-IMAGES/providers/microsoft.compute/images/win11-ent-1.2.0';
+    const id =
+      '/SUBSCRIPTIONS/11111111-1111-4111-8111-111111111111/resourcegroups/RG-IMAGES/providers/microsoft.compute/images/win11-ent-1.2.0';
     expect(checkEligibility(sourceImage({ id }))).toMatchObject({ eligible: true });
   });
 
@@ -82,11 +88,20 @@ describe('checkEligibility', () => {
   });
 
   it('still reports the naming of an ineligible image', () => {
-    expect(checkEligibility(sourceImage({ hyperVGeneration: 'V1' }))).toEqual({ eligible: false, reason: 'gen1', displayName: 'win11-ent', version: '1.2.0' });
+    expect(checkEligibility(sourceImage({ hyperVGeneration: 'V1' }))).toEqual({
+      eligible: false,
+      reason: 'gen1',
+      displayName: 'win11-ent',
+      version: '1.2.0',
+    });
   });
 
   it('applies every rule to explicit overrides too', () => {
-    expect(checkEligibility(sourceImage({ name: 'img' }), { version: '4.0.0' })).toEqual({ eligible: true, displayName: 'img', version: '4.0.0' });
+    expect(checkEligibility(sourceImage({ name: 'img' }), { version: '4.0.0' })).toEqual({
+      eligible: true,
+      displayName: 'img',
+      version: '4.0.0',
+    });
     expect(checkEligibility(sourceImage({ name: 'img', hyperVGeneration: 'V1' }), { version: '4.0.0' })).toMatchObject({ reason: 'gen1' });
     expect(checkEligibility(sourceImage(), { version: 'four' })).toMatchObject({ reason: 'invalid-version' });
   });
@@ -101,13 +116,18 @@ describe('skipFix', () => {
 
   it('names the refused version and where it came from', () => {
     const tagged = sourceImage({ tags: { 'cloudpc-version': '1.2' } });
-    expect(skipFix('invalid-version', tagged)).toBe('tag cloudpc-version ("1.2") is not MAJOR.MINOR.PATCH in whole numbers; tag cloudpc-version=1.2.0');
-    expect(skipFix('invalid-version', sourceImage({ name: 'img-99999999999.0.0' }))).toContain('the version in the image name ("99999999999.0.0")');
+    expect(skipFix('invalid-version', tagged)).toBe(
+      'tag cloudpc-version ("1.2") is not MAJOR.MINOR.PATCH in whole numbers; tag cloudpc-version=1.2.0',
+    );
+    expect(skipFix('invalid-version', sourceImage({ name: 'img-99999999999.0.0' }))).toContain(
+      'the version in the image name ("99999999999.0.0")',
+    );
     expect(skipFix('invalid-version', image, { overrides: { version: 'x' } })).toContain('the version given ("x")');
   });
 
   it('names the other source image for name-version-taken', () => {
-    const other = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-other/providers/Microsoft.Compute/images/win11-ent-1.2.0';
+    const other =
+      '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-other/providers/Microsoft.Compute/images/win11-ent-1.2.0';
     const fix = skipFix('name-version-taken', image, { takenBy: [other] });
     expect(fix).toContain(other);
     expect(fix).toContain('displayName "win11-ent" version 1.2.0');

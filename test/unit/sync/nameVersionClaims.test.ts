@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { collectNameVersionClaims, nameVersionKey, type NameVersionClaim, resolveNameVersionClaims } from '../../../src/rules/nameVersionClaims';
+import {
+  collectNameVersionClaims,
+  nameVersionKey,
+  type NameVersionClaim,
+  resolveNameVersionClaims,
+} from '../../../src/rules/nameVersionClaims';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
 import { sourceImageId } from '../../fixtures/sourceImage';
@@ -8,7 +13,13 @@ const A = sourceImageId('a-1.0.0');
 const B = sourceImageId('b-1.0.0');
 const C = sourceImageId('c-1.0.0');
 
-function claim(sourceImageResourceId: string, basis: NameVersionClaim['basis'], holds: boolean, displayName = 'win11', version = '1.0.0'): NameVersionClaim {
+function claim(
+  sourceImageResourceId: string,
+  basis: NameVersionClaim['basis'],
+  holds: boolean,
+  displayName = 'win11',
+  version = '1.0.0',
+): NameVersionClaim {
   return { sourceImageResourceId, displayName, version, basis, holds };
 }
 
@@ -32,7 +43,9 @@ describe('resolveNameVersionClaims', () => {
   });
 
   it('finds no loser among different pairs', () => {
-    expect(losers([claim(A, 'listing', false, 'x'), claim(B, 'listing', false, 'y'), claim(C, 'listing', false, 'x', '2.0.0')])).toEqual({});
+    expect(losers([claim(A, 'listing', false, 'x'), claim(B, 'listing', false, 'y'), claim(C, 'listing', false, 'x', '2.0.0')])).toEqual(
+      {},
+    );
   });
 
   it('skips every claimant when nobody holds the pair, each naming the others', () => {
@@ -44,12 +57,18 @@ describe('resolveNameVersionClaims', () => {
   });
 
   it('lets the one holder keep the pair', () => {
-    expect(losers([claim(A, 'listing', false), claim(B, 'listing', true), claim(C, 'listing', false)])).toEqual({ [key(A)]: [B], [key(C)]: [B] });
+    expect(losers([claim(A, 'listing', false), claim(B, 'listing', true), claim(C, 'listing', false)])).toEqual({
+      [key(A)]: [B],
+      [key(C)]: [B],
+    });
     expect(losers([claim(A, 'listing', false), claim(B, 'ledger', true)])).toEqual({ [key(A)]: [B] });
   });
 
   it('lets the device image in Graph keep the pair over ledger holders', () => {
-    expect(losers([claim(A, 'ledger', true), claim(B, 'device-image', true), claim(C, 'listing', true)])).toEqual({ [key(A)]: [B], [key(C)]: [B] });
+    expect(losers([claim(A, 'ledger', true), claim(B, 'device-image', true), claim(C, 'listing', true)])).toEqual({
+      [key(A)]: [B],
+      [key(C)]: [B],
+    });
   });
 
   it('names no keeper when two ledger rows hold the same pair', () => {
@@ -85,8 +104,18 @@ describe('collectNameVersionClaims', () => {
       listed: new Set([sourceImageId('listed').toLowerCase()]),
       candidates: [
         { sourceImageResourceId: sourceImageId('new'), displayName: 'n', version: '1.0.0', row: undefined },
-        { sourceImageResourceId: sourceImageId('held'), displayName: 'H', version: '01.0.0', row: ledgerRow({ displayName: 'h', version: '1.0.0', state: 'creating' }) },
-        { sourceImageResourceId: sourceImageId('was-skipped'), displayName: 's', version: '1.0.0', row: ledgerRow({ displayName: 's', version: '1.0.0', state: 'skipped' }) },
+        {
+          sourceImageResourceId: sourceImageId('held'),
+          displayName: 'H',
+          version: '01.0.0',
+          row: ledgerRow({ displayName: 'h', version: '1.0.0', state: 'creating' }),
+        },
+        {
+          sourceImageResourceId: sourceImageId('was-skipped'),
+          displayName: 's',
+          version: '1.0.0',
+          row: ledgerRow({ displayName: 's', version: '1.0.0', state: 'skipped' }),
+        },
       ],
     });
     expect(claims.map(({ displayName, basis, holds }) => [displayName, basis, holds])).toEqual([

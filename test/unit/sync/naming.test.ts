@@ -57,7 +57,12 @@ describe('nameImage: from the image name', () => {
 
 describe('nameImage: from tags', () => {
   it('takes the version from cloudpc-version, and strips the name suffix for the display name', () => {
-    expect(named('win11-ent-1.2.0', { 'cloudpc-version': '1.3.0' })).toEqual({ ok: true, displayName: 'win11-ent', version: '1.3.0', versionSource: 'tag' });
+    expect(named('win11-ent-1.2.0', { 'cloudpc-version': '1.3.0' })).toEqual({
+      ok: true,
+      displayName: 'win11-ent',
+      version: '1.3.0',
+      versionSource: 'tag',
+    });
   });
 
   it('keeps the whole name as display name when only the tag carries a version', () => {
@@ -142,15 +147,30 @@ describe('nameImage: from tags', () => {
 describe('nameImage: explicit overrides', () => {
   it('lets given values win over tags and name', () => {
     const image = sourceImage({ name: 'win11-ent-1.2.0', tags: { 'cloudpc-display-name': 'Tagged', 'cloudpc-version': '9.9.9' } });
-    expect(nameImage(image, { displayName: 'Given', version: '3.0.0' })).toEqual({ ok: true, displayName: 'Given', version: '3.0.0', versionSource: 'override' });
+    expect(nameImage(image, { displayName: 'Given', version: '3.0.0' })).toEqual({
+      ok: true,
+      displayName: 'Given',
+      version: '3.0.0',
+      versionSource: 'override',
+    });
   });
 
   it('refuses a bad given version as invalid-version', () => {
-    expect(nameImage(sourceImage(), { version: '3.0' })).toMatchObject({ ok: false, reason: 'invalid-version', rejectedVersion: '3.0', versionSource: 'override' });
+    expect(nameImage(sourceImage(), { version: '3.0' })).toMatchObject({
+      ok: false,
+      reason: 'invalid-version',
+      rejectedVersion: '3.0',
+      versionSource: 'override',
+    });
   });
 
   it('ignores blank overrides', () => {
-    expect(nameImage(sourceImage(), { displayName: ' ', version: '' })).toMatchObject({ ok: true, displayName: 'win11-ent', version: '1.2.0', versionSource: 'name' });
+    expect(nameImage(sourceImage(), { displayName: ' ', version: '' })).toMatchObject({
+      ok: true,
+      displayName: 'win11-ent',
+      version: '1.2.0',
+      versionSource: 'name',
+    });
   });
 });
 

@@ -15,7 +15,12 @@ function minutesAgo(minutes: number): string {
 }
 
 /** No room check, no getSourceImages listing, no policies read: the lifecycle inputs (DESIGN §13) stay out of these tests. */
-const LIFECYCLE_OFF = { capacity: null, visibleToWindows365: null, policies: null, expiryWarningDays: 30 } as const satisfies Partial<PlanInput>;
+const LIFECYCLE_OFF = {
+  capacity: null,
+  visibleToWindows365: null,
+  policies: null,
+  expiryWarningDays: 30,
+} as const satisfies Partial<PlanInput>;
 
 function planFor(input: Partial<PlanInput>): Plan {
   return plan({
@@ -47,7 +52,12 @@ function single(options: { image?: SourceImage; row?: LedgerRow; graph?: DeviceI
  */
 function upToDate(overrides: Partial<LedgerRow> = {}): LedgerRow {
   const graph = deviceImage();
-  return ledgerRow({ osStatus: graph.osStatus, expirationDate: graph.expirationDate, contentFingerprint: sourceImage().contentFingerprint, ...overrides });
+  return ledgerRow({
+    osStatus: graph.osStatus,
+    expirationDate: graph.expirationDate,
+    contentFingerprint: sourceImage().contentFingerprint,
+    ...overrides,
+  });
 }
 
 function kinds(result: Plan): string[] {
@@ -95,7 +105,8 @@ describe('plan: a new image', () => {
   });
 
   it('keeps the id exactly as ARM returned it in the job', () => {
-    const id = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Images/providers/Microsoft.Compute/images/Win11-Ent-1.2.0';
+    const id =
+      '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/RG-Images/providers/Microsoft.Compute/images/Win11-Ent-1.2.0';
     const result = single({ image: sourceImage({ id, name: 'Win11-Ent-1.2.0' }) });
     expect(result.actions[0]).toMatchObject({ kind: 'register', job: { sourceImageResourceId: id, displayName: 'Win11-Ent' } });
   });
@@ -111,7 +122,9 @@ describe('plan: a new image', () => {
     const image = sourceImage({ tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': displayName } });
     expect(single({ image }).actions[0]).toMatchObject({ kind: 'register', job: { displayName } });
     const longName = `${'n'.repeat(74)}-1.0.0`;
-    expect(single({ image: sourceImage({ name: longName }) }).actions[0]).toMatchObject({ job: { displayName: 'n'.repeat(74), version: '1.0.0' } });
+    expect(single({ image: sourceImage({ name: longName }) }).actions[0]).toMatchObject({
+      job: { displayName: 'n'.repeat(74), version: '1.0.0' },
+    });
   });
 });
 
@@ -172,8 +185,16 @@ describe('plan: skipped images', () => {
   });
 
   it('names what it can of a skipped image: no version when it has none', () => {
-    expect(single({ image: sourceImage({ name: 'win11-ent' }) }).actions[0]).toMatchObject({ displayName: 'win11-ent', version: null, reason: 'no-version' });
-    expect(single({ image: sourceImage({ hyperVGeneration: 'V1' }) }).actions[0]).toMatchObject({ displayName: 'win11-ent', version: '1.2.0', reason: 'gen1' });
+    expect(single({ image: sourceImage({ name: 'win11-ent' }) }).actions[0]).toMatchObject({
+      displayName: 'win11-ent',
+      version: null,
+      reason: 'no-version',
+    });
+    expect(single({ image: sourceImage({ hyperVGeneration: 'V1' }) }).actions[0]).toMatchObject({
+      displayName: 'win11-ent',
+      version: '1.2.0',
+      reason: 'gen1',
+    });
   });
 
   it('skips again, with the ledger state shown, an image whose ledger row is already skipped', () => {
@@ -195,7 +216,10 @@ describe('plan: skipped images', () => {
     const image = sourceImage({ name: 'win11-ent' });
     const row = ledgerRow({ sourceImageResourceId: image.id, state: 'ready' });
     const result = single({ image, row });
-    expect(result.actions).toEqual([expect.objectContaining({ kind: 'retire', row }), expect.objectContaining({ kind: 'skip', reason: 'no-version', version: null })]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({ kind: 'retire', row }),
+      expect.objectContaining({ kind: 'skip', reason: 'no-version', version: null }),
+    ]);
     expect(result.images).toEqual([expect.objectContaining({ outcome: 'skip', reason: 'no-version', version: null, ledgerState: null })]);
   });
 
@@ -211,7 +235,16 @@ describe('plan: matching Graph by source image id', () => {
   it('adopts a device image Graph already has for a source the ledger does not know', () => {
     const image = sourceImage();
     const result = single({ image, graph });
-    expect(result.actions).toEqual([{ kind: 'adopt', sourceImage: image, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: image.contentFingerprint }]);
+    expect(result.actions).toEqual([
+      {
+        kind: 'adopt',
+        sourceImage: image,
+        deviceImage: graph,
+        displayName: 'win11-ent',
+        version: '1.2.0',
+        contentFingerprint: image.contentFingerprint,
+      },
+    ]);
     expect(result.images[0]).toMatchObject({ outcome: 'adopt', ledgerState: null, deviceImageId: graph.id });
   });
 
@@ -249,7 +282,14 @@ describe('plan: matching Graph by source image id', () => {
   it('matches a device image whatever the source now says about eligibility or naming (nothing would be posted)', () => {
     const ineligible = sourceImage({ hyperVGeneration: 'V1', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'Renamed' } });
     expect(single({ image: ineligible, graph }).actions).toEqual([
-      { kind: 'adopt', sourceImage: ineligible, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: ineligible.contentFingerprint },
+      {
+        kind: 'adopt',
+        sourceImage: ineligible,
+        deviceImage: graph,
+        displayName: 'win11-ent',
+        version: '1.2.0',
+        contentFingerprint: ineligible.contentFingerprint,
+      },
     ]);
     expect(kinds(single({ image: ineligible, graph, row: upToDate({ state: 'ready' }) }))).toEqual([]);
   });
@@ -280,17 +320,39 @@ describe('plan: matching Graph by source image id', () => {
 
   it('otherwise adopts the most usable device image: ready, then pending, then the most recently modified', () => {
     // Several device images of one registration (source and version), told apart by displayName.
-    const failed = deviceImage({ id: 'failed', status: 'failed', lastModifiedDateTime: '2026-11-20T11:00:00Z', displayName: 'win11-ent-a' });
-    const pending = deviceImage({ id: 'pending', status: 'pending', lastModifiedDateTime: '2026-11-20T10:00:00Z', displayName: 'win11-ent-b' });
-    const oldReady = deviceImage({ id: 'old-ready', status: 'ready', lastModifiedDateTime: '2026-11-01T10:00:00Z', displayName: 'win11-ent-c' });
-    const newReady = deviceImage({ id: 'new-ready', status: 'ready', lastModifiedDateTime: '2026-11-02T10:00:00Z', displayName: 'win11-ent-d' });
+    const failed = deviceImage({
+      id: 'failed',
+      status: 'failed',
+      lastModifiedDateTime: '2026-11-20T11:00:00Z',
+      displayName: 'win11-ent-a',
+    });
+    const pending = deviceImage({
+      id: 'pending',
+      status: 'pending',
+      lastModifiedDateTime: '2026-11-20T10:00:00Z',
+      displayName: 'win11-ent-b',
+    });
+    const oldReady = deviceImage({
+      id: 'old-ready',
+      status: 'ready',
+      lastModifiedDateTime: '2026-11-01T10:00:00Z',
+      displayName: 'win11-ent-c',
+    });
+    const newReady = deviceImage({
+      id: 'new-ready',
+      status: 'ready',
+      lastModifiedDateTime: '2026-11-02T10:00:00Z',
+      displayName: 'win11-ent-d',
+    });
     const adopted = (deviceImages: DeviceImage[]) => {
       const action = planFor({ sourceImages: [sourceImage()], deviceImages }).actions[0];
       return action?.kind === 'adopt' ? action.deviceImage.id : null;
     };
     expect(adopted([failed, pending, oldReady, newReady])).toBe('new-ready');
     expect(adopted([failed, pending])).toBe('pending');
-    expect(adopted([failed, deviceImage({ id: 'older-failed', status: 'failed', lastModifiedDateTime: null, displayName: 'win11-ent-e' })])).toBe('failed');
+    expect(
+      adopted([failed, deviceImage({ id: 'older-failed', status: 'failed', lastModifiedDateTime: null, displayName: 'win11-ent-e' })]),
+    ).toBe('failed');
   });
 });
 
@@ -358,7 +420,7 @@ describe('plan: every ledger state with the device image in Graph', () => {
 describe('plan: every ledger state with no device image in Graph', () => {
   const causeOf = (result: Plan) => {
     const action = result.actions[0];
-    return action?.kind === 'register' ? action.cause : action?.kind ?? null;
+    return action?.kind === 'register' ? action.cause : (action?.kind ?? null);
   };
 
   it('registers an image the ledger has never seen', () => {
@@ -403,7 +465,13 @@ describe('plan: every ledger state with no device image in Graph', () => {
     const fixed = sourceImage({ hyperVGeneration: 'V2' });
     const row = ledgerRow({ sourceImageResourceId: fixed.id, state: 'skipped', reason: 'gen1', deviceImageId: null });
     const result = single({ image: fixed, row });
-    expect(result.actions).toEqual([expect.objectContaining({ kind: 'register', cause: 'now-eligible', job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }) })]);
+    expect(result.actions).toEqual([
+      expect.objectContaining({
+        kind: 'register',
+        cause: 'now-eligible',
+        job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }),
+      }),
+    ]);
     expect(result.images[0]).toMatchObject({ outcome: 'register', ledgerState: 'skipped' });
   });
 
@@ -413,13 +481,19 @@ describe('plan: every ledger state with no device image in Graph', () => {
     const result = single({ image: fixed, row });
     expect(result.actions).toEqual([
       { kind: 'dropRow', row },
-      expect.objectContaining({ kind: 'register', cause: 'new', job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }) }),
+      expect.objectContaining({
+        kind: 'register',
+        cause: 'new',
+        job: expect.objectContaining({ displayName: 'win11-ent', version: '1.2.0' }),
+      }),
     ]);
     expect(result.images[0]).toMatchObject({ outcome: 'register', version: '1.2.0', ledgerState: null });
   });
 
   it('never registers an in-flight row on manual trigger either', () => {
-    expect(single({ row: ledgerRow({ state: 'creating', deviceImageId: null, updatedAt: minutesAgo(1) }), trigger: 'manual' }).actions).toEqual([]);
+    expect(
+      single({ row: ledgerRow({ state: 'creating', deviceImageId: null, updatedAt: minutesAgo(1) }), trigger: 'manual' }).actions,
+    ).toEqual([]);
   });
 });
 
@@ -441,13 +515,21 @@ describe('plan: displayName + version claimed by more than one source image', ()
   });
 
   it('compares the pair case-insensitively and by canonical version', () => {
-    const shouting = sourceImage({ id: OTHER, name: 'other', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'WIN11-ENT', 'cloudpc-version': 'v01.2.0' } });
+    const shouting = sourceImage({
+      id: OTHER,
+      name: 'other',
+      tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'WIN11-ENT', 'cloudpc-version': 'v01.2.0' },
+    });
     expect(kinds(planFor({ sourceImages: [mine, shouting] }))).toEqual(['skip', 'skip']);
   });
 
   it('lets different versions or names coexist', () => {
     const nextVersion = sourceImage({ name: 'win11-ent-1.3.0' });
-    const otherName = sourceImage({ id: OTHER, name: 'win11-ent-1.2.0', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'finance' } });
+    const otherName = sourceImage({
+      id: OTHER,
+      name: 'win11-ent-1.2.0',
+      tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'finance' },
+    });
     expect(kinds(planFor({ sourceImages: [mine, nextVersion, otherName] }))).toEqual(['register', 'register', 'register']);
   });
 
@@ -474,8 +556,11 @@ describe('plan: displayName + version claimed by more than one source image', ()
     expect(skipFixOf(result, mine.id)).not.toContain(OTHER);
   });
 
-  it("skips a new image whose pair a device image of another source holds, even when that source is gone from ARM", () => {
-    const result = planFor({ sourceImages: [mine], deviceImages: [deviceImage({ id: 'theirs', sourceImageResourceId: OTHER.replace('resourceGroups', 'resourcegroups') })] });
+  it('skips a new image whose pair a device image of another source holds, even when that source is gone from ARM', () => {
+    const result = planFor({
+      sourceImages: [mine],
+      deviceImages: [deviceImage({ id: 'theirs', sourceImageResourceId: OTHER.replace('resourceGroups', 'resourcegroups') })],
+    });
     expect(result.actions[0]).toMatchObject({ kind: 'skip', reason: 'name-version-taken' });
     expect(skipFixOf(result, mine.id)).toContain('resourcegroups/rg-other');
   });
@@ -534,8 +619,12 @@ describe('plan: displayName + version claimed by more than one source image', ()
 
   it("counts an out-of-scope image's device image and ledger row as claims", () => {
     const outOfScope = sourceImage({ id: OTHER, tags: {} });
-    expect(kinds(planFor({ sourceImages: [mine, outOfScope], deviceImages: [deviceImage({ sourceImageResourceId: OTHER })] }))).toEqual(['skip']);
-    expect(kinds(planFor({ sourceImages: [mine, outOfScope], ledger: [ledgerRow({ sourceImageResourceId: OTHER, state: 'ready' })] }))).toEqual(['skip']);
+    expect(kinds(planFor({ sourceImages: [mine, outOfScope], deviceImages: [deviceImage({ sourceImageResourceId: OTHER })] }))).toEqual([
+      'skip',
+    ]);
+    expect(
+      kinds(planFor({ sourceImages: [mine, outOfScope], ledger: [ledgerRow({ sourceImageResourceId: OTHER, state: 'ready' })] })),
+    ).toEqual(['skip']);
   });
 
   it('does not let an ineligible image claim a pair', () => {
@@ -545,23 +634,54 @@ describe('plan: displayName + version claimed by more than one source image', ()
   });
 
   it("judges a listed image by its current naming, not by its row's old pair", () => {
-    const renamed = sourceImage({ id: OTHER, name: 'other', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'win11-ent', 'cloudpc-version': '2.0.0' } });
-    const oldRow = ledgerRow({ sourceImageResourceId: OTHER, state: 'failed', deviceImageId: null, displayName: 'win11-ent', version: '1.2.0' });
+    const renamed = sourceImage({
+      id: OTHER,
+      name: 'other',
+      tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'win11-ent', 'cloudpc-version': '2.0.0' },
+    });
+    const oldRow = ledgerRow({
+      sourceImageResourceId: OTHER,
+      state: 'failed',
+      deviceImageId: null,
+      displayName: 'win11-ent',
+      version: '1.2.0',
+    });
     const result = planFor({ sourceImages: [mine, renamed], ledger: [oldRow] });
     // The renamed source's 2.0.0 is a registration of its own; its failed 1.2.0 stays as it is.
-    expect(result.images.map((image) => [image.outcome, image.version])).toEqual([['register', '1.2.0'], ['register', '2.0.0']]);
-    expect(result.actions.every((action) => action.kind !== 'register' || action.job.version !== '1.2.0' || action.job.sourceImageResourceId === mine.id)).toBe(true);
+    expect(result.images.map((image) => [image.outcome, image.version])).toEqual([
+      ['register', '1.2.0'],
+      ['register', '2.0.0'],
+    ]);
+    expect(
+      result.actions.every(
+        (action) => action.kind !== 'register' || action.job.version !== '1.2.0' || action.job.sourceImageResourceId === mine.id,
+      ),
+    ).toBe(true);
   });
 
   it('does not count a row holding another pair as holding the new one', () => {
-    const renamed = sourceImage({ id: OTHER, name: 'other', tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'win11-ent', 'cloudpc-version': '1.2.0' } });
-    const oldRow = ledgerRow({ sourceImageResourceId: OTHER, state: 'queued', deviceImageId: null, displayName: 'other', version: '0.0.1', updatedAt: minutesAgo(1) });
+    const renamed = sourceImage({
+      id: OTHER,
+      name: 'other',
+      tags: { 'cloudpc-sync': 'true', 'cloudpc-display-name': 'win11-ent', 'cloudpc-version': '1.2.0' },
+    });
+    const oldRow = ledgerRow({
+      sourceImageResourceId: OTHER,
+      state: 'queued',
+      deviceImageId: null,
+      displayName: 'other',
+      version: '0.0.1',
+      updatedAt: minutesAgo(1),
+    });
     expect(kinds(planFor({ sourceImages: [mine, renamed], ledger: [oldRow] }))).toEqual(['skip', 'skip']);
   });
 
   it('skips on an event too, when the ledger shows another source holding the pair', () => {
     const row = ledgerRow({ sourceImageResourceId: OTHER, state: 'creating', deviceImageId: null, updatedAt: minutesAgo(1) });
-    expect(planFor({ sourceImages: [mine], ledger: [row], trigger: 'event' }).actions[0]).toMatchObject({ kind: 'skip', reason: 'name-version-taken' });
+    expect(planFor({ sourceImages: [mine], ledger: [row], trigger: 'event' }).actions[0]).toMatchObject({
+      kind: 'skip',
+      reason: 'name-version-taken',
+    });
   });
 
   it('compares unicode display names in one normal form', () => {
@@ -590,11 +710,27 @@ describe('plan: purity', () => {
 
   it('lists every in-scope image in the summary, with the would-be outcome', () => {
     const result = planFor({
-      sourceImages: [sourceImage(), sourceImage({ name: 'b-1.0.0' }), sourceImage({ name: 'c' }), sourceImage({ name: 'd-1.0.0' }), sourceImage({ name: 'e-1.0.0', tags: {} })],
+      sourceImages: [
+        sourceImage(),
+        sourceImage({ name: 'b-1.0.0' }),
+        sourceImage({ name: 'c' }),
+        sourceImage({ name: 'd-1.0.0' }),
+        sourceImage({ name: 'e-1.0.0', tags: {} }),
+      ],
       deviceImages: [deviceImage({ id: 'b-id', sourceImageResourceId: sourceImageId('b-1.0.0'), displayName: 'b', version: '1.0.0' })],
-      ledger: [ledgerRow({ sourceImageResourceId: sourceImageId('d-1.0.0'), displayName: 'd', version: '1.0.0', state: 'failed', deviceImageId: null })],
+      ledger: [
+        ledgerRow({
+          sourceImageResourceId: sourceImageId('d-1.0.0'),
+          displayName: 'd',
+          version: '1.0.0',
+          state: 'failed',
+          deviceImageId: null,
+        }),
+      ],
     });
-    expect(result.images.map(({ displayName, outcome, ledgerState, deviceImageId }) => ({ displayName, outcome, ledgerState, deviceImageId }))).toEqual([
+    expect(
+      result.images.map(({ displayName, outcome, ledgerState, deviceImageId }) => ({ displayName, outcome, ledgerState, deviceImageId })),
+    ).toEqual([
       { displayName: 'win11-ent', outcome: 'register', ledgerState: null, deviceImageId: null },
       { displayName: 'b', outcome: 'adopt', ledgerState: null, deviceImageId: 'b-id' },
       { displayName: 'c', outcome: 'skip', ledgerState: null, deviceImageId: null },

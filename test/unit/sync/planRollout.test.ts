@@ -18,7 +18,13 @@ const kiosk = policy({ displayName: 'Kiosk', imageType: 'gallery', imageId: 'mic
 
 describe('rolloutTargets', () => {
   it('reads display names and ids separated by ;, trimmed, without blanks or repeats in any casing', () => {
-    expect(rolloutTargets(sourceImage({ tags: { 'CloudPC-Provisioning-Policies': ' Engineering ;;sales; ENGINEERING ; 0f3a9c1e-6b2d-4e8f-a1c7-93d5e2b4f680 ' } }))).toEqual(['Engineering', 'sales', '0f3a9c1e-6b2d-4e8f-a1c7-93d5e2b4f680']);
+    expect(
+      rolloutTargets(
+        sourceImage({
+          tags: { 'CloudPC-Provisioning-Policies': ' Engineering ;;sales; ENGINEERING ; 0f3a9c1e-6b2d-4e8f-a1c7-93d5e2b4f680 ' },
+        }),
+      ),
+    ).toEqual(['Engineering', 'sales', '0f3a9c1e-6b2d-4e8f-a1c7-93d5e2b4f680']);
     expect(rolloutTargets(sourceImage({ tags: {} }))).toEqual([]);
   });
 });
@@ -44,15 +50,24 @@ describe('planRollout', () => {
   });
 
   it('plans nothing for a target done once, even when the policy was moved since (rolled back, or by hand)', () => {
-    const row = ledgerRow({ rolloutPolicies: ['Engineering'], rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out', at: '2026-11-20T10:00:00Z' }] });
+    const row = ledgerRow({
+      rolloutPolicies: ['Engineering'],
+      rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out', at: '2026-11-20T10:00:00Z' }],
+    });
     expect(planRollout([row], [engineering])).toEqual([]);
   });
 
   it('plans a problem again (fixing the name, the policy or the permission finishes it), but records the same problem only once', () => {
-    const missing = ledgerRow({ rolloutPolicies: ['Missing'], rollouts: [{ target: 'Missing', policyId: null, outcome: 'no-such-policy', at: '2026-11-20T10:00:00Z' }] });
+    const missing = ledgerRow({
+      rolloutPolicies: ['Missing'],
+      rollouts: [{ target: 'Missing', policyId: null, outcome: 'no-such-policy', at: '2026-11-20T10:00:00Z' }],
+    });
     expect(planRollout([missing], [engineering])).toEqual([]);
     expect(planRollout([missing], [policy({ displayName: 'Missing' })]).map((step) => step.kind)).toEqual(['point']);
-    const refused = ledgerRow({ rolloutPolicies: ['Engineering'], rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'refused', at: '2026-11-20T10:00:00Z' }] });
+    const refused = ledgerRow({
+      rolloutPolicies: ['Engineering'],
+      rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'refused', at: '2026-11-20T10:00:00Z' }],
+    });
     expect(planRollout([refused], [engineering]).map((step) => step.kind)).toEqual(['point']);
   });
 
@@ -89,7 +104,14 @@ describe('previewRollout', () => {
       ['Missing', 'no-such-policy'],
       ['Kiosk', 'gallery-image'],
     ]);
-    const done = ledgerRow({ sourceImageResourceId: tagged.id, rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out', at: '2026-11-20T10:00:00Z' }] });
-    expect(previewRollout(planned, [done], [engineering], true)[0]).toMatchObject({ target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out' });
+    const done = ledgerRow({
+      sourceImageResourceId: tagged.id,
+      rollouts: [{ target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out', at: '2026-11-20T10:00:00Z' }],
+    });
+    expect(previewRollout(planned, [done], [engineering], true)[0]).toMatchObject({
+      target: 'Engineering',
+      policyId: engineering.id,
+      outcome: 'rolled-out',
+    });
   });
 });

@@ -7,11 +7,20 @@ import { sourceImageId } from '../../fixtures/sourceImage';
 
 /** A registration of win11-ent the app posted, with a device image id of its own. */
 function version(v: string, overrides: Partial<LedgerRow> = {}): LedgerRow {
-  return ledgerRow({ sourceImageResourceId: sourceImageId('win11-ent'), version: v, deviceImageId: `00000000-0000-4000-8000-${v.replace(/\./g, '').padStart(12, '0')}`, ...overrides });
+  return ledgerRow({
+    sourceImageResourceId: sourceImageId('win11-ent'),
+    version: v,
+    deviceImageId: `00000000-0000-4000-8000-${v.replace(/\./g, '').padStart(12, '0')}`,
+    ...overrides,
+  });
 }
 
 function listed(rows: readonly LedgerRow[]) {
-  return rows.flatMap((row) => (row.deviceImageId === null ? [] : [deviceImage({ id: row.deviceImageId, version: row.version ?? '', sourceImageResourceId: row.sourceImageResourceId })]));
+  return rows.flatMap((row) =>
+    row.deviceImageId === null
+      ? []
+      : [deviceImage({ id: row.deviceImageId, version: row.version ?? '', sourceImageResourceId: row.sourceImageResourceId })],
+  );
 }
 
 function policy(name: string, imageId: string | null, imageType = 'custom'): ProvisioningPolicy {
@@ -31,7 +40,12 @@ describe('retention', () => {
   it('never retires a device image a custom-image provisioning policy uses, and says which policy', () => {
     const rows = ['1.0.0', '1.1.0', '1.2.0'].map((v) => version(v));
     const inUse = rows[0]?.deviceImageId ?? '';
-    const plan = planRetention({ ledger: rows, deviceImages: listed(rows), policies: [policy('Engineering', inUse.toUpperCase()), policy('Gallery', rows[1]?.deviceImageId ?? '', 'gallery')], keep: 1 });
+    const plan = planRetention({
+      ledger: rows,
+      deviceImages: listed(rows),
+      policies: [policy('Engineering', inUse.toUpperCase()), policy('Gallery', rows[1]?.deviceImageId ?? '', 'gallery')],
+      keep: 1,
+    });
     expect(versions(plan)).toEqual(['1.1.0']);
     expect(plan.inUse).toEqual([{ row: rows[0], policies: ['Engineering'] }]);
   });
@@ -56,8 +70,16 @@ describe('retention', () => {
   });
 
   it('groups by display name whatever the casing, across source images', () => {
-    const rows = [version('1.0.0', { displayName: 'Win11-ENT', sourceImageResourceId: sourceImageId('a') }), version('2.0.0', { displayName: 'win11-ent', sourceImageResourceId: sourceImageId('b') }), version('1.0.0', { displayName: 'kiosk', sourceImageResourceId: sourceImageId('c'), deviceImageId: 'kiosk-1' })];
-    expect(planRetention({ ledger: rows, deviceImages: listed(rows), policies: [], keep: 1 }).retire.map((retirement) => retirement.row.displayName)).toEqual(['Win11-ENT']);
+    const rows = [
+      version('1.0.0', { displayName: 'Win11-ENT', sourceImageResourceId: sourceImageId('a') }),
+      version('2.0.0', { displayName: 'win11-ent', sourceImageResourceId: sourceImageId('b') }),
+      version('1.0.0', { displayName: 'kiosk', sourceImageResourceId: sourceImageId('c'), deviceImageId: 'kiosk-1' }),
+    ];
+    expect(
+      planRetention({ ledger: rows, deviceImages: listed(rows), policies: [], keep: 1 }).retire.map(
+        (retirement) => retirement.row.displayName,
+      ),
+    ).toEqual(['Win11-ENT']);
   });
 
   it('finishes a retirement cut short (row retired, device image still listed) even with retention off, and leaves a gone one alone', () => {

@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config';
 import { pastHorizon, transientRetryDelaySeconds } from '../../../src/steps/retryTransientLater';
 
-const deps = { config: loadConfig({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', IMAGE_SYNC_SUBSCRIPTION_IDS: '11111111-1111-4111-8111-111111111111' }) };
+const deps = {
+  config: loadConfig({
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    IMAGE_SYNC_SUBSCRIPTION_IDS: '11111111-1111-4111-8111-111111111111',
+  }),
+};
 const NOW = new Date('2026-12-01T15:00:00Z');
 
 describe('when a job that failed transiently comes back', () => {
   it('follows the status checks schedule, doubling to the maximum, within ±20 %', () => {
-    expect([0, 1, 2, 3, 10].map((attempt) => transientRetryDelaySeconds(deps, attempt, null, () => 0.5))).toEqual([300, 600, 1200, 1800, 1800]);
+    expect([0, 1, 2, 3, 10].map((attempt) => transientRetryDelaySeconds(deps, attempt, null, () => 0.5))).toEqual([
+      300, 600, 1200, 1800, 1800,
+    ]);
     expect(transientRetryDelaySeconds(deps, 0, null, () => 0)).toBe(240);
     expect(transientRetryDelaySeconds(deps, 0, null, () => 1)).toBe(360);
   });

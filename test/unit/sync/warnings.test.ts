@@ -37,21 +37,35 @@ describe('source warnings', () => {
   const registered = { displayName: 'win11-ent', version: '1.2.0', contentFingerprint: 'vm-build-1' };
 
   it('says version-unchanged, with the fix, when the source was rebuilt under the registered version', () => {
-    const [warning] = sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-2' }), { displayName: 'win11-ent', version: '1.2.0' });
+    const [warning] = sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-2' }), {
+      displayName: 'win11-ent',
+      version: '1.2.0',
+    });
     expect(warning?.code).toBe('version-unchanged');
     expect(warning?.text).toMatch(/bump cloudpc-version/i);
   });
 
   it('says nothing for the same capture, another version, or an unknown capture', () => {
-    expect(sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), { displayName: 'win11-ent', version: '1.2.0' })).toEqual([]);
-    expect(sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-2' }), { displayName: 'win11-ent', version: '1.3.0' })).toEqual([]);
-    expect(sourceWarnings(registered, sourceImage({ contentFingerprint: null }), { displayName: 'win11-ent', version: '1.2.0' })).toEqual([]);
+    expect(
+      sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), { displayName: 'win11-ent', version: '1.2.0' }),
+    ).toEqual([]);
+    expect(
+      sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-2' }), { displayName: 'win11-ent', version: '1.3.0' }),
+    ).toEqual([]);
+    expect(sourceWarnings(registered, sourceImage({ contentFingerprint: null }), { displayName: 'win11-ent', version: '1.2.0' })).toEqual(
+      [],
+    );
   });
 
   it('reports a changed display name as drift, never a rename', () => {
-    const warnings = sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), { displayName: 'Windows 11 Engineering', version: '1.2.0' });
+    const warnings = sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), {
+      displayName: 'Windows 11 Engineering',
+      version: '1.2.0',
+    });
     expect(codes(warnings)).toEqual(['display-name-changed']);
     expect(warnings[0]?.text).toMatch(/never renames/);
-    expect(sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), { displayName: 'WIN11-ENT', version: '1.2.0' })).toEqual([]);
+    expect(
+      sourceWarnings(registered, sourceImage({ contentFingerprint: 'vm-build-1' }), { displayName: 'WIN11-ENT', version: '1.2.0' }),
+    ).toEqual([]);
   });
 });

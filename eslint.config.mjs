@@ -1,0 +1,116 @@
+// Lint: typescript-eslint's type-checked rules over every TypeScript file, Prettier for layout (its
+// rules off here), and the layer rules of docs/architecture.md as import restrictions per folder.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const EMULATOR_AND_LOCAL_HOST = [
+  { group: ['**/emulator', '**/emulator/**'], message: 'Production code never imports the local tenant emulator (docs/architecture.md).' },
+  { group: ['**/local/**'], message: 'Production code never imports the local host; only the command (src/cli) runs it.' },
+];
+const FUNCTIONS_HOST = { name: '@azure/functions', message: 'src/ is runtime-free: the Functions host stays in functions/.' };
+const STEPS_AND_HANDLERS = [
+  {
+    group: ['**/steps/**', '**/handlers/**'],
+    message: 'Adapters and rules do not call back into steps or handlers: dependencies point inwards.',
+  },
+];
+const restrict = (patterns, paths = [FUNCTIONS_HOST]) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'artifacts/**', 'node_modules/**', 'coverage/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // A caught value is rethrown as it came; it was an Error from whoever threw it.
+      '@typescript-eslint/only-throw-error': ['error', { allowThrowingUnknown: true }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+      },
+    },
+  },
+  // Tests read JSON the command printed and use vitest's asymmetric matchers (both typed any), and
+  // stand in for async interfaces with functions that have nothing to await.
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  // Layers (docs/architecture.md).
+  { files: ['src/**/*.ts'], rules: restrict([...EMULATOR_AND_LOCAL_HOST]) },
+  {
+    files: ['src/rules/**/*.ts'],
+    rules: restrict([
+      ...EMULATOR_AND_LOCAL_HOST,
+      ...STEPS_AND_HANDLERS,
+      {
+        group: [
+          '**/arm/*',
+          '**/graph/*',
+          '**/state/*',
+          '**/queue/*',
+          '**/storage/*',
+          '**/alerts/*',
+          '**/runtime/*',
+          '**/cli/*',
+          '!**/arm/managedImageId',
+        ],
+        message: 'Rules are pure: no adapter, only domain, config, errors, ports (types) and other rules.',
+      },
+    ]),
+  },
+  {
+    files: ['src/{arm,graph,state,queue,storage,alerts,auth,events}/**/*.ts'],
+    rules: {
+      ...restrict([...EMULATOR_AND_LOCAL_HOST, ...STEPS_AND_HANDLERS]),
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/ports'], allowTypeImports: true, message: 'Adapters import only types from the ports.' }] },
+      ],
+    },
+  },
+  { files: ['functions/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: EMULATOR_AND_LOCAL_HOST }] } },
+  {
+    files: ['src/handlers/**/*.ts'],
+    rules: restrict([
+      ...EMULATOR_AND_LOCAL_HOST,
+      { group: ['../handlers/*', './*', '!./'], message: 'Handlers do not import each other: what two share is a step.' },
+    ]),
+  },
+  { files: ['src/{cli,local,emulator}/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [FUNCTIONS_HOST] }] } },
+  prettier,
+);
