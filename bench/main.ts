@@ -16,17 +16,24 @@ import { startAzurite } from '../src/local/startAzurite';
 import { subscriptionIdOf } from './benchEstate';
 import { type ColdStart, measureColdStart } from './coldStart';
 import { type EventLatency, measureEventLatency } from './eventLatency';
+import { type PreviousRelease, preparePreviousRelease } from './previousRelease';
 import { type BenchResults, renderMarkdown, renderText } from './report';
 import { type ScenarioResult, POLL_INTERVAL_SECONDS, runScenario } from './runScenario';
 import { SCENARIOS } from './scenarios';
 
 const TLS_DIR = 'IMAGE_SYNC_BENCH_TLS_DIR';
-const HELP = `Usage: npm run bench [-- --only small,latency,versions,faulty,medium,large,large-200ms,throttled,acceptance,event,cold-start] [--out FILE.json]
+const HELP = `Usage: npm run bench [-- --only RUN,RUN,...] [--against REF] [--out FILE.json]
+
+Runs: ${[...SCENARIOS.map((scenario) => scenario.name), 'event', 'cold-start'].join(', ')}.
 
 Runs image-sync sync against the local emulator (fixed latency per call) on generated estates and
 prints wall time, requests against the minimum the APIs allow, peak RSS, status checks per image,
 early retries, the throttled run's use of its budget, event-to-POST latency and the function app's
-cold start. Writes FILE.json (default bench/results.json, or bench/results.local.json, git-ignored,
+cold start. Runs with a plain sequential client beside them (faulty, acceptance, slow-api,
+enterprise, enterprise-rg) report the app's figures as ratios to the client's in the same run.
+--against REF also runs the CLI of commit REF (e.g. 30b33d4, the previous release: built from
+git archive in a temporary folder) on each run's estate, and reports now / then.
+Writes FILE.json (default bench/results.json, or bench/results.local.json, git-ignored,
 when --only picks some runs) and, for a full run, FILE.md: the tables in Markdown.`;
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -73,7 +80,7 @@ async function measureEvents(tls: { cert: string; key: string; certPath: string 
 async function bench(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', default: false } },
+    options: { only: { type: 'string' }, out: { type: 'string' }, against: { type: 'string' }, help: { type: 'boolean', default: false } },
     strict: true,
   });
   if (values.help === true) {
@@ -93,17 +100,26 @@ async function bench(): Promise<number> {
   const certPath = path.join(directory, 'emulator-cert.pem');
   const tls = { cert: await readFile(certPath, 'utf8'), key: await readFile(path.join(directory, 'emulator-key.pem'), 'utf8'), certPath };
 
+  let previous: PreviousRelease | null = null;
+  if (values.against !== undefined) {
+    say(`bench: building ${values.against} (the release to compare with) in a temporary folder…`);
+    previous = await preparePreviousRelease(values.against);
+  }
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of SCENARIOS) {
-    if (!selected(scenario.name)) continue;
-    say(
-      `bench: ${scenario.name} (${scenario.summary}, ${scenario.latencyMs} ms per call${scenario.budget === undefined ? '' : `, budget ${scenario.budget.perSecond}/s`})…`,
-    );
-    const result = await runScenario(scenario, tls);
-    say(
-      `bench: ${scenario.name}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.requests.total.count} requests (minimum ${result.requests.total.minimum})${result.complete ? '' : `, NOT settled (exit ${result.exitCode ?? '?'})\n${result.stderrTail}`}`,
-    );
-    scenarios.push(result);
+  try {
+    for (const scenario of SCENARIOS) {
+      if (!selected(scenario.name)) continue;
+      say(
+        `bench: ${scenario.name} (${scenario.summary}, ${scenario.latencyMs} ms per call${scenario.budget === undefined ? '' : `, budget ${scenario.budget.perSecond}/s`})…`,
+      );
+      const result = await runScenario(scenario, tls, previous);
+      say(
+        `bench: ${scenario.name}: ${(result.wallMs / 1000).toFixed(1)} s, ${result.requests.total.count} requests (minimum ${result.requests.total.minimum})${result.complete ? '' : `, NOT settled (exit ${result.exitCode ?? '?'})\n${result.stderrTail}`}${result.baseline === null ? '' : `; plain client ${(result.baseline.wallMs / 1000).toFixed(1)} s, ${result.baseline.requests} requests`}${result.previous === null ? '' : `; ${values.against ?? ''} ${(result.previous.wallMs / 1000).toFixed(1)} s`}`,
+      );
+      scenarios.push(result);
+    }
+  } finally {
+    await previous?.remove();
   }
   let eventLatency: EventLatency | null = null;
   if (selected('event')) {

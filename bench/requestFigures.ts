@@ -9,6 +9,7 @@ import type { BenchEstate } from './benchEstate';
 
 export const KINDS = {
   armList: 'arm.images.list',
+  resourceGraph: 'resourceGraph.resources',
   graphList: 'graph.deviceImages.list',
   create: 'graph.deviceImages.create',
   statusCheck: 'graph.deviceImages.get',
@@ -28,6 +29,8 @@ export interface RequestFigures {
   /** Every request, refused ones included. */
   readonly byKind: Readonly<Record<string, number>>;
   readonly armList: KindFigure;
+  /** Pages of the Resource Graph discovery query (IMAGE_SYNC_DISCOVERY=resource-graph). */
+  readonly resourceGraph: KindFigure;
   readonly graphList: KindFigure;
   readonly creates: KindFigure;
   readonly statusChecks: KindFigure;
@@ -55,7 +58,24 @@ export interface RequestFigures {
 const arrival = (request: RecordedRequest): number => Date.parse(request.at);
 const answer = (request: RecordedRequest): number => Date.parse(request.at) + (request.answeredAtMs - request.receivedAtMs);
 
-export function requestFigures(requests: readonly RecordedRequest[], bench: BenchEstate, latencyMs: number): RequestFigures {
+/**
+ * Discovery through ARM: every list page of every subscription. Through Resource Graph: the pages of
+ * one query (1,000 rows a page) whose rows are the tagged images, and a row per subscription when
+ * they are listed by id rather than `*`.
+ */
+export interface DiscoveryShape {
+  readonly mode: 'arm' | 'resource-graph';
+  readonly listedSubscriptions: boolean;
+}
+
+const RESOURCE_GRAPH_PAGE = 1_000;
+
+export function requestFigures(
+  requests: readonly RecordedRequest[],
+  bench: BenchEstate,
+  latencyMs: number,
+  discovery: DiscoveryShape = { mode: 'arm', listedSubscriptions: true },
+): RequestFigures {
   const byKind: Record<string, number> = {};
   const served: Record<string, number> = {};
   const refused: Record<string, number> = {};
@@ -69,16 +89,24 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
     minimum,
     refused: kinds.reduce((sum, kind) => sum + (refused[kind] ?? 0), 0),
   });
-  const armMinimum = bench.armPages.reduce((sum, pages) => sum + pages, 0);
+  const viaGraph = discovery.mode === 'resource-graph';
+  const armMinimum = viaGraph ? 0 : bench.armPages.reduce((sum, pages) => sum + pages, 0);
+  const taggedRows =
+    bench.counts.new +
+    bench.counts.registered +
+    bench.counts.rebuilt +
+    bench.counts.ineligible +
+    (discovery.listedSubscriptions ? bench.armPages.length : 0);
+  const resourceGraphMinimum = viaGraph ? Math.max(1, Math.ceil(taggedRows / RESOURCE_GRAPH_PAGE)) : 0;
   // A rebuilt image's new version is a new registration like a new image.
   const newImages = bench.counts.new + bench.counts.rebuilt;
   const preflightMinimum = newImages > 0 ? 1 : 0;
-  const listingMinimum = armMinimum + bench.graphPages + 1 + preflightMinimum;
+  const listingMinimum = armMinimum + resourceGraphMinimum + bench.graphPages + 1 + preflightMinimum;
   const known = new Set<string>(Object.values(KINDS));
   const other = Object.entries(served).reduce((sum, [kind, n]) => sum + (known.has(kind) ? 0 : n), 0);
 
   const firstCreate = requests.find((request) => request.kind === KINDS.create);
-  const listingKinds: readonly string[] = [KINDS.armList, KINDS.graphList, KINDS.policies, KINDS.preflight];
+  const listingKinds: readonly string[] = [KINDS.armList, KINDS.resourceGraph, KINDS.graphList, KINDS.policies, KINDS.preflight];
   const listing = requests.filter(
     (request) => listingKinds.includes(request.kind) && (firstCreate === undefined || request.sequence < firstCreate.sequence),
   );
@@ -102,6 +130,7 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
   return {
     byKind,
     armList: figure([KINDS.armList], armMinimum),
+    resourceGraph: figure([KINDS.resourceGraph], resourceGraphMinimum),
     graphList: figure([KINDS.graphList], bench.graphPages),
     creates: figure([KINDS.create], newImages),
     statusChecks: checks,
@@ -117,7 +146,7 @@ export function requestFigures(requests: readonly RecordedRequest[], bench: Benc
       ...figure(listingKinds, listingMinimum),
       spanMs,
       // The policies list goes beside the Graph list; getSourceImages follows the plan, one latency more.
-      latencyBoundMs: (Math.max(...bench.armPages) + bench.graphPages + preflightMinimum) * latencyMs,
+      latencyBoundMs: ((viaGraph ? resourceGraphMinimum : Math.max(...bench.armPages)) + bench.graphPages + preflightMinimum) * latencyMs,
     },
     statusChecksPerImage: { mean: newImages === 0 ? 0 : checks.count / newImages, max: Math.max(0, ...checksByImage.values()) },
     phases,

@@ -9,7 +9,8 @@ import { startAzurite } from '../src/local/startAzurite';
 import { type BenchEstate, benchEstate } from './benchEstate';
 import { type CpuTimeline, type WindowCpu, startCpuTimeline, windowCpu } from './cpuTimeline';
 import { processCpuMs } from './processCpu';
-import { type BudgetFigures, type RequestFigures, budgetFigures, requestFigures } from './requestFigures';
+import type { PreviousRelease } from './previousRelease';
+import { type BudgetFigures, type DiscoveryShape, type RequestFigures, budgetFigures, requestFigures } from './requestFigures';
 import { type SyncSummary, runSyncProcess } from './runSyncProcess';
 import type { Scenario } from './scenarios';
 import { type BaselineResult, runSequentialBaseline } from './sequentialBaseline';
@@ -66,9 +67,38 @@ export interface ScenarioResult {
   readonly faulted: boolean;
   /** The plain sequential client on the same estate and faults (runs with `baseline`). */
   readonly baseline: (BaselineResult & { readonly requests: number; readonly refused: number }) | null;
+  readonly versusBaseline: NonNullable<Scenario['versusBaseline']>;
+  readonly discovery: DiscoveryShape;
+  /** The previous release's CLI on the same estate, faults and settings (`--against`). */
+  readonly previous: PreviousRun | null;
 }
 
-export async function runScenario(scenario: Scenario, tls: TlsCertificate & { readonly certPath: string }): Promise<ScenarioResult> {
+export interface PreviousRun {
+  readonly ref: string;
+  readonly commit: string;
+  readonly complete: boolean;
+  readonly exitCode: number | null;
+  readonly wallMs: number;
+  readonly workMs: number;
+  /** Requests served (not refused with 429). */
+  readonly requests: number;
+  readonly reconcileMs: number;
+  readonly maxRssBytes: number | null;
+  readonly cpuMs: number | null;
+}
+
+function discoveryOf(settings: Readonly<Record<string, string>>): DiscoveryShape {
+  return {
+    mode: settings.IMAGE_SYNC_DISCOVERY === 'resource-graph' ? 'resource-graph' : 'arm',
+    listedSubscriptions: settings.IMAGE_SYNC_SUBSCRIPTION_IDS !== '*',
+  };
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  tls: TlsCertificate & { readonly certPath: string },
+  previousRelease: PreviousRelease | null = null,
+): Promise<ScenarioResult> {
   const bench = benchEstate(scenario.shape);
   const faults: FaultRule[] = [{ latencyMs: scenario.latencyMs }];
   if (scenario.budget !== undefined) faults.push({ budget: { perSecond: scenario.budget.perSecond, burst: scenario.budget.burst } });
@@ -99,20 +129,21 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
     const samples = timelines.flatMap((timeline) => timeline.stop());
     const benchCpu = process.cpuUsage(benchBefore);
     const azuriteAfter = await processCpuMs(azurite.pid);
-    const requests = requestFigures(emulator.requests, bench, scenario.latencyMs);
+    const discovery = discoveryOf({ ...emulator.settings(), ...settings });
+    const requests = requestFigures(emulator.requests, bench, scenario.latencyMs, discovery);
     const { counts } = bench;
     const sync = run.summary;
-    const complete =
-      run.code === 0 &&
-      sync !== null &&
-      sync.ready === counts.new + counts.registered + 2 * counts.rebuilt &&
-      sync.skipped === counts.ineligible &&
-      sync.failed === 0;
+    const complete = isComplete(run.code, sync, counts);
     const slowestPages = Math.max(...bench.armPages);
     const subscriptionConcurrency = Number(settings.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY ?? DEFAULT_SUBSCRIPTION_CONCURRENCY);
     const rounds = Math.ceil(bench.armPages.length / subscriptionConcurrency);
-    const reconcileFloorMs = Math.max(rounds * slowestPages, bench.graphPages) * scenario.latencyMs;
-    const reconcileSequentialMs = (bench.armPages.reduce((sum, pages) => sum + pages, 0) + bench.graphPages) * scenario.latencyMs;
+    // Through Resource Graph the discovery is one query's pages, beside the Graph list.
+    const discoveryRounds = discovery.mode === 'resource-graph' ? requests.resourceGraph.minimum : rounds * slowestPages;
+    const reconcileFloorMs = Math.max(discoveryRounds, bench.graphPages) * scenario.latencyMs;
+    const reconcileSequentialMs =
+      ((discovery.mode === 'resource-graph' ? requests.resourceGraph.minimum : bench.armPages.reduce((sum, pages) => sum + pages, 0)) +
+        bench.graphPages) *
+      scenario.latencyMs;
     const workBoundMs =
       2 *
       (slowestPages * scenario.latencyMs +
@@ -153,6 +184,61 @@ export async function runScenario(scenario: Scenario, tls: TlsCertificate & { re
       stderrTail: complete ? '' : run.stderrTail,
       faulted: (scenario.faults ?? []).length > 0,
       baseline: scenario.baseline === true ? await runBaselineOn(bench, tls, faults, settings) : null,
+      versusBaseline: scenario.versusBaseline ?? {},
+      discovery,
+      previous: previousRelease === null ? null : await runPreviousOn(previousRelease, scenario, bench, tls, faults, settings),
+    };
+  } finally {
+    await Promise.allSettled([emulator.stop(), azurite.stop()]);
+  }
+}
+
+/** Every new and registered image ready, every ineligible one skipped, nothing failed. */
+function isComplete(code: number | null, sync: SyncSummary | null, counts: BenchEstate['counts']): boolean {
+  return (
+    code === 0 &&
+    sync !== null &&
+    sync.ready === counts.new + counts.registered + 2 * counts.rebuilt &&
+    sync.skipped === counts.ineligible &&
+    sync.failed === 0
+  );
+}
+
+/** The previous release's sync on a fresh Azurite and emulator with the same estate, faults and settings. */
+async function runPreviousOn(
+  release: PreviousRelease,
+  scenario: Scenario,
+  bench: BenchEstate,
+  tls: TlsCertificate & { readonly certPath: string },
+  faults: readonly FaultRule[],
+  settings: Readonly<Record<string, string>>,
+): Promise<PreviousRun> {
+  const [azurite, emulator] = await Promise.all([startAzurite(), startEmulator({ estate: bench.estate, tls, faults: [...faults] })]);
+  try {
+    // A release without Resource Graph discovery lists through ARM: it is given the subscriptions by id.
+    const run = await runSyncProcess(
+      {
+        AzureWebJobsStorage: azurite.connectionString,
+        ...emulator.settings(),
+        ...settings,
+        ...(settings.IMAGE_SYNC_SUBSCRIPTION_IDS === '*' ? { IMAGE_SYNC_SUBSCRIPTION_IDS: bench.subscriptionIds.join(',') } : {}),
+      },
+      scenario.timeoutSeconds,
+      undefined,
+      release.cliPath,
+    );
+    const requests = requestFigures(emulator.requests, bench, scenario.latencyMs, discoveryOf({ ...emulator.settings(), ...settings }));
+    return {
+      ref: release.ref,
+      commit: release.commit,
+      complete: isComplete(run.code, run.summary, bench.counts),
+      exitCode: run.code,
+      wallMs: run.exitedAt - run.spawnedAt,
+      workMs: requests.firstRequestAt === 0 ? 0 : run.exitedAt - requests.firstRequestAt,
+      requests: requests.total.count,
+      reconcileMs: requests.reconcile.spanMs,
+      maxRssBytes: run.maxRssBytes,
+      cpuMs: run.cpuMs,
     };
   } finally {
     await Promise.allSettled([emulator.stop(), azurite.stop()]);
@@ -169,7 +255,10 @@ async function runBaselineOn(
   const emulator = await startEmulator({ estate: bench.estate, tls, faults: [...faults] });
   try {
     const { NODE_EXTRA_CA_CERTS: _trusted, ...endpoints } = emulator.settings();
-    const result = await runSequentialBaseline({ AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...endpoints, ...settings });
+    const result = await runSequentialBaseline(
+      { AzureWebJobsStorage: 'UseDevelopmentStorage=true', ...endpoints, ...settings },
+      bench.subscriptionIds,
+    );
     const refused = emulator.requests.filter((request) => request.status === 429).length;
     return { ...result, requests: emulator.requests.length - refused, refused };
   } finally {

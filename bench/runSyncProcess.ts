@@ -26,12 +26,14 @@ export interface SyncProcessRun {
 
 /**
  * BENCH_SYNC_NODE_ARGS adds Node options to the sync process (e.g. "--cpu-prof --cpu-prof-dir=prof"
- * to profile it); `onSpawn` receives its pid, for sampling its CPU while it runs.
+ * to profile it); `onSpawn` receives its pid, for sampling its CPU while it runs; `cliPath` runs
+ * another build's CLI (the previous release's, bench/previousRelease.ts).
  */
 export async function runSyncProcess(
   env: Readonly<Record<string, string>>,
   timeoutSeconds: number,
   onSpawn?: (pid: number | undefined) => void,
+  cliPath?: string,
 ): Promise<SyncProcessRun> {
   const root = packageRoot();
   const scratch = await mkdtemp(path.join(tmpdir(), 'image-sync-bench-'));
@@ -44,7 +46,7 @@ export async function runSyncProcess(
         ...(process.env.BENCH_SYNC_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         '-r',
         path.join(root, 'bench/reportUsage.cjs'),
-        path.join(root, 'dist/src/cli/main.js'),
+        cliPath ?? path.join(root, 'dist/src/cli/main.js'),
         'sync',
         '--json',
         '--timeout',

@@ -1,9 +1,10 @@
-// The plain script an administrator would compare the app with: list the managed images, list the
-// device images, then one call at a time: post each new eligible image, and poll each upload until it
-// settles. It uses the same SDK clients the app does (so the same auth, paging and retry middleware)
-// and the app's eligibility rules, and handles faults the way a careful script would: wait out a
-// Retry-After, back off otherwise, look an ambiguous create up before posting again, retry a
-// transiently failed upload twice. No queues, no ledger, no concurrency.
+// The plain script an administrator would compare the app with: list the managed images (through
+// ARM, one subscription after another), list the device images, then one call at a time: post each
+// new eligible image, and poll each upload until it settles. It uses the same SDK clients the app
+// does (so the same auth, paging and retry middleware) and the app's eligibility rules, and handles
+// faults the way a careful script would: wait out a Retry-After, back off otherwise, look an
+// ambiguous create up before posting again, retry a transiently failed upload twice. No queues, no
+// ledger, no concurrency.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/config';
 import { type DeviceImage, registrationKey } from '../src/domain';
@@ -40,8 +41,21 @@ async function persist<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function runSequentialBaseline(settings: Readonly<Record<string, string>>): Promise<BaselineResult> {
-  const config = loadConfig(settings);
+/**
+ * `settings` are the run's: the client lists the subscriptions it names one at a time through ARM,
+ * whatever discovery and concurrency the app was given (`subscriptionIds`: the estate's, for a run
+ * whose app reads every subscription Resource Graph returns).
+ */
+export async function runSequentialBaseline(
+  settings: Readonly<Record<string, string>>,
+  subscriptionIds: readonly string[],
+): Promise<BaselineResult> {
+  const config = loadConfig({
+    ...settings,
+    IMAGE_SYNC_DISCOVERY: 'arm',
+    IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '1',
+    IMAGE_SYNC_SUBSCRIPTION_IDS: subscriptionIds.join(','),
+  });
   // The same client options as the CLI against a loopback emulator; the Graph client with a gate of
   // its own process only (a script has no storage account to share a throttle through).
   const graphRetry = { delaySeconds: 1, maxRetries: 6 };

@@ -14,7 +14,13 @@ export type ImageScope = { readonly kind: 'all' } | { readonly kind: 'tag'; read
 
 export interface Config {
   readonly storage: StorageConfig;
+  /** The listed subscriptions; empty when allSubscriptions (`IMAGE_SYNC_SUBSCRIPTION_IDS=*`). */
   readonly subscriptionIds: readonly string[];
+  /**
+   * `IMAGE_SYNC_SUBSCRIPTION_IDS=*`: every subscription the identity can read, as Azure Resource
+   * Graph sees them (allowed only with `IMAGE_SYNC_DISCOVERY=resource-graph`).
+   */
+  readonly allSubscriptions: boolean;
   /** null: every resource group. */
   readonly resourceGroups: readonly string[] | null;
   readonly scope: ImageScope;
@@ -235,18 +241,40 @@ function storage(env: Environment): StorageConfig {
   };
 }
 
-function subscriptionIds(env: Environment): string[] {
+/** The subscriptions to scan: listed ones, or `*` (every readable one; Resource Graph discovery only). */
+function subscriptionIds(env: Environment, mode: Discovery): { readonly ids: string[]; readonly all: boolean } {
   const raw = text(env, 'IMAGE_SYNC_SUBSCRIPTION_IDS');
   const fix =
     'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
-  if (raw === undefined) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'is not set', fix);
+  if (raw === undefined)
+    throw new ConfigError(
+      'IMAGE_SYNC_SUBSCRIPTION_IDS',
+      'is not set',
+      `${fix}, or * with IMAGE_SYNC_DISCOVERY=resource-graph for every subscription the identity can read`,
+    );
   const ids = list(raw);
   if (ids.length === 0) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'lists no subscription', fix);
+  if (ids.includes('*')) {
+    if (ids.length > 1)
+      throw new ConfigError(
+        'IMAGE_SYNC_SUBSCRIPTION_IDS',
+        `"${raw}" mixes * with subscription IDs`,
+        'set * alone (every subscription the identity can read) or list subscription IDs only',
+      );
+    if (mode !== 'resource-graph') {
+      throw new ConfigError(
+        'IMAGE_SYNC_SUBSCRIPTION_IDS',
+        '* (every subscription the identity can read) needs IMAGE_SYNC_DISCOVERY=resource-graph: listing through ARM goes subscription by subscription and needs them named',
+        'set IMAGE_SYNC_DISCOVERY=resource-graph, or list the subscription IDs (comma-separated GUIDs)',
+      );
+    }
+    return { ids: [], all: true };
+  }
   for (const id of ids) {
     if (!GUID.test(id)) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', `"${id}" is not a subscription ID`, fix);
   }
   const unique = new Map(ids.map((id) => [id.toLowerCase(), id]));
-  return [...unique.values()];
+  return { ids: [...unique.values()], all: false };
 }
 
 function resourceGroups(env: Environment): string[] | null {
@@ -363,7 +391,8 @@ function discovery(env: Environment): Discovery {
 /** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
 export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
-  const subscriptions = subscriptionIds(env);
+  const discoveryMode = discovery(env);
+  const subscriptions = subscriptionIds(env, discoveryMode);
   const pollIntervalSeconds = integer(env, 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', DEFAULTS.IMAGE_SYNC_POLL_INTERVAL_SECONDS, 1, 7 * 24 * 3600);
   const pollMaxIntervalSeconds = integer(
     env,
@@ -417,7 +446,8 @@ export function loadConfig(env: Environment): Config {
 
   return Object.freeze({
     storage: Object.freeze(storageConfig),
-    subscriptionIds: Object.freeze(subscriptions),
+    subscriptionIds: Object.freeze(subscriptions.ids),
+    allSubscriptions: subscriptions.all,
     resourceGroups: ((groups) => (groups === null ? null : Object.freeze(groups)))(resourceGroups(env)),
     scope: Object.freeze(scope(env)),
     schedule: schedule(env),
@@ -447,7 +477,7 @@ export function loadConfig(env: Environment): Config {
     // A queue message lives at most 7 days per send, but each retry is a new send: a week is a bound people understand.
     transientRetryHours: integer(env, 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', DEFAULTS.IMAGE_SYNC_TRANSIENT_RETRY_HOURS, 1, 168),
     rollout: flag(env, 'IMAGE_SYNC_ROLLOUT', DEFAULTS.IMAGE_SYNC_ROLLOUT),
-    discovery: discovery(env),
+    discovery: discoveryMode,
   });
 }
 

@@ -4,6 +4,7 @@ import { answerArm } from './armRoutes';
 import { answerDeviceImages } from './deviceImageRoutes';
 import { answerOsImages } from './osImageRoutes';
 import { answerProvisioningPolicies } from './provisioningPolicyRoutes';
+import { answerResourceGraph } from './resourceGraphRoutes';
 import { errorReply, Refusal, unknownSegment, type Reply } from './replies';
 import { serviceOf, type Route } from './routes';
 import type { EmulatedTenant } from './tenant';
@@ -67,6 +68,8 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
     case 'arm.images.listByResourceGroup':
     case 'arm.images.get':
       return answerArm(route, request.url, { catalogue: tenant.catalogue, pageSize: tenant.estate.arm.pageSize, origin });
+    case 'resourceGraph.resources':
+      return answerResourceGraph(request, { catalogue: tenant.catalogue });
     case 'graph.osImages.list':
     case 'graph.osImages.get':
     case 'graph.osImages.create':

@@ -1,11 +1,14 @@
 // Which request is this? Maps method and path (case-insensitively, as ARM and Graph do) to a kind
 // name and its parameters. The kind names are what the request log counts.
+import { type ResourceGraphRoute, resourceGraphRoute } from './resourceGraphRoutes';
+
 export type GraphVersion = 'v1.0' | 'beta';
 
 export type Route =
   | { readonly kind: 'arm.images.list'; readonly subscriptionId: string }
   | { readonly kind: 'arm.images.listByResourceGroup'; readonly subscriptionId: string; readonly resourceGroup: string }
   | { readonly kind: 'arm.images.get'; readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string }
+  | ResourceGraphRoute
   | {
       readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages';
       readonly version: GraphVersion;
@@ -42,7 +45,7 @@ export type RequestKind = Route['kind'];
 
 export function serviceOf(route: Route): 'arm' | 'graph' | 'unknown' {
   if (route.kind === 'unknown') return route.service;
-  return route.kind.startsWith('arm.') ? 'arm' : 'graph';
+  return route.kind.startsWith('arm.') || route.kind.startsWith('resourceGraph.') ? 'arm' : 'graph';
 }
 
 export function graphVersionOf(route: Route): GraphVersion | null {
@@ -55,6 +58,16 @@ export function routeRequest(method: string, pathname: string): Route {
     return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'the path is not valid URL encoding', graphSegment: null };
   const lower = segments.map((segment) => segment.toLowerCase());
   if (lower[0] === 'subscriptions') return armRoute(method, segments, lower);
+  if (lower[0] === 'providers')
+    return (
+      resourceGraphRoute(method, lower) ?? {
+        kind: 'unknown',
+        service: 'arm',
+        problem: 'path',
+        reason: 'the emulator serves only POST of Microsoft.ResourceGraph/resources',
+        graphSegment: null,
+      }
+    );
   if (lower[0] === 'v1.0' || lower[0] === 'beta') return graphRoute(method, lower[0], segments, lower);
   return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'neither an ARM nor a Graph path', graphSegment: null };
 }

@@ -13,7 +13,9 @@ function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boole
   if (id === null) return false;
   const subscriptions = deps.config.subscriptionIds.map((subscriptionId) => subscriptionId.toLowerCase());
   const groups = deps.config.resourceGroups?.map((group) => group.toLowerCase()) ?? null;
-  return subscriptions.includes(id.subscriptionId.toLowerCase()) && (groups === null || groups.includes(id.resourceGroup.toLowerCase()));
+  // IMAGE_SYNC_SUBSCRIPTION_IDS=* (resource-graph discovery): every subscription the identity can read is in scope.
+  const inSubscription = deps.config.allSubscriptions || subscriptions.includes(id.subscriptionId.toLowerCase());
+  return inSubscription && (groups === null || groups.includes(id.resourceGroup.toLowerCase()));
 }
 
 export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<AppliedPlan | null> {

@@ -1,6 +1,7 @@
 // Config → the real implementations of every port. Clients are made once per process and shared;
 // the logger belongs to the caller (one per invocation under the host, one per command in the CLI).
 import type { TokenCredential } from '@azure/core-auth';
+import { createResourceGraphSourceImageReader } from '../arm/resourceGraphSourceImageReader';
 import { createSourceImageReader } from '../arm/sourceImageReader';
 import { createAlerter } from '../alerts/alerter';
 import { createCredential } from '../auth/createCredential';
@@ -38,6 +39,21 @@ export interface SharedClientOptions {
   readonly graphThrottleRefreshMs?: number;
 }
 
+/**
+ * IMAGE_SYNC_DISCOVERY: ARM lists each subscription's images (the default); Resource Graph finds the
+ * tagged ones in one paged query. Reads of one image go to ARM either way (Resource Graph lags writes).
+ */
+function createSourceImages(config: Config, credential: TokenCredential, log: Logger, options: SharedClientOptions): SourceImageReader {
+  const shared = {
+    credential,
+    log,
+    ...(options.armRetry === undefined ? {} : { retry: options.armRetry }),
+    ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }),
+  };
+  const arm = createSourceImageReader({ config, ...shared });
+  return config.discovery === 'resource-graph' ? createResourceGraphSourceImageReader({ config, ...shared, perImage: arm }) : arm;
+}
+
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
   const credential = createCredential(config);
   const storage = createStorageClients(config.storage);
@@ -49,13 +65,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
   return {
     credential,
     storage,
-    sourceImages: createSourceImageReader({
-      config,
-      credential,
-      log,
-      ...(options.armRetry === undefined ? {} : { retry: options.armRetry }),
-      ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }),
-    }),
+    sourceImages: createSourceImages(config, credential, log, options),
     deviceImages: createDeviceImageApi({
       client: createGraphClient(credential, config, gate, options.graphRetry),
       gate,

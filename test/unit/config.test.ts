@@ -296,3 +296,23 @@ describe('rollout and discovery settings', () => {
     expect(failure({ ...minimal, [setting]: value }).message).toMatch(message);
   });
 });
+
+describe('IMAGE_SYNC_SUBSCRIPTION_IDS=* (every readable subscription)', () => {
+  it('is every subscription the identity can read, with Resource Graph discovery', () => {
+    const config = loadConfig({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: ' * ', IMAGE_SYNC_DISCOVERY: 'resource-graph' });
+    expect(config).toMatchObject({ allSubscriptions: true, subscriptionIds: [], discovery: 'resource-graph' });
+    expect(loadConfig(minimal).allSubscriptions).toBe(false);
+  });
+
+  it('is refused in arm mode, naming the setting and the fix', () => {
+    expect(failure({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: '*' }).message).toMatch(
+      /^IMAGE_SYNC_SUBSCRIPTION_IDS: \* \(every subscription the identity can read\) needs IMAGE_SYNC_DISCOVERY=resource-graph.*\. Fix: set IMAGE_SYNC_DISCOVERY=resource-graph, or list the subscription IDs/,
+    );
+  });
+
+  it('is refused mixed with subscription IDs', () => {
+    expect(failure({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: `*,${SUB_A}`, IMAGE_SYNC_DISCOVERY: 'resource-graph' }).message).toMatch(
+      /^IMAGE_SYNC_SUBSCRIPTION_IDS: ".*" mixes \* with subscription IDs\. Fix: set \* alone/,
+    );
+  });
+});

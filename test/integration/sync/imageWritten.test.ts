@@ -115,6 +115,16 @@ describe('imageWritten', () => {
   });
 });
 
+describe('with IMAGE_SYNC_SUBSCRIPTION_IDS=* (resource-graph discovery)', () => {
+  it('takes a written image in any subscription the identity can read', async () => {
+    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_DISCOVERY: 'resource-graph', IMAGE_SYNC_SUBSCRIPTION_IDS: '*' }));
+    expect(await handleImageEvent(app.deps, eventGridEvent(id('elsewhere-1.0.0', OTHER_SUB)))).not.toBeNull();
+    expect(await drainQueueForTest(app, app.config.registerQueue)).toEqual([
+      expect.objectContaining({ sourceImageResourceId: id('elsewhere-1.0.0', OTHER_SUB), trigger: 'event' }),
+    ]);
+  });
+});
+
 describe('the imageWritten function', () => {
   it('is invoked by the host with the event and an InvocationContext', async () => {
     const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB });
