@@ -5,15 +5,14 @@
 // unreadable (a problem), a query that failed transiently after the SDK's retries leaves its
 // subscriptions unavailable (tried again in a second pass, then next reconcile). Reads of one image
 // (an event, the register command) stay on ARM: Resource Graph lags writes by seconds to minutes.
+import { inTwoPasses } from './inTwoPasses';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError, TransientError } from '../errors';
 import { inChunks } from '../inChunks';
 import type { Logger } from '../log';
-import { mapConcurrently } from '../mapConcurrently';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createResourceGraphClient } from './createResourceGraphClient';
@@ -40,7 +39,6 @@ export const SUBSCRIPTIONS_PER_QUERY = 1_000;
 /** Queries in flight at once: Resource Graph's quota is 15 queries per 5 seconds per user. */
 const QUERIES_AT_ONCE = 3;
 /** A Retry-After longer than this is not waited for in this run: the next reconcile queries again. */
-const MAX_SECOND_PASS_DELAY_MS = 60_000;
 /** `IMAGE_SYNC_SUBSCRIPTION_IDS=*` has no subscription to name in a listing's unreadable/unavailable: it is this. */
 export const EVERY_SUBSCRIPTION = '*';
 
@@ -144,24 +142,12 @@ export function createResourceGraphSourceImageReader(options: ResourceGraphReade
   return {
     async listAll(): Promise<SubscriptionListing> {
       const batches: Batch[] = config.allSubscriptions ? [null] : [...inChunks(config.subscriptionIds, SUBSCRIPTIONS_PER_QUERY)];
-      const outcomes = await mapConcurrently(batches, QUERIES_AT_ONCE, queryBatch);
-      const retried = batches.filter((_, index) => outcomes[index]?.kind === 'unavailable');
-      if (retried.length > 0) {
-        // Not before the longest Retry-After the first pass was answered with: the same queries go out again.
-        const retryAfter = Math.max(0, ...outcomes.map((outcome) => (outcome?.kind === 'unavailable' ? (outcome.retryAfterMs ?? 0) : 0)));
-        const delayMs = Math.max(options.secondPassDelayMs ?? 5_000, retryAfter);
-        if (delayMs > MAX_SECOND_PASS_DELAY_MS) {
-          log.warn('ResourceGraphQueryDeferred', { queries: retried.length, retryAfterMs: retryAfter });
-          return toListing(batches, outcomes);
-        }
-        log.warn('ResourceGraphQueryRetried', { queries: retried.length, delayMs });
-        await sleep(delayMs);
-        const second = await mapConcurrently(retried, QUERIES_AT_ONCE, queryBatch);
-        retried.forEach((batch, index) => {
-          const outcome = second[index];
-          if (outcome !== undefined) outcomes[batches.indexOf(batch)] = outcome;
-        });
-      }
+      const outcomes = await inTwoPasses(batches, queryBatch, {
+        concurrency: QUERIES_AT_ONCE,
+        secondPassDelayMs: options.secondPassDelayMs ?? 5_000,
+        onDeferred: (count, retryAfterMs) => log.warn('ResourceGraphQueryDeferred', { queries: count, retryAfterMs }),
+        onRetried: (count, delayMs) => log.warn('ResourceGraphQueryRetried', { queries: count, delayMs }),
+      });
       return toListing(batches, outcomes);
     },
 

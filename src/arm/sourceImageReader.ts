@@ -1,12 +1,11 @@
+import { inTwoPasses } from './inTwoPasses';
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
 import type { Config } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError } from '../errors';
 import type { Logger } from '../log';
-import { mapConcurrently } from '../mapConcurrently';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
@@ -38,7 +37,6 @@ async function collect(pages: AsyncIterable<Image>): Promise<SourceImage[]> {
 }
 
 /** A Retry-After longer than this is not waited for in this run: the next reconcile lists those subscriptions. */
-const MAX_SECOND_PASS_DELAY_MS = 60_000;
 
 function toListing(subscriptions: readonly string[], outcomes: readonly (ListingOutcome | undefined)[]): SubscriptionListing {
   const listing: {
@@ -103,24 +101,12 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
   return {
     async listAll(): Promise<SubscriptionListing> {
       const subscriptions = config.subscriptionIds;
-      const outcomes = await mapConcurrently(subscriptions, config.subscriptionConcurrency, listSubscription);
-      const retried = subscriptions.filter((_, index) => outcomes[index]?.kind === 'unavailable');
-      if (retried.length > 0) {
-        // Not before the longest Retry-After the first pass was answered with: the same requests go out again.
-        const retryAfter = Math.max(0, ...outcomes.map((outcome) => (outcome?.kind === 'unavailable' ? (outcome.retryAfterMs ?? 0) : 0)));
-        const delayMs = Math.max(options.secondPassDelayMs ?? 5_000, retryAfter);
-        if (delayMs > MAX_SECOND_PASS_DELAY_MS) {
-          log.warn('SubscriptionListingDeferred', { subscriptions: retried.length, retryAfterMs: retryAfter });
-          return toListing(subscriptions, outcomes);
-        }
-        log.warn('SubscriptionListingRetried', { subscriptions: retried.length, delayMs });
-        await sleep(delayMs);
-        const second = await mapConcurrently(retried, config.subscriptionConcurrency, listSubscription);
-        retried.forEach((subscriptionId, index) => {
-          const outcome = second[index];
-          if (outcome !== undefined) outcomes[subscriptions.indexOf(subscriptionId)] = outcome;
-        });
-      }
+      const outcomes = await inTwoPasses(subscriptions, listSubscription, {
+        concurrency: config.subscriptionConcurrency,
+        secondPassDelayMs: options.secondPassDelayMs ?? 5_000,
+        onDeferred: (count, retryAfterMs) => log.warn('SubscriptionListingDeferred', { subscriptions: count, retryAfterMs }),
+        onRetried: (count, delayMs) => log.warn('SubscriptionListingRetried', { subscriptions: count, delayMs }),
+      });
       return toListing(subscriptions, outcomes);
     },
 

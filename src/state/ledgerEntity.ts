@@ -49,7 +49,8 @@ export function boundedText(text: string): string {
   return text.length > MAX_TEXT_LENGTH ? `${text.slice(0, MAX_TEXT_LENGTH - 3)}...` : text;
 }
 
-const optionalText = z
+/** A text property that Azure Tables leaves out when it is null: absent reads as null. */
+export const optionalText = z
   .string()
   .nullish()
   .transform((value) => value ?? null);

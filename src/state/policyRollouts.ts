@@ -10,12 +10,8 @@ import { classifyStorageError, storageStatus } from '../storage/classifyStorageE
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import type { PolicyRolloutRow, PolicyRollouts } from '../ports';
 import { ensureTable, isTableNotFound } from './ensureTable';
+import { optionalText } from './ledgerEntity';
 import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
-
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? null);
 
 const rolloutEntity = z.object({
   etag: z.string().min(1),
