@@ -27,10 +27,9 @@ export interface RolloutResult {
 
 const PROBLEMS: ReadonlySet<RolloutOutcomeCode> = new Set(['no-such-policy', 'gallery-image', 'refused']);
 
-function pointingElsewhere(record: PolicyRolloutRow | null, row: LedgerRow, now: Date): boolean {
-  if (record === null || record.state !== 'pointing') return false;
-  const fresh = now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS;
-  return fresh && record.deviceImageId.toLowerCase() !== (row.deviceImageId ?? '').toLowerCase();
+/** Another worker is pointing the policy now (at this version or another): its lease is not up yet. */
+function beingPointed(record: PolicyRolloutRow | null, now: Date): boolean {
+  return record !== null && record.state === 'pointing' && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS;
 }
 
 function rolloutFor(row: LedgerRow, policy: ProvisioningPolicy, now: Date): PolicyRollout {
@@ -54,9 +53,7 @@ async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy)
   const now = deps.clock.now();
   const record = await deps.rollouts.get(policy.id);
   const ours = record !== null && record.deviceImageId.toLowerCase() === (row.deviceImageId ?? '').toLowerCase();
-  if (record !== null && record.state === 'pointing' && ours && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS)
-    return null;
-  if (pointingElsewhere(record, row, now)) return null;
+  if (beingPointed(record, now)) return null;
   // A retry after a lost answer keeps the image recorded before the first attempt.
   const keepPrevious =
     ours && record.state === 'pointing'
