@@ -4,10 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, ManagedImageInput } from '../../src/emulator';
 import { encodeMessage } from '../../src/queue/messageEncoding';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../src/emulator';
-import { runImageSync } from '../support/cliProcess';
+import { commandSettings, runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
-import { testConnectionString, testStorageClients, uniqueQueueName, uniqueTableName } from '../support/storage';
+import { testStorageClients } from '../support/storage';
 
 const READABLE = '33333333-3333-4333-8333-333333333333';
 const FORBIDDEN = '44444444-4444-4444-8444-444444444444';
@@ -40,18 +40,7 @@ afterEach(async () => {
 /** A fresh tenant and settings of this test's own: queues, table, fast polling. */
 async function freshTenant(overrides: Record<string, string> = {}): Promise<{ emulator: Emulator; env: Record<string, string> }> {
   emulator = await startTestEmulator(tenant());
-  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-  const env = {
-    AzureWebJobsStorage: testConnectionString(),
-    ...endpoints,
-    IMAGE_SYNC_SUBSCRIPTION_IDS: READABLE,
-    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('cli-register'),
-    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('cli-status'),
-    IMAGE_SYNC_TABLE: uniqueTableName('cli'),
-    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
-    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
-    ...overrides,
-  };
+  const env = commandSettings(emulator, 'cli', { IMAGE_SYNC_SUBSCRIPTION_IDS: READABLE, ...overrides });
   return { emulator, env };
 }
 

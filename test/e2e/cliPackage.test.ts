@@ -14,7 +14,7 @@ import { startChild } from '../support/cliChild';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
 import { REPO_ROOT } from '../support/functionApp';
-import { testConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage';
+import { commandSettings } from '../support/cliProcess';
 
 const SUBSCRIPTION = '33333333-3333-4333-8333-333333333333';
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -300,18 +300,11 @@ describe('the installed image-sync', () => {
       }),
     );
     try {
-      const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-      const env = {
+      const env = commandSettings(emulator, 'pkg', {
         NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? '',
-        AzureWebJobsStorage: testConnectionString(),
-        ...endpoints,
         IMAGE_SYNC_SUBSCRIPTION_IDS: SUBSCRIPTION,
-        IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('pkg-register'),
-        IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('pkg-status'),
-        IMAGE_SYNC_TABLE: uniqueTableName('pkg'),
-        IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
         IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '1',
-      };
+      });
       const sync = await imageSync(['sync', '--json', '--timeout', '60'], env, 90_000);
       expect(sync.code, sync.stderr).toBe(0);
       const report = JSON.parse(sync.stdout) as { images: { sourceImageResourceId: string; state: string }[] };

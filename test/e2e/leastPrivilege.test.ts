@@ -7,9 +7,9 @@ import { QueueSASPermissions, StorageSharedKeyCredential, generateQueueSASQueryP
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../src/emulator';
-import { runImageSync } from '../support/cliProcess';
+import { commandSettings, runImageSync } from '../support/cliProcess';
 import { startTestEmulator } from '../support/emulator';
-import { testConnectionString, testStorageClients, uniqueQueueName, uniqueTableName } from '../support/storage';
+import { testConnectionString, testStorageClients, uniqueQueueName } from '../support/storage';
 
 const SUB = '55555555-5555-4555-8555-555555555555';
 const id = (name: string) => managedImageResourceId(SUB, 'rg-pipeline', name);
@@ -64,16 +64,8 @@ beforeAll(async () => {
       ],
     }),
   );
-  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-  settings = {
-    ...endpoints,
-    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
-    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('least-register'),
-    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('least-status'),
-    IMAGE_SYNC_TABLE: uniqueTableName('least'),
-    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
-    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
-  };
+  // Each test gives AzureWebJobsStorage the rights it runs with.
+  settings = commandSettings(emulator, 'least', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB });
 });
 
 afterAll(async () => {

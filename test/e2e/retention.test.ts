@@ -12,10 +12,9 @@ import {
   resourceGroup,
   subscription,
 } from '../../src/emulator';
-import { runImageSync } from '../support/cliProcess';
+import { commandSettings, runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
-import { testConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage';
 
 const SUB = '46464646-4646-4646-8646-464646464646';
 const SOURCE = managedImageResourceId(SUB, 'rg-images', 'win11-ent');
@@ -45,18 +44,7 @@ beforeAll(async () => {
       provisioningPolicies: [provisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: null })],
     }),
   );
-  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-  env = {
-    AzureWebJobsStorage: testConnectionString(),
-    ...endpoints,
-    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
-    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('ret-register'),
-    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('ret-status'),
-    IMAGE_SYNC_TABLE: uniqueTableName('ret'),
-    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
-    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
-    IMAGE_SYNC_KEEP_VERSIONS: '1',
-  };
+  env = commandSettings(emulator, 'ret', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_KEEP_VERSIONS: '1' });
 });
 afterAll(async () => {
   await emulator.stop();

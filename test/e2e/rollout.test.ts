@@ -10,10 +10,9 @@ import {
   resourceGroup,
   subscription,
 } from '../../src/emulator';
-import { runImageSync } from '../support/cliProcess';
+import { commandSettings, runImageSync } from '../support/cliProcess';
 import { contractErrors } from '../support/contract';
 import { startTestEmulator } from '../support/emulator';
-import { testConnectionString, uniqueQueueName, uniqueTableName } from '../support/storage';
 
 const SUB = '77777777-7777-4777-8777-777777777777';
 const BASELINE = 'b1b1b1b1-0000-4000-8000-000000000001';
@@ -55,17 +54,7 @@ beforeAll(async () => {
       provisioningPolicies: [provisioningPolicy({ displayName: 'Engineering', imageId: BASELINE, imageDisplayName: 'Win11 Baseline' })],
     }),
   );
-  const { NODE_EXTRA_CA_CERTS: _inherited, ...endpoints } = emulator.settings();
-  env = {
-    AzureWebJobsStorage: testConnectionString(),
-    ...endpoints,
-    IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
-    IMAGE_SYNC_REGISTER_QUEUE: uniqueQueueName('rollout-register'),
-    IMAGE_SYNC_STATUS_QUEUE: uniqueQueueName('rollout-status'),
-    IMAGE_SYNC_TABLE: uniqueTableName('rollout'),
-    IMAGE_SYNC_POLL_INTERVAL_SECONDS: '1',
-    IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '2',
-  };
+  env = commandSettings(emulator, 'rollout', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB });
 });
 
 afterAll(async () => {
