@@ -21,6 +21,29 @@ export interface StatusImage {
   readonly warnings: readonly string[];
   /** Display names of the provisioning policies that use the device image (as the last reconcile read them). */
   readonly policies: readonly string[];
+  /** Contract 3. Gallery image versions are not yet a source (DESIGN §17), so every source is a managed image. */
+  readonly sourceKind: 'managedImage';
+  /** Contract 3: null while the app does not judge image currency (DESIGN §16, not built yet). */
+  readonly osVersionNumber: null;
+  readonly latestBuild: null;
+  readonly patchLag: null;
+}
+
+/**
+ * A ring rollout of contract 3 (DESIGN §18). Rings and their health gate are not built yet: the
+ * rollout of §13 (every tagged policy patched once) is reported through `policies` and `rollback`,
+ * so this list stays empty until they are.
+ */
+export interface StatusRollout {
+  readonly displayName: string;
+  readonly version: string;
+  readonly ring: number;
+  readonly rings: number;
+  readonly state: 'soaking' | 'complete' | 'halted' | 'rolled-back' | 'superseded';
+  readonly policies: readonly string[];
+  readonly provisioned: number;
+  readonly failed: number;
+  readonly since: string;
 }
 
 export interface StatusSummary {
@@ -37,6 +60,7 @@ export interface StatusSummary {
 
 export interface StatusReport {
   readonly images: readonly StatusImage[];
+  readonly rollouts: readonly StatusRollout[];
   readonly problems: readonly Problem[];
   readonly summary: StatusSummary;
 }
@@ -63,6 +87,10 @@ function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
     expirationDate: row.expirationDate,
     warnings: warningsOf(row, options.now, options.expiryWarningDays).map(describeWarning),
     policies: row.policies,
+    sourceKind: 'managedImage',
+    osVersionNumber: null,
+    latestBuild: null,
+    patchLag: null,
   };
 }
 
@@ -92,6 +120,7 @@ export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly
   const count = (state: LedgerRow['state']) => images.filter((image) => image.state === state).length;
   return {
     images,
+    rollouts: [],
     problems,
     summary: {
       inScope: images.length,
