@@ -15,6 +15,7 @@ import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
 import { createPolicyRollouts } from '../state/policyRollouts';
 import { createLedger } from '../state/ledgerTable';
+import { checkedLedger } from '../steps/checkedLedger';
 import { createSharedThrottle } from '../state/sharedThrottle';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
 import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../ports';
@@ -71,7 +72,8 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
       gate,
       ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }),
     }),
-    ledger: createLedger(storage.table(config.table), { endpoints: storage.endpoints, log }),
+    // Every state a handler writes is checked against the lifecycle first (src/rules/lifecycle.ts).
+    ledger: checkedLedger(createLedger(storage.table(config.table), { endpoints: storage.endpoints, log })),
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
     rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
