@@ -16,7 +16,17 @@ const SUB = '52525252-5252-4252-8252-525252525252';
 const tags = (version: string) => ({ 'cloudpc-sync': 'true', 'cloudpc-version': version });
 /** Each group's image has a display name of its own: a displayName+version names one device image in the tenant. */
 const imageName = (group: string) => `win11-${group.replace(/^rg-/, '')}`;
-const GROUPS = ['rg-refuse-403', 'rg-refuse-409', 'rg-refuse-400', 'rg-crash', 'rg-legacy', 'rg-lag', 'rg-admin', 'rg-graph-ready'];
+const GROUPS = [
+  'rg-refuse-403',
+  'rg-refuse-409',
+  'rg-refuse-400',
+  'rg-crash',
+  'rg-legacy',
+  'rg-lag',
+  'rg-admin',
+  'rg-graph-ready',
+  'rg-ambiguous',
+];
 
 const fixture = useEmulator(() =>
   estate({
@@ -264,6 +274,21 @@ describe('retention and what the app created', () => {
     expect(fixture.emulator.count(DELETE)).toBe(deletes);
     expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'ready', origin: 'adopted' });
     expect(await rowOf(keepOne, group, '1.1.0')).toMatchObject({ state: 'ready', origin: 'created' });
+  }, 60_000);
+
+  it("deletes the app's own image whose create answer was lost (found by the look-up while the row was creating)", async () => {
+    const group = 'rg-ambiguous';
+    const keepOne = appsFor(group)(1);
+    fixture.emulator.setFaults({ kinds: ['graph.deviceImages.create'], ambiguousCreates: { next: 1 } });
+    expect((await syncLocally(keepOne)).ending).toBe('settled');
+    fixture.emulator.clearFaults();
+    expect(fixture.emulator.requests.filter((request) => request.fault === 'ambiguous-create')).toHaveLength(1);
+    expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'ready', origin: 'created' });
+
+    fixture.emulator.rebuildManagedImage(sourceIn(group), { build: 'b2', tags: tags('1.1.0') });
+    expect((await syncLocally(keepOne)).ending).toBe('settled');
+    expect(imagesOf(group).map((image) => image.version)).toEqual(['1.1.0']);
+    expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'retired' });
   }, 60_000);
 
   it('counts a version Graph lists as ready as ready though the ledger says failed: keep 2 deletes the oldest, not that one', async () => {
