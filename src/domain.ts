@@ -123,6 +123,16 @@ export interface ImageWarning {
  * One row of the ledger: the app's memory of one registration, a source image at one version
  * (DESIGN §4, §7). A skipped source image with no usable version has one row with version null.
  */
+/**
+ * How a registration got its device image (DESIGN §15): `created` by this registration's own POST
+ * (its answer, or a look-up while the row was still `creating` after that POST's outcome was unknown
+ * or its worker died); `adopted` any other way (already in the tenant, uploaded by hand). Retention
+ * deletes only `created` images. null: no device image yet, or a row an earlier release wrote (it
+ * kept no origin): never deleted by retention.
+ */
+export const DEVICE_IMAGE_ORIGINS = ['created', 'adopted'] as const;
+export type DeviceImageOrigin = (typeof DEVICE_IMAGE_ORIGINS)[number];
+
 export interface LedgerEntry {
   readonly sourceImageResourceId: string;
   readonly displayName: string | null;
@@ -137,6 +147,13 @@ export interface LedgerEntry {
   readonly fix?: string | null;
   /** Create attempts (claims) so far. */
   readonly attempts: number;
+  /** How the row got its device image; null when unknown (see DeviceImageOrigin). */
+  readonly origin: DeviceImageOrigin | null;
+  /**
+   * When retention decided to delete the device image: written before the DELETE, cleared when Graph
+   * refuses it. The state changes to `retired` only once Graph says the image is gone (DESIGN §15).
+   */
+  readonly retiringAt: string | null;
   readonly retryUploads: number;
   /** Status checks done for the current upload. */
   readonly statusChecks: number;

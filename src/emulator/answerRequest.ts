@@ -20,6 +20,8 @@ export interface AnswerContext {
   readonly origin: string;
   /** The token every request must carry; null: any. */
   readonly token: string | null;
+  /** A device image list leaves out images created after this (the `listingLag` fault); null: none. */
+  readonly listedBefore?: Date | null;
 }
 
 export function bearerTokenOf(headers: IncomingRequest['headers']): string | null {
@@ -96,6 +98,7 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
         pageSize: tenant.estate.graph.pageSize,
         failureField: tenant.estate.graph.failureField,
         updates: tenant.estate.graph.updates,
+        listedBefore: context.listedBefore ?? null,
       });
   }
 }

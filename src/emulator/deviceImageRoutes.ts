@@ -17,6 +17,8 @@ export interface GraphContext {
   readonly pageSize: number;
   readonly failureField: FailureField;
   readonly updates: 'apply' | 'reject';
+  /** A list leaves out device images created after this (the `listingLag` fault); null: none. */
+  readonly listedBefore: Date | null;
 }
 
 export interface GraphRequest {
@@ -39,14 +41,20 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
     case 'graph.deviceImages.list':
       return jsonReply(
         200,
-        graphCollection(context.deviceImages.list().map(render), {
-          url: request.url,
-          origin: context.origin,
-          pageSize: context.pageSize,
-          filterable: ['displayName', 'version', 'status'],
-          topAndSkip: false,
-          selectable,
-        }),
+        graphCollection(
+          context.deviceImages
+            .list()
+            .filter((record) => isListed(record, context.listedBefore))
+            .map(render),
+          {
+            url: request.url,
+            origin: context.origin,
+            pageSize: context.pageSize,
+            filterable: ['displayName', 'version', 'status'],
+            topAndSkip: false,
+            selectable,
+          },
+        ),
       );
     case 'graph.deviceImages.get': {
       const select = queryParameter(request.url, '$select');
@@ -105,6 +113,10 @@ function sourceImages(catalogue: ManagedImageCatalogue, version: GraphVersion): 
         ...(version === 'beta' ? { category: 'managedImage' } : {}),
       })),
     );
+}
+
+function isListed(record: DeviceImageRecord, listedBefore: Date | null): boolean {
+  return listedBefore === null || record.createdAt.getTime() <= listedBefore.getTime();
 }
 
 function includesUnknownEnumMembers(request: GraphRequest): boolean {

@@ -75,6 +75,12 @@ export class DeviceImageStore {
     return record;
   }
 
+  /** An administrator's upload by hand: refused like a create when its displayName+version is taken. */
+  upload(seed: DeviceImageSeed): DeviceImageRecord {
+    this.requireUniquePair(seed.displayName, seed.version, null);
+    return this.seed(seed);
+  }
+
   /** The device images the tenant holds now, oldest first. */
   list(): DeviceImageRecord[] {
     return this.records.filter((record) => record.deletedAt === null);

@@ -80,7 +80,7 @@ const subscriptionSchema = z.strictObject({
   resourceGroups: z.array(resourceGroupSchema).default([]),
 });
 
-const deviceImageSeedSchema = z.strictObject({
+export const deviceImageSeedSchema = z.strictObject({
   id: z.string().min(1).optional(),
   displayName: z.string().min(1),
   version: z.string().min(1),

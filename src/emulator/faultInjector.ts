@@ -14,6 +14,8 @@ export type FaultAction =
       readonly status: number;
       readonly code: string;
       readonly retryAfterSeconds: number | null;
+      /** The error body's message, when the rule gives one. */
+      readonly message?: string;
     };
 
 export interface FaultDecision {
@@ -21,7 +23,7 @@ export interface FaultDecision {
   readonly action: FaultAction | null;
 }
 
-type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates' | 'malformed' | 'refuse';
+type CountedFault = 'throttle' | 'unavailable' | 'reset' | 'ambiguousCreates' | 'malformed' | 'refuse' | 'listingLag';
 
 interface ActiveRule {
   readonly rule: ParsedFaultRule;
@@ -58,6 +60,7 @@ export class FaultInjector {
         ambiguousCreates: rule.ambiguousCreates?.next ?? 0,
         malformed: rule.malformed?.next ?? 0,
         refuse: rule.refuse?.next ?? 0,
+        listingLag: rule.listingLag?.next ?? 0,
       };
       return { rule, bucket, left };
     });
@@ -99,6 +102,17 @@ export class FaultInjector {
     return null;
   }
 
+  /** For a device image list about to be answered: how many seconds of the newest device images it leaves out (null: none). */
+  listingLagSeconds(service: Service, kind: string): number | null {
+    if (kind !== 'graph.deviceImages.list') return null;
+    for (const active of this.active) {
+      const lag = active.rule.listingLag;
+      if (lag === undefined || !ruleApplies(active.rule, service, kind)) continue;
+      if (this.strikes(active, 'listingLag', lag.probability)) return lag.seconds;
+    }
+    return null;
+  }
+
   /** After a successful answer with a body was made: whether it goes out malformed. */
   answersMalformed(service: Service, kind: string): boolean {
     for (const active of this.active) {
@@ -130,8 +144,9 @@ export class FaultInjector {
         fault: 'refuse',
         answer: 'status',
         status: rule.refuse.status,
-        code: statusCode(rule.refuse.status, service),
+        code: rule.refuse.code ?? statusCode(rule.refuse.status, service),
         retryAfterSeconds: null,
+        ...(rule.refuse.message === undefined ? {} : { message: rule.refuse.message }),
       };
     }
     if (rule.reset !== undefined && this.strikes(active, 'reset', rule.reset.probability)) return { fault: 'reset', answer: 'reset' };

@@ -19,8 +19,26 @@ export const faultRuleSchema = z.strictObject({
   unavailable: z.strictObject({ probability, next, retryAfterSeconds: seconds.nullable().default(null) }).optional(),
   /** The socket is reset without an answer. */
   reset: z.strictObject({ probability, next }).optional(),
-  /** A refusal (4xx, 403 Forbidden by default) instead of the answer: a missing permission, a policy Graph will not change. */
-  refuse: z.strictObject({ next, probability, status: z.number().int().min(400).max(499).default(403) }).optional(),
+  /**
+   * A refusal (4xx, 403 Forbidden by default) instead of the answer: a missing permission, a policy
+   * Graph will not change, a DELETE refused in words the app has never seen. `code` and `message`
+   * replace the error body's defaults (the status's code, a generic sentence).
+   */
+  refuse: z
+    .strictObject({
+      next,
+      probability,
+      status: z.number().int().min(400).max(499).default(403),
+      code: z.string().min(1).optional(),
+      message: z.string().min(1).optional(),
+    })
+    .optional(),
+  /**
+   * Device image lists (`graph.deviceImages.list`) that leave out the device images created in the
+   * last `seconds` (by the emulator's clock): a listing read before they were created (one that was
+   * under way while they were), or one that does not show them yet. A GET finds them.
+   */
+  listingLag: z.strictObject({ next, probability, seconds: z.number().positive() }).optional(),
   /** Every matching request fails this way until the rule is removed. */
   down: z.enum(['unavailable', 'reset']).optional(),
   /** A create (or a provisioning policy PATCH) takes effect, then its answer is lost: a 5xx status, or a reset. */

@@ -2,9 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import {
+  deviceImageSeedSchema,
   estateSchema,
   managedImageSchema,
   provisioningPolicySchema,
+  type DeviceImageSeed,
+  type DeviceImageSeedInput,
   type Estate,
   type ManagedImageInput,
   type ManagedImageSpec,
@@ -37,6 +40,12 @@ export function parseManagedImage(input: ManagedImageInput, source = 'managed im
 
 export function parseProvisioningPolicy(input: ProvisioningPolicyInput, source = 'provisioning policy'): ProvisioningPolicySeed {
   const result = provisioningPolicySchema.safeParse(input);
+  if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));
+  return result.data;
+}
+
+export function parseDeviceImageSeed(input: DeviceImageSeedInput, source = 'device image'): DeviceImageSeed {
+  const result = deviceImageSeedSchema.safeParse(input);
   if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));
   return result.data;
 }

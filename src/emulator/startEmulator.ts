@@ -10,12 +10,12 @@ import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
-import type { EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
+import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
 import { FaultInjector, type FaultAction, type FaultName } from './faultInjector';
 import type { FaultRule } from './faultRules';
 import { readBody, resetConnection, writeReply } from './httpExchange';
 import type { ManagedImageRebuild } from './managedImageCatalogue';
-import { parseEstate, parseManagedImage, parseProvisioningPolicy } from './parseEstate';
+import { parseDeviceImageSeed, parseEstate, parseManagedImage, parseProvisioningPolicy } from './parseEstate';
 import { describeProvisioningPolicy, type EmulatedProvisioningPolicy } from './provisioningPolicyStore';
 import { seededRandom } from './randomSource';
 import { errorReply, malformedReply, type Reply } from './replies';
@@ -85,6 +85,16 @@ export interface Emulator {
   provisioningPolicies(): EmulatedProvisioningPolicy[];
   /** Adds a provisioning policy, or replaces the one with its id; returns its id. Not checked against the device images. */
   putProvisioningPolicy(input: ProvisioningPolicyInput): string;
+  /**
+   * An administrator uploads a device image by hand (the Intune admin center): added as the seed
+   * says (ready by default), created now; returns its id. Throws when its displayName+version is taken.
+   */
+  putDeviceImage(input: DeviceImageSeedInput): string;
+  /**
+   * An administrator deletes a device image by hand; false when the tenant has no such image.
+   * Throws, as Graph refuses, when a provisioning policy uses it.
+   */
+  deleteDeviceImage(deviceImageId: string): boolean;
   settings(): EmulatorSettings;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
@@ -138,7 +148,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     let reply: Reply | null = null;
     let malformed = false;
     if (action === null) {
-      reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken });
+      const lagSeconds = service === 'graph' ? faults.listingLagSeconds(service, route.kind) : null;
+      const listedBefore = lagSeconds === null ? null : new Date(clock.now().getTime() - lagSeconds * 1000);
+      reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken, listedBefore });
       if (service !== 'unknown' && (reply.status === 201 || reply.status === 204)) action = faults.afterSideEffect(service, route.kind);
       if (action === null && service !== 'unknown' && isSuccessWithBody(reply) && faults.answersMalformed(service, route.kind)) {
         reply = malformedReply(reply);
@@ -151,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       reply = errorReply(service, {
         status: action.status,
         code: action.code,
-        message: faultMessage(action.fault, action.status),
+        message: action.message ?? faultMessage(action.fault, action.status),
         headers: retryAfter,
       });
     }
@@ -230,6 +242,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
     putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
+    putDeviceImage: (input) => tenant.deviceImages.upload(parseDeviceImageSeed(input)).id,
+    deleteDeviceImage: (deviceImageId) => {
+      if (tenant.deviceImages.get(deviceImageId) === undefined) return false;
+      tenant.deviceImages.delete(deviceImageId);
+      return true;
+    },
     settings: () => ({
       GRAPH_ENDPOINT: origin,
       ARM_ENDPOINT: origin,

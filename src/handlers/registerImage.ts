@@ -6,7 +6,7 @@
 // the one already there may be this source's own (an earlier attempt's POST that landed late).
 // A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
 // next reconcile registers it once there is room.
-import { type DeviceImage, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
+import { type DeviceImage, type DeviceImageOrigin, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
 import {
   AmbiguousOutcomeError,
   ForbiddenError,
@@ -49,20 +49,33 @@ function isSettled(row: LedgerRow): boolean {
 }
 
 /** The device image is this registration's: recorded, then handed to the status poller unless it is ready already. */
-async function takeOver(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, deviceImage: DeviceImage): Promise<void> {
-  const recorded = await recordDeviceImage(deps, claimed, identity, deviceImage);
+async function takeOver(
+  deps: SyncDeps,
+  claimed: LedgerRow,
+  identity: ImageIdentity,
+  deviceImage: DeviceImage,
+  how: DeviceImageOrigin,
+): Promise<void> {
+  const recorded = await recordDeviceImage(deps, claimed, identity, deviceImage, how);
   await handOffToPoller(deps, recorded);
 }
 
-/** A device image an earlier attempt made (found by the look-up) becomes this registration's. */
-async function adopt(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, existing: DeviceImage, after?: string): Promise<void> {
+/** A device image found by the look-up becomes this registration's (`how`: whether an earlier attempt of its own made it). */
+async function adopt(
+  deps: SyncDeps,
+  claimed: LedgerRow,
+  identity: ImageIdentity,
+  existing: DeviceImage,
+  how: DeviceImageOrigin,
+  after?: string,
+): Promise<void> {
   deps.log.info('DeviceImageAdopted', {
     sourceImageResourceId: identity.sourceImageResourceId,
     deviceImageId: existing.id,
     status: existing.status,
     ...(after === undefined ? {} : { after }),
   });
-  await takeOver(deps, claimed, identity, existing);
+  await takeOver(deps, claimed, identity, existing, how);
 }
 
 async function createOrAdopt(
@@ -70,12 +83,12 @@ async function createOrAdopt(
   claimed: LedgerRow,
   identity: ImageIdentity,
   job: RegisterJob,
-  mayExist: boolean,
+  mayExist: DeviceImageOrigin | null,
 ): Promise<void> {
-  if (mayExist) {
+  if (mayExist !== null) {
     const existing = await findDeviceImage(deps, job);
     if (existing !== null) {
-      await adopt(deps, claimed, identity, existing);
+      await adopt(deps, claimed, identity, existing, mayExist);
       return;
     }
   }
@@ -93,13 +106,13 @@ async function createOrAdopt(
       displayName: created.displayName,
       version: created.version,
     });
-    await takeOver(deps, claimed, identity, created);
+    await takeOver(deps, claimed, identity, created, 'created');
   } catch (error) {
     if (error instanceof AmbiguousOutcomeError) {
       deps.log.warn('DeviceImageCreateUnknown', { sourceImageResourceId: job.sourceImageResourceId, detail: error.message });
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
-        await takeOver(deps, claimed, identity, existing);
+        await takeOver(deps, claimed, identity, existing, 'created');
         return;
       }
       // Not visible yet: the row stays `creating`, so the next delivery looks again before posting.
@@ -112,7 +125,7 @@ async function createOrAdopt(
     if (error instanceof PermanentError && !(error instanceof ForbiddenError)) {
       const existing = await findDeviceImage(deps, job);
       if (existing !== null) {
-        await adopt(deps, claimed, identity, existing, describeError(error));
+        await adopt(deps, claimed, identity, existing, mayExist ?? 'adopted', describeError(error));
         return;
       }
       await failImage(deps, claimed, identity, {
@@ -169,7 +182,13 @@ async function release(deps: SyncDeps, claimed: LedgerRow, cause: unknown): Prom
   }
 }
 
-async function create(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob, mayExist: boolean): Promise<void> {
+async function create(
+  deps: SyncDeps,
+  claimed: LedgerRow,
+  identity: ImageIdentity,
+  job: RegisterJob,
+  mayExist: DeviceImageOrigin | null,
+): Promise<void> {
   try {
     await createOrAdopt(deps, claimed, identity, job, mayExist);
   } catch (error) {
@@ -223,7 +242,10 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
         leaseLeftMs,
       );
     }
-    const mayExist = row !== null && (row.state === 'creating' || row.attempts > 0);
+    // An earlier attempt may have posted: what the look-up finds is this registration's own only
+    // while its row is still `creating` (DESIGN §15); otherwise it is adopted.
+    const mayExist: DeviceImageOrigin | null =
+      row === null ? null : row.state === 'creating' ? 'created' : row.attempts > 0 ? 'adopted' : null;
     let claimed: LedgerRow;
     try {
       claimed = await claimImage(deps.ledger, row, identity, deps.clock.now());

@@ -32,6 +32,7 @@
 import type { ImageScope } from '../config';
 import {
   type DeviceImage,
+  type DeviceImageOrigin,
   type DeviceImageStatus,
   isUsable,
   type LedgerRow,
@@ -90,6 +91,8 @@ export interface AdoptAction {
   readonly version: string;
   /** The source's capture when the version adopted is its current one; else unknown. */
   readonly contentFingerprint: string | null;
+  /** `created` only for a row still `creating` (its own POST's outcome unknown, or its worker died): DESIGN §15. */
+  readonly origin: DeviceImageOrigin;
 }
 
 export interface ResumeStatusCheckAction {
@@ -119,7 +122,11 @@ export interface DropRowAction {
   readonly row: LedgerRow;
 }
 
-/** An earlier version's device image is gone from Windows 365 (deleted outside the app). */
+/**
+ * An earlier version's device image is absent from the listing (deleted outside the app). The listing
+ * alone is no evidence (it is read at the same time as the ledger): applyPlan retires the row only
+ * when a GET of the device image answers 404 (DESIGN §15).
+ */
 export interface RetireAction {
   readonly kind: 'retire';
   readonly row: LedgerRow;
@@ -204,6 +211,11 @@ function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is Le
   // whose device image Graph calls ready is adopted as ready.
   const failedButReady = row.state === 'failed' && isUsable(deviceImage.status);
   return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
+}
+
+/** How a device image found in Graph becomes a row's: its own POST's only while the row is still `creating` after one. */
+function originFound(row: LedgerRow | undefined): DeviceImageOrigin {
+  return row !== undefined && row.state === 'creating' && row.attempts > 0 ? 'created' : 'adopted';
 }
 
 function isRegistered(row: LedgerRow): boolean {
@@ -307,7 +319,15 @@ export function plan(input: PlanInput): Plan {
       if (chosen === undefined || tracks(rowsByKey.get(graphKey), chosen)) continue;
       const version = parseVersion(chosen.version) ?? chosen.version;
       act(
-        { kind: 'adopt', sourceImage: image, deviceImage: chosen, displayName: chosen.displayName, version, contentFingerprint: null },
+        {
+          kind: 'adopt',
+          sourceImage: image,
+          deviceImage: chosen,
+          displayName: chosen.displayName,
+          version,
+          contentFingerprint: null,
+          origin: originFound(rowsByKey.get(graphKey)),
+        },
         graphKey,
       );
     }
@@ -323,6 +343,7 @@ export function plan(input: PlanInput): Plan {
             displayName: deviceImage.displayName,
             version: eligibility.version,
             contentFingerprint: image.contentFingerprint,
+            origin: originFound(row),
           },
           key,
         );

@@ -3,7 +3,7 @@
 import type { TableEntity, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { PermanentError } from '../errors';
-import { type LedgerEntry, type LedgerRow, type LedgerState, ROLLOUT_OUTCOMES, WARNING_CODES } from '../domain';
+import { DEVICE_IMAGE_ORIGINS, type LedgerEntry, type LedgerRow, type LedgerState, ROLLOUT_OUTCOMES, WARNING_CODES } from '../domain';
 import type { ImageState } from '../ports';
 import { IMAGE_PARTITION, imageRowKey } from './ledgerKeys';
 
@@ -18,6 +18,8 @@ const ENTRY_FIELDS = [
   'reason',
   'fix',
   'attempts',
+  'origin',
+  'retiringAt',
   'retryUploads',
   'statusChecks',
   'pendingSince',
@@ -91,6 +93,12 @@ const imageEntitySchema = z.object({
   reason: optionalText,
   fix: optionalText,
   attempts: count,
+  // Absent on rows of earlier releases: unknown, never deleted by retention.
+  origin: z
+    .enum(DEVICE_IMAGE_ORIGINS)
+    .nullish()
+    .transform((value) => value ?? null),
+  retiringAt: optionalText,
   retryUploads: count,
   statusChecks: count,
   pendingSince: optionalText,

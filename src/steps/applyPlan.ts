@@ -7,7 +7,6 @@ import { skipFix } from '../rules/eligibility';
 import {
   type ImageIdentity,
   markAlerted,
-  markRetired,
   markSkipped,
   newLedgerEntry,
   queueImage,
@@ -18,8 +17,10 @@ import {
 import type { Plan, PlanAction, SkipAction } from '../rules/plan';
 import type { NewLedgerEntry, SyncDeps } from '../ports';
 import { rolloutTargets } from '../rules/planRollout';
+import { markRetired } from './retirementTransitions';
 import { statusCheckFor } from '../rules/statusCheckMessage';
 import { describeWarning } from '../rules/warnings';
+import { describeError } from './reportFailure';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;
@@ -173,7 +174,7 @@ async function apply(
       return skipImage(deps, action, rows.get(keyOf(action)), recorded);
     case 'adopt': {
       const row = rows.get(keyOf(action)) ?? null;
-      if (!recorded) await handOffToPoller(deps, await recordDeviceImage(deps, row, identityOf(action), action.deviceImage));
+      if (!recorded) await handOffToPoller(deps, await recordDeviceImage(deps, row, identityOf(action), action.deviceImage, action.origin));
       deps.log.info('DeviceImageAdopted', {
         sourceImageResourceId: action.sourceImage.id,
         version: action.version,
@@ -206,6 +207,7 @@ async function apply(
       });
       return 'retired';
     case 'retire':
+      if (!(await confirmedGone(deps, action.row))) return null;
       await markRetired(deps.ledger, action.row, action.reason, now);
       deps.log.warn('DeviceImageGone', {
         sourceImageResourceId: action.row.sourceImageResourceId,
@@ -229,6 +231,26 @@ async function apply(
       return 'observed';
     }
   }
+}
+
+/**
+ * Fresh evidence for a retire action (DESIGN §15): the listing the plan read may predate the device
+ * image (created while it was read), so only a GET that answers 404 retires the row. Anything else,
+ * the image or an error, leaves the row as it is; the next reconcile looks again.
+ */
+async function confirmedGone(deps: SyncDeps, row: LedgerRow): Promise<boolean> {
+  if (row.deviceImageId === null) return false;
+  try {
+    if ((await deps.deviceImages.get(row.deviceImageId)) === null) return true;
+    deps.log.info('DeviceImageStillThere', {
+      sourceImageResourceId: row.sourceImageResourceId,
+      version: row.version,
+      deviceImageId: row.deviceImageId,
+    });
+  } catch (error) {
+    deps.log.warn('DeviceImageGoneUnconfirmed', { sourceImageResourceId: row.sourceImageResourceId, detail: describeError(error) });
+  }
+  return false;
 }
 
 /**

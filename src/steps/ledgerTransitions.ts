@@ -3,11 +3,13 @@
 // LedgerConflictError. A row's source and version are its key and never change.
 //
 //   (none) ─queue─▶ queued ─claim─▶ creating ─markPending─▶ pending ─markReady─▶ ready ─markRetired─▶ retired
-//      │                              │  ▲ │                  │ ▲                  ▲         (retention)
+//      │                              │  ▲ │                  │ ▲                  ▲         (Graph said gone)
 //      └─skip─▶ skipped               │  │ └─releaseClaim     │ └─recordCheck / recordRetryUpload
 //                                     │  └─claim (retry)      │   (releaseRetryUpload gives one back)
 //                                     └──────────markFailed────┴─────▶ failed ─queue (manual)─▶ queued
-import type { DeviceImage, LedgerRow, SkipReason } from '../domain';
+//
+// Retention's transitions (markRetiring, markRetired, keepDeviceImage) are in retirementTransitions.ts.
+import type { DeviceImage, DeviceImageOrigin, LedgerRow, SkipReason } from '../domain';
 import type { Ledger, NewLedgerEntry, RegistrationRef } from '../ports';
 import type { Observation } from '../rules/observeRegistrations';
 
@@ -48,6 +50,8 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     reason: null,
     fix: null,
     attempts: 0,
+    origin: null,
+    retiringAt: null,
     retryUploads: 0,
     statusChecks: 0,
     pendingSince: null,
@@ -125,6 +129,8 @@ export async function markPending(
     row,
     {
       state: 'pending',
+      origin: row.origin,
+      retiringAt: null,
       deviceImageId: deviceImage.id,
       displayName: deviceImage.displayName,
       errorCode: null,
@@ -180,9 +186,21 @@ export async function releaseRetryUpload(ledger: Ledger, claimed: LedgerRow, bef
   );
 }
 
+/**
+ * The origin a row records for a device image (DESIGN §15): `created` when the caller's own POST made
+ * it; a device image the row already recorded keeps the row's origin (a status read, a failed row
+ * Graph now calls ready); any other is `adopted`.
+ */
+export function originOf(row: LedgerRow | null, deviceImage: DeviceImage, how: DeviceImageOrigin): DeviceImageOrigin | null {
+  if (how === 'created') return 'created';
+  const recorded = row?.deviceImageId ?? null;
+  return recorded !== null && recorded.toLowerCase() === deviceImage.id.toLowerCase() ? (row?.origin ?? null) : 'adopted';
+}
+
 function readyChange(deviceImage: DeviceImage) {
   return {
     state: 'ready',
+    retiringAt: null,
     deviceImageId: deviceImage.id,
     displayName: deviceImage.displayName,
     errorCode: null,
@@ -194,20 +212,22 @@ function readyChange(deviceImage: DeviceImage) {
   } as const;
 }
 
-/** The first row of an image found ready in Windows 365. */
+/** The first row of an image found ready in Windows 365 (found, not posted by this registration: adopted). */
 export function readyEntry(identity: ImageIdentity, deviceImage: DeviceImage): NewLedgerEntry {
-  return { ...newLedgerEntry(identity), ...readyChange(deviceImage) };
+  return { ...newLedgerEntry(identity), ...readyChange(deviceImage), origin: 'adopted' };
 }
 
+/** `how`: `created` only when this registration's own POST made the device image (see originOf). */
 export async function markReady(
   ledger: Ledger,
   row: LedgerRow | null,
   identity: ImageIdentity,
   deviceImage: DeviceImage,
   now: Date,
+  how: DeviceImageOrigin = 'adopted',
 ): Promise<LedgerRow> {
-  if (row === null) return ledger.insert(readyEntry(identity, deviceImage), now);
-  return ledger.update(row, readyChange(deviceImage), now);
+  if (row === null) return ledger.insert({ ...readyEntry(identity, deviceImage), origin: originOf(null, deviceImage, how) }, now);
+  return ledger.update(row, { ...readyChange(deviceImage), origin: originOf(row, deviceImage, how) }, now);
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
@@ -218,9 +238,11 @@ export async function adoptPending(
   deviceImage: DeviceImage,
   nextCheckAt: Date,
   now: Date,
+  how: DeviceImageOrigin = 'adopted',
 ): Promise<LedgerRow> {
-  const base = row ?? (await ledger.insert({ ...newLedgerEntry(identity), state: 'creating' }, now));
-  return markPending(ledger, base, deviceImage, nextCheckAt, now);
+  const origin = originOf(row, deviceImage, how);
+  const base = row ?? (await ledger.insert({ ...newLedgerEntry(identity), state: 'creating', origin }, now));
+  return markPending(ledger, { ...base, origin }, deviceImage, nextCheckAt, now);
 }
 
 export interface Failure {
@@ -284,16 +306,6 @@ export async function markSkipped(
   if (row === null) return ledger.insert(skippedEntry(identity, skip), now);
   // A new reason is a new condition: an attention skip is alerted again.
   return ledger.update(row, { ...skippedChange(identity, skip), ...(row.reason === skip.reason ? {} : { alertedAt: null }) }, now);
-}
-
-/** Retention (or a deletion outside the app) took the device image out of Windows 365. */
-export async function markRetired(ledger: Ledger, row: LedgerRow, reason: string, now: Date): Promise<LedgerRow> {
-  return ledger.update(row, { state: 'retired', reason, nextCheckAt: null }, now);
-}
-
-/** A retirement Graph refused (a provisioning policy uses the image): the row as it was before. */
-export async function restoreRetired(ledger: Ledger, retired: LedgerRow, before: LedgerRow, why: string, now: Date): Promise<LedgerRow> {
-  return ledger.update(retired, { state: before.state, reason: before.state === 'ready' ? `kept: ${why}` : before.reason }, now);
 }
 
 /** Records what was read about a registration's device image and source since the row was written. */

@@ -1,4 +1,4 @@
-import { type DeviceImage, type LedgerRow, type StatusCheck, isUsable, registrationKey } from '../domain';
+import { type DeviceImage, type DeviceImageOrigin, type LedgerRow, type StatusCheck, isUsable, registrationKey } from '../domain';
 import { type ImageIdentity, adoptPending, markReady } from './ledgerTransitions';
 import { deviceImageKey } from '../rules/plan';
 import type { RegistrationRef, SyncDeps } from '../ports';
@@ -22,17 +22,21 @@ export interface RecordedDeviceImage {
 /**
  * Makes the ledger follow a device image that exists in Graph: a ready one is recorded ready; any
  * other pending, its first check due now for a failed one (the poller owns retryUpload and failure).
+ * `how`: `created` only when this registration's own POST made it (DESIGN §15); retention deletes
+ * only those. Anything found otherwise is `adopted` (a device image the row recorded already keeps its origin).
  */
 export async function recordDeviceImage(
   deps: SyncDeps,
   row: LedgerRow | null,
   identity: ImageIdentity,
   deviceImage: DeviceImage,
+  how: DeviceImageOrigin = 'adopted',
 ): Promise<RecordedDeviceImage> {
   const now = deps.clock.now();
-  if (isUsable(deviceImage.status)) return { row: await markReady(deps.ledger, row, identity, deviceImage, now), firstCheck: null };
+  if (isUsable(deviceImage.status)) return { row: await markReady(deps.ledger, row, identity, deviceImage, now, how), firstCheck: null };
   const delaySeconds = deviceImage.status === 'failed' ? 0 : statusCheckDelaySeconds(deps.config, 0);
-  const pending = await adoptPending(deps.ledger, row, identity, deviceImage, new Date(now.getTime() + delaySeconds * 1000), now);
+  const nextCheckAt = new Date(now.getTime() + delaySeconds * 1000);
+  const pending = await adoptPending(deps.ledger, row, identity, deviceImage, nextCheckAt, now, how);
   return {
     row: pending,
     firstCheck: {

@@ -20,7 +20,7 @@ const ACTION_WORDS: Readonly<Record<PlannedImage['outcome'], string>> = {
 
 function retentionLine(result: RetirementResult): string {
   const image = `${imageLabel(result.displayName, result.version)} (${result.deviceImageId ?? '-'})`;
-  return result.outcome === 'in-use' ? `  keep    ${image}: ${result.detail}` : `  retire  ${image}: ${result.detail}`;
+  return result.outcome === 'would-retire' ? `  retire  ${image}: ${result.detail}` : `  keep    ${image}: ${result.detail}`;
 }
 
 function detail(image: PlannedImage): string {

@@ -12,6 +12,8 @@ const OUTCOME_WORDS: Readonly<Record<RetirementResult['outcome'], string>> = {
   retired: 'retired',
   'would-retire': 'would retire',
   'in-use': 'kept (in use)',
+  kept: 'kept (retirement not finished)',
+  refused: 'refused by Graph',
   changed: 'skipped (changed)',
   failed: 'not deleted',
 };
@@ -32,10 +34,10 @@ export const pruneCommand: Command = {
   summary: 'retention now: delete old versions the app registered (never one a policy uses)',
   help: `Usage: image-sync prune [--keep N] [--dry-run] [--json]
 
-Retention on demand. Per display name, keeps the newest N ready versions the app registered and
-deletes from Windows 365 the older versions it registered, and its failed device images that a
-newer ready version superseded. Never deletes a device image a provisioning policy uses, nor one the
-app did not register. Each deleted registration stays in the ledger as retired. A tenant holds at
+Retention on demand. Per display name, keeps the newest N ready versions the app created and
+deletes from Windows 365 the older versions it created, and its failed device images that a
+newer ready version superseded (Graph's status decides what is ready). Never deletes a device image
+a provisioning policy uses or a rollback would restore, nor one the app did not create (adopted). Each deleted registration stays in the ledger as retired. A tenant holds at
 most 20 custom images, every status counted: retention is how a monthly pipeline stays under it.
 
 Options:
@@ -47,7 +49,8 @@ Options:
   -v, --verbose  log what happens on stderr
   -h, --help     this text
 
-Exit codes: 0 done (or nothing to do); 2 a deletion failed (it is finished by the next run);
+Exit codes: 0 done (or nothing to do); 2 a deletion failed or Graph refused it (a problem
+retire-refused; the next run tries again);
 1 could not run (bad settings or options, storage or Graph unreachable).`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, keep: { type: 'string' }, 'dry-run': { type: 'boolean' } });
@@ -82,6 +85,6 @@ Exit codes: 0 done (or nothing to do); 2 a deletion failed (it is finished by th
         ]),
       );
     }
-    return results.some((result) => result.outcome === 'failed') ? EXIT_NEEDS_ATTENTION : EXIT_OK;
+    return results.some((result) => result.outcome === 'failed' || result.outcome === 'refused') ? EXIT_NEEDS_ATTENTION : EXIT_OK;
   },
 };

@@ -191,3 +191,46 @@ describe('Graph fault knobs, seen through the Graph client middleware', () => {
     ]);
   });
 });
+
+describe('Graph fault knobs for deletions and listings, and hand edits', () => {
+  it('refuses a DELETE with the status, code and message a rule gives; nothing is deleted', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const created = await client.api(DEVICE_IMAGES).post(nextCreate());
+    emulator.setFaults({
+      kinds: ['graph.deviceImages.delete'],
+      refuse: { next: 1, status: 409, code: 'ImageLocked', message: 'The image is being replicated; try later.' },
+    });
+    await expect(client.api(`${DEVICE_IMAGES}/${created.id}`).delete()).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'ImageLocked',
+      message: 'The image is being replicated; try later.',
+    });
+    expect(emulator.deviceImages().map((image) => image.id)).toEqual([created.id]);
+    await client.api(`${DEVICE_IMAGES}/${created.id}`).delete();
+    expect(emulator.deviceImages()).toEqual([]);
+  });
+
+  it('leaves the newest device images out of the next listings (listingLag); a GET finds them', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const created = await client.api(DEVICE_IMAGES).post(nextCreate());
+    emulator.setFaults({ kinds: ['graph.deviceImages.list'], listingLag: { next: 1, seconds: 60 } });
+    expect((await client.api(DEVICE_IMAGES).get()).value).toEqual([]);
+    expect(await client.api(`${DEVICE_IMAGES}/${created.id}`).get()).toMatchObject({ id: created.id });
+    expect((await client.api(DEVICE_IMAGES).get()).value).toEqual([expect.objectContaining({ id: created.id })]);
+  });
+
+  it('plays an administrator deleting a device image and uploading one by hand (refused when its name and version are taken)', async () => {
+    const emulator = fixture.emulator;
+    const client = graphClient(emulator);
+    const created = await client.api(DEVICE_IMAGES).post(nextCreate());
+    const hand = { displayName: created.displayName, version: created.version, sourceImageResourceId: source('win11-1.0.0') };
+    expect(() => emulator.putDeviceImage(hand)).toThrow(/already exists/);
+    expect(emulator.deleteDeviceImage(created.id)).toBe(true);
+    expect(emulator.deleteDeviceImage(created.id)).toBe(false);
+    const byHand = emulator.putDeviceImage(hand);
+    expect((await client.api(DEVICE_IMAGES).get()).value).toEqual([expect.objectContaining({ id: byHand, status: 'ready' })]);
+    expect(emulator.requests.map((request) => request.kind)).toEqual(['graph.deviceImages.create', 'graph.deviceImages.list']);
+  });
+});

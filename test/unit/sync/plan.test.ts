@@ -243,6 +243,7 @@ describe('plan: matching Graph by source image id', () => {
         displayName: 'win11-ent',
         version: '1.2.0',
         contentFingerprint: image.contentFingerprint,
+        origin: 'adopted',
       },
     ]);
     expect(result.images[0]).toMatchObject({ outcome: 'adopt', ledgerState: null, deviceImageId: graph.id });
@@ -289,6 +290,7 @@ describe('plan: matching Graph by source image id', () => {
         displayName: 'win11-ent',
         version: '1.2.0',
         contentFingerprint: ineligible.contentFingerprint,
+        origin: 'adopted',
       },
     ]);
     expect(kinds(single({ image: ineligible, graph, row: upToDate({ state: 'ready' }) }))).toEqual([]);
@@ -298,7 +300,15 @@ describe('plan: matching Graph by source image id', () => {
     const badVersion = sourceImage({ hyperVGeneration: 'V1', tags: { 'cloudpc-sync': 'true', 'cloudpc-version': 'bad' } });
     const result = single({ image: badVersion, graph });
     expect(result.actions).toEqual([
-      { kind: 'adopt', sourceImage: badVersion, deviceImage: graph, displayName: 'win11-ent', version: '1.2.0', contentFingerprint: null },
+      {
+        kind: 'adopt',
+        sourceImage: badVersion,
+        deviceImage: graph,
+        displayName: 'win11-ent',
+        version: '1.2.0',
+        contentFingerprint: null,
+        origin: 'adopted',
+      },
       expect.objectContaining({ kind: 'skip', version: null }),
     ]);
     expect(kinds(single({ image: badVersion, graph, row: upToDate({ state: 'ready' }) }))).toEqual(['skip']);
@@ -365,6 +375,19 @@ describe('plan: every ledger state with the device image in Graph', () => {
     expect(kinds(result)).toEqual(['adopt']);
     expect(result.images[0]).toMatchObject({ outcome: 'adopt', ledgerState: state });
   });
+
+  it.each([
+    ['creating', 1, 'created'],
+    ['creating', 0, 'adopted'],
+    ['queued', 1, 'adopted'],
+    ['skipped', 0, 'adopted'],
+  ] as const)(
+    'records what it adopts for a %s row with %i attempts as %s: the app created it only while its own POST is unsettled',
+    (state, attempts, origin) => {
+      const result = single({ graph, row: ledgerRow({ state, attempts, deviceImageId: null, updatedAt: minutesAgo(1) }) });
+      expect(result.actions).toEqual([expect.objectContaining({ kind: 'adopt', origin })]);
+    },
+  );
 
   it.each(['queued', 'creating', 'skipped'] as const)('adopts it for a %s row even if the row already names it', (state) => {
     expect(kinds(single({ graph, row: tracking(state) }))).toEqual(['adopt']);
