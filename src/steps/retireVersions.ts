@@ -200,18 +200,18 @@ export async function retireVersions(
     };
   const results: RetirementResult[] = [];
   for (const row of plan.gone) {
-    const result = await settle(row, () => confirmGone(deps, row));
+    const result = await unlessChanged(() => confirmGone(deps, row));
     if (result !== null) results.push(result);
   }
   for (const { row, deviceImage, why } of plan.keep) {
-    await settle(row, () => keepDeviceImage(deps.ledger, row, deviceImage, why, deps.clock.now()));
+    await unlessChanged(() => keepDeviceImage(deps.ledger, row, deviceImage, why, deps.clock.now()));
   }
   for (const retirement of plan.retire) results.push(await retireOne(deps, retirement));
   return { plan, results: [...results, ...inUse, ...held, ...keptResults] };
 }
 
 /** A row another instance changed meanwhile is that instance's to act on: null. */
-async function settle<T>(row: LedgerRow, act: () => Promise<T>): Promise<T | null> {
+async function unlessChanged<T>(act: () => Promise<T>): Promise<T | null> {
   try {
     return await act();
   } catch (error) {
