@@ -14,8 +14,8 @@
 //   otherwise the most usable (ready, then pending, then others), then the most recently modified.
 // - A pending or ready row of the current version whose device image has vanished from Graph is
 //   registered again: the image is still opted in, so the app puts it back. An earlier version's
-//   device image that vanished is recorded retired: its content is gone from the source, so it can
-//   never be uploaded again under that version.
+//   device image that vanished is recorded retired (once a GET answers 404: applyPlan): its content
+//   is gone from the source, so it can never be uploaded again under that version.
 // - A retired registration is never posted again.
 // - Posting waits for room: the tenant's images and the slots reserved for creates in flight count
 //   against IMAGE_SYNC_TENANT_IMAGE_LIMIT, and a registration past it is skipped tenant-image-limit

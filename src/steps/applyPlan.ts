@@ -20,7 +20,7 @@ import { rolloutTargets } from '../rules/planRollout';
 import { markRetired } from './retirementTransitions';
 import { statusCheckFor } from '../rules/statusCheckMessage';
 import { describeWarning } from '../rules/warnings';
-import { describeError } from './reportFailure';
+import { confirmedGone } from './confirmedGone';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
 export const STALE_AFTER_MS = 30 * 60 * 1000;
@@ -231,26 +231,6 @@ async function apply(
       return 'observed';
     }
   }
-}
-
-/**
- * Fresh evidence for a retire action (DESIGN §15): the listing the plan read may predate the device
- * image (created while it was read), so only a GET that answers 404 retires the row. Anything else,
- * the image or an error, leaves the row as it is; the next reconcile looks again.
- */
-async function confirmedGone(deps: SyncDeps, row: LedgerRow): Promise<boolean> {
-  if (row.deviceImageId === null) return false;
-  try {
-    if ((await deps.deviceImages.get(row.deviceImageId)) === null) return true;
-    deps.log.info('DeviceImageStillThere', {
-      sourceImageResourceId: row.sourceImageResourceId,
-      version: row.version,
-      deviceImageId: row.deviceImageId,
-    });
-  } catch (error) {
-    deps.log.warn('DeviceImageGoneUnconfirmed', { sourceImageResourceId: row.sourceImageResourceId, detail: describeError(error) });
-  }
-  return false;
 }
 
 /**

@@ -10,6 +10,7 @@ import { remediationFor } from '../alerts/remediation';
 import { keepDeviceImage, markRetired, markRetiring } from './retirementTransitions';
 import { deviceImageKey } from '../rules/plan';
 import type { SyncDeps } from '../ports';
+import { confirmedGone } from './confirmedGone';
 import { describeError, reportProblem } from './reportFailure';
 import { type RetentionPlan, type Retirement, type RetirementWhy, planRetention } from '../rules/retention';
 import type { TenantView } from './tenantView';
@@ -114,13 +115,7 @@ async function releaseSlot(deps: SyncDeps, row: LedgerRow): Promise<void> {
 
 /** A marked row whose device image Graph no longer lists: retired once a GET says it is gone (404). */
 async function confirmGone(deps: SyncDeps, row: LedgerRow): Promise<RetirementResult | null> {
-  if (row.deviceImageId === null) return null;
-  try {
-    if ((await deps.deviceImages.get(row.deviceImageId)) !== null) return null;
-  } catch (error) {
-    deps.log.warn('DeviceImageGoneUnconfirmed', { sourceImageResourceId: row.sourceImageResourceId, detail: describeError(error) });
-    return null;
-  }
+  if (!(await confirmedGone(deps, row))) return null;
   const detail = 'its DELETE went through earlier (Graph no longer has it); the ledger write after it was lost';
   await markRetired(deps.ledger, row, `deleted from Windows 365 by retention: ${detail}`, deps.clock.now());
   await releaseSlot(deps, row);
@@ -200,18 +195,18 @@ export async function retireVersions(
     };
   const results: RetirementResult[] = [];
   for (const row of plan.gone) {
-    const result = await settle(row, () => confirmGone(deps, row));
+    const result = await unlessChanged(() => confirmGone(deps, row));
     if (result !== null) results.push(result);
   }
   for (const { row, deviceImage, why } of plan.keep) {
-    await settle(row, () => keepDeviceImage(deps.ledger, row, deviceImage, why, deps.clock.now()));
+    await unlessChanged(() => keepDeviceImage(deps.ledger, row, deviceImage, why, deps.clock.now()));
   }
   for (const retirement of plan.retire) results.push(await retireOne(deps, retirement));
   return { plan, results: [...results, ...inUse, ...held, ...keptResults] };
 }
 
 /** A row another instance changed meanwhile is that instance's to act on: null. */
-async function settle<T>(row: LedgerRow, act: () => Promise<T>): Promise<T | null> {
+async function unlessChanged<T>(act: () => Promise<T>): Promise<T | null> {
   try {
     return await act();
   } catch (error) {

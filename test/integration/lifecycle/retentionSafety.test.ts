@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
 import type { FaultRule } from '../../../src/emulator';
 import { reconcile } from '../../../src/handlers/reconcile';
+import { handleRegisterMessage } from '../../../src/handlers/registerImage';
+import { requestRegistration } from '../../../src/handlers/requestRegistration';
 import type { LedgerRow } from '../../../src/domain';
-import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
+import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { syncLocally } from './localSync';
 
@@ -26,6 +28,7 @@ const GROUPS = [
   'rg-admin',
   'rg-graph-ready',
   'rg-ambiguous',
+  'rg-retry',
 ];
 
 const fixture = useEmulator(() =>
@@ -42,7 +45,9 @@ const fixture = useEmulator(() =>
               tags: tags('1.0.0'),
               build: 'b1',
               // The app's first upload in rg-admin fails (a problem with the build).
-              ...(group === 'rg-admin' ? { upload: { outcome: 'failed' as const, errorCode: 'sourceImageInvalid' } } : {}),
+              ...(group === 'rg-admin' || group === 'rg-retry'
+                ? { upload: { outcome: 'failed' as const, errorCode: 'sourceImageInvalid' } }
+                : {}),
             }),
           ]),
         ),
@@ -274,6 +279,41 @@ describe('retention and what the app created', () => {
     expect(fixture.emulator.count(DELETE)).toBe(deletes);
     expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'ready', origin: 'adopted' });
     expect(await rowOf(keepOne, group, '1.1.0')).toMatchObject({ state: 'ready', origin: 'created' });
+  }, 60_000);
+
+  it("never deletes an administrator's upload that a retried register job finds by its look-up (the row was queued, not creating)", async () => {
+    const group = 'rg-retry';
+    const keepOne = appsFor(group)(1);
+    const deletes = fixture.emulator.count(DELETE);
+    expect((await syncLocally(keepOne)).ending).not.toBe('timeout');
+    const failed = await rowOf(keepOne, group, '1.0.0');
+    expect(failed).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(fixture.emulator.deleteDeviceImage(failed?.deviceImageId ?? '')).toBe(true);
+
+    // image-sync register retries it; the function app plans the request and queues the job.
+    await requestRegistration(keepOne.deps, sourceIn(group), {});
+    const deliver = async () => {
+      for (const message of await drainQueueForTest(keepOne, keepOne.config.registerQueue))
+        await handleRegisterMessage(keepOne.deps, message, { messageId: null });
+    };
+    await deliver();
+    expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'queued', attempts: 1 });
+    // Meanwhile the administrator uploads 1.0.0 by hand; the job's look-up finds it before posting.
+    const byHand = fixture.emulator.putDeviceImage({
+      displayName: imageName(group),
+      version: '1.0.0',
+      sourceImageResourceId: sourceIn(group),
+    });
+    const creates = fixture.emulator.count('graph.deviceImages.create');
+    await deliver();
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(creates);
+    expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'ready', deviceImageId: byHand, attempts: 2 });
+
+    fixture.emulator.putManagedImage(SUB, group, managedImage({ name: imageName(group), tags: tags('1.1.0'), build: 'b2' }));
+    expect((await syncLocally(keepOne)).ending).toBe('settled');
+    expect(imagesOf(group).map((image) => image.id)).toContain(byHand);
+    expect(fixture.emulator.count(DELETE)).toBe(deletes);
+    expect(await rowOf(keepOne, group, '1.0.0')).toMatchObject({ state: 'ready', origin: 'adopted' });
   }, 60_000);
 
   it("deletes the app's own image whose create answer was lost (found by the look-up while the row was creating)", async () => {

@@ -237,6 +237,41 @@ describe('ledger image rows', () => {
   });
 });
 
+describe('how a row got its device image (origin) and a retirement under way (retiringAt)', () => {
+  it('stores both and reads them back; a row stored without them (earlier releases) reads null for both', async () => {
+    const { ledger, table } = freshLedger();
+    const created = await ledger.insert(
+      entry({ state: 'ready', deviceImageId: 'dev-1', origin: 'created', retiringAt: T1.toISOString() }),
+      T0,
+    );
+    expect(await ledger.get(at(created.sourceImageResourceId))).toMatchObject({ origin: 'created', retiringAt: T1.toISOString() });
+
+    const older = imageId('older');
+    const rowKey = createHash('sha256').update(`${older.toLowerCase()}|1.2.0`).digest('hex');
+    const {
+      origin: _origin,
+      retiringAt: _retiringAt,
+      ...stored
+    } = toImageEntity({
+      ...entry({ sourceImageResourceId: older, state: 'ready', deviceImageId: 'dev-2', origin: 'adopted' }),
+      createdAt: T0.toISOString(),
+      updatedAt: T0.toISOString(),
+    });
+    await table.createEntity({ ...stored, rowKey });
+    expect(await ledger.get(at(older))).toMatchObject({ state: 'ready', origin: null, retiringAt: null });
+  });
+
+  it('refuses to read an origin it does not know', async () => {
+    const { ledger, table } = freshLedger();
+    await ensureTable(table);
+    const odd = imageId('odd-origin');
+    const rowKey = createHash('sha256').update(`${odd.toLowerCase()}|1.2.0`).digest('hex');
+    const stored = toImageEntity({ ...entry({ sourceImageResourceId: odd }), createdAt: T0.toISOString(), updatedAt: T0.toISOString() });
+    await table.createEntity({ ...stored, rowKey, origin: 'uploaded' });
+    await expect(ledger.get(at(odd))).rejects.toThrow(/is unreadable \(origin: /);
+  });
+});
+
 describe('rows of the previous release and removed rows', () => {
   /** Stores a row as the previous release did: one per source image, keyed by its id alone. */
   async function storeLegacy(table: TableClient, overrides: Partial<LedgerEntry> = {}): Promise<string> {
