@@ -22,6 +22,7 @@ import { errorReply, malformedReply, type Reply } from './replies';
 import { RequestLog, type EarlyRetry, type EarlyRetryOptions, type RecordedRequest } from './requestLog';
 import { graphVersionOf, routeRequest, serviceOf } from './routes';
 import { createTenant } from './tenant';
+import { TimedChanges, type TimedEdit } from './timedChanges';
 
 export interface EmulatorOptions {
   /** The estate: builder output, parsed JSON, or an already parsed Estate. */
@@ -85,6 +86,13 @@ export interface Emulator {
   provisioningPolicies(): EmulatedProvisioningPolicy[];
   /** Adds a provisioning policy, or replaces the one with its id; returns its id. Not checked against the device images. */
   putProvisioningPolicy(input: ProvisioningPolicyInput): string;
+  /**
+   * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
+   * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
+   */
+  beforeNext(kind: string, edit: TimedEdit): void;
+  /** Runs `edit` once, right after the next request of `kind` is answered: its answer shows the tenant as it was. */
+  afterNext(kind: string, edit: TimedEdit): void;
   settings(): EmulatorSettings;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
@@ -101,6 +109,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const faults = new FaultInjector(seededRandom(options.seed ?? 1), elapsedMs);
   faults.set([...estate.faults, ...(options.faults ?? [])]);
   const log = new RequestLog();
+  const timed = new TimedChanges();
   const requiredToken = options.token ?? estate.token;
 
   const certificate = options.tls ?? (await makeCertificate());
@@ -130,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const url = new URL(request.url ?? '/', origin);
     const route = routeRequest(method, url.pathname);
     const service = serviceOf(route);
+    await timed.run(route.kind, 'before');
     const decision = service === 'unknown' ? { latencyMs: 0, action: null } : faults.beforeServing(service, route.kind);
     if (decision.latencyMs > 0) await pause(decision.latencyMs);
     if (stopped) return;
@@ -156,6 +166,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       });
     }
     const fault: FaultName | null = action?.fault ?? (malformed ? 'malformed' : null);
+    // The answer is made: an edit now lands before the app can see (or act on) it.
+    await timed.run(route.kind, 'after');
     if (action?.answer === 'reset' || reply === null) resetConnection(request);
     else writeReply(response, service, reply, request);
 
@@ -230,6 +242,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
     putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
+    beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
+    afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({
       GRAPH_ENDPOINT: origin,
       ARM_ENDPOINT: origin,
@@ -243,6 +257,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      timed.clear();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
