@@ -2,9 +2,14 @@
 // used before the app's last rollout to it. Refuses, saying why, when there is nothing the app can
 // safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
 // earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
+// The rollback is durable (DESIGN §15): the policy's rollout row says `rolled-back` before the PATCH
+// is sent, so a crash or a lost answer cannot lose it, and the app never points the policy at that
+// version again (src/rules/policyPatch.ts); a PATCH Graph refuses puts the row back as it was.
 import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain';
+import { LedgerConflictError, PermanentError } from '../errors';
 import { policiesNamed } from '../rules/planRollout';
-import type { SyncDeps } from '../ports';
+import type { PolicyRolloutRow, SyncDeps } from '../ports';
+import { describeError } from '../steps/reportFailure';
 
 export interface RollbackResult {
   readonly policy: string;
@@ -90,12 +95,31 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
         `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`,
       );
   }
-  await deps.deviceImages.pointPolicyAt(policy.id, {
-    imageId: rollout.previousImageId,
-    imageDisplayName: rollout.previousImageDisplayName,
-    imageType: rollout.previousImageType ?? 'custom',
-  });
-  await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);
+  let marked: PolicyRolloutRow;
+  try {
+    marked = await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);
+  } catch (error) {
+    if (!(error instanceof LedgerConflictError)) throw error;
+    return refused(
+      policy.displayName,
+      policy.id,
+      `the app is changing "${policy.displayName}" at this moment (a rollout of another version): nothing was changed; run the rollback again in a few minutes`,
+    );
+  }
+  try {
+    await deps.deviceImages.pointPolicyAt(policy.id, {
+      imageId: rollout.previousImageId,
+      imageDisplayName: rollout.previousImageDisplayName,
+      imageType: rollout.previousImageType ?? 'custom',
+    });
+  } catch (error) {
+    // Refused: nothing changed, and the row says what it said. Any other failure may have landed: the row stays rolled back.
+    if (error instanceof PermanentError)
+      await deps.rollouts.save(rollout, marked).catch((undone: unknown) => {
+        deps.log.warn('RollbackRecordNotRestored', { policyId: policy.id, detail: describeError(undone) });
+      });
+    throw error;
+  }
   deps.log.info('PolicyRolledBack', {
     policyId: policy.id,
     policy: policy.displayName,
