@@ -86,6 +86,8 @@ export interface Emulator {
   provisioningPolicies(): EmulatedProvisioningPolicy[];
   /** Adds a provisioning policy, or replaces the one with its id; returns its id. Not checked against the device images. */
   putProvisioningPolicy(input: ProvisioningPolicyInput): string;
+  /** Deletes a provisioning policy (any casing of its id): Graph answers 404 for it from then on; false when there was none. */
+  removeProvisioningPolicy(policyId: string): boolean;
   /**
    * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
    * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
@@ -242,6 +244,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
     putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
+    removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
     beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
     afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({
