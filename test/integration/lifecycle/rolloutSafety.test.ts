@@ -31,6 +31,8 @@ const TURNED_GALLERY = '2e2e2e2e-0000-4000-8000-000000000005';
 const FIRST = '2e2e2e2e-0000-4000-8000-000000000006';
 const SECOND = '2e2e2e2e-0000-4000-8000-000000000007';
 const LOST = '2e2e2e2e-0000-4000-8000-000000000008';
+const DELETED = '2e2e2e2e-0000-4000-8000-000000000009';
+const BY_HAND = '2e2e2e2e-0000-4000-8000-00000000000a';
 
 const NAME = 'win11-safety';
 const tags = (displayName: string, version: string, policies: string) => ({
@@ -46,6 +48,8 @@ const onBaseline = (id: string, displayName: string) =>
 const fixture = useEmulator(() =>
   estate({
     uploadSeconds: 0.3,
+    // One page of policies: a change timed after the listing lands after the whole of it.
+    graph: { pageSize: 50 },
     subscriptions: [
       subscription({
         id: SUB,
@@ -57,6 +61,8 @@ const fixture = useEmulator(() =>
           resourceGroup('rg-gallery', [managedImage({ name: NAME, tags: tags('Safety Gallery', '1.0.0', 'Turned Gallery') })]),
           resourceGroup('rg-outage', [managedImage({ name: NAME, tags: tags('Safety Outage', '1.0.0', 'Outage First; Outage Second') })]),
           resourceGroup('rg-lost', [managedImage({ name: NAME, tags: tags('Safety Lost', '1.0.0', 'Lost Rollback') })]),
+          resourceGroup('rg-deleted', [managedImage({ name: NAME, tags: tags('Safety Deleted', '1.0.0', 'Deleted Meanwhile') })]),
+          resourceGroup('rg-byhand', [managedImage({ name: NAME, tags: tags('Safety ByHand', '1.0.0', 'Pointed By Hand') })]),
         ],
       }),
     ],
@@ -83,6 +89,8 @@ const fixture = useEmulator(() =>
       onBaseline(FIRST, 'Outage First'),
       onBaseline(SECOND, 'Outage Second'),
       onBaseline(LOST, 'Lost Rollback'),
+      onBaseline(DELETED, 'Deleted Meanwhile'),
+      onBaseline(BY_HAND, 'Pointed By Hand'),
     ],
   }),
 );
@@ -258,5 +266,37 @@ describe('each PATCH reads its policy first (DESIGN §15)', () => {
         detail: expect.stringMatching(/"Turned Gallery" gives new Cloud PCs a gallery image/),
       }),
     ]);
+  });
+
+  it('sends no PATCH to a policy deleted meanwhile: the tag names no policy now, a problem with its fix', async () => {
+    const app = await readyThenRolloutOn('rg-deleted');
+    fixture.emulator.afterNext('graph.provisioningPolicies.list', () => fixture.emulator.removeProvisioningPolicy(DELETED));
+    await reconcile(app.deps);
+    expect(
+      fixture.emulator.requests.filter((request) => request.path.toLowerCase().includes(DELETED)).map((request) => request.kind),
+    ).toEqual(['graph.provisioningPolicies.get']);
+    expect(await app.deps.rollouts.get(DELETED)).toBeNull();
+    expect(await app.deps.ledger.listProblems()).toEqual([
+      expect.objectContaining({
+        kind: 'rollout-no-such-policy',
+        detail: expect.stringMatching(/no provisioning policy is named "Deleted Meanwhile"/),
+      }),
+    ]);
+  });
+
+  it('sends no PATCH to a policy a person pointed at the version meanwhile: recorded as already used', async () => {
+    const app = await readyThenRolloutOn('rg-byhand');
+    const image = deviceImageOf('rg-byhand')?.id ?? '';
+    fixture.emulator.afterNext('graph.provisioningPolicies.list', () =>
+      fixture.emulator.putProvisioningPolicy(
+        provisioningPolicy({ id: BY_HAND, displayName: 'Pointed By Hand', imageId: image, imageDisplayName: 'Safety ByHand' }),
+      ),
+    );
+    await reconcile(app.deps);
+    expect(patchesOf(BY_HAND)).toBe(0);
+    expect(await app.deps.rollouts.get(BY_HAND)).toBeNull();
+    const [row] = await app.deps.ledger.list();
+    expect(row?.rollouts).toEqual([expect.objectContaining({ policyId: BY_HAND, outcome: 'already-used' })]);
+    expect(row?.policies).toEqual(['Pointed By Hand']);
   });
 });
