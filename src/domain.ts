@@ -197,12 +197,14 @@ export interface RolloutOutcome {
  * The app's last rollout to one provisioning policy (ledger partition `rollout`, one row per policy):
  * the image it pointed the policy at and the one the policy used before, for `image-sync rollback`.
  * `pointing` is written before the PATCH, so a rollout whose answer was lost is finished, not redone;
- * `rolled-back` is written before the rollback's PATCH, so a rollback is never lost.
+ * `rolling-back` is written before a rollback's PATCH (so a rollback is never lost: the app already
+ * treats the policy as rolled back from `deviceImageId`, and retention keeps `previousImageId`), and
+ * `rolled-back` after it.
  */
 export interface PolicyRollout {
   readonly policyId: string;
   readonly policyDisplayName: string;
-  readonly state: 'pointing' | 'rolled-out' | 'rolled-back';
+  readonly state: 'pointing' | 'rolled-out' | 'rolling-back' | 'rolled-back';
   readonly deviceImageId: string;
   readonly deviceImageDisplayName: string | null;
   readonly sourceImageResourceId: string;

@@ -23,17 +23,28 @@ type RollbackRecord = Pick<PolicyRollout, 'state' | 'deviceImageId' | 'rolledBac
 
 /**
  * The device images the policy was rolled back from (lower-cased): the row's own image when the row
- * is `rolled-back`, and those earlier rollouts carried on. The app never points the policy at one again.
+ * is `rolled-back` (or `rolling-back`: the rollback's PATCH may be on its way), and those of earlier
+ * rows carried on. The app never points the policy at one again.
  */
 export function rolledBackFrom(record: RollbackRecord | null): string[] {
   if (record === null) return [];
   const ids = record.rolledBackFrom.map((id) => id.toLowerCase());
-  if (record.state === 'rolled-back') ids.push(record.deviceImageId.toLowerCase());
+  if (record.state === 'rolling-back' || record.state === 'rolled-back') ids.push(record.deviceImageId.toLowerCase());
   return [...new Set(ids)];
 }
 
 export function wasRolledBackFrom(record: RollbackRecord | null, deviceImageId: string): boolean {
   return rolledBackFrom(record).includes(deviceImageId.toLowerCase());
+}
+
+/**
+ * Another worker is changing the policy now (a rollout's `pointing`, a rollback's `rolling-back`)
+ * and its lease is not up: a PATCH now could cross its PATCH, and the image read as "previous" could
+ * be the one it is moving the policy off.
+ */
+export function isBeingChanged(record: Pick<PolicyRollout, 'state' | 'updatedAt'> | null, now: Date, leaseMs: number): boolean {
+  if (record === null || (record.state !== 'pointing' && record.state !== 'rolling-back')) return false;
+  return now.getTime() - Date.parse(record.updatedAt) < leaseMs;
 }
 
 /** `fresh`: the policy as read right before the PATCH; null when Graph no longer has it (404). */

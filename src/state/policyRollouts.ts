@@ -27,7 +27,7 @@ const rolloutEntity = z.object({
   etag: z.string().min(1),
   policyId: z.string().min(1),
   policyDisplayName: z.string(),
-  state: z.enum(['pointing', 'rolled-out', 'rolled-back']),
+  state: z.enum(['pointing', 'rolled-out', 'rolling-back', 'rolled-back']),
   deviceImageId: z.string().min(1),
   deviceImageDisplayName: optionalText,
   sourceImageResourceId: z.string().min(1),

@@ -1,7 +1,7 @@
 // Carries out a rollout plan (DESIGN §13, §8, §15). For each policy to point at a version:
-//   1. the policy's rollout row is read: a `pointing` row younger than a lease is another worker's
-//      (left alone); a row that says the policy was rolled back from this version ends it (nothing
-//      is read or sent: only a newer version rolls out to it);
+//   1. the policy's rollout row is read: a row that says the policy was rolled back from this version
+//      ends it (nothing is read or sent: only a newer version rolls out to it); a `pointing` or
+//      `rolling-back` row younger than a lease is another worker's (left alone);
 //   2. the policy is read (GET) right before the PATCH: the plan's listing may be stale. Gone, a
 //      gallery-image policy, or on the version already: no PATCH;
 //   3. the rollout row is written `pointing`, with the image that read showed (ETag-guarded: of two
@@ -15,11 +15,11 @@ import { LedgerConflictError, PermanentError, TransientError } from '../errors';
 import type { PolicyRolloutRow, SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
 import { type RolloutStep, describeRolloutOutcome, planRollout } from '../rules/planRollout';
-import { decidePatch, rolledBackFrom, wasRolledBackFrom } from '../rules/policyPatch';
+import { decidePatch, isBeingChanged, rolledBackFrom, wasRolledBackFrom } from '../rules/policyPatch';
 import { recordRolloutOutcome } from './recordRolloutOutcome';
 import { readTenantView } from './tenantView';
 
-/** Longer than a PATCH with its retries takes: a `pointing` row older than this was left by a worker that stopped. */
+/** Longer than a PATCH with its retries takes: a `pointing` (or `rolling-back`) row older than this was left by a worker that stopped. */
 export const POINTING_LEASE_MS = 3 * 60 * 1000;
 
 export interface RolloutResult {
@@ -32,11 +32,6 @@ export interface RolloutResult {
 }
 
 const PROBLEMS: ReadonlySet<RolloutOutcomeCode> = new Set(['no-such-policy', 'gallery-image', 'refused']);
-
-/** Another worker is pointing the policy now (at this version or another): its lease is not up yet. */
-function beingPointed(record: PolicyRolloutRow | null, now: Date): boolean {
-  return record !== null && record.state === 'pointing' && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS;
-}
 
 /** `previous`: the policy as read right before the PATCH; the rollbacks of earlier rows are carried on. */
 function rolloutFor(row: LedgerRow, previous: ProvisioningPolicy, record: PolicyRolloutRow | null, now: Date): PolicyRollout {
@@ -60,8 +55,8 @@ function rolloutFor(row: LedgerRow, previous: ProvisioningPolicy, record: Policy
 async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy): Promise<RolloutOutcomeCode | null> {
   const deviceImageId = row.deviceImageId ?? '';
   const record = await deps.rollouts.get(policy.id);
-  if (beingPointed(record, deps.clock.now())) return null;
   if (wasRolledBackFrom(record, deviceImageId)) return 'rolled-back';
+  if (isBeingChanged(record, deps.clock.now(), POINTING_LEASE_MS)) return null;
   const decision = decidePatch(deviceImageId, await deps.deviceImages.getProvisioningPolicy(policy.id));
   if (decision.kind === 'skip') return decision.outcome;
   if (decision.kind === 'in-use') return finishIfOurs(deps, row, decision.policy, record);
@@ -130,7 +125,7 @@ async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: R
       step.kind === 'in-use'
         ? await finishIfOurs(deps, step.row, step.policy, await deps.rollouts.get(step.policy.id))
         : await point(deps, step.row, step.policy);
-    if (outcome === null) return { outcome, detail: 'another worker is pointing the policy' };
+    if (outcome === null) return { outcome, detail: 'another worker is changing the policy' };
     return { outcome, detail: describeRolloutOutcome(outcome, PROBLEMS.has(outcome) ? step.target : step.policy.displayName, version) };
   } catch (error) {
     if (error instanceof PermanentError)

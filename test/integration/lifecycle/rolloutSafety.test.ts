@@ -174,6 +174,16 @@ describe('a rollback is durable (DESIGN §15)', () => {
     expect((await syncLocally(app)).ending).toBe('settled');
     const rolledOut = deviceImageOf('rg-lost')?.id;
     expect(policy(LOST)).toMatchObject({ imageId: rolledOut });
+    // A PATCH Graph refuses changes nothing: the row says what it said.
+    fixture.emulator.setFaults({ kinds: ['graph.provisioningPolicies.update'], refuse: { next: 1, status: 403 } });
+    try {
+      await expect(rollBack(app.deps, 'Lost Rollback')).rejects.toThrow(/pointing provisioning policy/);
+    } finally {
+      fixture.emulator.setFaults();
+    }
+    expect(policy(LOST)).toMatchObject({ imageId: rolledOut });
+    expect(await app.deps.rollouts.get(LOST)).toMatchObject({ state: 'rolled-out', deviceImageId: rolledOut });
+
     fixture.emulator.setFaults({ kinds: ['graph.provisioningPolicies.update'], ambiguousCreates: { next: 1, answer: 'reset' } });
     try {
       await expect(rollBack(app.deps, 'Lost Rollback')).rejects.toThrow();
@@ -181,8 +191,9 @@ describe('a rollback is durable (DESIGN §15)', () => {
       fixture.emulator.setFaults();
     }
     expect(policy(LOST)).toMatchObject({ imageId: BASELINE });
-    expect(await app.deps.rollouts.get(LOST)).toMatchObject({ state: 'rolled-back', deviceImageId: rolledOut, previousImageId: BASELINE });
+    expect(await app.deps.rollouts.get(LOST)).toMatchObject({ state: 'rolling-back', deviceImageId: rolledOut, previousImageId: BASELINE });
     expect(await rollBack(app.deps, 'Lost Rollback')).toMatchObject({ outcome: 'already-rolled-back' });
+    expect(await app.deps.rollouts.get(LOST)).toMatchObject({ state: 'rolled-back', deviceImageId: rolledOut });
     const patches = patchesOf(LOST);
     retag('rg-lost', 'Safety Lost', LOST);
     await reconcile(app.deps);
