@@ -10,6 +10,7 @@ import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain
 import { LedgerConflictError, PermanentError } from '../errors';
 import { policiesNamed } from '../rules/planRollout';
 import type { PolicyRolloutRow, SyncDeps } from '../ports';
+import { recordRolloutOutcome } from '../steps/recordRolloutOutcome';
 import { describeError } from '../steps/reportFailure';
 
 export interface RollbackResult {
@@ -39,10 +40,22 @@ function previousOf(rollout: PolicyRollout) {
   return { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName };
 }
 
-/** The rollback's PATCH landed. Best effort: a `rolling-back` row already counts as rolled back everywhere. */
+/**
+ * The rollback's PATCH landed: the row says `rolled-back`, and so does the registration's outcome for
+ * the policy (what `plan` shows). Best effort: a `rolling-back` row already counts as rolled back everywhere.
+ */
 async function markRolledBack(deps: SyncDeps, row: PolicyRolloutRow): Promise<void> {
   try {
     await deps.rollouts.save({ ...row, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, row);
+    const registration = await deps.ledger.get({ sourceImageResourceId: row.sourceImageResourceId, version: row.version });
+    if (registration === null) return;
+    const outcome = {
+      target: row.policyDisplayName,
+      policyId: row.policyId,
+      outcome: 'rolled-back',
+      at: deps.clock.now().toISOString(),
+    } as const;
+    await recordRolloutOutcome(deps, registration, outcome, null);
   } catch (error) {
     deps.log.warn('RollbackNotMarkedDone', { policyId: row.policyId, detail: describeError(error) });
   }

@@ -139,6 +139,8 @@ describe('a rollback is durable (DESIGN §15)', () => {
     ] as const) {
       expect(policy(id)).toMatchObject({ imageId: deviceImageOf(group)?.id });
       expect(await rollBack(app.deps, id)).toMatchObject({ outcome: 'rolled-back', to: { imageId: BASELINE } });
+      const row = (await app.deps.ledger.list()).find((entry) => entry.deviceImageId === deviceImageOf(group)?.id);
+      expect(row?.rollouts).toEqual([expect.objectContaining({ policyId: id, outcome: 'rolled-back' })]);
     }
     const before = { byId: patchesOf(BY_ID), byCase: patchesOf(BY_CASE), renamed: patchesOf(RENAMED) };
 
