@@ -33,6 +33,7 @@ const SECOND = '2e2e2e2e-0000-4000-8000-000000000007';
 const LOST = '2e2e2e2e-0000-4000-8000-000000000008';
 const DELETED = '2e2e2e2e-0000-4000-8000-000000000009';
 const BY_HAND = '2e2e2e2e-0000-4000-8000-00000000000a';
+const RACE = '2e2e2e2e-0000-4000-8000-00000000000b';
 
 const NAME = 'win11-safety';
 const tags = (displayName: string, version: string, policies: string) => ({
@@ -62,6 +63,7 @@ const fixture = useEmulator(() =>
           resourceGroup('rg-outage', [managedImage({ name: NAME, tags: tags('Safety Outage', '1.0.0', 'Outage First; Outage Second') })]),
           resourceGroup('rg-lost', [managedImage({ name: NAME, tags: tags('Safety Lost', '1.0.0', 'Lost Rollback') })]),
           resourceGroup('rg-deleted', [managedImage({ name: NAME, tags: tags('Safety Deleted', '1.0.0', 'Deleted Meanwhile') })]),
+          resourceGroup('rg-race', [managedImage({ name: NAME, tags: tags('Safety Race', '1.0.0', 'Race') })]),
           resourceGroup('rg-byhand', [managedImage({ name: NAME, tags: tags('Safety ByHand', '1.0.0', 'Pointed By Hand') })]),
         ],
       }),
@@ -91,6 +93,7 @@ const fixture = useEmulator(() =>
       onBaseline(LOST, 'Lost Rollback'),
       onBaseline(DELETED, 'Deleted Meanwhile'),
       onBaseline(BY_HAND, 'Pointed By Hand'),
+      onBaseline(RACE, 'Race'),
     ],
   }),
 );
@@ -201,6 +204,38 @@ describe('a rollback is durable (DESIGN §15)', () => {
     await reconcile(app.deps);
     expect(patchesOf(LOST)).toBe(patches);
     expect(policy(LOST)).toMatchObject({ imageId: BASELINE });
+  });
+});
+
+describe('a rollback in flight (DESIGN §15)', () => {
+  it('holds back a rollout of a newer version that meets it, which then records the image the rollback restored as previous', async () => {
+    const off = settings('rg-race', false);
+    const app = await readyThenRolloutOn('rg-race');
+    await reconcile(app.deps);
+    const first = deviceImageOf('rg-race')?.id;
+    expect(policy(RACE)).toMatchObject({ imageId: first });
+    // 2.0.0 becomes ready while rollout is off (no PATCH yet); the rollback of 1.0.0 meets the reconcile that rolls 2.0.0 out.
+    fixture.emulator.rebuildManagedImage(imageIn('rg-race'), { build: 'build-2', tags: tags('Safety Race', '2.0.0', 'Race') });
+    expect((await syncLocally(testApp(off))).ending).toBe('settled');
+    const second = deviceImageOf('rg-race', '2.0.0')?.id;
+    expect(second).toBeDefined();
+    let during: Awaited<ReturnType<typeof reconcile>> | null = null;
+    fixture.emulator.beforeNext('graph.provisioningPolicies.update', async () => {
+      during = await reconcile(app.deps);
+    });
+    expect(await rollBack(app.deps, 'Race')).toMatchObject({ outcome: 'rolled-back', to: { imageId: BASELINE } });
+    expect(during).toMatchObject({ rollouts: [expect.objectContaining({ policyId: RACE, version: '2.0.0', outcome: 'deferred' })] });
+    expect(policy(RACE)).toMatchObject({ imageId: BASELINE });
+
+    await reconcile(app.deps);
+    expect(policy(RACE)).toMatchObject({ imageId: second });
+    expect(await app.deps.rollouts.get(RACE)).toMatchObject({
+      state: 'rolled-out',
+      deviceImageId: second,
+      previousImageId: BASELINE,
+      rolledBackFrom: [first],
+    });
+    expect(await rollBack(app.deps, 'Race')).toMatchObject({ outcome: 'rolled-back', to: { imageId: BASELINE } });
   });
 });
 
