@@ -128,7 +128,7 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
     return refused(
       policy.displayName,
       policy.id,
-      `the app is changing "${policy.displayName}" at this moment (a rollout of another version): nothing was changed; run the rollback again in a few minutes`,
+      `the app is changing "${policy.displayName}" at this moment (a rollout, or another rollback): nothing was changed; run the rollback again in a few minutes`,
     );
   }
   try {
