@@ -187,15 +187,24 @@ export interface LedgerEntry {
 /**
  * One target of a registration's rollout. `rolled-out`: the app pointed the policy at this version;
  * `already-used`: the policy used it already; `superseded`: a newer version of the source was ready
- * first. The others are problems with a fix, looked at again by every reconcile.
+ * first; `rolled-back`: the policy was rolled back from this version (`image-sync rollback`), so the
+ * app never points it here again. The others are problems with a fix, looked at again by every reconcile.
  */
-export const ROLLOUT_OUTCOMES = ['rolled-out', 'already-used', 'superseded', 'no-such-policy', 'gallery-image', 'refused'] as const;
+export const ROLLOUT_OUTCOMES = [
+  'rolled-out',
+  'already-used',
+  'superseded',
+  'rolled-back',
+  'no-such-policy',
+  'gallery-image',
+  'refused',
+] as const;
 export type RolloutOutcomeCode = (typeof ROLLOUT_OUTCOMES)[number];
 
 export interface RolloutOutcome {
   /** The tag's entry, as written (a policy display name or id). */
   readonly target: string;
-  /** The policy it named, when one did. */
+  /** The policy it named, when one did: an outcome with a policy is the policy's, whatever the tag calls it now. */
   readonly policyId: string | null;
   readonly outcome: RolloutOutcomeCode;
   readonly at: string;
@@ -204,12 +213,15 @@ export interface RolloutOutcome {
 /**
  * The app's last rollout to one provisioning policy (ledger partition `rollout`, one row per policy):
  * the image it pointed the policy at and the one the policy used before, for `image-sync rollback`.
- * `pointing` is written before the PATCH, so a rollout whose answer was lost is finished, not redone.
+ * `pointing` is written before the PATCH, so a rollout whose answer was lost is finished, not redone;
+ * `rolling-back` is written before a rollback's PATCH (so a rollback is never lost: the app already
+ * treats the policy as rolled back from `deviceImageId`, and retention keeps `previousImageId`), and
+ * `rolled-back` after it.
  */
 export interface PolicyRollout {
   readonly policyId: string;
   readonly policyDisplayName: string;
-  readonly state: 'pointing' | 'rolled-out' | 'rolled-back';
+  readonly state: 'pointing' | 'rolled-out' | 'rolling-back' | 'rolled-back';
   readonly deviceImageId: string;
   readonly deviceImageDisplayName: string | null;
   readonly sourceImageResourceId: string;
@@ -217,6 +229,12 @@ export interface PolicyRollout {
   readonly previousImageId: string | null;
   readonly previousImageDisplayName: string | null;
   readonly previousImageType: string | null;
+  /**
+   * Device images the policy was rolled back from before this rollout (`rolled-back` rows of earlier
+   * versions), so a rollback outlives the rollout of a newer version: the app never points the
+   * policy at any of them again (DESIGN §15).
+   */
+  readonly rolledBackFrom: readonly string[];
   readonly updatedAt: string;
 }
 

@@ -50,6 +50,8 @@ export interface DeviceImageApi {
   listSourceImageIds(): Promise<string[]>;
   /** Every provisioning policy of the tenant, all pages. */
   listProvisioningPolicies(): Promise<ProvisioningPolicy[]>;
+  /** One provisioning policy as it is now (read right before a PATCH); null when Graph answers 404. */
+  getProvisioningPolicy(policyId: string): Promise<ProvisioningPolicy | null>;
   /** PATCHes the image a provisioning policy gives new Cloud PCs (existing Cloud PCs keep theirs). */
   pointPolicyAt(policyId: string, image: PolicyImage): Promise<void>;
 }

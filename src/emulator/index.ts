@@ -28,6 +28,7 @@ export type {
 } from './estateSchema';
 export type { FaultRule } from './faultRules';
 export type { FaultName } from './faultInjector';
+export type { TimedEdit } from './timedChanges';
 export type { RecordedRequest, EarlyRetry, EarlyRetryOptions } from './requestLog';
 export type { EmulatedDeviceImage } from './deviceImageRecord';
 export type { DuplicateSource } from './deviceImageStore';

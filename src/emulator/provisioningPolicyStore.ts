@@ -57,6 +57,13 @@ export class ProvisioningPolicyStore {
     return record;
   }
 
+  /** Deletes a policy (as a person in the admin center would); false when there is none with that id. */
+  remove(id: string): boolean {
+    const at = this.records.findIndex((record) => record.id.toLowerCase() === id.toLowerCase());
+    if (at !== -1) this.records.splice(at, 1);
+    return at !== -1;
+  }
+
   list(): readonly ProvisioningPolicyRecord[] {
     return this.records;
   }

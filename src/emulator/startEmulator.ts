@@ -22,6 +22,7 @@ import { errorReply, malformedReply, type Reply } from './replies';
 import { RequestLog, type EarlyRetry, type EarlyRetryOptions, type RecordedRequest } from './requestLog';
 import { graphVersionOf, routeRequest, serviceOf } from './routes';
 import { createTenant } from './tenant';
+import { TimedChanges, type TimedEdit } from './timedChanges';
 
 export interface EmulatorOptions {
   /** The estate: builder output, parsed JSON, or an already parsed Estate. */
@@ -95,6 +96,15 @@ export interface Emulator {
    * Throws, as Graph refuses, when a provisioning policy uses it.
    */
   deleteDeviceImage(deviceImageId: string): boolean;
+  /** Deletes a provisioning policy (any casing of its id): Graph answers 404 for it from then on; false when there was none. */
+  removeProvisioningPolicy(policyId: string): boolean;
+  /**
+   * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
+   * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
+   */
+  beforeNext(kind: string, edit: TimedEdit): void;
+  /** Runs `edit` once, right after the next request of `kind` is answered: its answer shows the tenant as it was. */
+  afterNext(kind: string, edit: TimedEdit): void;
   settings(): EmulatorSettings;
   /** Closes the server and every open connection. */
   stop(): Promise<void>;
@@ -111,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const faults = new FaultInjector(seededRandom(options.seed ?? 1), elapsedMs);
   faults.set([...estate.faults, ...(options.faults ?? [])]);
   const log = new RequestLog();
+  const timed = new TimedChanges();
   const requiredToken = options.token ?? estate.token;
 
   const certificate = options.tls ?? (await makeCertificate());
@@ -140,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const url = new URL(request.url ?? '/', origin);
     const route = routeRequest(method, url.pathname);
     const service = serviceOf(route);
+    await timed.run(route.kind, 'before');
     const decision = service === 'unknown' ? { latencyMs: 0, action: null } : faults.beforeServing(service, route.kind);
     if (decision.latencyMs > 0) await pause(decision.latencyMs);
     if (stopped) return;
@@ -168,6 +180,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       });
     }
     const fault: FaultName | null = action?.fault ?? (malformed ? 'malformed' : null);
+    // The answer is made: an edit now lands before the app can see (or act on) it.
+    await timed.run(route.kind, 'after');
     if (action?.answer === 'reset' || reply === null) resetConnection(request);
     else writeReply(response, service, reply, request);
 
@@ -248,6 +262,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       tenant.deviceImages.delete(deviceImageId);
       return true;
     },
+    removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
+    beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
+    afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({
       GRAPH_ENDPOINT: origin,
       ARM_ENDPOINT: origin,
@@ -261,6 +278,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      timed.clear();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

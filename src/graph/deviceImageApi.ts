@@ -172,6 +172,20 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       return listAll('listing provisioning policies', PROVISIONING_POLICIES, toProvisioningPolicy);
     },
 
+    async getProvisioningPolicy(policyId: string): Promise<ProvisioningPolicy | null> {
+      const path = `${PROVISIONING_POLICIES}/${encodeURIComponent(policyId)}`;
+      try {
+        return await call(
+          `reading provisioning policy ${policyId}`,
+          async (request) => toProvisioningPolicy(await request(path).get()),
+          false,
+        );
+      } catch (error) {
+        if (error instanceof PermanentError && error.status === 404) return null;
+        throw error;
+      }
+    },
+
     // Not sent again here after a lost answer (only a 429, never processed, is): the caller looks the
     // policy up first, so each rollout PATCHes a policy once (DESIGN §8).
     async pointPolicyAt(policyId: string, image: PolicyImage): Promise<void> {

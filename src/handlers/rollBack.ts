@@ -2,9 +2,16 @@
 // used before the app's last rollout to it. Refuses, saying why, when there is nothing the app can
 // safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
 // earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
+// The rollback is durable (DESIGN §15): the policy's rollout row says `rolling-back` before the PATCH
+// is sent (`rolled-back` after it), so a crash or a lost answer cannot lose it, and the app never
+// points the policy at that version again (src/rules/policyPatch.ts); a PATCH Graph refuses puts the
+// row back as it was.
 import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain';
+import { LedgerConflictError, PermanentError } from '../errors';
 import { policiesNamed } from '../rules/planRollout';
-import type { SyncDeps } from '../ports';
+import type { PolicyRolloutRow, SyncDeps } from '../ports';
+import { recordRolloutOutcome } from '../steps/recordRolloutOutcome';
+import { describeError } from '../steps/reportFailure';
 
 export interface RollbackResult {
   readonly policy: string;
@@ -33,6 +40,27 @@ function previousOf(rollout: PolicyRollout) {
   return { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName };
 }
 
+/**
+ * The rollback's PATCH landed: the row says `rolled-back`, and so does the registration's outcome for
+ * the policy (what `plan` shows). Best effort: a `rolling-back` row already counts as rolled back everywhere.
+ */
+async function markRolledBack(deps: SyncDeps, row: PolicyRolloutRow): Promise<void> {
+  try {
+    await deps.rollouts.save({ ...row, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, row);
+    const registration = await deps.ledger.get({ sourceImageResourceId: row.sourceImageResourceId, version: row.version });
+    if (registration === null) return;
+    const outcome = {
+      target: row.policyDisplayName,
+      policyId: row.policyId,
+      outcome: 'rolled-back',
+      at: deps.clock.now().toISOString(),
+    } as const;
+    await recordRolloutOutcome(deps, registration, outcome, null);
+  } catch (error) {
+    deps.log.warn('RollbackNotMarkedDone', { policyId: row.policyId, detail: describeError(error) });
+  }
+}
+
 export async function rollBack(deps: SyncDeps, target: string): Promise<RollbackResult> {
   const matches = policiesNamed(await deps.deviceImages.listProvisioningPolicies(), target.trim());
   if (matches.length === 0)
@@ -56,7 +84,9 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
       `image-sync has recorded no finished rollout to "${policy.displayName}", so there is no earlier image to restore: point the policy at an image in the Intune admin center`,
     );
   }
-  if (rollout.state === 'rolled-back' && sameId(policy.imageId, rollout.previousImageId)) {
+  if ((rollout.state === 'rolling-back' || rollout.state === 'rolled-back') && sameId(policy.imageId, rollout.previousImageId)) {
+    // A rollback whose answer was lost, or whose worker stopped after its PATCH, landed: the row says so now.
+    if (rollout.state === 'rolling-back') await markRolledBack(deps, rollout);
     return {
       policy: policy.displayName,
       policyId: policy.id,
@@ -90,12 +120,32 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
         `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`,
       );
   }
-  await deps.deviceImages.pointPolicyAt(policy.id, {
-    imageId: rollout.previousImageId,
-    imageDisplayName: rollout.previousImageDisplayName,
-    imageType: rollout.previousImageType ?? 'custom',
-  });
-  await deps.rollouts.save({ ...rollout, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, rollout);
+  let marked: PolicyRolloutRow;
+  try {
+    marked = await deps.rollouts.save({ ...rollout, state: 'rolling-back', updatedAt: deps.clock.now().toISOString() }, rollout);
+  } catch (error) {
+    if (!(error instanceof LedgerConflictError)) throw error;
+    return refused(
+      policy.displayName,
+      policy.id,
+      `the app is changing "${policy.displayName}" at this moment (a rollout, or another rollback): nothing was changed; run the rollback again in a few minutes`,
+    );
+  }
+  try {
+    await deps.deviceImages.pointPolicyAt(policy.id, {
+      imageId: rollout.previousImageId,
+      imageDisplayName: rollout.previousImageDisplayName,
+      imageType: rollout.previousImageType ?? 'custom',
+    });
+  } catch (error) {
+    // Refused: nothing changed, and the row says what it said. Any other failure may have landed: the row stays rolling back.
+    if (error instanceof PermanentError)
+      await deps.rollouts.save(rollout, marked).catch((undone: unknown) => {
+        deps.log.warn('RollbackRecordNotRestored', { policyId: policy.id, detail: describeError(undone) });
+      });
+    throw error;
+  }
+  await markRolledBack(deps, marked);
   deps.log.info('PolicyRolledBack', {
     policyId: policy.id,
     policy: policy.displayName,

@@ -3,18 +3,20 @@
 // A source's `cloudpc-provisioning-policies` tag names policies (display names or ids, `;`-separated,
 // case-insensitive); the planner copies it into the registration's row. Once the version is ready,
 // each named policy that gives new Cloud PCs a custom image is pointed at it, once: an outcome on
-// the row says so, and the step is never planned again (not even after a rollback). Only the newest
-// ready version of a source rolls out; an older one that becomes ready late is `superseded`.
+// the row says so, keyed by the policy's id (not the tag's wording: renaming the policy, or naming it
+// by its id, changes nothing), and the step is never planned again (not even after a rollback). Only
+// the newest ready version of a source rolls out; an older one that becomes ready late is `superseded`.
 // A name matching no policy, a gallery-image policy, or a PATCH Graph refused is a problem, planned
 // again by every reconcile, so fixing the name, the policy or the permission finishes the rollout.
 import type { LedgerRow, ProvisioningPolicy, RolloutOutcome, RolloutOutcomeCode, SourceImage } from '../domain';
 import { compareVersions } from './naming';
+import { isCustomImagePolicy } from './policyPatch';
 import { tagValue } from './tags';
 
 export const POLICIES_TAG = 'cloudpc-provisioning-policies';
 
 /** Outcomes after which a target is done for good. */
-const FINAL: ReadonlySet<RolloutOutcomeCode> = new Set(['rolled-out', 'already-used', 'superseded']);
+const FINAL: ReadonlySet<RolloutOutcomeCode> = new Set(['rolled-out', 'already-used', 'superseded', 'rolled-back']);
 
 /** The policies a source's tag names, in order, without blanks or repeats (compared case-insensitively). */
 export function rolloutTargets(image: Pick<SourceImage, 'tags'>): string[] {
@@ -49,15 +51,14 @@ function same(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 }
 
-/** The outcome recorded for a target (and policy, when one was named), if any. */
-export function outcomeOf(row: LedgerRow, target: string, policyId: string | null): RolloutOutcome | undefined {
-  return row.rollouts.find(
-    (outcome) => same(outcome.target, target) && (policyId === null ? outcome.policyId === null : same(outcome.policyId, policyId)),
-  );
+/** Whether two outcomes are about the same thing: the same policy (however the tag named it), or the same target that named none. */
+export function sameSubject(a: Pick<RolloutOutcome, 'target' | 'policyId'>, b: Pick<RolloutOutcome, 'target' | 'policyId'>): boolean {
+  return a.policyId === null || b.policyId === null ? a.policyId === b.policyId && same(a.target, b.target) : same(a.policyId, b.policyId);
 }
 
-function isCustom(policy: ProvisioningPolicy): boolean {
-  return policy.imageType !== null && policy.imageType.toLowerCase() === 'custom';
+/** The outcome recorded for a policy (by its id, whatever the tag calls it), or for a target that named no policy, if any. */
+export function outcomeOf(row: LedgerRow, target: string, policyId: string | null): RolloutOutcome | undefined {
+  return row.rollouts.find((outcome) => sameSubject(outcome, { target, policyId }));
 }
 
 /** The policies a target names: its id, else every policy of that display name. */
@@ -84,6 +85,8 @@ export function planRollout(ledger: readonly LedgerRow[], policies: readonly Pro
   for (const row of ledger) {
     if (row.state !== 'ready' || row.deviceImageId === null || row.rolloutPolicies.length === 0) continue;
     const isNewest = newest.get(row.sourceImageResourceId.toLowerCase()) === row.version;
+    // A policy the tag names twice (by name and by id) is one step.
+    const planned = new Set<string>();
     for (const target of row.rolloutPolicies) {
       const matches = policiesNamed(policies, target);
       const record = (policy: ProvisioningPolicy | null, outcome: 'superseded' | 'no-such-policy' | 'gallery-image') => {
@@ -94,10 +97,12 @@ export function planRollout(ledger: readonly LedgerRow[], policies: readonly Pro
         continue;
       }
       for (const policy of matches) {
+        if (planned.has(policy.id.toLowerCase())) continue;
+        planned.add(policy.id.toLowerCase());
         const prior = outcomeOf(row, target, policy.id);
         if (prior !== undefined && FINAL.has(prior.outcome)) continue;
         if (!isNewest) record(policy, 'superseded');
-        else if (!isCustom(policy)) record(policy, 'gallery-image');
+        else if (!isCustomImagePolicy(policy)) record(policy, 'gallery-image');
         else if (same(policy.imageId, row.deviceImageId)) steps.push({ kind: 'in-use', row, target, policy });
         else steps.push({ kind: 'point', row, target, policy });
       }
@@ -115,6 +120,8 @@ export function describeRolloutOutcome(outcome: RolloutOutcomeCode, target: stri
       return `provisioning policy "${target}" used version ${version ?? '?'} already`;
     case 'superseded':
       return `not rolled out to "${target}": a newer version of the source was ready first`;
+    case 'rolled-back':
+      return `not rolled out to "${target}" again: it was rolled back from version ${version ?? '?'} (image-sync rollback); only a newer version rolls out to it`;
     case 'no-such-policy':
       return `no provisioning policy is named "${target}" (nor has that id): correct the ${POLICIES_TAG} tag (display names or ids, separated by ;), or create the policy; the next reconcile rolls out to it`;
     case 'gallery-image':
@@ -161,7 +168,7 @@ export function previewRollout(
         const recorded = row === undefined ? undefined : outcomeOf(row, target, policy.id);
         const outcome =
           recorded?.outcome ??
-          (isCustom(policy)
+          (isCustomImagePolicy(policy)
             ? row?.state === 'ready' && same(policy.imageId, row.deviceImageId)
               ? 'already-used'
               : 'when-ready'

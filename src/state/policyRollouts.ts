@@ -13,11 +13,21 @@ import { ensureTable, isTableNotFound } from './ensureTable';
 import { optionalText } from './ledgerEntity';
 import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
 
+function deviceImageIds(text: string | undefined): string[] | null {
+  if (text === undefined || text === '') return [];
+  try {
+    const parsed = z.array(z.string().min(1)).safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 const rolloutEntity = z.object({
   etag: z.string().min(1),
   policyId: z.string().min(1),
   policyDisplayName: z.string(),
-  state: z.enum(['pointing', 'rolled-out', 'rolled-back']),
+  state: z.enum(['pointing', 'rolled-out', 'rolling-back', 'rolled-back']),
   deviceImageId: z.string().min(1),
   deviceImageDisplayName: optionalText,
   sourceImageResourceId: z.string().min(1),
@@ -25,6 +35,16 @@ const rolloutEntity = z.object({
   previousImageId: optionalText,
   previousImageDisplayName: optionalText,
   previousImageType: optionalText,
+  /** JSON text; absent (rows written before it existed) reads as []. */
+  rolledBackFrom: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      const ids = deviceImageIds(text);
+      if (ids !== null) return ids;
+      context.addIssue({ code: 'custom', message: 'rolledBackFrom is not a JSON list of device image ids' });
+      return z.NEVER;
+    }),
   updatedAt: z.string().min(1),
 });
 
@@ -45,7 +65,7 @@ function toEntity(rollout: PolicyRollout): Record<string, string> & { partitionK
   const properties: Record<string, string> = {};
   for (const name of FIELDS) {
     const value = rollout[name];
-    if (value !== null) properties[name] = value;
+    if (value !== null) properties[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   return { partitionKey: ROLLOUT_PARTITION, rowKey: rolloutRowKey(rollout.policyId), ...properties };
 }

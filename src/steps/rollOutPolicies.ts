@@ -1,19 +1,25 @@
-// Carries out a rollout plan (DESIGN §13, §8). For each policy to point at a version:
-//   1. the policy's rollout row is written `pointing`, with the image the policy uses now (ETag-
-//      guarded: of two workers, one goes on; a `pointing` row younger than a lease is left alone);
-//   2. the PATCH is sent;
-//   3. the row becomes `rolled-out`, and the registration's outcome is recorded.
-// A PATCH whose answer was lost leaves `pointing`: the next run finds the policy on the image (the
-// look-up is the policy list every run reads) and finishes without sending it again. A failure of
-// one policy never stops the others; what is left is finished by the next reconcile.
-import type { LedgerRow, PolicyRollout, ProvisioningPolicy, RolloutOutcome, RolloutOutcomeCode } from '../domain';
+// Carries out a rollout plan (DESIGN §13, §8, §15). For each policy to point at a version:
+//   1. the policy's rollout row is read: a row that says the policy was rolled back from this version
+//      ends it (nothing is read or sent: only a newer version rolls out to it); a `pointing` or
+//      `rolling-back` row younger than a lease is another worker's (left alone);
+//   2. the policy is read (GET) right before the PATCH: the plan's listing may be stale. Gone, a
+//      gallery-image policy, or on the version already: no PATCH;
+//   3. the rollout row is written `pointing`, with the image that read showed (ETag-guarded: of two
+//      workers, one goes on), and the PATCH is sent;
+//   4. the row becomes `rolled-out`, and the registration's outcome is recorded at once.
+// A PATCH whose answer was lost leaves `pointing`: the next run's read finds the policy on the image
+// and finishes without sending it again. A failure of one policy never stops the others; what is
+// left is finished by the next reconcile.
+import type { LedgerRow, PolicyRollout, ProvisioningPolicy, RolloutOutcomeCode } from '../domain';
 import { LedgerConflictError, PermanentError, TransientError } from '../errors';
 import type { PolicyRolloutRow, SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
 import { type RolloutStep, describeRolloutOutcome, planRollout } from '../rules/planRollout';
+import { decidePatch, isBeingChanged, rolledBackFrom, wasRolledBackFrom } from '../rules/policyPatch';
+import { recordRolloutOutcome } from './recordRolloutOutcome';
 import { readTenantView } from './tenantView';
 
-/** Longer than a PATCH with its retries takes: a `pointing` row older than this was left by a worker that stopped. */
+/** Longer than a PATCH with its retries takes: a `pointing` (or `rolling-back`) row older than this was left by a worker that stopped. */
 export const POINTING_LEASE_MS = 3 * 60 * 1000;
 
 export interface RolloutResult {
@@ -27,45 +33,36 @@ export interface RolloutResult {
 
 const PROBLEMS: ReadonlySet<RolloutOutcomeCode> = new Set(['no-such-policy', 'gallery-image', 'refused']);
 
-/** Another worker is pointing the policy now (at this version or another): its lease is not up yet. */
-function beingPointed(record: PolicyRolloutRow | null, now: Date): boolean {
-  return record !== null && record.state === 'pointing' && now.getTime() - Date.parse(record.updatedAt) < POINTING_LEASE_MS;
-}
-
-function rolloutFor(row: LedgerRow, policy: ProvisioningPolicy, now: Date): PolicyRollout {
+/** `previous`: the policy as read right before the PATCH; the rollbacks of earlier rows are carried on. */
+function rolloutFor(row: LedgerRow, previous: ProvisioningPolicy, record: PolicyRolloutRow | null, now: Date): PolicyRollout {
   return {
-    policyId: policy.id,
-    policyDisplayName: policy.displayName,
+    policyId: previous.id,
+    policyDisplayName: previous.displayName,
     state: 'pointing',
     deviceImageId: row.deviceImageId ?? '',
     deviceImageDisplayName: row.displayName,
     sourceImageResourceId: row.sourceImageResourceId,
     version: row.version ?? '',
-    previousImageId: policy.imageId,
-    previousImageDisplayName: policy.imageDisplayName,
-    previousImageType: policy.imageType,
+    previousImageId: previous.imageId,
+    previousImageDisplayName: previous.imageDisplayName,
+    previousImageType: previous.imageType,
+    rolledBackFrom: rolledBackFrom(record),
     updatedAt: now.toISOString(),
   };
 }
 
-/** Steps 1–3 for one policy; the outcome to record, or null when another worker has it in hand. */
+/** Steps 1–4 for one policy; the outcome to record, or null when another worker has it in hand. */
 async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy): Promise<RolloutOutcomeCode | null> {
-  const now = deps.clock.now();
+  const deviceImageId = row.deviceImageId ?? '';
   const record = await deps.rollouts.get(policy.id);
-  const ours = record !== null && record.deviceImageId.toLowerCase() === (row.deviceImageId ?? '').toLowerCase();
-  if (beingPointed(record, now)) return null;
-  // A retry after a lost answer keeps the image recorded before the first attempt.
-  const keepPrevious =
-    ours && record.state === 'pointing'
-      ? {
-          previousImageId: record.previousImageId,
-          previousImageDisplayName: record.previousImageDisplayName,
-          previousImageType: record.previousImageType,
-        }
-      : {};
+  if (wasRolledBackFrom(record, deviceImageId)) return 'rolled-back';
+  if (isBeingChanged(record, deps.clock.now(), POINTING_LEASE_MS)) return null;
+  const decision = decidePatch(deviceImageId, await deps.deviceImages.getProvisioningPolicy(policy.id));
+  if (decision.kind === 'skip') return decision.outcome;
+  if (decision.kind === 'in-use') return finishIfOurs(deps, row, decision.policy, record);
   let pointing: PolicyRolloutRow;
   try {
-    pointing = await deps.rollouts.save({ ...rolloutFor(row, policy, now), ...keepPrevious }, record);
+    pointing = await deps.rollouts.save(rolloutFor(row, decision.previous, record, deps.clock.now()), record);
   } catch (error) {
     if (error instanceof LedgerConflictError) return null;
     throw error;
@@ -109,8 +106,12 @@ async function markRolledOut(
 }
 
 /** The policy uses the image: a `pointing` row of ours means our PATCH landed (its answer was lost). */
-async function finishIfOurs(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy): Promise<RolloutOutcomeCode> {
-  const record = await deps.rollouts.get(policy.id);
+async function finishIfOurs(
+  deps: SyncDeps,
+  row: LedgerRow,
+  policy: ProvisioningPolicy,
+  record: PolicyRolloutRow | null,
+): Promise<RolloutOutcomeCode> {
   if (record === null || record.state !== 'pointing' || record.deviceImageId.toLowerCase() !== (row.deviceImageId ?? '').toLowerCase())
     return 'already-used';
   return markRolledOut(deps, record, row, policy, 'the PATCH had landed');
@@ -120,12 +121,12 @@ async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: R
   const version = step.row.version;
   try {
     if (step.kind === 'record') return { outcome: step.outcome, detail: describeRolloutOutcome(step.outcome, step.target, version) };
-    const outcome = step.kind === 'in-use' ? await finishIfOurs(deps, step.row, step.policy) : await point(deps, step.row, step.policy);
-    return {
-      outcome,
-      detail:
-        outcome === null ? 'another worker is pointing the policy' : describeRolloutOutcome(outcome, step.policy.displayName, version),
-    };
+    const outcome =
+      step.kind === 'in-use'
+        ? await finishIfOurs(deps, step.row, step.policy, await deps.rollouts.get(step.policy.id))
+        : await point(deps, step.row, step.policy);
+    if (outcome === null) return { outcome, detail: 'another worker is changing the policy' };
+    return { outcome, detail: describeRolloutOutcome(outcome, PROBLEMS.has(outcome) ? step.target : step.policy.displayName, version) };
   } catch (error) {
     if (error instanceof PermanentError)
       return { outcome: 'refused', detail: `${describeRolloutOutcome('refused', step.target, version)} (${describeError(error)})` };
@@ -140,34 +141,6 @@ async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: R
   }
 }
 
-/** Records the targets' outcomes on the registration (read afresh: other writers may have been first) and the policies now using it. */
-async function recordOutcomes(
-  deps: SyncDeps,
-  row: LedgerRow,
-  outcomes: readonly RolloutOutcome[],
-  using: readonly string[],
-): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const fresh = await deps.ledger.get(row);
-    if (fresh === null) return;
-    const replaced = (existing: RolloutOutcome) =>
-      outcomes.some(
-        (outcome) =>
-          outcome.target.toLowerCase() === existing.target.toLowerCase() &&
-          (outcome.policyId ?? '').toLowerCase() === (existing.policyId ?? '').toLowerCase(),
-      );
-    const rollouts = [...fresh.rollouts.filter((existing) => !replaced(existing)), ...outcomes];
-    const policies = [...new Set([...fresh.policies, ...using])].sort((a, b) => a.localeCompare(b));
-    try {
-      await deps.ledger.update(fresh, { rollouts, policies }, deps.clock.now());
-      return;
-    } catch (error) {
-      if (!(error instanceof LedgerConflictError)) throw error;
-    }
-  }
-  deps.log.warn('RolloutOutcomeNotRecorded', { sourceImageResourceId: row.sourceImageResourceId, version: row.version });
-}
-
 /**
  * Points the named policies at every ready registration that is due (IMAGE_SYNC_ROLLOUT on), with
  * the tenant's policies as just read; null policies (Graph could not list them) roll out nothing.
@@ -180,7 +153,6 @@ export async function rollOut(
   if (!deps.config.rollout || policies === null) return [];
   const steps = planRollout(ledger, policies);
   const results: RolloutResult[] = [];
-  const byRow = new Map<LedgerRow, { outcomes: RolloutOutcome[]; using: string[] }>();
   for (const step of steps) {
     const { outcome, detail } = await carryOut(deps, step);
     const policyId = step.kind === 'record' ? (step.policy?.id ?? null) : step.policy.id;
@@ -193,10 +165,8 @@ export async function rollOut(
       detail,
     });
     if (outcome === null || outcome === 'deferred') continue;
-    const entry = byRow.get(step.row) ?? { outcomes: [], using: [] };
-    entry.outcomes.push({ target: step.target, policyId, outcome, at: deps.clock.now().toISOString() });
-    if ((outcome === 'rolled-out' || outcome === 'already-used') && step.kind !== 'record') entry.using.push(step.policy.displayName);
-    byRow.set(step.row, entry);
+    const using = (outcome === 'rolled-out' || outcome === 'already-used') && step.kind !== 'record' ? step.policy.displayName : null;
+    await recordRolloutOutcome(deps, step.row, { target: step.target, policyId, outcome, at: deps.clock.now().toISOString() }, using);
     if (PROBLEMS.has(outcome)) {
       await reportProblem(deps, {
         kind: `rollout-${outcome}`,
@@ -205,7 +175,6 @@ export async function rollOut(
       });
     }
   }
-  for (const [row, { outcomes, using }] of byRow) await recordOutcomes(deps, row, outcomes, using);
   return results;
 }
 

@@ -36,6 +36,7 @@ const ROLLOUT_WORDS: Readonly<Record<RolloutPreview['outcome'], string>> = {
   'rolled-out': 'done: rolled out',
   'already-used': 'done: uses it already',
   superseded: 'nothing: a newer version rolled out',
+  'rolled-back': 'nothing: rolled back from this version (only a newer one rolls out)',
   'no-such-policy': 'PROBLEM: no policy of that name or id',
   'gallery-image': 'PROBLEM: the policy uses a gallery image',
   refused: 'PROBLEM: Graph refused; tried again',

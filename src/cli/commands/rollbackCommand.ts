@@ -13,11 +13,13 @@ Points a Windows 365 provisioning policy back at the image it used before image-
 out a version to it (IMAGE_SYNC_ROLLOUT and the cloudpc-provisioning-policies tag). Cloud PCs
 provisioned from now on get that image; existing Cloud PCs keep theirs until an administrator
 reprovisions them (Intune admin center > Devices > Windows 365 > All Cloud PCs > Reprovision).
-The rolled-back version is not rolled out again by itself: tag a new version to roll forward.
+The rolled-back version is never rolled out to the policy again, whatever the tag calls the
+policy later (name, id, a new name): tag a new version to roll forward. The rollback is recorded
+before the policy is changed, so an interrupted one is finished by running the command again.
 
 Refuses, changing nothing, when image-sync recorded no rollout to the policy, when the policy was
-changed since (it no longer uses the version the app rolled out), or when the earlier image no
-longer exists in Windows 365.
+changed since (it no longer uses the version the app rolled out), when the earlier image no
+longer exists in Windows 365, or when the app is rolling out to the policy at that moment.
 
   <policy>       the policy's display name (case-insensitive) or id
 

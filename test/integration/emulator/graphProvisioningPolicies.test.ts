@@ -286,4 +286,17 @@ describe('emulated Graph provisioningPolicies through @microsoft/microsoft-graph
       { displayName: 'x', imageType: 'custom', imageId: null, imageDisplayName: null },
     ]);
   });
+
+  it('removeProvisioningPolicy deletes a policy (any casing): gone from the list, 404 to a GET and a PATCH', async () => {
+    const client = graphClient(fixture.emulator);
+    const emulator = fixture.emulator;
+    const id = emulator.putProvisioningPolicy(provisioningPolicy({ displayName: 'Short-lived' }));
+    expect(emulator.removeProvisioningPolicy(id.toUpperCase())).toBe(true);
+    expect(emulator.removeProvisioningPolicy(id)).toBe(false);
+    expect(emulator.provisioningPolicies().map((policy) => policy.displayName)).not.toContain('Short-lived');
+    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/${id}`).get())).toMatchObject({ statusCode: 404 });
+    expect(await graphFailure(client.api(`${PROVISIONING_POLICIES}/${id}`).patch({ imageDisplayName: 'x' }))).toMatchObject({
+      statusCode: 404,
+    });
+  });
 });

@@ -185,6 +185,24 @@ describe('DeviceImageApi.listProvisioningPolicies against the emulator', () => {
   });
 });
 
+describe('DeviceImageApi.getProvisioningPolicy against the emulator', () => {
+  it('reads one policy as it is now (one GET, ids in any casing), and null for a policy Graph does not have (404)', async () => {
+    const api = deviceImageApi(fixture.emulator);
+    expect(await api.getProvisioningPolicy('P0000000-0000-4000-8000-000000000002')).toEqual({
+      id: 'p0000000-0000-4000-8000-000000000002',
+      displayName: 'Sales',
+      imageType: 'gallery',
+      imageId: 'microsoftwindowsdesktop_windows-ent-cpc_win11-24h2-ent-cpc',
+      imageDisplayName: 'Windows 11 Enterprise 24H2',
+    });
+    expect(await api.getProvisioningPolicy('p0000000-0000-4000-8000-0000000000ff')).toBeNull();
+    expect(fixture.emulator.requests.map((request) => [request.kind, request.status])).toEqual([
+      ['graph.provisioningPolicies.get', 200],
+      ['graph.provisioningPolicies.get', 404],
+    ]);
+  });
+});
+
 describe('DeviceImageApi reads osStatus and expirationDate', () => {
   it('gives a ready image its osStatus and a YYYY-MM-DD expirationDate', async () => {
     const image = await deviceImageApi(fixture.emulator).get(FLAGGED_IN_USE_ID);

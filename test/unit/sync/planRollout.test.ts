@@ -57,6 +57,28 @@ describe('planRollout', () => {
     expect(planRollout([row], [engineering])).toEqual([]);
   });
 
+  it('keys a done target by its policy id, not the tag wording: renamed, named by id, or in other casing, it is not planned again', () => {
+    const rolledBack = ledgerRow({
+      rolloutPolicies: [engineering.id.toUpperCase(), 'ENGINEERING renamed', 'Sales'],
+      rollouts: [
+        { target: 'Engineering', policyId: engineering.id, outcome: 'rolled-out', at: '2026-11-20T10:00:00Z' },
+        { target: 'Sales', policyId: sales.id, outcome: 'rolled-back', at: '2026-11-21T10:00:00Z' },
+      ],
+    });
+    expect(planRollout([rolledBack], [{ ...engineering, displayName: 'Engineering Renamed' }, sales])).toEqual([]);
+    // The same target that named no policy is a different subject: it is planned when the policy appears.
+    const missing = ledgerRow({
+      rolloutPolicies: ['Engineering'],
+      rollouts: [{ target: 'Engineering', policyId: null, outcome: 'no-such-policy', at: '2026-11-20T10:00:00Z' }],
+    });
+    expect(planRollout([missing], [engineering]).map((step) => step.kind)).toEqual(['point']);
+  });
+
+  it('plans one step for a policy the tag names twice (by name and by id)', () => {
+    const row = ledgerRow({ rolloutPolicies: ['Sales', sales.id, 'sales'] });
+    expect(planRollout([row], [sales]).map((step) => [step.kind, step.target])).toEqual([['point', 'Sales']]);
+  });
+
   it('plans a problem again (fixing the name, the policy or the permission finishes it), but records the same problem only once', () => {
     const missing = ledgerRow({
       rolloutPolicies: ['Missing'],
