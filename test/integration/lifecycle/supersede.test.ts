@@ -3,7 +3,15 @@
 // managed image in place never uploads the new build under the old version.
 import { describe, expect, it } from 'vitest';
 import { type RegisterJob, registrationKey } from '../../../src/domain';
-import { type Emulator, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
+import {
+  type Emulator,
+  type FaultRule,
+  estate,
+  managedImage,
+  managedImageResourceId,
+  resourceGroup,
+  subscription,
+} from '../../../src/emulator';
 import { reconcile } from '../../../src/handlers/reconcile';
 import { slotName } from '../../../src/rules/slotName';
 import { handleRegisterMessage } from '../../../src/handlers/registerImage';
@@ -15,7 +23,7 @@ import { syncLocally } from './localSync';
 const SUB = '15151515-1515-4515-8515-151515151515';
 const imageId = (name: string) => managedImageResourceId(SUB, 'rg-aib', name);
 const tagged = (version: string) => ({ 'cloudpc-sync': 'true', 'cloudpc-version': version });
-const POSTS_DOWN = { service: 'graph', kinds: ['graph.deviceImages.create'], down: 'unavailable' } as const;
+const POSTS_DOWN: FaultRule = { service: 'graph', kinds: ['graph.deviceImages.create'], down: 'unavailable' };
 
 /** A tenant of its own per case: one managed image, built once. */
 function tenantWith(name: string, version: string) {

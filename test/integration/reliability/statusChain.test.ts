@@ -3,7 +3,7 @@
 // check with it, so the reconciles meanwhile (which resume overdue checks) start no second chain.
 import { describe, expect, it } from 'vitest';
 import type { RegisterJob } from '../../../src/domain';
-import { estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
+import { estate, managedImage, resourceGroup, subscription } from '../../../src/emulator';
 import { handleStatusMessage } from '../../../src/handlers/pollImageStatus';
 import { reconcile } from '../../../src/handlers/reconcile';
 import { handleRegisterMessage } from '../../../src/handlers/registerImage';
@@ -12,7 +12,6 @@ import { manualClock, useEmulator } from '../../support/emulator';
 import { appWithGraph, nextMessages } from './reliabilityApp';
 
 const SUB = '8a8a8a8a-8a8a-4a8a-8a8a-8a8a8a8a8a8a';
-const imageId = managedImageResourceId(SUB, 'rg-images', 'polled-1.0.0');
 const ROUND_MS = 20 * 60_000;
 
 const fixture = useEmulator(() =>
@@ -33,6 +32,7 @@ describe('a partial outage: Graph answers 503 to every device image GET for hour
     await reconcile(app.deps);
     const [job] = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
     if (job === undefined) throw new Error('the reconcile queued no job');
+    expect(job.sourceImageResourceId).toMatch(/polled-1\.0\.0$/);
     await handleRegisterMessage(app.deps, job, { messageId: 'register' });
     expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'pending' });
 
