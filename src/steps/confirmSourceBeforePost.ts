@@ -8,7 +8,8 @@ import { judgeSourceNow } from '../rules/sourceNow';
 import { type ImageIdentity, markSkipped } from './ledgerTransitions';
 import { planOneSource } from './planOneSource';
 import { releaseSlot } from './releaseSlot';
-import { describeError } from './reportFailure';
+import { describeError, reportProblem } from './reportFailure';
+import { PermanentError } from '../errors';
 
 /** The row to post from (its fingerprint brought up to date), or null when nothing may be posted (the row is settled). */
 export async function confirmSourceBeforePost(
@@ -17,7 +18,8 @@ export async function confirmSourceBeforePost(
   identity: ImageIdentity,
   job: RegisterJob,
 ): Promise<LedgerRow | null> {
-  const image = await deps.sourceImages.get(job.sourceImageResourceId);
+  const image = await readSource(deps, claimed, job);
+  if (image === undefined) return null;
   const judged = judgeSourceNow(job, image, deps.config.scope);
   if (judged.kind === 'post') {
     const fingerprint = judged.contentFingerprint;
@@ -42,6 +44,26 @@ export async function confirmSourceBeforePost(
   await releaseSlot(deps, job);
   if (judged.kind === 'superseded' && image !== null) await planSourceNow(deps, image);
   return null;
+}
+
+/**
+ * The source as ARM returns it now (null: gone); undefined when ARM refuses the read (401, 403): a
+ * recorded problem, nothing posted, and the row waits as queued for the next reconcile. A transient
+ * failure is thrown (the job comes back later).
+ */
+async function readSource(deps: SyncDeps, claimed: LedgerRow, job: RegisterJob): Promise<SourceImage | null | undefined> {
+  try {
+    return await deps.sourceImages.get(job.sourceImageResourceId);
+  } catch (error) {
+    if (!(error instanceof PermanentError)) throw error;
+    await reportProblem(deps, {
+      kind: 'image-unreadable',
+      subject: job.sourceImageResourceId,
+      detail: `the app reads the source image again before each create and posts nothing it cannot read: ${describeError(error)}; grant the app's identity Reader on the image's resource group`,
+    });
+    await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
+    return undefined;
+  }
 }
 
 /** Best effort: the next reconcile plans the source anyway. */
