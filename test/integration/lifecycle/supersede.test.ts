@@ -117,3 +117,31 @@ describe('the same version rebuilt with other content before anything was posted
     expect(app.lines.filter((line) => line.includes('version-unchanged'))).toEqual([]);
   });
 });
+
+describe('what the read before each POST costs', () => {
+  const fixture = useEmulator(() =>
+    estate({
+      uploadSeconds: 0.3,
+      subscriptions: [
+        subscription({
+          id: SUB,
+          resourceGroups: [
+            resourceGroup(
+              'rg-aib',
+              ['a', 'b', 'c'].map((name) => managedImage({ name: `win11-${name}-1.0.0` })),
+            ),
+          ],
+        }),
+      ],
+    }),
+  );
+
+  it('one ARM GET per POST, none in the reconcile', async () => {
+    const app = appFor(fixture.emulator);
+    await reconcile(app.deps);
+    expect(fixture.emulator.count('arm.images.get')).toBe(0);
+    await syncLocally(app);
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(3);
+    expect(fixture.emulator.count('arm.images.get')).toBe(3);
+  });
+});
