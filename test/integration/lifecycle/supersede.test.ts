@@ -145,3 +145,36 @@ describe('what the read before each POST costs', () => {
     expect(fixture.emulator.count('arm.images.get')).toBe(3);
   });
 });
+
+describe('an earlier attempt whose POST landed, then a rebuild', () => {
+  const fixture = tenantWith('win11-own', '1.0.0');
+
+  it("adopts this registration's own 1.0.0 (the look-up comes before the re-read), then registers 1.1.0", async () => {
+    const app = appFor(fixture.emulator);
+    await reconcile(app.deps);
+    const [job] = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+    if (job === undefined) throw new Error('the reconcile queued no job');
+    // The create takes effect but its answer is lost, and the look-up cannot list the tenant yet.
+    fixture.emulator.setFaults(
+      { service: 'graph', kinds: ['graph.deviceImages.create'], ambiguousCreates: { next: 1, answer: 500 } },
+      { service: 'graph', kinds: ['graph.deviceImages.list'], down: 'unavailable' },
+    );
+    try {
+      await handleRegisterMessage(app.deps, job, { messageId: 'ambiguous' });
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'creating' });
+    fixture.emulator.rebuildManagedImage(imageId('win11-own'), { build: '2', tags: tagged('1.1.0') });
+
+    await syncLocally(app);
+
+    const images = fixture.emulator.deviceImages().map(({ version, sourceBuild }) => ({ version, sourceBuild }));
+    expect(images.sort((a, b) => a.version.localeCompare(b.version))).toEqual([
+      { version: '1.0.0', sourceBuild: '1' },
+      { version: '1.1.0', sourceBuild: '2' },
+    ]);
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(2);
+    expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'ready' });
+  });
+});
