@@ -13,11 +13,12 @@ import { handleRegisterMessage } from '../../../src/handlers/registerImage';
 import type { SyncDeps } from '../../../src/ports';
 import { slotName } from '../../../src/rules/slotName';
 import { markFailed } from '../../../src/steps/ledgerTransitions';
-import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
+import { type TestApp, drainQueueForTest, testAppSettings } from '../../support/appDeps';
+import { appWithGraph } from '../reliability/reliabilityApp';
 import { useEmulator } from '../../support/emulator';
 
 const SUB = '7e7e7e7e-7e7e-4e7e-8e7e-7e7e7e7e7e7e';
-const GROUPS = ['rg-poison', 'rg-settled', 'rg-lost-write', 'rg-skipped'];
+const GROUPS = ['rg-poison', 'rg-settled', 'rg-lost-write', 'rg-skipped', 'rg-horizon'];
 const imageId = (group: string, name: string) => managedImageResourceId(SUB, group, name);
 
 const fixture = useEmulator(() =>
@@ -34,12 +35,14 @@ const fixture = useEmulator(() =>
 );
 
 function appFor(group: string): TestApp {
-  return testApp(
+  return appWithGraph(
     testAppSettings(fixture.emulator, {
       IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
       IMAGE_SYNC_RESOURCE_GROUPS: group,
       IMAGE_SYNC_TENANT_IMAGE_LIMIT: '2',
+      IMAGE_SYNC_TRANSIENT_RETRY_HOURS: '1',
     }),
+    { retry: { delaySeconds: 0.1, maxRetries: 1 } },
   );
 }
 
@@ -79,6 +82,7 @@ describe('slots given back at once, with the tenant one image short of its limit
     const job = await lastSlotToA(app, 'rg-settled');
     const row = await app.deps.ledger.get(job);
     await markFailed(app.deps.ledger, row, job, { errorCode: 'transientFailure', reason: 'given up' }, new Date());
+    fixture.emulator.clearRequests();
     await handleRegisterMessage(app.deps, job, { messageId: 'late' });
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(0);
     await expectBRegistered(app, 'rg-settled');
@@ -101,6 +105,24 @@ describe('slots given back at once, with the tenant one image short of its limit
     fixture.emulator.removeManagedImage(imageId('rg-lost-write', 'a-1.0.0'));
     fixture.emulator.putManagedImage(SUB, 'rg-lost-write', managedImage({ name: 'b-1.0.0' }));
     await expectBRegistered(app, 'rg-lost-write');
+  });
+
+  it('a create given up past IMAGE_SYNC_TRANSIENT_RETRY_HOURS (as before: a guard)', async () => {
+    const app = appFor('rg-horizon');
+    const job = await lastSlotToA(app, 'rg-horizon');
+    const since = new Date(Date.now() - 2 * 3600_000).toISOString();
+    fixture.emulator.setFaults({ service: 'graph', down: 'unavailable' });
+    try {
+      await handleRegisterMessage(
+        app.deps,
+        { ...job, retry: { attempt: 40, since, lastError: 'Graph answered 503' } },
+        { messageId: 'last' },
+      );
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    expect(await stateOf(app.deps, 'rg-horizon', 'a-1.0.0')).toMatchObject({ state: 'failed' });
+    await expectBRegistered(app, 'rg-horizon');
   });
 
   it('a queued registration the planner skips (its source is no longer generalized)', async () => {
