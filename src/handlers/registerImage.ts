@@ -192,7 +192,13 @@ function nextStep(row: LedgerRow | null, now: Date): NextStep {
 }
 
 export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
-  const identity: ImageIdentity = { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version };
+  const identity: ImageIdentity = {
+    sourceImageResourceId: job.sourceImageResourceId,
+    displayName: job.displayName,
+    version: job.version,
+    // What the job was planned from, for a row this claim writes first.
+    ...(job.fingerprint === undefined ? {} : { contentFingerprint: job.fingerprint }),
+  };
   // The row this process queued saves a read when it leads to a claim; a claim that fails because
   // that row was stale does not count as a try.
   let reads = 0;
