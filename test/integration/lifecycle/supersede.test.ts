@@ -16,7 +16,7 @@ import { reconcile } from '../../../src/handlers/reconcile';
 import { slotName } from '../../../src/rules/slotName';
 import { handleRegisterMessage } from '../../../src/handlers/registerImage';
 import { type TestApp, drainQueueForTest, testAppSettings } from '../../support/appDeps';
-import { useEmulator } from '../../support/emulator';
+import { manualClock, useEmulator } from '../../support/emulator';
 import { appWithGraph } from '../reliability/reliabilityApp';
 import { syncLocally } from './localSync';
 
@@ -176,5 +176,34 @@ describe('an earlier attempt whose POST landed, then a rebuild', () => {
     ]);
     expect(fixture.emulator.count('graph.deviceImages.create')).toBe(2);
     expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'ready' });
+  });
+});
+
+describe("an earlier version's job lost before it was handled, then a rebuild", () => {
+  const fixture = tenantWith('win11-lost', '1.0.0');
+
+  it('the next reconcile skips 1.0.0 superseded (no job, its slot given back) and queues 1.1.0; nothing posts 1.0.0', async () => {
+    const clock = manualClock(new Date());
+    const app = appWithGraph(
+      testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }),
+      { retry: { delaySeconds: 0.1, maxRetries: 1 } },
+      clock,
+    );
+    await reconcile(app.deps);
+    // The message is lost (never handled); the image is rebuilt; the row goes stale.
+    expect(await drainQueueForTest(app, app.config.registerQueue)).toHaveLength(1);
+    fixture.emulator.rebuildManagedImage(imageId('win11-lost'), { build: '2', tags: tagged('1.1.0') });
+    clock.advance(31 * 60_000);
+
+    await reconcile(app.deps);
+
+    const jobs = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+    expect(jobs.map((job) => job.version)).toEqual(['1.1.0']);
+    expect(await app.deps.ledger.get({ sourceImageResourceId: imageId('win11-lost'), version: '1.0.0' })).toMatchObject({
+      state: 'skipped',
+      reason: 'superseded',
+    });
+    expect(await app.deps.slots.reserved(clock.now())).toEqual(new Set([slotName(registrationKey(imageId('win11-lost'), '1.1.0'))]));
+    expect(app.lines.filter((line) => line.includes('ImageSyncFailure'))).toEqual([]);
   });
 });
