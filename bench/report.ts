@@ -70,6 +70,7 @@ const REQUEST_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'policies', value: (run) => versus(run.requests.policies) },
   { header: 'getSourceImages', value: (run) => versus(run.requests.preflight) },
   { header: 'POST', value: (run) => versus(run.requests.creates) },
+  { header: 'source GET', value: (run) => versus(run.requests.sourceReads) },
   { header: 'status GET', value: (run) => versus(run.requests.statusChecks) },
   { header: 'other', value: (run) => String(run.requests.other) },
   { header: 'reconcile ratio', value: (run) => ratio(run.requests.reconcile) },

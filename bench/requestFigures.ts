@@ -1,8 +1,9 @@
 // What a run cost in round trips, read off the emulator's request log, against the least the APIs
 // allow: every list page of every subscription, one paged Graph list, one list of provisioning
 // policies (retention and the status's `policies` need it), one getSourceImages when there is
-// something to post (the preflight), one POST per new registration and one status check per new
-// registration (its first check finding the upload settled). Requests refused with 429 are counted
+// something to post (the preflight), one POST per new registration, the one ARM read of its source
+// right before that POST (DESIGN §15), and one status check per new registration (its first check
+// finding the upload settled). Requests refused with 429 are counted
 // apart: they are what a budget costs, not work done.
 import type { RecordedRequest } from '../src/emulator';
 import type { BenchEstate } from './benchEstate';
@@ -12,6 +13,7 @@ export const KINDS = {
   resourceGraph: 'resourceGraph.resources',
   graphList: 'graph.deviceImages.list',
   create: 'graph.deviceImages.create',
+  sourceRead: 'arm.images.get',
   statusCheck: 'graph.deviceImages.get',
   policies: 'graph.provisioningPolicies.list',
   preflight: 'graph.deviceImages.getSourceImages',
@@ -33,6 +35,8 @@ export interface RequestFigures {
   readonly resourceGraph: KindFigure;
   readonly graphList: KindFigure;
   readonly creates: KindFigure;
+  /** The source read again right before each POST (DESIGN §15): one per create. */
+  readonly sourceReads: KindFigure;
   readonly statusChecks: KindFigure;
   /** The lifecycle's reads per reconcile: provisioning policies, and getSourceImages before first creates. */
   readonly policies: KindFigure;
@@ -133,13 +137,14 @@ export function requestFigures(
     resourceGraph: figure([KINDS.resourceGraph], resourceGraphMinimum),
     graphList: figure([KINDS.graphList], bench.graphPages),
     creates: figure([KINDS.create], newImages),
+    sourceReads: figure([KINDS.sourceRead], newImages),
     statusChecks: checks,
     policies: figure([KINDS.policies], 1),
     preflight: figure([KINDS.preflight], preflightMinimum),
     other,
     total: {
       count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0),
-      minimum: listingMinimum + 2 * newImages,
+      minimum: listingMinimum + 3 * newImages,
       refused: Object.values(refused).reduce((sum, n) => sum + n, 0),
     },
     reconcile: {

@@ -93,6 +93,8 @@ export const SKIP_REASONS = [
   'name-version-taken',
   'tenant-image-limit',
   'not-visible-to-windows365',
+  // The source moved on (rebuilt at another version, or deleted) before this version was posted (DESIGN §15).
+  'superseded',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -282,6 +284,8 @@ export interface RegisterJob {
   readonly trigger: RegisterTrigger;
   readonly enqueuedAt: string;
   readonly retry?: TransientRetry;
+  /** The source's content fingerprint the job was planned from (DESIGN §15); absent when ARM showed none. */
+  readonly fingerprint?: string;
   /** Sent by `image-sync register` unplanned (its caller may hold only enqueue rights): the function app plans it before posting. */
   readonly requested?: true;
 }

@@ -181,9 +181,16 @@ export interface ImageSlots {
   /**
    * Reserves a slot for each wanted registration key (in order) while the tenant's images (by
    * registration key, from a Graph listing) and the open reservations leave room under `limit`.
-   * A key reserved already keeps its slot. Returns the keys that have a slot.
+   * A key reserved already keeps its slot. Returns the keys that have a slot. `imagesInTenant`: how
+   * many device images the listing holds (default: one per key); each counts against the limit.
    */
-  reserve(wanted: readonly string[], inTenant: ReadonlySet<string>, limit: number, now: Date): Promise<Set<string>>;
+  reserve(
+    wanted: readonly string[],
+    inTenant: ReadonlySet<string>,
+    limit: number,
+    now: Date,
+    imagesInTenant?: number,
+  ): Promise<Set<string>>;
   /** Gives a slot back (the registration ended without a device image). */
   release(key: string): Promise<void>;
   /** The open reservations at `now`, as `slotName`s of their keys (read-only: never creates the table). */

@@ -107,6 +107,8 @@ export interface EmulatedDeviceImage extends DeviceImage {
   readonly uploads: number;
   readonly createdAt: string;
   readonly deleted: boolean;
+  /** The source image's build its current upload took (see rebuildManagedImage); null when the estate gives none. */
+  readonly sourceBuild: string | null;
 }
 
 export function describeDeviceImage(record: DeviceImageRecord, now: Date): EmulatedDeviceImage {
@@ -129,5 +131,6 @@ export function describeDeviceImage(record: DeviceImageRecord, now: Date): Emula
     uploads: record.uploads.length,
     createdAt: record.createdAt.toISOString(),
     deleted: record.deletedAt !== null,
+    sourceBuild: upload.sourceBuild,
   };
 }

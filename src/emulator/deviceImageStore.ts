@@ -59,6 +59,7 @@ export class DeviceImageStore {
             errorCode: seed.status === 'failed' ? (seed.errorCode ?? 'internalServerError') : null,
             reportedOs: seed.reportedOs,
             sizeInGB: seed.sizeInGB,
+            sourceBuild: null,
           };
     const record: DeviceImageRecord = {
       id: seed.id ?? this.options.newId(),

@@ -11,6 +11,8 @@ export interface UploadAttempt {
   readonly errorCode: string | null;
   readonly reportedOs: ReportedOs;
   readonly sizeInGB: number | null;
+  /** The source image's build when the upload started (what content it took); null when the estate gives none. */
+  readonly sourceBuild: string | null;
 }
 
 export interface UploadSource {
@@ -31,6 +33,7 @@ export function startUpload(source: UploadSource, defaultSeconds: number, attemp
     settlesAt: new Date(now.getTime() + seconds * 1000),
     reportedOs: spec?.reportedOs ?? DEFAULT_OS,
     sizeInGB: spec?.osDiskSizeGB ?? null,
+    sourceBuild: spec?.build ?? null,
   };
   if (spec === undefined || !source.windows365CanRead) return { ...base, outcome: 'failed', errorCode: 'sourceImageNotFound' };
   if (plan === undefined) {

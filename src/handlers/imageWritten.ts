@@ -4,9 +4,8 @@ import { parseManagedImageId } from '../arm/managedImageId';
 import { parseImageEvent } from '../events/parseImageEvent';
 import type { AppliedPlan } from '../steps/applyPlan';
 import { holdForRetryAfter } from '../steps/holdForRetryAfter';
-import { planRegistrations } from '../steps/planRegistrations';
+import { planOneSource } from '../steps/planOneSource';
 import type { SyncDeps } from '../ports';
-import { readTenantView } from '../steps/tenantView';
 
 function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boolean {
   const id = parseManagedImageId(sourceImageResourceId);
@@ -40,9 +39,8 @@ export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<
       deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: 'the image no longer exists', sourceImageResourceId });
       return null;
     }
-    const view = await readTenantView(deps, { readOnly: false });
-    if (view === null) return null;
-    const { applied } = await planRegistrations(deps, [image], view, 'event');
+    const applied = await planOneSource(deps, image, 'event');
+    if (applied === null) return null;
     deps.log.info('ImageEventHandled', { eventId: parsed.eventId, sourceImageResourceId, ...applied });
     return applied;
   });

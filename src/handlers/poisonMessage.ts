@@ -6,6 +6,7 @@ import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
 import type { RegistrationRef, SyncDeps } from '../ports';
 import type { MessageMeta } from '../steps/parseQueueMessage';
 import { failImage, reportProblem } from '../steps/reportFailure';
+import { releaseSlot } from '../steps/releaseSlot';
 
 /** The registration a message was about; a status check of the previous release names no version. */
 function registrationOf(message: unknown): RegistrationRef | null {
@@ -37,4 +38,6 @@ export async function handlePoisonMessage(deps: SyncDeps, queue: string, message
   const row = await deps.ledger.get(registration);
   if (row === null || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired') return;
   await failImage(deps, row, row, { errorCode: 'poisonMessage', reason: remediationFor('poisonMessage') });
+  // A create that ends here made no device image: its slot is free at once (one that did is counted by Graph's list).
+  if (row.deviceImageId === null) await releaseSlot(deps, registration);
 }

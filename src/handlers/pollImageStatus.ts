@@ -251,6 +251,30 @@ async function giveUpChecking(deps: SyncDeps, check: StatusCheck, reason: string
   await failImage(deps, row, row, { errorCode: 'transientFailure', reason, deviceImageId: check.deviceImageId });
 }
 
+/**
+ * A check that failed transiently comes back after delaySeconds, and the registration's next check
+ * moves with it (DESIGN §15): a reconcile meanwhile finds the check not overdue and starts no second
+ * chain. A check no longer current is not sent again. Without the ledger (a storage outage) the
+ * check is sent all the same.
+ */
+async function checkAgainLater(deps: SyncDeps, check: StatusCheck, delaySeconds: number): Promise<void> {
+  if (check.version !== undefined) {
+    try {
+      const row = await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
+      const state = row?.state ?? null;
+      if (!isCurrent(row, check)) {
+        deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
+        return;
+      }
+      const now = deps.clock.now();
+      await recordCheck(deps.ledger, row, row.statusChecks, later(now, delaySeconds), now);
+    } catch (error) {
+      deps.log.warn('StatusCheckNotPostponed', { sourceImageResourceId: check.sourceImageResourceId, detail: describeError(error) });
+    }
+  }
+  await deps.queues.sendStatusCheck(check, delaySeconds);
+}
+
 /** The `pollImageStatus` function's logic: parse the message at the edge, then check; transient failures come back later. */
 export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta: MessageMeta): Promise<void> {
   const check = await parseQueueMessage(deps, deps.config.statusQueue, message, meta, parseStatusCheck);
@@ -260,7 +284,7 @@ export async function handleStatusMessage(deps: SyncDeps, message: unknown, meta
     check,
     {
       subject: `${check.sourceImageResourceId} ${check.deviceImageId}`,
-      resend: (again, delaySeconds) => deps.queues.sendStatusCheck(again, delaySeconds),
+      resend: (again, delaySeconds) => checkAgainLater(deps, again, delaySeconds),
       giveUp: (again, reason) => giveUpChecking(deps, again, reason),
     },
     () => pollImageStatus(deps, check),

@@ -6,7 +6,7 @@
 // the one already there may be this source's own (an earlier attempt's POST that landed late).
 // A create Graph refuses because the tenant is full is a tenant-image-limit skip (DESIGN §13): the
 // next reconcile registers it once there is room.
-import { type DeviceImage, type DeviceImageOrigin, type LedgerRow, type RegisterJob, registrationKey } from '../domain';
+import type { DeviceImage, DeviceImageOrigin, LedgerRow, RegisterJob } from '../domain';
 import {
   AmbiguousOutcomeError,
   ForbiddenError,
@@ -34,6 +34,8 @@ import {
 } from '../steps/ledgerTransitions';
 import type { SyncDeps } from '../ports';
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
+import { releaseSlot } from '../steps/releaseSlot';
+import { confirmSourceBeforePost } from '../steps/confirmSourceBeforePost';
 
 const CLAIM_TRIES = 3;
 /**
@@ -80,7 +82,7 @@ async function adopt(
 
 async function createOrAdopt(
   deps: SyncDeps,
-  claimed: LedgerRow,
+  claimedFirst: LedgerRow,
   identity: ImageIdentity,
   job: RegisterJob,
   mayExist: DeviceImageOrigin | null,
@@ -88,10 +90,12 @@ async function createOrAdopt(
   if (mayExist !== null) {
     const existing = await findDeviceImage(deps, job);
     if (existing !== null) {
-      await adopt(deps, claimed, identity, existing, mayExist);
+      await adopt(deps, claimedFirst, identity, existing, mayExist);
       return;
     }
   }
+  const claimed = await confirmSourceBeforePost(deps, claimedFirst, identity, job);
+  if (claimed === null) return;
   try {
     const created = await deps.deviceImages.create({
       displayName: job.displayName,
@@ -139,19 +143,6 @@ async function createOrAdopt(
   }
 }
 
-/** Best effort: a slot left reserved ends by itself (RESERVATION_TTL_MS); until then it counts against the limit. */
-async function releaseSlot(deps: SyncDeps, job: RegisterJob): Promise<void> {
-  try {
-    await deps.slots.release(registrationKey(job.sourceImageResourceId, job.version));
-  } catch (error) {
-    deps.log.warn('ImageSlotNotReleased', {
-      sourceImageResourceId: job.sourceImageResourceId,
-      version: job.version,
-      detail: describeError(error),
-    });
-  }
-}
-
 /** The tenant was full after all (images made outside the app since the plan): skipped, alerted once. */
 async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob): Promise<void> {
   const fix = `Graph refused the create: ${tenantImageLimitFix(deps.config.tenantImageLimit, null)}`;
@@ -192,6 +183,8 @@ async function create(
   try {
     await createOrAdopt(deps, claimed, identity, job, mayExist);
   } catch (error) {
+    // The claim as this process last wrote it (confirmSourceBeforePost may have recorded new content).
+    const latest = deps.ledger.remembered(job) ?? claimed;
     if (error instanceof ForbiddenError) {
       await reportProblem(deps, {
         kind: 'graph-forbidden',
@@ -199,11 +192,11 @@ async function create(
         detail: `${describeError(error)}. ${remediationFor('graph-forbidden')}`,
       });
       // Nothing was created: the image waits as queued and the next reconcile drives it again.
-      await deps.ledger.update(claimed, { state: 'queued' }, deps.clock.now());
+      await deps.ledger.update(latest, { state: 'queued' }, deps.clock.now());
       return;
     }
     // A conflict means the row is no longer ours to release.
-    if (!(error instanceof LedgerConflictError)) await release(deps, claimed, error);
+    if (!(error instanceof LedgerConflictError)) await release(deps, latest, error);
     throw error;
   }
 }
@@ -218,7 +211,13 @@ function nextStep(row: LedgerRow | null, now: Date): NextStep {
 }
 
 export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
-  const identity: ImageIdentity = { sourceImageResourceId: job.sourceImageResourceId, displayName: job.displayName, version: job.version };
+  const identity: ImageIdentity = {
+    sourceImageResourceId: job.sourceImageResourceId,
+    displayName: job.displayName,
+    version: job.version,
+    // What the job was planned from, for a row this claim writes first.
+    ...(job.fingerprint === undefined ? {} : { contentFingerprint: job.fingerprint }),
+  };
   // The row this process queued saves a read when it leads to a claim; a claim that fails because
   // that row was stale does not count as a try.
   let reads = 0;
@@ -231,6 +230,8 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     const step = nextStep(row, deps.clock.now());
     if (row !== null && step === 'handled') {
       deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
+      // Ended without a device image: its slot, if it still holds one, is given back.
+      if (row.state === 'skipped' || (row.state === 'failed' && row.deviceImageId === null)) await releaseSlot(deps, job);
       return;
     }
     if (row !== null && step === 'wait') {

@@ -72,6 +72,8 @@ export const registerJobSchema = z.object(
     }),
     enqueuedAt: dateTime,
     retry: transientRetry,
+    // The source's content fingerprint the job was planned from (DESIGN §15): the handler posts only if the source still holds it.
+    fingerprint: text().optional(),
     // Added by `image-sync register`, whose caller may hold only enqueue rights: the function app plans it first.
     requested: z.literal(true, { error: (issue) => `must be true or absent, not ${previewValue(issue.input)}` }).optional(),
   },

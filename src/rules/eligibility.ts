@@ -16,7 +16,7 @@ export type Eligibility =
   | { readonly eligible: true; readonly displayName: string; readonly version: string }
   | {
       readonly eligible: false;
-      readonly reason: Exclude<SkipReason, 'name-version-taken' | 'tenant-image-limit' | 'not-visible-to-windows365'>;
+      readonly reason: Exclude<SkipReason, 'name-version-taken' | 'tenant-image-limit' | 'not-visible-to-windows365' | 'superseded'>;
       readonly displayName: string | null;
       readonly version: string | null;
     };
@@ -36,7 +36,10 @@ function isMalformed(image: SourceImage): boolean {
 }
 
 type ImageRule = readonly [
-  Exclude<SkipReason, 'name-version-taken' | 'no-version' | 'invalid-version' | 'tenant-image-limit' | 'not-visible-to-windows365'>,
+  Exclude<
+    SkipReason,
+    'name-version-taken' | 'no-version' | 'invalid-version' | 'tenant-image-limit' | 'not-visible-to-windows365' | 'superseded'
+  >,
   (image: SourceImage) => boolean,
 ];
 
@@ -71,6 +74,8 @@ export interface SkipFixContext {
   readonly tenantImageLimit?: number;
   readonly imagesInUse?: number;
   readonly overrides?: NamingOverrides;
+  /** The version the source holds now (superseded); null when it has none or is gone. */
+  readonly supersededBy?: string | null;
 }
 
 function shown(value: string | null): string {
@@ -117,9 +122,20 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
     }
     case 'tenant-image-limit':
       return tenantImageLimitFix(context.tenantImageLimit ?? 20, context.imagesInUse ?? null);
+    case 'superseded':
+      return supersededFix(context.supersededBy ?? null);
     case 'not-visible-to-windows365':
       return `Windows 365 cannot read this image (getSourceImages does not list it); grant the Windows 365 service principal (appId ${WINDOWS365_APP_ID}) Reader on subscription ${image.subscriptionId}`;
   }
+}
+
+/** Nothing to do: the source holds other content now, so this version was never posted. */
+export function supersededFix(versionNow: string | null): string {
+  const now =
+    versionNow === null
+      ? 'the source no longer carries a version the app registers (no version tag or name, or no longer opted in)'
+      : `the source was rebuilt as ${versionNow}, which is registered instead`;
+  return `nothing was posted for this version: ${now}; to upload this content again, rebuild the image and give it a new ${VERSION_TAG}`;
 }
 
 /** `inUse`: the tenant's custom images plus the creates in flight, when known. */

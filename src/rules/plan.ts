@@ -21,7 +21,11 @@
 //   against IMAGE_SYNC_TENANT_IMAGE_LIMIT, and a registration past it is skipped tenant-image-limit
 //   (planned again every reconcile). Before a registration's first create, a source getSourceImages
 //   does not list is skipped not-visible-to-windows365 (when the list could be read).
-// - A source's skipped row that no longer describes it (its version changed) is dropped.
+// - A source's skipped row that no longer describes it (its version changed) is dropped, except a
+//   `superseded` one: it records that the version was never uploaded (DESIGN §15).
+// - An earlier version's row that never posted (queued, no attempt) is skipped `superseded`: its
+//   source holds other content now. One that may have posted (creating) gets its job again, and
+//   the register handler looks Graph up before anything else.
 // - A queued or creating row not updated for staleAfterMs (exactly staleAfterMs counts) lost its job:
 //   register again; the register handler looks Graph up before it posts. The same age rule applies
 //   to a pending row's nextCheckAt. An unreadable timestamp counts as stale, so the row heals.
@@ -49,6 +53,7 @@ import { checkEligibility, skipFix } from './eligibility';
 import { collectNameVersionClaims, resolveNameVersionClaims } from './nameVersionClaims';
 import { parseVersion } from './naming';
 import { type ObserveAction, observeRegistrations } from './observeRegistrations';
+import { occupancyOf } from './occupancy';
 import { isInScope } from './scope';
 import { slotName } from './slotName';
 
@@ -218,6 +223,16 @@ function originFound(row: LedgerRow | undefined): DeviceImageOrigin {
   return row !== undefined && row.state === 'creating' && row.attempts > 0 ? 'created' : 'adopted';
 }
 
+/** Known to be the same capture (an unknown one may be anything). */
+function sameContent(a: string | null, b: string | null): boolean {
+  return a !== null && a === b;
+}
+
+/** The job's `fingerprint` field: the content it is planned from, when ARM showed one. */
+function fingerprintOf(contentFingerprint: string | null): Pick<RegisterJob, 'fingerprint'> {
+  return contentFingerprint === null ? {} : { fingerprint: contentFingerprint };
+}
+
 function isRegistered(row: LedgerRow): boolean {
   return (row.state === 'pending' || row.state === 'ready' || row.state === 'failed') && row.deviceImageId !== null;
 }
@@ -235,8 +250,12 @@ export function plan(input: PlanInput): Plan {
   const rowsBySource = groupBy([...rowsByKey.values()], (row) => sourceImageKey(row.sourceImageResourceId));
   const deviceImagesByKey = groupBy(input.deviceImages, deviceImageKey);
   const deviceImageIds = new Set(input.deviceImages.map((deviceImage) => deviceImage.id.toLowerCase()));
-  // Slot names, so a registration reserved and already in the tenant counts once.
-  const occupied = new Set([...[...deviceImagesByKey.keys()].map(slotName), ...(input.capacity?.reserved ?? [])]);
+  // Each listed image counts, and each create in flight whose registration Graph does not list yet.
+  const occupied = occupancyOf(
+    input.deviceImages.length,
+    new Set([...deviceImagesByKey.keys()].map(slotName)),
+    input.capacity?.reserved ?? [],
+  );
 
   const judged = inScope.map((image) => {
     const eligibility = checkEligibility(image);
@@ -272,8 +291,10 @@ export function plan(input: PlanInput): Plan {
     for (const other of rowsBySource.get(sourceImageKey(image.id)) ?? []) {
       const otherKey = registrationKey(other.sourceImageResourceId, other.version);
       if (otherKey === key) continue;
-      if (other.state === 'skipped') act({ kind: 'dropRow', row: other }, otherKey);
-      else if (isRegistered(other) && other.deviceImageId !== null && !deviceImageIds.has(other.deviceImageId.toLowerCase())) {
+      if (other.state === 'skipped') {
+        // A superseded row stays: it is the record that this version was never uploaded.
+        if (other.reason !== 'superseded') act({ kind: 'dropRow', row: other }, otherKey);
+      } else if (isRegistered(other) && other.deviceImageId !== null && !deviceImageIds.has(other.deviceImageId.toLowerCase())) {
         act(
           {
             kind: 'retire',
@@ -285,11 +306,33 @@ export function plan(input: PlanInput): Plan {
       } else if (other.state === 'pending' && isOverdue(other.nextCheckAt, now, staleAfterMs))
         act({ kind: 'resumeStatusCheck', row: other }, otherKey);
       else if (
+        other.state === 'queued' &&
+        other.attempts === 0 &&
+        isOverdue(other.updatedAt, now, staleAfterMs) &&
+        !sameContent(other.contentFingerprint, image.contentFingerprint)
+      )
+        // Its job was lost before any POST, and the source holds other content now: this version
+        // can never be posted (DESIGN §15).
+        act(
+          {
+            kind: 'skip',
+            sourceImage: image,
+            displayName: other.displayName,
+            version: other.version,
+            reason: 'superseded',
+            fix: skipFix('superseded', image, { supersededBy: eligibility.version }),
+          },
+          otherKey,
+        );
+      else if (
         (other.state === 'queued' || other.state === 'creating') &&
         isOverdue(other.updatedAt, now, staleAfterMs) &&
         other.displayName !== null &&
         other.version !== null
       ) {
+        // A create may have gone out: the job is sent so the handler looks Graph up first (and
+        // adopts what it finds); it re-reads the source before any POST, so it never posts this
+        // version with the content the source holds now.
         const job: RegisterJob = {
           v: 1,
           sourceImageResourceId: other.sourceImageResourceId,
@@ -297,6 +340,7 @@ export function plan(input: PlanInput): Plan {
           version: other.version,
           trigger,
           enqueuedAt: now.toISOString(),
+          ...fingerprintOf(other.contentFingerprint),
         };
         act(
           {
@@ -381,19 +425,27 @@ export function plan(input: PlanInput): Plan {
       skip('not-visible-to-windows365', skipFix('not-visible-to-windows365', image));
       continue;
     }
-    const needsSlot = !occupied.has(slotName(key));
+    const needsSlot = !occupied.holds(slotName(key));
     if (input.capacity !== null && needsSlot) {
-      if (occupied.size >= input.capacity.limit) {
+      if (occupied.inUse >= input.capacity.limit) {
         skip(
           'tenant-image-limit',
-          skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.size }),
+          skipFix('tenant-image-limit', image, { tenantImageLimit: input.capacity.limit, imagesInUse: occupied.inUse }),
         );
         continue;
       }
-      occupied.add(slotName(key));
+      occupied.take(slotName(key));
     }
     const { displayName, version } = eligibility;
-    const job: RegisterJob = { v: 1, sourceImageResourceId: image.id, displayName, version, trigger, enqueuedAt: now.toISOString() };
+    const job: RegisterJob = {
+      v: 1,
+      sourceImageResourceId: image.id,
+      displayName,
+      version,
+      trigger,
+      enqueuedAt: now.toISOString(),
+      ...fingerprintOf(image.contentFingerprint),
+    };
     act(
       {
         kind: 'register',

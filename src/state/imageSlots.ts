@@ -14,6 +14,7 @@ import type { TableClient } from '@azure/data-tables';
 import { z } from 'zod';
 import { TransientError } from '../errors';
 import type { ImageSlots } from '../ports';
+import { occupancyOf } from '../rules/occupancy';
 import { slotName } from '../rules/slotName';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
@@ -71,25 +72,29 @@ export function openReservations(reservations: Reservations, inTenant: ReadonlyS
   return open;
 }
 
-/** Pure: which wanted keys get a slot, and the reservations after granting them. */
+/**
+ * Pure: which wanted keys get a slot, and the reservations after granting them. `imagesInTenant`:
+ * how many device images the listing holds (each counts, even two of one registration key).
+ */
 export function grantSlots(
   reservations: Reservations,
   wanted: readonly string[],
   inTenant: ReadonlySet<string>,
   limit: number,
   now: Date,
+  imagesInTenant: number = inTenant.size,
 ): { readonly granted: Set<string>; readonly reservations: Reservations } {
   const next = openReservations(reservations, inTenant, now);
-  const inUse = new Set([...inTenant, ...Object.keys(next)]);
+  const occupancy = occupancyOf(imagesInTenant, inTenant, Object.keys(next));
   const granted = new Set<string>();
   for (const key of wanted) {
-    if (key in next || inTenant.has(key)) {
+    if (occupancy.holds(key)) {
       granted.add(key);
       continue;
     }
-    if (inUse.size >= limit) continue;
+    if (occupancy.inUse >= limit) continue;
     next[key] = now.toISOString();
-    inUse.add(key);
+    occupancy.take(key);
     granted.add(key);
   }
   return { granted, reservations: next };
@@ -154,7 +159,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
   };
 
   return {
-    reserve: (wanted, inTenant, limit, now) =>
+    reserve: (wanted, inTenant, limit, now, imagesInTenant) =>
       guarded(
         'image slot reservation',
         () =>
@@ -165,6 +170,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
               new Set([...inTenant].map(slotName)),
               limit,
               now,
+              imagesInTenant,
             );
             return { result: new Set(wanted.filter((key) => granted.has(slotName(key)))), reservations };
           }),

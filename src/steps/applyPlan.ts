@@ -3,6 +3,7 @@ import { LedgerConflictError } from '../errors';
 import { inChunks } from '../inChunks';
 import { mapConcurrently } from '../mapConcurrently';
 import { handOffToPoller, recordDeviceImage } from './recordDeviceImage';
+import { releaseSlot } from './releaseSlot';
 import { skipFix } from '../rules/eligibility';
 import {
   type ImageIdentity,
@@ -128,6 +129,8 @@ async function skipImage(deps: SyncDeps, action: SkipAction, row: LedgerRow | un
   const alerted = unchanged && row.alertedAt !== null;
   if (unchanged && (alerted || !needsAttention(action))) return 'skipped';
   const skipped = recorded || unchanged ? row : await markSkipped(deps.ledger, row ?? null, identityOf(action), action, now);
+  // A queued registration held a slot: skipped, it ends without a device image.
+  if (row?.state === 'queued') await releaseSlot(deps, { sourceImageResourceId: row.sourceImageResourceId, version: row.version });
   deps.log.info('ImageSkipped', {
     sourceImageResourceId: action.sourceImage.id,
     version: action.version,
@@ -237,11 +240,16 @@ async function apply(
  * Reserves the tenant's slots for the registrations that need one; those refused (another
  * instance took the room since the plan was made) become tenant-image-limit skips.
  */
-async function withSlots(deps: SyncDeps, actions: readonly PlanAction[], inTenant: ReadonlySet<string>): Promise<PlanAction[]> {
+async function withSlots(
+  deps: SyncDeps,
+  actions: readonly PlanAction[],
+  inTenant: ReadonlySet<string>,
+  imagesInTenant: number,
+): Promise<PlanAction[]> {
   const wanted = actions.flatMap((action) => (action.kind === 'register' && action.needsSlot ? [keyOf(action)] : []));
   if (wanted.length === 0) return [...actions];
   const limit = deps.config.tenantImageLimit;
-  const granted = await deps.slots.reserve(wanted, inTenant, limit, deps.clock.now());
+  const granted = await deps.slots.reserve(wanted, inTenant, limit, deps.clock.now(), imagesInTenant);
   return actions.map((action) => {
     if (action.kind !== 'register' || !action.needsSlot || granted.has(keyOf(action))) return action;
     const { job, sourceImage } = action;
@@ -258,13 +266,15 @@ async function withSlots(deps: SyncDeps, actions: readonly PlanAction[], inTenan
 
 /**
  * Carries out a plan: slots first, then the ledger, then the message, so a lost message is found by
- * the next plan. `inTenant`: the registration keys of the tenant's device images (the plan's listing).
+ * the next plan. `inTenant`: the registration keys of the tenant's device images (the plan's listing);
+ * `imagesInTenant`: how many device images that listing holds.
  */
 export async function applyPlan(
   deps: SyncDeps,
   plan: Plan,
   ledgerRows: readonly LedgerRow[],
   inTenant: ReadonlySet<string>,
+  imagesInTenant: number = inTenant.size,
 ): Promise<AppliedPlan> {
   const rows = new Map(ledgerRows.map((row) => [registrationKey(row.sourceImageResourceId, row.version), row]));
   const counts = { ...NOTHING_APPLIED };
@@ -278,26 +288,40 @@ export async function applyPlan(
       const done = await apply(deps, action, rows, recorded);
       if (done !== null) counts[done] += 1;
     } catch (error) {
-      if (!(error instanceof LedgerConflictError)) throw error;
+      if (!(error instanceof LedgerConflictError)) {
+        await releaseReserved([action]);
+        throw error;
+      }
+      // Another instance's write landed: it carries the registration on, with the same slot.
       superseded(action, error.sourceImageResourceId);
     }
+  };
+  /** A slot reserved by this plan whose ledger write or message was lost: no job will use it. */
+  const releaseReserved = async (actions: readonly PlanAction[]): Promise<void> => {
+    for (const action of actions) if (action.kind === 'register' && action.needsSlot) await releaseSlot(deps, action.job);
   };
 
   // New images first, so their jobs go out while the other first rows are still being written;
   // each chunk's messages follow its own rows.
   const firstRows: { readonly action: PlanAction; readonly entry: NewLedgerEntry }[] = [];
   const others: PlanAction[] = [];
-  for (const action of await withSlots(deps, plan.actions, inTenant)) {
+  for (const action of await withSlots(deps, plan.actions, inTenant, imagesInTenant)) {
     const entry = firstRowOf(action, rows);
     if (entry === null) others.push(action);
     else firstRows.push({ action, entry });
   }
   firstRows.sort((a, b) => Number(b.action.kind === 'register') - Number(a.action.kind === 'register'));
   const recordChunk = async (chunk: typeof firstRows): Promise<void> => {
-    const inserted = await deps.ledger.insertMany(
-      chunk.map(({ entry }) => entry),
-      deps.clock.now(),
-    );
+    let inserted: (LedgerRow | null)[];
+    try {
+      inserted = await deps.ledger.insertMany(
+        chunk.map(({ entry }) => entry),
+        deps.clock.now(),
+      );
+    } catch (error) {
+      await releaseReserved(chunk.map(({ action }) => action));
+      throw error;
+    }
     const recorded = chunk.filter(({ action, entry }, index) => {
       // null: another instance wrote the row first; it carries the image on.
       if (inserted[index] !== null) return true;

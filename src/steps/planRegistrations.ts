@@ -65,5 +65,5 @@ export async function planRegistrations(
   staleAfterMs = STALE_AFTER_MS,
 ): Promise<PlannedRegistrations> {
   const planned = await planWithPreflight(deps, sourceImages, view, trigger, scope, staleAfterMs);
-  return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant) };
+  return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant, view.deviceImages.length) };
 }

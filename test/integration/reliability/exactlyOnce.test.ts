@@ -120,11 +120,14 @@ describe('exactly one device image per source image', () => {
     // Another instance whose clock is past the first claim's lease (a long wait before that POST, or clocks apart).
     const lateClock = manualClock(new Date(Date.now() + CLAIM_LEASE_MS + 10_000));
     const other = testApp(sameStorageSettings(fixture.emulator, app), lateClock);
+    // As the planner sends it: with the source's fingerprint, so the read before the POST writes nothing.
+    const fingerprint = (await app.deps.sourceImages.get(imageId('outlived-1.0.0')))?.contentFingerprint ?? undefined;
+    const planned: RegisterJob = { ...job('outlived-1.0.0'), ...(fingerprint === undefined ? {} : { fingerprint }) };
     const outcomes = await withFaults([{ service: 'graph', kinds: [CREATE], latencyMs: 600 }], async () => {
-      const first = registerImage(app.deps, job('outlived-1.0.0'));
-      // The first worker has claimed the row and its POST is on its way.
-      await pause(200);
-      return Promise.allSettled([first, registerImage(other.deps, job('outlived-1.0.0'))]);
+      const first = registerImage(app.deps, planned);
+      // The first worker has claimed the row, read its source (DESIGN §15) and its POST is on its way.
+      await pause(300);
+      return Promise.allSettled([first, registerImage(other.deps, planned)]);
     });
 
     // The later worker adopts the first one's image; the first, whose ledger write then lost, leaves

@@ -236,8 +236,9 @@ describe('registerImage', () => {
 
   it('records a display name and version Graph refuses as failed createRejected, alerted once', async () => {
     const app = testApp(testAppSettings(fixture.emulator));
-    await registerImage(app.deps, job('win11-g-1.0.0', { displayName: 'taken', version: '9.9.9' }));
-    await registerImage(app.deps, job('win11-h-1.0.0', { displayName: 'taken', version: '9.9.9' }));
+    // Requested (image-sync register --display-name taken --version 9.9.9): the caller's version stands for the tags.
+    await registerImage(app.deps, job('win11-g-1.0.0', { displayName: 'taken', version: '9.9.9', trigger: 'manual' }));
+    await registerImage(app.deps, job('win11-h-1.0.0', { displayName: 'taken', version: '9.9.9', trigger: 'manual' }));
     expect(await app.deps.ledger.get(registration(imageId('win11-h-1.0.0'), '9.9.9'))).toMatchObject({
       state: 'failed',
       errorCode: 'createRejected',
@@ -267,16 +268,34 @@ describe('registerImage when Graph refuses the app', () => {
   );
 
   it('creates nothing, records one problem and leaves the image queued for the next reconcile', async () => {
-    const app = testApp(testAppSettings(strict.emulator, { IMAGE_SYNC_STATIC_TOKEN: 'a-token-graph-refuses' }));
-    await registerImage(app.deps, job('win11-k-1.0.0'));
-    await registerImage(app.deps, job('win11-k-1.0.0'));
+    // Graph alone refuses (403): ARM reads the source before the create, as every create does (DESIGN §15).
+    const app = testApp(testAppSettings(strict.emulator, { IMAGE_SYNC_STATIC_TOKEN: 'the-right-token' }));
+    strict.emulator.setFaults({ service: 'graph', kinds: ['graph.deviceImages.create'], refuse: { probability: 1, status: 403 } });
+    try {
+      await registerImage(app.deps, job('win11-k-1.0.0'));
+      await registerImage(app.deps, job('win11-k-1.0.0'));
+    } finally {
+      strict.emulator.clearFaults();
+    }
 
     expect(strict.emulator.deviceImages()).toHaveLength(0);
     expect(await app.deps.ledger.get(registration(imageId('win11-k-1.0.0')))).toMatchObject({ state: 'queued' });
     const problems = await app.deps.ledger.listProblems();
     expect(problems).toEqual([expect.objectContaining({ kind: 'graph-forbidden', subject: 'graph' })]);
     expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(1);
-    expect(app.lines.join('\n')).not.toContain('a-token-graph-refuses');
+  });
+
+  it('posts nothing when ARM refuses the read before the create: one problem, the image queued for the next reconcile', async () => {
+    const app = testApp(testAppSettings(strict.emulator, { IMAGE_SYNC_STATIC_TOKEN: 'a-token-everyone-refuses' }));
+    strict.emulator.clearRequests();
+    await registerImage(app.deps, job('win11-k-1.0.0'));
+
+    expect(strict.emulator.count('graph.deviceImages.create')).toBe(0);
+    expect(await app.deps.ledger.get(registration(imageId('win11-k-1.0.0')))).toMatchObject({ state: 'queued' });
+    const problems = await app.deps.ledger.listProblems();
+    expect(problems).toEqual([expect.objectContaining({ kind: 'image-unreadable', subject: imageId('win11-k-1.0.0') })]);
+    expect(app.lines.filter((line) => line.startsWith('error: ImageSyncFailure'))).toHaveLength(1);
+    expect(app.lines.join('\n')).not.toContain('a-token-everyone-refuses');
   });
 });
 

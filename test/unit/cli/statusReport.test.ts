@@ -62,6 +62,15 @@ describe('the status report', () => {
     expect(exitCodeFor(buildStatusReport([ready, skippedFor('tenant-image-limit')], [], options))).toBe(EXIT_NEEDS_ATTENTION);
     expect(exitCodeFor(buildStatusReport([ready, skippedFor('not-visible-to-windows365')], [], options))).toBe(EXIT_NEEDS_ATTENTION);
   });
+
+  it('needs no attention for a version superseded before it was posted (DESIGN §15), and shows its fix', () => {
+    const [ready, skipped] = rows(['ready', 'skipped']);
+    if (ready === undefined || skipped === undefined) throw new Error('rows() made too few rows');
+    const superseded = { ...skipped, reason: 'superseded', fix: 'nothing was posted for this version: the source was rebuilt as 1.1.0' };
+    const report = buildStatusReport([ready, superseded], [], options);
+    expect(exitCodeFor(report)).toBe(EXIT_OK);
+    expect(renderStatus(report)).toContain('superseded: nothing was posted for this version');
+  });
 });
 
 describe('the status table', () => {

@@ -86,6 +86,7 @@ describe('plan: a new image', () => {
           version: '1.2.0',
           trigger: 'reconcile',
           enqueuedAt: '2026-11-20T12:00:00.000Z',
+          fingerprint: image.contentFingerprint,
         },
       },
     ]);
