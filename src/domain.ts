@@ -288,6 +288,13 @@ export interface RegisterJob {
   readonly fingerprint?: string;
   /** Sent by `image-sync register` unplanned (its caller may hold only enqueue rights): the function app plans it before posting. */
   readonly requested?: true;
+  /**
+   * A request of `image-sync register`, and the job planned from it: true when the caller gave
+   * `--version`, which then stands for the source's tags up to the POST (DESIGN §15); false when
+   * the version was read from the tags or the name, so a source rebuilt as another version since
+   * supersedes it. Absent on requests of earlier releases, which are taken as the caller's.
+   */
+  readonly versionFromCaller?: boolean;
 }
 
 /** The `image-status` queue message. */

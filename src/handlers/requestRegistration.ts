@@ -92,6 +92,8 @@ export async function requestRegistration(
     trigger: 'manual',
     enqueuedAt: deps.clock.now().toISOString(),
     requested: true,
+    versionFromCaller: overrides.version !== undefined,
+    ...(image.contentFingerprint === null ? {} : { fingerprint: image.contentFingerprint }),
   };
   await deps.queues.sendRegisterJob(job);
   deps.log.info('RegisterRequestQueued', { sourceImageResourceId: image.id, displayName, version });

@@ -76,6 +76,8 @@ export const registerJobSchema = z.object(
     fingerprint: text().optional(),
     // Added by `image-sync register`, whose caller may hold only enqueue rights: the function app plans it first.
     requested: z.literal(true, { error: (issue) => `must be true or absent, not ${previewValue(issue.input)}` }).optional(),
+    // Whether `image-sync register` was given --version (DESIGN §15): only then does the job's version stand for the tags.
+    versionFromCaller: z.boolean({ error: (issue) => `must be true, false or absent, not ${previewValue(issue.input)}` }).optional(),
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );

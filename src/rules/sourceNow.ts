@@ -16,8 +16,9 @@ export type SourceNow =
 
 /**
  * `image`: the source as ARM returns it now (null: 404). A job planned from `image-sync register`
- * (trigger `manual`) carries the caller's version and displayName, which stand for the tags; it was
- * judged without the opt-in tag.
+ * (trigger `manual`) was judged without the opt-in tag, and its displayName stands for the tags; so
+ * does its version when the caller gave `--version` (`versionFromCaller`; absent: an earlier
+ * release's request, taken as the caller's). A version read from the tags is judged by the tags now.
  */
 export function judgeSourceNow(job: RegisterJob, image: SourceImage | null, scope: ImageScope): SourceNow {
   const superseded = (versionNow: string | null, source: SourceImage | null): SourceNow => ({
@@ -28,7 +29,11 @@ export function judgeSourceNow(job: RegisterJob, image: SourceImage | null, scop
   if (image === null) return superseded(null, null);
   const requested = job.trigger === 'manual';
   if (!requested && !isInScope(image, scope)) return superseded(null, image);
-  const eligibility = checkEligibility(image, requested ? { displayName: job.displayName, version: job.version } : {});
+  const callerVersion = requested && job.versionFromCaller !== false;
+  const eligibility = checkEligibility(
+    image,
+    requested ? { displayName: job.displayName, ...(callerVersion ? { version: job.version } : {}) } : {},
+  );
   if (eligibility.version !== job.version) return superseded(eligibility.version, image);
   if (!eligibility.eligible) return { kind: 'ineligible', reason: eligibility.reason, fix: skipFix(eligibility.reason, image) };
   return { kind: 'post', contentFingerprint: image.contentFingerprint };

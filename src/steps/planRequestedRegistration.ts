@@ -7,8 +7,9 @@ import { type DeviceImage, type RegisterJob, type SourceImage, registrationKey }
 import { remediationFor } from '../alerts/remediation';
 import { recordRetryUpload } from './ledgerTransitions';
 import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from '../rules/naming';
-import { type PlannedImage, deviceImageKey } from '../rules/plan';
-import { planRegistrations } from './planRegistrations';
+import { type Plan, type PlannedImage, deviceImageKey } from '../rules/plan';
+import { planWithPreflight } from './planRegistrations';
+import { applyPlan } from './applyPlan';
 import type { RegistrationRef, SyncDeps } from '../ports';
 import { reportProblem } from './reportFailure';
 import { statusCheckFor } from '../rules/statusCheckMessage';
@@ -51,6 +52,16 @@ export function withOverrides(image: SourceImage, overrides: NamingOverrides): S
   return { ...image, tags };
 }
 
+/** The plan's register jobs carry whether their version is the caller's, so the read before the POST judges it rightly. */
+function withVersionFromCaller(planned: Plan, versionFromCaller: boolean): Plan {
+  return {
+    ...planned,
+    actions: planned.actions.map((action) =>
+      action.kind === 'register' ? { ...action, job: { ...action.job, versionFromCaller } } : action,
+    ),
+  };
+}
+
 export type RequestOutcome =
   PlannedImage | { readonly outcome: 'upload-retried' } | { readonly outcome: 'not-planned'; readonly why: string };
 
@@ -70,13 +81,11 @@ export async function planRequestedRegistration(deps: SyncDeps, job: RegisterJob
     await reportProblem(deps, { kind: 'register-request-unplanned', subject: job.sourceImageResourceId, detail: why });
     return { outcome: 'not-planned', why };
   }
-  const { plan: planned } = await planRegistrations(
-    deps,
-    [withOverrides(image, { displayName: job.displayName, version: job.version })],
-    view,
-    'manual',
-    { kind: 'all' },
-  );
+  // A version the caller gave stands for the tags; one read from them is read again now (DESIGN §15).
+  const versionFromCaller = job.versionFromCaller !== false;
+  const overrides = { displayName: job.displayName, ...(versionFromCaller ? { version: job.version } : {}) };
+  const planned = await planWithPreflight(deps, [withOverrides(image, overrides)], view, 'manual', { kind: 'all' });
+  await applyPlan(deps, withVersionFromCaller(planned, versionFromCaller), view.ledger, view.inTenant, view.deviceImages.length);
   const outcome = planned.images[0];
   if (outcome === undefined) throw new Error(`the plan returned nothing for ${subject}`);
   const key = registrationKey(image.id, outcome.version);

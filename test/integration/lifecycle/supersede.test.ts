@@ -15,6 +15,7 @@ import {
 import { reconcile } from '../../../src/handlers/reconcile';
 import { slotName } from '../../../src/rules/slotName';
 import { handleRegisterMessage } from '../../../src/handlers/registerImage';
+import { requestRegistration } from '../../../src/handlers/requestRegistration';
 import { type TestApp, drainQueueForTest, testAppSettings } from '../../support/appDeps';
 import { manualClock, useEmulator } from '../../support/emulator';
 import { appWithGraph } from '../reliability/reliabilityApp';
@@ -205,5 +206,63 @@ describe("an earlier version's job lost before it was handled, then a rebuild", 
     });
     expect(await app.deps.slots.reserved(clock.now())).toEqual(new Set([slotName(registrationKey(imageId('win11-lost'), '1.1.0'))]));
     expect(app.lines.filter((line) => line.includes('ImageSyncFailure'))).toEqual([]);
+  });
+});
+
+describe('image-sync register without --version, then an in-place rebuild while the create is held', () => {
+  const fixture = tenantWith('win11-req', '1.0.0');
+
+  /** The request, then the function app planning it: the planned job, held by an outage of POSTs. */
+  async function requestAndHold(app: TestApp, overrides: { readonly version?: string }): Promise<RegisterJob> {
+    const request = await requestRegistration(app.deps, imageId('win11-req'), overrides);
+    expect(request.outcome).toBe('queued');
+    const [requested] = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+    if (requested === undefined) throw new Error('the request queued no message');
+    expect(requested).toMatchObject({ requested: true, versionFromCaller: overrides.version !== undefined });
+    await handleRegisterMessage(app.deps, requested, { messageId: 'request' });
+    const [planned] = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+    if (planned === undefined) throw new Error('the function app queued no planned job');
+    fixture.emulator.setFaults(POSTS_DOWN);
+    try {
+      await handleRegisterMessage(app.deps, planned, { messageId: 'held' });
+    } finally {
+      fixture.emulator.clearFaults();
+    }
+    return planned;
+  }
+
+  it('posts nothing for the version read from the tags once the source carries another (skipped superseded)', async () => {
+    const app = appFor(fixture.emulator);
+    const planned = await requestAndHold(app, {});
+    expect(planned).toMatchObject({ version: '1.0.0', trigger: 'manual', versionFromCaller: false });
+    fixture.emulator.rebuildManagedImage(imageId('win11-req'), { build: '2', tags: tagged('1.1.0') });
+
+    await syncLocally(app);
+
+    expect(fixture.emulator.deviceImages().map(({ version, sourceBuild }) => ({ version, sourceBuild }))).toEqual([
+      { version: '1.1.0', sourceBuild: '2' },
+    ]);
+    expect(await app.deps.ledger.get({ sourceImageResourceId: imageId('win11-req'), version: '1.0.0' })).toMatchObject({
+      state: 'skipped',
+      reason: 'superseded',
+      deviceImageId: null,
+    });
+  });
+
+  it('still posts the version the caller gave with --version, with the content the source holds now', async () => {
+    const app = appFor(fixture.emulator);
+    fixture.emulator.rebuildManagedImage(imageId('win11-req'), { build: '3', tags: { 'cloudpc-sync': 'true' } });
+    const planned = await requestAndHold(app, { version: '7.0.0' });
+    expect(planned).toMatchObject({ version: '7.0.0', versionFromCaller: true });
+    fixture.emulator.rebuildManagedImage(imageId('win11-req'), { build: '4', tags: tagged('1.2.0') });
+
+    await syncLocally(app);
+
+    const images = fixture.emulator.deviceImages().map(({ version, sourceBuild }) => ({ version, sourceBuild }));
+    expect(images).toContainEqual({ version: '7.0.0', sourceBuild: '4' });
+    expect(await app.deps.ledger.get({ sourceImageResourceId: imageId('win11-req'), version: '7.0.0' })).toMatchObject({
+      state: 'ready',
+      contentFingerprint: expect.stringContaining('win11-req-os-4'),
+    });
   });
 });

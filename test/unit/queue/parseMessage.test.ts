@@ -41,6 +41,14 @@ describe('parseRegisterJob', () => {
     }
   });
 
+  it('keeps whether image-sync register was given --version, and names the field when it is not a boolean', () => {
+    expect(parseRegisterJob(registerJob({ trigger: 'manual', versionFromCaller: false })).versionFromCaller).toBe(false);
+    expect(parseRegisterJob(registerJob({ trigger: 'manual', versionFromCaller: true })).versionFromCaller).toBe(true);
+    expect(parseRegisterJob(registerJob()).versionFromCaller).toBeUndefined();
+    const error = rejection(() => parseRegisterJob({ ...registerJob(), versionFromCaller: 'yes' }));
+    expect(error.message).toMatch(/versionFromCaller must be true, false or absent, not "yes"/);
+  });
+
   it('accepts a managed-image id in any casing, as ARM and Graph differ', () => {
     const id = SOURCE_IMAGE_ID.toLowerCase();
     expect(parseRegisterJob(registerJob({ sourceImageResourceId: id })).sourceImageResourceId).toBe(id);

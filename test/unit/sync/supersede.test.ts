@@ -66,6 +66,16 @@ describe('judgeSourceNow: what the source holds right before a POST', () => {
     const untagged = sourceImage({ name: 'golden', tags: {}, contentFingerprint: 'vm-golden' });
     const requested = job('2.0.0', { trigger: 'manual', displayName: 'golden', sourceImageResourceId: untagged.id });
     expect(judgeSourceNow(requested, untagged, optIn)).toEqual({ kind: 'post', contentFingerprint: 'vm-golden' });
+    expect(judgeSourceNow({ ...requested, versionFromCaller: true }, untagged, optIn)).toMatchObject({ kind: 'post' });
+  });
+
+  it('judges a requested job whose version was read from the tags (register without --version) by the tags now', () => {
+    const requested = job('1.0.0', { trigger: 'manual', versionFromCaller: false });
+    expect(judgeSourceNow(requested, built('1.0.0'), optIn)).toMatchObject({ kind: 'post' });
+    expect(judgeSourceNow(requested, built('1.1.0', 'vm-1.1.0'), optIn)).toMatchObject({ kind: 'superseded', versionNow: '1.1.0' });
+    // It was requested, so the opt-in tag is still not needed.
+    const untagged = built('1.0.0', 'vm-1.0.0', { tags: { 'cloudpc-version': '1.0.0' } });
+    expect(judgeSourceNow(requested, untagged, optIn)).toMatchObject({ kind: 'post' });
   });
 });
 
