@@ -9,6 +9,7 @@ import type { FaultRule } from '../../../src/emulator';
 import { reconcile } from '../../../src/handlers/reconcile';
 import { handleRegisterMessage } from '../../../src/handlers/registerImage';
 import { requestRegistration } from '../../../src/handlers/requestRegistration';
+import { markRetiring } from '../../../src/steps/retirementTransitions';
 import type { LedgerRow } from '../../../src/domain';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
@@ -16,6 +17,10 @@ import { syncLocally } from './localSync';
 
 const SUB = '52525252-5252-4252-8252-525252525252';
 const tags = (version: string) => ({ 'cloudpc-sync': 'true', 'cloudpc-version': version });
+const sharedTags = (group: string) => ({
+  ...tags(group === 'rg-shared-a' ? '1.0.0' : '2.0.0'),
+  'cloudpc-display-name': 'win11-shared',
+});
 /** Each group's image has a display name of its own: a displayName+version names one device image in the tenant. */
 const imageName = (group: string) => `win11-${group.replace(/^rg-/, '')}`;
 const GROUPS = [
@@ -29,6 +34,8 @@ const GROUPS = [
   'rg-graph-ready',
   'rg-ambiguous',
   'rg-retry',
+  'rg-shared-a',
+  'rg-shared-b',
 ];
 
 const fixture = useEmulator(() =>
@@ -42,7 +49,8 @@ const fixture = useEmulator(() =>
           resourceGroup(group, [
             managedImage({
               name: imageName(group),
-              tags: tags('1.0.0'),
+              // rg-shared-a (1.0.0) and rg-shared-b (2.0.0) share one display name.
+              tags: group === 'rg-shared-a' || group === 'rg-shared-b' ? sharedTags(group) : tags('1.0.0'),
               build: 'b1',
               // The app's first upload in rg-admin fails (a problem with the build).
               ...(group === 'rg-admin' || group === 'rg-retry'
@@ -205,6 +213,28 @@ describe('an unfinished retirement', () => {
       expect.objectContaining({ version: '1.0.0', outcome: 'kept', detail: expect.stringMatching(/did not create/) }),
     ]);
     expect(await rowOf(off, group, '1.0.0')).toMatchObject({ state: 'ready', retiringAt: null, reason: expect.stringMatching(/^kept: /) });
+  }, 60_000);
+  it('(a DELETE that went through, the ledger write after it lost) is retired after a GET 404, not registered again', async () => {
+    // Two sources share a display name: retention (keep 1) deletes source A's current version.
+    const settings = testAppSettings(fixture.emulator, {
+      IMAGE_SYNC_SUBSCRIPTION_IDS: SUB,
+      IMAGE_SYNC_RESOURCE_GROUPS: 'rg-shared-a,rg-shared-b',
+    });
+    const off = testApp({ ...settings, IMAGE_SYNC_KEEP_VERSIONS: '0' });
+    expect((await syncLocally(off)).ending).toBe('settled');
+    const row = await rowOf(off, 'rg-shared-a', '1.0.0');
+    if (row === null) throw new Error('no row for source A');
+    // What a worker that stopped after its DELETE leaves: the mark, and the image gone.
+    await markRetiring(off.deps.ledger, row, new Date());
+    expect(fixture.emulator.deleteDeviceImage(row.deviceImageId ?? '')).toBe(true);
+
+    fixture.emulator.clearRequests();
+    const run = await reconcile(testApp({ ...settings, IMAGE_SYNC_KEEP_VERSIONS: '1' }).deps);
+    expect(run.retention).toEqual([expect.objectContaining({ version: '1.0.0', outcome: 'retired', why: 'unfinished' })]);
+    expect(fixture.emulator.count('graph.deviceImages.get')).toBe(1);
+    expect(run.registered).toBe(0);
+    expect(fixture.emulator.count('graph.deviceImages.create')).toBe(0);
+    expect(await rowOf(off, 'rg-shared-a', '1.0.0')).toMatchObject({ state: 'retired', retiringAt: null });
   }, 60_000);
 });
 
