@@ -36,6 +36,7 @@ const GROUPS = [
   'rg-retry',
   'rg-shared-a',
   'rg-shared-b',
+  'rg-rollback',
 ];
 
 const fixture = useEmulator(() =>
@@ -214,6 +215,47 @@ describe('an unfinished retirement', () => {
     ]);
     expect(await rowOf(off, group, '1.0.0')).toMatchObject({ state: 'ready', retiringAt: null, reason: expect.stringMatching(/^kept: /) });
   }, 60_000);
+  it('(a DELETE that never answered) is kept, and its row follows Graph again, once a policy rollback would restore the image', async () => {
+    const group = 'rg-rollback';
+    const app = appsFor(group);
+    const off = app(0);
+    await twoReadyVersions(off, group);
+    const marked = idOf(group, '1.0.0');
+    fixture.emulator.setFaults({ kinds: [DELETE], down: 'reset' });
+    await reconcile(app(1).deps);
+    fixture.emulator.clearFaults();
+
+    // Meanwhile the app rolled a policy out from 1.0.0 to 1.1.0: image-sync rollback would restore 1.0.0.
+    await off.deps.rollouts.save(
+      {
+        policyId: 'rollback-policy',
+        policyDisplayName: 'Rollback',
+        state: 'rolled-out',
+        deviceImageId: idOf(group, '1.1.0'),
+        deviceImageDisplayName: imageName(group),
+        sourceImageResourceId: sourceIn(group),
+        version: '1.1.0',
+        previousImageId: marked,
+        previousImageDisplayName: imageName(group),
+        previousImageType: 'custom',
+        updatedAt: new Date().toISOString(),
+      },
+      null,
+    );
+    const sent = fixture.emulator.count(DELETE);
+    const run = await reconcile(app(1).deps);
+    expect(fixture.emulator.count(DELETE)).toBe(sent);
+    expect(imagesOf(group).map((image) => image.id)).toContain(marked);
+    expect(await rowOf(off, group, '1.0.0')).toMatchObject({ state: 'ready', retiringAt: null });
+    expect(run.retention).toEqual([
+      expect.objectContaining({
+        version: '1.0.0',
+        outcome: 'in-use',
+        detail: 'kept: image-sync rollback of provisioning policy "Rollback" restores it',
+      }),
+    ]);
+  }, 60_000);
+
   it('(a DELETE that went through, the ledger write after it lost) is retired after a GET 404, not registered again', async () => {
     // Two sources share a display name: retention (keep 1) deletes source A's current version.
     const settings = testAppSettings(fixture.emulator, {
