@@ -122,10 +122,6 @@ export interface ImageWarning {
 }
 
 /**
- * One row of the ledger: the app's memory of one registration, a source image at one version
- * (DESIGN §4, §7). A skipped source image with no usable version has one row with version null.
- */
-/**
  * How a registration got its device image (DESIGN §15): `created` by this registration's own POST
  * (its answer, or a look-up while the row was still `creating` after that POST's outcome was unknown
  * or its worker died); `adopted` any other way (already in the tenant, uploaded by hand). Retention
@@ -135,6 +131,10 @@ export interface ImageWarning {
 export const DEVICE_IMAGE_ORIGINS = ['created', 'adopted'] as const;
 export type DeviceImageOrigin = (typeof DEVICE_IMAGE_ORIGINS)[number];
 
+/**
+ * One row of the ledger: the app's memory of one registration, a source image at one version
+ * (DESIGN §4, §7). A skipped source image with no usable version has one row with version null.
+ */
 export interface LedgerEntry {
   readonly sourceImageResourceId: string;
   readonly displayName: string | null;

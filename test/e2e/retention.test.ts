@@ -136,4 +136,32 @@ describe('retention through image-sync', () => {
     expect(run.stderr).toMatch(/--keep "two" is not a whole number from 1 to 20.*e\.g\. --keep 2/);
     expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0']);
   });
+
+  it('a DELETE Graph refuses (any words): sync exits 2 with the problem retire-refused and the row stays ready; prune deletes it once Graph agrees', async () => {
+    emulator.putProvisioningPolicy({ id: 'eng', displayName: 'Engineering', imageType: 'custom', imageId: null });
+    emulator.setFaults({
+      kinds: ['graph.deviceImages.delete'],
+      refuse: { probability: 1, status: 409, code: 'ImageLocked', message: 'The image is locked while it replicates.' },
+    });
+    rebuild('1.3.0', 'b4');
+    const sync = await runImageSync(['sync', '--json', '--timeout', '60'], env);
+    expect(sync.code).toBe(2);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.2.0', '1.3.0']);
+    const status = JSON.parse((await runImageSync(['status', '--json'], env)).stdout) as StatusJson & {
+      problems: { kind: string; detail: string }[];
+    };
+    expect(status.images.find((image) => image.version === '1.2.0')?.state).toBe('ready');
+    expect(status.problems).toEqual([
+      expect.objectContaining({
+        kind: 'retire-refused',
+        detail: expect.stringContaining('409 ImageLocked: The image is locked while it replicates.'),
+      }),
+    ]);
+
+    emulator.clearFaults();
+    const prune = await runImageSync(['prune'], env);
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toMatch(/retired\s+win11-ent 1\.2\.0/);
+    expect(versionsInTenant()).toEqual(['0.9.0', '1.3.0']);
+  }, 120_000);
 });
