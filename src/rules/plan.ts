@@ -468,6 +468,8 @@ export function plan(input: PlanInput): Plan {
 /** Why an eligible registration without a device image in Graph should be posted; null: leave it be. */
 function registerCause(row: LedgerRow | undefined, trigger: RegisterTrigger, now: Date, staleAfterMs: number): RegisterCause | null {
   if (row === undefined) return 'new';
+  // Retention began deleting its device image: it is retention's to finish (retired after a 404) or take back, never to post again.
+  if (row.retiringAt !== null) return null;
   switch (row.state) {
     case 'skipped':
       return 'now-eligible';

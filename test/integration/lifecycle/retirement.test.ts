@@ -167,6 +167,7 @@ describe('an unfinished retirement', () => {
         previousImageId: marked,
         previousImageDisplayName: imageName(group),
         previousImageType: 'custom',
+        rolledBackFrom: [],
         updatedAt: new Date().toISOString(),
       },
       null,

@@ -472,6 +472,17 @@ describe('plan: every ledger state with no device image in Graph', () => {
     expect(result.images[0]).toMatchObject({ outcome: 'register', ledgerState: state, cause: 'device-image-vanished' });
   });
 
+  it.each(['ready', 'failed'] as const)(
+    'does not post again a %s row whose deletion retention began (retiringAt): retention finishes or takes it back',
+    (state) => {
+      for (const trigger of ['reconcile', 'event', 'manual'] as const) {
+        const result = single({ row: ledgerRow({ state, retiringAt: minutesAgo(2), updatedAt: minutesAgo(2) }), trigger });
+        expect(result.actions.filter((action) => action.kind === 'register')).toEqual([]);
+        expect(result.images[0]).toMatchObject({ outcome: 'unchanged', ledgerState: state });
+      }
+    },
+  );
+
   it('leaves a failed row alone on reconcile and event', () => {
     for (const trigger of ['reconcile', 'event'] as const) {
       const result = single({ row: ledgerRow({ state: 'failed', errorCode: 'createRejected', deviceImageId: null }), trigger });
