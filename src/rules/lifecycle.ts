@@ -35,3 +35,64 @@ export const FIRST_STATES: readonly LedgerState[] = ['queued', 'creating', 'pend
 export function mayFollow(from: LedgerState | null, to: LedgerState): boolean {
   return from === null ? FIRST_STATES.includes(to) : NEXT_STATES[from].includes(to);
 }
+
+/**
+ * What the app changes in a tenant, and the evidence it reads just before (DESIGN §15): each entry
+ * names the code that decides (`module#export`, relative to src/); docs/safety.md explains them.
+ * A unit test holds every name to an export that exists, so this list cannot point at nothing.
+ */
+export interface TenantChange {
+  readonly action: string;
+  readonly evidence: string;
+  readonly otherwise: string;
+  readonly decidedBy: readonly string[];
+}
+
+export const TENANT_CHANGES: readonly TenantChange[] = [
+  {
+    action: 'POST deviceImages (create)',
+    evidence:
+      "one ARM GET of the source right before the POST: it carries the job's version (tags or name; the caller's for register --version); a look-up in Graph first when an earlier attempt may have posted; a slot under the tenant limit",
+    otherwise:
+      'nothing posted: skipped superseded (and the version the source carries now planned), the found image adopted, or skipped tenant-image-limit',
+    decidedBy: [
+      'rules/sourceNow.ts#judgeSourceNow',
+      'steps/confirmSourceBeforePost.ts#confirmSourceBeforePost',
+      'rules/occupancy.ts#occupancyOf',
+      'steps/releaseSlot.ts#releaseSlot',
+    ],
+  },
+  {
+    action: 'DELETE deviceImages (retention, prune)',
+    evidence:
+      "the row's own POST created the image (origin created); Graph lists it, with the status that decides ready or failed; no policy uses it; no recorded rollout would restore it; beyond the kept versions",
+    otherwise: 'nothing deleted; an unfinished retirement the rules no longer allow is taken back',
+    decidedBy: ['rules/retention.ts#planRetention', 'rules/retention.ts#createdByApp'],
+  },
+  {
+    action: 'mark a registration retired',
+    evidence: "Graph's answer to the DELETE is 204 or 404; for an image gone from a listing, a GET answering 404",
+    otherwise: 'the row stays as it was; a refused DELETE is the problem retire-refused with Graph’s words, tried again next reconcile',
+    decidedBy: ['steps/retirementTransitions.ts#markRetired', 'steps/confirmedGone.ts#confirmedGone'],
+  },
+  {
+    action: 'PATCH provisioningPolicies (rollout)',
+    evidence:
+      'a GET of the policy right before the PATCH (a custom-image policy; its image then is recorded as previous); the policy was never rolled back from this device image',
+    otherwise: 'no PATCH: no-such-policy, gallery-image (problems), already-used, or rolled-back (only a newer version rolls out)',
+    decidedBy: ['rules/policyPatch.ts#decidePatch', 'rules/policyPatch.ts#wasRolledBackFrom'],
+  },
+  {
+    action: 'PATCH provisioningPolicies (image-sync rollback)',
+    evidence:
+      'the policy as listed now still uses the version the app rolled out; the earlier image is in Graph and ready; the rollback is recorded before its PATCH',
+    otherwise: 'refused, nothing changed, with the reason',
+    decidedBy: ['handlers/rollBack.ts#rollBack'],
+  },
+  {
+    action: 'POST retryUpload',
+    evidence: "a status check reading Graph's failed with a transient errorCode, fewer than IMAGE_SYNC_MAX_RETRY_UPLOADS times",
+    otherwise: 'recorded failed and alerted once',
+    decidedBy: ['alerts/remediation.ts#isTransientUploadError'],
+  },
+];
