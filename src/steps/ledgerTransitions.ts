@@ -62,6 +62,8 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     policies: [],
     rolloutPolicies: identity.rolloutPolicies ?? [],
     rollouts: [],
+    imageCreatedAt: null,
+    readyAt: null,
   };
 }
 
@@ -133,6 +135,8 @@ export async function markPending(
       pendingSince: now.toISOString(),
       nextCheckAt: nextCheckAt.toISOString(),
       alertedAt: null,
+      // The first create of this registration starts the upload `image-sync report` measures; a retryUpload does not.
+      imageCreatedAt: row.imageCreatedAt ?? now.toISOString(),
     },
     now,
   );
@@ -191,6 +195,7 @@ function readyChange(deviceImage: DeviceImage) {
     uploadStatus: deviceImage.status,
     osStatus: deviceImage.osStatus,
     expirationDate: deviceImage.expirationDate,
+    osVersionNumber: deviceImage.osVersionNumber,
   } as const;
 }
 
@@ -207,7 +212,8 @@ export async function markReady(
   now: Date,
 ): Promise<LedgerRow> {
   if (row === null) return ledger.insert(readyEntry(identity, deviceImage), now);
-  return ledger.update(row, readyChange(deviceImage), now);
+  // The first time it is seen ready ends the upload `image-sync report` measures.
+  return ledger.update(row, { ...readyChange(deviceImage), readyAt: row.readyAt ?? now.toISOString() }, now);
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */
