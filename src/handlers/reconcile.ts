@@ -64,10 +64,14 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
       options.staleAfterMs,
     ));
     // The ledger as the plan left it: registrations adopted ready just now roll out too.
-    if (deps.config.rollout) rollouts = await rollOut(deps, await deps.ledger.list(), view.policies);
-    // The rows as this process last wrote them (the plan's and the rollout's writes), without another read.
-    const settled = view.ledger.map((row) => deps.ledger.remembered(row) ?? row);
-    currency = await judgeImageCurrency(deps, settled, view.deviceImages);
+    const settled = await deps.ledger.list();
+    if (deps.config.rollout) rollouts = await rollOut(deps, settled, view.policies);
+    // As the rollout left them: a row it wrote is judged from its write (else the currency write loses its ETag).
+    currency = await judgeImageCurrency(
+      deps,
+      settled.map((row) => deps.ledger.remembered(row) ?? row),
+      view.deviceImages,
+    );
     await recordSlotCount(deps, slotsInUse(view, applied.registered));
   }
   const report = {

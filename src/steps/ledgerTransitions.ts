@@ -64,6 +64,11 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     rollouts: [],
     imageCreatedAt: null,
     readyAt: null,
+    osVersionNumber: null,
+    latestBuild: null,
+    patchLag: null,
+    currencyWarnings: [],
+    alertedCurrency: [],
   };
 }
 
