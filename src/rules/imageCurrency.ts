@@ -155,3 +155,35 @@ export function judgeCurrency(
   }
   return actions;
 }
+
+/** A ready image more than IMAGE_SYNC_MAX_PATCH_LAG Patch Tuesdays behind, as the last reconcile judged it. */
+export interface BehindImage {
+  readonly displayName: string | null;
+  readonly version: string | null;
+  readonly sourceImageResourceId: string;
+  readonly osVersionNumber: string | null;
+  readonly latestBuild: string;
+  readonly patchLag: number;
+}
+
+/** For `plan`: the judged registrations whose lag is above the setting, most behind first. */
+export function behindImages(rows: readonly LedgerRow[], maxPatchLag: number | null): BehindImage[] {
+  if (maxPatchLag === null) return [];
+  return rows
+    .flatMap((row) => {
+      const latestBuild = row.latestBuild ?? null;
+      const patchLag = row.patchLag ?? null;
+      if (!isReadyRegistration(row) || latestBuild === null || patchLag === null || patchLag <= maxPatchLag) return [];
+      return [
+        {
+          displayName: row.displayName,
+          version: row.version,
+          sourceImageResourceId: row.sourceImageResourceId,
+          osVersionNumber: row.osVersionNumber ?? null,
+          latestBuild,
+          patchLag,
+        },
+      ];
+    })
+    .sort((a, b) => b.patchLag - a.patchLag || (a.displayName ?? '').localeCompare(b.displayName ?? ''));
+}

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerRow, WindowsRelease } from '../../../src/domain';
-import { type CatalogueReading, judgeCurrency, needsCatalogue, newestReadyPerDisplayName } from '../../../src/rules/imageCurrency';
+import {
+  type CatalogueReading,
+  behindImages,
+  judgeCurrency,
+  needsCatalogue,
+  newestReadyPerDisplayName,
+} from '../../../src/rules/imageCurrency';
 import { warningsOf } from '../../../src/rules/warnings';
 import { deviceImage } from '../../fixtures/deviceImage';
 import { ledgerRow } from '../../fixtures/ledgerRow';
@@ -197,5 +203,23 @@ describe('judgeCurrency', () => {
     const [action] = judgeCurrency([row], [image], { kind: 'off' }, SETTINGS, NOW);
     expect(action?.change).toEqual({ readyAt: '2026-08-20T10:00:00Z' });
     expect(judgeCurrency([{ ...row, readyAt: '2026-08-20T10:00:00Z' }], [image], { kind: 'off' }, SETTINGS, NOW)).toEqual([]);
+  });
+});
+
+describe('behindImages (plan)', () => {
+  it('lists the judged ready registrations above the setting, most behind first; nothing with off', () => {
+    const rows = [
+      registration('1.0.0', { displayName: 'a', latestBuild: '26100.4946', patchLag: 1 }),
+      registration('1.1.0', { displayName: 'b', latestBuild: '26100.4946', patchLag: 2, osVersionNumber: '10.0.26100.4349' }),
+      registration('1.2.0', { displayName: 'c', latestBuild: '26100.4946', patchLag: 3 }),
+      registration('1.3.0', { displayName: 'd', latestBuild: null, patchLag: null }),
+      registration('1.4.0', { displayName: 'e', latestBuild: '26100.4946', patchLag: 3, state: 'retired' }),
+    ];
+    expect(behindImages(rows, 1).map((image) => [image.displayName, image.patchLag])).toEqual([
+      ['c', 3],
+      ['b', 2],
+    ]);
+    expect(behindImages(rows, 1)[1]).toMatchObject({ osVersionNumber: '10.0.26100.4349', latestBuild: '26100.4946' });
+    expect(behindImages(rows, null)).toEqual([]);
   });
 });
