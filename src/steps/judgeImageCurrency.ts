@@ -27,7 +27,7 @@ async function readCatalogue(deps: SyncDeps): Promise<CatalogueReading> {
       await reportProblem(deps, {
         kind: 'os-catalogue-forbidden',
         subject: 'graph',
-        detail: `${describeError(error)}. Grant the app's identity the Microsoft Graph application permission ${CATALOGUE_PERMISSION} (node scripts/grant-graph-permission.mjs --catalogue), or set IMAGE_SYNC_MAX_PATCH_LAG=off; nothing else is held up`,
+        detail: `${describeError(error)}. Grant the app's identity the Microsoft Graph application permission ${CATALOGUE_PERMISSION} (node scripts/grant-graph-permission.mjs --principal-id <its principal id> grants it), or set IMAGE_SYNC_MAX_PATCH_LAG=off; nothing else is held up`,
       });
       return { kind: 'unavailable', reason: `the Windows release catalogue was refused (${CATALOGUE_PERMISSION} missing)` };
     }
