@@ -12,22 +12,16 @@ import { unreadableAnswer } from './unreadableAnswer';
 const WINDOWS_RELEASES = '/deviceManagement/managedDeviceWindowsOSImages';
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
 
-const looseText = z.unknown().transform((value) => (typeof value === 'string' ? value : null));
-const looseNumber = z.unknown().transform((value) => (typeof value === 'number' && Number.isFinite(value) ? value : null));
-
 // Lenient inside a release: an odd edition or update is the rules' to judge (and log), not a reason
 // to lose the whole catalogue.
-const releaseBody = z.object({
-  id: z.string().min(1),
-  supportedEditions: z
-    .array(z.object({ editionType: looseText, supportEndDate: looseText }))
-    .nullish()
-    .transform((editions) => editions ?? []),
-  availableUpdates: z
-    .array(z.object({ buildVersion: looseText, releaseMonth: looseNumber, releaseYear: looseNumber }))
-    .nullish()
-    .transform((updates) => updates ?? []),
-});
+const entries = z
+  .array(z.record(z.string(), z.unknown()))
+  .nullish()
+  .transform((items) => items ?? []);
+const releaseBody = z.object({ id: z.string().min(1), supportedEditions: entries, availableUpdates: entries });
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
 /** A managedDeviceWindowsOperatingSystemImage from Graph's JSON; throws a PermanentError naming the field when it is not one. */
 export function toWindowsRelease(body: unknown): WindowsRelease {
@@ -36,13 +30,14 @@ export function toWindowsRelease(body: unknown): WindowsRelease {
   const { id, supportedEditions, availableUpdates } = parsed.data;
   return {
     id,
-    editions: supportedEditions.flatMap(({ editionType, supportEndDate }) =>
-      editionType === null ? [] : [{ editionType, supportEndDate }],
-    ),
-    updates: availableUpdates.map(({ buildVersion, releaseMonth, releaseYear }) => ({
-      buildVersion: buildVersion ?? '',
-      releaseMonth,
-      releaseYear,
+    editions: supportedEditions.flatMap((edition) => {
+      const editionType = text(edition['editionType']);
+      return editionType === null ? [] : [{ editionType, supportEndDate: text(edition['supportEndDate']) }];
+    }),
+    updates: availableUpdates.map((update) => ({
+      buildVersion: text(update['buildVersion']) ?? '',
+      releaseMonth: number(update['releaseMonth']),
+      releaseYear: number(update['releaseYear']),
     })),
   };
 }

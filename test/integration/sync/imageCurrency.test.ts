@@ -147,6 +147,10 @@ describe('image currency in the reconcile', () => {
       const rows = new Map((await app.deps.ledger.list()).map((row) => [`${row.displayName ?? ''} ${row.version ?? ''}`, row]));
       expect(rows.get('win11-ent 1.3.0')).toMatchObject({ osVersionNumber: '10.0.26100.4349', latestBuild: '26100.4946', patchLag: 2 });
       expect(rows.get('win11-ent 1.2.0')).toMatchObject({ osVersionNumber: '10.0.26100.3000', latestBuild: null, patchLag: null });
+      // Adopted ready, so never watched: the ready time is Graph's lastModifiedDateTime of the image.
+      const seeded = emulator.deviceImages().find((image) => image.displayName === 'win11-ent' && image.version === '1.3.0');
+      expect(rows.get('win11-ent 1.3.0')?.readyAt).toBe(seeded?.lastModifiedDateTime);
+      expect(rows.get('win11-ent 1.3.0')?.readyAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
       expect(rows.get('win11-cur 1.0.0')).toMatchObject({ latestBuild: '10.0.22631.5768', patchLag: 0, currencyWarnings: [] });
       expect(rows.get('win11-pro 1.0.0')).toMatchObject({
         patchLag: 0,
