@@ -70,7 +70,7 @@ describe('the Windows release catalogue', () => {
     ]);
   });
 
-  it('is served the way Graph serves it: $filter on id, $top and $skip, $select, and v1.0 has no such segment', async () => {
+  it('is served the way Graph serves it: $filter on id, $top and $skip, $select of properties the type has, and v1.0 has no such segment', async () => {
     const client = graphClient(fixture.emulator);
     const filtered = await client.api(CATALOGUE).version('beta').filter("id eq 'windows 11 23h2'").get();
     expect(filtered.value.map((release: { id: string }) => release.id)).toEqual(['Windows 11 23H2']);
@@ -78,6 +78,11 @@ describe('the Windows release catalogue', () => {
     expect(window.value.map((release: { id: string }) => release.id)).toEqual(['Windows 11 23H2']);
     const selected = await client.api(CATALOGUE).version('beta').select(['availableUpdates']).filter("id eq 'Windows 11 24H2'").get();
     expect(Object.keys(selected.value[0] as object).sort()).toEqual(['availableUpdates', 'id']);
+    const unknown = await rejection(client.api(CATALOGUE).version('beta').select(['osVersionNumber']).get());
+    expect(unknown).toMatchObject({
+      statusCode: 400,
+      message: "Could not find a property named 'osVersionNumber' on type 'microsoft.graph.managedDeviceWindowsOperatingSystemImage'.",
+    });
     const v1 = await rejection(client.api(CATALOGUE).get());
     expect(v1).toMatchObject({ statusCode: 400 });
   });
