@@ -82,17 +82,16 @@ function judge(
   if (reading.kind === 'off') return NOT_JUDGED;
   if (reading.kind === 'unavailable') return { ...NOT_JUDGED, unknown: [reading.reason] };
   const found = judgeBuild(osVersionNumber, reading.releases);
-  if (found.kind === 'unknown' || osVersionNumber === null)
-    return { ...NOT_JUDGED, unknown: [found.kind === 'unknown' ? found.reason : ''] };
+  if (found.kind === 'unknown') return { ...NOT_JUDGED, unknown: [found.reason] };
   const warnings: ImageWarning[] = [];
   let rebuild: RebuildNeeded | null = null;
   if (found.patchLag > settings.maxPatchLag) {
-    warnings.push(osUpdateBehindWarning({ ...found, osVersionNumber }));
+    warnings.push(osUpdateBehindWarning(found));
     rebuild = {
       displayName: row.displayName,
       version: row.version,
       sourceImageResourceId: row.sourceImageResourceId,
-      osVersionNumber,
+      osVersionNumber: found.osVersionNumber,
       latestBuild: found.latestBuild,
       patchLag: found.patchLag,
     };

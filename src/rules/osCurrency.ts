@@ -40,6 +40,8 @@ function readable(update: WindowsUpdate): ReadableUpdate | null {
 export type CurrencyFinding =
   | {
       readonly kind: 'judged';
+      /** The image's build as Graph gave it. */
+      readonly osVersionNumber: string;
       readonly release: WindowsRelease;
       /** The newest listed update's buildVersion, as the catalogue writes it. */
       readonly latestBuild: string;
@@ -84,6 +86,7 @@ export function judgeBuild(osVersionNumber: string | null, catalogue: readonly W
   );
   return {
     kind: 'judged',
+    osVersionNumber,
     release: best.release,
     latestBuild: newest.buildVersion,
     latestMonth: newest.released,
