@@ -262,4 +262,22 @@ describe('image currency in the reconcile', () => {
       await emulator.stop();
     }
   });
+
+  it('carries on without a problem when the catalogue is down, and says why nothing was judged', async () => {
+    const emulator = await startTestEmulator(currencyEstate(), { faults: [{ kinds: ['graph.osImages.list'], down: 'unavailable' }] });
+    try {
+      const app = testApp(testAppSettings(emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }), clock);
+      const report = await reconcile(app.deps);
+      expect(report).toMatchObject({ adopted: 6, currency: { catalogueRead: true, alerted: 0 } });
+      expect(await app.deps.ledger.listProblems()).toEqual([]);
+      expect(app.lines.filter((line) => line.includes('WindowsReleaseCatalogueUnavailable'))).toHaveLength(1);
+      const unknown = app.lines.filter((line) => line.includes('ImageCurrencyUnknown'));
+      // One line per judged registration (the newest of each of the five display names).
+      expect(unknown).toHaveLength(5);
+      expect(unknown.every((line) => line.includes('the Windows release catalogue could not be read'))).toBe(true);
+      expect((await app.deps.ledger.list()).every((row) => (row.latestBuild ?? null) === null)).toBe(true);
+    } finally {
+      await emulator.stop();
+    }
+  });
 });
