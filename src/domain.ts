@@ -196,8 +196,9 @@ export interface LedgerEntry {
   readonly imageCreatedAt?: string | null;
   /** When the upload was first seen ready (markReady); recovered from Graph for rows of earlier releases. */
   readonly readyAt?: string | null;
-  /** Graph's `osVersionNumber` of the device image, as last read. */
+  /** Graph's `osVersionNumber` and `operatingSystem` of the device image, as last read. */
   readonly osVersionNumber?: string | null;
+  readonly operatingSystem?: string | null;
   /** Image currency (DESIGN §16), as the last reconcile judged it: the newest quality update of the image's Windows release. */
   readonly latestBuild?: string | null;
   /** Release months of quality updates newer than the image's build; null when not judged. */

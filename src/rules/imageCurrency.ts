@@ -22,7 +22,14 @@ export interface CurrencySettings {
 
 export type CurrencyChange = Pick<
   LedgerChange,
-  'osVersionNumber' | 'latestBuild' | 'patchLag' | 'currencyWarnings' | 'alertedCurrency' | 'alertedWarnings' | 'readyAt'
+  | 'osVersionNumber'
+  | 'operatingSystem'
+  | 'latestBuild'
+  | 'patchLag'
+  | 'currencyWarnings'
+  | 'alertedCurrency'
+  | 'alertedWarnings'
+  | 'readyAt'
 >;
 
 export interface CurrencyAction {
@@ -128,10 +135,13 @@ export function judgeCurrency(
   for (const row of rows) {
     if (!isReadyRegistration(row) || row.deviceImageId === null) continue;
     const image = images.get(row.deviceImageId.toLowerCase());
+    // Graph's listing when the registration is in it, else what the row kept (sync's last judgement lists nothing).
     const osVersionNumber = image?.osVersionNumber ?? row.osVersionNumber ?? null;
-    const judgement = judged.has(row) ? judge(row, osVersionNumber, image?.operatingSystem ?? null, reading, settings, now) : NOT_JUDGED;
+    const operatingSystem = image?.operatingSystem ?? row.operatingSystem ?? null;
+    const judgement = judged.has(row) ? judge(row, osVersionNumber, operatingSystem, reading, settings, now) : NOT_JUDGED;
     const change: { -readonly [K in keyof CurrencyChange]: CurrencyChange[K] } = {};
     if (osVersionNumber !== (row.osVersionNumber ?? null)) change.osVersionNumber = osVersionNumber;
+    if (operatingSystem !== (row.operatingSystem ?? null)) change.operatingSystem = operatingSystem;
     if (judgement.latestBuild !== (row.latestBuild ?? null)) change.latestBuild = judgement.latestBuild;
     if (judgement.patchLag !== (row.patchLag ?? null)) change.patchLag = judgement.patchLag;
     if (!sameWarnings(judgement.warnings, row.currencyWarnings ?? [])) change.currencyWarnings = judgement.warnings;

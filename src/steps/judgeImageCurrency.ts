@@ -85,8 +85,9 @@ export async function judgeImageCurrency(
 
 /**
  * For `image-sync sync`, before it exits: registrations that became ready during the run (after its
- * reconcile judged) are judged now, as the next reconcile would: one device image list and one
- * catalogue read, and nothing when no upload became ready since `since`.
+ * reconcile judged) are judged now, as the next reconcile would, from what their rows kept of Graph
+ * (markReady records the build and the operating system): one catalogue read, and nothing when no
+ * upload became ready since `since`.
  */
 export async function finishImageCurrency(deps: SyncDeps, since: Date): Promise<CurrencyResult | null> {
   const rows = await deps.ledger.list();
@@ -94,5 +95,5 @@ export async function finishImageCurrency(deps: SyncDeps, since: Date): Promise<
     (row) => row.state === 'ready' && (row.readyAt ?? null) !== null && Date.parse(row.readyAt ?? '') >= since.getTime(),
   );
   if (!readySince || !needsCatalogue(rows, deps.config.maxPatchLag)) return null;
-  return judgeImageCurrency(deps, rows, await deps.deviceImages.list());
+  return judgeImageCurrency(deps, rows, []);
 }

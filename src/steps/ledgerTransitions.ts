@@ -65,6 +65,7 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     imageCreatedAt: null,
     readyAt: null,
     osVersionNumber: null,
+    operatingSystem: null,
     latestBuild: null,
     patchLag: null,
     currencyWarnings: [],
@@ -201,6 +202,7 @@ function readyChange(deviceImage: DeviceImage) {
     osStatus: deviceImage.osStatus,
     expirationDate: deviceImage.expirationDate,
     osVersionNumber: deviceImage.osVersionNumber,
+    operatingSystem: deviceImage.operatingSystem,
   } as const;
 }
 

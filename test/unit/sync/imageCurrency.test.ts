@@ -36,6 +36,7 @@ function registration(version: string, overrides: Partial<LedgerRow> = {}): Ledg
     version,
     deviceImageId: `00000000-0000-4000-8000-${version.replace(/\./g, '').padStart(12, '0')}`,
     readyAt: '2026-08-01T00:00:00.000Z',
+    operatingSystem: 'Windows 11 Enterprise',
     ...overrides,
   });
 }
@@ -195,6 +196,13 @@ describe('judgeCurrency', () => {
     const [action] = judgeCurrency([row], [imageOf(row, '10.0.26100.4349')], { kind: 'off' }, SETTINGS, NOW);
     expect(action?.change).toEqual({ latestBuild: null, patchLag: null });
     expect(action?.unknown).toEqual([]);
+  });
+
+  it('judges from what the row kept of Graph when the listing does not have the image (sync, before it exits)', () => {
+    const row = registration('1.3.0', { osVersionNumber: '10.0.26100.4349', operatingSystem: 'Windows 11 Pro' });
+    const [action] = judgeCurrency([row], [], LISTED, SETTINGS, NOW);
+    expect(action?.change).toMatchObject({ latestBuild: '26100.4946', patchLag: 2 });
+    expect(action?.alerts.map((warning) => warning.code)).toEqual(['os-update-behind', 'edition-support-ending']);
   });
 
   it("recovers the ready time of an earlier release's row from Graph's lastModifiedDateTime, once", () => {
