@@ -34,7 +34,7 @@ function failuresLabel(failures: Readonly<Record<string, number>>): string {
 function slotsLine(slots: SlotRunway | null, limit: number): string {
   if (slots === null) return `Slots: not counted yet (of ${limit}): the reconcile records them; run it (or \`image-sync sync\`) once.`;
   const retention = slots.keepVersions === 0 ? 'retention off' : `retention keeps ${slots.keepVersions} per display name`;
-  const pace = `${slots.registrationsInPace} registration(s) in the last ${PACE_DAYS} days, ${slots.newSlotsInPace} of them taking a new slot (${retention})`;
+  const pace = `${slots.registrationsInPace} registration(s), ${slots.newSlotsInPace} of them taking a new slot; ${retention}`;
   const when =
     slots.runsOutOn === 'never'
       ? 'the tenant never runs out of room at this pace'
@@ -61,7 +61,7 @@ export function renderLedgerReport(report: LedgerReport, limit: number): string 
     );
   if (report.unmeasured > 0)
     sections.push(
-      `${report.unmeasured} registration(s) without a measured upload (not ready yet, adopted, or recorded by an earlier release without its create time).`,
+      `${report.unmeasured} registration(s) without a measured upload (failed, not ready yet, adopted ready, or recorded by an earlier release without its create time).`,
     );
   sections.push(slotsLine(report.slots, limit));
   return sections.join('\n\n');

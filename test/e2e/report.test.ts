@@ -82,7 +82,7 @@ describe('image-sync report', () => {
     expect(table.stdout).toMatch(/^MONTH\s+REGISTRATIONS\s+READY\s+UPLOAD MEDIAN\s+UPLOAD P95\s+MEASURED\s+FAILURES/);
     expect(table.stdout).toContain('osVersionNotSupported 1');
     expect(table.stdout).toMatch(
-      /Slots: 3 of 20 in use \(as of the last reconcile, .*\)\.\nAt the last 90 days' pace \(3 registration\(s\) .*\), the tenant runs out of room on \d{4}-\d{2}-\d{2}\./,
+      /Slots: 3 of 20 in use \(as of the last reconcile, .*\)\.\nAt the last 90 days' pace \(3 registration\(s\), 3 of them taking a new slot; retention off\), the tenant runs out of room on \d{4}-\d{2}-\d{2}\./,
     );
   });
 
