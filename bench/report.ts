@@ -69,6 +69,7 @@ const REQUEST_COLUMNS: readonly Column<ScenarioResult>[] = [
   { header: 'Graph list pages', value: (run) => versus(run.requests.graphList) },
   { header: 'policies', value: (run) => versus(run.requests.policies) },
   { header: 'getSourceImages', value: (run) => versus(run.requests.preflight) },
+  { header: 'catalogue', value: (run) => versus(run.requests.catalogue) },
   { header: 'POST', value: (run) => versus(run.requests.creates) },
   { header: 'source GET', value: (run) => versus(run.requests.sourceReads) },
   { header: 'status GET', value: (run) => versus(run.requests.statusChecks) },

@@ -17,6 +17,7 @@ export const KINDS = {
   statusCheck: 'graph.deviceImages.get',
   policies: 'graph.provisioningPolicies.list',
   preflight: 'graph.deviceImages.getSourceImages',
+  catalogue: 'graph.osImages.list',
 } as const;
 
 export interface KindFigure {
@@ -41,6 +42,12 @@ export interface RequestFigures {
   /** The lifecycle's reads per reconcile: provisioning policies, and getSourceImages before first creates. */
   readonly policies: KindFigure;
   readonly preflight: KindFigure;
+  /**
+   * Image currency (DESIGN §16): the reconcile reads the Windows release catalogue once when a ready
+   * registration exists (images already registered), and sync once more before it exits when an
+   * upload became ready in the run. The bench estates have an empty catalogue: one page each.
+   */
+  readonly catalogue: KindFigure;
   /** Everything else served (gets of single images, retryUpload, …): the minimum is 0. */
   readonly other: number;
   readonly total: KindFigure;
@@ -105,6 +112,7 @@ export function requestFigures(
   // A rebuilt image's new version is a new registration like a new image.
   const newImages = bench.counts.new + bench.counts.rebuilt;
   const preflightMinimum = newImages > 0 ? 1 : 0;
+  const catalogueMinimum = (bench.counts.registered + bench.counts.rebuilt > 0 ? 1 : 0) + (newImages > 0 ? 1 : 0);
   const listingMinimum = armMinimum + resourceGraphMinimum + bench.graphPages + 1 + preflightMinimum;
   const known = new Set<string>(Object.values(KINDS));
   const other = Object.entries(served).reduce((sum, [kind, n]) => sum + (known.has(kind) ? 0 : n), 0);
@@ -141,10 +149,11 @@ export function requestFigures(
     statusChecks: checks,
     policies: figure([KINDS.policies], 1),
     preflight: figure([KINDS.preflight], preflightMinimum),
+    catalogue: figure([KINDS.catalogue], catalogueMinimum),
     other,
     total: {
       count: requests.length - Object.values(refused).reduce((sum, n) => sum + n, 0),
-      minimum: listingMinimum + 3 * newImages,
+      minimum: listingMinimum + 3 * newImages + catalogueMinimum,
       refused: Object.values(refused).reduce((sum, n) => sum + n, 0),
     },
     reconcile: {

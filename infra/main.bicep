@@ -177,6 +177,13 @@ param imageSyncRollout bool = false
 @description('IMAGE_SYNC_DISCOVERY: arm lists images per subscription; resource-graph finds tagged images with one Azure Resource Graph query across subscriptions (Reader is still what it needs).')
 param imageSyncDiscovery string = 'arm'
 
+@description('IMAGE_SYNC_MAX_PATCH_LAG: image currency, warn when a ready image is more than this many Patch Tuesdays behind its Windows release\'s latest quality update (0-12); off: never read the Windows release catalogue.')
+param imageSyncMaxPatchLag string = '1'
+
+@secure()
+@description('IMAGE_SYNC_REBUILD_WEBHOOK_URL: https URL that receives one JSON POST ImageSyncRebuildNeeded per registration and newer build, for an image pipeline to rebuild. Empty: none.')
+param imageSyncRebuildWebhookUrl string = ''
+
 @secure()
 @description('IMAGE_SYNC_ALERT_WEBHOOK_URL: https URL that receives one JSON POST per new failure or problem. Empty: none.')
 param imageSyncAlertWebhookUrl string = ''
@@ -230,9 +237,11 @@ var imageSyncSettings = union(
     IMAGE_SYNC_TRANSIENT_RETRY_HOURS: string(imageSyncTransientRetryHours)
     IMAGE_SYNC_ROLLOUT: imageSyncRollout ? 'true' : 'false'
     IMAGE_SYNC_DISCOVERY: imageSyncDiscovery
+    IMAGE_SYNC_MAX_PATCH_LAG: imageSyncMaxPatchLag
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
-  empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl }
+  empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl },
+  empty(imageSyncRebuildWebhookUrl) ? {} : { IMAGE_SYNC_REBUILD_WEBHOOK_URL: imageSyncRebuildWebhookUrl }
 )
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {

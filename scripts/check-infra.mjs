@@ -60,6 +60,8 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', param: 'imageSyncTransientRetryHours', default: '24' },
   { setting: 'IMAGE_SYNC_ROLLOUT', param: 'imageSyncRollout', default: 'false' },
   { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
+  { setting: 'IMAGE_SYNC_MAX_PATCH_LAG', param: 'imageSyncMaxPatchLag', default: '1' },
+  { setting: 'IMAGE_SYNC_REBUILD_WEBHOOK_URL', param: 'imageSyncRebuildWebhookUrl', default: '' },
 ];
 /** Set from the deployment's own resources, not from params. */
 const IDENTITY_SETTINGS = [

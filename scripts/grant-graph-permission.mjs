@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Grants the managed identity the Microsoft Graph application permission CloudPC.ReadWrite.All
-// (an app role assignment: the admin consent for an identity that cannot be consented to
-// interactively), and checks the Windows 365 prerequisite: its service principal must be able to
-// read every source subscription. No dependencies: fetch, and the Azure CLI for tokens.
+// Grants the managed identity the Microsoft Graph application permissions CloudPC.ReadWrite.All and
+// DeviceManagementConfiguration.Read.All (the Windows release catalogue of image currency, DESIGN
+// §16; --without-catalogue leaves it out) as app role assignments (the admin consent for an identity
+// that cannot be consented to interactively), and checks the Windows 365 prerequisite: its service
+// principal must be able to read every source subscription. No dependencies: fetch, and the Azure CLI for tokens.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -11,9 +12,9 @@ import { parseArgs } from 'node:util';
 
 const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const WINDOWS_365_APP_ID = '0af06dc6-e4b5-4f28-818e-e78e62d137a5';
-const PERMISSION = 'CloudPC.ReadWrite.All';
-/** The id Microsoft publishes for the permission; only compared with what the tenant answers. */
-const PUBLISHED_ROLE_ID = '3b4349e1-8cf5-45a3-95b7-69d1751d3e6a';
+/** The permissions and the ids Microsoft publishes for them (only compared with what the tenant answers). */
+const CLOUD_PC = { value: 'CloudPC.ReadWrite.All', publishedId: '3b4349e1-8cf5-45a3-95b7-69d1751d3e6a' };
+const CATALOGUE = { value: 'DeviceManagementConfiguration.Read.All', publishedId: 'dc377aa6-52d8-4e23-b271-2a7ae04cedf3' };
 const READER_ROLE_ID = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 /** Built-in roles that include read access to a subscription: Reader, Contributor, Owner. */
 const READ_ROLE_IDS = new Set([READER_ROLE_ID, 'b24988ac-6180-42a0-ab88-20f7382dd24c', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635']);
@@ -23,8 +24,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HELP = `Usage: node scripts/grant-graph-permission.mjs --principal-id ID [options]
 
 Grants the managed identity (its service principal object id, the "principalId" output of the
-deployment) the Microsoft Graph application permission ${PERMISSION}, and checks that the
-Windows 365 service principal (appId ${WINDOWS_365_APP_ID}) can read each source subscription.
+deployment) the Microsoft Graph application permissions ${CLOUD_PC.value} (device images and
+provisioning policies) and ${CATALOGUE.value} (the Windows release catalogue that image currency
+reads, IMAGE_SYNC_MAX_PATCH_LAG), and checks that the Windows 365 service principal (appId
+${WINDOWS_365_APP_ID}) can read each source subscription.
 
 Run it as a Privileged Role Administrator or Global Administrator (az login). Tokens come from
 "az account get-access-token" unless given.
@@ -35,6 +38,8 @@ Run it as a Privileged Role Administrator or Global Administrator (az login). To
                              (default: env IMAGE_SYNC_SUBSCRIPTION_IDS; none or *: skip the check)
   --apply-windows365-reader  assign Reader to Windows 365 where it is missing (needs Owner or
                              User Access Administrator on those subscriptions)
+  --without-catalogue        do not grant ${CATALOGUE.value} (with IMAGE_SYNC_MAX_PATCH_LAG=off
+                             the app never reads the catalogue)
   --dry-run                  print what would be done; change nothing
   --token TOKEN              Microsoft Graph access token (default: env GRAPH_TOKEN, else az)
   --arm-token TOKEN          Azure Resource Manager access token (default: env ARM_TOKEN, else az)
@@ -65,6 +70,7 @@ function parseOptions(argv, env) {
       'principal-id': { type: 'string' },
       'subscription-ids': { type: 'string' },
       'apply-windows365-reader': { type: 'boolean', default: false },
+      'without-catalogue': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       token: { type: 'string' },
       'arm-token': { type: 'string' },
@@ -97,6 +103,7 @@ function parseOptions(argv, env) {
     principalId,
     subscriptionIds,
     applyReader: values['apply-windows365-reader'],
+    permissions: values['without-catalogue'] ? [CLOUD_PC] : [CLOUD_PC, CATALOGUE],
     dryRun: values['dry-run'],
     graphToken: values.token ?? env.GRAPH_TOKEN,
     armToken: values['arm-token'] ?? env.ARM_TOKEN,
@@ -165,18 +172,23 @@ function printCommand(line) {
   console.log(`    ${line}`);
 }
 
-async function grantPermission(graph, options) {
+async function grantPermissions(graph, options) {
   const graphSp = await servicePrincipalByAppId(graph, MICROSOFT_GRAPH_APP_ID);
   if (!graphSp) throw new ScriptError(`the Microsoft Graph service principal (appId ${MICROSOFT_GRAPH_APP_ID}) is not in this tenant`);
-  const role = (graphSp.appRoles ?? []).find(
-    (candidate) =>
-      candidate.value === PERMISSION && (candidate.allowedMemberTypes ?? []).includes('Application') && candidate.isEnabled !== false,
-  );
-  if (!role) throw new ScriptError(`Microsoft Graph offers no enabled application permission named ${PERMISSION} in this tenant`);
   console.log(`Microsoft Graph service principal: ${graphSp.id}`);
-  console.log(`Application permission ${PERMISSION}: app role ${role.id}`);
-  if (role.id.toLowerCase() !== PUBLISHED_ROLE_ID)
-    console.log(`  (note: differs from the published id ${PUBLISHED_ROLE_ID}; using the tenant's)`);
+  const roles = options.permissions.map((permission) => {
+    const role = (graphSp.appRoles ?? []).find(
+      (candidate) =>
+        candidate.value === permission.value &&
+        (candidate.allowedMemberTypes ?? []).includes('Application') &&
+        candidate.isEnabled !== false,
+    );
+    if (!role) throw new ScriptError(`Microsoft Graph offers no enabled application permission named ${permission.value} in this tenant`);
+    console.log(`Application permission ${permission.value}: app role ${role.id}`);
+    if (role.id.toLowerCase() !== permission.publishedId)
+      console.log(`  (note: differs from the published id ${permission.publishedId}; using the tenant's)`);
+    return { permission: permission.value, role };
+  });
 
   const identity = await graph.request(
     'GET',
@@ -187,23 +199,27 @@ async function grantPermission(graph, options) {
   );
 
   const assignments = await graph.list(`/v1.0/servicePrincipals/${options.principalId}/appRoleAssignments`);
-  const existing = assignments.find(
-    (assignment) =>
-      assignment.resourceId?.toLowerCase() === graphSp.id.toLowerCase() && assignment.appRoleId?.toLowerCase() === role.id.toLowerCase(),
-  );
-  if (existing) {
-    console.log(`Already granted: ${PERMISSION} (assignment ${existing.id}). Nothing to do.`);
-    return;
+  for (const { permission, role } of roles) {
+    const existing = assignments.find(
+      (assignment) =>
+        assignment.resourceId?.toLowerCase() === graphSp.id.toLowerCase() && assignment.appRoleId?.toLowerCase() === role.id.toLowerCase(),
+    );
+    if (existing) {
+      console.log(`Already granted: ${permission} (assignment ${existing.id}). Nothing to do.`);
+      continue;
+    }
+    const body = { principalId: options.principalId, resourceId: graphSp.id, appRoleId: role.id };
+    const target = `/v1.0/servicePrincipals/${graphSp.id}/appRoleAssignedTo`;
+    if (options.dryRun) {
+      console.log(`Would grant ${permission}: POST ${options.graphEndpoint}${target}`);
+      printCommand(JSON.stringify(body));
+      continue;
+    }
+    const created = await graph.request('POST', target, body);
+    console.log(
+      `Granted ${permission} (assignment ${created.id ?? 'created'}). Admin consent is this assignment; nothing else to approve.`,
+    );
   }
-  const body = { principalId: options.principalId, resourceId: graphSp.id, appRoleId: role.id };
-  const target = `/v1.0/servicePrincipals/${graphSp.id}/appRoleAssignedTo`;
-  if (options.dryRun) {
-    console.log(`Would grant ${PERMISSION}: POST ${options.graphEndpoint}${target}`);
-    printCommand(JSON.stringify(body));
-    return;
-  }
-  const created = await graph.request('POST', target, body);
-  console.log(`Granted ${PERMISSION} (assignment ${created.id ?? 'created'}). Admin consent is this assignment; nothing else to approve.`);
 }
 
 function canReadSubscription(assignment, subscriptionId) {
@@ -275,7 +291,7 @@ export async function run(argv, env) {
   const graph = client(`${options.graphEndpoint}`, options.graphToken ?? azToken('ms-graph'), 'Microsoft Graph');
   let arm;
   const armFor = () => (arm ??= client(options.armEndpoint, options.armToken ?? azToken('arm'), 'Azure Resource Manager'));
-  await grantPermission(graph, options);
+  await grantPermissions(graph, options);
   const missing = await checkWindows365Reader(graph, armFor, options);
   if (options.dryRun) console.log('Dry run: nothing was changed.');
   if (missing.length > 0) {

@@ -54,6 +54,10 @@ export interface Config {
   readonly rollout: boolean;
   /** How tagged images are found: ARM per subscription (default), or one Azure Resource Graph query. */
   readonly discovery: Discovery;
+  /** Image currency (DESIGN §16): warn above this many Patch Tuesdays behind; null (`off`): the catalogue is never read. */
+  readonly maxPatchLag: number | null;
+  /** One `ImageSyncRebuildNeeded` POST per registration and newer build (DESIGN §16). */
+  readonly rebuildWebhookUrl: string | null;
 }
 
 export type Discovery = 'arm' | 'resource-graph';
@@ -98,7 +102,11 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_TRANSIENT_RETRY_HOURS: 24,
   IMAGE_SYNC_ROLLOUT: false,
   IMAGE_SYNC_DISCOVERY: 'arm',
+  IMAGE_SYNC_MAX_PATCH_LAG: 1,
 });
+
+/** The catalogue lists the last three Patch Tuesdays; a year is the most a setting can mean. */
+export const MAX_PATCH_LAG = 12;
 
 /**
  * Windows 365 holds 20 custom images per tenant today (the default). A larger setting is accepted for
@@ -388,6 +396,20 @@ function discovery(env: Environment): Discovery {
   return raw;
 }
 
+/** IMAGE_SYNC_MAX_PATCH_LAG: a whole number of Patch Tuesdays, or `off` (null). */
+function maxPatchLag(env: Environment): number | null {
+  const raw = text(env, 'IMAGE_SYNC_MAX_PATCH_LAG');
+  if (raw !== undefined && raw.toLowerCase() === 'off') return null;
+  if (raw !== undefined && !(/^\d+$/.test(raw) && Number(raw) <= MAX_PATCH_LAG)) {
+    throw new ConfigError(
+      'IMAGE_SYNC_MAX_PATCH_LAG',
+      `"${raw}" is neither a whole number from 0 to ${MAX_PATCH_LAG} nor off`,
+      `set how many Patch Tuesdays a ready image may be behind (e.g. ${DEFAULTS.IMAGE_SYNC_MAX_PATCH_LAG}), off to never read the Windows release catalogue, or remove it for the default ${DEFAULTS.IMAGE_SYNC_MAX_PATCH_LAG}`,
+    );
+  }
+  return raw === undefined ? DEFAULTS.IMAGE_SYNC_MAX_PATCH_LAG : Number(raw);
+}
+
 /** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
 export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
@@ -478,6 +500,14 @@ export function loadConfig(env: Environment): Config {
     transientRetryHours: integer(env, 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', DEFAULTS.IMAGE_SYNC_TRANSIENT_RETRY_HOURS, 1, 168),
     rollout: flag(env, 'IMAGE_SYNC_ROLLOUT', DEFAULTS.IMAGE_SYNC_ROLLOUT),
     discovery: discoveryMode,
+    maxPatchLag: maxPatchLag(env),
+    rebuildWebhookUrl: httpsUrl(
+      env,
+      'IMAGE_SYNC_REBUILD_WEBHOOK_URL',
+      null,
+      'https://api.github.com/repos/contoso/images/dispatches',
+      false,
+    ),
   });
 }
 

@@ -55,6 +55,28 @@ export interface DeviceImage {
   readonly osStatus: string | null;
   /** `YYYY-MM-DD`: the date the image's OS stops being usable; null when Graph gives none. */
   readonly expirationDate: string | null;
+  /** The full OS build, e.g. `10.0.26100.4652` (v1.0 since March 2026); null before the upload is ready or when Graph gives none. */
+  readonly osVersionNumber: string | null;
+}
+
+/**
+ * One Windows release of Intune's OS catalogue (beta `managedDeviceWindowsOSImages`, DESIGN §16), as
+ * Graph wrote it: values the app cannot use (a malformed buildVersion, a month of 13) are kept here
+ * and judged by src/rules/osCurrency.ts, so one odd entry never makes the whole catalogue unreadable.
+ */
+export interface WindowsRelease {
+  /** Such as `Windows 11 24H2`. */
+  readonly id: string;
+  readonly editions: readonly { readonly editionType: string; readonly supportEndDate: string | null }[];
+  /** The last three Patch Tuesdays' quality updates. */
+  readonly updates: readonly WindowsUpdate[];
+}
+
+export interface WindowsUpdate {
+  /** Undocumented format: `26100.4946` and `10.0.26100.4946` are both plausible. */
+  readonly buildVersion: string;
+  readonly releaseYear: number | null;
+  readonly releaseMonth: number | null;
 }
 
 /** A Cloud PC provisioning policy as far as the app reads it: which image new Cloud PCs get. */
@@ -112,6 +134,8 @@ export const WARNING_CODES = [
   'os-support-ending',
   'os-support-ended',
   'upload-warning',
+  'os-update-behind',
+  'edition-support-ending',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 
@@ -184,6 +208,24 @@ export interface LedgerEntry {
   readonly rolloutPolicies: readonly string[];
   /** What became of each of those targets, once this version was ready and IMAGE_SYNC_ROLLOUT on. */
   readonly rollouts: readonly RolloutOutcome[];
+  /**
+   * When the device image was created (the create's answer, or its adoption while uploading): the
+   * start of the upload `image-sync report` measures. Absent on rows of earlier releases (DESIGN §16).
+   */
+  readonly imageCreatedAt?: string | null;
+  /** When the upload was first seen ready (markReady); recovered from Graph for rows of earlier releases. */
+  readonly readyAt?: string | null;
+  /** Graph's `osVersionNumber` and `operatingSystem` of the device image, as last read. */
+  readonly osVersionNumber?: string | null;
+  readonly operatingSystem?: string | null;
+  /** Image currency (DESIGN §16), as the last reconcile judged it: the newest quality update of the image's Windows release. */
+  readonly latestBuild?: string | null;
+  /** Release months of quality updates newer than the image's build; null when not judged. */
+  readonly patchLag?: number | null;
+  /** The currency warnings found by the last reconcile (os-update-behind, edition-support-ending). */
+  readonly currencyWarnings?: readonly ImageWarning[];
+  /** Currency alerts sent, as `code@latestBuild`: each once per registration and latest build. */
+  readonly alertedCurrency?: readonly string[];
 }
 
 /**

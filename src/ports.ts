@@ -14,6 +14,7 @@ import type {
   SourceImage,
   StatusCheck,
   WarningCode,
+  WindowsRelease,
 } from './domain';
 import type { Logger } from './log';
 
@@ -54,6 +55,30 @@ export interface DeviceImageApi {
   getProvisioningPolicy(policyId: string): Promise<ProvisioningPolicy | null>;
   /** PATCHes the image a provisioning policy gives new Cloud PCs (existing Cloud PCs keep theirs). */
   pointPolicyAt(policyId: string, image: PolicyImage): Promise<void>;
+}
+
+/** Intune's Windows release catalogue (beta `managedDeviceWindowsOSImages`, DESIGN §16). */
+export interface WindowsReleaseCatalogue {
+  /** Every release, all pages. Throws ForbiddenError without DeviceManagementConfiguration.Read.All. */
+  list(): Promise<WindowsRelease[]>;
+}
+
+/** The tenant's custom-image slots as the last reconcile counted them, for `image-sync report` (DESIGN §16). */
+export interface TenantSlotCount {
+  /** Device images Graph listed plus creates in flight. */
+  readonly inUse: number;
+  /** IMAGE_SYNC_TENANT_IMAGE_LIMIT then. */
+  readonly limit: number;
+  /** IMAGE_SYNC_KEEP_VERSIONS then. */
+  readonly keepVersions: number;
+  readonly at: string;
+}
+
+export interface TenantSlotCounts {
+  /** Replaces the last count (best effort: a failure is the caller's to log). */
+  record(count: TenantSlotCount): Promise<void>;
+  /** The last count; null before the first reconcile (read-only: a missing table reads as null). */
+  latest(): Promise<TenantSlotCount | null>;
 }
 
 /** The image a provisioning policy is pointed at. */
@@ -166,11 +191,23 @@ export interface WarningAlert {
   readonly detail: string;
 }
 
+/** The JSON an image pipeline receives on IMAGE_SYNC_REBUILD_WEBHOOK_URL, besides `event` and `at` (DESIGN §16). */
+export interface RebuildNeeded {
+  readonly displayName: string | null;
+  readonly version: string | null;
+  readonly sourceImageResourceId: string;
+  readonly osVersionNumber: string;
+  readonly latestBuild: string;
+  readonly patchLag: number;
+}
+
 export interface Alerter {
   /** Logs `ImageSyncFailure` at error level and POSTs the webhook when configured. Never throws. */
   raise(alert: FailureAlert): Promise<void>;
   /** Logs `ImageSyncWarning` at warning level and POSTs the webhook (`"severity": "warning"`). Never throws. */
   warn(alert: WarningAlert): Promise<void>;
+  /** Logs `ImageSyncRebuildNeeded` and POSTs IMAGE_SYNC_REBUILD_WEBHOOK_URL when set. Never throws. */
+  rebuildNeeded(request: RebuildNeeded): Promise<void>;
 }
 
 /**
@@ -208,4 +245,6 @@ export interface SyncDeps {
   readonly alerts: Alerter;
   readonly slots: ImageSlots;
   readonly rollouts: PolicyRollouts;
+  readonly windowsReleases: WindowsReleaseCatalogue;
+  readonly slotCounts: TenantSlotCounts;
 }

@@ -1,24 +1,28 @@
 // Alerts (DESIGN §9): a failure is one error-level `ImageSyncFailure` log line, a warning one
 // warning-level `ImageSyncWarning` line, which an Application Insights alert rule can match; and,
-// when configured, one JSON POST to the webhook, whose `severity` tells the two apart.
+// when configured, one JSON POST to the webhook, whose `severity` tells the two apart. A rebuild
+// request (DESIGN §16) is one `ImageSyncRebuildNeeded` line and a POST to its own webhook.
 // Delivery is best effort: a refused URL, a timeout, a non-2xx answer or a network error is logged
 // as `ImageSyncAlertUndelivered` and never thrown. The webhook URL may carry a secret (in its query,
 // often in its path too), so logs name its origin only.
 import { type Clock, systemClock, type WarningCode } from '../domain';
 import { errorMessage } from '../errors';
 import { type Logger, redactText } from '../log';
-import type { Alerter, FailureAlert, WarningAlert } from '../ports';
+import type { Alerter, FailureAlert, RebuildNeeded, WarningAlert } from '../ports';
 import { remediationFor } from './remediation';
 
 export const FAILURE_EVENT = 'ImageSyncFailure';
 export const WARNING_EVENT = 'ImageSyncWarning';
 export const UNDELIVERED_EVENT = 'ImageSyncAlertUndelivered';
+export const REBUILD_EVENT = 'ImageSyncRebuildNeeded';
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 
 export interface AlerterOptions {
   readonly log: Logger;
   /** https only; anything else is refused (logged, never requested). */
   readonly webhookUrl: string | null;
+  /** IMAGE_SYNC_REBUILD_WEBHOOK_URL: https only, like webhookUrl. */
+  readonly rebuildWebhookUrl?: string | null;
   readonly timeoutMs?: number;
   readonly fetch?: typeof globalThis.fetch;
   readonly clock?: Clock;
@@ -49,21 +53,27 @@ export interface WarningAlertPayload {
   readonly remediation: string;
 }
 
+/** The rebuild webhook's JSON body (DESIGN §16). */
+export interface RebuildNeededPayload extends RebuildNeeded {
+  readonly event: typeof REBUILD_EVENT;
+  readonly at: string;
+}
+
 type Webhook =
   { readonly kind: 'none' } | { readonly kind: 'refused'; readonly why: string } | { readonly kind: 'https'; readonly url: URL };
 
-function parseWebhook(webhookUrl: string | null): Webhook {
+function parseWebhook(webhookUrl: string | null, setting = 'IMAGE_SYNC_ALERT_WEBHOOK_URL'): Webhook {
   if (webhookUrl === null || webhookUrl.trim() === '') return { kind: 'none' };
   let url: URL;
   try {
     url = new URL(webhookUrl.trim());
   } catch {
-    return { kind: 'refused', why: 'the webhook URL is not a URL; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL' };
+    return { kind: 'refused', why: `the webhook URL is not a URL; set ${setting} to an https URL` };
   }
   if (url.protocol !== 'https:') {
     return {
       kind: 'refused',
-      why: `the webhook URL is ${url.protocol.replace(/:$/, '')}, not https; set IMAGE_SYNC_ALERT_WEBHOOK_URL to an https URL`,
+      why: `the webhook URL is ${url.protocol.replace(/:$/, '')}, not https; set ${setting} to an https URL`,
     };
   }
   return { kind: 'https', url };
@@ -89,6 +99,7 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): string {
 export function createAlerter(options: AlerterOptions): Alerter {
   const { log } = options;
   const webhook = parseWebhook(options.webhookUrl);
+  const rebuildWebhook = parseWebhook(options.rebuildWebhookUrl ?? null, 'IMAGE_SYNC_REBUILD_WEBHOOK_URL');
   const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const send = options.fetch ?? globalThis.fetch;
   const clock = options.clock ?? systemClock;
@@ -96,7 +107,7 @@ export function createAlerter(options: AlerterOptions): Alerter {
   /** `about` names the alert in an ImageSyncAlertUndelivered line (its errorCode or warning). */
   async function post(
     url: URL,
-    payload: FailureAlertPayload | WarningAlertPayload,
+    payload: FailureAlertPayload | WarningAlertPayload | RebuildNeededPayload,
     about: Readonly<Record<string, string>>,
   ): Promise<void> {
     const target = url.origin;
@@ -123,13 +134,17 @@ export function createAlerter(options: AlerterOptions): Alerter {
     }
   }
 
-  async function deliver(payload: FailureAlertPayload | WarningAlertPayload, about: Readonly<Record<string, string>>): Promise<void> {
-    if (webhook.kind === 'none') return;
-    if (webhook.kind === 'refused') {
-      log.warn(UNDELIVERED_EVENT, { webhook: null, status: null, ...about, detail: webhook.why });
+  async function deliver(
+    payload: FailureAlertPayload | WarningAlertPayload | RebuildNeededPayload,
+    about: Readonly<Record<string, string>>,
+    to: Webhook = webhook,
+  ): Promise<void> {
+    if (to.kind === 'none') return;
+    if (to.kind === 'refused') {
+      log.warn(UNDELIVERED_EVENT, { webhook: null, status: null, ...about, detail: to.why });
       return;
     }
-    await post(webhook.url, payload, about);
+    await post(to.url, payload, about);
   }
 
   return {
@@ -158,6 +173,19 @@ export function createAlerter(options: AlerterOptions): Alerter {
       };
       log.warn(WARNING_EVENT, fields);
       await deliver({ event: WARNING_EVENT, severity: 'warning', at: clock.now().toISOString(), ...fields }, { warning: alert.warning });
+    },
+
+    async rebuildNeeded(request: RebuildNeeded): Promise<void> {
+      const fields = {
+        displayName: request.displayName,
+        version: request.version,
+        sourceImageResourceId: request.sourceImageResourceId,
+        osVersionNumber: request.osVersionNumber,
+        latestBuild: request.latestBuild,
+        patchLag: request.patchLag,
+      };
+      log.info(REBUILD_EVENT, { ...fields, webhook: rebuildWebhook.kind === 'https' ? rebuildWebhook.url.origin : null });
+      await deliver({ event: REBUILD_EVENT, at: clock.now().toISOString(), ...fields }, { rebuild: request.latestBuild }, rebuildWebhook);
     },
   };
 }

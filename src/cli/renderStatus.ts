@@ -19,6 +19,15 @@ function osLabel(image: StatusReport['images'][number]): string {
     .join(' ');
 }
 
+/** The OS build and how far behind its release's latest update it is (DESIGN §16). */
+function buildLabel(image: StatusReport['images'][number]): string {
+  if (image.osVersionNumber === null) return '-';
+  if (image.latestBuild === null || image.patchLag === null) return image.osVersionNumber;
+  return image.patchLag === 0
+    ? `${image.osVersionNumber} (current)`
+    : `${image.osVersionNumber} (${image.patchLag} behind ${image.latestBuild})`;
+}
+
 export function renderStatus(report: StatusReport): string {
   const sections: string[] = [];
   if (report.images.length === 0) sections.push('No images in the ledger yet: run `image-sync sync` (or wait for the reconcile timer).');
@@ -30,6 +39,7 @@ export function renderStatus(report: StatusReport): string {
         { header: 'SOURCE', value: (image) => sourceLabel(image.sourceImageResourceId), max: 60 },
         { header: 'DEVICE IMAGE', value: (image) => image.deviceImageId ?? '-' },
         { header: 'OS', value: osLabel, max: 40 },
+        { header: 'BUILD', value: buildLabel, max: 48 },
         { header: 'DETAIL', value: detail, max: 160 },
       ]),
     );

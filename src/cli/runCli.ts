@@ -6,6 +6,7 @@ import { planCommand } from './commands/planCommand';
 import { pruneCommand } from './commands/pruneCommand';
 import { rollbackCommand } from './commands/rollbackCommand';
 import { registerCommand } from './commands/registerCommand';
+import { reportCommand } from './commands/reportCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
 import { packageVersion } from './packageVersion';
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   pruneCommand,
   rollbackCommand,
+  reportCommand,
   emulatorCommand,
 ];
 

@@ -23,10 +23,12 @@ export interface StatusImage {
   readonly policies: readonly string[];
   /** Contract 3. Gallery image versions are not yet a source (DESIGN §17), so every source is a managed image. */
   readonly sourceKind: 'managedImage';
-  /** Contract 3: null while the app does not judge image currency (DESIGN §16, not built yet). */
-  readonly osVersionNumber: null;
-  readonly latestBuild: null;
-  readonly patchLag: null;
+  /** Contract 3, image currency (DESIGN §16) as the last reconcile judged it: Graph's full OS build of the device image. */
+  readonly osVersionNumber: string | null;
+  /** The newest quality update of the image's Windows release; null when not judged (not the newest ready version, or no catalogue match). */
+  readonly latestBuild: string | null;
+  /** Patch Tuesdays (release months) behind latestBuild; null when not judged. */
+  readonly patchLag: number | null;
 }
 
 /**
@@ -88,9 +90,9 @@ function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
     warnings: warningsOf(row, options.now, options.expiryWarningDays).map(describeWarning),
     policies: row.policies,
     sourceKind: 'managedImage',
-    osVersionNumber: null,
-    latestBuild: null,
-    patchLag: null,
+    osVersionNumber: row.osVersionNumber ?? null,
+    latestBuild: row.latestBuild ?? null,
+    patchLag: row.patchLag ?? null,
   };
 }
 

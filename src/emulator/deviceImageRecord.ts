@@ -36,8 +36,11 @@ const V1_PROPERTIES = [
   'lastModifiedDateTime',
   'operatingSystem',
   'osBuildNumber',
+  // In v1.0 since March 2026 (Microsoft's published v1.0 metadata lists both on cloudPcDeviceImage).
+  'osVersionNumber',
+  'sizeInGB',
 ];
-const BETA_ONLY_PROPERTIES = ['osVersionNumber', 'sizeInGB', 'scopeIds'];
+const BETA_ONLY_PROPERTIES = ['scopeIds'];
 
 /** The properties a cloudPcDeviceImage has in a version, with the failure field(s) the estate names. */
 export function deviceImageProperties(version: GraphVersion, failureField: FailureField): string[] {
@@ -77,12 +80,12 @@ export function renderDeviceImage(record: DeviceImageRecord, now: Date, options:
     lastModifiedDateTime: modified.toISOString(),
     operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
     osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
+    osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
+    sizeInGB: usable ? upload.sizeInGB : null,
   };
   if (options.version === 'v1.0') return v1Image;
   return {
     ...v1Image,
-    osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
-    sizeInGB: usable ? upload.sizeInGB : null,
     // The default scope tag: the emulator knows no other.
     scopeIds: ['0'],
   };
@@ -126,6 +129,7 @@ export function describeDeviceImage(record: DeviceImageRecord, now: Date): Emula
     errorCode: status === 'failed' ? upload.errorCode : null,
     operatingSystem: usable ? upload.reportedOs.operatingSystem : null,
     osBuildNumber: usable ? upload.reportedOs.osBuildNumber : null,
+    osVersionNumber: usable ? upload.reportedOs.osVersionNumber : null,
     lastModifiedDateTime: typeof lastModified === 'string' ? lastModified : null,
     ...osSupportOf(upload, status),
     uploads: record.uploads.length,

@@ -51,7 +51,7 @@ export function parseDeviceImageChanges(text: string, graphVersion: GraphVersion
   return { ...(displayName === undefined ? {} : { displayName }), ...(version === undefined ? {} : { version }) };
 }
 
-/** The beta-only properties (osVersionNumber, sizeInGB, scopeIds) do not exist on v1.0's type. */
+/** The beta-only property (scopeIds) does not exist on v1.0's type (osVersionNumber and sizeInGB do since March 2026). */
 function rejectUnknownProperties(body: Record<string, unknown>, graphVersion: GraphVersion): void {
   const known = new Set(['@odata.type', ...deviceImageProperties(graphVersion, 'both')]);
   const unknown = Object.keys(body).find((name) => !known.has(name));

@@ -3,12 +3,18 @@
 import type { OsImage } from './estateSchema';
 import { osImageSchema } from './estateSchema';
 import { jsonBody } from './deviceImageRequests';
-import { graphCollection, selectProperties } from './graphQuery';
+import { type SelectableType, graphCollection, requireSelectable, selectProperties } from './graphQuery';
 import { queryParameter } from './paging';
 import { jsonReply, Refusal, unknownSegment, type Reply } from './replies';
 import type { Route } from './routes';
 
 type OsImageRoute = Extract<Route, { kind: `graph.osImages.${string}` }>;
+
+/** What Graph's type has: a `$select` of anything else is refused, as Graph refuses it. */
+const OS_IMAGE_TYPE: SelectableType = {
+  type: 'microsoft.graph.managedDeviceWindowsOperatingSystemImage',
+  properties: ['id', 'supportedEditions', 'supportedArchitectures', 'availableUpdates'],
+};
 
 export class OsImageCatalogue {
   private readonly images = new Map<string, OsImage>();
@@ -54,9 +60,11 @@ export function answerOsImages(
           pageSize: context.pageSize,
           filterable: ['id'],
           topAndSkip: true,
+          selectable: OS_IMAGE_TYPE,
         }),
       );
     case 'graph.osImages.get': {
+      requireSelectable(queryParameter(request.url, '$select'), OS_IMAGE_TYPE);
       const image = context.catalogue.get(route.id);
       if (image === undefined) throw new Refusal(404, 'ResourceNotFound', `The Windows OS image '${route.id}' does not exist.`);
       return jsonReply(200, selectProperties(render(image), queryParameter(request.url, '$select')));

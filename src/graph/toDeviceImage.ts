@@ -42,6 +42,7 @@ const deviceImageBody = z.object({
   lastModifiedDateTime: nullableText,
   osStatus: nullableText,
   expirationDate: nullableDate,
+  osVersionNumber: nullableText,
 });
 
 /** A cloudPcDeviceImage from Graph's JSON; throws a PermanentError naming the field when it is not one. */
@@ -61,5 +62,6 @@ export function toDeviceImage(body: unknown): DeviceImage {
     lastModifiedDateTime: image.lastModifiedDateTime,
     osStatus: image.osStatus,
     expirationDate: image.expirationDate,
+    osVersionNumber: image.osVersionNumber,
   };
 }

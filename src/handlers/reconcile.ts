@@ -1,6 +1,7 @@
 // The timer's reconciliation: the guarantee behind the events. Lists every source image, the
 // tenant's device images and policies, the ledger and the reserved slots; runs retention first
-// (so a full tenant makes room before anything is planned), then plans and carries the plan out.
+// (so a full tenant makes room before anything is planned), then plans and carries the plan out;
+// then judges the ready images' currency (DESIGN §16) and records the slots in use for `report`.
 import { NOTHING_APPLIED, type AppliedPlan } from '../steps/applyPlan';
 import type { Plan } from '../rules/plan';
 import { planFor, planRegistrations } from '../steps/planRegistrations';
@@ -9,6 +10,8 @@ import { reportProblem } from '../steps/reportFailure';
 import { type RetirementResult, afterRetention, retireVersions } from '../steps/retireVersions';
 import { type RolloutResult, rollOut } from '../steps/rollOutPolicies';
 import { readTenantView } from '../steps/tenantView';
+import { type CurrencyResult, judgeImageCurrency } from '../steps/judgeImageCurrency';
+import { recordSlotCount, slotsInUse } from '../steps/recordSlotCount';
 
 export interface ReconcileReport extends AppliedPlan {
   readonly plan: Plan;
@@ -20,6 +23,8 @@ export interface ReconcileReport extends AppliedPlan {
   readonly retention: readonly RetirementResult[];
   /** The policies pointed at ready versions this reconcile (IMAGE_SYNC_ROLLOUT), and why others were not. */
   readonly rollouts: readonly RolloutResult[];
+  /** Image currency (DESIGN §16): whether the catalogue was read, rows written, warnings alerted. */
+  readonly currency: CurrencyResult;
 }
 
 export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs?: number } = {}): Promise<ReconcileReport> {
@@ -34,6 +39,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
   let retention: readonly RetirementResult[] = [];
   let rollouts: readonly RolloutResult[] = [];
   let applied: AppliedPlan = NOTHING_APPLIED;
+  let currency: CurrencyResult = { catalogueRead: false, judged: 0, alerted: 0 };
   let planned: Plan;
   if (first === null) {
     // Without Graph's list the plan cannot tell new images from registered ones: act on nothing.
@@ -58,7 +64,15 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
       options.staleAfterMs,
     ));
     // The ledger as the plan left it: registrations adopted ready just now roll out too.
-    if (deps.config.rollout) rollouts = await rollOut(deps, await deps.ledger.list(), view.policies);
+    const settled = await deps.ledger.list();
+    if (deps.config.rollout) rollouts = await rollOut(deps, settled, view.policies);
+    // As the rollout left them: a row it wrote is judged from its write (else the currency write loses its ETag).
+    currency = await judgeImageCurrency(
+      deps,
+      settled.map((row) => deps.ledger.remembered(row) ?? row),
+      view.deviceImages,
+    );
+    await recordSlotCount(deps, slotsInUse(view, applied.registered));
   }
   const report = {
     ...applied,
@@ -68,6 +82,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     unavailableSubscriptions: listing.unavailable.length,
     retention,
     rollouts,
+    currency,
   };
   deps.log.info('ReconcileDone', {
     listed: report.listed,
@@ -79,6 +94,8 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
     observed: applied.observed,
     retired: retention.filter((result) => result.outcome === 'retired').length,
     rolledOut: rollouts.filter((result) => result.outcome === 'rolled-out').length,
+    catalogueRead: currency.catalogueRead,
+    currencyAlerts: currency.alerted,
     unreadableSubscriptions: report.unreadableSubscriptions,
     unavailableSubscriptions: report.unavailableSubscriptions,
   });

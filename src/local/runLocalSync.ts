@@ -9,13 +9,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerRow, Problem } from '../domain';
 import { sourceImageKey } from '../domain';
-import { TransientError } from '../errors';
+import { PermanentError, TransientError } from '../errors';
 import { StorageUnreachableError } from '../storage/classifyStorageError';
 import { describeError } from '../steps/reportFailure';
 import type { SharedClients } from '../runtime/createSyncDeps';
 import type { ImageState, SyncDeps } from '../ports';
 import { type ReconcileReport, reconcile } from '../handlers/reconcile';
 import { finishRollouts } from '../steps/rollOutPolicies';
+import { finishImageCurrency } from '../steps/judgeImageCurrency';
 import { startLocalHost } from './localHost';
 import type { QueueDrain } from './queueDrain';
 import { probeQueues } from './queuesIdle';
@@ -206,6 +207,13 @@ export async function runLocalSync(options: LocalSyncOptions): Promise<LocalSync
     } catch (error) {
       if (!(error instanceof TransientError)) throw error;
       deps.log.warn('RolloutDeferred', { detail: describeError(error) });
+    }
+    // And their currency is judged (DESIGN §16), as the next reconcile would.
+    try {
+      await finishImageCurrency(deps, startedAt);
+    } catch (error) {
+      if (!(error instanceof TransientError) && !(error instanceof PermanentError)) throw error;
+      deps.log.warn('ImageCurrencyDeferred', { detail: describeError(error) });
     }
     const since = startedAt.getTime();
     const [ledger, recorded] = await Promise.all([deps.ledger.list(), deps.ledger.listProblems()]);

@@ -4,6 +4,7 @@
 import type { ImageWarning, LedgerEntry, SourceImage, WarningCode } from '../domain';
 import { DISPLAY_NAME_TAG, VERSION_TAG } from './naming';
 import { nameVersionKey } from './nameVersionClaims';
+import { type ReleaseMonth, monthName } from './osCurrency';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -52,10 +53,48 @@ function uploadWarnings(entry: Pick<LedgerEntry, 'uploadStatus'>): ImageWarning[
   ];
 }
 
-/** Every warning of a registration now: what the reconcile found about its source, the upload's, then the OS's. */
+/** Every warning of a registration now: what the reconcile found about its source, the upload's, the OS's, then its currency. */
 export function warningsOf(entry: LedgerEntry, now: Date, expiryWarningDays: number): ImageWarning[] {
   if (entry.state !== 'ready') return [];
-  return [...entry.sourceWarnings, ...uploadWarnings(entry), ...osWarnings(entry, now, expiryWarningDays)];
+  return [
+    ...entry.sourceWarnings,
+    ...uploadWarnings(entry),
+    ...osWarnings(entry, now, expiryWarningDays),
+    ...(entry.currencyWarnings ?? []),
+  ];
+}
+
+/** The image's build is more than IMAGE_SYNC_MAX_PATCH_LAG Patch Tuesdays behind its release's latest quality update (DESIGN §16). */
+export function osUpdateBehindWarning(found: {
+  readonly osVersionNumber: string;
+  readonly latestBuild: string;
+  readonly latestMonth: ReleaseMonth;
+  readonly patchLag: number;
+}): ImageWarning {
+  const months = `${found.patchLag} Patch Tuesday${found.patchLag === 1 ? '' : 's'}`;
+  return {
+    code: 'os-update-behind',
+    text: `a newer quality update, build ${found.latestBuild} of ${monthName(found.latestMonth)}, is available: rebuild the image (it has ${found.osVersionNumber}, ${months} behind) and register it as a new version`,
+  };
+}
+
+/** The image's Windows edition leaves support within IMAGE_SYNC_EXPIRY_WARNING_DAYS, or has left it (DESIGN §16). */
+export function editionSupportEndingWarning(
+  found: { readonly release: string; readonly editionType: string; readonly supportEndDate: string },
+  now: Date,
+  expiryWarningDays: number,
+): ImageWarning | null {
+  const days = daysUntil(found.supportEndDate, now);
+  if (days === null || days > expiryWarningDays) return null;
+  const edition = `${found.release} ${found.editionType}`;
+  const when =
+    days < 0
+      ? `support for ${edition} ended on ${found.supportEndDate}`
+      : `support for ${edition} ends on ${found.supportEndDate} (in ${days} day${days === 1 ? '' : 's'})`;
+  return {
+    code: 'edition-support-ending',
+    text: `${when}: build the next version on a supported Windows release and point provisioning policies at it`,
+  };
 }
 
 /** How a warning reads in `status`: its code, then what to do. */

@@ -10,6 +10,7 @@ import { type Clock, systemClock } from '../domain';
 import { createDeviceImageApi } from '../graph/deviceImageApi';
 import { type GraphRetrySettings, createGraphClient } from '../graph/createGraphClient';
 import { createSharedRetryAfterGate } from '../graph/retryAfterGate';
+import { createWindowsReleaseCatalogue } from '../graph/windowsReleaseCatalogue';
 import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
@@ -17,8 +18,19 @@ import { createPolicyRollouts } from '../state/policyRollouts';
 import { createLedger } from '../state/ledgerTable';
 import { checkedLedger } from '../steps/checkedLedger';
 import { createSharedThrottle } from '../state/sharedThrottle';
+import { createTenantSlotCounts } from '../state/tenantSlotCounts';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
-import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../ports';
+import type {
+  DeviceImageApi,
+  ImageSlots,
+  PolicyRollouts,
+  JobQueues,
+  Ledger,
+  SourceImageReader,
+  SyncDeps,
+  TenantSlotCounts,
+  WindowsReleaseCatalogue,
+} from '../ports';
 
 export interface SharedClients {
   readonly credential: TokenCredential;
@@ -29,6 +41,8 @@ export interface SharedClients {
   readonly slots: ImageSlots;
   readonly rollouts: PolicyRollouts;
   readonly queues: JobQueues;
+  readonly windowsReleases: WindowsReleaseCatalogue;
+  readonly slotCounts: TenantSlotCounts;
 }
 
 export interface SharedClientOptions {
@@ -63,12 +77,13 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     log,
     ...(options.graphThrottleRefreshMs === undefined ? {} : { refreshMs: options.graphThrottleRefreshMs }),
   });
+  const graph = createGraphClient(credential, config, gate, options.graphRetry);
   return {
     credential,
     storage,
     sourceImages: createSourceImages(config, credential, log, options),
     deviceImages: createDeviceImageApi({
-      client: createGraphClient(credential, config, gate, options.graphRetry),
+      client: graph,
       gate,
       ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }),
     }),
@@ -77,6 +92,8 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
     rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
+    windowsReleases: createWindowsReleaseCatalogue({ client: graph }),
+    slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
   };
 }
 
@@ -91,6 +108,8 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     slots: clients.slots,
     rollouts: clients.rollouts,
     queues: clients.queues,
-    alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, clock }),
+    windowsReleases: clients.windowsReleases,
+    slotCounts: clients.slotCounts,
+    alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, rebuildWebhookUrl: config.rebuildWebhookUrl, clock }),
   };
 }

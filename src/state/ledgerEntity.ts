@@ -36,9 +36,25 @@ const ENTRY_FIELDS = [
   'policies',
   'rolloutPolicies',
   'rollouts',
+  'imageCreatedAt',
+  'readyAt',
+  'osVersionNumber',
+  'operatingSystem',
+  'latestBuild',
+  'patchLag',
+  'currencyWarnings',
+  'alertedCurrency',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 /** Lists are stored as JSON text (a table property is a scalar); an empty list is left out like a null. */
-const LIST_FIELDS = new Set<string>(['sourceWarnings', 'alertedWarnings', 'policies', 'rolloutPolicies', 'rollouts']);
+const LIST_FIELDS = new Set<string>([
+  'sourceWarnings',
+  'alertedWarnings',
+  'policies',
+  'rolloutPolicies',
+  'rollouts',
+  'currencyWarnings',
+  'alertedCurrency',
+]);
 // Compile-time guards: a new state or a new LedgerEntry field must be stored and read here too.
 const everyState: Exclude<LedgerState, (typeof LEDGER_STATES)[number]> extends never ? true : never = true;
 const everyField: Exclude<keyof LedgerEntry, (typeof ENTRY_FIELDS)[number]> extends never ? true : never = true;
@@ -115,6 +131,15 @@ const imageEntitySchema = z.object({
   policies: jsonList(z.string()),
   rolloutPolicies: jsonList(z.string()),
   rollouts: jsonList(z.object({ target: z.string(), policyId: z.string().nullable(), outcome: z.enum(ROLLOUT_OUTCOMES), at: z.string() })),
+  // Added by image currency and `report` (DESIGN §16); absent on rows of earlier releases.
+  imageCreatedAt: optionalText,
+  readyAt: optionalText,
+  osVersionNumber: optionalText,
+  operatingSystem: optionalText,
+  latestBuild: optionalText,
+  patchLag: count.nullish().transform((value) => value ?? null),
+  currencyWarnings: jsonList(z.object({ code: warningCode, text: z.string() })),
+  alertedCurrency: jsonList(z.string()),
 });
 
 /** What `Ledger.listStates` selects, and the schema it reads them with. */

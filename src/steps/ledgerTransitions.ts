@@ -66,6 +66,14 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     policies: [],
     rolloutPolicies: identity.rolloutPolicies ?? [],
     rollouts: [],
+    imageCreatedAt: null,
+    readyAt: null,
+    osVersionNumber: null,
+    operatingSystem: null,
+    latestBuild: null,
+    patchLag: null,
+    currencyWarnings: [],
+    alertedCurrency: [],
   };
 }
 
@@ -139,6 +147,8 @@ export async function markPending(
       pendingSince: now.toISOString(),
       nextCheckAt: nextCheckAt.toISOString(),
       alertedAt: null,
+      // The first create of this registration starts the upload `image-sync report` measures; a retryUpload does not.
+      imageCreatedAt: row.imageCreatedAt ?? now.toISOString(),
     },
     now,
   );
@@ -209,6 +219,8 @@ function readyChange(deviceImage: DeviceImage) {
     uploadStatus: deviceImage.status,
     osStatus: deviceImage.osStatus,
     expirationDate: deviceImage.expirationDate,
+    osVersionNumber: deviceImage.osVersionNumber,
+    operatingSystem: deviceImage.operatingSystem,
   } as const;
 }
 
@@ -227,7 +239,12 @@ export async function markReady(
   how: DeviceImageOrigin = 'adopted',
 ): Promise<LedgerRow> {
   if (row === null) return ledger.insert({ ...readyEntry(identity, deviceImage), origin: originOf(null, deviceImage, how) }, now);
-  return ledger.update(row, { ...readyChange(deviceImage), origin: originOf(row, deviceImage, how) }, now);
+  // The first time it is seen ready ends the upload `image-sync report` measures.
+  return ledger.update(
+    row,
+    { ...readyChange(deviceImage), origin: originOf(row, deviceImage, how), readyAt: row.readyAt ?? now.toISOString() },
+    now,
+  );
 }
 
 /** Adopts a device image that is already uploading (found in Graph, unknown or unconfirmed in the ledger). */

@@ -153,7 +153,7 @@ describe('image-sync sync and status', () => {
     expect(statusReport.images.map((image) => image.state).sort()).toEqual(['failed', 'ready', 'ready', 'skipped']);
 
     const table = await runImageSync(['status'], env);
-    expect(table.stdout).toMatch(/^STATE\s+IMAGE\s+SOURCE\s+DEVICE IMAGE\s+OS\s+DETAIL/m);
+    expect(table.stdout).toMatch(/^STATE\s+IMAGE\s+SOURCE\s+DEVICE IMAGE\s+OS\s+BUILD\s+DETAIL/m);
     expect(table.stdout).toMatch(/failed\s+win10-ltsc 1\.0\.0 .*osVersionNotSupported: /);
     expect(table.stdout).toMatch(
       /4 registration\(s\): 2 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 0 problem\(s\)\./,

@@ -128,12 +128,21 @@ describe('a build pipeline with only Message Sender on the register queue (and R
 });
 
 describe('an administrator with only Table Data Reader on the ledger', () => {
-  it('runs status, and a command that needs more is refused naming the fix', async () => {
+  it('runs status and report, and a command that needs more is refused naming the fix', async () => {
     const reader = { ...settings, AzureWebJobsStorage: readOnlyOn(settings.IMAGE_SYNC_TABLE ?? '') };
     const status = await runImageSync(['status', '--json'], reader);
     expect(status.stderr).toBe('');
     expect(JSON.parse(status.stdout)).toMatchObject({
       images: [expect.objectContaining({ displayName: 'Gold', version: '1.4.0', state: 'ready' })],
+    });
+
+    // report reads the ledger alone: the registration's month and the slot count the sync's reconcile recorded.
+    const report = await runImageSync(['report', '--json'], reader);
+    expect(report.stderr).toBe('');
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toMatchObject({
+      months: [expect.objectContaining({ registrations: 1, ready: 1 })],
+      slots: expect.objectContaining({ limit: 20 }),
     });
 
     const sync = await runImageSync(['sync', '--json', '--timeout', '30'], reader);

@@ -273,6 +273,10 @@ describe('local.settings.sample.json', () => {
       'IMAGE_SYNC_KEEP_VERSIONS',
       'IMAGE_SYNC_EXPIRY_WARNING_DAYS',
       'IMAGE_SYNC_TRANSIENT_RETRY_HOURS',
+      'IMAGE_SYNC_ROLLOUT',
+      'IMAGE_SYNC_DISCOVERY',
+      'IMAGE_SYNC_MAX_PATCH_LAG',
+      'IMAGE_SYNC_REBUILD_WEBHOOK_URL',
     ];
     expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(documented));
     expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
@@ -294,6 +298,42 @@ describe('rollout and discovery settings', () => {
     ['IMAGE_SYNC_DISCOVERY', 'graph', /IMAGE_SYNC_DISCOVERY: "graph" is not a discovery mode\. Fix: set arm .* or resource-graph/],
   ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
     expect(failure({ ...minimal, [setting]: value }).message).toMatch(message);
+  });
+});
+
+describe('image currency settings (DESIGN §16)', () => {
+  it('default to a lag of 1 and no rebuild webhook; off disables the catalogue read', () => {
+    expect(loadConfig(minimal)).toMatchObject({ maxPatchLag: 1, rebuildWebhookUrl: null });
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_MAX_PATCH_LAG: '0' }).maxPatchLag).toBe(0);
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_MAX_PATCH_LAG: ' OFF ' }).maxPatchLag).toBeNull();
+    expect(
+      loadConfig({ ...minimal, IMAGE_SYNC_REBUILD_WEBHOOK_URL: 'https://api.github.com/repos/contoso/images/dispatches' })
+        .rebuildWebhookUrl,
+    ).toBe('https://api.github.com/repos/contoso/images/dispatches');
+  });
+
+  it.each([
+    [
+      'IMAGE_SYNC_MAX_PATCH_LAG',
+      'two',
+      /^IMAGE_SYNC_MAX_PATCH_LAG: "two" is neither a whole number from 0 to 12 nor off\. Fix: set how many Patch Tuesdays/,
+    ],
+    [
+      'IMAGE_SYNC_MAX_PATCH_LAG',
+      '13',
+      /^IMAGE_SYNC_MAX_PATCH_LAG: "13" is neither .* Fix: .* off to never read the Windows release catalogue/,
+    ],
+    ['IMAGE_SYNC_MAX_PATCH_LAG', '-1', /^IMAGE_SYNC_MAX_PATCH_LAG: "-1" is neither/],
+    [
+      'IMAGE_SYNC_REBUILD_WEBHOOK_URL',
+      'http://hooks.example.org/rebuild?sig=secret',
+      /^IMAGE_SYNC_REBUILD_WEBHOOK_URL: "http:\/\/hooks\.example\.org\/…" is not https\. Fix: use an https URL/,
+    ],
+    ['IMAGE_SYNC_REBUILD_WEBHOOK_URL', 'not a url', /^IMAGE_SYNC_REBUILD_WEBHOOK_URL: is not a URL\. Fix: set an https URL/],
+  ])('refuses %s=%s naming the setting and the fix (never the secret part of a URL)', (setting, value, message) => {
+    const error = failure({ ...minimal, [setting]: value });
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('secret');
   });
 });
 

@@ -1,3 +1,4 @@
+import { type BehindImage, behindImages } from '../../rules/imageCurrency';
 import type { PlannedImage } from '../../rules/plan';
 import { type RolloutPreview, previewRollout } from '../../rules/planRollout';
 import { planWithPreflight } from '../../steps/planRegistrations';
@@ -49,6 +50,14 @@ function rolloutSection(enabled: boolean, preview: readonly RolloutPreview[]): s
   return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}": ${ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
 }
 
+function currencySection(maxPatchLag: number, behind: readonly BehindImage[]): string {
+  const lines = behind.map(
+    (image) =>
+      `  ${imageLabel(image.displayName, image.version)}: ${image.osVersionNumber ?? '?'} is ${image.patchLag} Patch Tuesday(s) behind ${image.latestBuild}: rebuild it and register a new version`,
+  );
+  return `\nBehind their Windows release's latest quality update (IMAGE_SYNC_MAX_PATCH_LAG=${maxPatchLag}, as the last reconcile judged):\n${lines.join('\n')}`;
+}
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'read-only: what would be registered, what is skipped and why',
@@ -58,13 +67,15 @@ Lists the managed images in IMAGE_SYNC_SUBSCRIPTION_IDS (and IMAGE_SYNC_RESOURCE
 the opt-in tag (IMAGE_SYNC_TAG), compares them with the tenant's device images and the ledger, and
 says what a sync would do with each: register, adopt (already in Windows 365), skip (with the reason
 code and the fix), check again, or nothing; what retention (IMAGE_SYNC_KEEP_VERSIONS) would
-delete from Windows 365; and which provisioning policies the cloudpc-provisioning-policies tags
+delete from Windows 365; which provisioning policies the cloudpc-provisioning-policies tags
 would point at each version (IMAGE_SYNC_ROLLOUT; when it is off, plan says the tag changes
-nothing). Changes nothing anywhere.
+nothing); and which ready images are more than IMAGE_SYNC_MAX_PATCH_LAG Patch Tuesdays behind their
+Windows release's latest quality update, as the last reconcile judged. Changes nothing anywhere.
 
 Options:
   --json       { images: [...], retention: [...], rollout: { enabled, policies: [...] },
-               unreadableSubscriptions: [...], summary } on stdout
+               currency: { maxPatchLag, behind: [...] }, unreadableSubscriptions: [...], summary }
+               on stdout
   -v, --verbose  log what happens on stderr
   -h, --help   this text
 
@@ -94,8 +105,9 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
         : [{ image: source, displayName: image.displayName, version: image.version }];
     });
     const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout) };
+    const currency = { maxPatchLag: config.maxPatchLag, behind: behindImages(view.ledger, config.maxPatchLag) };
     if (values.json === true) {
-      printJson(io, { images: planned.images, retention, rollout, unreadableSubscriptions: unreadable, summary });
+      printJson(io, { images: planned.images, retention, rollout, currency, unreadableSubscriptions: unreadable, summary });
     } else {
       io.stdout(
         planned.images.length === 0
@@ -108,6 +120,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
             ]),
       );
       if (rollout.policies.length > 0) io.stdout(rolloutSection(rollout.enabled, rollout.policies));
+      if (config.maxPatchLag !== null && currency.behind.length > 0) io.stdout(currencySection(config.maxPatchLag, currency.behind));
       if (retention.length > 0)
         io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);

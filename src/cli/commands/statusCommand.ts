@@ -23,8 +23,11 @@ Options:
 
 One entry per registration (a source image at a version): an image rebuilt with three versions has
 three entries. Shown per entry: its state (retired = deleted from Windows 365 by retention), the OS
-status and expiration Graph reports, the provisioning policies that use it, and warnings (OS support
-ending, a source rebuilt without a new version, a changed display name), each with what to do.
+status and expiration Graph reports, its OS build and, for the newest ready version of each display
+name, how many Patch Tuesdays it is behind its Windows release's latest quality update (BUILD; as the
+last reconcile judged), the provisioning policies that use it, and warnings (OS support ending, a
+newer quality update, a source rebuilt without a new version, a changed display name), each with
+what to do.
 
 Exit codes: 0 every image ready, retired or skipped and no problem (warnings do not count); 2
 something needs attention (a failed or unfinished image, tenant-image-limit,

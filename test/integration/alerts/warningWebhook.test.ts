@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAlerter, type FailureAlertPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
-import type { WarningAlert } from '../../../src/ports';
+import { createAlerter, type FailureAlertPayload, type RebuildNeededPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
+import type { RebuildNeeded, WarningAlert } from '../../../src/ports';
 import { runCertificate } from '../../support/emulator';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';
@@ -19,6 +19,15 @@ const warning: WarningAlert = {
   version: '1.2.0',
   warning: 'os-support-warning',
   detail: 'Windows 365 reports osStatus supportedWithWarning for this image: plan a newer Windows release',
+};
+
+const rebuild: RebuildNeeded = {
+  displayName: 'win11-ent',
+  version: '1.2.0',
+  sourceImageResourceId: sourceImageId('win11-ent-1.2.0'),
+  osVersionNumber: '10.0.26100.4349',
+  latestBuild: '26100.4946',
+  patchLag: 2,
 };
 
 describe('warning alerts to a webhook over real HTTPS', () => {
@@ -102,5 +111,32 @@ describe('warning alerts to a webhook over real HTTPS', () => {
       warning: 'os-support-warning',
     });
     expect(lines.map((line) => line.line).join('\n')).not.toContain(SECRET);
+  });
+
+  it('POSTs ImageSyncRebuildNeeded to the rebuild webhook only, never to the alert webhook, and logs one info line without the secret', async () => {
+    const { log, lines } = recordingLogger();
+    const alerter = createAlerter({ log, webhookUrl: null, rebuildWebhookUrl: webhookUrl(), clock });
+    await alerter.rebuildNeeded(rebuild);
+    expect(bodies.map((body) => JSON.parse(body) as RebuildNeededPayload)).toEqual([
+      { event: 'ImageSyncRebuildNeeded', at: '2026-11-20T12:00:00.000Z', ...rebuild },
+    ]);
+    expect(lines.map((line) => [line.level, line.line.split(' ')[0]])).toEqual([['info', 'ImageSyncRebuildNeeded']]);
+    expect(lines[0]?.line).not.toContain(SECRET);
+
+    bodies.length = 0;
+    await createAlerter({ log, webhookUrl: webhookUrl(), clock }).rebuildNeeded(rebuild);
+    expect(bodies).toEqual([]);
+  });
+
+  it('refuses a rebuild webhook that is not https, naming its setting, and does not throw', async () => {
+    const { log, lines } = recordingLogger();
+    await expect(
+      createAlerter({ log, webhookUrl: null, rebuildWebhookUrl: `http://127.0.0.1:${port}/rebuild`, clock }).rebuildNeeded(rebuild),
+    ).resolves.toBeUndefined();
+    expect(bodies).toEqual([]);
+    expect(fieldsOf(lines[1]?.line ?? '')).toMatchObject({
+      rebuild: '26100.4946',
+      detail: 'the webhook URL is http, not https; set IMAGE_SYNC_REBUILD_WEBHOOK_URL to an https URL',
+    });
   });
 });

@@ -16,6 +16,7 @@ const WINDOWS_365_SP = 'cccccccc-0000-4000-8000-000000000003';
 // Not the published id: the script must use what the tenant's appRoles say.
 const ROLE_READ_WRITE = 'dddddddd-0000-4000-8000-000000000004';
 const ROLE_READ = 'dddddddd-0000-4000-8000-000000000005';
+const ROLE_CATALOGUE = 'dddddddd-0000-4000-8000-000000000006';
 const SUB_READABLE = '11111111-1111-4111-8111-111111111111';
 const SUB_UNREADABLE = '22222222-2222-4222-8222-222222222222';
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
@@ -47,6 +48,12 @@ class FakeTenant {
               appRoles: [
                 { id: ROLE_READ, value: 'CloudPC.Read.All', allowedMemberTypes: ['Application'], isEnabled: true },
                 { id: ROLE_READ_WRITE, value: 'CloudPC.ReadWrite.All', allowedMemberTypes: ['Application'], isEnabled: true },
+                {
+                  id: ROLE_CATALOGUE,
+                  value: 'DeviceManagementConfiguration.Read.All',
+                  allowedMemberTypes: ['Application'],
+                  isEnabled: true,
+                },
               ],
             },
           ],
@@ -63,8 +70,11 @@ class FakeTenant {
       return { status: 200, body: { id: IDENTITY, displayName: 'id-imagesync', servicePrincipalType: 'ManagedIdentity' } };
     }
     if (route === `GET /v1.0/servicePrincipals/${IDENTITY}/appRoleAssignments`) {
-      const granted = { id: 'existing-assignment', principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE };
-      return { status: 200, body: { value: this.alreadyGranted ? [granted] : [] } };
+      const granted = [
+        { id: 'existing-assignment', principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE },
+        { id: 'existing-catalogue', principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_CATALOGUE },
+      ];
+      return { status: 200, body: { value: this.alreadyGranted ? granted : [] } };
     }
     if (route === `POST /v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`) {
       return { status: 201, body: { id: 'new-assignment' } };
@@ -205,6 +215,10 @@ describe('scripts/grant-graph-permission.mjs', () => {
       `Would grant CloudPC.ReadWrite.All: POST ${endpoint}/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`,
     );
     expect(run.stdout).toContain(JSON.stringify({ principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE }));
+    expect(run.stdout).toContain(`Application permission DeviceManagementConfiguration.Read.All: app role ${ROLE_CATALOGUE}`);
+    expect(run.stdout).toContain(
+      `Would grant DeviceManagementConfiguration.Read.All: POST ${endpoint}/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`,
+    );
     expect(run.stdout).toContain(`subscription ${SUB_READABLE}: Windows 365 can read it.`);
     expect(run.stdout).toContain(
       `az role assignment create --assignee-object-id ${WINDOWS_365_SP} --assignee-principal-type ServicePrincipal --role Reader --scope /subscriptions/${SUB_UNREADABLE}`,
@@ -221,19 +235,19 @@ describe('scripts/grant-graph-permission.mjs', () => {
     expect(run.code).toBe(2);
   });
 
-  it('grants the app role found by value, with one POST carrying the right body and token', async () => {
+  it('grants the app roles found by value (CloudPC.ReadWrite.All, and DeviceManagementConfiguration.Read.All for the catalogue), one POST each carrying the right body and token', async () => {
     const run = await runScript([]);
 
     expect(run.stderr).toBe('');
-    expect(tenant.writes()).toEqual([
-      {
-        method: 'POST',
-        path: `/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`,
-        authorization: `Bearer ${TOKEN}`,
-        body: { principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE },
-      },
-    ]);
+    const grant = (appRoleId: string) => ({
+      method: 'POST',
+      path: `/v1.0/servicePrincipals/${GRAPH_SP}/appRoleAssignedTo`,
+      authorization: `Bearer ${TOKEN}`,
+      body: { principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId },
+    });
+    expect(tenant.writes()).toEqual([grant(ROLE_READ_WRITE), grant(ROLE_CATALOGUE)]);
     expect(run.stdout).toContain('Granted CloudPC.ReadWrite.All (assignment new-assignment)');
+    expect(run.stdout).toContain('Granted DeviceManagementConfiguration.Read.All (assignment new-assignment)');
     // Reader for Windows 365 is only reported, not assigned, without --apply-windows365-reader.
     expect(run.code).toBe(2);
     const armCalls = tenant.requests.filter((request) => request.path.startsWith('/subscriptions/'));
@@ -260,11 +274,21 @@ describe('scripts/grant-graph-permission.mjs', () => {
     expect(run.code).toBe(0);
   });
 
-  it('does nothing when the permission is already granted', async () => {
+  it('does nothing when the permissions are already granted', async () => {
     tenant.alreadyGranted = true;
     const run = await runScript(['--subscription-ids', SUB_READABLE]);
     expect(tenant.writes()).toEqual([]);
     expect(run.stdout).toContain('Already granted: CloudPC.ReadWrite.All (assignment existing-assignment)');
+    expect(run.stdout).toContain('Already granted: DeviceManagementConfiguration.Read.All (assignment existing-catalogue)');
+    expect(run.code).toBe(0);
+  });
+
+  it('--without-catalogue grants CloudPC.ReadWrite.All alone', async () => {
+    const run = await runScript(['--without-catalogue', '--subscription-ids', SUB_READABLE]);
+    expect(tenant.writes().map((request) => request.body)).toEqual([
+      { principalId: IDENTITY, resourceId: GRAPH_SP, appRoleId: ROLE_READ_WRITE },
+    ]);
+    expect(run.stdout).not.toContain('DeviceManagementConfiguration.Read.All');
     expect(run.code).toBe(0);
   });
 

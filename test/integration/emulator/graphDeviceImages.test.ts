@@ -310,7 +310,7 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     }
   });
 
-  it('answers v1.0 without the beta-only properties (osVersionNumber, sizeInGB, scopeIds), and beta with them', async () => {
+  it('answers v1.0 with osVersionNumber and sizeInGB (in v1.0 since March 2026) but without beta-only scopeIds, and beta with all three', async () => {
     const client = graphClient(fixture.emulator);
     const [seeded] = fixture.emulator.deviceImages();
     const id = seeded?.id ?? '';
@@ -332,11 +332,13 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
         'lastModifiedDateTime',
         'operatingSystem',
         'osBuildNumber',
+        'osVersionNumber',
+        'sizeInGB',
       ].sort(),
     );
+    expect(v1).toMatchObject({ osVersionNumber: '10.0.22631.4317', sizeInGB: 64 });
     const listed = await client.api(DEVICE_IMAGES).get();
-    for (const image of listed.value)
-      for (const name of ['osVersionNumber', 'sizeInGB', 'scopeIds']) expect(image).not.toHaveProperty(name);
+    for (const image of listed.value) expect(image).not.toHaveProperty('scopeIds');
     const beta = await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').get();
     expect(beta).toMatchObject({ id, osVersionNumber: '10.0.22631.4317', sizeInGB: 64, scopeIds: ['0'] });
   });
@@ -345,21 +347,25 @@ describe('emulated Graph deviceImages through @microsoft/microsoft-graph-client'
     const client = graphClient(fixture.emulator);
     const [seeded] = fixture.emulator.deviceImages();
     const id = seeded?.id ?? '';
-    const failure = await graphFailure(client.api(`${DEVICE_IMAGES}/${id}`).select(['sizeInGB']).get());
+    const failure = await graphFailure(client.api(`${DEVICE_IMAGES}/${id}`).select(['scopeIds']).get());
     expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
-    expect(failure.message).toBe("Could not find a property named 'sizeInGB' on type 'microsoft.graph.cloudPcDeviceImage'.");
+    expect(failure.message).toBe("Could not find a property named 'scopeIds' on type 'microsoft.graph.cloudPcDeviceImage'.");
     expect((await graphFailure(client.api(DEVICE_IMAGES).select(['displayName', 'scopeIds']).get())).statusCode).toBe(400);
-    expect(await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').select(['sizeInGB']).get()).toEqual({ id, sizeInGB: 64 });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).select(['osVersionNumber']).get()).toEqual({
+      id,
+      osVersionNumber: '10.0.22631.4317',
+    });
+    expect(await client.api(`${DEVICE_IMAGES}/${id}`).version('beta').select(['scopeIds']).get()).toEqual({ id, scopeIds: ['0'] });
   });
 
   it('refuses a create naming a beta-only property on v1.0, where the type does not have it', async () => {
     const failure = await graphFailure(
       graphClient(fixture.emulator)
         .api(DEVICE_IMAGES)
-        .post({ ...createBody('x', '9.0.0', source('a-1.0.0')), sizeInGB: 64 }),
+        .post({ ...createBody('x', '9.0.0', source('a-1.0.0')), scopeIds: ['0'] }),
     );
     expect(failure.statusCode).toBe(400);
-    expect(failure.message).toContain("'sizeInGB' does not exist on type 'microsoft.graph.cloudPcDeviceImage'");
+    expect(failure.message).toContain("'scopeIds' does not exist on type 'microsoft.graph.cloudPcDeviceImage'");
     expect(fixture.emulator.deviceImages().some((image) => image.version === '9.0.0')).toBe(false);
   });
 

@@ -58,12 +58,14 @@ describe('an image rebuilt in place with a new version', () => {
     fixture.emulator.clearRequests();
     const report = await reconcile(app.deps);
     expect(report.registered).toBe(1);
-    // A reconcile with a version to register: the listings, the policies and one preflight, nothing per image.
+    // A reconcile with a version to register: the listings, the policies and one preflight, nothing per image;
+    // 1.0.0 is ready, so one read of the Windows release catalogue for its currency (DESIGN §16).
     expect(fixture.emulator.counts()).toEqual({
       'arm.images.listByResourceGroup': 1,
       'graph.deviceImages.list': 1,
       'graph.provisioningPolicies.list': 1,
       'graph.deviceImages.getSourceImages': 1,
+      'graph.osImages.list': 1,
     });
     const second = await syncLocally(app);
     expect(second.ending).toBe('settled');
@@ -75,6 +77,7 @@ describe('an image rebuilt in place with a new version', () => {
       'arm.images.listByResourceGroup': 1,
       'graph.deviceImages.list': 1,
       'graph.provisioningPolicies.list': 1,
+      'graph.osImages.list': 1,
     });
     const images = deviceImagesOf(imageIn('rg-timer'));
     expect(images.map((image) => [image.version, image.status]).sort()).toEqual([

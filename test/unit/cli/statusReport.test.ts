@@ -96,6 +96,35 @@ describe('the status table', () => {
     expect(text).toMatch(/2 registration\(s\): 0 ready, 1 failed, 1 skipped, 0 retired, 0 in progress; 0 with warnings; 1 problem\(s\)\.$/);
   });
 
+  it('shows image currency from the ledger (contract 3): the build, the latest build, the lag and its warning; null where not judged', () => {
+    const behind = ledgerRow({
+      osVersionNumber: '10.0.26100.4349',
+      latestBuild: '26100.4946',
+      patchLag: 2,
+      currencyWarnings: [
+        { code: 'os-update-behind', text: 'a newer quality update, build 26100.4946 of August 2026, is available: rebuild the image' },
+      ],
+    });
+    const current = ledgerRow({ displayName: 'kiosk', osVersionNumber: '10.0.22631.4317', latestBuild: '10.0.22631.4317', patchLag: 0 });
+    const unjudged = ledgerRow({ displayName: 'old', osVersionNumber: '10.0.19045.5011' });
+    const report = buildStatusReport([behind, current, unjudged], [], options);
+    expect(contractErrors('status', report)).toBeNull();
+    expect(report.images.map((image) => [image.displayName, image.osVersionNumber, image.latestBuild, image.patchLag])).toEqual([
+      ['kiosk', '10.0.22631.4317', '10.0.22631.4317', 0],
+      ['old', '10.0.19045.5011', null, null],
+      ['win11-ent', '10.0.26100.4349', '26100.4946', 2],
+    ]);
+    expect(report.images[2]?.warnings).toEqual([
+      'os-update-behind: a newer quality update, build 26100.4946 of August 2026, is available: rebuild the image',
+    ]);
+    expect(report.summary.warnings).toBe(1);
+    const text = renderStatus(report);
+    expect(text).toMatch(/BUILD/);
+    expect(text).toContain('10.0.26100.4349 (2 behind 26100.4946)');
+    expect(text).toContain('10.0.22631.4317 (current)');
+    expect(text).toContain('warning os-update-behind: a newer quality update');
+  });
+
   it('tells a new user what to run when the ledger is empty', () => {
     expect(renderStatus(buildStatusReport([], [], options))).toMatch(/No images in the ledger yet: run `image-sync sync`/);
   });
