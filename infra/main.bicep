@@ -185,6 +185,13 @@ param imageSyncAlertWebhookUrl string = ''
 // ---------------------------------------------------------------------------------------------
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
+// The register and status queues and the -poison queues the Functions host moves failed messages to.
+var appQueueNames = [
+  imageSyncRegisterQueue
+  '${imageSyncRegisterQueue}-poison'
+  imageSyncStatusQueue
+  '${imageSyncStatusQueue}-poison'
+]
 // Event Grid puts the image events it could not deliver here (docs/deployment.md, "Event delivery").
 var deadLetterContainerName = 'eventgrid-deadletter'
 // `*` (every subscription the identity can read, with resource-graph discovery) names no subscription
@@ -269,12 +276,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: 'app-package'
     deadLetterContainerName: deadLetterContainerName
-    queueNames: [
-      imageSyncRegisterQueue
-      '${imageSyncRegisterQueue}-poison'
-      imageSyncStatusQueue
-      '${imageSyncStatusQueue}-poison'
-    ]
+    queueNames: appQueueNames
     tableName: imageSyncTable
   }
 }
@@ -285,12 +287,7 @@ module storageAccess 'modules/storage-access.bicep' = {
   params: {
     storageAccountName: storage.outputs.name
     registerQueueName: imageSyncRegisterQueue
-    appQueueNames: [
-      imageSyncRegisterQueue
-      '${imageSyncRegisterQueue}-poison'
-      imageSyncStatusQueue
-      '${imageSyncStatusQueue}-poison'
-    ]
+    appQueueNames: appQueueNames
     tableName: imageSyncTable
     deadLetterContainerName: storage.outputs.deadLetterContainerName
     appPrincipalId: identity.outputs.principalId
