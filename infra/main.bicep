@@ -201,9 +201,9 @@ var subscriptionIds = scanEverySubscription ? [] : map(filter(split(imageSyncSub
 // Reader on these groups only, instead of the whole subscription, when the scan is narrowed to them.
 var scannedResourceGroups = map(filter(split(imageSyncResourceGroups, ','), group => !empty(trim(group))), group => trim(group))
 var existingTopicIds = map(filter(split(existingSystemTopicIds, ','), id => !empty(trim(id))), id => startsWith(trim(id), '/') ? trim(id) : '/${trim(id)}')
-// azd passes AZURE_PRINCIPAL_TYPE only if someone set it: a pipeline signed in as a service principal
-// would otherwise be granted as a User and fail with UnmatchedPrincipalType. A user has a UPN, a
-// service principal or managed identity has none. any(): older Bicep types deployer() without it.
+// Without AZURE_PRINCIPAL_TYPE, a pipeline signed in as a service principal would be granted as a User
+// and fail with UnmatchedPrincipalType. A user has a UPN, a service principal or managed identity has
+// none. any(): older Bicep types deployer() without userPrincipalName.
 var deployerUserPrincipalName = any(deployer()).?userPrincipalName ?? ''
 var operatorIsDeployer = operatorPrincipalId =~ deployer().objectId
 var operatorType = !empty(operatorPrincipalType) ? operatorPrincipalType : (operatorIsDeployer && empty(deployerUserPrincipalName) ? 'ServicePrincipal' : 'User')
