@@ -32,9 +32,9 @@ param eventsResourceGroupName string = 'rg-${environmentName}-image-events'
 @description('Node.js version of the Functions runtime. The code targets Node 20; 22 is the default because Node 20 reached end of life in April 2026.')
 param nodeVersion string = '22'
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-@description('Flex Consumption: the most instances the app may scale out to. Work is a few queue messages per image, so the minimum is plenty.')
+@description('Flex Consumption: the most instances the app may scale out to, counted per function (queue triggers scale each on its own instances). Each registerImage instance works up to 24 messages at once (host.json batchSize 16 + newBatchThreshold 8), so up to this × 24 registrations may call Graph together against one tenant\'s budget: docs/deployment.md, "Scale-out and Graph". 1 is enough for most tenants (a tenant holds at most 20 custom images).')
 param maximumInstanceCount int = 40
 
 @allowed([
@@ -58,12 +58,13 @@ param alertEmail string = ''
 param operatorPrincipalId string = ''
 
 @allowed([
+  ''
   'User'
   'Group'
   'ServicePrincipal'
 ])
-@description('Principal type of operatorPrincipalId.')
-param operatorPrincipalType string = 'User'
+@description('Principal type of operatorPrincipalId (azd passes AZURE_PRINCIPAL_TYPE when set). Empty: worked out from the deployment\'s own sign-in (deployer()): ServicePrincipal when the operator is the deploying principal and it has no user principal name (a pipeline\'s service principal or managed identity), otherwise User. A wrong type fails the deployment with UnmatchedPrincipalType.')
+param operatorPrincipalType string = ''
 
 @description('Comma-separated object ids of image pipelines (their service principals or managed identities) that run image-sync register: each is granted Storage Queue Data Message Sender on the register queue only. They also need Reader on the images they register, which these templates do not grant (docs/permissions.md). Empty: none.')
 param imagePipelinePrincipalIds string = ''
@@ -94,7 +95,7 @@ param statusReaderPrincipalType string = 'Group'
 @description('IMAGE_SYNC_SUBSCRIPTION_IDS: comma-separated ids of the subscriptions whose managed images are synced; * (with imageSyncDiscovery resource-graph) for every subscription the identity can read, in which case grant Reader yourself, e.g. on a management group (docs/permissions.md).')
 param imageSyncSubscriptionIds string
 
-@description('IMAGE_SYNC_RESOURCE_GROUPS: comma-separated resource groups to narrow the scan. Empty: all.')
+@description('IMAGE_SYNC_RESOURCE_GROUPS: comma-separated resource groups to narrow the scan. Empty: all. When given, the app\'s identity gets Reader on these groups in each scanned subscription instead of on the whole subscription, and each group must exist in each scanned subscription.')
 param imageSyncResourceGroups string = ''
 
 @description('IMAGE_SYNC_TAG: opt-in tag key=value; * takes every image in scope.')
@@ -191,19 +192,34 @@ param imageSyncAlertWebhookUrl string = ''
 // ---------------------------------------------------------------------------------------------
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
+// The register and status queues and the -poison queues the Functions host moves failed messages to.
+var appQueueNames = [
+  imageSyncRegisterQueue
+  '${imageSyncRegisterQueue}-poison'
+  imageSyncStatusQueue
+  '${imageSyncStatusQueue}-poison'
+]
 // Event Grid puts the image events it could not deliver here (docs/deployment.md, "Event delivery").
 var deadLetterContainerName = 'eventgrid-deadletter'
 // `*` (every subscription the identity can read, with resource-graph discovery) names no subscription
 // to grant Reader in or to give a system topic: those are then the administrator's (docs/permissions.md).
 var scanEverySubscription = trim(imageSyncSubscriptionIds) == '*'
 var subscriptionIds = scanEverySubscription ? [] : map(filter(split(imageSyncSubscriptionIds, ','), id => !empty(trim(id))), id => trim(id))
+// Reader on these groups only, instead of the whole subscription, when the scan is narrowed to them.
+var scannedResourceGroups = map(filter(split(imageSyncResourceGroups, ','), group => !empty(trim(group))), group => trim(group))
 var existingTopicIds = map(filter(split(existingSystemTopicIds, ','), id => !empty(trim(id))), id => startsWith(trim(id), '/') ? trim(id) : '/${trim(id)}')
+// Without AZURE_PRINCIPAL_TYPE, a pipeline signed in as a service principal would be granted as a User
+// and fail with UnmatchedPrincipalType. A user has a UPN, a service principal or managed identity has
+// none. any(): older Bicep types deployer() without userPrincipalName.
+var deployerUserPrincipalName = any(deployer()).?userPrincipalName ?? ''
+var operatorIsDeployer = operatorPrincipalId =~ deployer().objectId
+var operatorType = !empty(operatorPrincipalType) ? operatorPrincipalType : (operatorIsDeployer && empty(deployerUserPrincipalName) ? 'ServicePrincipal' : 'User')
 // Who may enqueue (image-sync register) and who may read the ledger (image-sync status): the operator,
 // if given, and the listed principals. union() drops an operator listed twice.
 var operatorPrincipals = empty(operatorPrincipalId) ? [] : [
   {
     principalId: operatorPrincipalId
-    principalType: operatorPrincipalType
+    principalType: operatorType
   }
 ]
 var imagePipelinePrincipals = union(operatorPrincipals, map(filter(split(imagePipelinePrincipalIds, ','), id => !empty(trim(id))), id => {
@@ -269,12 +285,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: 'app-package'
     deadLetterContainerName: deadLetterContainerName
-    queueNames: [
-      imageSyncRegisterQueue
-      '${imageSyncRegisterQueue}-poison'
-      imageSyncStatusQueue
-      '${imageSyncStatusQueue}-poison'
-    ]
+    queueNames: appQueueNames
     tableName: imageSyncTable
   }
 }
@@ -285,13 +296,14 @@ module storageAccess 'modules/storage-access.bicep' = {
   params: {
     storageAccountName: storage.outputs.name
     registerQueueName: imageSyncRegisterQueue
+    appQueueNames: appQueueNames
     tableName: imageSyncTable
     deadLetterContainerName: storage.outputs.deadLetterContainerName
     appPrincipalId: identity.outputs.principalId
     imagePipelinePrincipals: imagePipelinePrincipals
     statusReaderPrincipals: statusReaderPrincipals
     operatorPrincipalId: operatorPrincipalId
-    operatorPrincipalType: operatorPrincipalType
+    operatorPrincipalType: operatorType
   }
 }
 
@@ -347,6 +359,7 @@ module scannedSubscriptions 'modules/scanned-subscription.bicep' = [
       location: location
       tags: tags
       appPrincipalId: identity.outputs.principalId
+      readerResourceGroups: scannedResourceGroups
       imageEventsEnabled: imageEventsEnabled
       eventsResourceGroupName: eventsResourceGroupName
       existingSystemTopicIds: existingTopicIds
@@ -372,3 +385,6 @@ output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.workspaceN
 output IMAGE_SYNC_ALERT_RULE_NAME string = monitoring.outputs.alertRuleName
 output IMAGE_SYNC_WORKBOOK_ID string = monitoring.outputs.workbookId
 output IMAGE_SYNC_EVENTS_RESOURCE_GROUP string = imageEventsEnabled ? eventsResourceGroupName : ''
+// The subscriptions the deployment scans, as the app has them. A list typed at azd's prompt is kept as
+// an infra parameter, not as IMAGE_SYNC_SUBSCRIPTION_IDS: the postdeploy hook reads this output.
+output IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS string = scanEverySubscription ? '*' : join(subscriptionIds, ',')

@@ -95,6 +95,17 @@ function parseJson(text, what) {
   }
 }
 
+/**
+ * The subscriptions the deployment scans: its output IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS. A list typed
+ * at azd's prompt is kept as an infra parameter, not as the env value IMAGE_SYNC_SUBSCRIPTION_IDS,
+ * which is then empty; that value is read only when the output is missing (a provision of an
+ * earlier release).
+ */
+function scannedSubscriptionIds() {
+  const output = (env.IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS ?? '').trim();
+  return output !== '' ? output : (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '').trim();
+}
+
 /** What the hook needs from the deployment outputs, or placeholders in a dry run. */
 function deploymentValues() {
   const names = [
@@ -287,7 +298,7 @@ async function subscribeImageEvents() {
     console.log('Event Grid: off (IMAGE_SYNC_EVENTS_ENABLED=false); the reconcile timer finds new images.');
     return null;
   }
-  const subscriptionIds = list(env.IMAGE_SYNC_SUBSCRIPTION_IDS);
+  const subscriptionIds = list(scannedSubscriptionIds());
   if (subscriptionIds.length === 1 && subscriptionIds[0] === '*') {
     console.log('Event Grid: IMAGE_SYNC_SUBSCRIPTION_IDS=* names no subscription to subscribe to; the reconcile timer finds new images.');
     return null;
@@ -297,7 +308,10 @@ async function subscribeImageEvents() {
     const values = deploymentValues();
     for (const id of subscriptionIds)
       if (!dryRun && !GUID.test(id)) throw new HookError(`IMAGE_SYNC_SUBSCRIPTION_IDS: "${id}" is not a subscription id`);
-    if (subscriptionIds.length === 0 && !dryRun) throw new HookError('IMAGE_SYNC_SUBSCRIPTION_IDS is not set');
+    if (subscriptionIds.length === 0 && !dryRun)
+      throw new HookError(
+        'neither IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS (the deployment output) nor IMAGE_SYNC_SUBSCRIPTION_IDS is set: run azd provision first',
+      );
     console.log(
       `Event Grid: subscribing ${FUNCTION_NAME} to image writes in ${subscriptionIds.length || '<IMAGE_SYNC_SUBSCRIPTION_IDS>'} subscription(s).`,
     );
@@ -353,8 +367,8 @@ async function subscribeImageEvents() {
 function grantGraphPermission() {
   const principalId = env.AZURE_IDENTITY_PRINCIPAL_ID ?? '<AZURE_IDENTITY_PRINCIPAL_ID>';
   // `*` lists no subscription to check the Windows 365 prerequisite in.
-  const subscriptions =
-    (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '').trim() === '*' ? '' : (env.IMAGE_SYNC_SUBSCRIPTION_IDS ?? '<IMAGE_SYNC_SUBSCRIPTION_IDS>');
+  const scanned = scannedSubscriptionIds();
+  const subscriptions = scanned === '*' ? '' : scanned || '<IMAGE_SYNC_SUBSCRIPTION_IDS>';
   const grantArgs = [path.join(here, 'grant-graph-permission.mjs'), '--principal-id', principalId];
   if (subscriptions !== '') grantArgs.push('--subscription-ids', subscriptions);
   if (env.GRAPH_ENDPOINT) grantArgs.push('--graph-endpoint', env.GRAPH_ENDPOINT);

@@ -23,6 +23,12 @@
 //    AppTraces) and fires per image and error code (dimensions the query projects); the workbook
 //    is valid JSON with its four sections, each querying events the app logs; docs/monitoring.md
 //    shows the alert query and the panels;
+//  - a first deployment (issue 24): the operator's principal type is worked out from the deployment's
+//    own sign-in unless azd says it (a pipeline's service principal is not granted as a User); the
+//    subscription list is a deployment output the postdeploy hook reads (a list typed at azd's prompt
+//    is no env value); operators can cap maximumInstanceCount down to 1, and docs/deployment.md gives
+//    the arithmetic; the app's Reader is on the subscription only when IMAGE_SYNC_RESOURCE_GROUPS is
+//    empty, and otherwise on those groups only;
 //  - azure.yaml points at the infra, the packaged folder and scripts that exist.
 // It does not type-check resource properties against the ARM schemas: `az bicep build` does that
 // (docs/deployment.md).
@@ -101,6 +107,7 @@ export const ROLES = {
 };
 const SCOPE = {
   subscription: 'subscription',
+  resourceGroup: 'resourceGroup',
   account: 'Microsoft.Storage/storageAccounts',
   queue: 'Microsoft.Storage/storageAccounts/queueServices/queues',
   table: 'Microsoft.Storage/storageAccounts/tableServices/tables',
@@ -118,10 +125,11 @@ export const GRANTS = [
     who: "the app's identity",
     grants: [
       { role: 'Storage Blob Data Owner', scope: SCOPE.account },
-      { role: 'Storage Queue Data Contributor', scope: SCOPE.account },
-      { role: 'Storage Table Data Contributor', scope: SCOPE.account },
+      { role: 'Storage Queue Data Contributor', scope: SCOPE.queue, named: ['imageSyncRegisterQueue', 'imageSyncStatusQueue'] },
+      { role: 'Storage Table Data Contributor', scope: SCOPE.table, named: 'imageSyncTable' },
       { role: 'Monitoring Metrics Publisher', scope: SCOPE.applicationInsights },
       { role: 'Reader', scope: SCOPE.subscription },
+      { role: 'Reader', scope: SCOPE.resourceGroup },
     ],
   },
   {
@@ -364,6 +372,7 @@ export async function checkInfra(root) {
   checkExistingTopic(root, parsed, main, problem);
   checkAlert(root, parsed, problem);
   checkWorkbook(root, parsed, problem);
+  checkFirstDeployment(root, parsed, main, problem);
   checkAzureYaml(root, parsed, problem);
   return findings;
 }
@@ -567,6 +576,8 @@ function resourceOf(leaf) {
     members.unshift(node.namedChildren[1]?.text);
     node = node.namedChildren[0];
   }
+  // `queues[index]`: one of a resource loop.
+  if (node?.type === 'subscript_expression') node = node.namedChildren[0];
   const resource = node?.type === 'identifier' ? leaf.info.resources.find((candidate) => candidate.name === node.text) : undefined;
   return resource ? { resource, info: leaf.info, members: members.join('.') } : undefined;
 }
@@ -675,9 +686,15 @@ function scopeOf(resource, info, parsed, main) {
     const found = resourceOf(leaf);
     if (!found || found.members !== '') return { type: `(${leaf.node.text})`, named: new Set(), label: leaf.node.text };
     const type = found.resource.type?.split('@')[0] ?? '';
+    // A resource loop (`for name in names`) is named by its collection.
+    const loop = found.resource.node.namedChildren[2]?.type === 'for_statement' ? found.resource.node.namedChildren[2] : undefined;
+    const collection = loop?.namedChildren[loop.namedChildren.length - 2];
     return {
       type,
-      named: mainSources(propertyValue(found.resource.body, 'name'), found.info, parsed, main),
+      named: new Set([
+        ...mainSources(propertyValue(found.resource.body, 'name'), found.info, parsed, main),
+        ...(collection ? mainSources(collection, found.info, parsed, main) : []),
+      ]),
       label: `${SCOPE_NOUNS[type] ?? type} ${found.resource.name}`,
     };
   });
@@ -685,6 +702,7 @@ function scopeOf(resource, info, parsed, main) {
 
 const SCOPE_NOUNS = {
   [SCOPE.subscription]: 'subscription',
+  [SCOPE.resourceGroup]: 'resource group',
   [SCOPE.account]: 'storage account',
   [SCOPE.queue]: 'queue',
   [SCOPE.table]: 'table',
@@ -694,7 +712,9 @@ const SCOPE_NOUNS = {
 const scopeLabel = (grant) =>
   grant.scope === SCOPE.subscription
     ? 'each scanned subscription'
-    : `the ${SCOPE_NOUNS[grant.scope]}${grant.named ? ` named by ${grant.named}` : ''}`;
+    : grant.scope === SCOPE.resourceGroup
+      ? 'each resource group of IMAGE_SYNC_RESOURCE_GROUPS'
+      : `the ${SCOPE_NOUNS[grant.scope]}${[grant.named ?? []].flat().length > 1 ? 's' : ''}${grant.named ? ` named by ${[grant.named].flat().join(' and ')}` : ''}`;
 
 /**
  * Least privilege (docs/permissions.md): every role assignment is one of ROLES; and each caller of
@@ -728,7 +748,7 @@ function checkRoleAssignments(root, parsed, main, problem) {
               roleIds.length === 1 &&
               roleIds[0] === ROLES[grant.role] &&
               scope.type === grant.scope &&
-              (!grant.named || scope.named.has(grant.named)),
+              [grant.named ?? []].flat().every((name) => scope.named.has(name)),
           );
           if (match) granted.get(entry)?.add(match);
           else {
@@ -1146,6 +1166,147 @@ function checkWorkbook(root, parsed, problem) {
       for (const event of source === undefined ? [] : queriedEvents(query)) {
         if (!source?.includes(`'${event}'`)) problem(`${relative}: query "${item.name}" selects ${event}, which the app (src/) never logs`);
       }
+    }
+  }
+}
+
+/** The main.bicep param that narrows the scan, the output the hook reads, the scale-out cap and its azd variable. */
+const RESOURCE_GROUPS_PARAM = 'imageSyncResourceGroups';
+const SCANNED_SUBSCRIPTIONS_OUTPUT = 'IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS';
+const MAXIMUM_INSTANCES_PARAM = 'maximumInstanceCount';
+const MAXIMUM_INSTANCES_VARIABLE = 'IMAGE_SYNC_MAXIMUM_INSTANCE_COUNT';
+const APP_PRINCIPAL = 'identity.outputs.principalId';
+
+/** The text of every main.bicep expression an expression comes from (its variables expanded), across module params. */
+function mainText(node, info, parsed, main) {
+  const texts = [];
+  const visit = (current, where, depth) => {
+    if (!current || depth > 60) return;
+    if (current.type === 'identifier') {
+      const variable = where.variables.get(current.text);
+      if (variable) {
+        if (where === main) texts.push(variable.text);
+        return visit(variable, where, depth + 1);
+      }
+      if (where !== main && where.params.has(current.text)) {
+        for (const { module, caller } of callersOf(where, parsed))
+          visit(propertyValue(propertyValue(module.body, 'params'), current.text), caller, depth + 1);
+        return;
+      }
+    }
+    if (where === main) texts.push(current.text);
+    if (current.type === 'object_property') return visit(current.namedChildren[current.namedChildren.length - 1], where, depth + 1);
+    for (const child of current.namedChildren) visit(child, where, depth + 1);
+  };
+  visit(node, info, 0);
+  return texts.join('\n');
+}
+
+/** The role assignments of the templates, each with its file, roles and the main.bicep sources of its principal. */
+function roleAssignments(parsed, main) {
+  return [...parsed.values()].flatMap((info) =>
+    info.resources
+      .filter((resource) => typeOf(resource, 'Microsoft.Authorization/roleAssignments') && !resource.existing)
+      .map((resource) => {
+        const props = propertyValue(resource.body, 'properties');
+        const loop = resource.node.namedChildren[2]?.type === 'for_statement' ? resource.node.namedChildren[2] : undefined;
+        const collection = loop?.namedChildren[loop.namedChildren.length - 2];
+        const principals = new Set([
+          ...mainSources(propertyValue(props, 'principalId'), info, parsed, main),
+          ...(collection ? mainSources(collection, info, parsed, main) : []),
+        ]);
+        return { resource, info, props, collection, principals, roleIds: roleIdsOf(propertyValue(props, 'roleDefinitionId'), info) };
+      }),
+  );
+}
+
+/**
+ * What a first `azd up` from the README needs of the templates (issue 24): a pipeline's service
+ * principal granted as what it is; a subscription list the hook can read whatever way azd got it; a
+ * scale-out operators can cap; Reader no wider than the scan.
+ */
+function checkFirstDeployment(root, parsed, main, problem) {
+  const parametersFile = path.join(root, 'infra/main.parameters.json');
+  const parameters = existsSync(parametersFile) ? (JSON.parse(readFileSync(parametersFile, 'utf8')).parameters ?? {}) : {};
+  const mappedDefault = (name) => /^\$\{[A-Za-z_][A-Za-z0-9_]*(?:=(.*))?\}$/s.exec(String(parameters[name]?.value ?? ''))?.[1];
+  const assignments = roleAssignments(parsed, main);
+
+  // The operator's principal type.
+  if (mappedDefault('operatorPrincipalType')) {
+    problem(
+      `infra/main.parameters.json: operatorPrincipalType defaults to "${mappedDefault('operatorPrincipalType')}": azd signed in as a service principal (a pipeline) would grant it as that type and fail with UnmatchedPrincipalType; leave the default empty so main.bicep works it out from deployer()`,
+    );
+  }
+  for (const { resource, info, props, collection } of assignments.filter((entry) => entry.principals.has('operatorPrincipalId'))) {
+    // Through the loop's collection too: `for principal in principals: ... principal.principalType`.
+    const typeText = [propertyValue(props, 'principalType'), collection].map((node) => mainText(node, info, parsed, main)).join('\n');
+    if (!/\bdeployer\(\)/.test(typeText))
+      problem(
+        `${where(info.file, resource.node, root)}: role assignment ${resource.name}: the operator's principalType does not come from how the deployment is signed in (deployer()), so a pipeline's service principal is granted as a User (UnmatchedPrincipalType)`,
+      );
+  }
+
+  // The subscription list, for the postdeploy hook.
+  const output = main.outputValues.get(SCANNED_SUBSCRIPTIONS_OUTPUT);
+  if (!output || !mainSources(output, main, parsed, main).has('imageSyncSubscriptionIds'))
+    problem(
+      `infra/main.bicep: no output ${SCANNED_SUBSCRIPTIONS_OUTPUT} from imageSyncSubscriptionIds: a list typed at azd's prompt is an infra parameter, not an env value, and the postdeploy hook would read it empty`,
+    );
+  const hookFile = path.join(root, HOOK_SCRIPT);
+  if (!(existsSync(hookFile) ? readFileSync(hookFile, 'utf8') : '').includes(SCANNED_SUBSCRIPTIONS_OUTPUT))
+    problem(`${HOOK_SCRIPT}: does not read the deployment output ${SCANNED_SUBSCRIPTIONS_OUTPUT}`);
+
+  // The scale-out cap.
+  const maximum = main.params.get(MAXIMUM_INSTANCES_PARAM);
+  const minimum = maximum && /@(?:sys\.)?minValue\(\s*(\d+)\s*\)/.exec(maximum.node.previousNamedSibling?.text ?? '')?.[1];
+  if (!maximum) problem(`infra/main.bicep: no param ${MAXIMUM_INSTANCES_PARAM}: operators cannot cap the scale-out`);
+  else if (minimum !== undefined && minimum !== '1')
+    problem(
+      `infra/main.bicep: param ${MAXIMUM_INSTANCES_PARAM} has @minValue(${minimum}); Flex Consumption allows 1, and operators must be able to cap the scale-out (each instance works a batch of registrations against one Graph budget)`,
+    );
+  if (maximum && !String(parameters[MAXIMUM_INSTANCES_PARAM]?.value ?? '').includes(MAXIMUM_INSTANCES_VARIABLE))
+    problem(`infra/main.parameters.json: ${MAXIMUM_INSTANCES_PARAM} is not mapped to ${MAXIMUM_INSTANCES_VARIABLE}`);
+  const site = [...parsed.values()]
+    .flatMap((info) => info.resources.map((resource) => ({ resource, info })))
+    .find(({ resource }) => typeOf(resource, 'Microsoft.Web/sites') && !resource.existing);
+  const scale = site
+    ? propertyValue(
+        propertyValue(propertyValue(propertyValue(site.resource.body, 'properties'), 'functionAppConfig'), 'scaleAndConcurrency'),
+        'maximumInstanceCount',
+      )
+    : undefined;
+  if (maximum && !(scale && mainSources(scale, site.info, parsed, main).has(MAXIMUM_INSTANCES_PARAM)))
+    problem(
+      `infra: param ${MAXIMUM_INSTANCES_PARAM} does not reach the Function App's functionAppConfig.scaleAndConcurrency.maximumInstanceCount`,
+    );
+  const docsFile = path.join(root, 'docs/deployment.md');
+  const docs = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '';
+  if (!docs.includes(MAXIMUM_INSTANCES_VARIABLE) || !docs.includes('batchSize'))
+    problem(
+      `docs/deployment.md: does not give the scale-out arithmetic (${MAXIMUM_INSTANCES_VARIABLE} × the queue batch of host.json, batchSize + newBatchThreshold)`,
+    );
+
+  // The app's Reader: the subscription only when the scan is not narrowed, the groups otherwise.
+  const readers = assignments.filter(
+    (entry) => entry.principals.has(APP_PRINCIPAL) && entry.roleIds.length === 1 && entry.roleIds[0] === ROLES.Reader,
+  );
+  for (const { resource, info } of readers) {
+    const at = `${where(info.file, resource.node, root)}: role assignment ${resource.name}`;
+    const scopes = scopeOf(resource, info, parsed, main).map((scope) => scope.type);
+    if (scopes.includes(SCOPE.subscription)) {
+      const condition =
+        resource.node.namedChildren[2]?.type === 'if_statement' ? resource.node.namedChildren[2].namedChildren[0] : undefined;
+      if (!condition || !mainSources(condition, info, parsed, main).has(RESOURCE_GROUPS_PARAM))
+        problem(
+          `${at} gives the app's identity Reader on the whole subscription even when IMAGE_SYNC_RESOURCE_GROUPS narrows the scan: make it conditional on ${RESOURCE_GROUPS_PARAM} being empty`,
+        );
+    }
+    if (scopes.includes(SCOPE.resourceGroup)) {
+      const narrowed = callersOf(info, parsed).every(({ module, caller }) => {
+        const loop = module.node.namedChildren[2]?.type === 'for_statement' ? module.node.namedChildren[2] : undefined;
+        return loop && mainSources(loop.namedChildren[loop.namedChildren.length - 2], caller, parsed, main).has(RESOURCE_GROUPS_PARAM);
+      });
+      if (!narrowed) problem(`${at} gives the app's identity Reader on resource groups that are not those of ${RESOURCE_GROUPS_PARAM}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 // What the app needs in each scanned subscription: Reader for its identity (to list managed
-// images), and the Event Grid system topic that announces image writes within seconds, created in
+// images), on the subscription or, when IMAGE_SYNC_RESOURCE_GROUPS narrows the scan, on those groups
+// only; and the Event Grid system topic that announces image writes within seconds, created in
 // an events resource group or, where the subscription already has its one
 // Microsoft.Resources.Subscriptions system topic, that existing topic (with its right to dead-letter
 // into the app's storage account, which may be in another subscription). The event subscription
@@ -17,6 +18,9 @@ param tags object
 
 @description('Principal id of the app\'s managed identity.')
 param appPrincipalId string
+
+@description('Resource groups the scan is narrowed to (IMAGE_SYNC_RESOURCE_GROUPS): Reader on each of them in this subscription instead of on the subscription. Each must exist here. Empty: Reader on the subscription.')
+param readerResourceGroups array
 
 @description('Give this subscription a system topic: create one, or attach to the one listed in existingSystemTopicIds.')
 param imageEventsEnabled bool
@@ -48,7 +52,7 @@ var attachToExisting = !empty(existingHere)
 var topicResourceGroup = attachToExisting ? split(existingHere[0], '/')[4] : eventsResourceGroupName
 var topicName = attachToExisting ? last(split(existingHere[0], '/')) : 'evgt-imagesync-${uniqueString(subscription().id, environmentName)}'
 
-resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (empty(readerResourceGroups)) {
   name: guid(subscription().id, appPrincipalId, readerRoleId)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', readerRoleId)
@@ -57,6 +61,17 @@ resource reader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     description: 'cloudpc-image-sync (${environmentName}): list managed images'
   }
 }
+
+module groupReaders 'resource-group-reader.bicep' = [
+  for group in readerResourceGroups: {
+    name: 'imagesync-reader-${uniqueString(subscription().id, group, environmentName)}'
+    scope: resourceGroup(group)
+    params: {
+      environmentName: environmentName
+      appPrincipalId: appPrincipalId
+    }
+  }
+]
 
 resource eventsGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (imageEventsEnabled && !attachToExisting) {
   name: eventsResourceGroupName

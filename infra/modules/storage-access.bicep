@@ -1,11 +1,14 @@
-// Data-plane roles on the storage account, its register queue, its ledger table and its dead-letter
-// container, and nothing wider (no account keys, no Contributor). docs/permissions.md gives, per
+// Data-plane roles on the storage account (blobs only), its queues, its ledger table and its
+// dead-letter container, and nothing wider (no account keys, no Contributor). docs/permissions.md gives, per
 // caller and per image-sync command, the roles and scopes and why each is the least that works.
 @description('Storage account the roles are scoped to.')
 param storageAccountName string
 
 @description('The register queue: image pipelines (image-sync register) may add messages to it and to nothing else.')
 param registerQueueName string
+
+@description('The queues the app and its Functions host use (register, status and their -poison queues): the app\'s Storage Queue Data Contributor is granted on each of them, not on the account.')
+param appQueueNames array
 
 @description('The ledger table: status readers (image-sync status) may read it and nothing else.')
 param tableName string
@@ -61,6 +64,13 @@ resource registerQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2
   name: registerQueueName
 }
 
+resource appQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [
+  for queueName in appQueueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' existing = {
   parent: account
   name: 'default'
@@ -71,11 +81,11 @@ resource table 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-0
   name: tableName
 }
 
-// The app (its managed identity), on the account: the Functions host needs the account's blobs (its
-// leases, timer state and the Flex Consumption deployment package) and its queues (triggers receive,
-// delete and move messages to -poison queues it creates); the app sends to both queues and keeps the
-// ledger. Storage Queue Data Contributor already holds every queue data action of Message Processor
-// and Message Sender, so those two are not granted besides.
+// The app (its managed identity). On the account, blobs: the Functions host needs its leases, timer
+// state and the Flex Consumption deployment package. On each of its four queues (not the account):
+// triggers receive, delete and move messages to the -poison queues; the app sends to both queues.
+// Storage Queue Data Contributor already holds every queue data action of Message Processor and
+// Message Sender, so those two are not granted besides. On the ledger table only: the ledger.
 resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, appPrincipalId, roles.blobDataOwner)
   scope: account
@@ -86,19 +96,21 @@ resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(account.id, appPrincipalId, roles.queueDataContributor)
-  scope: account
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataContributor)
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
+resource appQueueContributors 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queueName, index) in appQueueNames: {
+    name: guid(appQueues[index].id, appPrincipalId, roles.queueDataContributor)
+    scope: appQueues[index]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataContributor)
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
   }
-}
+]
 
 resource appTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(account.id, appPrincipalId, roles.tableDataContributor)
-  scope: account
+  name: guid(table.id, appPrincipalId, roles.tableDataContributor)
+  scope: table
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableDataContributor)
     principalId: appPrincipalId

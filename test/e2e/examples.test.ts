@@ -86,11 +86,20 @@ function substituteAll(
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, substitute(String(value), pattern, lookup)]));
 }
 
-/** The image id the placeholder build step reports (its `image_id="…"` line, expressions resolved). */
-function builtImageId(script: string): string {
+/** `$NAME` and `${NAME}` of a bash word, from the step's env as bash would; a name the step does not set fails the test. */
+function expandShell(word: string, env: Readonly<Record<string, string>>): string {
+  return word.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_whole, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`the script uses $${name}, which its step does not set`);
+    return value;
+  });
+}
+
+/** The image id the placeholder build step reports (its `image_id="…"` line, expanded from its env). */
+function builtImageId(script: string, env: Readonly<Record<string, string>>): string {
   const match = /image_id="([^"]+)"/.exec(script);
   if (match?.[1] === undefined) throw new Error('the build step sets no image_id');
-  return match[1];
+  return expandShell(match[1], env);
 }
 
 /** The arguments of the script's one `npx image-sync register …` line, "$VAR" expanded from env as bash would. */
@@ -102,13 +111,7 @@ function registerArguments(script: string, env: Readonly<Record<string, string>>
   expect(lines).toHaveLength(1);
   const words = [...(lines[0] ?? '').matchAll(/"([^"]*)"|(\S+)/g)].map((word) => word[1] ?? word[2] ?? '');
   expect(words.slice(0, 3)).toEqual(['npx', 'image-sync', 'register']);
-  return words.slice(2).map((word) =>
-    word.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_whole, name: string) => {
-      const value = env[name];
-      if (value === undefined) throw new Error(`the register line uses $${name}, which its step does not set`);
-      return value;
-    }),
-  );
+  return words.slice(2).map((word) => expandShell(word, env));
 }
 
 /** The job the command queued, read off the register queue as the function app would. */
@@ -156,7 +159,7 @@ describe('examples/github-actions/register-image.yml', () => {
   const stepUsing = (action: string) => steps.find((step) => textOf(step.uses).startsWith(action));
   const registerStep = steps.find((step) => /image-sync register/.test(textOf(step.run)));
 
-  it('signs in with OIDC after the build and keeps no secret in the file', () => {
+  it('signs in with OIDC after the build and the install, right before the command, and keeps no Azure secret in the file', () => {
     expect(workflow.permissions['id-token']).toBe('write');
     const login = stepUsing('azure/login@');
     expect(login?.with).toEqual({
@@ -168,8 +171,34 @@ describe('examples/github-actions/register-image.yml', () => {
     const build = steps.find((step) => step.id === 'build');
     expect(order(build)).toBeGreaterThanOrEqual(0);
     expect(order(build)).toBeLessThan(order(login));
-    expect(order(login)).toBeLessThan(order(registerStep));
-    expect(readExample('github-actions/register-image.yml')).not.toMatch(/secrets\.|client-secret|creds:/);
+    const install = steps.find((step) => /npm install\b/.test(textOf(step.run)));
+    expect(order(install)).toBeGreaterThan(order(build));
+    expect(order(install)).toBeLessThan(order(login));
+    expect(order(login)).toBe(order(registerStep) - 1);
+    const text = readExample('github-actions/register-image.yml');
+    expect(text).not.toMatch(/client-secret|creds:|AZURE_CLIENT_SECRET/);
+    // The one secret it may use reads the CLI's release asset, not Azure.
+    expect([...text.matchAll(/secrets\.([A-Za-z_]+)/g)].map((match) => match[1])).toEqual(['IMAGE_SYNC_RELEASE_TOKEN']);
+  });
+
+  it('installs the CLI from a release asset, the tarball npm pack makes, not from a registry it cannot sign in to', () => {
+    const download = steps.find((step) => /gh release download/.test(textOf(step.run)));
+    expect(textOf(download?.run)).toMatch(/--pattern 'cloudpc-image-sync-\*\.tgz'/);
+    expect(download?.env).toEqual(expect.objectContaining({ GH_TOKEN: expect.stringMatching(/github\.token/) }));
+    const install = steps.find((step) => /npm install\b/.test(textOf(step.run)));
+    expect(textOf(install?.run)).toMatch(/cloudpc-image-sync-\*\.tgz/);
+    expect(steps.indexOf(download as Step)).toBeLessThan(steps.indexOf(install as Step));
+  });
+
+  it('passes inputs and variables to scripts through env, never as ${{ }} in a script', () => {
+    for (const step of steps.filter((candidate) => typeof candidate.run === 'string')) {
+      expect(textOf(step.run), String(step.name)).not.toMatch(/\$\{\{/);
+    }
+  });
+
+  it('names the OIDC subject its environment makes, for the federated credential', () => {
+    expect(textOf((job as { environment?: unknown } | undefined)?.environment)).toBe('images');
+    expect(readExample('github-actions/register-image.yml')).toContain('repo:<owner>/<repo>:environment:images');
   });
 
   it('queues the built image at its version, with the settings it sets, exit code 0', async () => {
@@ -184,7 +213,7 @@ describe('examples/github-actions/register-image.yml', () => {
     const expression = /\$\{\{\s*([^}]+?)\s*\}\}/g;
     const build = steps.find((step) => step.id === 'build');
     const outputs = {
-      'steps.build.outputs.image-id': builtImageId(substitute(textOf(build?.run), expression, vars)),
+      'steps.build.outputs.image-id': builtImageId(textOf(build?.run), substituteAll(build?.env ?? {}, expression, vars)),
       'steps.build.outputs.version': PIPELINE_VERSION,
     };
     const lookup = { ...vars, ...outputs };
@@ -209,13 +238,30 @@ describe('examples/azure-devops/register-image.yml', () => {
   const cliTask = steps.find((step) => textOf(step.task).startsWith('AzureCLI@2'));
   const inputs = (cliTask?.inputs ?? {}) as Record<string, string>;
 
-  it('runs register in an AzureCLI@2 task on a service connection, and keeps no secret in the file', () => {
+  it('runs register in an AzureCLI@2 task on a service connection, after the install, and keeps no secret in the file', () => {
     expect(inputs.azureSubscription).toBe('${{ parameters.serviceConnection }}');
     expect(pipeline.parameters.map((parameter) => parameter.name)).toContain('serviceConnection');
     expect(inputs.scriptType).toBe('bash');
     expect(inputs.inlineScript).toMatch(/image-sync register/);
     expect(steps.findIndex((step) => step.name === 'build')).toBeLessThan(steps.indexOf(cliTask as Step));
+    const install = steps.findIndex((step) => /npm install\b/.test(textOf(step.bash)));
+    expect(install).toBeGreaterThan(0);
+    expect(install).toBeLessThan(steps.indexOf(cliTask as Step));
     expect(readExample('azure-devops/register-image.yml')).not.toMatch(/servicePrincipalKey|clientSecret|AccountKey=/i);
+  });
+
+  it('installs the CLI from the tarball of a pipeline artifact', () => {
+    const download = steps.find((step) => textOf(step.task).startsWith('DownloadPipelineArtifact@'));
+    expect(download?.inputs).toEqual(expect.objectContaining({ buildType: 'specific', artifactName: 'image-sync-cli' }));
+    const install = steps.find((step) => /npm install\b/.test(textOf(step.bash)));
+    expect(textOf(install?.bash)).toMatch(/image-sync\/cloudpc-image-sync-\*\.tgz/);
+    expect(steps.indexOf(download as Step)).toBeLessThan(steps.indexOf(install as Step));
+  });
+
+  it('passes parameters and variables to scripts through env, never as ${{ }} or $( ) in a script', () => {
+    for (const script of [...steps.map((step) => textOf(step.bash)), inputs.inlineScript ?? '']) {
+      expect(script).not.toMatch(/\$\{\{|\$\(/);
+    }
   });
 
   it('queues the built image at its version, with the settings it sets, exit code 0', async () => {
@@ -230,9 +276,10 @@ describe('examples/azure-devops/register-image.yml', () => {
     const macro = /\$\(([A-Za-z0-9_.]+)\)/g;
     const template = /\$\{\{\s*([^}]+?)\s*\}\}/g;
     const build = steps.find((step) => step.name === 'build');
-    const buildScript = substitute(substitute(textOf(build?.bash), template, parameters), macro, macros);
+    const buildScript = textOf(build?.bash);
     expect(buildScript).toMatch(/##vso\[task\.setvariable variable=imageId;isOutput=true\]/);
-    const lookup = { ...macros, 'build.imageId': builtImageId(buildScript), 'build.version': PIPELINE_VERSION };
+    const buildEnv = substituteAll(substituteAll(build?.env ?? {}, template, parameters), macro, macros);
+    const lookup = { ...macros, 'build.imageId': builtImageId(buildScript, buildEnv), 'build.version': PIPELINE_VERSION };
     const env = substituteAll(cliTask?.env ?? {}, macro, lookup);
     expect(Object.keys(env)).toEqual(expect.arrayContaining([ACCOUNT_SETTING, 'IMAGE_SYNC_SUBSCRIPTION_IDS']));
     await expectQueued(tenant, runnableSettings(tenant, env), registerArguments(inputs.inlineScript ?? '', env));
@@ -247,7 +294,15 @@ describe('examples/image-builder/win11-template.json', () => {
   }
   const template = JSON.parse(readExample('image-builder/win11-template.json')) as {
     parameters: Record<string, { defaultValue?: string }>;
-    resources: { type: string; properties: { source: { sku: string }; distribute: Distributor[] } }[];
+    resources: {
+      type: string;
+      properties: {
+        vmProfile: { osDiskSizeGB: number };
+        source: { sku: string };
+        customize: { type: string }[];
+        distribute: Distributor[];
+      };
+    }[];
   };
   const imageTemplate = template.resources.find((resource) => resource.type === 'Microsoft.VirtualMachineImages/imageTemplates');
   const managedImageDistributor = imageTemplate?.properties.distribute.find((distributor) => distributor.type === 'ManagedImage');
@@ -274,6 +329,15 @@ describe('examples/image-builder/win11-template.json', () => {
       'cloudpc-display-name': "[parameters('displayName')]",
     });
     expect(template.parameters.imageVersion?.defaultValue).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('builds the 64 GB OS disk Windows 365 expects, and restarts before Windows Update and after it', () => {
+    expect(imageTemplate?.properties.vmProfile.osDiskSizeGB).toBe(64);
+    const customizers = imageTemplate?.properties.customize.map((customizer) => customizer.type) ?? [];
+    const update = customizers.indexOf('WindowsUpdate');
+    expect(update).toBeGreaterThan(0);
+    expect(customizers[update - 1]).toBe('WindowsRestart');
+    expect(customizers[update + 1]).toBe('WindowsRestart');
   });
 
   it("makes the image it writes eligible: plan registers it under the template's name and version, and a rebuild in place with a new version registers again", async () => {

@@ -154,6 +154,35 @@ describe.skipIf(process.platform === 'win32')('scripts/azd-postdeploy.mjs agains
     expect(run.stdout).toContain('node scripts/grant-graph-permission.mjs --principal-id bbbbbbbb-0000-4000-8000-000000000002');
   });
 
+  it("reads the subscriptions from the deployment output when the list was typed at azd's prompt (no env value)", () => {
+    const run = runHook(
+      { listedAfter: 1, topics },
+      { IMAGE_SYNC_SUBSCRIPTION_IDS: '', IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS: `${SUB_1},${SUB_2}` },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((call) => call === 'eventgrid system-topic list')).toHaveLength(2);
+    expect(
+      (run.deployed?.parameters.parameters.topics?.value as { subscriptionId: string }[]).map((topic) => topic.subscriptionId),
+    ).toEqual([SUB_1, SUB_2]);
+    expect(run.stdout).toContain(`--subscription-ids ${SUB_1},${SUB_2}`);
+  });
+
+  it('prefers the deployment output to a stale env value', () => {
+    const run = runHook({ listedAfter: 1, topics }, { IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS: SUB_1 });
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((call) => call === 'eventgrid system-topic list')).toHaveLength(1);
+  });
+
+  it('says to provision first when neither the output nor the env value names a subscription', () => {
+    const run = runHook({ listedAfter: 1, topics }, { IMAGE_SYNC_SUBSCRIPTION_IDS: '' });
+    expect(run.status).toBe(1);
+    expect(run.calls).toEqual([]);
+    expect(run.stderr).toContain(
+      'neither IMAGE_SYNC_SCANNED_SUBSCRIPTION_IDS (the deployment output) nor IMAGE_SYNC_SUBSCRIPTION_IDS is set',
+    );
+  });
+
   it('gives up after the bounded wait and says what to run by hand', () => {
     const run = runHook({ listedAfter: null, topics }, { IMAGE_SYNC_FUNCTION_WAIT_SECONDS: '0.3' });
     expect(run.status).toBe(1);
