@@ -9,12 +9,19 @@ function tableKey(table: TableClient): string {
   return `${table.url}/${table.tableName}`;
 }
 
-/** Creates the table if absent (data-tables treats "already exists" as success); later calls reuse the first answer. */
+/**
+ * Creates the table if absent (data-tables treats "already exists" as success); later calls reuse the
+ * first answer. Creating a table is an account-level operation: an identity whose data role is
+ * scoped to the table (as the infrastructure grants the app's) is refused it (403) although the table
+ * exists, so a refusal goes on to the write, which says "table not found" if it really is absent.
+ */
 export function ensureTable(table: TableClient): Promise<void> {
   const key = tableKey(table);
   const known = ensured.get(key);
   if (known !== undefined) return known;
-  const pending = table.createTable();
+  const pending = table.createTable().catch((error: unknown) => {
+    if (storageStatus(error) !== 403) throw error;
+  });
   ensured.set(key, pending);
   // A failed creation is not remembered: the next call tries again.
   pending.catch(() => ensured.delete(key));
