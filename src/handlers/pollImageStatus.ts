@@ -11,7 +11,8 @@ import { statusCheckFor } from '../rules/statusCheckMessage';
 import { retireVersions } from '../steps/retireVersions';
 import { rollOut } from '../steps/rollOutPolicies';
 import { readTenantView } from '../steps/tenantView';
-import { describeWarning, warningCodes, warningsOf } from '../rules/warnings';
+import { warningCodes, warningsOf } from '../rules/warnings';
+import { warnRegistration } from '../steps/warnRegistration';
 import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { parseStatusCheck } from '../queue/parseMessage';
 import { retryTransientLater } from '../steps/retryTransientLater';
@@ -113,15 +114,7 @@ async function afterReady(deps: SyncDeps, ready: LedgerRow): Promise<void> {
     );
     if (fresh.length > 0) {
       await deps.ledger.update(ready, { alertedWarnings: [...ready.alertedWarnings, ...warningCodes(fresh)] }, deps.clock.now());
-      for (const warning of fresh) {
-        await deps.alerts.warn({
-          sourceImageResourceId: ready.sourceImageResourceId,
-          displayName: ready.displayName,
-          version: ready.version,
-          warning: warning.code,
-          detail: describeWarning(warning),
-        });
-      }
+      await warnRegistration(deps, ready, fresh);
     }
     const rollsOut = deps.config.rollout && ready.rolloutPolicies.length > 0;
     if (!rollsOut && deps.config.keepVersions === 0) return;

@@ -20,7 +20,7 @@ import type { NewLedgerEntry, SyncDeps } from '../ports';
 import { rolloutTargets } from '../rules/planRollout';
 import { markRetired } from './retirementTransitions';
 import { statusCheckFor } from '../rules/statusCheckMessage';
-import { describeWarning } from '../rules/warnings';
+import { warnRegistration } from './warnRegistration';
 import { confirmedGone } from './confirmedGone';
 
 /** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
@@ -222,15 +222,7 @@ async function apply(
     case 'observe': {
       const { row } = action;
       await recordObservation(deps.ledger, row, action.observation, now);
-      for (const warning of action.newWarnings) {
-        await deps.alerts.warn({
-          sourceImageResourceId: row.sourceImageResourceId,
-          displayName: row.displayName,
-          version: row.version,
-          warning: warning.code,
-          detail: describeWarning(warning),
-        });
-      }
+      await warnRegistration(deps, row, action.newWarnings);
       return 'observed';
     }
   }

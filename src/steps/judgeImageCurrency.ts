@@ -4,7 +4,7 @@
 import type { DeviceImage, LedgerRow } from '../domain';
 import { ForbiddenError, LedgerConflictError } from '../errors';
 import { type CatalogueReading, type CurrencyAction, judgeCurrency, needsCatalogue } from '../rules/imageCurrency';
-import { describeWarning } from '../rules/warnings';
+import { warnRegistration } from './warnRegistration';
 import type { SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
 
@@ -49,15 +49,7 @@ async function apply(deps: SyncDeps, action: CurrencyAction): Promise<boolean> {
     if (error instanceof LedgerConflictError) return false;
     throw error;
   }
-  for (const warning of action.alerts) {
-    await deps.alerts.warn({
-      sourceImageResourceId: row.sourceImageResourceId,
-      displayName: row.displayName,
-      version: row.version,
-      warning: warning.code,
-      detail: describeWarning(warning),
-    });
-  }
+  await warnRegistration(deps, row, action.alerts);
   if (action.rebuild !== null) await deps.alerts.rebuildNeeded(action.rebuild);
   return true;
 }
