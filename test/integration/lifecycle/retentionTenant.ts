@@ -4,7 +4,8 @@
 import { expect } from 'vitest';
 import type { LedgerRow } from '../../../src/domain';
 import { type Emulator, estate, managedImage, managedImageResourceId, resourceGroup, subscription } from '../../../src/emulator';
-import { type TestApp, testApp, testAppSettings } from '../../support/appDeps';
+import { type TestApp, testAppSettings } from '../../support/appDeps';
+import { appWithGraph } from '../reliability/reliabilityApp';
 import { useEmulator } from '../../support/emulator';
 import { syncLocally } from './localSync';
 
@@ -77,7 +78,9 @@ export function useRetentionTenant(specs: readonly GroupSpec[]): RetentionTenant
     idOf,
     appsFor(groups) {
       const settings = testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB, IMAGE_SYNC_RESOURCE_GROUPS: groups });
-      return (keep) => testApp({ ...settings, IMAGE_SYNC_KEEP_VERSIONS: String(keep) });
+      // Quick Graph retries: a DELETE that never answers is given up in a fraction of a second, not seven.
+      return (keep) =>
+        appWithGraph({ ...settings, IMAGE_SYNC_KEEP_VERSIONS: String(keep) }, { retry: { delaySeconds: 0.1, maxRetries: 1 } });
     },
     rowOf: (app, group, version) => app.deps.ledger.get({ sourceImageResourceId: sourceIn(group), version }),
     async twoReadyVersions(app, group) {
