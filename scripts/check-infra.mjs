@@ -59,6 +59,9 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', param: 'imageSyncExpiryWarningDays', default: '30' },
   { setting: 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', param: 'imageSyncTransientRetryHours', default: '24' },
   { setting: 'IMAGE_SYNC_ROLLOUT', param: 'imageSyncRollout', default: 'false' },
+  { setting: 'IMAGE_SYNC_RING_SOAK_HOURS', param: 'imageSyncRingSoakHours', default: '24' },
+  { setting: 'IMAGE_SYNC_RING_MAX_FAILED', param: 'imageSyncRingMaxFailed', default: '1' },
+  { setting: 'IMAGE_SYNC_RING_MIN_PROVISIONED', param: 'imageSyncRingMinProvisioned', default: '0' },
   { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
 ];
 /** Set from the deployment's own resources, not from params. */
