@@ -14,11 +14,12 @@ import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
 import { createPolicyRollouts } from '../state/policyRollouts';
+import { createRingRollouts } from '../state/ringRollouts';
 import { createLedger } from '../state/ledgerTable';
 import { checkedLedger } from '../steps/checkedLedger';
 import { createSharedThrottle } from '../state/sharedThrottle';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
-import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, SourceImageReader, SyncDeps } from '../ports';
+import type { DeviceImageApi, ImageSlots, PolicyRollouts, JobQueues, Ledger, RingRollouts, SourceImageReader, SyncDeps } from '../ports';
 
 export interface SharedClients {
   readonly credential: TokenCredential;
@@ -28,6 +29,7 @@ export interface SharedClients {
   readonly ledger: Ledger;
   readonly slots: ImageSlots;
   readonly rollouts: PolicyRollouts;
+  readonly rings: RingRollouts;
   readonly queues: JobQueues;
 }
 
@@ -76,6 +78,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     ledger: checkedLedger(createLedger(storage.table(config.table), { endpoints: storage.endpoints, log })),
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
     rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),
+    rings: createRingRollouts(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
   };
 }
@@ -90,6 +93,7 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     ledger: clients.ledger,
     slots: clients.slots,
     rollouts: clients.rollouts,
+    rings: clients.rings,
     queues: clients.queues,
     alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, clock }),
   };
