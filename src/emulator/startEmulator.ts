@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../domain';
 import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
+import type { CloudPcStatus, EmulatedCloudPc } from './cloudPcStore';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
 import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
@@ -98,6 +99,18 @@ export interface Emulator {
   deleteDeviceImage(deviceImageId: string): boolean;
   /** Deletes a provisioning policy (any casing of its id): Graph answers 404 for it from then on; false when there was none. */
   removeProvisioningPolicy(policyId: string): boolean;
+  /** Every Cloud PC, with its status at the clock's now. */
+  cloudPcs(): EmulatedCloudPc[];
+  /** A Cloud PC that exists already (before a rollout), in the status given (default provisioned); returns its id. */
+  putCloudPc(policyId: string, status?: CloudPcStatus): string;
+  /**
+   * Users get `count` new Cloud PCs of the policy, on the image it gives new Cloud PCs now:
+   * `provisioning` for `seconds` (default 60) on the emulator's clock, then provisioned or failed.
+   */
+  provisionCloudPcs(policyId: string, count: number, seconds?: number): string[];
+  /** Cloud PCs provisioned on this device image from now on fail: all of them, or the next `count`. */
+  failCloudPcsOn(imageId: string, count?: number): void;
+  clearCloudPcFailures(): void;
   /**
    * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
    * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
@@ -263,6 +276,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return true;
     },
     removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
+    cloudPcs: () => tenant.cloudPcs.list(),
+    putCloudPc: (policyId, status = 'provisioned') => tenant.cloudPcs.seed(tenant.provisioningPolicies.require(policyId), status),
+    provisionCloudPcs: (policyId, count, seconds = 60) =>
+      tenant.cloudPcs.provision(tenant.provisioningPolicies.require(policyId), count, seconds),
+    failCloudPcsOn: (imageId, count) => tenant.cloudPcs.failOn(imageId, count),
+    clearCloudPcFailures: () => tenant.cloudPcs.clearFailures(),
     beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
     afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({
