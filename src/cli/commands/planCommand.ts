@@ -1,5 +1,6 @@
 import type { PlannedImage } from '../../rules/plan';
 import { type RolloutPreview, previewRollout } from '../../rules/planRollout';
+import { describeNextGate } from '../../rules/rolloutRings';
 import { planWithPreflight } from '../../steps/planRegistrations';
 import { type RetirementResult, retireVersions } from '../../steps/retireVersions';
 import { readTenantView } from '../../steps/tenantView';
@@ -60,10 +61,11 @@ says what a sync would do with each: register, adopt (already in Windows 365), s
 code and the fix), check again, or nothing; what retention (IMAGE_SYNC_KEEP_VERSIONS) would
 delete from Windows 365; and which provisioning policies the cloudpc-provisioning-policies tags
 would point at each version (IMAGE_SYNC_ROLLOUT; when it is off, plan says the tag changes
-nothing). Changes nothing anywhere.
+nothing); and, per ring rollout, what the health gate does next and when (from the counts of its
+last reconcile: plan reads no Cloud PC). Changes nothing anywhere.
 
 Options:
-  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...] },
+  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...], rings: [...] },
                unreadableSubscriptions: [...], summary } on stdout
   -v, --verbose  log what happens on stderr
   -h, --help   this text
@@ -93,7 +95,17 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
         ? []
         : [{ image: source, displayName: image.displayName, version: image.version }];
     });
-    const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout) };
+    const gate = { soakHours: config.ringSoakHours, maxFailed: config.ringMaxFailed, minProvisioned: config.ringMinProvisioned };
+    const now = deps.clock.now();
+    const rings = (await deps.rings.list()).map((ring) => ({
+      displayName: ring.displayName,
+      version: ring.version,
+      ring: ring.ring,
+      rings: ring.rings.length,
+      state: ring.state,
+      next: describeNextGate(ring, gate, now),
+    }));
+    const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout), rings };
     if (values.json === true) {
       printJson(io, { images: planned.images, retention, rollout, unreadableSubscriptions: unreadable, summary });
     } else {
@@ -108,6 +120,11 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
             ]),
       );
       if (rollout.policies.length > 0) io.stdout(rolloutSection(rollout.enabled, rollout.policies));
+      const live = rings.filter((ring) => ring.state === 'soaking' || ring.state === 'halted');
+      if (live.length > 0)
+        io.stdout(
+          `\nRings (the health gate's next step):\n${live.map((ring) => `  ${imageLabel(ring.displayName, ring.version)}: ${ring.next}`).join('\n')}`,
+        );
       if (retention.length > 0)
         io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);
