@@ -64,7 +64,7 @@ export function ringTagProblem(
       for (const { key, name } of keys) {
         const earlier = ringOf.get(key);
         if (earlier !== undefined && earlier.ring !== index)
-          return `provisioning policy "${name}" is in ring ${earlier.ring + 1} and ring ${index + 1} of the cloudpc-provisioning-policies tag: name each policy in one ring only, ${EXAMPLE}; nothing rolls out until the tag is fixed`;
+          return `provisioning policy "${earlier.name}" is in ring ${earlier.ring + 1} and ring ${index + 1} of the cloudpc-provisioning-policies tag: name each policy in one ring only, ${EXAMPLE}; nothing rolls out until the tag is fixed`;
         ringOf.set(key, { ring: index, name });
       }
     }
