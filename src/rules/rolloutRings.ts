@@ -3,7 +3,8 @@
 //
 // The tag `Pilot > Sales; Finance` is kept on the registration as ['Pilot', '>', 'Sales', 'Finance']:
 // a tag without `>` reads exactly as it did before rings existed (one ring).
-import type { CloudPc, FailedCloudPc, ProvisioningPolicy, RingRollout } from '../domain';
+import type { CloudPc, FailedCloudPc, LedgerRow, ProvisioningPolicy, RingRollout } from '../domain';
+import { compareVersions } from './naming';
 
 export const RING_SEPARATOR = '>';
 /** The failed Cloud PCs a rollout keeps (and a halt names): enough to act on, well under a property's 64 KiB. */
@@ -155,4 +156,47 @@ export function describeNextGate(rollout: RingRollout, settings: GateSettings, n
   if (decision.kind === 'wait')
     return `${where} soaking (${seen}): ${next} at ${decision.until}${decision.needs > 0 ? ` once ${decision.needs} more new Cloud PC(s) provisioned` : ''}; ${halts}`;
   return `${where} soaking (${seen}): the next reconcile ${decision.kind === 'halt' ? 'halts it and rolls the ring back' : next}`;
+}
+
+/** Whether no ready registration of the same display name (from any source) has a higher version. */
+export function isNewestOfName(row: LedgerRow, ledger: readonly LedgerRow[]): boolean {
+  const name = (row.displayName ?? '').toLowerCase();
+  return !ledger.some(
+    (other) =>
+      other.state === 'ready' && (other.displayName ?? '').toLowerCase() === name && compareVersions(other.version, row.version) > 0,
+  );
+}
+
+/** Whether no ready registration of the same source has a higher version. */
+export function isNewestOfSource(row: LedgerRow, ledger: readonly LedgerRow[]): boolean {
+  const source = row.sourceImageResourceId.toLowerCase();
+  return !ledger.some(
+    (other) =>
+      other.state === 'ready' && other.sourceImageResourceId.toLowerCase() === source && compareVersions(other.version, row.version) > 0,
+  );
+}
+
+/**
+ * A policy belongs to at most one live rollout: one of another display name that is soaking and
+ * names a policy of these rings (in any of its rings) holds this one back until it ends. (A newer
+ * version of the same display name supersedes instead.)
+ */
+export function policyInAnotherRollout(
+  row: LedgerRow,
+  rings: readonly (readonly string[])[],
+  live: readonly RingRollout[],
+  resolve: (target: string) => readonly ProvisioningPolicy[],
+): { readonly policy: string; readonly displayName: string; readonly version: string } | null {
+  const name = (row.displayName ?? '').toLowerCase();
+  const mine = new Map(
+    rings.flat().flatMap((target) => resolve(target).map((policy) => [policy.id.toLowerCase(), policy.displayName] as const)),
+  );
+  for (const other of live) {
+    if (other.state !== 'soaking' || other.displayName.toLowerCase() === name) continue;
+    for (const policy of other.rings.flat().flatMap(resolve)) {
+      const named = mine.get(policy.id.toLowerCase());
+      if (named !== undefined) return { policy: named, displayName: other.displayName, version: other.version };
+    }
+  }
+  return null;
 }

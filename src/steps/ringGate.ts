@@ -16,7 +16,18 @@ import { LedgerConflictError, PermanentError, TransientError } from '../errors';
 import type { RingRolloutRow, SyncDeps } from '../ports';
 import { compareVersions } from '../rules/naming';
 import { outcomeOf, policiesNamed } from '../rules/planRollout';
-import { type RingEvidence, addEvidence, evidenceFrom, judgeRing, ringTagProblem, ringsOf, targetsOf } from '../rules/rolloutRings';
+import {
+  type RingEvidence,
+  addEvidence,
+  evidenceFrom,
+  isNewestOfName,
+  isNewestOfSource,
+  judgeRing,
+  policyInAnotherRollout,
+  ringTagProblem,
+  ringsOf,
+  targetsOf,
+} from '../rules/rolloutRings';
 import { describeError, reportProblem } from './reportFailure';
 import { endRingRollout, haltRingRollout, rollBackRing } from './ringRollbacks';
 
@@ -37,33 +48,25 @@ function keyOf(row: Pick<LedgerRow, 'sourceImageResourceId' | 'version'>): strin
   return registrationKey(row.sourceImageResourceId, row.version);
 }
 
-function isNewestOfName(row: LedgerRow, ledger: readonly LedgerRow[]): boolean {
-  const name = (row.displayName ?? '').toLowerCase();
-  return !ledger.some(
-    (other) =>
-      other.state === 'ready' && (other.displayName ?? '').toLowerCase() === name && compareVersions(other.version, row.version) > 0,
-  );
-}
-
-function isNewestOfSource(row: LedgerRow, ledger: readonly LedgerRow[]): boolean {
-  const source = row.sourceImageResourceId.toLowerCase();
-  return !ledger.some(
-    (other) =>
-      other.state === 'ready' && other.sourceImageResourceId.toLowerCase() === source && compareVersions(other.version, row.version) > 0,
-  );
-}
-
 /** Every target of the rings up to the current one (earlier rings are done; later ones wait). */
 function openTargets(rollout: RingRollout): string[] {
   return rollout.rings.slice(0, rollout.ring).flat();
 }
 
-async function startRollout(deps: SyncDeps, row: LedgerRow, rings: string[][], live: RingRolloutRow[]): Promise<RingRolloutRow | null> {
+/** `live`: every rollout by registration key, kept current (a superseded one is replaced in it). */
+async function startRollout(
+  deps: SyncDeps,
+  row: LedgerRow,
+  rings: string[][],
+  live: Map<string, RingRolloutRow>,
+): Promise<RingRolloutRow | null> {
   const now = deps.clock.now().toISOString();
   const name = (row.displayName ?? '').toLowerCase();
-  for (const older of live) {
+  for (const [key, older] of live) {
     if (older.state !== 'soaking' || older.displayName.toLowerCase() !== name || compareVersions(older.version, row.version) >= 0) continue;
-    if ((await endRingRollout(deps, older, 'superseded')) !== null)
+    const superseded = await endRingRollout(deps, older, 'superseded');
+    if (superseded !== null) live.set(key, superseded);
+    if (superseded !== null)
       deps.log.info('RingRolloutSuperseded', { displayName: older.displayName, version: older.version, by: row.version, ring: older.ring });
   }
   const rollout: RingRollout = {
@@ -179,9 +182,9 @@ async function judge(deps: SyncDeps, rollout: RingRolloutRow): Promise<RingRollo
 }
 
 export async function openRings(deps: SyncDeps, ledger: readonly LedgerRow[], policies: readonly ProvisioningPolicy[]): Promise<RingPlan> {
-  const live = await deps.rings.list();
-  const byKey = new Map(live.map((rollout) => [keyOf(rollout), rollout]));
-  const opened = new Map<string, RingRolloutRow>();
+  const byKey = new Map((await deps.rings.list()).map((rollout) => [keyOf(rollout), rollout]));
+  /** The rollouts this run looked at (their state as it is now is in byKey). */
+  const opened = new Set<string>();
   /** Rows whose every target is planned as before rings: finished before rings existed, or an older version of their source (recorded superseded). */
   const asBefore = new Set<string>();
   const resolve = (target: string) => policiesNamed(policies, target);
@@ -205,29 +208,41 @@ export async function openRings(deps: SyncDeps, ledger: readonly LedgerRow[], po
         });
         continue;
       }
-      rollout = await startRollout(deps, row, rings, live);
+      const busy = policyInAnotherRollout(row, rings, [...byKey.values()], resolve);
+      if (busy !== null) {
+        deps.log.info('RingRolloutWaiting', {
+          displayName: row.displayName,
+          version: row.version,
+          policy: busy.policy,
+          until: `${busy.displayName} ${busy.version} ends`,
+        });
+        continue;
+      }
+      rollout = await startRollout(deps, row, rings, byKey);
       if (rollout === null) continue;
     }
     if (rollout.state === 'soaking' && rollout.since !== null) rollout = await judge(deps, rollout);
     if (rollout.state === 'halted') await rollBackRing(deps, rollout);
-    opened.set(keyOf(row), rollout);
+    byKey.set(keyOf(row), rollout);
+    opened.add(keyOf(row));
   }
 
+  const openedRollout = (key: string) => (opened.has(key) ? byKey.get(key) : undefined);
   return {
     targetsFor(row) {
-      const rollout = opened.get(keyOf(row));
+      const rollout = openedRollout(keyOf(row));
       if (rollout !== undefined) return rollout.state === 'complete' ? rollout.rings.flat() : openTargets(rollout);
       return asBefore.has(keyOf(row)) ? targetsOf(row.rolloutPolicies) : [];
     },
 
     // A stopped rollout's rings keep what they have (a PATCH that landed is still recorded) but get nothing new.
     mayPoint(row) {
-      const rollout = opened.get(keyOf(row));
+      const rollout = openedRollout(keyOf(row));
       return rollout === undefined ? asBefore.has(keyOf(row)) : rollout.state === 'soaking';
     },
 
     async beforePatch(row, policyId) {
-      const rollout = opened.get(keyOf(row));
+      const rollout = openedRollout(keyOf(row));
       if (rollout === undefined || rollout.state !== 'soaking') return;
       const cloudPcs = await deps.deviceImages.listCloudPcs(policyId);
       await deps.rings.saveSeen(
@@ -237,7 +252,7 @@ export async function openRings(deps: SyncDeps, ledger: readonly LedgerRow[], po
     },
 
     async afterPatches() {
-      for (const rollout of opened.values()) {
+      for (const rollout of [...opened].flatMap((key) => byKey.get(key) ?? [])) {
         if (rollout.state !== 'soaking' || rollout.since !== null) continue;
         const row = deps.ledger.remembered(rollout) ?? (await deps.ledger.get(rollout));
         if (row === null) continue;

@@ -14,6 +14,8 @@ const tenant = useRingTenant([
   { group: 'rg-empty', tag: 'Empty Pilot >> Empty Broad', policies: ['Empty Pilot', 'Empty Broad'] },
   { group: 'rg-twice', tag: 'Twice Pilot > Twice Broad; twice pilot', policies: ['Twice Pilot', 'Twice Broad'] },
   { group: 'rg-gallery', tag: 'Gallery Pilot; Gal Custom > Gal Broad', policies: ['Gallery Pilot', 'Gal Custom', 'Gal Broad'] },
+  { group: 'rg-share-a', tag: 'Shared Pilot > Share Broad', policies: ['Shared Pilot', 'Share Broad'] },
+  { group: 'rg-share-b', tag: 'Shared Pilot', policies: [] },
 ]);
 
 describe('ring rollouts, safety', () => {
@@ -38,6 +40,7 @@ describe('ring rollouts, safety', () => {
     expect(tenant.policy('New Broad')).toMatchObject({ imageId: deviceImageIdOf(1), updates: 1 });
     const newer = 'c0c0c0c0-0000-4000-8000-0000010000a2';
     tenant.fixture.emulator.rebuildManagedImage(imageIn('rg-newer'), {
+      build: 'build-2',
       tags: tagsOf({ group: 'rg-newer', tag: 'New Pilot > New Broad', version: '2.0.0' }),
     });
     tenant.fixture.emulator.putDeviceImage({
@@ -121,5 +124,25 @@ describe('ring rollouts, safety', () => {
     await reconcile(app.deps);
     expect((await app.deps.rings.list())[0]).toMatchObject({ state: 'soaking', ring: 1, since: null });
     expect(tenant.policy('Gal Broad').updates).toBe(0);
+  });
+
+  it('holds back the rollout of another image that names a policy of a live rollout until that one ends', async () => {
+    const app = tenant.app('rg-share-a,rg-share-b');
+    const [imageA, imageB] = [deviceImageIdOf(7), deviceImageIdOf(8)];
+    await reconcile(app.deps);
+    expect(tenant.policy('Shared Pilot')).toMatchObject({ imageId: imageA, updates: 1 });
+    expect((await app.deps.rings.list()).map((rollout) => rollout.displayName)).toEqual(['Rings rg-share-a']);
+    expect(app.lines.some((line) => line.includes('RingRolloutWaiting') && line.includes('Rings rg-share-b'))).toBe(true);
+    tenant.clock.advance(HOUR_MS + 1000);
+    await reconcile(app.deps);
+    expect(tenant.policy('Shared Pilot')).toMatchObject({ imageId: imageA, updates: 1 });
+    tenant.clock.advance(HOUR_MS + 1000);
+    await reconcile(app.deps);
+    // A completed: B starts at its ring 1, which is the shared policy.
+    expect(tenant.policy('Shared Pilot')).toMatchObject({ imageId: imageB, updates: 2 });
+    expect((await app.deps.rings.list()).map((rollout) => [rollout.displayName, rollout.state]).sort()).toEqual([
+      ['Rings rg-share-a', 'complete'],
+      ['Rings rg-share-b', 'soaking'],
+    ]);
   });
 });
