@@ -96,9 +96,10 @@ async function startRollout(
   }
 }
 
-/** The evidence of the ring's policies now; null when a list failed (the gate waits). */
-async function readEvidence(deps: SyncDeps, rollout: RingRolloutRow): Promise<RingEvidence | null> {
+/** The evidence of the ring's policies now; `complete` false when a list failed (what was read still counts toward a halt). */
+async function readEvidence(deps: SyncDeps, rollout: RingRolloutRow): Promise<{ evidence: RingEvidence; complete: boolean }> {
   let evidence: RingEvidence = { provisioned: 0, failed: 0, failures: [] };
+  let complete = true;
   for (const policyId of rollout.policyIds) {
     const ref = { sourceImageResourceId: rollout.sourceImageResourceId, version: rollout.version, ring: rollout.ring, policyId };
     try {
@@ -114,10 +115,10 @@ async function readEvidence(deps: SyncDeps, rollout: RingRolloutRow): Promise<Ri
     } catch (error) {
       if (!(error instanceof TransientError) && !(error instanceof PermanentError)) throw error;
       deps.log.warn('RingGateDeferred', { version: rollout.version, ring: rollout.ring, policyId, detail: describeError(error) });
-      return null;
+      complete = false;
     }
   }
-  return evidence;
+  return { evidence, complete };
 }
 
 /** Whether an administrator rolled back one of the ring's policies from this version (a rollback whose stop was not written). */
@@ -138,15 +139,17 @@ async function wasRolledBack(deps: SyncDeps, rollout: RingRollout): Promise<bool
 /** Judges a soaking ring; the rollout as it is afterwards. */
 async function judge(deps: SyncDeps, rollout: RingRolloutRow): Promise<RingRolloutRow> {
   if (await wasRolledBack(deps, rollout)) return (await endRingRollout(deps, rollout, 'rolled-back')) ?? rollout;
-  const evidence = await readEvidence(deps, rollout);
-  if (evidence === null) return rollout;
+  const { evidence, complete } = await readEvidence(deps, rollout);
   const now = deps.clock.now();
   const settings = {
     soakHours: deps.config.ringSoakHours,
     maxFailed: deps.config.ringMaxFailed,
     minProvisioned: deps.config.ringMinProvisioned,
   };
-  const decision = judgeRing(rollout, evidence, settings, now);
+  const judged = judgeRing(rollout, evidence, settings, now);
+  // Failures read are evidence enough to halt; promoting or completing needs every list.
+  const decision = complete || judged.kind === 'halt' ? judged : null;
+  if (decision === null) return rollout;
   const stamp = now.toISOString();
   try {
     switch (decision.kind) {

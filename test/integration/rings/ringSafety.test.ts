@@ -16,6 +16,7 @@ const tenant = useRingTenant([
   { group: 'rg-gallery', tag: 'Gallery Pilot; Gal Custom > Gal Broad', policies: ['Gallery Pilot', 'Gal Custom', 'Gal Broad'] },
   { group: 'rg-share-a', tag: 'Shared Pilot > Share Broad', policies: ['Shared Pilot', 'Share Broad'] },
   { group: 'rg-share-b', tag: 'Shared Pilot', policies: [] },
+  { group: 'rg-half', tag: 'Half A; Half B > Half Broad', policies: ['Half A', 'Half B', 'Half Broad'] },
 ]);
 
 describe('ring rollouts, safety', () => {
@@ -144,5 +145,24 @@ describe('ring rollouts, safety', () => {
       ['Rings rg-share-a', 'complete'],
       ['Rings rg-share-b', 'soaking'],
     ]);
+  });
+
+  it('halts on the failures it could read even when another policy of the ring could not be listed', async () => {
+    const app = tenant.app('rg-half');
+    await reconcile(app.deps);
+    tenant.fixture.emulator.failCloudPcsOn(deviceImageIdOf(9));
+    tenant.fixture.emulator.provisionCloudPcs(tenant.policy('Half B').id, 1, 60);
+    tenant.clock.advance(2 * 60_000);
+    // The first list of the gate (Half A's) is refused.
+    tenant.fixture.emulator.setFaults({ kinds: ['graph.cloudPcs.list'], refuse: { next: 1, status: 403 } });
+    try {
+      await reconcile(app.deps);
+    } finally {
+      tenant.fixture.emulator.setFaults();
+    }
+    expect((await app.deps.rings.list())[0]).toMatchObject({ state: 'halted', failed: 1 });
+    expect(tenant.policy('Half A')).toMatchObject({ imageId: BASELINE, updates: 2 });
+    expect(tenant.policy('Half B')).toMatchObject({ imageId: BASELINE, updates: 2 });
+    expect(tenant.policy('Half Broad').updates).toBe(0);
   });
 });
