@@ -11,7 +11,7 @@
 import type { LedgerRow, ProvisioningPolicy, RolloutOutcome, RolloutOutcomeCode, SourceImage } from '../domain';
 import { compareVersions } from './naming';
 import { isCustomImagePolicy } from './policyPatch';
-import { parseRingTag, targetsOf } from './rolloutRings';
+import { parseRingTag, ringsOf, targetsOf } from './rolloutRings';
 import { tagValue } from './tags';
 
 export const POLICIES_TAG = 'cloudpc-provisioning-policies';
@@ -139,6 +139,9 @@ export interface RolloutPreview {
   readonly displayName: string | null;
   readonly version: string | null;
   readonly target: string;
+  /** The ring the tag puts the target in (1-based), of `rings` (DESIGN §18; 1 of 1 without `>`). */
+  readonly ring: number;
+  readonly rings: number;
   readonly policyId: string | null;
   /** `off`: IMAGE_SYNC_ROLLOUT is not true; `when-ready`: pointed at this version once it is ready; else the outcome it has or would have. */
   readonly outcome: RolloutOutcomeCode | 'off' | 'when-ready';
@@ -159,8 +162,9 @@ export function previewRollout(
   const preview: RolloutPreview[] = [];
   for (const { image, displayName, version } of planned) {
     const row = rows.get(`${image.id.toLowerCase()}|${version ?? ''}`);
-    for (const target of targetsOf(rolloutTargets(image))) {
-      const base = { sourceImageResourceId: image.id, displayName, version, target };
+    const rings = ringsOf(rolloutTargets(image));
+    for (const [ring, target] of rings.flatMap((targets, index) => targets.map((target) => [index + 1, target] as const))) {
+      const base = { sourceImageResourceId: image.id, displayName, version, target, ring, rings: rings.length };
       if (!enabled) {
         preview.push({ ...base, policyId: null, outcome: 'off' });
         continue;

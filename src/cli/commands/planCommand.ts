@@ -47,7 +47,7 @@ function rolloutSection(enabled: boolean, preview: readonly RolloutPreview[]): s
   const heading = enabled
     ? '\nRollout (IMAGE_SYNC_ROLLOUT=true, tag cloudpc-provisioning-policies):'
     : '\nRollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true. Tagged:';
-  return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}": ${ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
+  return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}"${entry.rings > 1 ? ` (ring ${entry.ring} of ${entry.rings})` : ''}: ${entry.ring > 1 && entry.outcome === 'when-ready' ? `point it at this version once ring ${entry.ring - 1} passed the health gate` : ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
 }
 
 export const planCommand: Command = {
