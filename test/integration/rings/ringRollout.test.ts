@@ -11,6 +11,7 @@ const tenant = useRingTenant([
   { group: 'rg-fail', tag: 'Fail Pilot > Fail Broad', policies: ['Fail Pilot', 'Fail Broad'] },
   { group: 'rg-min', tag: 'Min Pilot > Min Broad', policies: ['Min Pilot', 'Min Broad'] },
   { group: 'rg-one', tag: 'One Ring A; One Ring B', policies: ['One Ring A', 'One Ring B'] },
+  { group: 'rg-outage', tag: 'Outage Pilot > Outage Broad', policies: ['Outage Pilot', 'Outage Broad'] },
 ]);
 const listsOf = (policyId: string) =>
   tenant.fixture.emulator.requests.filter(
@@ -134,4 +135,30 @@ describe('ring rollouts', () => {
     await reconcile(app.deps);
     expect((await app.deps.rings.list())[0]).toMatchObject({ state: 'complete' });
   });
+
+  it("finishes a halt's rollback at the next reconcile when Graph was down for its PATCH", async () => {
+    const app = tenant.app('rg-outage');
+    const pilot = tenant.policy('Outage Pilot');
+    await reconcile(app.deps);
+    tenant.fixture.emulator.failCloudPcsOn(deviceImageIdOf(4));
+    tenant.fixture.emulator.provisionCloudPcs(pilot.id, 1, 60);
+    tenant.clock.advance(2 * 60_000);
+    tenant.fixture.emulator.setFaults({ kinds: ['graph.provisioningPolicies.update'], down: 'unavailable' });
+    try {
+      await reconcile(app.deps);
+    } finally {
+      tenant.fixture.emulator.setFaults();
+    }
+    // Halted (durably) though the rollback's PATCH could not be sent: the pilot still has the version.
+    expect((await app.deps.rings.list())[0]).toMatchObject({ state: 'halted', failed: 1 });
+    expect(tenant.policy('Outage Pilot')).toMatchObject({ imageId: deviceImageIdOf(4), updates: 1 });
+    expect(app.lines.some((line) => line.includes('RingRollbackDeferred'))).toBe(true);
+
+    await reconcile(app.deps);
+    expect(tenant.policy('Outage Pilot')).toMatchObject({ imageId: BASELINE, updates: 2 });
+    await reconcile(app.deps);
+    expect(tenant.policy('Outage Pilot').updates).toBe(2);
+    expect(tenant.policy('Outage Broad').updates).toBe(0);
+    expect((await app.deps.ledger.listProblems()).filter((problem) => problem.kind === 'rollout-halted')).toHaveLength(1);
+  }, 30_000);
 });
