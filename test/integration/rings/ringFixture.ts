@@ -25,6 +25,8 @@ export interface Scenario {
   /** Policies (display names) on the baseline image; `Gallery …` names are gallery-image policies. */
   readonly policies: readonly string[];
   readonly version?: string;
+  /** false: the version is not in Windows 365 yet (the app uploads it). Default true. */
+  readonly uploaded?: boolean;
 }
 
 export const imageIn = (group: string) => managedImageResourceId(SUB, group, NAME);
@@ -43,7 +45,7 @@ export function tagsOf(scenario: Pick<Scenario, 'group' | 'tag' | 'version'>) {
 
 export function ringEstate(scenarios: readonly Scenario[]): EstateInput {
   return estate({
-    uploadSeconds: 0,
+    uploadSeconds: 0.3,
     graph: { pageSize: 2 },
     subscriptions: [
       subscription({
@@ -58,13 +60,15 @@ export function ringEstate(scenarios: readonly Scenario[]): EstateInput {
         version: '0.9.0',
         sourceImageResourceId: managedImageResourceId(SUB, 'rg-baseline', 'win11-baseline'),
       }),
-      ...scenarios.map((scenario, index) =>
-        deviceImage({
-          id: deviceImageIdOf(index),
-          displayName: `Rings ${scenario.group}`,
-          version: scenario.version ?? '1.0.0',
-          sourceImageResourceId: imageIn(scenario.group),
-        }),
+      ...scenarios.flatMap((scenario, index) =>
+        scenario.uploaded === false
+          ? []
+          : deviceImage({
+              id: deviceImageIdOf(index),
+              displayName: `Rings ${scenario.group}`,
+              version: scenario.version ?? '1.0.0',
+              sourceImageResourceId: imageIn(scenario.group),
+            }),
       ),
     ],
     provisioningPolicies: scenarios.flatMap((scenario) =>
