@@ -16,6 +16,7 @@ import { LedgerConflictError, PermanentError, TransientError } from '../errors';
 import type { RingRolloutRow, SyncDeps } from '../ports';
 import { compareVersions } from '../rules/naming';
 import { outcomeOf, policiesNamed } from '../rules/planRollout';
+import { wasRolledBackFrom } from '../rules/policyPatch';
 import {
   type RingEvidence,
   addEvidence,
@@ -123,16 +124,7 @@ async function readEvidence(deps: SyncDeps, rollout: RingRolloutRow): Promise<{ 
 
 /** Whether an administrator rolled back one of the ring's policies from this version (a rollback whose stop was not written). */
 async function wasRolledBack(deps: SyncDeps, rollout: RingRollout): Promise<boolean> {
-  for (const policyId of rollout.policyIds) {
-    const record = await deps.rollouts.get(policyId);
-    if (
-      record !== null &&
-      record.rolledBackFrom
-        .concat(record.state === 'rolled-back' || record.state === 'rolling-back' ? [record.deviceImageId] : [])
-        .some((id) => id.toLowerCase() === rollout.deviceImageId.toLowerCase())
-    )
-      return true;
-  }
+  for (const policyId of rollout.policyIds) if (wasRolledBackFrom(await deps.rollouts.get(policyId), rollout.deviceImageId)) return true;
   return false;
 }
 
