@@ -1,5 +1,6 @@
 // The tenant's Cloud PCs, per provisioning policy (DESIGN §18's evidence). A Cloud PC provisioned
-// through `provision` gets the image its policy gives new Cloud PCs at that moment, is
+// through `provision`, or arriving on the clock (`arrive`: users get one every N seconds), gets the
+// image its policy gives new Cloud PCs at that moment, is
 // `provisioning` for a while on the tenant's clock, then `provisioned`, or `failed` when a failure
 // knob names its image (every Cloud PC on that image, or the next N). Seeded ones keep their status.
 import type { Clock } from '../domain';
@@ -43,9 +44,21 @@ export interface CloudPcPolicyView {
   readonly imageDisplayName: string | null;
 }
 
+interface Arrivals {
+  readonly policyId: string;
+  readonly everyMs: number;
+  readonly provisionSeconds: number;
+  /** When the next Cloud PC arrives (clock milliseconds). */
+  next: number;
+}
+
+/** Arrivals made at most per catch-up: a long clock jump over a short interval stays bounded. */
+const MAX_ARRIVALS_AT_ONCE = 1_000;
+
 export class CloudPcStore {
   private readonly records: CloudPcRecord[] = [];
   private readonly failures = new Map<string, FailureKnob>();
+  private readonly arrivals = new Map<string, Arrivals>();
 
   constructor(
     private readonly clock: Clock,
@@ -65,6 +78,37 @@ export class CloudPcStore {
       ids.push(this.add(policy, status, this.clock.now().getTime() + seconds * 1000));
     }
     return ids;
+  }
+
+  /** From now on, users get a new Cloud PC of the policy every `everySeconds` on the clock (replacing earlier arrivals of it). */
+  arrive(policyId: string, everySeconds: number, provisionSeconds: number): void {
+    const everyMs = Math.max(1, everySeconds * 1000);
+    this.arrivals.set(policyId.toLowerCase(), { policyId, everyMs, provisionSeconds, next: this.clock.now().getTime() + everyMs });
+  }
+
+  stopArrivals(policyId: string): void {
+    this.arrivals.delete(policyId.toLowerCase());
+  }
+
+  /**
+   * Makes every Cloud PC that arrived by now, each on the image its policy gives at this moment: the
+   * emulator calls it before serving each request, so arrivals before a PATCH get the image before it.
+   */
+  catchUp(policyOf: (policyId: string) => CloudPcPolicyView | undefined): void {
+    const now = this.clock.now().getTime();
+    for (const [key, arrivals] of this.arrivals) {
+      const policy = policyOf(arrivals.policyId);
+      if (policy === undefined) {
+        this.arrivals.delete(key);
+        continue;
+      }
+      for (let made = 0; arrivals.next <= now && made < MAX_ARRIVALS_AT_ONCE; made++) {
+        const status = this.takeFailure(policy.imageId) ? 'failed' : 'provisioned';
+        this.add(policy, status, arrivals.next + arrivals.provisionSeconds * 1000);
+        arrivals.next += arrivals.everyMs;
+      }
+      if (arrivals.next <= now) arrivals.next = now + arrivals.everyMs;
+    }
   }
 
   /** From now on, Cloud PCs provisioned on this image fail: every one (count omitted), or the next `count`. */

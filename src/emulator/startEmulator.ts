@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../domain';
 import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
-import type { CloudPcStatus, EmulatedCloudPc } from './cloudPcStore';
+import { type CloudPcControls, createCloudPcControls } from './cloudPcControls';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
 import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
@@ -51,7 +51,7 @@ export interface EmulatorSettings {
   readonly NODE_EXTRA_CA_CERTS: string;
 }
 
-export interface Emulator {
+export interface Emulator extends CloudPcControls {
   /** `https://127.0.0.1:PORT`, no trailing slash: both GRAPH_ENDPOINT and ARM_ENDPOINT. */
   readonly url: string;
   /** `127.0.0.1`: what the Graph client's `customHosts` needs (a host name, no port). */
@@ -99,18 +99,6 @@ export interface Emulator {
   deleteDeviceImage(deviceImageId: string): boolean;
   /** Deletes a provisioning policy (any casing of its id): Graph answers 404 for it from then on; false when there was none. */
   removeProvisioningPolicy(policyId: string): boolean;
-  /** Every Cloud PC, with its status at the clock's now. */
-  cloudPcs(): EmulatedCloudPc[];
-  /** A Cloud PC that exists already (before a rollout), in the status given (default provisioned); returns its id. */
-  putCloudPc(policyId: string, status?: CloudPcStatus): string;
-  /**
-   * Users get `count` new Cloud PCs of the policy, on the image it gives new Cloud PCs now:
-   * `provisioning` for `seconds` (default 60) on the emulator's clock, then provisioned or failed.
-   */
-  provisionCloudPcs(policyId: string, count: number, seconds?: number): string[];
-  /** Cloud PCs provisioned on this device image from now on fail: all of them, or the next `count`. */
-  failCloudPcsOn(imageId: string, count?: number): void;
-  clearCloudPcFailures(): void;
   /**
    * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
    * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
@@ -147,6 +135,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let sequence = 0;
   let origin = '';
 
+  const { catchUp: catchUpCloudPcs, ...cloudPcControls } = createCloudPcControls(tenant);
+
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -164,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const url = new URL(request.url ?? '/', origin);
     const route = routeRequest(method, url.pathname);
     const service = serviceOf(route);
+    catchUpCloudPcs();
     await timed.run(route.kind, 'before');
     const decision = service === 'unknown' ? { latencyMs: 0, action: null } : faults.beforeServing(service, route.kind);
     if (decision.latencyMs > 0) await pause(decision.latencyMs);
@@ -268,7 +259,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       tenant.catalogue.rebuild(resourceId, changes);
     },
     provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
-    putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
+    putProvisioningPolicy: (input) => {
+      catchUpCloudPcs();
+      return tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id;
+    },
     putDeviceImage: (input) => tenant.deviceImages.upload(parseDeviceImageSeed(input)).id,
     deleteDeviceImage: (deviceImageId) => {
       if (tenant.deviceImages.get(deviceImageId) === undefined) return false;
@@ -276,12 +270,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return true;
     },
     removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
-    cloudPcs: () => tenant.cloudPcs.list(),
-    putCloudPc: (policyId, status = 'provisioned') => tenant.cloudPcs.seed(tenant.provisioningPolicies.require(policyId), status),
-    provisionCloudPcs: (policyId, count, seconds = 60) =>
-      tenant.cloudPcs.provision(tenant.provisioningPolicies.require(policyId), count, seconds),
-    failCloudPcsOn: (imageId, count) => tenant.cloudPcs.failOn(imageId, count),
-    clearCloudPcFailures: () => tenant.cloudPcs.clearFailures(),
+    ...cloudPcControls,
     beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
     afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({

@@ -11,6 +11,8 @@ const SUB = '12121212-1212-4212-8212-121212121212';
 const GOLD = 'd1d1d1d1-0000-4000-8000-000000000001';
 const PILOT = 'e1e1e1e1-0000-4000-8000-000000000001';
 const OTHER = 'e1e1e1e1-0000-4000-8000-000000000002';
+const ARRIVALS = 'e1e1e1e1-0000-4000-8000-000000000003';
+const BLUE = 'd1d1d1d1-0000-4000-8000-000000000002';
 const clock = manualClock();
 const fixture = useEmulator(
   () =>
@@ -18,10 +20,12 @@ const fixture = useEmulator(
       graph: { pageSize: 2 },
       deviceImages: [
         deviceImage({ id: GOLD, displayName: 'Gold', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg', 'gold') }),
+        deviceImage({ id: BLUE, displayName: 'Blue', version: '1.0.0', sourceImageResourceId: managedImageResourceId(SUB, 'rg', 'blue') }),
       ],
       provisioningPolicies: [
         provisioningPolicy({ id: PILOT, displayName: 'Pilot', imageId: GOLD, imageDisplayName: 'Gold' }),
         provisioningPolicy({ id: OTHER, displayName: 'Other', imageId: GOLD, imageDisplayName: 'Gold' }),
+        provisioningPolicy({ id: ARRIVALS, displayName: 'Arrivals', imageId: GOLD, imageDisplayName: 'Gold' }),
       ],
     }),
   { clock },
@@ -61,5 +65,22 @@ describe('emulated Cloud PCs', () => {
     };
     expect(page.value).toEqual([expect.objectContaining({ provisioningPolicyId: OTHER })]);
     expect(page.value[0]).not.toHaveProperty('status');
+  });
+
+  it('provisions new Cloud PCs on the clock, each on the image its policy gave when it arrived', async () => {
+    const app = testApp(testAppSettings(fixture.emulator, { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB }));
+    fixture.emulator.arriveCloudPcs(ARRIVALS, 600, 60);
+    clock.advance(1_200_000);
+    await app.deps.deviceImages.pointPolicyAt(ARRIVALS, { imageId: BLUE, imageDisplayName: 'Blue', imageType: 'custom' });
+    clock.advance(600_000);
+    fixture.emulator.stopCloudPcArrivals(ARRIVALS);
+    clock.advance(3_600_000);
+    const arrived = fixture.emulator.cloudPcs().filter((cloudPc) => cloudPc.provisioningPolicyId === ARRIVALS);
+    expect(arrived.map((cloudPc) => [cloudPc.imageId, cloudPc.status])).toEqual([
+      [GOLD, 'provisioned'],
+      [GOLD, 'provisioned'],
+      [BLUE, 'provisioned'],
+    ]);
+    expect((await app.deps.deviceImages.listCloudPcs(ARRIVALS)).map((cloudPc) => cloudPc.id)).toEqual(arrived.map((cloudPc) => cloudPc.id));
   });
 });
