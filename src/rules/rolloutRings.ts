@@ -129,6 +129,27 @@ export function judgeRing(
   return { kind: 'wait', until: new Date(soakEnds).toISOString(), needs };
 }
 
+/**
+ * What the gate does next (`image-sync plan --json`): `promote` or `complete` at `at` (once `needs`
+ * more new Cloud PCs provisioned), `halt` at the next reconcile, `patch` while the ring's PATCHes are
+ * not all done, `none` for an ended rollout. From the counts of the last gate read.
+ */
+export interface NextGateStep {
+  readonly action: 'promote' | 'complete' | 'halt' | 'patch' | 'none';
+  /** ISO time the soak ends; null when nothing waits for the clock. */
+  readonly at: string | null;
+  readonly needs: number;
+}
+
+export function nextGateStep(rollout: RingRollout, settings: GateSettings, now: Date): NextGateStep {
+  if (rollout.state !== 'soaking') return { action: 'none', at: null, needs: 0 };
+  if (rollout.since === null) return { action: 'patch', at: null, needs: 0 };
+  const decision = judgeRing(rollout, rollout, settings, now);
+  const onPass = rollout.ring >= rollout.rings.length ? 'complete' : 'promote';
+  if (decision.kind === 'wait') return { action: onPass, at: decision.until, needs: decision.needs };
+  return { action: decision.kind, at: now.toISOString(), needs: 0 };
+}
+
 /** What the gate will do next and when, in words (`image-sync plan`), from what the ledger knows. */
 export function describeNextGate(rollout: RingRollout, settings: GateSettings, now: Date): string {
   const where = `ring ${rollout.ring} of ${rollout.rings.length} (${(rollout.rings[rollout.ring - 1] ?? []).join('; ')})`;

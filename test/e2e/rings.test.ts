@@ -37,6 +37,11 @@ describe('image-sync with rollout rings', () => {
       expect.objectContaining({ ring: 1, rings: 2, state: 'soaking', policies: ['E2E Pilot'] }),
     ]);
 
+    const plan = JSON.parse((await runImageSync(['plan', '--json'], env)).stdout);
+    expect(plan.rollout.rings).toEqual([
+      expect.objectContaining({ ring: 1, rings: 2, state: 'soaking', next: expect.objectContaining({ action: 'promote', needs: 0 }) }),
+    ]);
+
     emulator.failCloudPcsOn(image ?? '');
     const pilot = policy('E2E Pilot')?.id ?? '';
     emulator.provisionCloudPcs(pilot, 1, 0);

@@ -1,6 +1,6 @@
 import type { PlannedImage } from '../../rules/plan';
 import { type RolloutPreview, previewRollout } from '../../rules/planRollout';
-import { describeNextGate } from '../../rules/rolloutRings';
+import { describeNextGate, nextGateStep } from '../../rules/rolloutRings';
 import { planWithPreflight } from '../../steps/planRegistrations';
 import { type RetirementResult, retireVersions } from '../../steps/retireVersions';
 import { readTenantView } from '../../steps/tenantView';
@@ -65,7 +65,8 @@ nothing); and, per ring rollout, what the health gate does next and when (from t
 last reconcile: plan reads no Cloud PC). Changes nothing anywhere.
 
 Options:
-  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...], rings: [...] },
+  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...], rings: [{ displayName,
+               version, ring, rings, state, next: { action, at, needs, text } }] },
                unreadableSubscriptions: [...], summary } on stdout
   -v, --verbose  log what happens on stderr
   -h, --help   this text
@@ -103,7 +104,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
       ring: ring.ring,
       rings: ring.rings.length,
       state: ring.state,
-      next: describeNextGate(ring, gate, now),
+      next: { ...nextGateStep(ring, gate, now), text: describeNextGate(ring, gate, now) },
     }));
     const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout), rings };
     if (values.json === true) {
@@ -123,7 +124,7 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
       const live = rings.filter((ring) => ring.state === 'soaking' || ring.state === 'halted');
       if (live.length > 0)
         io.stdout(
-          `\nRings (the health gate's next step):\n${live.map((ring) => `  ${imageLabel(ring.displayName, ring.version)}: ${ring.next}`).join('\n')}`,
+          `\nRings (the health gate's next step):\n${live.map((ring) => `  ${imageLabel(ring.displayName, ring.version)}: ${ring.next.text}`).join('\n')}`,
         );
       if (retention.length > 0)
         io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CloudPc, ProvisioningPolicy, RingRollout } from '../../../src/domain';
 import { rolloutTargets } from '../../../src/rules/planRollout';
-import { describeNextGate, evidenceFrom, judgeRing, ringTagProblem, ringsOf } from '../../../src/rules/rolloutRings';
+import { describeNextGate, evidenceFrom, judgeRing, nextGateStep, ringTagProblem, ringsOf } from '../../../src/rules/rolloutRings';
 
 const tagged = (value: string) => ({ tags: { 'Cloudpc-Provisioning-Policies': value } });
 const policy = (id: string, displayName: string): ProvisioningPolicy => ({
@@ -123,6 +123,15 @@ describe('the health gate', () => {
     expect(describeNextGate({ ...rollout, since: null }, settings, at(10))).toMatch(
       /being pointed at 2\.0\.0; the soak starts once every one of them uses it/,
     );
+    expect(nextGateStep(rollout, settings, at(10))).toEqual({ action: 'promote', at: at(60).toISOString(), needs: 2 });
+    expect(nextGateStep({ ...rollout, ring: 2, provisioned: 0 }, settings, at(70))).toEqual({
+      action: 'complete',
+      at: at(70).toISOString(),
+      needs: 0,
+    });
+    expect(nextGateStep({ ...rollout, failed: 2 }, settings, at(10))).toMatchObject({ action: 'halt' });
+    expect(nextGateStep({ ...rollout, since: null }, settings, at(10))).toEqual({ action: 'patch', at: null, needs: 0 });
+    expect(nextGateStep({ ...rollout, state: 'complete' }, settings, at(10))).toEqual({ action: 'none', at: null, needs: 0 });
     expect(describeNextGate({ ...rollout, state: 'halted', failed: 2 }, settings, at(10))).toMatch(
       /^halted at ring 1 of 2 \(Pilot\): 2 new Cloud PC\(s\) failed/,
     );
