@@ -45,5 +45,8 @@ export function createTenant(estate: Estate, clock: Clock, random: RandomSource)
   for (const seed of estate.deviceImages) deviceImages.seed(seed);
   for (const seed of estate.provisioningPolicies) provisioningPolicies.put(seed);
   const cloudPcs = new CloudPcStore(clock, () => randomGuid(random));
+  for (const seed of estate.cloudPcs)
+    for (let made = 0; made < seed.count; made++) cloudPcs.seed(provisioningPolicies.require(seed.policyId), seed.status);
+  for (const arrivals of estate.cloudPcArrivals) cloudPcs.arrive(arrivals.policyId, arrivals.everySeconds, arrivals.provisionSeconds);
   return { estate, clock, catalogue, deviceImages, provisioningPolicies, osImages: new OsImageCatalogue(estate.osImages), cloudPcs };
 }

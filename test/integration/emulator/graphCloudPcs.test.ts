@@ -2,10 +2,10 @@
 // client): per policy, paged, beta's status values; provisioned on the policy's image on the
 // emulator's clock; the failure knob for all, or the next N, Cloud PCs on an image.
 import { describe, expect, it } from 'vitest';
-import { deviceImage, estate, managedImageResourceId, provisioningPolicy } from '../../../src/emulator';
+import { deviceImage, estate, managedImageResourceId, parseEstate, provisioningPolicy } from '../../../src/emulator';
 import { testApp, testAppSettings } from '../../support/appDeps';
-import { manualClock, useEmulator } from '../../support/emulator';
-import { graphClient } from './graphClient';
+import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
+import { estateProblems, graphClient } from './graphClient';
 
 const SUB = '12121212-1212-4212-8212-121212121212';
 const GOLD = 'd1d1d1d1-0000-4000-8000-000000000001';
@@ -82,5 +82,24 @@ describe('emulated Cloud PCs', () => {
       [BLUE, 'provisioned'],
     ]);
     expect((await app.deps.deviceImages.listCloudPcs(ARRIVALS)).map((cloudPc) => cloudPc.id)).toEqual(arrived.map((cloudPc) => cloudPc.id));
+  });
+
+  it('takes Cloud PCs and arrivals from an estate file, and names a policy id the estate does not have', async () => {
+    const file = {
+      provisioningPolicies: [{ id: PILOT, displayName: 'Pilot', imageId: GOLD }],
+      cloudPcs: [{ policyId: PILOT, count: 2, status: 'failed' }],
+      cloudPcArrivals: [{ policyId: PILOT, everySeconds: 30, provisionSeconds: 0 }],
+    };
+    const own = manualClock();
+    const emulator = await startTestEmulator(parseEstate(file), { clock: own });
+    try {
+      own.advance(65_000);
+      expect(emulator.cloudPcs().map((cloudPc) => cloudPc.status)).toEqual(['failed', 'failed', 'provisioned', 'provisioned']);
+    } finally {
+      await emulator.stop();
+    }
+    expect(estateProblems({ ...file, cloudPcArrivals: [{ policyId: 'nope', everySeconds: 30 }] })).toMatch(
+      /cloudPcArrivals.*policyId.*no provisioning policy of the estate has the id nope/,
+    );
   });
 });
