@@ -171,6 +171,19 @@ param imageSyncTransientRetryHours int = 24
 @description('IMAGE_SYNC_ROLLOUT: true lets the cloudpc-provisioning-policies tag point provisioning policies at a version once it is ready.')
 param imageSyncRollout bool = false
 
+@description('IMAGE_SYNC_RING_SOAK_HOURS: rollout rings, how long a ring runs a new version before the next ring gets it, in hours (a decimal number: 0.5 is 30 minutes).')
+param imageSyncRingSoakHours string = '24'
+
+@minValue(1)
+@maxValue(10000)
+@description('IMAGE_SYNC_RING_MAX_FAILED: rollout rings, this many Cloud PCs failing to provision on the new version halt the rollout and roll the ring back.')
+param imageSyncRingMaxFailed int = 1
+
+@minValue(0)
+@maxValue(10000)
+@description('IMAGE_SYNC_RING_MIN_PROVISIONED: rollout rings, Cloud PCs that must have provisioned on the new version before the next ring gets it (0: the soak time alone).')
+param imageSyncRingMinProvisioned int = 0
+
 @allowed([
   'arm'
   'resource-graph'
@@ -252,6 +265,9 @@ var imageSyncSettings = union(
     IMAGE_SYNC_EXPIRY_WARNING_DAYS: string(imageSyncExpiryWarningDays)
     IMAGE_SYNC_TRANSIENT_RETRY_HOURS: string(imageSyncTransientRetryHours)
     IMAGE_SYNC_ROLLOUT: imageSyncRollout ? 'true' : 'false'
+    IMAGE_SYNC_RING_SOAK_HOURS: imageSyncRingSoakHours
+    IMAGE_SYNC_RING_MAX_FAILED: string(imageSyncRingMaxFailed)
+    IMAGE_SYNC_RING_MIN_PROVISIONED: string(imageSyncRingMinProvisioned)
     IMAGE_SYNC_DISCOVERY: imageSyncDiscovery
     IMAGE_SYNC_MAX_PATCH_LAG: imageSyncMaxPatchLag
   },

@@ -52,6 +52,12 @@ export interface Config {
   readonly transientRetryHours: number;
   /** Whether the cloudpc-provisioning-policies tag points policies at a version once it is ready (DESIGN §13). */
   readonly rollout: boolean;
+  /** Rollout rings (DESIGN §18): how long a ring runs a version before the next ring gets it, in hours (decimal). */
+  readonly ringSoakHours: number;
+  /** Rollout rings: this many Cloud PCs failing on the new version halt the rollout (at least 1). */
+  readonly ringMaxFailed: number;
+  /** Rollout rings: Cloud PCs that must have provisioned on the new version before the next ring gets it. */
+  readonly ringMinProvisioned: number;
   /** How tagged images are found: ARM per subscription (default), or one Azure Resource Graph query. */
   readonly discovery: Discovery;
   /** Image currency (DESIGN §16): warn above this many Patch Tuesdays behind; null (`off`): the catalogue is never read. */
@@ -101,6 +107,9 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_EXPIRY_WARNING_DAYS: 30,
   IMAGE_SYNC_TRANSIENT_RETRY_HOURS: 24,
   IMAGE_SYNC_ROLLOUT: false,
+  IMAGE_SYNC_RING_SOAK_HOURS: 24,
+  IMAGE_SYNC_RING_MAX_FAILED: 1,
+  IMAGE_SYNC_RING_MIN_PROVISIONED: 0,
   IMAGE_SYNC_DISCOVERY: 'arm',
   IMAGE_SYNC_MAX_PATCH_LAG: 1,
 });
@@ -384,6 +393,21 @@ function flag(env: Environment, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `"${raw}" is not true or false`, `set true or false, or remove it for the default ${fallback}`);
 }
 
+/** A soak of hours, decimals allowed (`0.01` is 36 s): tests soak for seconds. At most 30 days. */
+function soakHours(env: Environment): number {
+  const name = 'IMAGE_SYNC_RING_SOAK_HOURS';
+  const raw = text(env, name);
+  if (raw === undefined) return DEFAULTS.IMAGE_SYNC_RING_SOAK_HOURS;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 720) {
+    throw new ConfigError(
+      name,
+      `"${raw}" is not a number of hours from 0 to 720`,
+      `set hours as a decimal number such as 24 or 0.5, or remove it for the default ${DEFAULTS.IMAGE_SYNC_RING_SOAK_HOURS}`,
+    );
+  }
+  return Number(raw);
+}
+
 function discovery(env: Environment): Discovery {
   const raw = text(env, 'IMAGE_SYNC_DISCOVERY') ?? DEFAULTS.IMAGE_SYNC_DISCOVERY;
   if (raw !== 'arm' && raw !== 'resource-graph') {
@@ -499,6 +523,10 @@ export function loadConfig(env: Environment): Config {
     // A queue message lives at most 7 days per send, but each retry is a new send: a week is a bound people understand.
     transientRetryHours: integer(env, 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', DEFAULTS.IMAGE_SYNC_TRANSIENT_RETRY_HOURS, 1, 168),
     rollout: flag(env, 'IMAGE_SYNC_ROLLOUT', DEFAULTS.IMAGE_SYNC_ROLLOUT),
+    ringSoakHours: soakHours(env),
+    // 0 would halt every rollout before its first Cloud PC: at least one failure halts.
+    ringMaxFailed: integer(env, 'IMAGE_SYNC_RING_MAX_FAILED', DEFAULTS.IMAGE_SYNC_RING_MAX_FAILED, 1, 10_000),
+    ringMinProvisioned: integer(env, 'IMAGE_SYNC_RING_MIN_PROVISIONED', DEFAULTS.IMAGE_SYNC_RING_MIN_PROVISIONED, 0, 10_000),
     discovery: discoveryMode,
     maxPatchLag: maxPatchLag(env),
     rebuildWebhookUrl: httpsUrl(

@@ -282,6 +282,65 @@ export interface PolicyRollout {
   readonly updatedAt: string;
 }
 
+/**
+ * A Cloud PC as the rollout gate judges it (DESIGN §18), from beta's `status`: `provisioned` and
+ * `provisionedWithWarnings` are provisioned, `failed` failed, every other value still in progress.
+ */
+export type CloudPcOutcome = 'provisioned' | 'failed' | 'in-progress';
+
+export interface CloudPc {
+  readonly id: string;
+  readonly displayName: string | null;
+  /** beta `status` exactly as received. */
+  readonly status: string;
+  readonly outcome: CloudPcOutcome;
+  /** beta `statusDetail` (or `statusDetails`) in words: its code and message; null when Graph gives none. */
+  readonly statusDetail: string | null;
+}
+
+/**
+ * A rollout's life (DESIGN §18): `soaking` while its current ring is patched and watched; `complete`
+ * when its last ring's soak ended without a halt; `halted` when a gate failed (the ring was rolled
+ * back); `rolled-back` when an administrator's `rollback` stopped it; `superseded` when a newer
+ * version of the same display name started its own rollout.
+ */
+export const RING_ROLLOUT_STATES = ['soaking', 'complete', 'halted', 'rolled-back', 'superseded'] as const;
+export type RingRolloutState = (typeof RING_ROLLOUT_STATES)[number];
+
+/** A Cloud PC that failed to provision on the new version, as the gate saw it. */
+export interface FailedCloudPc {
+  readonly id: string;
+  readonly displayName: string | null;
+  readonly statusDetail: string | null;
+}
+
+/** One registration's ring rollout (ledger partition `ring`, one row per registration). */
+export interface RingRollout {
+  readonly sourceImageResourceId: string;
+  readonly displayName: string;
+  readonly version: string;
+  readonly deviceImageId: string;
+  /** The tag's targets (policy names or ids) per ring, as they were when the rollout started. */
+  readonly rings: readonly (readonly string[])[];
+  /** The current ring, 1-based. */
+  readonly ring: number;
+  readonly state: RingRolloutState;
+  /** When the current ring's PATCHes began. */
+  readonly ringStartedAt: string;
+  /** When every policy of the current ring used the version: its soak started. null while it is being patched. */
+  readonly since: string | null;
+  /** The current ring's policies (ids), as resolved when its PATCHes were done. */
+  readonly policyIds: readonly string[];
+  /** The current ring's evidence at the gate's last read: new Cloud PCs provisioned and failed. */
+  readonly provisioned: number;
+  readonly failed: number;
+  /** The failed Cloud PCs (the first few), named in the halt's alert. */
+  readonly failures: readonly FailedCloudPc[];
+  /** When the rollout stopped being `soaking`; null while it soaks. */
+  readonly endedAt: string | null;
+  readonly updatedAt: string;
+}
+
 /** A ledger row as stored, with the ETag that guards its next change. */
 export interface LedgerRow extends LedgerEntry {
   readonly etag: string;

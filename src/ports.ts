@@ -3,12 +3,14 @@
 import type { Config } from './config';
 import type {
   Clock,
+  CloudPc,
   DeviceImage,
   DeviceImageRequest,
   LedgerEntry,
   LedgerRow,
   PolicyRollout,
   Problem,
+  RingRollout,
   ProvisioningPolicy,
   RegisterJob,
   SourceImage,
@@ -55,6 +57,8 @@ export interface DeviceImageApi {
   getProvisioningPolicy(policyId: string): Promise<ProvisioningPolicy | null>;
   /** PATCHes the image a provisioning policy gives new Cloud PCs (existing Cloud PCs keep theirs). */
   pointPolicyAt(policyId: string, image: PolicyImage): Promise<void>;
+  /** beta `cloudPCs` of one provisioning policy, all pages (the rollout gate's evidence, DESIGN §18). */
+  listCloudPcs(policyId: string): Promise<CloudPc[]>;
 }
 
 /** Intune's Windows release catalogue (beta `managedDeviceWindowsOSImages`, DESIGN §16). */
@@ -104,6 +108,31 @@ export interface PolicyRollouts {
   list(): Promise<PolicyRolloutRow[]>;
   /** Removes the row when it is still as read (a rollout Graph refused, to a policy the app never rolled out to before). */
   discard(row: PolicyRolloutRow): Promise<void>;
+}
+
+/** A registration's ring rollout as stored, with the ETag that guards its next change. */
+export interface RingRolloutRow extends RingRollout {
+  readonly etag: string;
+}
+
+/** Which ring of which rollout a policy was patched in: the Cloud PCs it had then are not evidence. */
+export interface RingPolicyRef extends RegistrationRef {
+  readonly ring: number;
+  readonly policyId: string;
+}
+
+/** The ring rollouts (ledger partition `ring`) and the Cloud PC ids seen at each PATCH (partition `ringseen`). */
+export interface RingRollouts {
+  /** null when the registration never started a ring rollout. */
+  get(ref: RegistrationRef): Promise<RingRolloutRow | null>;
+  /** Every ring rollout (read-only: a missing table is an empty list). */
+  list(): Promise<RingRolloutRow[]>;
+  /** Inserts (expected null) or replaces (expected: the row read); throws LedgerConflictError when another writer was first. */
+  save(rollout: RingRollout, expected: RingRolloutRow | null): Promise<RingRolloutRow>;
+  /** Records the ids of the Cloud PCs a policy had right before its PATCH (replacing an earlier record of the same ring). */
+  saveSeen(ref: RingPolicyRef, cloudPcIds: readonly string[]): Promise<void>;
+  /** The ids recorded for the policy's PATCH in that ring (lower-cased); null when none was recorded. */
+  seen(ref: RingPolicyRef): Promise<Set<string> | null>;
 }
 
 export interface JobQueues {
@@ -247,4 +276,5 @@ export interface SyncDeps {
   readonly rollouts: PolicyRollouts;
   readonly windowsReleases: WindowsReleaseCatalogue;
   readonly slotCounts: TenantSlotCounts;
+  readonly rings: RingRollouts;
 }

@@ -63,6 +63,11 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
     "Windows 365 cannot read the source image (getSourceImages does not list it): grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on the image's subscription; the next reconcile registers the image once it is listed",
   retireRefused:
     "Windows 365 refused to delete a device image retention chose (its answer is quoted): the image and its ledger row stay as they were, and the next reconcile tries again. If the answer says a provisioning policy uses it, point the policy at another image; if it says the app lacks permission, grant the app's identity CloudPC.ReadWrite.All; otherwise check the image in the Intune admin center (Windows 365 > Custom images), or set IMAGE_SYNC_KEEP_VERSIONS=0 to stop retention",
+  // rollout rings (DESIGN §18)
+  rolloutHalted:
+    "new Cloud PCs failed to provision on this version in a rollout ring (the detail names them and Graph's status detail): the ring's provisioning policies are rolled back to the image they used before and later rings never get this version. Fix the image and publish a new version (it starts at ring 1); reprovision the failed Cloud PCs (Intune admin center > Windows 365 > All Cloud PCs > Reprovision) once their policy uses a working image",
+  rolloutRingTag:
+    'the rings of the cloudpc-provisioning-policies tag are not valid (the detail says how): give every ring at least one policy and name each policy in one ring only, for example "Pilot > Sales; Finance"; nothing rolls out until the tag is fixed',
   deviceImageInUse:
     'a provisioning policy uses this device image, so Windows 365 refuses to delete it: point the policy at another image (Intune admin center > Windows 365 > Provisioning policies), then run image-sync prune or wait for the next retention run',
 };

@@ -44,6 +44,18 @@ export function renderStatus(report: StatusReport): string {
       ]),
     );
   }
+  if (report.rollouts.length > 0) {
+    sections.push(
+      `Rollouts (${report.rollouts.length}):\n${renderTable(report.rollouts, [
+        { header: 'STATE', value: (rollout) => rollout.state },
+        { header: 'IMAGE', value: (rollout) => imageLabel(rollout.displayName, rollout.version), max: 40 },
+        { header: 'RING', value: (rollout) => `${rollout.ring}/${rollout.rings}` },
+        { header: 'POLICIES', value: (rollout) => rollout.policies.join('; '), max: 60 },
+        { header: 'NEW CLOUD PCS', value: (rollout) => `${rollout.provisioned} provisioned, ${rollout.failed} failed` },
+        { header: 'SINCE', value: (rollout) => rollout.since },
+      ])}`,
+    );
+  }
   if (report.problems.length > 0) {
     sections.push(
       `Problems (${report.problems.length}):\n${renderTable(report.problems, [

@@ -1,6 +1,6 @@
 // The status document of the contract (DESIGN §5; contract/status.schema.json), built from
 // the ledger. `status` shows every row; `sync` narrows it to the images in scope of its run.
-import { ATTENTION_SKIP_REASONS, type LedgerRow, type Problem, type SkipReason, sourceImageKey } from '../domain';
+import { ATTENTION_SKIP_REASONS, type LedgerRow, type Problem, type RingRollout, type SkipReason, sourceImageKey } from '../domain';
 import { describeWarning, warningsOf } from '../rules/warnings';
 
 export interface StatusImage {
@@ -32,9 +32,9 @@ export interface StatusImage {
 }
 
 /**
- * A ring rollout of contract 3 (DESIGN §18). Rings and their health gate are not built yet: the
- * rollout of §13 (every tagged policy patched once) is reported through `policies` and `rollback`,
- * so this list stays empty until they are.
+ * A ring rollout of contract 3 (DESIGN §18): its current ring (1-based) of `rings`, that ring's
+ * policies as the tag names them, and the new Cloud PCs the gate counted in it at its last read.
+ * `since`: when the ring's soak started (when its PATCHes began, while they are not all done).
  */
 export interface StatusRollout {
   readonly displayName: string;
@@ -72,6 +72,22 @@ export interface StatusOptions {
   readonly expiryWarningDays: number;
   /** Only these source images (the ones in scope of a sync run), in any casing; all when absent. */
   readonly inScopeIds?: readonly string[];
+  /** The ring rollouts the ledger holds (DESIGN §18); none when absent. */
+  readonly rollouts?: readonly RingRollout[];
+}
+
+export function toStatusRollout(rollout: RingRollout): StatusRollout {
+  return {
+    displayName: rollout.displayName,
+    version: rollout.version,
+    ring: rollout.ring,
+    rings: rollout.rings.length,
+    state: rollout.state,
+    policies: rollout.rings[rollout.ring - 1] ?? [],
+    provisioned: rollout.provisioned,
+    failed: rollout.failed,
+    since: rollout.since ?? rollout.ringStartedAt,
+  };
 }
 
 function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
@@ -122,7 +138,10 @@ export function buildStatusReport(rows: readonly LedgerRow[], problems: readonly
   const count = (state: LedgerRow['state']) => images.filter((image) => image.state === state).length;
   return {
     images,
-    rollouts: [],
+    rollouts: (options.rollouts ?? [])
+      .filter((rollout) => wanted === null || wanted.has(sourceImageKey(rollout.sourceImageResourceId)))
+      .map(toStatusRollout)
+      .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.version.localeCompare(b.version, undefined, { numeric: true })),
     problems,
     summary: {
       inScope: images.length,

@@ -1,6 +1,7 @@
 // Serves one request that got past the fault knobs: checks the bearer token, then answers it
 // from the tenant as ARM or Graph would.
 import { answerArm } from './armRoutes';
+import { answerCloudPcs } from './cloudPcRoutes';
 import { answerDeviceImages } from './deviceImageRoutes';
 import { answerOsImages } from './osImageRoutes';
 import { answerProvisioningPolicies } from './provisioningPolicyRoutes';
@@ -84,6 +85,8 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
         origin,
         pageSize: tenant.estate.graph.pageSize,
       });
+    case 'graph.cloudPcs.list':
+      return answerCloudPcs(route.version, request.url, { cloudPcs: tenant.cloudPcs, origin, pageSize: tenant.estate.graph.pageSize });
     case 'unknown':
       if (route.service === 'graph' && route.problem === 'method')
         throw new Refusal(405, 'MethodNotAllowed', `The method is not allowed on ${request.url.pathname}.`);

@@ -104,6 +104,23 @@ export const provisioningPolicySchema = z.strictObject({
   imageDisplayName: z.string().nullable().default(null),
 });
 
+/** Cloud PCs a policy has from the start (DESIGN §18's evidence: these existed before any rollout). */
+export const cloudPcSeedSchema = z.strictObject({
+  /** The id of a provisioning policy of the estate. */
+  policyId: z.string().min(1),
+  count: z.number().int().min(1).max(10_000).default(1),
+  status: z
+    .enum(['provisioning', 'provisioned', 'provisionedWithWarnings', 'failed', 'inGracePeriod', 'deprovisioning'])
+    .default('provisioned'),
+});
+
+/** The clock provisions: users get a new Cloud PC of the policy every `everySeconds`, on the image it gives then. */
+export const cloudPcArrivalsSchema = z.strictObject({
+  policyId: z.string().min(1),
+  everySeconds: z.number().positive(),
+  provisionSeconds: z.number().min(0).default(60),
+});
+
 export const osImageSchema = z.strictObject({
   id: z.string().min(1),
   supportedEditions: z.array(z.strictObject({ editionType: z.string(), supportEndDate: z.string() })).default([]),
@@ -140,6 +157,8 @@ export const estateSchema = z
     /** Cloud PC provisioning policies; a device image one of them uses cannot be deleted. */
     provisioningPolicies: z.array(provisioningPolicySchema).default([]),
     osImages: z.array(osImageSchema).default([]),
+    cloudPcs: z.array(cloudPcSeedSchema).default([]),
+    cloudPcArrivals: z.array(cloudPcArrivalsSchema).default([]),
     /** Fault rules active from the start. */
     faults: z.array(faultRuleSchema).default([]),
   })
@@ -196,6 +215,15 @@ export const estateSchema = z
         });
       policyIds.add(key);
     });
+    for (const field of ['cloudPcs', 'cloudPcArrivals'] as const)
+      estate[field].forEach((entry, c) => {
+        if (!policyIds.has(entry.policyId.toLowerCase()))
+          context.addIssue({
+            code: 'custom',
+            path: [field, c, 'policyId'],
+            message: `no provisioning policy of the estate has the id ${entry.policyId} (give the policy an id)`,
+          });
+      });
   });
 
 /** An estate as written: in a file or by the builders (defaults not yet applied). */

@@ -33,5 +33,6 @@ export type { RecordedRequest, EarlyRetry, EarlyRetryOptions } from './requestLo
 export type { EmulatedDeviceImage } from './deviceImageRecord';
 export type { DuplicateSource } from './deviceImageStore';
 export type { EmulatedProvisioningPolicy } from './provisioningPolicyStore';
+export type { EmulatedCloudPc, CloudPcStatus } from './cloudPcStore';
 export type { ManagedImageRebuild } from './managedImageCatalogue';
 export type { RequestKind } from './routes';

@@ -29,6 +29,7 @@ export type Route =
       readonly version: GraphVersion;
       readonly id: string;
     }
+  | { readonly kind: 'graph.cloudPcs.list'; readonly version: GraphVersion }
   | { readonly kind: 'graph.osImages.list' | 'graph.osImages.create'; readonly version: GraphVersion }
   | { readonly kind: 'graph.osImages.get'; readonly version: GraphVersion; readonly id: string }
   | {
@@ -115,6 +116,10 @@ function graphRoute(method: string, version: GraphVersion, segments: readonly st
   if (lower[2] === 'manageddevicewindowsosimages') return osImageRoute(method, version, segments.slice(3), () => unknownAt(3, 'method'));
   if (lower[2] !== 'virtualendpoint') return unknownAt(2);
   if (lower[3] === 'provisioningpolicies') return provisioningPolicyRoute(method, version, segments.slice(4), unknownAt);
+  if (lower[3] === 'cloudpcs') {
+    if (segments.length > 4) return unknownAt(4);
+    return method === 'GET' ? { kind: 'graph.cloudPcs.list', version } : unknownAt(3, 'method');
+  }
   if (lower[3] !== 'deviceimages') return unknownAt(3);
   const rest = segments.slice(4);
   const [first, action, ...extra] = rest;

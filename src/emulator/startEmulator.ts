@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../domain';
 import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
+import { type CloudPcControls, createCloudPcControls } from './cloudPcControls';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
 import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
@@ -50,7 +51,7 @@ export interface EmulatorSettings {
   readonly NODE_EXTRA_CA_CERTS: string;
 }
 
-export interface Emulator {
+export interface Emulator extends CloudPcControls {
   /** `https://127.0.0.1:PORT`, no trailing slash: both GRAPH_ENDPOINT and ARM_ENDPOINT. */
   readonly url: string;
   /** `127.0.0.1`: what the Graph client's `customHosts` needs (a host name, no port). */
@@ -134,6 +135,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let sequence = 0;
   let origin = '';
 
+  const { catchUp: catchUpCloudPcs, ...cloudPcControls } = createCloudPcControls(tenant);
+
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -151,6 +154,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const url = new URL(request.url ?? '/', origin);
     const route = routeRequest(method, url.pathname);
     const service = serviceOf(route);
+    catchUpCloudPcs();
     await timed.run(route.kind, 'before');
     const decision = service === 'unknown' ? { latencyMs: 0, action: null } : faults.beforeServing(service, route.kind);
     if (decision.latencyMs > 0) await pause(decision.latencyMs);
@@ -255,7 +259,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       tenant.catalogue.rebuild(resourceId, changes);
     },
     provisioningPolicies: () => tenant.provisioningPolicies.list().map(describeProvisioningPolicy),
-    putProvisioningPolicy: (input) => tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id,
+    putProvisioningPolicy: (input) => {
+      catchUpCloudPcs();
+      return tenant.provisioningPolicies.put(parseProvisioningPolicy(input)).id;
+    },
     putDeviceImage: (input) => tenant.deviceImages.upload(parseDeviceImageSeed(input)).id,
     deleteDeviceImage: (deviceImageId) => {
       if (tenant.deviceImages.get(deviceImageId) === undefined) return false;
@@ -263,6 +270,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       return true;
     },
     removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
+    ...cloudPcControls,
     beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
     afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({

@@ -1,6 +1,7 @@
 // The emulated tenant built from an estate: ARM's managed images, Graph's device images,
 // provisioning policies and OS catalogue, sharing one clock.
 import type { Clock } from '../domain';
+import { CloudPcStore } from './cloudPcStore';
 import { deviceImageStatus } from './deviceImageRecord';
 import { DeviceImageStore } from './deviceImageStore';
 import type { Estate } from './estateSchema';
@@ -16,6 +17,7 @@ export interface EmulatedTenant {
   readonly deviceImages: DeviceImageStore;
   readonly provisioningPolicies: ProvisioningPolicyStore;
   readonly osImages: OsImageCatalogue;
+  readonly cloudPcs: CloudPcStore;
 }
 
 export function createTenant(estate: Estate, clock: Clock, random: RandomSource): EmulatedTenant {
@@ -42,5 +44,9 @@ export function createTenant(estate: Estate, clock: Clock, random: RandomSource)
   });
   for (const seed of estate.deviceImages) deviceImages.seed(seed);
   for (const seed of estate.provisioningPolicies) provisioningPolicies.put(seed);
-  return { estate, clock, catalogue, deviceImages, provisioningPolicies, osImages: new OsImageCatalogue(estate.osImages) };
+  const cloudPcs = new CloudPcStore(clock, () => randomGuid(random));
+  for (const seed of estate.cloudPcs)
+    for (let made = 0; made < seed.count; made++) cloudPcs.seed(provisioningPolicies.require(seed.policyId), seed.status);
+  for (const arrivals of estate.cloudPcArrivals) cloudPcs.arrive(arrivals.policyId, arrivals.everySeconds, arrivals.provisionSeconds);
+  return { estate, clock, catalogue, deviceImages, provisioningPolicies, osImages: new OsImageCatalogue(estate.osImages), cloudPcs };
 }

@@ -1,6 +1,6 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { parseManagedImageId } from '../arm/managedImageId';
-import type { DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
+import type { CloudPc, DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
 import type { DeviceImageApi } from '../ports';
@@ -8,6 +8,7 @@ import { classifyGraphError, type GraphOperation } from './classifyGraphError';
 import { isDeviceImageId } from './deviceImageId';
 import { GraphCallOptions } from './graphRetryPolicy';
 import type { RetryAfterGate } from './retryAfterGate';
+import { toCloudPc } from './toCloudPc';
 import { toDeviceImage } from './toDeviceImage';
 import { toPage } from './toPage';
 import { toProvisioningPolicy } from './toProvisioningPolicy';
@@ -16,6 +17,7 @@ import { toSourceImageResourceId } from './toSourceImageResourceId';
 const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
 const SOURCE_IMAGES = `${DEVICE_IMAGES}/getSourceImages`;
 const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
+const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
 
@@ -90,13 +92,22 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
    * read here, not by the SDK's PageIterator: it takes a page without a `value` list for the end of
    * the collection, or fails on it with a TypeError that would read as a network failure.
    */
-  const listAll = <T>(what: string, path: string, convert: (item: unknown) => T): Promise<T[]> =>
+  const listAll = <T>(
+    what: string,
+    path: string,
+    convert: (item: unknown) => T,
+    first?: (request: GraphRequest) => GraphRequest,
+  ): Promise<T[]> =>
     call(
       what,
       async (request) => {
         const items: T[] = [];
         for (let next: string | null = path; next !== null;) {
-          const page = toPage(await request(next).get(), 'a collection page');
+          // The next link is absolute (its version and query included); the first request is shaped by `first`.
+          const page = toPage(
+            await (next === path && first !== undefined ? first(request(next)) : request(next)).get(),
+            'a collection page',
+          );
           items.push(...page.items.map(convert));
           next = page.nextLink;
         }
@@ -197,6 +208,14 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
         imageType: image.imageType,
       };
       await call(`pointing provisioning policy ${policyId} at image ${image.imageId}`, (request) => request(path).patch(body), true);
+    },
+
+    // Beta whatever GRAPH_API_VERSION says: `status` of a Cloud PC is beta-only (DESIGN §3, §18).
+    async listCloudPcs(policyId: string): Promise<CloudPc[]> {
+      const filter = `provisioningPolicyId eq '${policyId.replace(/'/g, "''")}'`;
+      return listAll(`listing the Cloud PCs of provisioning policy ${policyId}`, CLOUD_PCS, toCloudPc, (request) =>
+        request.version('beta').filter(filter),
+      );
     },
   };
 }

@@ -1,65 +1,14 @@
-// `image-sync rollback <policy>` (DESIGN §5, §13): points a provisioning policy back at the image it
-// used before the app's last rollout to it. Refuses, saying why, when there is nothing the app can
-// safely restore: no rollout recorded, the policy changed since (someone else moved it), or the
-// earlier image is gone from Windows 365. Existing Cloud PCs keep their image either way.
-// The rollback is durable (DESIGN §15): the policy's rollout row says `rolling-back` before the PATCH
-// is sent (`rolled-back` after it), so a crash or a lost answer cannot lose it, and the app never
-// points the policy at that version again (src/rules/policyPatch.ts); a PATCH Graph refuses puts the
-// row back as it was.
-import { type PolicyRollout, type ProvisioningPolicy, isUsable } from '../domain';
-import { LedgerConflictError, PermanentError } from '../errors';
+// `image-sync rollback <policy>` (DESIGN §5, §13, §18): finds the policy the caller named and points
+// it back at the image it used before the app's last rollout to it (src/steps/restorePolicy.ts, which
+// says when it refuses and why the rollback is durable). A ring rollout the policy was part of stops
+// there (`rolled-back`): later rings never get the version; the ring's other policies keep it.
+import type { ProvisioningPolicy } from '../domain';
 import { policiesNamed } from '../rules/planRollout';
-import type { PolicyRolloutRow, SyncDeps } from '../ports';
-import { recordRolloutOutcome } from '../steps/recordRolloutOutcome';
-import { describeError } from '../steps/reportFailure';
+import type { SyncDeps } from '../ports';
+import { type RollbackResult, refused, restorePolicy } from '../steps/restorePolicy';
+import { stopRingRollout } from '../steps/ringRollbacks';
 
-export interface RollbackResult {
-  readonly policy: string;
-  readonly policyId: string | null;
-  /** rolled-back: done now; already-rolled-back: done before (nothing sent); refused: see reason. */
-  readonly outcome: 'rolled-back' | 'already-rolled-back' | 'refused';
-  readonly reason: string | null;
-  /** The image the policy used before the rollback, and the one it uses after. */
-  readonly from: { readonly imageId: string | null; readonly imageDisplayName: string | null } | null;
-  readonly to: { readonly imageId: string | null; readonly imageDisplayName: string | null } | null;
-}
-
-function sameId(a: string | null, b: string | null): boolean {
-  return a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
-}
-
-function refused(policy: string, policyId: string | null, reason: string): RollbackResult {
-  return { policy, policyId, outcome: 'refused', reason, from: null, to: null };
-}
-
-function imageOf(policy: ProvisioningPolicy) {
-  return { imageId: policy.imageId, imageDisplayName: policy.imageDisplayName };
-}
-
-function previousOf(rollout: PolicyRollout) {
-  return { imageId: rollout.previousImageId, imageDisplayName: rollout.previousImageDisplayName };
-}
-
-/**
- * The rollback's PATCH landed: the row says `rolled-back`, and so does the registration's outcome for
- * the policy (what `plan` shows). Best effort: a `rolling-back` row already counts as rolled back everywhere.
- */
-async function markRolledBack(deps: SyncDeps, row: PolicyRolloutRow): Promise<void> {
-  try {
-    await deps.rollouts.save({ ...row, state: 'rolled-back', updatedAt: deps.clock.now().toISOString() }, row);
-    const registration = await deps.ledger.get({ sourceImageResourceId: row.sourceImageResourceId, version: row.version });
-    if (registration === null) return;
-    const outcome = {
-      target: row.policyDisplayName,
-      policyId: row.policyId,
-      outcome: 'rolled-back',
-      at: deps.clock.now().toISOString(),
-    } as const;
-    await recordRolloutOutcome(deps, registration, outcome, null);
-  } catch (error) {
-    deps.log.warn('RollbackNotMarkedDone', { policyId: row.policyId, detail: describeError(error) });
-  }
-}
+export type { RollbackResult } from '../steps/restorePolicy';
 
 export async function rollBack(deps: SyncDeps, target: string): Promise<RollbackResult> {
   const matches = policiesNamed(await deps.deviceImages.listProvisioningPolicies(), target.trim());
@@ -76,88 +25,7 @@ export async function rollBack(deps: SyncDeps, target: string): Promise<Rollback
       `${matches.length} provisioning policies are named "${target}": give the id of the one to roll back (${matches.map((policy) => policy.id).join(', ')})`,
     );
   const [policy] = matches as [ProvisioningPolicy];
-  const rollout = await deps.rollouts.get(policy.id);
-  if (rollout === null || rollout.state === 'pointing' || rollout.previousImageId === null) {
-    return refused(
-      policy.displayName,
-      policy.id,
-      `image-sync has recorded no finished rollout to "${policy.displayName}", so there is no earlier image to restore: point the policy at an image in the Intune admin center`,
-    );
-  }
-  if ((rollout.state === 'rolling-back' || rollout.state === 'rolled-back') && sameId(policy.imageId, rollout.previousImageId)) {
-    // A rollback whose answer was lost, or whose worker stopped after its PATCH, landed: the row says so now.
-    if (rollout.state === 'rolling-back') await markRolledBack(deps, rollout);
-    return {
-      policy: policy.displayName,
-      policyId: policy.id,
-      outcome: 'already-rolled-back',
-      reason: null,
-      from: null,
-      to: imageOf(policy),
-    };
-  }
-  if (!sameId(policy.imageId, rollout.deviceImageId)) {
-    return refused(
-      policy.displayName,
-      policy.id,
-      `"${policy.displayName}" was changed since the app's last rollout to it: it uses ${policy.imageDisplayName ?? policy.imageId ?? 'no image'} now, not ${rollout.deviceImageDisplayName ?? rollout.deviceImageId} ${rollout.version}; nothing was changed. Point it at the image you want in the Intune admin center`,
-    );
-  }
-  const isCustom = (rollout.previousImageType ?? 'custom').toLowerCase() === 'custom';
-  if (isCustom) {
-    const previous = await deps.deviceImages.get(rollout.previousImageId);
-    const name = rollout.previousImageDisplayName ?? rollout.previousImageId;
-    if (previous === null)
-      return refused(
-        policy.displayName,
-        policy.id,
-        `the image "${name}" (${rollout.previousImageId}) that "${policy.displayName}" used before no longer exists in Windows 365 (deleted by retention or by hand): point the policy at another image in the Intune admin center`,
-      );
-    if (!isUsable(previous.status))
-      return refused(
-        policy.displayName,
-        policy.id,
-        `the image "${name}" that "${policy.displayName}" used before is ${previous.status} in Windows 365, not ready: nothing was changed`,
-      );
-  }
-  let marked: PolicyRolloutRow;
-  try {
-    marked = await deps.rollouts.save({ ...rollout, state: 'rolling-back', updatedAt: deps.clock.now().toISOString() }, rollout);
-  } catch (error) {
-    if (!(error instanceof LedgerConflictError)) throw error;
-    return refused(
-      policy.displayName,
-      policy.id,
-      `the app is changing "${policy.displayName}" at this moment (a rollout, or another rollback): nothing was changed; run the rollback again in a few minutes`,
-    );
-  }
-  try {
-    await deps.deviceImages.pointPolicyAt(policy.id, {
-      imageId: rollout.previousImageId,
-      imageDisplayName: rollout.previousImageDisplayName,
-      imageType: rollout.previousImageType ?? 'custom',
-    });
-  } catch (error) {
-    // Refused: nothing changed, and the row says what it said. Any other failure may have landed: the row stays rolling back.
-    if (error instanceof PermanentError)
-      await deps.rollouts.save(rollout, marked).catch((undone: unknown) => {
-        deps.log.warn('RollbackRecordNotRestored', { policyId: policy.id, detail: describeError(undone) });
-      });
-    throw error;
-  }
-  await markRolledBack(deps, marked);
-  deps.log.info('PolicyRolledBack', {
-    policyId: policy.id,
-    policy: policy.displayName,
-    from: rollout.deviceImageId,
-    to: rollout.previousImageId,
-  });
-  return {
-    policy: policy.displayName,
-    policyId: policy.id,
-    outcome: 'rolled-back',
-    reason: null,
-    from: imageOf(policy),
-    to: previousOf(rollout),
-  };
+  const result = await restorePolicy(deps, policy);
+  if (result.outcome !== 'refused') await stopRingRollout(deps, policy.id);
+  return result;
 }

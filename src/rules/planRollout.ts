@@ -11,6 +11,7 @@
 import type { LedgerRow, ProvisioningPolicy, RolloutOutcome, RolloutOutcomeCode, SourceImage } from '../domain';
 import { compareVersions } from './naming';
 import { isCustomImagePolicy } from './policyPatch';
+import { parseRingTag, ringsOf, targetsOf } from './rolloutRings';
 import { tagValue } from './tags';
 
 export const POLICIES_TAG = 'cloudpc-provisioning-policies';
@@ -18,19 +19,13 @@ export const POLICIES_TAG = 'cloudpc-provisioning-policies';
 /** Outcomes after which a target is done for good. */
 const FINAL: ReadonlySet<RolloutOutcomeCode> = new Set(['rolled-out', 'already-used', 'superseded', 'rolled-back']);
 
-/** The policies a source's tag names, in order, without blanks or repeats (compared case-insensitively). */
+/**
+ * The policies a source's tag names, in order, without blanks or repeats within a ring (compared
+ * case-insensitively), with RING_SEPARATOR between rings (DESIGN §18); a tag without `>` is one ring.
+ */
 export function rolloutTargets(image: Pick<SourceImage, 'tags'>): string[] {
   const raw = tagValue(image.tags, POLICIES_TAG);
-  if (raw === undefined) return [];
-  const seen = new Set<string>();
-  const targets: string[] = [];
-  for (const part of raw.split(';')) {
-    const target = part.trim();
-    if (target === '' || seen.has(target.toLowerCase())) continue;
-    seen.add(target.toLowerCase());
-    targets.push(target);
-  }
-  return targets;
+  return raw === undefined ? [] : parseRingTag(raw);
 }
 
 export type RolloutStep =
@@ -79,7 +74,15 @@ function newestReady(ledger: readonly LedgerRow[]): Map<string, string | null> {
   return newest;
 }
 
-export function planRollout(ledger: readonly LedgerRow[], policies: readonly ProvisioningPolicy[]): RolloutStep[] {
+/**
+ * `targetsFor`: the targets of a row that may roll out now (the rings its gate opened, DESIGN §18);
+ * every target the tag names when absent.
+ */
+export function planRollout(
+  ledger: readonly LedgerRow[],
+  policies: readonly ProvisioningPolicy[],
+  targetsFor: (row: LedgerRow) => readonly string[] = (row) => targetsOf(row.rolloutPolicies),
+): RolloutStep[] {
   const newest = newestReady(ledger);
   const steps: RolloutStep[] = [];
   for (const row of ledger) {
@@ -87,7 +90,7 @@ export function planRollout(ledger: readonly LedgerRow[], policies: readonly Pro
     const isNewest = newest.get(row.sourceImageResourceId.toLowerCase()) === row.version;
     // A policy the tag names twice (by name and by id) is one step.
     const planned = new Set<string>();
-    for (const target of row.rolloutPolicies) {
+    for (const target of targetsFor(row)) {
       const matches = policiesNamed(policies, target);
       const record = (policy: ProvisioningPolicy | null, outcome: 'superseded' | 'no-such-policy' | 'gallery-image') => {
         if (outcomeOf(row, target, policy?.id ?? null)?.outcome !== outcome) steps.push({ kind: 'record', row, target, policy, outcome });
@@ -136,6 +139,9 @@ export interface RolloutPreview {
   readonly displayName: string | null;
   readonly version: string | null;
   readonly target: string;
+  /** The ring the tag puts the target in (1-based), of `rings` (DESIGN §18; 1 of 1 without `>`). */
+  readonly ring: number;
+  readonly rings: number;
   readonly policyId: string | null;
   /** `off`: IMAGE_SYNC_ROLLOUT is not true; `when-ready`: pointed at this version once it is ready; else the outcome it has or would have. */
   readonly outcome: RolloutOutcomeCode | 'off' | 'when-ready';
@@ -156,8 +162,9 @@ export function previewRollout(
   const preview: RolloutPreview[] = [];
   for (const { image, displayName, version } of planned) {
     const row = rows.get(`${image.id.toLowerCase()}|${version ?? ''}`);
-    for (const target of rolloutTargets(image)) {
-      const base = { sourceImageResourceId: image.id, displayName, version, target };
+    const rings = ringsOf(rolloutTargets(image));
+    for (const [ring, target] of rings.flatMap((targets, index) => targets.map((target) => [index + 1, target] as const))) {
+      const base = { sourceImageResourceId: image.id, displayName, version, target, ring, rings: rings.length };
       if (!enabled) {
         preview.push({ ...base, policyId: null, outcome: 'off' });
         continue;

@@ -15,6 +15,7 @@ import type { Logger } from '../log';
 import { createJobQueues } from '../queue/jobQueues';
 import { createImageSlots } from '../state/imageSlots';
 import { createPolicyRollouts } from '../state/policyRollouts';
+import { createRingRollouts } from '../state/ringRollouts';
 import { createLedger } from '../state/ledgerTable';
 import { checkedLedger } from '../steps/checkedLedger';
 import { createSharedThrottle } from '../state/sharedThrottle';
@@ -26,6 +27,7 @@ import type {
   PolicyRollouts,
   JobQueues,
   Ledger,
+  RingRollouts,
   SourceImageReader,
   SyncDeps,
   TenantSlotCounts,
@@ -40,6 +42,7 @@ export interface SharedClients {
   readonly ledger: Ledger;
   readonly slots: ImageSlots;
   readonly rollouts: PolicyRollouts;
+  readonly rings: RingRollouts;
   readonly queues: JobQueues;
   readonly windowsReleases: WindowsReleaseCatalogue;
   readonly slotCounts: TenantSlotCounts;
@@ -91,6 +94,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     ledger: checkedLedger(createLedger(storage.table(config.table), { endpoints: storage.endpoints, log })),
     slots: createImageSlots(storage.table(config.table), storage.endpoints),
     rollouts: createPolicyRollouts(storage.table(config.table), storage.endpoints),
+    rings: createRingRollouts(storage.table(config.table), storage.endpoints),
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
     windowsReleases: createWindowsReleaseCatalogue({ client: graph }),
     slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
@@ -107,6 +111,7 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     ledger: clients.ledger,
     slots: clients.slots,
     rollouts: clients.rollouts,
+    rings: clients.rings,
     queues: clients.queues,
     windowsReleases: clients.windowsReleases,
     slotCounts: clients.slotCounts,

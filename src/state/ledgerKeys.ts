@@ -28,6 +28,23 @@ export function rolloutRowKey(policyId: string): string {
   return sha256(policyId.toLowerCase());
 }
 
+/** One row per ring rollout, keyed like the registration's image row. */
+export const RING_PARTITION = 'ring';
+/**
+ * The Cloud PC ids a policy had right before a ring's PATCH, in their own rows (a property holds
+ * 64 KiB, about 800 ids): the registration's key, the ring, the policy id's hash, and a chunk number.
+ */
+export const RING_SEEN_PARTITION = 'ringseen';
+export function ringSeenRowKey(
+  sourceImageResourceId: string,
+  version: string | null,
+  ring: number,
+  policyId: string,
+  chunk: number,
+): string {
+  return `${imageRowKey(sourceImageResourceId, version)}-${ring}-${rolloutRowKey(policyId)}-${chunk}`;
+}
+
 /** The tenant-wide rows (the custom-image slots) live apart from images and problems. */
 export const TENANT_PARTITION = 'tenant';
 export const IMAGE_SLOTS_ROW_KEY = 'image-slots';

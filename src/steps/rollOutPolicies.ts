@@ -1,4 +1,5 @@
-// Carries out a rollout plan (DESIGN §13, §8, §15). For each policy to point at a version:
+// Carries out a rollout plan (DESIGN §13, §8, §15), ring by ring (DESIGN §18: src/steps/ringGate.ts
+// judges the soaking rings first and says which targets are open). For each policy to point at a version:
 //   1. the policy's rollout row is read: a row that says the policy was rolled back from this version
 //      ends it (nothing is read or sent: only a newer version rolls out to it); a `pointing` or
 //      `rolling-back` row younger than a lease is another worker's (left alone);
@@ -17,6 +18,7 @@ import { describeError, reportProblem } from './reportFailure';
 import { type RolloutStep, describeRolloutOutcome, planRollout } from '../rules/planRollout';
 import { decidePatch, isBeingChanged, rolledBackFrom, wasRolledBackFrom } from '../rules/policyPatch';
 import { recordRolloutOutcome } from './recordRolloutOutcome';
+import { type RingPlan, openRings } from './ringGate';
 import { readTenantView } from './tenantView';
 
 /** Longer than a PATCH with its retries takes: a `pointing` (or `rolling-back`) row older than this was left by a worker that stopped. */
@@ -51,8 +53,11 @@ function rolloutFor(row: LedgerRow, previous: ProvisioningPolicy, record: Policy
   };
 }
 
-/** Steps 1–4 for one policy; the outcome to record, or null when another worker has it in hand. */
-async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy): Promise<RolloutOutcomeCode | null> {
+/**
+ * Steps 1–4 for one policy; the outcome to record, or null when another worker has it in hand.
+ * `beforePatch` runs once the PATCH is decided, before anything is written (the ring's Cloud PCs).
+ */
+async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy, rings: RingPlan): Promise<RolloutOutcomeCode | null> {
   const deviceImageId = row.deviceImageId ?? '';
   const record = await deps.rollouts.get(policy.id);
   if (wasRolledBackFrom(record, deviceImageId)) return 'rolled-back';
@@ -60,6 +65,7 @@ async function point(deps: SyncDeps, row: LedgerRow, policy: ProvisioningPolicy)
   const decision = decidePatch(deviceImageId, await deps.deviceImages.getProvisioningPolicy(policy.id));
   if (decision.kind === 'skip') return decision.outcome;
   if (decision.kind === 'in-use') return finishIfOurs(deps, row, decision.policy, record);
+  await rings.beforePatch(row, policy.id);
   let pointing: PolicyRolloutRow;
   try {
     pointing = await deps.rollouts.save(rolloutFor(row, decision.previous, record, deps.clock.now()), record);
@@ -117,14 +123,18 @@ async function finishIfOurs(
   return markRolledOut(deps, record, row, policy, 'the PATCH had landed');
 }
 
-async function carryOut(deps: SyncDeps, step: RolloutStep): Promise<{ outcome: RolloutOutcomeCode | 'deferred' | null; detail: string }> {
+async function carryOut(
+  deps: SyncDeps,
+  step: RolloutStep,
+  rings: RingPlan,
+): Promise<{ outcome: RolloutOutcomeCode | 'deferred' | null; detail: string }> {
   const version = step.row.version;
   try {
     if (step.kind === 'record') return { outcome: step.outcome, detail: describeRolloutOutcome(step.outcome, step.target, version) };
     const outcome =
       step.kind === 'in-use'
         ? await finishIfOurs(deps, step.row, step.policy, await deps.rollouts.get(step.policy.id))
-        : await point(deps, step.row, step.policy);
+        : await point(deps, step.row, step.policy, rings);
     if (outcome === null) return { outcome, detail: 'another worker is changing the policy' };
     return { outcome, detail: describeRolloutOutcome(outcome, PROBLEMS.has(outcome) ? step.target : step.policy.displayName, version) };
   } catch (error) {
@@ -151,10 +161,13 @@ export async function rollOut(
   policies: readonly ProvisioningPolicy[] | null,
 ): Promise<RolloutResult[]> {
   if (!deps.config.rollout || policies === null) return [];
-  const steps = planRollout(ledger, policies);
+  const rings = await openRings(deps, ledger, policies);
+  const steps = planRollout(ledger, policies, (row) => rings.targetsFor(row)).filter(
+    (step) => step.kind !== 'point' || rings.mayPoint(step.row),
+  );
   const results: RolloutResult[] = [];
   for (const step of steps) {
-    const { outcome, detail } = await carryOut(deps, step);
+    const { outcome, detail } = await carryOut(deps, step, rings);
     const policyId = step.kind === 'record' ? (step.policy?.id ?? null) : step.policy.id;
     results.push({
       sourceImageResourceId: step.row.sourceImageResourceId,
@@ -175,6 +188,7 @@ export async function rollOut(
       });
     }
   }
+  await rings.afterPatches();
   return results;
 }
 

@@ -73,6 +73,7 @@ describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
     expect(JSON.parse(on.stdout).rollout).toEqual({
       enabled: true,
       policies: [expect.objectContaining({ target: 'Engineering', policyId: engineering()?.id, outcome: 'when-ready' })],
+      rings: [],
     });
   });
 
@@ -84,6 +85,24 @@ describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
     const status = JSON.parse((await runImageSync(['status', '--json'], env)).stdout);
     expect(contractErrors('status', status)).toBeNull();
     expect(status.images).toEqual([expect.objectContaining({ sourceImageResourceId: SOURCE, state: 'ready', policies: ['Engineering'] })]);
+    // A tag without ">" is one ring, soaking (IMAGE_SYNC_RING_SOAK_HOURS, 24 by default) and listed.
+    expect(status.rollouts).toEqual([
+      {
+        displayName: 'Win11 Gold',
+        version: '2.0.0',
+        ring: 1,
+        rings: 1,
+        state: 'soaking',
+        policies: ['Engineering'],
+        provisioned: 0,
+        failed: 0,
+        since: expect.any(String),
+      },
+    ]);
+    const plan = await runImageSync(['plan'], { ...env, IMAGE_SYNC_ROLLOUT: 'true' });
+    expect(plan.stdout).toMatch(
+      /Rings \(the health gate's next step\):\n {2}Win11 Gold 2\.0\.0: ring 1 of 1 \(Engineering\) soaking \(0 provisioned, 0 failed so far\): completes the rollout at \d{4}-/,
+    );
   });
 
   it('rollback points it back (exit 0), says so when asked again, and refuses what it cannot do (exit 2)', async () => {
@@ -93,6 +112,9 @@ describe('image-sync with IMAGE_SYNC_ROLLOUT', () => {
       /^Rolled back "Engineering": new Cloud PCs get Win11 Baseline again instead of Win11 Gold\. Existing Cloud PCs keep their image until reprovisioned\./,
     );
     expect(engineering()).toMatchObject({ imageId: BASELINE, updates: 2 });
+    // The rollout stops there: a ring's rollback ends it (rolled-back).
+    const stopped = JSON.parse((await runImageSync(['status', '--json'], env)).stdout);
+    expect(stopped.rollouts).toEqual([expect.objectContaining({ version: '2.0.0', state: 'rolled-back', ring: 1 })]);
 
     const again = await runImageSync(['rollback', 'Engineering', '--json'], env);
     expect(again.code).toBe(0);

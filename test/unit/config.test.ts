@@ -277,6 +277,9 @@ describe('local.settings.sample.json', () => {
       'IMAGE_SYNC_DISCOVERY',
       'IMAGE_SYNC_MAX_PATCH_LAG',
       'IMAGE_SYNC_REBUILD_WEBHOOK_URL',
+      'IMAGE_SYNC_RING_SOAK_HOURS',
+      'IMAGE_SYNC_RING_MAX_FAILED',
+      'IMAGE_SYNC_RING_MIN_PROVISIONED',
     ];
     expect(Object.keys(sample.Values)).toEqual(expect.arrayContaining(documented));
     expect(() => loadConfig({ ...sample.Values, IMAGE_SYNC_SUBSCRIPTION_IDS: SUB_A })).not.toThrow();
@@ -334,6 +337,32 @@ describe('image currency settings (DESIGN §16)', () => {
     const error = failure({ ...minimal, [setting]: value });
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('secret');
+  });
+});
+
+describe('rollout ring settings', () => {
+  it('default to a day of soak, one failure halts, no minimum; the soak takes decimal hours', () => {
+    expect(loadConfig(minimal)).toMatchObject({ ringSoakHours: 24, ringMaxFailed: 1, ringMinProvisioned: 0 });
+    expect(
+      loadConfig({ ...minimal, IMAGE_SYNC_RING_SOAK_HOURS: '0.01', IMAGE_SYNC_RING_MAX_FAILED: '3', IMAGE_SYNC_RING_MIN_PROVISIONED: '5' }),
+    ).toMatchObject({ ringSoakHours: 0.01, ringMaxFailed: 3, ringMinProvisioned: 5 });
+  });
+
+  it.each([
+    [
+      'IMAGE_SYNC_RING_SOAK_HOURS',
+      '1,5',
+      /IMAGE_SYNC_RING_SOAK_HOURS: "1,5" is not a number of hours from 0 to 720\. Fix: set hours as a decimal number/,
+    ],
+    ['IMAGE_SYNC_RING_SOAK_HOURS', '-1', /IMAGE_SYNC_RING_SOAK_HOURS: "-1" is not a number of hours/],
+    [
+      'IMAGE_SYNC_RING_MAX_FAILED',
+      '0',
+      /IMAGE_SYNC_RING_MAX_FAILED: "0" is not a whole number from 1 to 10000\. Fix: set a whole number such as 1/,
+    ],
+    ['IMAGE_SYNC_RING_MIN_PROVISIONED', 'some', /IMAGE_SYNC_RING_MIN_PROVISIONED: "some" is not a whole number from 0/],
+  ])('refuses %s=%s naming the setting and the fix', (setting, value, message) => {
+    expect(failure({ ...minimal, [setting]: value }).message).toMatch(message);
   });
 });
 

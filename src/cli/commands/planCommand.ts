@@ -1,6 +1,7 @@
 import { type BehindImage, behindImages } from '../../rules/imageCurrency';
 import type { PlannedImage } from '../../rules/plan';
 import { type RolloutPreview, previewRollout } from '../../rules/planRollout';
+import { describeNextGate, nextGateStep } from '../../rules/rolloutRings';
 import { planWithPreflight } from '../../steps/planRegistrations';
 import { type RetirementResult, retireVersions } from '../../steps/retireVersions';
 import { readTenantView } from '../../steps/tenantView';
@@ -47,7 +48,7 @@ function rolloutSection(enabled: boolean, preview: readonly RolloutPreview[]): s
   const heading = enabled
     ? '\nRollout (IMAGE_SYNC_ROLLOUT=true, tag cloudpc-provisioning-policies):'
     : '\nRollout is off: the cloudpc-provisioning-policies tag changes nothing until IMAGE_SYNC_ROLLOUT=true. Tagged:';
-  return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}": ${ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
+  return `${heading}\n${preview.map((entry) => `  ${imageLabel(entry.displayName, entry.version)} → "${entry.target}"${entry.rings > 1 ? ` (ring ${entry.ring} of ${entry.rings})` : ''}: ${entry.ring > 1 && entry.outcome === 'when-ready' ? `point it at this version once ring ${entry.ring - 1} passed the health gate` : ROLLOUT_WORDS[entry.outcome]}`).join('\n')}`;
 }
 
 function currencySection(maxPatchLag: number, behind: readonly BehindImage[]): string {
@@ -69,11 +70,14 @@ says what a sync would do with each: register, adopt (already in Windows 365), s
 code and the fix), check again, or nothing; what retention (IMAGE_SYNC_KEEP_VERSIONS) would
 delete from Windows 365; which provisioning policies the cloudpc-provisioning-policies tags
 would point at each version (IMAGE_SYNC_ROLLOUT; when it is off, plan says the tag changes
-nothing); and which ready images are more than IMAGE_SYNC_MAX_PATCH_LAG Patch Tuesdays behind their
-Windows release's latest quality update, as the last reconcile judged. Changes nothing anywhere.
+nothing); which ready images are more than IMAGE_SYNC_MAX_PATCH_LAG Patch Tuesdays behind their
+Windows release's latest quality update, as the last reconcile judged; and, per ring rollout, what
+the health gate does next and when (from the counts of its last reconcile: plan reads no Cloud PC).
+Changes nothing anywhere.
 
 Options:
-  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...] },
+  --json       { images: [...], retention: [...], rollout: { enabled, policies: [...], rings: [{ displayName,
+               version, ring, rings, state, next: { action, at, needs, text } }] },
                currency: { maxPatchLag, behind: [...] }, unreadableSubscriptions: [...], summary }
                on stdout
   -v, --verbose  log what happens on stderr
@@ -104,7 +108,17 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
         ? []
         : [{ image: source, displayName: image.displayName, version: image.version }];
     });
-    const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout) };
+    const gate = { soakHours: config.ringSoakHours, maxFailed: config.ringMaxFailed, minProvisioned: config.ringMinProvisioned };
+    const now = deps.clock.now();
+    const rings = (await deps.rings.list()).map((ring) => ({
+      displayName: ring.displayName,
+      version: ring.version,
+      ring: ring.ring,
+      rings: ring.rings.length,
+      state: ring.state,
+      next: { ...nextGateStep(ring, gate, now), text: describeNextGate(ring, gate, now) },
+    }));
+    const rollout = { enabled: config.rollout, policies: previewRollout(tagged, view.ledger, view.policies, config.rollout), rings };
     const currency = { maxPatchLag: config.maxPatchLag, behind: behindImages(view.ledger, config.maxPatchLag) };
     if (values.json === true) {
       printJson(io, { images: planned.images, retention, rollout, currency, unreadableSubscriptions: unreadable, summary });
@@ -121,6 +135,11 @@ Exit codes: 0 planned; 2 planned, but a subscription could not be read; 1 could 
       );
       if (rollout.policies.length > 0) io.stdout(rolloutSection(rollout.enabled, rollout.policies));
       if (config.maxPatchLag !== null && currency.behind.length > 0) io.stdout(currencySection(config.maxPatchLag, currency.behind));
+      const live = rings.filter((ring) => ring.state === 'soaking' || ring.state === 'halted');
+      if (live.length > 0)
+        io.stdout(
+          `\nRings (the health gate's next step):\n${live.map((ring) => `  ${imageLabel(ring.displayName, ring.version)}: ${ring.next.text}`).join('\n')}`,
+        );
       if (retention.length > 0)
         io.stdout(`\nRetention (IMAGE_SYNC_KEEP_VERSIONS=${config.keepVersions}):\n${retention.map(retentionLine).join('\n')}`);
       for (const { subscriptionId, detail: why } of unreadable) io.stdout(`Subscription ${subscriptionId} could not be read: ${why}`);

@@ -16,6 +16,9 @@ reprovisions them (Intune admin center > Devices > Windows 365 > All Cloud PCs >
 The rolled-back version is never rolled out to the policy again, whatever the tag calls the
 policy later (name, id, a new name): tag a new version to roll forward. The rollback is recorded
 before the policy is changed, so an interrupted one is finished by running the command again.
+When the policy is in a ring of a rollout that is soaking (rings: "Pilot > Sales" in the tag), the
+rollout stops there (rolled-back): later rings never get the version; the ring's other policies
+keep it (roll them back one by one if they should not).
 
 Refuses, changing nothing, when image-sync recorded no rollout to the policy, when the policy was
 changed since (it no longer uses the version the app rolled out), when the earlier image no

@@ -28,16 +28,18 @@ name, how many Patch Tuesdays it is behind its Windows release's latest quality 
 last reconcile judged), the provisioning policies that use it, and warnings (OS support ending, a
 newer quality update, a source rebuilt without a new version, a changed display name), each with
 what to do.
+Then each ring rollout (IMAGE_SYNC_ROLLOUT): its ring, state (soaking, complete, halted,
+rolled-back, superseded), the ring's policies and the new Cloud PCs provisioned and failed on it.
 
 Exit codes: 0 every image ready, retired or skipped and no problem (warnings do not count); 2
 something needs attention (a failed or unfinished image, tenant-image-limit,
-not-visible-to-windows365, a recorded problem); 1 could not run (bad settings, storage unreachable).`,
+not-visible-to-windows365, a recorded problem such as rollout-halted); 1 could not run (bad settings, storage unreachable).`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseCommandArgs(argv, { ...COMMON_OPTIONS, 'clear-problems': { type: 'boolean' } });
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const { config, clients } = await createCommandContext(io, values.verbose === true);
-    const [rows, problems] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems()]);
-    const report = buildStatusReport(rows, problems, { now: new Date(), expiryWarningDays: config.expiryWarningDays });
+    const [rows, problems, rollouts] = await Promise.all([clients.ledger.list(), clients.ledger.listProblems(), clients.rings.list()]);
+    const report = buildStatusReport(rows, problems, { now: new Date(), expiryWarningDays: config.expiryWarningDays, rollouts });
     if (values.json === true) printJson(io, report);
     else io.stdout(renderStatus(report));
     if (values['clear-problems'] !== true) return exitCodeFor(report);

@@ -73,7 +73,12 @@ unreadable subscription, a poisoned message); 1 could not run. Warnings do not c
       onProgress: progress.print,
     });
     progress.done();
-    const report = buildStatusReport(result.rows, result.problems, { now: new Date(), expiryWarningDays: deps.config.expiryWarningDays });
+    const report = buildStatusReport(result.rows, result.problems, {
+      now: new Date(),
+      expiryWarningDays: deps.config.expiryWarningDays,
+      inScopeIds: result.rows.map((row) => row.sourceImageResourceId),
+      rollouts: await clients.rings.list(),
+    });
     const unavailable = result.reconcile?.unavailableSubscriptions ?? 0;
     if (values.json === true) printJson(io, report);
     else {

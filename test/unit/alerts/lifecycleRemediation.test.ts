@@ -57,3 +57,16 @@ describe('remediationFor lifecycle codes (DESIGN §13)', () => {
       expect(isTransientUploadError(code), code).toBe(false);
   });
 });
+
+describe('remediationFor rollout rings (DESIGN §18)', () => {
+  it('tells a halted rollout what the app did and what to do: a new version, and reprovision the failed Cloud PCs', () => {
+    const hint = remediationFor('rollout-halted');
+    expect(hint).toMatch(/rolled back to the image they used before and later rings never get this version/);
+    expect(hint).toMatch(/publish a new version/);
+    expect(hint).toMatch(/Reprovision/);
+  });
+
+  it('tells a bad ring tag how rings are written', () => {
+    expect(remediationFor('rollout-ring-tag')).toMatch(/cloudpc-provisioning-policies .*"Pilot > Sales; Finance"/);
+  });
+});

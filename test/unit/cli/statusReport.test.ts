@@ -145,3 +145,64 @@ describe('renderTable', () => {
     expect(text.split('\n')).toEqual(['A      B', 'x      long te…', 'wider  y']);
   });
 });
+
+describe('ring rollouts in the status report (contract 3)', () => {
+  const source = '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/images/img-0-1.0.0';
+  const rollout = {
+    sourceImageResourceId: source,
+    displayName: 'img-0',
+    version: '1.0.0',
+    deviceImageId: 'dev-0',
+    rings: [['Pilot'], ['Sales', 'Finance']],
+    ring: 2,
+    state: 'soaking' as const,
+    ringStartedAt: '2026-11-23T08:00:00.000Z',
+    since: null,
+    policyIds: [],
+    provisioned: 0,
+    failed: 0,
+    failures: [],
+    endedAt: null,
+    updatedAt: '2026-11-23T08:00:00.000Z',
+  };
+
+  it("lists each rollout with its current ring's policies, valid against the contract, narrowed to a run's images", () => {
+    const report = buildStatusReport(rows(['ready']), [], {
+      ...options,
+      rollouts: [rollout, { ...rollout, sourceImageResourceId: `${source}-other`, displayName: 'other' }],
+    });
+    expect(contractErrors('status', report)).toBeNull();
+    expect(report.rollouts).toEqual([
+      {
+        displayName: 'img-0',
+        version: '1.0.0',
+        ring: 2,
+        rings: 2,
+        state: 'soaking',
+        policies: ['Sales', 'Finance'],
+        provisioned: 0,
+        failed: 0,
+        since: '2026-11-23T08:00:00.000Z',
+      },
+      expect.objectContaining({ displayName: 'other' }),
+    ]);
+    expect(
+      buildStatusReport(rows(['ready']), [], {
+        ...options,
+        inScopeIds: [source.toUpperCase()],
+        rollouts: [rollout, { ...rollout, sourceImageResourceId: `${source}-other` }],
+      }).rollouts,
+    ).toHaveLength(1);
+    expect(renderStatus(report)).toMatch(
+      /Rollouts \(2\):\nSTATE +IMAGE +RING +POLICIES +NEW CLOUD PCS +SINCE\nsoaking +img-0 1\.0\.0 +2\/2 +Sales; Finance +0 provisioned, 0 failed/,
+    );
+  });
+
+  it('says since when the soak started once the ring is patched', () => {
+    const report = buildStatusReport([], [], {
+      ...options,
+      rollouts: [{ ...rollout, state: 'halted', since: '2026-11-23T08:05:00.000Z', failed: 1 }],
+    });
+    expect(report.rollouts[0]).toMatchObject({ state: 'halted', failed: 1, since: '2026-11-23T08:05:00.000Z' });
+  });
+});

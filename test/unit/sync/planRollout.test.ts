@@ -136,4 +136,15 @@ describe('previewRollout', () => {
       outcome: 'rolled-out',
     });
   });
+
+  it('says which ring of the tag each target is in', () => {
+    const ringed = sourceImage({ tags: { 'cloudpc-sync': 'true', 'cloudpc-provisioning-policies': 'Engineering > Missing; Kiosk' } });
+    const preview = previewRollout([{ image: ringed, displayName: 'win11-ent', version: '1.2.0' }], [], [engineering, kiosk], true);
+    expect(preview.map((entry) => [entry.target, entry.ring, entry.rings])).toEqual([
+      ['Engineering', 1, 2],
+      ['Missing', 2, 2],
+      ['Kiosk', 2, 2],
+    ]);
+    expect(previewRollout(planned, [], [engineering], true)[0]).toMatchObject({ ring: 1, rings: 1 });
+  });
 });
