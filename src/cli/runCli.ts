@@ -1,6 +1,6 @@
 import { type CliIo, UsageError } from './cliIo';
 import { type Command, printJson } from './command';
-import { type FailureDocument, describeFailure, failureLine, wantsJson } from './commandFailure';
+import { type CommandFailure, type FailureDocument, describeFailure, failureLine, wantsJson } from './commandFailure';
 import { emulatorCommand } from './commands/emulatorCommand';
 import { planCommand } from './commands/planCommand';
 import { pruneCommand } from './commands/pruneCommand';
@@ -8,7 +8,11 @@ import { rollbackCommand } from './commands/rollbackCommand';
 import { registerCommand } from './commands/registerCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
+import { loginCommand } from './commands/loginCommand';
+import { logoutCommand } from './commands/logoutCommand';
 import { packageVersion } from './packageVersion';
+import { isRefusal, personRoleAdvice } from './personRoleAdvice';
+import { readSignInRecord } from '../auth/signInRecord';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
 export const COMMANDS: readonly Command[] = [
@@ -18,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   pruneCommand,
   rollbackCommand,
+  loginCommand,
+  logoutCommand,
   emulatorCommand,
 ];
 
@@ -49,8 +55,21 @@ function watchStdout(io: CliIo): { io: CliIo; written: () => boolean } {
   return { io: { ...io, stdout }, written: () => written };
 }
 
-function couldNotRun(io: CliIo, argv: readonly string[], error: unknown, command: string | null, stdoutWritten: boolean): number {
-  const failure = describeFailure(error, command);
+/** A refusal met by a person signed in with `image-sync login` says which role they lack. */
+async function withRoleAdvice(failure: CommandFailure, error: unknown, io: CliIo): Promise<CommandFailure> {
+  if (!isRefusal(error)) return failure;
+  const record = await readSignInRecord(io.env).catch(() => null);
+  return record === null ? failure : { ...failure, message: `${failure.message}. ${personRoleAdvice(error, record.username)}` };
+}
+
+async function couldNotRun(
+  io: CliIo,
+  argv: readonly string[],
+  error: unknown,
+  command: string | null,
+  stdoutWritten: boolean,
+): Promise<number> {
+  const failure = await withRoleAdvice(describeFailure(error, command), error, io);
   io.stderr(failureLine(failure, command));
   if (wantsJson(argv) && !stdoutWritten) printJson(io, { error: failure } satisfies FailureDocument);
   return EXIT_COULD_NOT_RUN;

@@ -1,0 +1,50 @@
+// The operating system's protected token store (Windows DPAPI, macOS Keychain, Linux libsecret)
+// through `@azure/identity-cache-persistence`, an optional dependency: its native part (keytar)
+// needs libsecret's headers to build on Linux, and npm leaves it out where it cannot. Without it a
+// person still signs in, for the one process; tokens are never written to a plain file instead.
+import { type IdentityPlugin, useIdentityPlugin } from '@azure/identity';
+import { errorMessage } from '../errors';
+
+export const CACHE_PERSISTENCE_PACKAGE = '@azure/identity-cache-persistence';
+
+/** The name of image-sync's cache in the store (`DefaultAzureCredential`'s users keep theirs apart). */
+export const TOKEN_CACHE_NAME = 'image-sync';
+
+export type ProtectedTokenCache = { readonly available: true } | { readonly available: false; readonly reason: string };
+
+/** Where a person finds the missing piece, by platform. */
+export function protectedStoreAdvice(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'linux')
+    return `install libsecret and its headers (Debian/Ubuntu: sudo apt-get install libsecret-1-dev; Fedora: sudo dnf install libsecret-devel), a keyring such as GNOME Keyring, then reinstall image-sync so npm builds ${CACHE_PERSISTENCE_PACKAGE}`;
+  return `reinstall image-sync with its optional dependencies (npm install without --omit=optional) so that ${CACHE_PERSISTENCE_PACKAGE} is present; ${platform === 'win32' ? 'Windows' : 'macOS'} needs nothing else`;
+}
+
+export type PluginLoader = () => Promise<unknown>;
+
+/** The package's own loader: a plain require, so that its absence is an answer, not a crash. */
+const loadInstalledPlugin: PluginLoader = () => import(CACHE_PERSISTENCE_PACKAGE);
+
+function pluginOf(module: unknown): IdentityPlugin | null {
+  if (typeof module !== 'object' || module === null || !('cachePersistencePlugin' in module)) return null;
+  const plugin = module.cachePersistencePlugin;
+  return typeof plugin === 'function' ? (plugin as IdentityPlugin) : null;
+}
+
+let enabled: Promise<ProtectedTokenCache> | null = null;
+
+/** Registers the plugin with `@azure/identity` once per process; says why not when it cannot. */
+export function enableProtectedTokenCache(load: PluginLoader = loadInstalledPlugin): Promise<ProtectedTokenCache> {
+  enabled ??= load().then(
+    (module): ProtectedTokenCache => {
+      const plugin = pluginOf(module);
+      if (plugin === null) return { available: false, reason: `${CACHE_PERSISTENCE_PACKAGE} does not export cachePersistencePlugin` };
+      useIdentityPlugin(plugin);
+      return { available: true };
+    },
+    (error: unknown): ProtectedTokenCache => ({
+      available: false,
+      reason: `${CACHE_PERSISTENCE_PACKAGE} is not installed here (${errorMessage(error).split('\n')[0] ?? ''})`,
+    }),
+  );
+  return enabled;
+}
