@@ -76,10 +76,18 @@ export function createPersonCredential(
     disableAutomaticAuthentication: !options.interactive,
     userPromptCallback: options.prompt,
   });
+  // One at a time: a command asks for ARM, Graph and storage tokens at once, and with no token yet
+  // each would start its own device code; after the first, the others are silent.
+  let previous: Promise<unknown> = Promise.resolve();
   return {
     async getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken | null> {
+      const turn = previous.catch(() => undefined);
+      // Without CAE, always: @azure/identity keeps CAE tokens in a second cache that the sign-in did
+      // not fill, so an SDK asking for CAE (the ARM pipeline does) would need another device code.
+      const token = turn.then(() => credential.getToken(scopes, { ...getTokenOptions, enableCae: false }));
+      previous = token;
       try {
-        return await credential.getToken(scopes, getTokenOptions);
+        return await token;
       } catch (error) {
         if (!(error instanceof AuthenticationRequiredError)) throw error;
         const why = options.protectedCache

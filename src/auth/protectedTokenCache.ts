@@ -30,6 +30,15 @@ function pluginOf(module: unknown): IdentityPlugin | null {
   return typeof plugin === 'function' ? (plugin as IdentityPlugin) : null;
 }
 
+function whyNotLoaded(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const missing =
+    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && errorMessage(error).includes(CACHE_PERSISTENCE_PACKAGE);
+  if (missing) return `${CACHE_PERSISTENCE_PACKAGE} is not installed here`;
+  // Installed, but its native part (keytar, libsecret) did not load.
+  return `${CACHE_PERSISTENCE_PACKAGE} could not be loaded (${errorMessage(error).split('\n')[0] ?? ''})`;
+}
+
 let enabled: Promise<ProtectedTokenCache> | null = null;
 
 /** Registers the plugin with `@azure/identity` once per process; says why not when it cannot. */
@@ -41,10 +50,7 @@ export function enableProtectedTokenCache(load: PluginLoader = loadInstalledPlug
       useIdentityPlugin(plugin);
       return { available: true };
     },
-    (error: unknown): ProtectedTokenCache => ({
-      available: false,
-      reason: `${CACHE_PERSISTENCE_PACKAGE} is not installed here (${errorMessage(error).split('\n')[0] ?? ''})`,
-    }),
+    (error: unknown): ProtectedTokenCache => ({ available: false, reason: whyNotLoaded(error) }),
   );
   return enabled;
 }
