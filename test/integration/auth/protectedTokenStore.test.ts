@@ -1,0 +1,84 @@
+// Where the operating system keeps the tokens (Windows, macOS, Linux with libsecret): login hands
+// them to the store through the `@azure/identity` plugin, never to the record file. Shown with the
+// real DeviceCodeCredential and MSAL against the Entra stand-in, the store replaced by an in-memory
+// one of the same plugin shape (test/support/memoryTokenStore.ts): keytar cannot be built here.
+// Not shown: a later process signing in silently from the store. MSAL matches a cached refresh
+// token's host against its built-in cloud aliases (login.microsoftonline.com and the national
+// clouds) or authority metadata that reloading the store clears, so with the stand-in's loopback
+// authority it finds no token. Entra's own hosts are among those aliases; that could not be run here.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enableProtectedTokenCache } from '../../../src/auth/protectedTokenCache';
+import type { Emulator } from '../../../src/emulator';
+import { estate, managedImage, resourceGroup, subscription } from '../../../src/emulator';
+import { commandSettings } from '../../support/cliProcess';
+import { startTestEmulator } from '../../support/emulator';
+import { type IdentityStandIn, startIdentityStandIn } from '../../support/identityStandIn';
+import { memoryTokenStore } from '../../support/memoryTokenStore';
+import { personEnvironment, runAsPerson } from '../../support/signInSession';
+
+const SUB = '77777777-7777-4777-8777-777777777777';
+const PERSON = { username: 'adele@contoso.example', objectId: '0c0c0c0c-0000-4000-8000-00000000beef' };
+const store = memoryTokenStore();
+
+let identity: IdentityStandIn;
+let emulator: Emulator;
+let env: Record<string, string>;
+let cleanUp: () => Promise<void>;
+
+beforeAll(async () => {
+  await enableProtectedTokenCache(() => Promise.resolve(store.module));
+  [identity, emulator] = await Promise.all([
+    startIdentityStandIn({ person: PERSON }),
+    startTestEmulator(
+      estate({
+        subscriptions: [
+          subscription({
+            id: SUB,
+            resourceGroups: [
+              resourceGroup('rg-images', [managedImage({ name: 'win11-2.0.0', upload: { outcome: 'ready', seconds: 0.3 } })]),
+            ],
+          }),
+        ],
+      }),
+    ),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([identity.stop(), emulator.stop()]);
+});
+
+beforeEach(async () => {
+  ({ env, cleanUp } = await personEnvironment(identity));
+});
+
+afterEach(async () => {
+  await cleanUp();
+});
+
+function commandEnvironment(): Record<string, string> {
+  const { IMAGE_SYNC_STATIC_TOKEN: _token, ...settings } = commandSettings(emulator, 'silent', { IMAGE_SYNC_SUBSCRIPTION_IDS: SUB });
+  return { ...settings, ...env };
+}
+
+describe('with a protected token store', () => {
+  it('login says the sign-in is kept, and the store holds the tokens (not the record file)', async () => {
+    const login = await runAsPerson(['login', '--json'], env, { identity });
+    expect(login.code).toBe(0);
+    expect(JSON.parse(login.stdout)).toMatchObject({ tokenCache: 'protected', tokenCacheAdvice: null });
+    const cached = [...store.entries.values()].join('\n');
+    expect(cached).toContain(identity.issued.at(-1)?.token);
+  });
+
+  it('after logout, commands no longer run as the person', async () => {
+    expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
+    expect((await runAsPerson(['logout'], env)).code).toBe(0);
+    const issuedBefore = identity.issued.length;
+    const requestsBefore = identity.requests.length;
+    // The environment's identity (nothing set here: no managed identity, no az login) is tried instead of the person's.
+    const plan = await runAsPerson(['plan', '--json'], commandEnvironment(), { interactive: false });
+    expect(plan.code).not.toBe(0);
+    expect(identity.issued.length).toBe(issuedBefore);
+    expect(identity.requests.length).toBe(requestsBefore);
+  });
+});
