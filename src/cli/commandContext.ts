@@ -5,6 +5,7 @@ import { type SharedClientOptions, type SharedClients, createSharedClients, crea
 import type { SyncDeps } from '../ports';
 import type { CliIo } from './cliIo';
 import { type CommandIdentity, commandIdentity } from './commandIdentity';
+import { withPersonRoleAdvice } from './personRoleAdvice';
 import { checkStorageAnswers } from './storagePreflight';
 
 export function cliLogger(io: CliIo, verbose: boolean): Logger {
@@ -32,10 +33,14 @@ export async function createCommandContext(io: CliIo, verbose: boolean): Promise
   const log = cliLogger(io, verbose);
   const identity = await commandIdentity(config, io);
   if (identity.choice.kind === 'person') log.info('SignedInPerson', { username: identity.choice.person.username });
-  const clients = createSharedClients(config, log, {
+  const shared = createSharedClients(config, log, {
     ...clientOptionsFor(config),
     ...(identity.credential === undefined ? {} : { credential: identity.credential }),
   });
+  const clients =
+    identity.choice.kind === 'person'
+      ? { ...shared, deviceImages: withPersonRoleAdvice(shared.deviceImages, identity.choice.person.username) }
+      : shared;
   await checkStorageAnswers(clients.storage, config.table);
   return { config, clients, deps: createSyncDeps(config, clients, log), log, identity };
 }

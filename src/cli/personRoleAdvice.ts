@@ -1,7 +1,9 @@
 // A person signed in with `image-sync login` who was refused: which role they lack and how to get
 // it (DESIGN §19; docs/permissions.md, "People at the command line").
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import type { DeviceImageRequest } from '../domain';
 import { ForbiddenError } from '../errors';
+import type { DeviceImageApi, PolicyImage } from '../ports';
 
 export type RefusingService = 'graph' | 'storage' | 'arm';
 
@@ -29,4 +31,38 @@ export function personRoleAdvice(error: ForbiddenError, username: string): strin
 
 export function isRefusal(error: unknown): error is ForbiddenError {
   return error instanceof ForbiddenError && error.status === 403;
+}
+
+/** The refusal again, with the role the person lacks after its message (the cause chain kept). */
+export function adviseRefusal(error: ForbiddenError, username: string): ForbiddenError {
+  const advice = personRoleAdvice(error, username);
+  if (error.message.includes(advice)) return error;
+  return new ForbiddenError(`${error.message.replace(/\.$/, '')}. ${advice}`, 403, error.code, { cause: error });
+}
+
+/**
+ * Graph as a person sees it: every refusal names the role. Refusals of reads become recorded
+ * problems (`graph-forbidden`) rather than failures, so the words must be in the error itself.
+ */
+export function withPersonRoleAdvice(api: DeviceImageApi, username: string): DeviceImageApi {
+  const advised =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw isRefusal(error) ? adviseRefusal(error, username) : error;
+      }
+    };
+  return {
+    list: advised(() => api.list()),
+    get: advised((deviceImageId: string) => api.get(deviceImageId)),
+    create: advised((request: DeviceImageRequest) => api.create(request)),
+    retryUpload: advised((deviceImageId: string) => api.retryUpload(deviceImageId)),
+    delete: advised((deviceImageId: string) => api.delete(deviceImageId)),
+    listSourceImageIds: advised(() => api.listSourceImageIds()),
+    listProvisioningPolicies: advised(() => api.listProvisioningPolicies()),
+    getProvisioningPolicy: advised((policyId: string) => api.getProvisioningPolicy(policyId)),
+    pointPolicyAt: advised((policyId: string, image: PolicyImage) => api.pointPolicyAt(policyId, image)),
+  };
 }

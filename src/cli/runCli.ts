@@ -59,7 +59,9 @@ function watchStdout(io: CliIo): { io: CliIo; written: () => boolean } {
 async function withRoleAdvice(failure: CommandFailure, error: unknown, io: CliIo): Promise<CommandFailure> {
   if (!isRefusal(error)) return failure;
   const record = await readSignInRecord(io.env).catch(() => null);
-  return record === null ? failure : { ...failure, message: `${failure.message}. ${personRoleAdvice(error, record.username)}` };
+  if (record === null) return failure;
+  const advice = personRoleAdvice(error, record.username);
+  return failure.message.includes(advice) ? failure : { ...failure, message: `${failure.message.replace(/\.$/, '')}. ${advice}` };
 }
 
 async function couldNotRun(

@@ -147,6 +147,25 @@ describe('a later command while a person is signed in', () => {
   });
 });
 
+describe('a person Graph refuses', () => {
+  afterEach(() => {
+    emulator.setFaults();
+  });
+
+  it('is told the Entra role to ask for: Windows 365 Administrator or Intune Administrator', async () => {
+    expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
+    emulator.setFaults({ service: 'graph', refuse: { probability: 1, status: 403 } });
+
+    const plan = await runAsPerson(['plan', '--json'], commandEnvironment(), { identity, interactive: true });
+
+    expect(plan.code).toBe(1);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ error: { kind: 'failed' } });
+    expect(plan.stderr).toMatch(
+      /\nimage-sync: listing device images: 403 Forbidden: The caller does not have the permission this request needs\. megan@contoso\.example needs the Microsoft Entra role Windows 365 Administrator or Intune Administrator \(a Privileged Role Administrator assigns it/,
+    );
+  });
+});
+
 describe('image-sync logout', () => {
   it('removes the record, and commands return to the environment identity', async () => {
     expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
