@@ -18,25 +18,31 @@ export interface MemoryTokenStore {
   readonly module: { readonly cachePersistencePlugin: (context: unknown) => void };
   /** Cache name → MSAL's serialized cache. */
   readonly entries: Map<string, string>;
+  /** While true, every access fails as a locked keyring or a missing D-Bus session does. */
+  refuse: boolean;
 }
 
 export function memoryTokenStore(): MemoryTokenStore {
   const entries = new Map<string, string>();
+  const store: MemoryTokenStore = { module: { cachePersistencePlugin: (context) => plugin(context) }, entries, refuse: false };
+  const refusal = () => Promise.reject(new Error('Cannot create an item in a locked collection'));
   const plugin = (context: unknown) => {
     (context as PersistenceContext).cachePluginControl.setPersistence((options) => {
       const name = options.name ?? 'msal.cache';
       return Promise.resolve({
         beforeCacheAccess(cacheContext: CacheContext) {
+          if (store.refuse) return refusal();
           const stored = entries.get(name);
           if (stored !== undefined) cacheContext.tokenCache.deserialize(stored);
           return Promise.resolve();
         },
         afterCacheAccess(cacheContext: CacheContext) {
+          if (store.refuse) return refusal();
           if (cacheContext.cacheHasChanged) entries.set(name, cacheContext.tokenCache.serialize());
           return Promise.resolve();
         },
       });
     });
   };
-  return { module: { cachePersistencePlugin: plugin }, entries };
+  return store;
 }

@@ -4,6 +4,7 @@ import { createSignInCredential } from '../../auth/personCredential';
 import { type ProtectedTokenCache, enableProtectedTokenCache, protectedStoreAdvice } from '../../auth/protectedTokenCache';
 import { signInFailure } from '../../auth/signInFailure';
 import { writeSignInRecord } from '../../auth/signInRecord';
+import { errorMessage } from '../../errors';
 import type { CliIo } from '../cliIo';
 import { environmentIdentityLine } from '../commandIdentity';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
@@ -83,7 +84,8 @@ Exit codes: 0 signed in; 1 could not sign in (a setting, a refusal, a code not e
       // The store was there but refused (a locked keyring, no D-Bus session): sign in for this process instead.
       const refusedStore = cache.available && !(error instanceof Error && error.cause instanceof AuthenticationError);
       if (!refusedStore) throw error;
-      kept = { available: false, reason: `the protected token store refused (${error instanceof Error ? error.message : String(error)})` };
+      const refusal = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      kept = { available: false, reason: `the protected token store refused (${errorMessage(refusal).split('\n')[0] ?? ''})` };
       io.stderr(`image-sync: ${kept.reason}; signing in for this process only.`);
       record = await signIn(settings, kept, values.browser === true, io);
     }

@@ -70,6 +70,23 @@ describe('with a protected token store', () => {
     expect(cached).toContain(identity.issued.at(-1)?.token);
   });
 
+  it('when the store refuses (a locked keyring), login signs in for its process only and says so; nothing is written elsewhere', async () => {
+    store.refuse = true;
+    try {
+      const login = await runAsPerson(['login', '--json'], env, { identity });
+      expect(login.code).toBe(0);
+      expect(login.stderr).toMatch(
+        /image-sync: the protected token store refused \(Cannot create an item in a locked collection\); signing in for this process only\./,
+      );
+      expect(JSON.parse(login.stdout)).toMatchObject({
+        tokenCache: 'process-only',
+        tokenCacheAdvice: expect.stringMatching(/^the protected token store refused/) as unknown,
+      });
+    } finally {
+      store.refuse = false;
+    }
+  });
+
   it('after logout, commands no longer run as the person', async () => {
     expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
     expect((await runAsPerson(['logout'], env)).code).toBe(0);
