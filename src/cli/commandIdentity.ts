@@ -35,6 +35,9 @@ export async function commandIdentity(config: Config, io: CliIo): Promise<Comman
     interactive: io.interactive,
     prompt: (info) => io.stderr(`image-sync: ${info.message}`),
   });
+  // The person's sign-in is confirmed before anything else: a command that cannot have their token
+  // says so in one line, instead of each SDK wrapping the refusal in its own words mid-run.
+  await credential.getToken(`${config.graphEndpoint}/.default`);
   return { choice, credential };
 }
 

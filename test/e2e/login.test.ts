@@ -70,7 +70,7 @@ describe('image-sync login and logout, built, without the optional token store p
     const plan = await runImageSync(['plan', '--json'], { ...settings, ...env });
     expect(plan.code).toBe(1);
     expect(plan.stderr).toMatch(
-      /signed in as lee@contoso\.example, but no token could be had without asking again \(this machine has no protected token store/,
+      /^image-sync: signed in as lee@contoso\.example, but no token could be had without asking again \(this machine has no protected token store/,
     );
     expect(JSON.parse(plan.stdout)).toMatchObject({ error: { kind: 'failed' } });
     expect(identity.requests.filter((request) => request.path.endsWith('/devicecode')).length).toBe(deviceCodes);

@@ -118,7 +118,7 @@ describe('a later command while a person is signed in', () => {
     expect(plan.code).toBe(1);
     expect(plan.stderr).toMatch(
       new RegExp(
-        `signed in as ${PERSON.username.replace('.', '\\.')}, but no token could be had without asking again \\(this machine has no protected token store.*run image-sync login again`,
+        `^image-sync: signed in as ${PERSON.username.replace('.', '\\.')}, but no token could be had without asking again \\(this machine has no protected token store.*run image-sync login again`,
       ),
     );
     expect(deviceCodeRequests()).toBe(asked);
