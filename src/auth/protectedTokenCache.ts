@@ -39,7 +39,32 @@ function whyNotLoaded(error: unknown): string {
   return `${CACHE_PERSISTENCE_PACKAGE} could not be loaded (${errorMessage(error).split('\n')[0] ?? ''})`;
 }
 
+/** The part of MSAL's cache plugin used here, and the provider the package registers (both only called, never implemented). */
+interface CachePlugin {
+  beforeCacheAccess(context: CacheAccess): Promise<void>;
+  afterCacheAccess(context: CacheAccess): Promise<void>;
+}
+interface CacheAccess {
+  readonly cacheHasChanged: boolean;
+  readonly tokenCache: { serialize(): string; deserialize(cache: string): void };
+}
+type PersistenceProvider = (options: { readonly enabled: boolean; readonly name: string }) => Promise<CachePlugin>;
+
 let enabled: Promise<ProtectedTokenCache> | null = null;
+let provider: PersistenceProvider | null = null;
+
+/** The plugin as given, keeping the persistence provider it registers so that logout can empty the cache. */
+function keepingProvider(plugin: IdentityPlugin): IdentityPlugin {
+  return (context: unknown) => {
+    const control = (context as { cachePluginControl?: { setPersistence(provider: unknown): void } }).cachePluginControl;
+    if (control === undefined) return plugin(context);
+    const setPersistence = (given: unknown) => {
+      provider = given as PersistenceProvider;
+      control.setPersistence(given);
+    };
+    plugin({ ...(context as object), cachePluginControl: { setPersistence } });
+  };
+}
 
 /** Registers the plugin with `@azure/identity` once per process; says why not when it cannot. */
 export function enableProtectedTokenCache(load: PluginLoader = loadInstalledPlugin): Promise<ProtectedTokenCache> {
@@ -47,10 +72,26 @@ export function enableProtectedTokenCache(load: PluginLoader = loadInstalledPlug
     (module): ProtectedTokenCache => {
       const plugin = pluginOf(module);
       if (plugin === null) return { available: false, reason: `${CACHE_PERSISTENCE_PACKAGE} does not export cachePersistencePlugin` };
-      useIdentityPlugin(plugin);
+      useIdentityPlugin(keepingProvider(plugin));
       return { available: true };
     },
     (error: unknown): ProtectedTokenCache => ({ available: false, reason: whyNotLoaded(error) }),
   );
   return enabled;
+}
+
+const EMPTY_CACHE = JSON.stringify({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
+
+/**
+ * Empties image-sync's token cache in the protected store, the way MSAL writes it (read under the
+ * store's lock, then save): `emptied`, or `no-store` when this machine has none.
+ */
+export async function emptyProtectedTokenCache(): Promise<'emptied' | 'no-store'> {
+  const cache = await enableProtectedTokenCache();
+  if (!cache.available || provider === null) return 'no-store';
+  const plugin = await provider({ enabled: true, name: TOKEN_CACHE_NAME });
+  const access: CacheAccess = { cacheHasChanged: true, tokenCache: { serialize: () => EMPTY_CACHE, deserialize: () => undefined } };
+  await plugin.beforeCacheAccess(access);
+  await plugin.afterCacheAccess(access);
+  return 'emptied';
 }

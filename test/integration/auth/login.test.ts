@@ -178,6 +178,8 @@ describe('image-sync logout', () => {
       username: PERSON.username,
       recordPath: recordFile(),
       nowRunningAs: 'the managed identity where there is one, else your Azure CLI sign-in (az login)',
+      tokens: 'no-store',
+      tokensDetail: null,
     });
     expect(existsSync(recordFile())).toBe(false);
 

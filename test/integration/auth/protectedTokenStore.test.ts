@@ -87,9 +87,17 @@ describe('with a protected token store', () => {
     }
   });
 
-  it('after logout, commands no longer run as the person', async () => {
+  it('logout empties the store, and commands no longer run as the person', async () => {
     expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
-    expect((await runAsPerson(['logout'], env)).code).toBe(0);
+    const refreshTokens = () =>
+      [...store.entries.values()].flatMap((cached) => Object.keys((JSON.parse(cached) as { RefreshToken: object }).RefreshToken));
+    expect(refreshTokens()).toHaveLength(1);
+    const logout = await runAsPerson(['logout', '--json'], env);
+    expect(logout.code).toBe(0);
+    expect(JSON.parse(logout.stdout)).toMatchObject({ signedOut: true, tokens: 'emptied', tokensDetail: null });
+    // The store keeps no token of the person: every entry image-sync has there is an empty cache.
+    for (const cached of store.entries.values())
+      expect(JSON.parse(cached)).toEqual({ Account: {}, IdToken: {}, AccessToken: {}, RefreshToken: {}, AppMetadata: {} });
     const issuedBefore = identity.issued.length;
     const requestsBefore = identity.requests.length;
     // The environment's identity (nothing set here: no managed identity, no az login) is tried instead of the person's.
