@@ -1,4 +1,6 @@
-// What a failed `image-sync login` says: Microsoft Entra's AADSTS code turned into what to do.
+// What a failed `image-sync login` says: Microsoft Entra's AADSTS code turned into what to do. The
+// device code flow's polling keeps only the OAuth error (MSAL drops the description: Entra showed
+// the reason in the browser where the code was entered), so the OAuth errors are read as well.
 import { AuthenticationError } from '@azure/identity';
 import { PermanentError, errorMessage } from '../errors';
 
@@ -17,6 +19,16 @@ const ADVICE: ReadonlyArray<readonly [RegExp, (clientId: string) => string]> = [
     /AADSTS70016|AADSTS70020|expired_token|authorization_pending/i,
     () => 'the device code expired before it was entered: run image-sync login again',
   ],
+  [/\bauthorization_declined\b/, () => 'the sign-in was declined in the browser: run image-sync login again'],
+  [
+    /\b(?:invalid_client|unauthorized_client)\b/,
+    (id) => `the registration must allow public client flows: az ad app update --id ${id} --is-fallback-public-client true`,
+  ],
+  [
+    /\binvalid_grant\b/,
+    (id) =>
+      `Entra refused the grant, for the reason the browser showed; most often an administrator has not consented to the registration's permissions: az ad app permission admin-consent --id ${id}`,
+  ],
   [
     /AADSTS50105/,
     () =>
@@ -25,7 +37,9 @@ const ADVICE: ReadonlyArray<readonly [RegExp, (clientId: string) => string]> = [
 ];
 
 export function signInFailure(error: unknown, clientId: string): PermanentError {
-  const detail = errorMessage(error).split('\n')[0] ?? '';
+  // Entra's own sentence (AADSTS code first) is the description; the message's first line is only the OAuth error and status.
+  const described = error instanceof AuthenticationError ? error.errorResponse.errorDescription : '';
+  const detail = (described.trim() === '' ? errorMessage(error) : described).split(/\r?\n/)[0]?.trim() ?? '';
   const advice = ADVICE.find(([pattern]) => pattern.test(errorMessage(error)))?.[1](clientId);
   const what = error instanceof AuthenticationError ? 'Microsoft Entra ID refused the sign-in' : 'the sign-in did not finish';
   return new PermanentError(`${what} (${detail})${advice === undefined ? '' : `: ${advice}`}`, null, 'SignInFailed', { cause: error });

@@ -31,6 +31,8 @@ export interface IdentityStandIn {
   pendingUserCodes(): string[];
   /** The person enters the code: the next poll gets tokens. */
   approve(userCode: string): void;
+  /** Every token request is refused with this OAuth error (null: answered again). */
+  refuseTokens(refusal: { readonly error: string; readonly description: string } | null): void;
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startIdentityStandIn(options: {
   const deviceCodes = new Map<string, { userCode: string; approved: boolean }>();
   const refreshTokens = new Set<string>();
   let authorityHost = '';
+  let refusal: { readonly error: string; readonly description: string } | null = null;
 
   function tokens(clientId: string, scope: string, grantType: string) {
     const now = Math.floor(Date.now() / 1000);
@@ -120,6 +123,7 @@ export async function startIdentityStandIn(options: {
       if (url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
         const grantType = form.get('grant_type') ?? '';
         const clientId = form.get('client_id') ?? '';
+        if (refusal !== null) return send(400, { error: refusal.error, error_description: refusal.description, error_codes: [] });
         const scope = (form.get('scope') ?? '').split(' ').filter((item) => item.endsWith('/.default'))[0] ?? '';
         if (grantType === 'device_code' || grantType === 'urn:ietf:params:oauth:grant-type:device_code') {
           const code = deviceCodes.get(form.get('device_code') ?? '');
@@ -148,6 +152,9 @@ export async function startIdentityStandIn(options: {
     pendingUserCodes: () => [...deviceCodes.values()].filter((code) => !code.approved).map((code) => code.userCode),
     approve(userCode) {
       for (const code of deviceCodes.values()) if (code.userCode === userCode) code.approved = true;
+    },
+    refuseTokens(given) {
+      refusal = given;
     },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

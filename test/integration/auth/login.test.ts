@@ -96,6 +96,25 @@ describe('image-sync login', () => {
     expect(login.stdout).toMatch(/cannot be kept in a protected token store on this machine: .*sudo apt-get install libsecret-1-dev/);
   });
 
+  it('refused by Entra (invalid_grant: no consent, in the browser), says what an administrator runs, and keeps no record', async () => {
+    identity.refuseTokens({
+      error: 'invalid_grant',
+      description: 'AADSTS65001: The user or administrator has not consented to use the application.',
+    });
+    try {
+      const login = await runAsPerson(['login'], env, { identity });
+      expect(login.code).toBe(1);
+      expect(login.stderr).toMatch(
+        new RegExp(
+          `\\nimage-sync: the sign-in did not finish \\(post_request_failed: .*invalid_grant\\): Entra refused the grant, for the reason the browser showed; most often an administrator has not consented to the registration's permissions: az ad app permission admin-consent --id ${SIGN_IN_CLIENT_ID}\\n$`,
+        ),
+      );
+      expect(existsSync(recordFile())).toBe(false);
+    } finally {
+      identity.refuseTokens(null);
+    }
+  });
+
   it('is a setting error naming the fix when IMAGE_SYNC_CLIENT_ID is missing, and asks Entra nothing', async () => {
     const before = identity.requests.length;
     const { IMAGE_SYNC_CLIENT_ID: _missing, ...withoutClient } = env;
