@@ -53,14 +53,51 @@ type PersistenceProvider = (options: { readonly enabled: boolean; readonly name:
 let enabled: Promise<ProtectedTokenCache> | null = null;
 let provider: PersistenceProvider | null = null;
 
+const STORE_REFUSED = 'the protected token store refused';
+/** The detail in parentheses, as far as its own parentheses balance one level deep. */
+const REFUSAL = /the protected token store refused \(((?:[^()]|\([^()]*\))*)\)/;
+
+/**
+ * The operating system's store refused to be read or written (a locked keyring, no D-Bus session).
+ * `@azure/identity` passes on only the message of an error it does not know, so the message says it.
+ */
+export class ProtectedStoreRefusedError extends Error {
+  override name = 'ProtectedStoreRefusedError';
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`${STORE_REFUSED} (${detail})`, options);
+  }
+}
+
+/** The store's refusal, in its own words, when `error` (or one it was caused by) is one; else null. */
+export function protectedStoreRefusal(error: unknown): string | null {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    const detail = REFUSAL.exec(current.message)?.[1];
+    if (detail !== undefined) return `${STORE_REFUSED} (${detail})`;
+  }
+  return null;
+}
+
+/** The store's failures as ProtectedStoreRefusedError, so that login tells them from Entra's refusals. */
+function namingRefusals(given: PersistenceProvider): PersistenceProvider {
+  const named = (error: unknown) =>
+    Promise.reject(new ProtectedStoreRefusedError(errorMessage(error).split('\n')[0] ?? '', { cause: error }));
+  return async (options) => {
+    const plugin = await given(options).catch(named);
+    return {
+      beforeCacheAccess: (context) => plugin.beforeCacheAccess(context).catch(named),
+      afterCacheAccess: (context) => plugin.afterCacheAccess(context).catch(named),
+    };
+  };
+}
+
 /** The plugin as given, keeping the persistence provider it registers so that logout can empty the cache. */
 function keepingProvider(plugin: IdentityPlugin): IdentityPlugin {
   return (context: unknown) => {
     const control = (context as { cachePluginControl?: { setPersistence(provider: unknown): void } }).cachePluginControl;
     if (control === undefined) return plugin(context);
     const setPersistence = (given: unknown) => {
-      provider = given as PersistenceProvider;
-      control.setPersistence(given);
+      provider = namingRefusals(given as PersistenceProvider);
+      control.setPersistence(provider);
     };
     plugin({ ...(context as object), cachePluginControl: { setPersistence } });
   };

@@ -1,10 +1,14 @@
-import { type AuthenticationRecord, AuthenticationError } from '@azure/identity';
+import type { AuthenticationRecord } from '@azure/identity';
 import { type SignInSettings, loadSignInSettings } from '../../config';
 import { createSignInCredential } from '../../auth/personCredential';
-import { type ProtectedTokenCache, enableProtectedTokenCache, protectedStoreAdvice } from '../../auth/protectedTokenCache';
+import {
+  type ProtectedTokenCache,
+  enableProtectedTokenCache,
+  protectedStoreAdvice,
+  protectedStoreRefusal,
+} from '../../auth/protectedTokenCache';
 import { signInFailure } from '../../auth/signInFailure';
 import { writeSignInRecord } from '../../auth/signInRecord';
-import { errorMessage } from '../../errors';
 import type { CliIo } from '../cliIo';
 import { environmentIdentityLine } from '../commandIdentity';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
@@ -82,10 +86,9 @@ Exit codes: 0 signed in; 1 could not sign in (a setting, a refusal, a code not e
       record = await signIn(settings, cache, values.browser === true, io);
     } catch (error) {
       // The store was there but refused (a locked keyring, no D-Bus session): sign in for this process instead.
-      const refusedStore = cache.available && !(error instanceof Error && error.cause instanceof AuthenticationError);
-      if (!refusedStore) throw error;
-      const refusal = error instanceof Error && error.cause !== undefined ? error.cause : error;
-      kept = { available: false, reason: `the protected token store refused (${errorMessage(refusal).split('\n')[0] ?? ''})` };
+      const refusal = cache.available ? protectedStoreRefusal(error) : null;
+      if (refusal === null) throw error;
+      kept = { available: false, reason: refusal };
       io.stderr(`image-sync: ${kept.reason}; signing in for this process only.`);
       record = await signIn(settings, kept, values.browser === true, io);
     }

@@ -87,6 +87,20 @@ describe('with a protected token store', () => {
     }
   });
 
+  it("an Entra refusal is not taken for the store's: one device code, the refusal reported, no retry", async () => {
+    identity.refuseTokens({ error: 'invalid_grant', description: 'AADSTS65001: consent required' });
+    try {
+      const asked = identity.requests.filter((request) => request.path.endsWith('/devicecode')).length;
+      const login = await runAsPerson(['login'], env, { identity });
+      expect(login.code).toBe(1);
+      expect(login.stderr).toMatch(/image-sync: the sign-in did not finish \(.*invalid_grant\): Entra refused the grant/);
+      expect(login.stderr).not.toMatch(/protected token store/);
+      expect(identity.requests.filter((request) => request.path.endsWith('/devicecode')).length).toBe(asked + 1);
+    } finally {
+      identity.refuseTokens(null);
+    }
+  });
+
   it('logout empties the store, and commands no longer run as the person', async () => {
     expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
     const refreshTokens = () =>
