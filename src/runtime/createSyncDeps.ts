@@ -59,7 +59,7 @@ function createSourceImages(config: Config, credential: TokenCredential, log: Lo
 
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
   const credential = options.credential ?? createCredential(config);
-  const storage = createStorageClients(config.storage);
+  const storage = createStorageClients(config.storage, options.credential === undefined ? {} : { credential: options.credential });
   // One Retry-After gate per process, sharing its holds with every instance through the ledger's table.
   const gate = createSharedRetryAfterGate(createSharedThrottle(storage.table(config.table)), {
     log,

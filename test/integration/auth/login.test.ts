@@ -166,6 +166,37 @@ describe('a later command while a person is signed in', () => {
   });
 });
 
+describe('storage as a person', () => {
+  it("asks for the person's storage token (silently, from the same sign-in) when storage is identity-based", async () => {
+    expect((await runAsPerson(['login'], env, { identity })).code).toBe(0);
+    const { AzureWebJobsStorage: _key, ...settings } = commandEnvironment();
+    const issuedBefore = identity.issued.length;
+    // Identity-based storage at the emulator's https origin: it answers (404) whatever a storage client asks, after the bearer token.
+    const requestsBefore = emulator.requests.length;
+    const status = await runAsPerson(
+      ['status', '--json'],
+      {
+        ...settings,
+        AzureWebJobsStorage__accountName: 'stimagesyncperson',
+        AzureWebJobsStorage__queueServiceUri: `${emulator.settings().ARM_ENDPOINT}/stimagesyncperson`,
+        AzureWebJobsStorage__tableServiceUri: `${emulator.settings().ARM_ENDPOINT}/stimagesyncperson`,
+      },
+      { identity, interactive: true },
+    );
+    // The emulator is no storage account: the ledger read is refused, after the token was sent.
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/image-sync: ledger list: storage answered 404/);
+    const storageCalls = emulator.requests.slice(requestsBefore).filter((request) => request.path.startsWith('/stimagesyncperson/'));
+    expect(storageCalls.length).toBeGreaterThan(0);
+    expect(storageCalls.every((request) => request.hasBearerToken)).toBe(true);
+    expect(identity.issued.slice(issuedBefore)).toEqual(
+      expect.arrayContaining([
+        { token: expect.any(String) as unknown, scope: 'https://storage.azure.com/.default', grantType: 'refresh_token' },
+      ]),
+    );
+  });
+});
+
 describe('a person Graph refuses', () => {
   afterEach(() => {
     emulator.setFaults();
