@@ -95,6 +95,8 @@ const LOCAL_ONLY_SETTINGS = new Set([
   'IMAGE_SYNC_STATIC_TOKEN',
   'NODE_EXTRA_CA_CERTS',
   'AzureWebJobsFeatureFlags',
+  // The public client a person signs in to with image-sync login (DESIGN §19): the command's, never the app's.
+  'IMAGE_SYNC_CLIENT_ID',
 ]);
 /** The built-in roles the templates may assign (ids checked against Azure's built-in role list), and no other. */
 export const ROLES = {

@@ -42,6 +42,8 @@ export interface Config {
   readonly staticToken: string | null;
   /** The standard `AZURE_CLIENT_ID` (user-assigned managed identity), passed to the credential. */
   readonly azureClientId: string | null;
+  /** `IMAGE_SYNC_CLIENT_ID`: the public client application a person signs in to with `image-sync login` (DESIGN §19). */
+  readonly signInClientId: string | null;
   /** The most custom images the tenant holds, every status counted (DESIGN §13). */
   readonly tenantImageLimit: number;
   /** Retention: newest ready versions kept per display name; 0 = off. */
@@ -434,6 +436,66 @@ function maxPatchLag(env: Environment): number | null {
   return raw === undefined ? DEFAULTS.IMAGE_SYNC_MAX_PATCH_LAG : Number(raw);
 }
 
+const SIGN_IN_CLIENT_FIX =
+  'set the application (client) ID of the public client registration people sign in to (docs/permissions.md, "People at the command line")';
+
+function signInClient(env: Environment): string | null {
+  const clientId = text(env, 'IMAGE_SYNC_CLIENT_ID') ?? null;
+  if (clientId !== null && !GUID.test(clientId))
+    throw new ConfigError('IMAGE_SYNC_CLIENT_ID', `"${clientId}" is not a GUID`, SIGN_IN_CLIENT_FIX);
+  return clientId;
+}
+
+/** What `image-sync login` needs, and nothing else: a person may sign in before the app's other settings are known. */
+export interface SignInSettings {
+  readonly clientId: string;
+  /** A directory (tenant) ID or a verified domain such as contoso.onmicrosoft.com. */
+  readonly tenantId: string;
+  /** The standard `AZURE_AUTHORITY_HOST`, no trailing slash: Microsoft Entra ID for the cloud Graph is in. */
+  readonly authorityHost: string;
+  readonly graphEndpoint: string;
+}
+
+const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,})$/i;
+
+export function loadSignInSettings(env: Environment): SignInSettings {
+  const clientId = signInClient(env);
+  if (clientId === null) throw new ConfigError('IMAGE_SYNC_CLIENT_ID', 'is not set, and image-sync login needs it', SIGN_IN_CLIENT_FIX);
+  const tenantId = text(env, 'AZURE_TENANT_ID');
+  const tenantFix = 'set your directory (tenant) ID, e.g. from `az account show --query tenantId -o tsv`';
+  if (tenantId === undefined) throw new ConfigError('AZURE_TENANT_ID', 'is not set, and image-sync login needs it', tenantFix);
+  if (!TENANT.test(tenantId)) throw new ConfigError('AZURE_TENANT_ID', `"${tenantId}" is not a tenant ID or domain`, tenantFix);
+  return Object.freeze({
+    clientId,
+    tenantId,
+    authorityHost: endpoint(env, 'AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.com', 'https://login.microsoftonline.us'),
+    graphEndpoint: supportedGraphEndpoint(env),
+  });
+}
+
+/** Which of the standard `@azure/identity` variables are set (their values are secrets or paths: only presence). */
+export interface EnvironmentIdentityVariables {
+  readonly clientId: boolean;
+  readonly tenantId: boolean;
+  readonly clientSecret: boolean;
+  readonly clientCertificate: boolean;
+  readonly federatedTokenFile: boolean;
+  /** `IDENTITY_ENDPOINT` or `MSI_ENDPOINT`: App Service and Functions publish their managed identity so. */
+  readonly managedIdentityEndpoint: boolean;
+}
+
+export function environmentIdentityVariables(env: Environment): EnvironmentIdentityVariables {
+  const present = (name: string) => text(env, name) !== undefined;
+  return Object.freeze({
+    clientId: present('AZURE_CLIENT_ID'),
+    tenantId: present('AZURE_TENANT_ID'),
+    clientSecret: present('AZURE_CLIENT_SECRET'),
+    clientCertificate: present('AZURE_CLIENT_CERTIFICATE_PATH'),
+    federatedTokenFile: present('AZURE_FEDERATED_TOKEN_FILE'),
+    managedIdentityEndpoint: present('IDENTITY_ENDPOINT') || present('MSI_ENDPOINT'),
+  });
+}
+
 /** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
 export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
@@ -490,6 +552,8 @@ export function loadConfig(env: Environment): Config {
     );
   }
 
+  const signInClientId = signInClient(env);
+
   return Object.freeze({
     storage: Object.freeze(storageConfig),
     subscriptionIds: Object.freeze(subscriptions.ids),
@@ -517,6 +581,7 @@ export function loadConfig(env: Environment): Config {
     alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
     staticToken,
     azureClientId,
+    signInClientId,
     tenantImageLimit: integer(env, 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', DEFAULTS.IMAGE_SYNC_TENANT_IMAGE_LIMIT, 1, MAX_TENANT_IMAGE_LIMIT),
     keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', DEFAULTS.IMAGE_SYNC_KEEP_VERSIONS, 0, MAX_KEEP_VERSIONS),
     expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', DEFAULTS.IMAGE_SYNC_EXPIRY_WARNING_DAYS, 0, 3650),

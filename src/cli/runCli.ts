@@ -1,6 +1,6 @@
 import { type CliIo, UsageError } from './cliIo';
 import { type Command, printJson } from './command';
-import { type FailureDocument, describeFailure, failureLine, wantsJson } from './commandFailure';
+import { type CommandFailure, type FailureDocument, describeFailure, failureLine, wantsJson } from './commandFailure';
 import { emulatorCommand } from './commands/emulatorCommand';
 import { planCommand } from './commands/planCommand';
 import { pruneCommand } from './commands/pruneCommand';
@@ -9,7 +9,11 @@ import { registerCommand } from './commands/registerCommand';
 import { reportCommand } from './commands/reportCommand';
 import { statusCommand } from './commands/statusCommand';
 import { syncCommand } from './commands/syncCommand';
+import { loginCommand } from './commands/loginCommand';
+import { logoutCommand } from './commands/logoutCommand';
 import { packageVersion } from './packageVersion';
+import { isRefusal, personRoleAdvice } from './personRoleAdvice';
+import { readSignInRecord } from '../auth/signInRecord';
 import { EXIT_COULD_NOT_RUN, EXIT_OK } from './statusReport';
 
 export const COMMANDS: readonly Command[] = [
@@ -20,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   pruneCommand,
   rollbackCommand,
   reportCommand,
+  loginCommand,
+  logoutCommand,
   emulatorCommand,
 ];
 
@@ -51,8 +57,23 @@ function watchStdout(io: CliIo): { io: CliIo; written: () => boolean } {
   return { io: { ...io, stdout }, written: () => written };
 }
 
-function couldNotRun(io: CliIo, argv: readonly string[], error: unknown, command: string | null, stdoutWritten: boolean): number {
-  const failure = describeFailure(error, command);
+/** A refusal met by a person signed in with `image-sync login` says which role they lack. */
+async function withRoleAdvice(failure: CommandFailure, error: unknown, io: CliIo): Promise<CommandFailure> {
+  if (!isRefusal(error)) return failure;
+  const record = await readSignInRecord(io.env).catch(() => null);
+  if (record === null) return failure;
+  const advice = personRoleAdvice(error, record.username);
+  return failure.message.includes(advice) ? failure : { ...failure, message: `${failure.message.replace(/\.$/, '')}. ${advice}` };
+}
+
+async function couldNotRun(
+  io: CliIo,
+  argv: readonly string[],
+  error: unknown,
+  command: string | null,
+  stdoutWritten: boolean,
+): Promise<number> {
+  const failure = await withRoleAdvice(describeFailure(error, command), error, io);
   io.stderr(failureLine(failure, command));
   if (wantsJson(argv) && !stdoutWritten) printJson(io, { error: failure } satisfies FailureDocument);
   return EXIT_COULD_NOT_RUN;

@@ -55,6 +55,8 @@ export interface SharedClientOptions {
   readonly secondPassDelayMs?: number;
   /** How often the Graph throttle shared by every instance is read at most (default 1 s). */
   readonly graphThrottleRefreshMs?: number;
+  /** The command's credential when it is not the app's own: a person signed in with `image-sync login`. */
+  readonly credential?: TokenCredential;
 }
 
 /**
@@ -73,8 +75,8 @@ function createSourceImages(config: Config, credential: TokenCredential, log: Lo
 }
 
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {
-  const credential = createCredential(config);
-  const storage = createStorageClients(config.storage);
+  const credential = options.credential ?? createCredential(config);
+  const storage = createStorageClients(config.storage, options.credential === undefined ? {} : { credential: options.credential });
   // One Retry-After gate per process, sharing its holds with every instance through the ledger's table.
   const gate = createSharedRetryAfterGate(createSharedThrottle(storage.table(config.table)), {
     log,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, environmentIdentityVariables, loadConfig, loadSignInSettings } from '../../src/config';
 
 const SUB_A = '11111111-1111-4111-8111-111111111111';
 const SUB_B = '22222222-2222-4222-8222-222222222222';
@@ -269,6 +269,7 @@ describe('local.settings.sample.json', () => {
       'IMAGE_SYNC_ALERT_WEBHOOK_URL',
       'IMAGE_SYNC_STATIC_TOKEN',
       'AZURE_CLIENT_ID',
+      'IMAGE_SYNC_CLIENT_ID',
       'IMAGE_SYNC_TENANT_IMAGE_LIMIT',
       'IMAGE_SYNC_KEEP_VERSIONS',
       'IMAGE_SYNC_EXPIRY_WARNING_DAYS',
@@ -383,5 +384,80 @@ describe('IMAGE_SYNC_SUBSCRIPTION_IDS=* (every readable subscription)', () => {
     expect(failure({ ...minimal, IMAGE_SYNC_SUBSCRIPTION_IDS: `*,${SUB_A}`, IMAGE_SYNC_DISCOVERY: 'resource-graph' }).message).toMatch(
       /^IMAGE_SYNC_SUBSCRIPTION_IDS: ".*" mixes \* with subscription IDs\. Fix: set \* alone/,
     );
+  });
+});
+
+describe('IMAGE_SYNC_CLIENT_ID and the settings of image-sync login', () => {
+  const CLIENT = '5c0ffee0-0000-4000-8000-00000000c11e';
+  const TENANT = '72f988bf-0000-4000-8000-00000000d001';
+
+  it('is optional for the app, and a GUID when set', () => {
+    expect(loadConfig(minimal).signInClientId).toBeNull();
+    expect(loadConfig({ ...minimal, IMAGE_SYNC_CLIENT_ID: CLIENT }).signInClientId).toBe(CLIENT);
+    expect(failure({ ...minimal, IMAGE_SYNC_CLIENT_ID: 'image-sync-cli' }).message).toMatch(
+      /^IMAGE_SYNC_CLIENT_ID: "image-sync-cli" is not a GUID\. Fix: set the application \(client\) ID of the public client registration/,
+    );
+  });
+
+  it('login needs only the client, the tenant and, for a national cloud, the authority host', () => {
+    expect(loadSignInSettings({ IMAGE_SYNC_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT })).toEqual({
+      clientId: CLIENT,
+      tenantId: TENANT,
+      authorityHost: 'https://login.microsoftonline.com',
+      graphEndpoint: 'https://graph.microsoft.com',
+    });
+    expect(
+      loadSignInSettings({
+        IMAGE_SYNC_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: 'contoso.onmicrosoft.us',
+        AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
+        GRAPH_ENDPOINT: 'https://graph.microsoft.us',
+      }),
+    ).toMatchObject({
+      tenantId: 'contoso.onmicrosoft.us',
+      authorityHost: 'https://login.microsoftonline.us',
+      graphEndpoint: 'https://graph.microsoft.us',
+    });
+  });
+
+  it('a missing client or tenant is a setting error naming the fix', () => {
+    const missing = (env: Record<string, string>) => {
+      try {
+        loadSignInSettings(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(missing({ AZURE_TENANT_ID: TENANT })).toMatchObject({ setting: 'IMAGE_SYNC_CLIENT_ID' });
+    expect(missing({ AZURE_TENANT_ID: TENANT }).message).toMatch(
+      /^IMAGE_SYNC_CLIENT_ID: is not set, and image-sync login needs it\. Fix: /,
+    );
+    expect(missing({ IMAGE_SYNC_CLIENT_ID: CLIENT }).message).toMatch(
+      /^AZURE_TENANT_ID: is not set, and image-sync login needs it\. Fix: set your directory \(tenant\) ID/,
+    );
+    expect(missing({ IMAGE_SYNC_CLIENT_ID: CLIENT, AZURE_TENANT_ID: 'not a tenant' }).setting).toBe('AZURE_TENANT_ID');
+    expect(missing({ IMAGE_SYNC_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_AUTHORITY_HOST: 'http://login.example' }).setting).toBe(
+      'AZURE_AUTHORITY_HOST',
+    );
+  });
+
+  it('reads which standard identity variables are set, never their values', () => {
+    expect(
+      environmentIdentityVariables({
+        AZURE_CLIENT_ID: CLIENT,
+        AZURE_TENANT_ID: TENANT,
+        AZURE_CLIENT_SECRET: 's3cret',
+        IDENTITY_ENDPOINT: 'http://x',
+      }),
+    ).toEqual({
+      clientId: true,
+      tenantId: true,
+      clientSecret: true,
+      clientCertificate: false,
+      federatedTokenFile: false,
+      managedIdentityEndpoint: true,
+    });
   });
 });

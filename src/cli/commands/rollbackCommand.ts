@@ -31,7 +31,9 @@ Options:
   -v, --verbose  log what happens on stderr
   -h, --help     this text
 
-Needs Microsoft Graph CloudPC.ReadWrite.All and Storage Table Data Contributor on the ledger table.
+Needs Microsoft Graph CloudPC.ReadWrite.All and Storage Table Data Contributor on the ledger table;
+run by a person signed in with image-sync login: the Windows 365 Administrator or Intune
+Administrator role instead of the Graph permission.
 
 Exit codes: 0 rolled back (or it was already); 2 refused, with the reason; 1 could not run.`,
   async run(argv: readonly string[], io: CliIo): Promise<number> {

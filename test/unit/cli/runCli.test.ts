@@ -98,7 +98,7 @@ describe('a command that cannot run', () => {
     const result = await run(['stauts', '--json']);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, rollback, report, emulator\. See image-sync --help\n$/,
+      /^image-sync: unknown command "stauts"\. Commands: plan, sync, register, status, prune, rollback, report, login, logout, emulator\. See image-sync --help\n$/,
     );
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { kind: 'usage' } });
   });
