@@ -1,5 +1,5 @@
 // The ledger table is created on first use, once per process and table.
-import type { TableClient } from '@azure/data-tables';
+import { type TableClient, odata } from '@azure/data-tables';
 import { errorMessage } from '../errors';
 import { storageErrorCode, storageStatus } from '../storage/classifyStorageError';
 
@@ -31,4 +31,19 @@ export function ensureTable(table: TableClient): Promise<void> {
 /** data-tables reports a missing table as a 404 whose code is in the body's odata.error. */
 export function isTableNotFound(error: unknown): boolean {
   return storageErrorCode(error) === 'TableNotFound' || (storageStatus(error) === 404 && errorMessage(error).includes('TableNotFound'));
+}
+
+/** Every row of one partition, parsed by `toRow`; a missing table holds none (a read never creates it). */
+export async function listPartition<T>(table: TableClient, partition: string, toRow: (entity: Record<string, unknown>) => T): Promise<T[]> {
+  const rows: T[] = [];
+  try {
+    for await (const entity of table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${partition}` },
+    }))
+      rows.push(toRow(entity));
+  } catch (error) {
+    if (isTableNotFound(error)) return [];
+    throw error;
+  }
+  return rows;
 }

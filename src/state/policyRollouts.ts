@@ -2,14 +2,13 @@
 // (PartitionKey `rollout`, RowKey the policy id lower-cased): what it pointed the policy at, and the
 // image the policy used before, which `image-sync rollback` restores.
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { PolicyRollout } from '../domain';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import type { PolicyRolloutRow, PolicyRollouts } from '../ports';
-import { ensureTable, isTableNotFound } from './ensureTable';
+import { ensureTable, listPartition } from './ensureTable';
 import { optionalText } from './ledgerEntity';
 import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
 
@@ -113,14 +112,8 @@ export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpo
 
     async list() {
       try {
-        const rows: PolicyRolloutRow[] = [];
-        for await (const entity of table.listEntities<Record<string, unknown>>({
-          queryOptions: { filter: odata`PartitionKey eq ${ROLLOUT_PARTITION}` },
-        }))
-          rows.push(toRow(entity));
-        return rows;
+        return await listPartition(table, ROLLOUT_PARTITION, toRow);
       } catch (error) {
-        if (isTableNotFound(error)) return [];
         throw failed(error, 'rollout list');
       }
     },

@@ -2,14 +2,13 @@
 // (PartitionKey `ring`), and the Cloud PC ids each policy had right before its ring's PATCH, in rows
 // of their own (PartitionKey `ringseen`, at most SEEN_PER_ROW ids a row: a property holds 64 KiB).
 import type { TableClient } from '@azure/data-tables';
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import { RING_ROLLOUT_STATES, type RingRollout } from '../domain';
 import { LedgerConflictError, PermanentError } from '../errors';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import type { RingPolicyRef, RingRolloutRow, RingRollouts } from '../ports';
-import { ensureTable, isTableNotFound } from './ensureTable';
+import { ensureTable, listPartition } from './ensureTable';
 import { optionalText } from './ledgerEntity';
 import { RING_PARTITION, RING_SEEN_PARTITION, imageRowKey, ringSeenRowKey } from './ledgerKeys';
 
@@ -94,14 +93,8 @@ export function createRingRollouts(table: TableClient, endpoints: StorageEndpoin
 
     async list() {
       try {
-        const rows: RingRolloutRow[] = [];
-        for await (const entity of table.listEntities<Record<string, unknown>>({
-          queryOptions: { filter: odata`PartitionKey eq ${RING_PARTITION}` },
-        }))
-          rows.push(toRow(entity));
-        return rows;
+        return await listPartition(table, RING_PARTITION, toRow);
       } catch (error) {
-        if (isTableNotFound(error)) return [];
         throw failed(error, 'ring rollout list');
       }
     },

@@ -8,7 +8,7 @@ import { judgeBuild } from '../../../src/rules/osCurrency';
 const EXAMPLE = path.resolve(__dirname, '../../fixtures/api/managedDeviceWindowsOSImages-list.json');
 
 describe('toWindowsRelease', () => {
-  it("reads the documented example (the repository's copy of ../shared/api/examples) and matches a build against it", () => {
+  it("reads the documented example (the repository's copy in test/fixtures/api) and matches a build against it", () => {
     const page = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { value: unknown[] };
     const releases = page.value.map(toWindowsRelease);
     expect(releases).toEqual([
