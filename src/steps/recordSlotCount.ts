@@ -1,15 +1,16 @@
 // The tenant's custom-image slots in use as a reconcile leaves them (DESIGN §16), recorded for
 // `image-sync report`, which reads the ledger alone. Best effort: a failed write is logged.
 import { deviceImageKey } from '../rules/plan';
+import { occupancyOf } from '../rules/occupancy';
 import { slotName } from '../rules/slotName';
 import type { SyncDeps } from '../ports';
 import type { TenantView } from './tenantView';
 import { describeError } from './reportFailure';
 
-/** Device images Graph listed and creates in flight, each once, plus the creates this reconcile queued. */
+/** Every device image Graph listed and the creates in flight (counted as the planner counts them), plus the creates this reconcile queued. */
 export function slotsInUse(view: Pick<TenantView, 'deviceImages' | 'reserved'>, queuedNow: number): number {
-  const occupied = new Set([...view.deviceImages.map((image) => slotName(deviceImageKey(image))), ...view.reserved]);
-  return occupied.size + queuedNow;
+  const tenantSlots = new Set(view.deviceImages.map((image) => slotName(deviceImageKey(image))));
+  return occupancyOf(view.deviceImages.length, tenantSlots, view.reserved).inUse + queuedNow;
 }
 
 export async function recordSlotCount(deps: SyncDeps, inUse: number): Promise<void> {
