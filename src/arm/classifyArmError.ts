@@ -1,5 +1,6 @@
 import { isRestError } from '@azure/core-rest-pipeline';
-import { PermanentError, TransientError, errorMessage, retryAfterMs } from '../errors';
+import { PermanentError, TransientError, errorMessage } from '../errors';
+import { retryAfterMs } from '../retryAfter';
 
 /** 401, 403 and 404 are answers that will not change by waiting; everything else may. */
 const PERMANENT_STATUSES = new Set([400, 401, 403, 404]);

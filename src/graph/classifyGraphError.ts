@@ -8,8 +8,8 @@ import {
   TransientError,
   UnexpectedResponseError,
   errorMessage,
-  retryAfterMs,
 } from '../errors';
+import { retryAfterMs } from '../retryAfter';
 
 /** Calls whose refusals mean something the caller acts on (DESIGN §13). */
 export type GraphOperation = 'createDeviceImage' | 'deleteDeviceImage';

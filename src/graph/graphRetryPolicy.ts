@@ -19,7 +19,7 @@
 // outlives it is the queue's to retry (holdForRetryAfter, retryTransientLater): docs/architecture.md.
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { retryAfterMs } from '../errors';
+import { retryAfterMs } from '../retryAfter';
 import type { RetryAfterGate } from './retryAfterGate';
 
 export interface GraphRetrySettings {
