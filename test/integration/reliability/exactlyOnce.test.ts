@@ -1,5 +1,5 @@
 // Exactly one device image per source image under at-least-once delivery (DESIGN §8), beyond what
-// test/integration/sync/registerImage.test.ts proves: slow and timed-out creates, two workers at
+// test/integration/handlers/registerImage.test.ts proves: slow and timed-out creates, two workers at
 // once, a status check delivered twice across a retryUpload, and a Graph outage longer than the
 // in-process retries, after which the queue delivers again.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
