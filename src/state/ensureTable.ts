@@ -1,6 +1,6 @@
 // The ledger table is created on first use, once per process and table.
-import { type TableClient, odata } from '@azure/data-tables';
-import { errorMessage } from '../errors';
+import { type TableClient, type TableEntity, odata } from '@azure/data-tables';
+import { LedgerConflictError, errorMessage } from '../errors';
 import { storageErrorCode, storageStatus } from '../storage/classifyStorageError';
 
 const ensured = new Map<string, Promise<void>>();
@@ -46,4 +46,28 @@ export async function listPartition<T>(table: TableClient, partition: string, to
     throw error;
   }
   return rows;
+}
+
+/**
+ * Inserts the entity (`expected` null) or replaces it if it is still as read (its ETag), creating the
+ * table on first use; returns the new ETag. Another writer first is a LedgerConflictError naming
+ * `subject`; any other failure is thrown as storage gave it, for the caller to classify.
+ */
+export async function writeGuarded(
+  table: TableClient,
+  entity: TableEntity,
+  expected: { readonly etag: string } | null,
+  subject: string,
+): Promise<string> {
+  try {
+    await ensureTable(table);
+    const response =
+      expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
+    if (response.etag === undefined) throw new Error(`storage answered the write of ${subject} without an ETag`);
+    return response.etag;
+  } catch (error) {
+    const status = storageStatus(error);
+    if (status === 409 || status === 412 || (expected !== null && status === 404)) throw new LedgerConflictError(subject);
+    throw error;
+  }
 }

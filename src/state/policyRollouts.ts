@@ -8,7 +8,7 @@ import { LedgerConflictError, PermanentError } from '../errors';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import type { PolicyRolloutRow, PolicyRollouts } from '../ports';
-import { ensureTable, listPartition } from './ensureTable';
+import { listPartition, writeGuarded } from './ensureTable';
 import { optionalText } from './ledgerEntity';
 import { ROLLOUT_PARTITION, rolloutRowKey } from './ledgerKeys';
 
@@ -84,17 +84,10 @@ export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpo
     },
 
     async save(rollout, expected) {
-      const entity = toEntity(rollout);
       try {
-        await ensureTable(table);
-        const response =
-          expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
-        if (response.etag === undefined) throw new Error('storage answered a rollout write without an ETag');
-        return { ...rollout, etag: response.etag };
+        const etag = await writeGuarded(table, toEntity(rollout), expected, `provisioning policy ${rollout.policyId}`);
+        return { ...rollout, etag };
       } catch (error) {
-        const status = storageStatus(error);
-        if (status === 409 || status === 412 || (expected !== null && status === 404))
-          throw new LedgerConflictError(`provisioning policy ${rollout.policyId}`);
         throw failed(error, 'rollout write');
       }
     },

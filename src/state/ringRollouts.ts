@@ -8,7 +8,7 @@ import { LedgerConflictError, PermanentError } from '../errors';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import type { RingPolicyRef, RingRolloutRow, RingRollouts } from '../ports';
-import { ensureTable, listPartition } from './ensureTable';
+import { ensureTable, listPartition, writeGuarded } from './ensureTable';
 import { optionalText } from './ledgerEntity';
 import { RING_PARTITION, RING_SEEN_PARTITION, imageRowKey, ringSeenRowKey } from './ledgerKeys';
 
@@ -100,17 +100,10 @@ export function createRingRollouts(table: TableClient, endpoints: StorageEndpoin
     },
 
     async save(rollout, expected) {
-      const entity = toEntity(rollout);
       try {
-        await ensureTable(table);
-        const response =
-          expected === null ? await table.createEntity(entity) : await table.updateEntity(entity, 'Replace', { etag: expected.etag });
-        if (response.etag === undefined) throw new Error('storage answered a ring rollout write without an ETag');
-        return { ...rollout, etag: response.etag };
+        const etag = await writeGuarded(table, toEntity(rollout), expected, `ring rollout of ${rollout.displayName} ${rollout.version}`);
+        return { ...rollout, etag };
       } catch (error) {
-        const status = storageStatus(error);
-        if (status === 409 || status === 412 || (expected !== null && status === 404))
-          throw new LedgerConflictError(`ring rollout of ${rollout.displayName} ${rollout.version}`);
         throw failed(error, 'ring rollout write');
       }
     },
