@@ -66,6 +66,24 @@ export interface Config {
   readonly maxPatchLag: number | null;
   /** One `ImageSyncRebuildNeeded` POST per registration and newer build (DESIGN §16). */
   readonly rebuildWebhookUrl: string | null;
+  /** Azure Compute Gallery image versions as sources (DESIGN §17). */
+  readonly gallery: GallerySettings;
+}
+
+/** `off`: gallery versions are not sources. `copy`: a managed-image copy is registered. `direct`: the version's id is posted (preview). */
+export type GallerySourceMode = 'off' | 'copy' | 'direct';
+
+export interface StagingResourceGroup {
+  /** `/subscriptions/{id}/resourceGroups/{name}` as configured. */
+  readonly id: string;
+  readonly subscriptionId: string;
+  readonly name: string;
+}
+
+export interface GallerySettings {
+  readonly mode: GallerySourceMode;
+  /** Where `copy` makes its disks and managed images; set exactly when mode is `copy`. */
+  readonly stagingResourceGroup: StagingResourceGroup | null;
 }
 
 export type Discovery = 'arm' | 'resource-graph';
@@ -114,6 +132,7 @@ export const DEFAULTS = Object.freeze({
   IMAGE_SYNC_RING_MIN_PROVISIONED: 0,
   IMAGE_SYNC_DISCOVERY: 'arm',
   IMAGE_SYNC_MAX_PATCH_LAG: 1,
+  IMAGE_SYNC_GALLERY_SOURCES: 'off',
 });
 
 /** The catalogue lists the last three Patch Tuesdays; a year is the most a setting can mean. */
@@ -497,6 +516,44 @@ export function environmentIdentityVariables(env: Environment): EnvironmentIdent
 }
 
 /** Reads and validates every setting; throws ConfigError on the first wrong or missing one. */
+const GALLERY_SOURCE_MODES: readonly GallerySourceMode[] = ['off', 'copy', 'direct'];
+const STAGING_GROUP =
+  /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w._()]{1,90})$/i;
+
+function gallerySettings(env: Environment): GallerySettings {
+  const raw = (text(env, 'IMAGE_SYNC_GALLERY_SOURCES') ?? DEFAULTS.IMAGE_SYNC_GALLERY_SOURCES).toLowerCase();
+  const mode = GALLERY_SOURCE_MODES.find((candidate) => candidate === raw);
+  if (mode === undefined) {
+    throw new ConfigError(
+      'IMAGE_SYNC_GALLERY_SOURCES',
+      `"${raw}" is not one of off, copy, direct`,
+      'set copy (a managed-image copy of each gallery version, documented APIs only), direct (Windows 365 preview) or off',
+    );
+  }
+  const staging = text(env, 'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP');
+  if (mode !== 'copy') return { mode, stagingResourceGroup: null };
+  const example = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-cloudpc-staging';
+  if (staging === undefined) {
+    throw new ConfigError(
+      'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP',
+      'is required with IMAGE_SYNC_GALLERY_SOURCES=copy',
+      `set the resource group copies are made in, e.g. ${example}`,
+    );
+  }
+  const match = STAGING_GROUP.exec(staging.replace(/\/+$/, ''));
+  if (match === null) {
+    throw new ConfigError(
+      'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP',
+      `"${staging}" is not a resource group id`,
+      `write it as /subscriptions/{subscription GUID}/resourceGroups/{name}, e.g. ${example}`,
+    );
+  }
+  return {
+    mode,
+    stagingResourceGroup: { id: staging.replace(/\/+$/, ''), subscriptionId: match[1]!.toLowerCase(), name: match[2]! },
+  };
+}
+
 export function loadConfig(env: Environment): Config {
   const storageConfig = storage(env);
   const discoveryMode = discovery(env);
@@ -601,6 +658,7 @@ export function loadConfig(env: Environment): Config {
       'https://api.github.com/repos/contoso/images/dispatches',
       false,
     ),
+    gallery: Object.freeze(gallerySettings(env)),
   });
 }
 

@@ -24,6 +24,38 @@ export interface SourceImage {
    * image rebuilt in place gets a new one. Null when ARM shows none of them.
    */
   readonly contentFingerprint: string | null;
+  /**
+   * Set when the source is an Azure Compute Gallery image version (DESIGN §17), absent for a managed
+   * image. Then `id` is the version's id, `name` the version's name (its `MAJOR.MINOR.PATCH`),
+   * `tags` the definition's tags overlaid by the version's (the version's win), osType / osState /
+   * hyperVGeneration the definition's, provisioningState / dataDiskCount / hasDiskEncryptionSet
+   * (a customer-managed key) the version's, and contentFingerprint the version's publishedDate.
+   */
+  readonly gallery?: GalleryVersionFacts;
+}
+
+/** What a gallery image version adds to a source (DESIGN §17). */
+export interface GalleryVersionFacts {
+  readonly galleryName: string;
+  /** The image definition's name: the displayName when no `cloudpc-display-name` tag is set. */
+  readonly definitionName: string;
+  /** The regions the version is replicated to, as `regionKey` gives them (`West Europe` → `westeurope`). */
+  readonly targetRegions: readonly string[];
+}
+
+/** Azure names a region `West Europe` in some answers and `westeurope` in others: compare without case and spaces. */
+export function regionKey(region: string): string {
+  return region.replace(/\s+/g, '').toLowerCase();
+}
+
+/** The contract's `sourceKind`. */
+export type SourceKind = 'managedImage' | 'galleryImageVersion';
+
+const GALLERY_VERSION_ID = /\/providers\/microsoft\.compute\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/]+$/i;
+
+/** A source's kind, told from its ARM id (a registration's source, a queue message's, a ledger row's). */
+export function sourceKindOf(sourceImageResourceId: string): SourceKind {
+  return GALLERY_VERSION_ID.test(sourceImageResourceId) ? 'galleryImageVersion' : 'managedImage';
 }
 
 /**
@@ -117,11 +149,13 @@ export const SKIP_REASONS = [
   'not-visible-to-windows365',
   // The source moved on (rebuilt at another version, or deleted) before this version was posted (DESIGN §15).
   'superseded',
+  // A gallery version not replicated to the staging resource group's region (IMAGE_SYNC_GALLERY_SOURCES=copy, DESIGN §17).
+  'gallery-region',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Skips that need an administrator (they alert once and make the exit code 2), not a tag fix. */
-export const ATTENTION_SKIP_REASONS: readonly SkipReason[] = ['tenant-image-limit', 'not-visible-to-windows365'];
+export const ATTENTION_SKIP_REASONS: readonly SkipReason[] = ['tenant-image-limit', 'not-visible-to-windows365', 'gallery-region'];
 
 /**
  * Things to act on that do not block (DESIGN §13): each is alerted once per registration as an
@@ -218,6 +252,12 @@ export interface LedgerEntry {
   /** Graph's `osVersionNumber` and `operatingSystem` of the device image, as last read. */
   readonly osVersionNumber?: string | null;
   readonly operatingSystem?: string | null;
+  /**
+   * IMAGE_SYNC_GALLERY_SOURCES=copy (DESIGN §17): the managed image copied from the gallery version
+   * (`sourceImageResourceId`) in the staging group, the id that was (or will be) posted to Graph.
+   * Absent or null for a managed-image source and in `direct` mode.
+   */
+  readonly copyId?: string | null;
   /** Image currency (DESIGN §16), as the last reconcile judged it: the newest quality update of the image's Windows release. */
   readonly latestBuild?: string | null;
   /** Release months of quality updates newer than the image's build; null when not judged. */

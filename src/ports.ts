@@ -29,10 +29,42 @@ export interface SubscriptionListing {
 }
 
 export interface SourceImageReader {
-  /** Every managed image in the configured subscriptions (and resource groups), all pages. */
+  /**
+   * Every managed image in the configured subscriptions (and resource groups), all pages; with
+   * IMAGE_SYNC_GALLERY_SOURCES on, every gallery image version too (DESIGN §17, `SourceImage.gallery`).
+   */
   listAll(): Promise<SubscriptionListing>;
-  /** One image by id; null when it does not exist (404). */
+  /** One managed image or gallery image version by id; null when it does not exist (404). */
   get(sourceImageResourceId: string): Promise<SourceImage | null>;
+}
+
+/** One resource of a gallery copy in the staging group (DESIGN §17), found by its tag. */
+export interface GalleryCopyResource {
+  readonly id: string;
+  readonly kind: 'disk' | 'image';
+  /** The `cloudpc-sync-copy-of` tag: the gallery version it copies. */
+  readonly copyOf: string;
+  /** ARM's provisioningState (`Succeeded`, `Creating`, `Failed`, …); null when absent. */
+  readonly provisioningState: string | null;
+}
+
+/**
+ * IMAGE_SYNC_GALLERY_SOURCES=copy: managed-image copies of gallery versions in the staging resource
+ * group (DESIGN §17). Every call is idempotent; long-running operations are waited for through the
+ * SDK's pollers. A 403 is a ForbiddenError, a missing staging group a PermanentError.
+ */
+export interface GalleryCopies {
+  /** The staging group's region (`regionKey`); null when the group does not exist (404). */
+  stagingRegion(): Promise<string | null>;
+  /**
+   * The copy of `version` (disk, then generalized V2 managed image, both named by `galleryCopyName`
+   * and tagged `cloudpc-sync-copy-of`), made if absent, finished if half made; returns the managed image's id.
+   */
+  ensureCopy(version: SourceImage): Promise<string>;
+  /** Every disk and managed image in the staging group tagged `cloudpc-sync-copy-of`. */
+  list(): Promise<GalleryCopyResource[]>;
+  /** Deletes the copy of `galleryVersionId`: the managed image, then the disk; already gone is fine. */
+  remove(galleryVersionId: string): Promise<void>;
 }
 
 export interface DeviceImageApi {
@@ -277,4 +309,6 @@ export interface SyncDeps {
   readonly windowsReleases: WindowsReleaseCatalogue;
   readonly slotCounts: TenantSlotCounts;
   readonly rings: RingRollouts;
+  /** Set exactly when IMAGE_SYNC_GALLERY_SOURCES is `copy`. */
+  readonly galleryCopies: GalleryCopies | null;
 }

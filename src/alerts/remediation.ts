@@ -61,6 +61,8 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
     'the tenant holds its most custom images (IMAGE_SYNC_TENANT_IMAGE_LIMIT): delete unused custom images, or set IMAGE_SYNC_KEEP_VERSIONS so the app retires old versions; the next reconcile registers the image once there is room',
   notVisibleToWindows365:
     "Windows 365 cannot read the source image (getSourceImages does not list it): grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on the image's subscription; the next reconcile registers the image once it is listed",
+  galleryRegion:
+    "the gallery version is not replicated to the region of IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP, where the app makes its managed-image copy (DESIGN §17): add that region to the version's target regions (replicate the version), or point the setting at a staging group in a region the version is replicated to; the next reconcile registers it once it can be copied",
   retireRefused:
     "Windows 365 refused to delete a device image retention chose (its answer is quoted): the image and its ledger row stay as they were, and the next reconcile tries again. If the answer says a provisioning policy uses it, point the policy at another image; if it says the app lacks permission, grant the app's identity CloudPC.ReadWrite.All; otherwise check the image in the Intune admin center (Windows 365 > Custom images), or set IMAGE_SYNC_KEEP_VERSIONS=0 to stop retention",
   // rollout rings (DESIGN §18)

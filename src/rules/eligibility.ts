@@ -76,6 +76,9 @@ export interface SkipFixContext {
   readonly overrides?: NamingOverrides;
   /** The version the source holds now (superseded); null when it has none or is gone. */
   readonly supersededBy?: string | null;
+  /** The staging resource group's region and id (gallery-region). */
+  readonly stagingRegion?: string;
+  readonly stagingResourceGroup?: string;
 }
 
 function shown(value: string | null): string {
@@ -124,6 +127,11 @@ export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFix
       return tenantImageLimitFix(context.tenantImageLimit ?? 20, context.imagesInUse ?? null);
     case 'superseded':
       return supersededFix(context.supersededBy ?? null);
+    case 'gallery-region': {
+      const replicated = image.gallery?.targetRegions.join(', ') || 'no region';
+      const region = context.stagingRegion ?? "the staging group's region";
+      return `the gallery version is replicated to ${replicated}, not to ${region} where ${context.stagingResourceGroup ?? 'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP'} makes its copies; add ${region} to the version's target regions, or set IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP to a group in a region it is replicated to`;
+    }
     case 'not-visible-to-windows365':
       return `Windows 365 cannot read this image (getSourceImages does not list it); grant the Windows 365 service principal (appId ${WINDOWS365_APP_ID}) Reader on subscription ${image.subscriptionId}`;
   }

@@ -23,6 +23,7 @@ import { createTenantSlotCounts } from '../state/tenantSlotCounts';
 import { type StorageClients, createStorageClients } from '../storage/storageClients';
 import type {
   DeviceImageApi,
+  GalleryCopies,
   ImageSlots,
   PolicyRollouts,
   JobQueues,
@@ -46,6 +47,8 @@ export interface SharedClients {
   readonly queues: JobQueues;
   readonly windowsReleases: WindowsReleaseCatalogue;
   readonly slotCounts: TenantSlotCounts;
+  /** IMAGE_SYNC_GALLERY_SOURCES=copy only (DESIGN §17). */
+  readonly galleryCopies: GalleryCopies | null;
 }
 
 export interface SharedClientOptions {
@@ -100,6 +103,8 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
     windowsReleases: createWindowsReleaseCatalogue({ client: graph }),
     slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
+    // Built by issue 22's adapter (src/arm/galleryCopies.ts); null until then and whenever mode is not copy.
+    galleryCopies: null,
   };
 }
 
@@ -117,6 +122,7 @@ export function createSyncDeps(config: Config, clients: SharedClients, log: Logg
     queues: clients.queues,
     windowsReleases: clients.windowsReleases,
     slotCounts: clients.slotCounts,
+    galleryCopies: clients.galleryCopies,
     alerts: createAlerter({ log, webhookUrl: config.alertWebhookUrl, rebuildWebhookUrl: config.rebuildWebhookUrl, clock }),
   };
 }

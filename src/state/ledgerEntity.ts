@@ -44,6 +44,7 @@ const ENTRY_FIELDS = [
   'patchLag',
   'currencyWarnings',
   'alertedCurrency',
+  'copyId',
 ] as const satisfies readonly (keyof LedgerEntry)[];
 /** Lists are stored as JSON text (a table property is a scalar); an empty list is left out like a null. */
 const LIST_FIELDS = new Set<string>([
