@@ -1,0 +1,41 @@
+// Which device image in Graph is a registration's, and whether its ledger row follows it already.
+import { type DeviceImage, type DeviceImageOrigin, type DeviceImageStatus, isUsable, type LedgerRow, registrationKey } from '../../domain';
+import { parseVersion } from '../naming';
+
+export function sameId(a: string | null, b: string): boolean {
+  return a !== null && a.toLowerCase() === b.toLowerCase();
+}
+
+/** The registration key of a device image: its source and canonical version. */
+export function deviceImageKey(deviceImage: DeviceImage): string {
+  return registrationKey(deviceImage.sourceImageResourceId, parseVersion(deviceImage.version) ?? deviceImage.version);
+}
+
+const STATUS_RANK: Readonly<Record<DeviceImageStatus, number>> = { ready: 0, warning: 0, pending: 1, failed: 2, unknown: 2 };
+
+/**
+ * Of the device images Graph holds for one registration: the one the ledger row names, else the most
+ * usable (ready, then pending, then others), then the most recently modified.
+ */
+export function chooseDeviceImage(candidates: readonly DeviceImage[], row: LedgerRow | undefined): DeviceImage | undefined {
+  const known = candidates.find((deviceImage) => sameId(row?.deviceImageId ?? null, deviceImage.id));
+  if (known !== undefined) return known;
+  const rank = (deviceImage: DeviceImage) => STATUS_RANK[deviceImage.status];
+  const modified = (deviceImage: DeviceImage) => Date.parse(deviceImage.lastModifiedDateTime ?? '') || 0;
+  return [...candidates].sort((a, b) => rank(a) - rank(b) || modified(b) - modified(a) || a.id.localeCompare(b.id))[0];
+}
+
+/** A row that follows this device image: it needs nothing but what its own state asks for. */
+export function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is LedgerRow {
+  if (row === undefined || !sameId(row.deviceImageId, deviceImage.id)) return false;
+  if (row.state === 'retired') return true;
+  // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
+  // whose device image Graph calls ready is adopted as ready.
+  const failedButReady = row.state === 'failed' && isUsable(deviceImage.status);
+  return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
+}
+
+/** How a device image found in Graph becomes a row's: its own POST's only while the row is still `creating` after one. */
+export function originFound(row: LedgerRow | undefined): DeviceImageOrigin {
+  return row !== undefined && row.state === 'creating' && row.attempts > 0 ? 'created' : 'adopted';
+}
