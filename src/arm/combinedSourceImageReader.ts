@@ -13,7 +13,10 @@ function mergeFailures(first: readonly Failure[], second: readonly Failure[]): F
   for (const failure of [...first, ...second]) {
     const key = failure.subscriptionId.toLowerCase();
     const earlier = merged.get(key);
-    merged.set(key, earlier === undefined ? failure : { subscriptionId: earlier.subscriptionId, detail: `${earlier.detail}; ${failure.detail}` });
+    merged.set(
+      key,
+      earlier === undefined ? failure : { subscriptionId: earlier.subscriptionId, detail: `${earlier.detail}; ${failure.detail}` },
+    );
   }
   return [...merged.values()];
 }
@@ -37,6 +40,8 @@ export function combineSourceImageReaders(managed: SourceImageReader, gallery: S
       return mergeListings(managedListing, galleryListing);
     },
     get: (sourceImageResourceId) =>
-      sourceKindOf(sourceImageResourceId) === 'galleryImageVersion' ? gallery.get(sourceImageResourceId) : managed.get(sourceImageResourceId),
+      sourceKindOf(sourceImageResourceId) === 'galleryImageVersion'
+        ? gallery.get(sourceImageResourceId)
+        : managed.get(sourceImageResourceId),
   };
 }
