@@ -94,6 +94,9 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
       return answerDeviceImages(route, request, {
         deviceImages: tenant.deviceImages,
         catalogue: tenant.catalogue,
+        galleries: tenant.galleries,
+        hiddenSourceImages: tenant.hiddenSourceImages,
+        galleryDirect: tenant.estate.graph.galleryDirect,
         clock: tenant.clock,
         origin,
         pageSize: tenant.estate.graph.pageSize,

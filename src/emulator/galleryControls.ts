@@ -30,6 +30,8 @@ export interface GalleryControls {
   /** getSourceImages leaves this source (a managed image or a gallery version, any casing) out, until shown again. */
   hideSourceImage(resourceId: string): void;
   showSourceImage(resourceId: string): void;
+  /** Whether a device image create may name a gallery image version (the estate's `graph.galleryDirect`). */
+  setGalleryDirect(accepted: boolean): void;
 }
 
 export function createGalleryControls(tenant: EmulatedTenant): GalleryControls {
@@ -63,6 +65,9 @@ export function createGalleryControls(tenant: EmulatedTenant): GalleryControls {
     },
     showSourceImage: (resourceId) => {
       tenant.hiddenSourceImages.delete(resourceId.toLowerCase());
+    },
+    setGalleryDirect: (accepted) => {
+      tenant.estate.graph.galleryDirect = accepted;
     },
   };
 }
