@@ -40,7 +40,7 @@ export interface DeviceImageApiOptions {
 
 function imagePath(deviceImageId: string): string {
   if (!isDeviceImageId(deviceImageId)) {
-    throw new PermanentError(`"${deviceImageId}" is not a device image id`, null, 'InvalidDeviceImageId');
+    throw new PermanentError({ message: `"${deviceImageId}" is not a device image id`, status: null, code: 'InvalidDeviceImageId' });
   }
   return `${DEVICE_IMAGES}/${encodeURIComponent(deviceImageId)}`;
 }
@@ -55,7 +55,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     await gate.refresh();
     const wait = gate.remainingMs();
     if (wait > CREATE_WAIT_LIMIT_MS)
-      throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
+      throw new TransientError({
+        message: `${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`,
+        status: 429,
+        retryAfterMs: wait,
+      });
   };
 
   /**
@@ -145,7 +149,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
 
     async create(request: DeviceImageRequest): Promise<DeviceImage> {
       if (parseManagedImageId(request.sourceImageResourceId) === null) {
-        throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
+        throw new PermanentError({
+          message: `"${request.sourceImageResourceId}" is not a managed image id`,
+          status: null,
+          code: 'InvalidResourceId',
+        });
       }
       return call(
         `creating the device image for ${request.sourceImageResourceId}`,

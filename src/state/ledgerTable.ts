@@ -125,7 +125,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
       const status = storageStatus(error);
       if (status !== 404 && status !== 412) throw error;
     }
-    if (moved === null) throw new LedgerConflictError(entry.sourceImageResourceId);
+    if (moved === null) throw new LedgerConflictError({ sourceImageResourceId: entry.sourceImageResourceId });
     log.info('LedgerRowCarriedOver', { sourceImageResourceId: entry.sourceImageResourceId, version: entry.version, state: entry.state });
     return memory.remember(moved);
   };
@@ -219,7 +219,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
     insert: (entry, now) =>
       guarded('ledger insert', async () => {
         const row = await insertOne(stamped(entry, now));
-        if (row === null) throw new LedgerConflictError(entry.sourceImageResourceId);
+        if (row === null) throw new LedgerConflictError({ sourceImageResourceId: entry.sourceImageResourceId });
         return row;
       }),
 
@@ -253,7 +253,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
           const status = storageStatus(error);
           if (status === 412 || status === 404) {
             memory.forget(row);
-            throw new LedgerConflictError(row.sourceImageResourceId);
+            throw new LedgerConflictError({ sourceImageResourceId: row.sourceImageResourceId });
           }
           throw error;
         }
@@ -268,7 +268,7 @@ export function createLedger(table: TableClient, options: LedgerOptions = {}): L
         } catch (error) {
           const status = storageStatus(error);
           if (status === 404) return;
-          if (status === 412) throw new LedgerConflictError(row.sourceImageResourceId);
+          if (status === 412) throw new LedgerConflictError({ sourceImageResourceId: row.sourceImageResourceId });
           throw error;
         }
       }),
