@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
-import { parseManagedImageId } from './managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 import { toSourceImage } from './toSourceImage';
 
 type ListingOutcome =

@@ -1,11 +1,12 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
-import { parseManagedImageId } from '../arm/managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 import type { CloudPc, DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
+import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
 import type { DeviceImageApi } from '../ports';
 import { classifyGraphError, type GraphOperation } from './classifyGraphError';
-import { isDeviceImageId } from './deviceImageId';
+import { isDeviceImageId } from '../parse/deviceImageId';
 import { GraphCallOptions } from './graphRetryPolicy';
 import type { RetryAfterGate } from './retryAfterGate';
 import { toCloudPc } from './toCloudPc';
@@ -20,15 +21,6 @@ const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisioningPol
 const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
-
-/** The longest a create may take, retries on 429 included; a claim of the ledger outlasts it. */
-export const CREATE_TIMEOUT_MS = 60_000;
-/**
- * The longest a create waits for an earlier Retry-After before it is sent; a longer wait fails the
- * call unsent (a TransientError carrying the wait), so a create always goes out within
- * CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS of its claim.
- */
-export const CREATE_WAIT_LIMIT_MS = 20_000;
 
 export interface DeviceImageApiOptions {
   readonly client: Client;

@@ -1,7 +1,7 @@
 // The fast path: an image written seconds ago is re-read and planned alone, exactly as the timer
 // would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
-import { parseManagedImageId } from '../arm/managedImageId';
-import { parseImageEvent } from '../events/parseImageEvent';
+import { parseManagedImageId } from '../parse/managedImageId';
+import { parseImageEvent } from '../parse/parseImageEvent';
 import type { AppliedPlan } from '../steps/applyPlan';
 import { holdForRetryAfter } from '../steps/holdForRetryAfter';
 import { planOneSource } from '../steps/planOneSource';

@@ -15,10 +15,10 @@ import {
   TenantImageLimitError,
   TransientError,
 } from '../errors';
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import { tenantImageLimitFix } from '../rules/eligibility';
-import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
-import { parseRegisterJob } from '../queue/parseMessage';
+import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
+import { parseRegisterJob } from '../parse/parseMessage';
 import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
 import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
 import { planRequestedRegistration } from '../steps/planRequestedRegistration';

@@ -8,7 +8,7 @@ import type { StorageClients } from '../storage/storageClients';
 import type { JobQueues } from '../ports';
 import { ensureQueue, forgetQueue } from './ensureQueue';
 import { encodeMessage } from './messageEncoding';
-import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from './parseMessage';
+import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from '../parse/parseMessage';
 
 /** Azure's longest visibility timeout for a new message. */
 export const MAX_DELAY_SECONDS = 7 * 24 * 3600;

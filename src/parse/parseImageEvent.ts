@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseManagedImageId } from '../arm/managedImageId';
+import { parseManagedImageId } from './managedImageId';
 
 const WRITE_SUCCESS = 'microsoft.resources.resourcewritesuccess';
 const IMAGE_WRITE = 'microsoft.compute/images/write';
