@@ -1,36 +1,62 @@
 // Errors are classified once, at the client boundary; callers branch on the class, not on status codes.
 
+/** What every error class here is built from: the message, and what caused it when something did. */
+export interface ImageSyncErrorOptions {
+  readonly message: string;
+  readonly cause?: unknown;
+}
+
+/** The base of the app's error classes: `instanceof ImageSyncError` is an error the app classified. */
+export class ImageSyncError extends Error {
+  constructor(options: ImageSyncErrorOptions) {
+    // Only a cause that was given becomes one: `error.cause` stays absent otherwise.
+    super(options.message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.name = 'ImageSyncError';
+  }
+}
+
+export interface TransientErrorOptions extends ImageSyncErrorOptions {
+  readonly status?: number | null;
+  readonly retryAfterMs?: number | null;
+}
+
 /** Worth trying again later: throttling that outlived the in-process retries, 5xx, resets, timeouts. */
-export class TransientError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null = null,
-    readonly retryAfterMs: number | null = null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class TransientError extends ImageSyncError {
+  readonly status: number | null;
+  readonly retryAfterMs: number | null;
+
+  constructor(options: TransientErrorOptions) {
+    super(options);
+    this.status = options.status ?? null;
+    this.retryAfterMs = options.retryAfterMs ?? null;
     this.name = 'TransientError';
   }
 }
 
+export interface PermanentErrorOptions extends ImageSyncErrorOptions {
+  readonly status: number | null;
+  /** The service's error code (e.g. `AuthorizationFailed`), when it sent one. */
+  readonly code?: string | null;
+}
+
 /** The service said no and will say no again (400, 401, 403, 404, 409): record it, do not retry. */
-export class PermanentError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null,
-    /** The service's error code (e.g. `AuthorizationFailed`), when it sent one. */
-    readonly code: string | null = null,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+export class PermanentError extends ImageSyncError {
+  readonly status: number | null;
+  /** The service's error code (e.g. `AuthorizationFailed`), when it sent one. */
+  readonly code: string | null;
+
+  constructor(options: PermanentErrorOptions) {
+    super(options);
+    this.status = options.status;
+    this.code = options.code ?? null;
     this.name = 'PermanentError';
   }
 }
 
 /** A request whose outcome is unknown: it may or may not have taken effect (reset or 5xx after sending). */
 export class AmbiguousOutcomeError extends TransientError {
-  constructor(message: string, status: number | null, retryAfterMs: number | null = null, options?: { cause?: unknown }) {
-    super(message, status, retryAfterMs, options);
+  constructor(options: TransientErrorOptions & { readonly status: number | null }) {
+    super(options);
     this.name = 'AmbiguousOutcomeError';
   }
 }
@@ -40,51 +66,54 @@ export const UNREADABLE_ANSWER = 'UnreadableGraphAnswer';
 
 /** A 2xx answer whose body is not what the call returns: permanent (sending it again would not help), never a network failure. */
 export class UnexpectedResponseError extends PermanentError {
-  constructor(message: string) {
-    super(message, null, UNREADABLE_ANSWER);
+  constructor(options: { readonly message: string }) {
+    super({ message: options.message, status: null, code: UNREADABLE_ANSWER });
     this.name = 'UnexpectedResponseError';
   }
 }
 
 /** 401 or 403: the caller's identity is not allowed (a missing role or permission, consent, audience), whatever the resource. */
 export class ForbiddenError extends PermanentError {
-  constructor(message: string, status: 401 | 403, code: string | null = null, options?: { cause?: unknown }) {
-    super(message, status, code, options);
+  constructor(options: PermanentErrorOptions & { readonly status: 401 | 403 }) {
+    super(options);
     this.name = 'ForbiddenError';
   }
 }
 
 /** Graph refused to delete a device image because a provisioning policy uses it. */
 export class DeviceImageInUseError extends PermanentError {
-  constructor(message: string, status: number | null, code: string | null = null) {
-    super(message, status, code);
+  constructor(options: PermanentErrorOptions) {
+    super(options);
     this.name = 'DeviceImageInUseError';
   }
 }
 
 /** Graph refused a create because the tenant holds its most custom images already (DESIGN §13). */
 export class TenantImageLimitError extends PermanentError {
-  constructor(message: string, status: number | null, code: string | null = null) {
-    super(message, status, code);
+  constructor(options: PermanentErrorOptions) {
+    super(options);
     this.name = 'TenantImageLimitError';
   }
 }
 
 /** An ETag-guarded ledger write lost to another writer. */
-export class LedgerConflictError extends Error {
-  constructor(readonly sourceImageResourceId: string) {
-    super(`ledger row for ${sourceImageResourceId} was changed by another instance`);
+export class LedgerConflictError extends ImageSyncError {
+  readonly sourceImageResourceId: string;
+
+  constructor(options: { readonly sourceImageResourceId: string }) {
+    super({ message: `ledger row for ${options.sourceImageResourceId} was changed by another instance` });
+    this.sourceImageResourceId = options.sourceImageResourceId;
     this.name = 'LedgerConflictError';
   }
 }
 
 /** A queue message that can never be processed: it is recorded as a problem, not retried. */
-export class InvalidMessageError extends Error {
-  constructor(
-    readonly queue: string,
-    detail: string,
-  ) {
-    super(detail);
+export class InvalidMessageError extends ImageSyncError {
+  readonly queue: string;
+
+  constructor(options: ImageSyncErrorOptions & { readonly queue: string }) {
+    super(options);
+    this.queue = options.queue;
     this.name = 'InvalidMessageError';
   }
 }

@@ -9,7 +9,7 @@ import { type Clock, systemClock, type WarningCode } from '../domain';
 import { errorMessage } from '../errors';
 import { type Logger, redactText } from '../log';
 import type { Alerter, FailureAlert, RebuildNeeded, WarningAlert } from '../ports';
-import { remediationFor } from './remediation';
+import { remediationFor } from '../rules/remediation';
 
 export const FAILURE_EVENT = 'ImageSyncFailure';
 export const WARNING_EVENT = 'ImageSyncWarning';

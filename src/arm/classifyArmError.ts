@@ -10,10 +10,10 @@ export function classifyArmError(error: unknown, what: string): PermanentError |
     const status = error.statusCode ?? null;
     const code = error.code ?? null;
     const message = `${what}: ${status ?? 'no answer'}${code === null ? '' : ` ${code}`}: ${error.message}`;
-    if (status !== null && PERMANENT_STATUSES.has(status)) return new PermanentError(message, status, code, { cause: error });
+    if (status !== null && PERMANENT_STATUSES.has(status)) return new PermanentError({ message, status, code, cause: error });
     // The SDK waited out Retry-After on its own retries; the last one's is kept for whoever tries next.
     const wait = status === 429 || status === 503 ? retryAfterMs(error.response?.headers) : null;
-    return new TransientError(message, status, wait, { cause: error });
+    return new TransientError({ message, status, retryAfterMs: wait, cause: error });
   }
-  return new TransientError(`${what}: ${errorMessage(error)}`, null, null, { cause: error });
+  return new TransientError({ message: `${what}: ${errorMessage(error)}`, cause: error });
 }

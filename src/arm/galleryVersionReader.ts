@@ -14,7 +14,7 @@ import { mapConcurrently } from '../mapConcurrently';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
-import { parseGalleryVersionId } from './galleryVersionId';
+import { parseGalleryVersionId } from '../parse/galleryVersionId';
 import { inTwoPasses } from './inTwoPasses';
 import { gallerySourceImageOf } from './toGallerySourceImage';
 
@@ -148,11 +148,11 @@ export function createGalleryVersionReader(options: GalleryVersionReaderOptions)
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
       const id = parseGalleryVersionId(sourceImageResourceId);
       if (id === null)
-        throw new PermanentError(
-          `"${sourceImageResourceId}" is not a gallery image version id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/galleries/{gallery}/images/{definition}/versions/{version})`,
-          null,
-          'InvalidResourceId',
-        );
+        throw new PermanentError({
+          message: `"${sourceImageResourceId}" is not a gallery image version id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/galleries/{gallery}/images/{definition}/versions/{version})`,
+          status: null,
+          code: 'InvalidResourceId',
+        });
       const client = clientFor(id.subscriptionId);
       try {
         const [version, definition] = await Promise.all([

@@ -15,7 +15,7 @@ import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { isInScope } from '../rules/scope';
 import { classifyArmError } from './classifyArmError';
 import { createResourceGraphClient } from './createResourceGraphClient';
-import { definitionIdOf } from './galleryVersionId';
+import { definitionIdOf } from '../parse/galleryVersionId';
 import { galleryDefinitionsQuery, galleryVersionsQuery } from './galleryResourceGraphQuery';
 import { inTwoPasses } from './inTwoPasses';
 import { allResourceGraphRows } from './resourceGraphPages';

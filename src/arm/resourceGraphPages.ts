@@ -30,12 +30,19 @@ export async function allResourceGraphRows(
     pages += 1;
     const data: unknown = answer.data;
     if (!Array.isArray(data))
-      throw new PermanentError(`${what}: the answer has no list of rows (resultFormat objectArray)`, 200, 'UnreadableResourceGraphAnswer');
+      throw new PermanentError({
+        message: `${what}: the answer has no list of rows (resultFormat objectArray)`,
+        status: 200,
+        code: 'UnreadableResourceGraphAnswer',
+      });
     rows.push(...(data as unknown[]));
     const next = typeof answer.skipToken === 'string' && answer.skipToken !== '' ? answer.skipToken : undefined;
     if (next === undefined && String(answer.resultTruncated) === 'true')
-      throw new TransientError(`${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`);
-    if (next !== undefined && next === skipToken) throw new TransientError(`${what}: the answer repeats the $skipToken it was asked with`);
+      throw new TransientError({
+        message: `${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`,
+      });
+    if (next !== undefined && next === skipToken)
+      throw new TransientError({ message: `${what}: the answer repeats the $skipToken it was asked with` });
     skipToken = next;
   } while (skipToken !== undefined);
   return { rows, pages };

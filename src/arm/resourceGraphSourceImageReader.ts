@@ -105,11 +105,11 @@ export function createResourceGraphSourceImageReader(options: ResourceGraphReade
         pages += 1;
         const data: unknown = answer.data;
         if (!Array.isArray(data))
-          throw new PermanentError(
-            `${what}: the answer has no list of rows (resultFormat objectArray)`,
-            200,
-            'UnreadableResourceGraphAnswer',
-          );
+          throw new PermanentError({
+            message: `${what}: the answer has no list of rows (resultFormat objectArray)`,
+            status: 200,
+            code: 'UnreadableResourceGraphAnswer',
+          });
         for (const value of data) {
           const row = toResourceGraphRow(value);
           if (row.kind === 'image') images.push(row.image);
@@ -118,11 +118,11 @@ export function createResourceGraphSourceImageReader(options: ResourceGraphReade
         const next = typeof answer.skipToken === 'string' && answer.skipToken !== '' ? answer.skipToken : undefined;
         // Paging is off for some queries (a limit, only dynamic columns): the answer says so, and is not all of it.
         if (next === undefined && String(answer.resultTruncated) === 'true')
-          throw new TransientError(
-            `${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`,
-          );
+          throw new TransientError({
+            message: `${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`,
+          });
         if (next !== undefined && next === skipToken)
-          throw new TransientError(`${what}: the answer repeats the $skipToken it was asked with`);
+          throw new TransientError({ message: `${what}: the answer repeats the $skipToken it was asked with` });
         skipToken = next;
       } while (skipToken !== undefined);
     } catch (error) {

@@ -9,7 +9,7 @@ import type { Logger } from '../log';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
-import { parseManagedImageId } from './managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 import { toSourceImage } from './toSourceImage';
 
 type ListingOutcome =
@@ -113,11 +113,11 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
       const id = parseManagedImageId(sourceImageResourceId);
       if (id === null)
-        throw new PermanentError(
-          `"${sourceImageResourceId}" is not a managed image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name})`,
-          null,
-          'InvalidResourceId',
-        );
+        throw new PermanentError({
+          message: `"${sourceImageResourceId}" is not a managed image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name})`,
+          status: null,
+          code: 'InvalidResourceId',
+        });
       try {
         return toSourceImage(await clientFor(id.subscriptionId).images.get(id.resourceGroup, id.name));
       } catch (error) {

@@ -3,7 +3,7 @@
 // Resource Graph rows (properties nested, `galleryFactsOfRow`). Gaps become nulls that eligibility
 // turns into skip reasons; something without a gallery version id is not a source at all (null).
 import { type SourceImage, regionKey } from '../domain';
-import { parseGalleryVersionId } from './galleryVersionId';
+import { parseGalleryVersionId } from '../parse/galleryVersionId';
 
 /** A version's fields the app reads, as ARM serves them inside `properties`. */
 export interface GalleryVersionResource {

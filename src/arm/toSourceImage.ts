@@ -1,6 +1,6 @@
 import type { Image } from '@azure/arm-compute';
 import type { SourceImage } from '../domain';
-import { parseManagedImageId } from './managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;

@@ -25,7 +25,7 @@ export interface PersonSignIn {
 /** A later command found a record, but no token it may use without asking the person again. */
 export class SignInRequiredError extends PermanentError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 401, 'SignInRequired', options);
+    super({ message, status: 401, code: 'SignInRequired', ...options });
     this.name = 'SignInRequiredError';
   }
 }

@@ -42,5 +42,10 @@ export function signInFailure(error: unknown, clientId: string): PermanentError 
   const detail = (described.trim() === '' ? errorMessage(error) : described).split(/\r?\n/)[0]?.trim() ?? '';
   const advice = ADVICE.find(([pattern]) => pattern.test(errorMessage(error)))?.[1](clientId);
   const what = error instanceof AuthenticationError ? 'Microsoft Entra ID refused the sign-in' : 'the sign-in did not finish';
-  return new PermanentError(`${what} (${detail})${advice === undefined ? '' : `: ${advice}`}`, null, 'SignInFailed', { cause: error });
+  return new PermanentError({
+    message: `${what} (${detail})${advice === undefined ? '' : `: ${advice}`}`,
+    status: null,
+    code: 'SignInFailed',
+    cause: error,
+  });
 }

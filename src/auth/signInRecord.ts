@@ -40,7 +40,7 @@ export async function readSignInRecord(env: Environment): Promise<Authentication
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new PermanentError(`cannot read the sign-in record ${file}: ${errorMessage(error)}`, null);
+    throw new PermanentError({ message: `cannot read the sign-in record ${file}: ${errorMessage(error)}`, status: null });
   }
   let parsed: unknown;
   try {
@@ -50,7 +50,10 @@ export async function readSignInRecord(env: Environment): Promise<Authentication
   }
   const record = recordSchema.safeParse(parsed);
   if (!record.success)
-    throw new PermanentError(`${file} is not a sign-in record image-sync wrote: run image-sync logout, then image-sync login`, null);
+    throw new PermanentError({
+      message: `${file} is not a sign-in record image-sync wrote: run image-sync logout, then image-sync login`,
+      status: null,
+    });
   return record.data;
 }
 
@@ -70,6 +73,6 @@ export async function removeSignInRecord(env: Environment): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new PermanentError(`cannot remove the sign-in record ${file}: ${errorMessage(error)}`, null);
+    throw new PermanentError({ message: `cannot remove the sign-in record ${file}: ${errorMessage(error)}`, status: null });
   }
 }

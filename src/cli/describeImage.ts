@@ -1,4 +1,4 @@
-import { parseManagedImageId } from '../arm/managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 
 /** `win11-ent 1.2.0`, or a dash when the image has no usable name yet. */
 export function imageLabel(displayName: string | null, version: string | null): string {

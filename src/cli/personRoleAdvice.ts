@@ -37,7 +37,7 @@ export function isRefusal(error: unknown): error is ForbiddenError {
 export function adviseRefusal(error: ForbiddenError, username: string): ForbiddenError {
   const advice = personRoleAdvice(error, username);
   if (error.message.includes(advice)) return error;
-  return new ForbiddenError(`${error.message.replace(/\.$/, '')}. ${advice}`, 403, error.code, { cause: error });
+  return new ForbiddenError({ message: `${error.message.replace(/\.$/, '')}. ${advice}`, status: 403, code: error.code, cause: error });
 }
 
 /**

@@ -41,10 +41,10 @@ function refusal(
   code: string | null,
   cause: GraphError,
 ): PermanentError {
-  if (status === 401 || status === 403) return new ForbiddenError(message, status, code, { cause });
-  if (operation === 'deleteDeviceImage' && IN_USE.test(graphMessage)) return new DeviceImageInUseError(message, status, code);
-  if (operation === 'createDeviceImage' && TENANT_FULL.test(graphMessage)) return new TenantImageLimitError(message, status, code);
-  return new PermanentError(message, status, code, { cause });
+  if (status === 401 || status === 403) return new ForbiddenError({ message, status, code, cause });
+  if (operation === 'deleteDeviceImage' && IN_USE.test(graphMessage)) return new DeviceImageInUseError({ message, status, code });
+  if (operation === 'createDeviceImage' && TENANT_FULL.test(graphMessage)) return new TenantImageLimitError({ message, status, code });
+  return new PermanentError({ message, status, code, cause });
 }
 
 /**
@@ -54,22 +54,29 @@ function refusal(
  * converters throw a PermanentError for it) stays permanent: it is not a network failure.
  */
 export function classifyGraphError(error: unknown, what: string, options: GraphCallOptions = {}): PermanentError | TransientError {
-  if (error instanceof UnexpectedResponseError) return new UnexpectedResponseError(`${what}: ${error.message}`);
+  if (error instanceof UnexpectedResponseError) return new UnexpectedResponseError({ message: `${what}: ${error.message}` });
   if (error instanceof ForbiddenError)
-    return new ForbiddenError(`${what}: ${error.message}`, error.status === 401 ? 401 : 403, error.code, { cause: error });
-  if (error instanceof PermanentError) return new PermanentError(`${what}: ${error.message}`, error.status, error.code, { cause: error });
+    return new ForbiddenError({
+      message: `${what}: ${error.message}`,
+      status: error.status === 401 ? 401 : 403,
+      code: error.code,
+      cause: error,
+    });
+  if (error instanceof PermanentError)
+    return new PermanentError({ message: `${what}: ${error.message}`, status: error.status, code: error.code, cause: error });
   if (error instanceof GraphError) {
     const status = error.statusCode > 0 ? error.statusCode : null;
     const message = `${what}: ${status ?? 'no answer'}${error.code === null ? '' : ` ${error.code}`}: ${error.message}`;
-    if (status === 429) return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
+    if (status === 429) return new TransientError({ message, status, retryAfterMs: retryAfterMs(error.headers), cause: error });
     if (status !== null && status >= 400 && status < 500 && status !== 408)
       return refusal(options.operation, message, error.message, status, error.code, error);
     // A Retry-After on a lost create is kept: the create is not sent again before it has passed.
-    if (options.sideEffect === true) return new AmbiguousOutcomeError(message, status, retryAfterMs(error.headers), { cause: error });
-    return new TransientError(message, status, retryAfterMs(error.headers), { cause: error });
+    if (options.sideEffect === true)
+      return new AmbiguousOutcomeError({ message, status, retryAfterMs: retryAfterMs(error.headers), cause: error });
+    return new TransientError({ message, status, retryAfterMs: retryAfterMs(error.headers), cause: error });
   }
   const message = `${what}: ${errorMessage(error)}`;
   return options.sideEffect === true
-    ? new AmbiguousOutcomeError(message, null, null, { cause: error })
-    : new TransientError(message, null, null, { cause: error });
+    ? new AmbiguousOutcomeError({ message, status: null, cause: error })
+    : new TransientError({ message, cause: error });
 }

@@ -1,11 +1,12 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
-import { parseManagedImageId } from '../arm/managedImageId';
+import { parseManagedImageId } from '../parse/managedImageId';
 import type { CloudPc, DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
+import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
 import type { DeviceImageApi } from '../ports';
 import { classifyGraphError, type GraphOperation } from './classifyGraphError';
-import { isDeviceImageId } from './deviceImageId';
+import { isDeviceImageId } from '../parse/deviceImageId';
 import { GraphCallOptions } from './graphRetryPolicy';
 import type { RetryAfterGate } from './retryAfterGate';
 import { toCloudPc } from './toCloudPc';
@@ -21,15 +22,6 @@ const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
 const HEADERS = { Prefer: 'include-unknown-enum-members' };
 
-/** The longest a create may take, retries on 429 included; a claim of the ledger outlasts it. */
-export const CREATE_TIMEOUT_MS = 60_000;
-/**
- * The longest a create waits for an earlier Retry-After before it is sent; a longer wait fails the
- * call unsent (a TransientError carrying the wait), so a create always goes out within
- * CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS of its claim.
- */
-export const CREATE_WAIT_LIMIT_MS = 20_000;
-
 export interface DeviceImageApiOptions {
   readonly client: Client;
   /** The gate the client's middleware holds (createGraphClient): one per process, shared with every instance. */
@@ -40,7 +32,7 @@ export interface DeviceImageApiOptions {
 
 function imagePath(deviceImageId: string): string {
   if (!isDeviceImageId(deviceImageId)) {
-    throw new PermanentError(`"${deviceImageId}" is not a device image id`, null, 'InvalidDeviceImageId');
+    throw new PermanentError({ message: `"${deviceImageId}" is not a device image id`, status: null, code: 'InvalidDeviceImageId' });
   }
   return `${DEVICE_IMAGES}/${encodeURIComponent(deviceImageId)}`;
 }
@@ -55,7 +47,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     await gate.refresh();
     const wait = gate.remainingMs();
     if (wait > CREATE_WAIT_LIMIT_MS)
-      throw new TransientError(`${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`, 429, wait);
+      throw new TransientError({
+        message: `${what}: not sent, Graph asked to wait ${Math.ceil(wait / 1000)} s more (Retry-After)`,
+        status: 429,
+        retryAfterMs: wait,
+      });
   };
 
   /**
@@ -145,7 +141,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
 
     async create(request: DeviceImageRequest): Promise<DeviceImage> {
       if (parseManagedImageId(request.sourceImageResourceId) === null) {
-        throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
+        throw new PermanentError({
+          message: `"${request.sourceImageResourceId}" is not a managed image id`,
+          status: null,
+          code: 'InvalidResourceId',
+        });
       }
       return call(
         `creating the device image for ${request.sourceImageResourceId}`,

@@ -8,7 +8,7 @@ import { UnexpectedResponseError } from '../errors';
  */
 export function unreadableAnswer(what: string, error: z.ZodError): UnexpectedResponseError {
   const issue = error.issues[0];
-  return new UnexpectedResponseError(
-    `Graph returned ${what} that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-  );
+  return new UnexpectedResponseError({
+    message: `Graph returned ${what} that cannot be read: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
+  });
 }

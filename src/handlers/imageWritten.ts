@@ -1,8 +1,8 @@
 // The fast path: an image written seconds ago is re-read and planned alone, exactly as the timer
 // would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
-import { parseGalleryVersionId } from '../arm/galleryVersionId';
-import { parseManagedImageId } from '../arm/managedImageId';
-import { parseImageEvent } from '../events/parseImageEvent';
+import { parseGalleryVersionId } from '../parse/galleryVersionId';
+import { parseManagedImageId } from '../parse/managedImageId';
+import { parseImageEvent } from '../parse/parseImageEvent';
 import type { AppliedPlan } from '../steps/applyPlan';
 import { holdForRetryAfter } from '../steps/holdForRetryAfter';
 import { planOneSource } from '../steps/planOneSource';

@@ -1,8 +1,8 @@
 // Messages the host gave up on (maxDequeueCount failures) land on <queue>-poison. Nothing is dropped
 // silently: each becomes a recorded problem, and the image it was about is marked failed.
 import { createHash } from 'node:crypto';
-import { remediationFor } from '../alerts/remediation';
-import { parseRegisterJob, parseStatusCheck } from '../queue/parseMessage';
+import { remediationFor } from '../rules/remediation';
+import { parseRegisterJob, parseStatusCheck } from '../parse/parseMessage';
 import type { RegistrationRef, SyncDeps } from '../ports';
 import type { MessageMeta } from '../steps/parseQueueMessage';
 import { failImage, reportProblem } from '../steps/reportFailure';

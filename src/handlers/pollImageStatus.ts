@@ -3,7 +3,7 @@
 // the ledger remembers how many checks were done, so a duplicate delivery is recognised and dropped.
 // A retryUpload is claimed in the ledger before it is sent, so of two deliveries of one check only
 // the one whose write lands sends it.
-import { isTransientUploadError, remediationFor } from '../alerts/remediation';
+import { isTransientUploadError, remediationFor } from '../rules/remediation';
 import { type LedgerRow, type StatusCheck, isUsable } from '../domain';
 import { parseVersion } from '../rules/naming';
 import type { RegistrationRef } from '../ports';
@@ -14,7 +14,7 @@ import { readTenantView } from '../steps/tenantView';
 import { warningCodes, warningsOf } from '../rules/warnings';
 import { warnRegistration } from '../steps/warnRegistration';
 import { ForbiddenError, LedgerConflictError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
-import { parseStatusCheck } from '../queue/parseMessage';
+import { parseStatusCheck } from '../parse/parseMessage';
 import { retryTransientLater } from '../steps/retryTransientLater';
 import { type ImageIdentity, markReady, recordCheck, recordRetryUpload, releaseRetryUpload, rowToActOn } from '../steps/ledgerTransitions';
 import type { SyncDeps } from '../ports';

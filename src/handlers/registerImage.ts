@@ -15,10 +15,10 @@ import {
   TenantImageLimitError,
   TransientError,
 } from '../errors';
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import { tenantImageLimitFix } from '../rules/eligibility';
-import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../graph/deviceImageApi';
-import { parseRegisterJob } from '../queue/parseMessage';
+import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
+import { parseRegisterJob } from '../parse/parseMessage';
 import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
 import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
 import { planRequestedRegistration } from '../steps/planRequestedRegistration';
@@ -237,11 +237,10 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     if (row !== null && step === 'wait') {
       // Come back once the claim's lease is up, not at every poll interval until then.
       const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + CLAIM_LEASE_MS - deps.clock.now().getTime());
-      throw new TransientError(
-        `another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`,
-        null,
-        leaseLeftMs,
-      );
+      throw new TransientError({
+        message: `another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`,
+        retryAfterMs: leaseLeftMs,
+      });
     }
     // An earlier attempt may have posted: what the look-up finds is this registration's own only
     // while its row is still `creating` (DESIGN §15); otherwise it is adopted.
@@ -265,7 +264,9 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     }
     return;
   }
-  throw new TransientError(`the ledger row of ${job.sourceImageResourceId} kept changing; the queue will deliver the job again`);
+  throw new TransientError({
+    message: `the ledger row of ${job.sourceImageResourceId} kept changing; the queue will deliver the job again`,
+  });
 }
 
 /** Past IMAGE_SYNC_TRANSIENT_RETRY_HOURS: the registration is recorded failed (nothing was created, or what was is adopted later). */

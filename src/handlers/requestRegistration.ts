@@ -51,11 +51,11 @@ export async function requestRegistration(
 ): Promise<RegistrationRequest> {
   const image = await deps.sourceImages.get(sourceImageResourceId);
   if (image === null) {
-    throw new PermanentError(
-      `the image ${sourceImageResourceId} does not exist (or this identity cannot read it): check the id, or grant Reader on the image or its resource group`,
-      404,
-      'ImageNotFound',
-    );
+    throw new PermanentError({
+      message: `the image ${sourceImageResourceId} does not exist (or this identity cannot read it): check the id, or grant Reader on the image or its resource group`,
+      status: 404,
+      code: 'ImageNotFound',
+    });
   }
   const eligibility = checkEligibility(image, overrides);
   const base = {

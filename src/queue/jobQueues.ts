@@ -8,7 +8,7 @@ import type { StorageClients } from '../storage/storageClients';
 import type { JobQueues } from '../ports';
 import { ensureQueue, forgetQueue } from './ensureQueue';
 import { encodeMessage } from './messageEncoding';
-import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from './parseMessage';
+import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from '../parse/parseMessage';
 
 /** Azure's longest visibility timeout for a new message. */
 export const MAX_DELAY_SECONDS = 7 * 24 * 3600;
@@ -59,12 +59,12 @@ export function createJobQueues(clients: StorageClients, names: JobQueueNames, l
     } catch (error) {
       const refused = classifyStorageError(error, `create the missing queue ${queue.name}`, clients.endpoints, 'queue');
       if (!(refused instanceof ForbiddenError)) throw refused;
-      throw new ForbiddenError(
-        `the queue ${queue.name} does not exist at ${clients.endpoints.queue}, and this identity may not create it: deploy the app's infrastructure (it creates the queues), or check that ${queue === register ? 'IMAGE_SYNC_REGISTER_QUEUE' : 'IMAGE_SYNC_STATUS_QUEUE'} names the queue the function app uses`,
-        refused.status === 401 ? 401 : 403,
-        refused.code,
-        { cause: error },
-      );
+      throw new ForbiddenError({
+        message: `the queue ${queue.name} does not exist at ${clients.endpoints.queue}, and this identity may not create it: deploy the app's infrastructure (it creates the queues), or check that ${queue === register ? 'IMAGE_SYNC_REGISTER_QUEUE' : 'IMAGE_SYNC_STATUS_QUEUE'} names the queue the function app uses`,
+        status: refused.status === 401 ? 401 : 403,
+        code: refused.code,
+        cause: error,
+      });
     }
   };
 

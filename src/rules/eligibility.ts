@@ -8,7 +8,7 @@
 // other images and is decided by the plan. A missing value fails its own rule (a null
 // hyperVGeneration is gen1, a null osType not-windows), not `malformed`, so the fix is specific.
 // ARM string values compare case-insensitively.
-import { isManagedImageId } from '../arm/managedImageId';
+import { isManagedImageId } from '../parse/managedImageId';
 import { type SkipReason, type SourceImage, sourceKindOf } from '../domain';
 import { DISPLAY_NAME_TAG, nameImage, type NamingOverrides, VERSION_TAG } from './naming';
 

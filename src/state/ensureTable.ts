@@ -67,7 +67,8 @@ export async function writeGuarded(
     return response.etag;
   } catch (error) {
     const status = storageStatus(error);
-    if (status === 409 || status === 412 || (expected !== null && status === 404)) throw new LedgerConflictError(subject);
+    if (status === 409 || status === 412 || (expected !== null && status === 404))
+      throw new LedgerConflictError({ sourceImageResourceId: subject });
     throw error;
   }
 }

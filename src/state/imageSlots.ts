@@ -132,9 +132,9 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
     const chunks: Record<string, string> = {};
     for (let index = 0; index * CHUNK_CHARACTERS < text.length; index++) {
       if (index >= MAX_CHUNKS)
-        throw new TransientError(
-          `the tenant image slots hold more reservations than one table row can (${Object.keys(reservations).length}); lower IMAGE_SYNC_TENANT_IMAGE_LIMIT`,
-        );
+        throw new TransientError({
+          message: `the tenant image slots hold more reservations than one table row can (${Object.keys(reservations).length}); lower IMAGE_SYNC_TENANT_IMAGE_LIMIT`,
+        });
       chunks[`reservations${index}`] = text.slice(index * CHUNK_CHARACTERS, (index + 1) * CHUNK_CHARACTERS);
     }
     const entity = { partitionKey: TENANT_PARTITION, rowKey: IMAGE_SLOTS_ROW_KEY, ...chunks };
@@ -155,7 +155,7 @@ export function createImageSlots(table: TableClient, endpoints: StorageEndpoints
       const { result, reservations } = decide(row);
       if (sameReservations(row.reservations, reservations) || (await writeRow(row, reservations))) return result;
     }
-    throw new TransientError('the tenant image slots kept changing under concurrent writers; try again');
+    throw new TransientError({ message: 'the tenant image slots kept changing under concurrent writers; try again' });
   };
 
   return {

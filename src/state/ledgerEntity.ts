@@ -170,11 +170,11 @@ function parseImageEntity<T>(schema: z.ZodType<T>, entity: TableEntityResult<Rec
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue === undefined ? '' : `${issue.path.map(String).join('.')}: `;
-    throw new PermanentError(
-      `ledger row image/${entity.rowKey ?? '?'} is unreadable (${field}${issue?.message ?? 'unknown shape'})`,
-      null,
-      'LedgerRowUnreadable',
-    );
+    throw new PermanentError({
+      message: `ledger row image/${entity.rowKey ?? '?'} is unreadable (${field}${issue?.message ?? 'unknown shape'})`,
+      status: null,
+      code: 'LedgerRowUnreadable',
+    });
   }
   return parsed.data;
 }

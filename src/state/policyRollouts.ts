@@ -52,11 +52,11 @@ const FIELDS = Object.keys(rolloutEntity.shape).filter((name) => name !== 'etag'
 function toRow(entity: Record<string, unknown>): PolicyRolloutRow {
   const parsed = rolloutEntity.safeParse(entity);
   if (!parsed.success)
-    throw new PermanentError(
-      `ledger row ${ROLLOUT_PARTITION}/${String(entity['rowKey'])} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`,
-      null,
-      'LedgerRowUnreadable',
-    );
+    throw new PermanentError({
+      message: `ledger row ${ROLLOUT_PARTITION}/${String(entity['rowKey'])} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`,
+      status: null,
+      code: 'LedgerRowUnreadable',
+    });
   return parsed.data;
 }
 
@@ -98,7 +98,7 @@ export function createPolicyRollouts(table: TableClient, endpoints: StorageEndpo
       } catch (error) {
         const status = storageStatus(error);
         if (status === 404) return;
-        if (status === 412) throw new LedgerConflictError(`provisioning policy ${row.policyId}`);
+        if (status === 412) throw new LedgerConflictError({ sourceImageResourceId: `provisioning policy ${row.policyId}` });
         throw failed(error, 'rollout delete');
       }
     },

@@ -37,11 +37,11 @@ export function toRecordedProblem(entity: TableEntityResult<Record<string, unkno
   const parsed = problemEntitySchema.safeParse(entity);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PermanentError(
-      `ledger row problem/${entity.rowKey ?? '?'} is unreadable (${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'unknown shape'})`,
-      null,
-      'LedgerRowUnreadable',
-    );
+    throw new PermanentError({
+      message: `ledger row problem/${entity.rowKey ?? '?'} is unreadable (${issue?.path.map(String).join('.') ?? ''}: ${issue?.message ?? 'unknown shape'})`,
+      status: null,
+      code: 'LedgerRowUnreadable',
+    });
   }
   const { lastSeenAt, ...rest } = parsed.data;
   return { ...rest, at: lastSeenAt };
@@ -58,6 +58,10 @@ const markerSchema = z.object({ problemRowKey: z.string().min(1), etag: z.string
 export function toOpenProblemMarker(entity: TableEntityResult<Record<string, unknown>>): OpenProblemMarker {
   const parsed = markerSchema.safeParse(entity);
   if (!parsed.success)
-    throw new PermanentError(`ledger row problem/${entity.rowKey ?? '?'} is not an open-problem marker`, null, 'LedgerRowUnreadable');
+    throw new PermanentError({
+      message: `ledger row problem/${entity.rowKey ?? '?'} is not an open-problem marker`,
+      status: null,
+      code: 'LedgerRowUnreadable',
+    });
   return parsed.data;
 }

@@ -84,5 +84,5 @@ export async function recordProblem(table: TableClient, problem: Problem): Promi
       if (!lostRace(error)) throw error;
     }
   }
-  throw new TransientError(`recording the ${problem.kind} problem lost to other writers ${MAX_ATTEMPTS} times`);
+  throw new TransientError({ message: `recording the ${problem.kind} problem lost to other writers ${MAX_ATTEMPTS} times` });
 }

@@ -56,11 +56,11 @@ function toRow(entity: Record<string, unknown>): RingRolloutRow {
   const parsed = ringEntity.safeParse(entity);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PermanentError(
-      `ledger row ${RING_PARTITION}/${String(entity['rowKey'])} is unreadable (${issue?.path.join('.') ?? ''} ${issue?.message ?? 'unknown shape'})`,
-      null,
-      'LedgerRowUnreadable',
-    );
+    throw new PermanentError({
+      message: `ledger row ${RING_PARTITION}/${String(entity['rowKey'])} is unreadable (${issue?.path.join('.') ?? ''} ${issue?.message ?? 'unknown shape'})`,
+      status: null,
+      code: 'LedgerRowUnreadable',
+    });
   }
   return parsed.data;
 }

@@ -84,7 +84,7 @@ export function createSharedThrottle(table: TableClient, now: () => number = Dat
         }
         row = await readRow(signal);
       }
-      throw new TransientError('the shared Graph throttle row kept changing under concurrent writers');
+      throw new TransientError({ message: 'the shared Graph throttle row kept changing under concurrent writers' });
     },
   };
 }

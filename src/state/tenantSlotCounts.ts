@@ -37,11 +37,11 @@ export function createTenantSlotCounts(table: TableClient, endpoints: StorageEnd
       }
       const parsed = slotCountEntity.safeParse(entity);
       if (!parsed.success)
-        throw new PermanentError(
-          `ledger row ${TENANT_PARTITION}/${SLOT_COUNT_ROW_KEY} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`,
-          null,
-          'LedgerRowUnreadable',
-        );
+        throw new PermanentError({
+          message: `ledger row ${TENANT_PARTITION}/${SLOT_COUNT_ROW_KEY} is unreadable (${parsed.error.issues[0]?.message ?? 'unknown shape'})`,
+          status: null,
+          code: 'LedgerRowUnreadable',
+        });
       return parsed.data;
     },
   };

@@ -15,11 +15,11 @@ export class LifecycleViolationError extends PermanentError {
     readonly from: LedgerState | null,
     readonly to: LedgerState,
   ) {
-    super(
-      `the app refused to move ${sourceImageResourceId} ${version ?? ''} from ${from ?? 'no row'} to ${to}: the lifecycle does not allow it (src/rules/lifecycle.ts); nothing was written. Report this as a bug`,
-      null,
-      'LifecycleViolation',
-    );
+    super({
+      message: `the app refused to move ${sourceImageResourceId} ${version ?? ''} from ${from ?? 'no row'} to ${to}: the lifecycle does not allow it (src/rules/lifecycle.ts); nothing was written. Report this as a bug`,
+      status: null,
+      code: 'LifecycleViolation',
+    });
     this.name = 'LifecycleViolationError';
   }
 }

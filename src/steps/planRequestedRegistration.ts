@@ -4,7 +4,7 @@
 // version-unchanged); an eligible registration is queued as a planned job, and a failed upload the
 // administrator asks for again is retried in place with retryUpload.
 import { type DeviceImage, type RegisterJob, type SourceImage, registrationKey } from '../domain';
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import { recordRetryUpload } from './ledgerTransitions';
 import { DISPLAY_NAME_TAG, type NamingOverrides, VERSION_TAG } from '../rules/naming';
 import { type Plan, type PlannedImage, deviceImageKey } from '../rules/plan';

@@ -6,7 +6,7 @@
 // A marked row is never a licence: planRetention finishes it only when the rules allow it now.
 import { type DeviceImage, type LedgerRow, registrationKey } from '../domain';
 import { LedgerConflictError, PermanentError } from '../errors';
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import { keepDeviceImage, markRetired, markRetiring } from './retirementTransitions';
 import { deviceImageKey } from '../rules/plan';
 import type { SyncDeps } from '../ports';

@@ -5,7 +5,7 @@
 // status checks' schedule (the poll interval, doubling to the maximum), never shorter than a
 // Retry-After, with jitter so that a tenant's jobs do not all come back at once. Past the horizon the
 // registration is recorded failed with `transientFailure`, the last error and the fix.
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import type { TransientRetry } from '../domain';
 import { TransientError } from '../errors';
 import type { SyncDeps } from '../ports';

@@ -1,7 +1,7 @@
 // What every planner reads besides the source images: the tenant's device images and provisioning
 // policies (Graph), the ledger, and the slots reserved for creates in flight (storage), read at once.
 import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
-import { remediationFor } from '../alerts/remediation';
+import { remediationFor } from '../rules/remediation';
 import { ForbiddenError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { deviceImageKey } from '../rules/plan';
 import type { SyncDeps } from '../ports';

@@ -11,7 +11,7 @@ export class StorageUnreachableError extends TransientError {
     readonly endpoint: string,
     options?: { cause?: unknown },
   ) {
-    super(message, null, null, options);
+    super({ message, ...options });
     this.name = 'StorageUnreachableError';
   }
 }
@@ -78,14 +78,14 @@ export function classifyStorageError(
     error instanceof AggregateAuthenticationError
   ) {
     const detail = errorMessage(error).split('\n')[0] ?? '';
-    return new PermanentError(
-      `${what}: no Azure identity could sign in to storage at ${endpoint} (${detail}): for ${endpoints.setting}, enable a managed identity in Azure or sign in (az login) locally, or set AzureWebJobsStorage to a connection string instead`,
-      null,
-      'CredentialUnavailable',
-      { cause: error },
-    );
+    return new PermanentError({
+      message: `${what}: no Azure identity could sign in to storage at ${endpoint} (${detail}): for ${endpoints.setting}, enable a managed identity in Azure or sign in (az login) locally, or set AzureWebJobsStorage to a connection string instead`,
+      status: null,
+      code: 'CredentialUnavailable',
+      cause: error,
+    });
   }
-  if (!isRestError(error)) return new TransientError(`${what}: ${errorMessage(error)}`, null, null, { cause: error });
+  if (!isRestError(error)) return new TransientError({ message: `${what}: ${errorMessage(error)}`, cause: error });
   const status = error.statusCode ?? null;
   const code = error.code ?? null;
   if (status === null) {
@@ -96,13 +96,13 @@ export function classifyStorageError(
         { cause: error },
       );
     }
-    return new TransientError(`${what}: no answer from storage at ${endpoint}: ${error.message}`, null, null, { cause: error });
+    return new TransientError({ message: `${what}: no answer from storage at ${endpoint}: ${error.message}`, cause: error });
   }
   const summary = `${what}: storage answered ${status}${code === null ? '' : ` ${code}`}`;
   if (status === 401 || status === 403) {
-    return new ForbiddenError(`${summary} at ${endpoint}: ${accessHint(endpoints, service)}`, status, code, { cause: error });
+    return new ForbiddenError({ message: `${summary} at ${endpoint}: ${accessHint(endpoints, service)}`, status, code, cause: error });
   }
   if (PERMANENT_STATUSES.has(status))
-    return new PermanentError(`${summary}: ${error.message.split('\n')[0] ?? ''}`, status, code, { cause: error });
-  return new TransientError(summary, status, null, { cause: error });
+    return new PermanentError({ message: `${summary}: ${error.message.split('\n')[0] ?? ''}`, status, code, cause: error });
+  return new TransientError({ message: summary, status, cause: error });
 }

@@ -1,7 +1,7 @@
 // Which ledger row a test reads: a registration is a source image at a version (DESIGN §4, §7).
 // The tests' images are named `<displayName>-MAJOR.MINOR.PATCH`, so by default the version is the
 // one the image's name gives; a test whose image takes its version from elsewhere says it.
-import { parseManagedImageId } from '../../src/arm/managedImageId';
+import { parseManagedImageId } from '../../src/parse/managedImageId';
 import { splitVersionSuffix } from '../../src/rules/naming';
 import type { RegistrationRef } from '../../src/ports';
 

@@ -1,4 +1,4 @@
-import { parseManagedImageId } from '../../arm/managedImageId';
+import { parseManagedImageId } from '../../parse/managedImageId';
 import { type RegistrationRequest, requestRegistration } from '../../handlers/requestRegistration';
 import { type CliIo, UsageError } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';

@@ -6,7 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAlerter, type FailureAlertPayload } from '../../../src/alerts/alerter';
-import { remediationFor } from '../../../src/alerts/remediation';
+import { remediationFor } from '../../../src/rules/remediation';
 import type { FailureAlert } from '../../../src/ports';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';

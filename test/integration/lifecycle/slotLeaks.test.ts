@@ -96,7 +96,7 @@ describe('slots given back at once, with the tenant one image short of its limit
       ...app.deps,
       ledger: {
         ...app.deps.ledger,
-        insertMany: () => Promise.reject(new TransientError('the table service is unavailable (503)')),
+        insertMany: () => Promise.reject(new TransientError({ message: 'the table service is unavailable (503)' })),
       },
     };
     await expect(reconcile(failing)).rejects.toThrow(TransientError);

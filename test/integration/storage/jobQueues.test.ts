@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidMessageError } from '../../../src/errors';
 import { createJobQueues } from '../../../src/queue/jobQueues';
 import { decodeMessageText } from '../../../src/queue/messageEncoding';
-import { parseRegisterJob, parseStatusCheck } from '../../../src/queue/parseMessage';
+import { parseRegisterJob, parseStatusCheck } from '../../../src/parse/parseMessage';
 import { isContractValid } from '../../unit/queue/contractSchema';
 import { registerJob, statusCheck } from '../../unit/queue/messageBuilders';
 import { testStorageClients, uniqueQueueName, until } from '../../support/storage';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAlerter, type FailureAlertPayload, type WarningAlertPayload } from '../../../src/alerts/alerter';
-import { remediationFor } from '../../../src/alerts/remediation';
+import { remediationFor } from '../../../src/rules/remediation';
 import type { FailureAlert, WarningAlert } from '../../../src/ports';
 import { fieldsOf, recordingLogger } from '../../fixtures/recordingLogger';
 import { sourceImageId } from '../../fixtures/sourceImage';

@@ -62,7 +62,9 @@ describe('describeFailure', () => {
   });
 
   it('keeps a classified error whole', () => {
-    expect(describeFailure(new PermanentError('Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All', 403), 'plan')).toMatchObject({
+    expect(
+      describeFailure(new PermanentError({ message: 'Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All', status: 403 }), 'plan'),
+    ).toMatchObject({
       kind: 'failed',
       message: 'Graph answered 403 Forbidden: grant CloudPC.ReadWrite.All',
     });

@@ -45,7 +45,7 @@ describe('personRoleAdvice', () => {
   });
 
   it('anything else refused is ARM: Reader on the scanned subscriptions', () => {
-    const refused = new ForbiddenError('list images: 403 AuthorizationFailed', 403, 'AuthorizationFailed');
+    const refused = new ForbiddenError({ message: 'list images: 403 AuthorizationFailed', status: 403, code: 'AuthorizationFailed' });
     expect(personRoleAdvice(refused, 'megan@contoso.example')).toMatch(/needs Reader on the scanned subscriptions/);
   });
 });

@@ -95,7 +95,11 @@ describe('classifyGraphError for a delete refused because a provisioning policy 
 
 describe('classifyGraphError for an answer that arrived but could not be read', () => {
   const unreadable = () =>
-    new PermanentError('Graph returned a device image that cannot be read: id: Invalid input', null, UNREADABLE_ANSWER);
+    new PermanentError({
+      message: 'Graph returned a device image that cannot be read: id: Invalid input',
+      status: null,
+      code: UNREADABLE_ANSWER,
+    });
 
   it('keeps it permanent, naming the call and keeping the code', () => {
     const classified = classifyGraphError(unreadable(), 'reading device image x');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MessageDecodingError, decodeMessageText, encodeMessage } from '../../../src/queue/messageEncoding';
-import { parseRegisterJob } from '../../../src/queue/parseMessage';
+import { parseRegisterJob } from '../../../src/parse/parseMessage';
 import { isContractValid } from './contractSchema';
 import { registerJob, statusCheck } from './messageBuilders';
 

@@ -15,18 +15,21 @@ const REPORTED_ISSUES = 3;
 
 function sizeCheck(bytes: number, queue: string): void {
   if (bytes > MAX_MESSAGE_BYTES) {
-    throw new InvalidMessageError(queue, `${queue} message is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte (64 KB) limit`);
+    throw new InvalidMessageError({
+      queue,
+      message: `${queue} message is ${bytes} bytes, over the ${MAX_MESSAGE_BYTES}-byte (64 KB) limit`,
+    });
   }
 }
 
 function fromText(text: string, queue: string): unknown {
   sizeCheck(Buffer.byteLength(text, 'utf8'), queue);
   const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') throw new InvalidMessageError(queue, `${queue} message is empty`);
+  if (body.trim() === '') throw new InvalidMessageError({ queue, message: `${queue} message is empty` });
   try {
     return JSON.parse(body) as unknown;
   } catch (error) {
-    throw new InvalidMessageError(queue, `${queue} message is not valid JSON (${errorMessage(error)})`);
+    throw new InvalidMessageError({ queue, message: `${queue} message is not valid JSON (${errorMessage(error)})` });
   }
 }
 
@@ -37,7 +40,7 @@ function messageValue(input: unknown, queue: string): unknown {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
-      throw new InvalidMessageError(queue, `${queue} message is not UTF-8 text`);
+      throw new InvalidMessageError({ queue, message: `${queue} message is not UTF-8 text` });
     }
     return fromText(text, queue);
   }
@@ -46,7 +49,7 @@ function messageValue(input: unknown, queue: string): unknown {
     try {
       json = JSON.stringify(input);
     } catch (error) {
-      throw new InvalidMessageError(queue, `${queue} message cannot be read as JSON (${errorMessage(error)})`);
+      throw new InvalidMessageError({ queue, message: `${queue} message cannot be read as JSON (${errorMessage(error)})` });
     }
     sizeCheck(Buffer.byteLength(json ?? '', 'utf8'), queue);
   }
@@ -68,7 +71,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], queue: string): str
 
 function parseWith<T>(schema: z.ZodType<T>, input: unknown, queue: string): T {
   const result = schema.safeParse(messageValue(input, queue));
-  if (!result.success) throw new InvalidMessageError(queue, describeIssues(result.error.issues, queue));
+  if (!result.success) throw new InvalidMessageError({ queue, message: describeIssues(result.error.issues, queue) });
   return result.data;
 }
 

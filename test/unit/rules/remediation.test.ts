@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientUploadError, remediationFor } from '../../../src/alerts/remediation';
+import { isTransientUploadError, remediationFor } from '../../../src/rules/remediation';
 import { UNREADABLE_ANSWER } from '../../../src/errors';
 
 /** Every code of the errorCode table in shared/api/graph-deviceimages.md, with a word its hint must carry. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseImageEvent } from '../../../src/events/parseImageEvent';
+import { parseImageEvent } from '../../../src/parse/parseImageEvent';
 import { REPO_ROOT } from '../../support/functionApp';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/api');

@@ -4,8 +4,8 @@
 // Two ids are read more strictly than the contract, because they end up in URLs: a managed-image name
 // or resource group may not end with a period, and a device image id is letters, digits and hyphens.
 import { z } from 'zod';
-import { MANAGED_IMAGE_ID } from '../arm/managedImageId';
-import { DEVICE_IMAGE_ID } from '../graph/deviceImageId';
+import { MANAGED_IMAGE_ID } from './managedImageId';
+import { DEVICE_IMAGE_ID } from './deviceImageId';
 import { isDateTimeText } from './dateTimeText';
 
 const VERSION = /^\d+\.\d+\.\d+$/u;
@@ -29,7 +29,7 @@ const wrongType = (expected: string) => (issue: IssueInput) =>
 
 const text = (expected = 'a string') => z.string({ error: wrongType(expected) });
 
-// The contract's managed-image pattern (one definition, src/arm/managedImageId.ts), stricter only on
+// The contract's managed-image pattern (one definition, src/parse/managedImageId.ts), stricter only on
 // names ending with a period, which no Azure image has.
 const sourceImageResourceId = text().regex(MANAGED_IMAGE_ID, {
   error: (issue) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientUploadError, remediationFor } from '../../../src/alerts/remediation';
+import { isTransientUploadError, remediationFor } from '../../../src/rules/remediation';
 import { ATTENTION_SKIP_REASONS } from '../../../src/domain';
 
 const WINDOWS_365_APP_ID = '0af06dc6-e4b5-4f28-818e-e78e62d137a5';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidMessageError } from '../../../src/errors';
-import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from '../../../src/queue/parseMessage';
-import { isContractValid } from './contractSchema';
-import { SOURCE_IMAGE_ID, registerJob, statusCheck } from './messageBuilders';
+import { MAX_MESSAGE_BYTES, parseRegisterJob, parseStatusCheck } from '../../../src/parse/parseMessage';
+import { isContractValid } from '../queue/contractSchema';
+import { SOURCE_IMAGE_ID, registerJob, statusCheck } from '../queue/messageBuilders';
 
 function rejection(parse: () => unknown): InvalidMessageError {
   try {

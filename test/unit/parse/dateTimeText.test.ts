@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isDateTimeText } from '../../../src/queue/dateTimeText';
-import { isContractValid } from './contractSchema';
-import { statusCheck } from './messageBuilders';
+import { isDateTimeText } from '../../../src/parse/dateTimeText';
+import { isContractValid } from '../queue/contractSchema';
+import { statusCheck } from '../queue/messageBuilders';
 
 const contractAccepts = (since: string): boolean => isContractValid('statusCheck', statusCheck({ since }));
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseGalleryVersionId } from '../arm/galleryVersionId';
-import { parseManagedImageId } from '../arm/managedImageId';
+import { parseGalleryVersionId } from './galleryVersionId';
+import { parseManagedImageId } from './managedImageId';
 
 const WRITE_SUCCESS = 'microsoft.resources.resourcewritesuccess';
 const IMAGE_WRITE = 'microsoft.compute/images/write';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definitionIdOf, isGalleryVersionId, parseGalleryVersionId } from '../../../src/arm/galleryVersionId';
+import { definitionIdOf, isGalleryVersionId, parseGalleryVersionId } from '../../../src/parse/galleryVersionId';
 import { galleryVersionId } from '../../fixtures/gallerySourceImage';
 import { SUBSCRIPTION_ID, sourceImageId } from '../../fixtures/sourceImage';
 
