@@ -191,6 +191,17 @@ param imageSyncRingMinProvisioned int = 0
 @description('IMAGE_SYNC_DISCOVERY: arm lists images per subscription; resource-graph finds tagged images with one Azure Resource Graph query across subscriptions (Reader is still what it needs).')
 param imageSyncDiscovery string = 'arm'
 
+@allowed([
+  'off'
+  'copy'
+  'direct'
+])
+@description('IMAGE_SYNC_GALLERY_SOURCES: Azure Compute Gallery image versions as sources (DESIGN §17). off; copy: each version is copied to a managed image in imageSyncGalleryStagingResourceGroup (documented APIs only; the app\'s identity gets a custom role there, limited to disks and images); direct: the version\'s id is posted to Windows 365 (preview). Reader on the galleries is the Reader of the scanned subscriptions or groups (docs/permissions.md).')
+param imageSyncGallerySources string = 'off'
+
+@description('IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: /subscriptions/{id}/resourceGroups/{name}, an existing resource group where copy makes its disks and managed images; required with imageSyncGallerySources copy. Windows 365\'s service principal needs Reader on its subscription (docs/permissions.md). Empty: none.')
+param imageSyncGalleryStagingResourceGroup string = ''
+
 @description('IMAGE_SYNC_MAX_PATCH_LAG: image currency, warn when a ready image is more than this many Patch Tuesdays behind its Windows release\'s latest quality update (0-12); off: never read the Windows release catalogue.')
 param imageSyncMaxPatchLag string = '1'
 
@@ -239,6 +250,13 @@ var imagePipelinePrincipals = union(operatorPrincipals, map(filter(split(imagePi
   principalId: trim(id)
   principalType: imagePipelinePrincipalType
 }))
+// copy (DESIGN §17): the staging group, /subscriptions/{id}/resourceGroups/{name}, gets the custom role
+// that lets the app make and delete its disks and managed images there. Without it, or malformed, the
+// deployment stops here with the fix (the app would refuse to start without it anyway).
+var galleryCopy = imageSyncGallerySources == 'copy'
+var stagingGroupSegments = split(trim(imageSyncGalleryStagingResourceGroup), '/')
+var stagingGroupWellFormed = length(stagingGroupSegments) == 5 && empty(stagingGroupSegments[0]) && toLower(stagingGroupSegments[1]) == 'subscriptions' && toLower(stagingGroupSegments[3]) == 'resourcegroups' && !empty(stagingGroupSegments[4])
+var stagingGroup = !galleryCopy ? { subscriptionId: subscription().subscriptionId, name: '' } : (stagingGroupWellFormed ? { subscriptionId: stagingGroupSegments[2], name: stagingGroupSegments[4] } : fail('imageSyncGalleryStagingResourceGroup (IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP) must be /subscriptions/{id}/resourceGroups/{name} with imageSyncGallerySources copy. Fix: azd env set IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP /subscriptions/<id>/resourceGroups/<existing group>'))
 var statusReaderPrincipals = union(operatorPrincipals, map(filter(split(statusReaderPrincipalIds, ','), id => !empty(trim(id))), id => {
   principalId: trim(id)
   principalType: statusReaderPrincipalType
@@ -270,10 +288,12 @@ var imageSyncSettings = union(
     IMAGE_SYNC_RING_MIN_PROVISIONED: string(imageSyncRingMinProvisioned)
     IMAGE_SYNC_DISCOVERY: imageSyncDiscovery
     IMAGE_SYNC_MAX_PATCH_LAG: imageSyncMaxPatchLag
+    IMAGE_SYNC_GALLERY_SOURCES: imageSyncGallerySources
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
   empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl },
-  empty(imageSyncRebuildWebhookUrl) ? {} : { IMAGE_SYNC_REBUILD_WEBHOOK_URL: imageSyncRebuildWebhookUrl }
+  empty(imageSyncRebuildWebhookUrl) ? {} : { IMAGE_SYNC_REBUILD_WEBHOOK_URL: imageSyncRebuildWebhookUrl },
+  empty(imageSyncGalleryStagingResourceGroup) ? {} : { IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: imageSyncGalleryStagingResourceGroup }
 )
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -386,6 +406,15 @@ module scannedSubscriptions 'modules/scanned-subscription.bicep' = [
     }
   }
 ]
+
+module galleryStaging 'modules/gallery-staging-access.bicep' = if (galleryCopy) {
+  name: 'imagesync-gallery-staging-${uniqueString(imageSyncGalleryStagingResourceGroup, environmentName)}'
+  scope: resourceGroup(stagingGroup.subscriptionId, stagingGroup.name)
+  params: {
+    environmentName: environmentName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId

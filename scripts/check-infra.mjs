@@ -30,7 +30,7 @@ async function main() {
   if (values.json) console.log(JSON.stringify({ findings, byRoot }, null, 2));
   else if (findings.length === 0)
     console.log(
-      'infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, least privilege, Event Grid delivery, existing system topics, alert rule, workbook, azure.yaml)',
+      'infra: no findings (syntax, descriptions, modules, parameters, DESIGN §3 settings, least privilege, Event Grid delivery, existing system topics, alert rule, workbook, gallery sources, azure.yaml)',
     );
   else
     for (const [root, list] of Object.entries(byRoot))

@@ -29,6 +29,10 @@
 //    is no env value); operators can cap maximumInstanceCount down to 1, and docs/deployment.md gives
 //    the arithmetic; the app's Reader is on the subscription only when IMAGE_SYNC_RESOURCE_GROUPS is
 //    empty, and otherwise on those groups only;
+//  - gallery sources (DESIGN §17, issue 22): IMAGE_SYNC_GALLERY_SOURCES is off, copy or direct; with
+//    copy, one custom role of exactly disks and images read/write/delete, assignable only at the
+//    staging group, deployed there only with copy and assigned there to the app's identity alone;
+//    every event subscription lets gallery image version writes through;
 //  - azure.yaml points at the infra, the packaged folder and scripts that exist.
 // It does not type-check resource properties against the ARM schemas: `az bicep build` does that
 // (docs/deployment.md).
@@ -43,6 +47,7 @@ import { checkEventDelivery } from './eventDeliveryCheck.mjs';
 import { checkExistingTopic } from './existingTopicCheck.mjs';
 import { collectFindings } from './findings.mjs';
 import { checkFirstDeployment } from './firstDeploymentCheck.mjs';
+import { checkGallerySources } from './galleryCheck.mjs';
 import { checkInvariants } from './invariantsCheck.mjs';
 import { checkParametersFile } from './parametersFileCheck.mjs';
 import { checkRoleAssignments } from './roleAssignmentsCheck.mjs';
@@ -75,6 +80,7 @@ export async function checkInfra(root) {
     checkAlert,
     checkWorkbook,
     checkFirstDeployment,
+    checkGallerySources,
     checkAzureYaml,
   ])
     check({ ...context, appSettings });

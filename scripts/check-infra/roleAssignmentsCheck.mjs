@@ -1,7 +1,8 @@
-// Least privilege (docs/permissions.md): every role assignment is one of ROLES; and each caller of
-// GRANTS gets exactly its grants, each at its scope (a queue or a table, not the account), nothing else.
+// Least privilege (docs/permissions.md): every role assignment is one of ROLES or the templates' own
+// custom role (galleryCheck.mjs holds that to its actions); and each caller of GRANTS gets exactly its
+// grants, each at its scope (a queue or a table, not the account), nothing else.
 import { where } from './bicep.mjs';
-import { GRANTS, ROLE_NAMES, ROLES, roleAssignments, roleName, scopeLabel, scopeOf } from './roles.mjs';
+import { GRANTS, ROLE_NAMES, ROLES, isCustomRole, roleAssignments, roleName, scopeLabel, scopeOf } from './roles.mjs';
 
 export function checkRoleAssignments({ root, parsed, main, problem }) {
   const granted = new Map(GRANTS.map((entry) => [entry, new Set()]));
@@ -11,7 +12,8 @@ export function checkRoleAssignments({ root, parsed, main, problem }) {
     const roleIds = [...new Set(assignment.roleIds)];
     if (roleIds.length === 0) problem(`${at}: its roleDefinitionId names no role definition id`);
     for (const id of roleIds) {
-      if (!ROLE_NAMES.has(id)) problem(`${at} assigns role ${id}, which is not one the app needs (${Object.keys(ROLES).join(', ')})`);
+      if (!ROLE_NAMES.has(id) && !isCustomRole(id))
+        problem(`${at} assigns role ${id}, which is not one the app needs (${Object.keys(ROLES).join(', ')})`);
     }
     const scopes = scopeOf(resource, info, parsed, main);
     for (const entry of GRANTS.filter((candidate) => sources.has(candidate.source))) {
@@ -19,7 +21,7 @@ export function checkRoleAssignments({ root, parsed, main, problem }) {
         const match = entry.grants.find(
           (grant) =>
             roleIds.length === 1 &&
-            roleIds[0] === ROLES[grant.role] &&
+            (grant.custom ? isCustomRole(roleIds[0]) : roleIds[0] === ROLES[grant.role]) &&
             scope.type === grant.scope &&
             [grant.named ?? []].flat().every((name) => scope.named.has(name)),
         );

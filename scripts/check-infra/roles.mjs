@@ -15,6 +15,18 @@ export const ROLES = {
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   'Storage Table Data Reader': '76199698-9eea-4c19-bc75-cec21354c6b6',
 };
+/** The one custom role the templates define (DESIGN §17): what it is called in findings, and its actions, exactly. */
+export const STAGING_ROLE = 'custom role (gallery staging)';
+export const STAGING_ROLE_ACTIONS = [
+  'Microsoft.Compute/disks/read',
+  'Microsoft.Compute/disks/write',
+  'Microsoft.Compute/disks/delete',
+  'Microsoft.Compute/images/read',
+  'Microsoft.Compute/images/write',
+  'Microsoft.Compute/images/delete',
+];
+/** A role definition the templates define, as roleIdsOf names it: `custom:<its symbolic name>`. */
+export const CUSTOM_ROLE_PREFIX = 'custom:';
 export const SCOPE = {
   subscription: 'subscription',
   resourceGroup: 'resourceGroup',
@@ -40,6 +52,13 @@ export const GRANTS = [
       { role: 'Monitoring Metrics Publisher', scope: SCOPE.applicationInsights },
       { role: 'Reader', scope: SCOPE.subscription },
       { role: 'Reader', scope: SCOPE.resourceGroup },
+      // IMAGE_SYNC_GALLERY_SOURCES=copy: the custom role of the staging group (galleryCheck.mjs holds it to its actions and scope).
+      {
+        role: STAGING_ROLE,
+        custom: true,
+        scope: SCOPE.resourceGroup,
+        label: 'the staging resource group (IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP)',
+      },
     ],
   },
   {
@@ -65,9 +84,14 @@ export const GRANTS = [
 
 const GUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
-/** The role definition ids a roleDefinitionId expression names, through variables and `roles.x` lookups. */
+/**
+ * The role definition ids a roleDefinitionId expression names, through variables and `roles.x` lookups;
+ * a role definition of the same file (`stagingRole.name`, `stagingRole.id`) as `custom:stagingRole`.
+ */
 export function roleIdsOf(node, info, depth = 0) {
   if (!node || depth > 20) return [];
+  const defined = customRoleOf(node, info);
+  if (defined) return [`${CUSTOM_ROLE_PREFIX}${defined.name}`];
   if (node.type === 'string') return [...node.text.matchAll(GUID_TEXT)].map((match) => match[0].toLowerCase());
   if (node.type === 'identifier') {
     const variable = info.variables.get(node.text);
@@ -81,8 +105,17 @@ export function roleIdsOf(node, info, depth = 0) {
   return node.namedChildren.flatMap((child) => roleIdsOf(child, info, depth + 1));
 }
 
+/** The role definition resource (of this file) an expression names: `x`, `x.id` or `x.name`. */
+function customRoleOf(node, info) {
+  const object = node.type === 'member_expression' && ['id', 'name'].includes(node.namedChildren[1]?.text) ? node.namedChildren[0] : node;
+  if (object?.type !== 'identifier') return undefined;
+  const resource = info.resources.find((candidate) => candidate.name === object.text);
+  return resource && typeOf(resource, 'Microsoft.Authorization/roleDefinitions') && !resource.existing ? resource : undefined;
+}
+
 export const ROLE_NAMES = new Map(Object.entries(ROLES).map(([name, id]) => [id, name]));
-export const roleName = (id) => ROLE_NAMES.get(id) ?? id;
+export const isCustomRole = (id) => id.startsWith(CUSTOM_ROLE_PREFIX);
+export const roleName = (id) => ROLE_NAMES.get(id) ?? (isCustomRole(id) ? `custom role ${id.slice(CUSTOM_ROLE_PREFIX.length)}` : id);
 
 const SCOPE_NOUNS = {
   [SCOPE.subscription]: 'subscription',
@@ -117,11 +150,12 @@ export function scopeOf(resource, info, parsed, main) {
 }
 
 export const scopeLabel = (grant) =>
-  grant.scope === SCOPE.subscription
+  grant.label ??
+  (grant.scope === SCOPE.subscription
     ? 'each scanned subscription'
     : grant.scope === SCOPE.resourceGroup
       ? 'each resource group of IMAGE_SYNC_RESOURCE_GROUPS'
-      : `the ${SCOPE_NOUNS[grant.scope]}${[grant.named ?? []].flat().length > 1 ? 's' : ''}${grant.named ? ` named by ${[grant.named].flat().join(' and ')}` : ''}`;
+      : `the ${SCOPE_NOUNS[grant.scope]}${[grant.named ?? []].flat().length > 1 ? 's' : ''}${grant.named ? ` named by ${[grant.named].flat().join(' and ')}` : ''}`);
 
 /** The role assignments of the templates, each with its file, roles and the main.bicep sources of its principal. */
 export function roleAssignments(parsed, main) {

@@ -35,6 +35,8 @@ export const DESIGN_SETTINGS = [
   { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
   { setting: 'IMAGE_SYNC_MAX_PATCH_LAG', param: 'imageSyncMaxPatchLag', default: '1' },
   { setting: 'IMAGE_SYNC_REBUILD_WEBHOOK_URL', param: 'imageSyncRebuildWebhookUrl', default: '' },
+  { setting: 'IMAGE_SYNC_GALLERY_SOURCES', param: 'imageSyncGallerySources', default: 'off' },
+  { setting: 'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP', param: 'imageSyncGalleryStagingResourceGroup', default: '' },
 ];
 /** Set from the deployment's own resources, not from params. */
 const IDENTITY_SETTINGS = [
