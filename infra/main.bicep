@@ -1,6 +1,7 @@
 // cloudpc-image-sync: everything `azd up` provisions. One resource group for the app; in each
 // scanned subscription, Reader for the app's identity and (optionally) the Event Grid system topic
-// that announces new managed images, created or attached to. Settings of DESIGN §3 are parameters
+// that announces new managed images, created or attached to; with IMAGE_SYNC_GALLERY_SOURCES=copy, a
+// custom role on the staging resource group (DESIGN §17). Settings of DESIGN §3 are parameters
 // with the same defaults. The event subscriptions to imageWritten are not made here: the function
 // exists only once the code is deployed, so the azd postdeploy hook creates them
 // (scripts/azd-postdeploy.mjs deploys infra/subscribe-image-events.bicep; docs/deployment.md).
@@ -214,6 +215,7 @@ param imageSyncRebuildWebhookUrl string = ''
 param imageSyncAlertWebhookUrl string = ''
 
 // ---------------------------------------------------------------------------------------------
+var appResourceGroupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
 // The register and status queues and the -poison queues the Functions host moves failed messages to.
@@ -250,17 +252,20 @@ var imagePipelinePrincipals = union(operatorPrincipals, map(filter(split(imagePi
   principalId: trim(id)
   principalType: imagePipelinePrincipalType
 }))
+var statusReaderPrincipals = union(operatorPrincipals, map(filter(split(statusReaderPrincipalIds, ','), id => !empty(trim(id))), id => {
+  principalId: trim(id)
+  principalType: statusReaderPrincipalType
+}))
+
 // copy (DESIGN §17): the staging group, /subscriptions/{id}/resourceGroups/{name}, gets the custom role
 // that lets the app make and delete its disks and managed images there. Without it, or malformed, the
 // deployment stops here with the fix (the app would refuse to start without it anyway).
 var galleryCopy = imageSyncGallerySources == 'copy'
 var stagingGroupSegments = split(trim(imageSyncGalleryStagingResourceGroup), '/')
-var stagingGroupWellFormed = length(stagingGroupSegments) == 5 && empty(stagingGroupSegments[0]) && toLower(stagingGroupSegments[1]) == 'subscriptions' && toLower(stagingGroupSegments[3]) == 'resourcegroups' && !empty(stagingGroupSegments[4])
-var stagingGroup = !galleryCopy ? { subscriptionId: subscription().subscriptionId, name: '' } : (stagingGroupWellFormed ? { subscriptionId: stagingGroupSegments[2], name: stagingGroupSegments[4] } : fail('imageSyncGalleryStagingResourceGroup (IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP) must be /subscriptions/{id}/resourceGroups/{name} with imageSyncGallerySources copy. Fix: azd env set IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP /subscriptions/<id>/resourceGroups/<existing group>'))
-var statusReaderPrincipals = union(operatorPrincipals, map(filter(split(statusReaderPrincipalIds, ','), id => !empty(trim(id))), id => {
-  principalId: trim(id)
-  principalType: statusReaderPrincipalType
-}))
+// A ternary, not &&: ARM evaluates only the branch it takes, so no index is read past the end.
+var stagingGroupWellFormed = length(stagingGroupSegments) == 5 ? (empty(stagingGroupSegments[0]) && toLower(stagingGroupSegments[1]) == 'subscriptions' && toLower(stagingGroupSegments[3]) == 'resourcegroups' && !empty(stagingGroupSegments[4])) : false
+// Without copy the module is not deployed; its scope is still a valid group (the app's own).
+var stagingGroup = !galleryCopy ? { subscriptionId: subscription().subscriptionId, name: appResourceGroupName } : (stagingGroupWellFormed ? { subscriptionId: stagingGroupSegments[2], name: stagingGroupSegments[4] } : fail('imageSyncGalleryStagingResourceGroup (IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP) must be /subscriptions/{id}/resourceGroups/{name} with imageSyncGallerySources copy. Fix: azd env set IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP /subscriptions/<id>/resourceGroups/<existing group>'))
 
 var imageSyncSettings = union(
   {
@@ -297,7 +302,7 @@ var imageSyncSettings = union(
 )
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  name: appResourceGroupName
   location: location
   tags: tags
 }

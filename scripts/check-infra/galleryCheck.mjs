@@ -5,7 +5,9 @@
 // assign it there to the app's identity and to no one else; every event subscription lets gallery image
 // version writes through to imageWritten. (The two settings reaching the app with their DESIGN §3
 // defaults is settingsCheck.mjs's, Reader on the galleries the Reader of roleAssignmentsCheck.mjs.)
+// docs/deployment.md says how to turn it on, Windows 365's Reader on the staging subscription included.
 import { literal, propertyValue, typeOf, where } from './bicep.mjs';
+import { readRepoFile } from './findings.mjs';
 import { CUSTOM_ROLE_PREFIX, STAGING_ROLE_ACTIONS, roleAssignments } from './roles.mjs';
 import { callersOf, mainSources } from './trace.mjs';
 
@@ -48,6 +50,9 @@ export function checkGallerySources({ root, parsed, main, problem }) {
     }
   }
   checkEventFilters(root, parsed, problem);
+  const docs = readRepoFile(root, 'docs/deployment.md') ?? '';
+  for (const needle of ['IMAGE_SYNC_GALLERY_SOURCES copy', 'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP', '--apply-windows365-reader'])
+    if (!docs.includes(needle)) problem(`docs/deployment.md: does not explain turning gallery sources on (${needle})`);
 }
 
 function checkSourcesParam(main, problem) {

@@ -76,6 +76,9 @@ const edits = {
     [MAIN, (text) => text.replace("param imageSyncGallerySources string = 'off'", "param imageSyncGallerySources string = 'copy'")],
     ['infra/main.parameters.json', (text) => text.replace('${IMAGE_SYNC_GALLERY_SOURCES=off}', '${IMAGE_SYNC_GALLERY_SOURCES=copy}')],
   ],
+  gallerySourcesUndocumented: [
+    ['docs/deployment.md', (text) => text.replaceAll('IMAGE_SYNC_GALLERY_SOURCES copy', 'IMAGE_SYNC_GALLERY_SOURCES=copy')],
+  ],
   sourcesAnyString: [[MAIN, (text) => text.replace("@allowed([\n  'off'\n  'copy'\n  'direct'\n])\n", '')]],
 } satisfies Record<string, Edit[]>;
 type Case = keyof typeof edits | 'committed';
@@ -166,6 +169,12 @@ describe('scripts/check-infra.mjs: gallery sources (issue 22)', () => {
       expect.stringMatching(
         /^infra\/modules\/image-written-subscription\.bicep:\d+: event subscription imageWritten: its filter \(data\.operationName StringIn\) does not include Microsoft\.Compute\/galleries\/images\/versions\/write/,
       ),
+    );
+  });
+
+  it('reports documentation that does not say how to turn gallery sources on', () => {
+    expect(found.gallerySourcesUndocumented).toContainEqual(
+      'docs/deployment.md: does not explain turning gallery sources on (IMAGE_SYNC_GALLERY_SOURCES copy)',
     );
   });
 
