@@ -38,16 +38,11 @@ export function checkGallerySources({ root, parsed, main, problem }) {
     const assigned = assignments.filter((entry) => entry.info === info && entry.roleIds.includes(id));
     if (!assigned.some((entry) => entry.principals.has(APP_PRINCIPAL)))
       problem(`${at} is not assigned to the app's identity at the staging group: ${SOURCES_PARAM} copy could make no disk or image there`);
-    for (const entry of assignments.filter((candidate) => candidate.roleIds.includes(id))) {
-      if (entry.info !== info)
-        problem(
-          `${where(entry.info.file, entry.resource.node, root)}: role assignment ${entry.resource.name} assigns ${resource.name} outside the staging group`,
-        );
-      else if ([...entry.principals].some((principal) => principal !== APP_PRINCIPAL) || entry.principals.size === 0)
-        problem(
-          `${where(entry.info.file, entry.resource.node, root)}: role assignment ${entry.resource.name} gives ${resource.name} to someone other than the app's identity`,
-        );
-    }
+    // roleIdsOf names a role definition only in its own file: every assignment of it is at the staging group.
+    for (const entry of assigned.filter((candidate) => candidate.principals.size !== 1 || !candidate.principals.has(APP_PRINCIPAL)))
+      problem(
+        `${where(entry.info.file, entry.resource.node, root)}: role assignment ${entry.resource.name} gives ${resource.name} to someone other than the app's identity`,
+      );
   }
   checkEventFilters(root, parsed, problem);
   const docs = readRepoFile(root, 'docs/deployment.md') ?? '';
