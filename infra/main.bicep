@@ -1,6 +1,7 @@
 // cloudpc-image-sync: everything `azd up` provisions. One resource group for the app; in each
 // scanned subscription, Reader for the app's identity and (optionally) the Event Grid system topic
-// that announces new managed images, created or attached to. Settings of DESIGN §3 are parameters
+// that announces new managed images, created or attached to; with IMAGE_SYNC_GALLERY_SOURCES=copy, a
+// custom role on the staging resource group (DESIGN §17). Settings of DESIGN §3 are parameters
 // with the same defaults. The event subscriptions to imageWritten are not made here: the function
 // exists only once the code is deployed, so the azd postdeploy hook creates them
 // (scripts/azd-postdeploy.mjs deploys infra/subscribe-image-events.bicep; docs/deployment.md).
@@ -191,6 +192,17 @@ param imageSyncRingMinProvisioned int = 0
 @description('IMAGE_SYNC_DISCOVERY: arm lists images per subscription; resource-graph finds tagged images with one Azure Resource Graph query across subscriptions (Reader is still what it needs).')
 param imageSyncDiscovery string = 'arm'
 
+@allowed([
+  'off'
+  'copy'
+  'direct'
+])
+@description('IMAGE_SYNC_GALLERY_SOURCES: Azure Compute Gallery image versions as sources (DESIGN §17). off; copy: each version is copied to a managed image in imageSyncGalleryStagingResourceGroup (documented APIs only; the app\'s identity gets a custom role there, limited to disks and images); direct: the version\'s id is posted to Windows 365 (preview). Reader on the galleries is the Reader of the scanned subscriptions or groups (docs/permissions.md).')
+param imageSyncGallerySources string = 'off'
+
+@description('IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: /subscriptions/{id}/resourceGroups/{name}, an existing resource group where copy makes its disks and managed images; required with imageSyncGallerySources copy. Windows 365\'s service principal needs Reader on its subscription (docs/permissions.md). Empty: none.')
+param imageSyncGalleryStagingResourceGroup string = ''
+
 @description('IMAGE_SYNC_MAX_PATCH_LAG: image currency, warn when a ready image is more than this many Patch Tuesdays behind its Windows release\'s latest quality update (0-12); off: never read the Windows release catalogue.')
 param imageSyncMaxPatchLag string = '1'
 
@@ -203,6 +215,7 @@ param imageSyncRebuildWebhookUrl string = ''
 param imageSyncAlertWebhookUrl string = ''
 
 // ---------------------------------------------------------------------------------------------
+var appResourceGroupName = !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName, application: 'cloudpc-image-sync' }
 // The register and status queues and the -poison queues the Functions host moves failed messages to.
@@ -244,6 +257,16 @@ var statusReaderPrincipals = union(operatorPrincipals, map(filter(split(statusRe
   principalType: statusReaderPrincipalType
 }))
 
+// copy (DESIGN §17): the staging group, /subscriptions/{id}/resourceGroups/{name}, gets the custom role
+// that lets the app make and delete its disks and managed images there. Without it, or malformed, the
+// deployment stops here with the fix (the app would refuse to start without it anyway).
+var galleryCopy = imageSyncGallerySources == 'copy'
+var stagingGroupSegments = split(trim(imageSyncGalleryStagingResourceGroup), '/')
+// A ternary, not &&: ARM evaluates only the branch it takes, so no index is read past the end.
+var stagingGroupWellFormed = length(stagingGroupSegments) == 5 ? (empty(stagingGroupSegments[0]) && toLower(stagingGroupSegments[1]) == 'subscriptions' && toLower(stagingGroupSegments[3]) == 'resourcegroups' && !empty(stagingGroupSegments[4])) : false
+// Without copy the module is not deployed; its scope is still a valid group (the app's own).
+var stagingGroup = !galleryCopy ? { subscriptionId: subscription().subscriptionId, name: appResourceGroupName } : (stagingGroupWellFormed ? { subscriptionId: stagingGroupSegments[2], name: stagingGroupSegments[4] } : fail('imageSyncGalleryStagingResourceGroup (IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP) must be /subscriptions/{id}/resourceGroups/{name} with imageSyncGallerySources copy. Fix: azd env set IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP /subscriptions/<id>/resourceGroups/<existing group>'))
+
 var imageSyncSettings = union(
   {
     IMAGE_SYNC_SUBSCRIPTION_IDS: scanEverySubscription ? '*' : join(subscriptionIds, ',')
@@ -270,14 +293,16 @@ var imageSyncSettings = union(
     IMAGE_SYNC_RING_MIN_PROVISIONED: string(imageSyncRingMinProvisioned)
     IMAGE_SYNC_DISCOVERY: imageSyncDiscovery
     IMAGE_SYNC_MAX_PATCH_LAG: imageSyncMaxPatchLag
+    IMAGE_SYNC_GALLERY_SOURCES: imageSyncGallerySources
   },
   empty(imageSyncResourceGroups) ? {} : { IMAGE_SYNC_RESOURCE_GROUPS: imageSyncResourceGroups },
   empty(imageSyncAlertWebhookUrl) ? {} : { IMAGE_SYNC_ALERT_WEBHOOK_URL: imageSyncAlertWebhookUrl },
-  empty(imageSyncRebuildWebhookUrl) ? {} : { IMAGE_SYNC_REBUILD_WEBHOOK_URL: imageSyncRebuildWebhookUrl }
+  empty(imageSyncRebuildWebhookUrl) ? {} : { IMAGE_SYNC_REBUILD_WEBHOOK_URL: imageSyncRebuildWebhookUrl },
+  empty(imageSyncGalleryStagingResourceGroup) ? {} : { IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: imageSyncGalleryStagingResourceGroup }
 )
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  name: appResourceGroupName
   location: location
   tags: tags
 }
@@ -386,6 +411,15 @@ module scannedSubscriptions 'modules/scanned-subscription.bicep' = [
     }
   }
 ]
+
+module galleryStaging 'modules/gallery-staging-access.bicep' = if (galleryCopy) {
+  name: 'imagesync-gallery-staging-${uniqueString(imageSyncGalleryStagingResourceGroup, environmentName)}'
+  scope: resourceGroup(stagingGroup.subscriptionId, stagingGroup.name)
+  params: {
+    environmentName: environmentName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
 
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId

@@ -1,5 +1,6 @@
-// The event subscriptions that send successful Microsoft.Compute/images writes to the imageWritten
-// function, one on the system topic of each scanned subscription. This is not part of main.bicep:
+// The event subscriptions that send successful Microsoft.Compute/images writes (and gallery image
+// version writes, DESIGN §17) to the imageWritten function, one on the system topic of each scanned
+// subscription. This is not part of main.bicep:
 // Event Grid refuses an AzureFunction destination that does not exist, and imageWritten exists only
 // once the code is deployed. The azd postdeploy hook (scripts/azd-postdeploy.mjs) waits until the
 // function is listed, then deploys this file (az deployment sub create); run it by hand the same

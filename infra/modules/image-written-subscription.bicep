@@ -1,7 +1,9 @@
 // One event subscription on a scanned subscription's system topic: successful
-// Microsoft.Compute/images writes go to the imageWritten function. An event Event Grid cannot deliver
-// is retried, then dead-lettered to a blob container in the app's storage account, written with the
-// topic's own identity (granted by image-events.bicep when the topic was created or attached to).
+// Microsoft.Compute/images writes, and Azure Compute Gallery image version writes (DESIGN §17; the
+// function ignores them while IMAGE_SYNC_GALLERY_SOURCES is off), go to the imageWritten function.
+// An event Event Grid cannot deliver is retried, then dead-lettered to a blob container in the app's
+// storage account, written with the topic's own identity (granted by image-events.bicep when the
+// topic was created or attached to).
 // Deployed by infra/subscribe-image-events.bicep, from the azd postdeploy hook.
 @description('The system topic (in this resource group) to subscribe to.')
 param topicName string
@@ -50,6 +52,7 @@ resource imageWritten 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
           key: 'data.operationName'
           values: [
             'Microsoft.Compute/images/write'
+            'Microsoft.Compute/galleries/images/versions/write'
           ]
         }
       ]

@@ -1,5 +1,6 @@
 // Reader for the app's identity on one scanned resource group (IMAGE_SYNC_RESOURCE_GROUPS): it lists
-// the managed images there and can read nothing else of the subscription.
+// the managed images there, and the Azure Compute Gallery galleries, image definitions and versions
+// (DESIGN §17), and can read nothing else of the subscription.
 @description('azd environment name, for the role assignment\'s description.')
 param environmentName string
 

@@ -1,5 +1,5 @@
 // What the app needs in each scanned subscription: Reader for its identity (to list managed
-// images), on the subscription or, when IMAGE_SYNC_RESOURCE_GROUPS narrows the scan, on those groups
+// images, and gallery image versions with IMAGE_SYNC_GALLERY_SOURCES), on the subscription or, when IMAGE_SYNC_RESOURCE_GROUPS narrows the scan, on those groups
 // only; and the Event Grid system topic that announces image writes within seconds, created in
 // an events resource group or, where the subscription already has its one
 // Microsoft.Resources.Subscriptions system topic, that existing topic (with its right to dead-letter
