@@ -3,6 +3,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { createResourceGraphSourceImageReader } from '../arm/resourceGraphSourceImageReader';
 import { createSourceImageReader } from '../arm/sourceImageReader';
+import { createGalleryCopies } from '../arm/galleryCopies';
 import { createAlerter } from '../alerts/alerter';
 import { createCredential } from '../auth/createCredential';
 import type { Config } from '../config';
@@ -103,8 +104,10 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
     windowsReleases: createWindowsReleaseCatalogue({ client: graph }),
     slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
-    // Built by issue 22's adapter (src/arm/galleryCopies.ts); null until then and whenever mode is not copy.
-    galleryCopies: null,
+    galleryCopies:
+      config.gallery.mode === 'copy'
+        ? createGalleryCopies({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }) })
+        : null,
   };
 }
 
