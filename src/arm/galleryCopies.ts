@@ -89,15 +89,21 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
       throw new ForbiddenError(`reading resource group ${staging!.id}: ${response.status}`, response.status);
     if (response.status >= 400) {
       const what = `reading resource group ${staging!.id}: ${response.status}`;
-      throw response.status >= 500 || response.status === 429 ? new TransientError(what, response.status) : new PermanentError(what, response.status);
+      throw response.status >= 500 || response.status === 429
+        ? new TransientError(what, response.status)
+        : new PermanentError(what, response.status);
     }
     const body = JSON.parse(response.bodyAsText ?? '{}') as { location?: unknown };
-    if (typeof body.location !== 'string') throw new PermanentError(`resource group ${staging!.id} came back without a location`, response.status);
+    if (typeof body.location !== 'string')
+      throw new PermanentError(`resource group ${staging!.id} came back without a location`, response.status);
     return regionKey(body.location);
   }
 
   async function removeImage(ids: GalleryCopyIds): Promise<void> {
-    await orNull(() => act(() => client.images.delete(group, ids.name, poll), `deleting image ${ids.imageId}`), `deleting image ${ids.imageId}`);
+    await orNull(
+      () => act(() => client.images.delete(group, ids.name, poll), `deleting image ${ids.imageId}`),
+      `deleting image ${ids.imageId}`,
+    );
   }
 
   async function removeDisk(ids: GalleryCopyIds): Promise<void> {
@@ -182,8 +188,7 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
       if (image !== null && !copies(image, version.id)) throw notOurs('image', ids.imageId, version.id);
       if (image?.provisioningState === 'Succeeded') return ids.imageId;
       const location = await stagingRegion();
-      if (location === null)
-        throw new PermanentError(`resource group ${staging.id} does not exist`, 404, 'ResourceGroupNotFound');
+      if (location === null) throw new PermanentError(`resource group ${staging.id} does not exist`, 404, 'ResourceGroupNotFound');
       if (image !== null) await removeImage(ids);
       await ensureDisk(version, ids, location);
       await makeImage(version, ids, location);
