@@ -1,5 +1,6 @@
 // The fast path: an image written seconds ago is re-read and planned alone, exactly as the timer
 // would plan it. A missed or duplicated event changes nothing: the next reconcile finds the image.
+import { parseGalleryVersionId } from '../arm/galleryVersionId';
 import { parseManagedImageId } from '../arm/managedImageId';
 import { parseImageEvent } from '../events/parseImageEvent';
 import type { AppliedPlan } from '../steps/applyPlan';
@@ -8,7 +9,7 @@ import { planOneSource } from '../steps/planOneSource';
 import type { SyncDeps } from '../ports';
 
 function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boolean {
-  const id = parseManagedImageId(sourceImageResourceId);
+  const id = parseManagedImageId(sourceImageResourceId) ?? parseGalleryVersionId(sourceImageResourceId);
   if (id === null) return false;
   const subscriptions = deps.config.subscriptionIds.map((subscriptionId) => subscriptionId.toLowerCase());
   const groups = deps.config.resourceGroups?.map((group) => group.toLowerCase()) ?? null;
@@ -18,7 +19,7 @@ function isConfiguredScope(deps: SyncDeps, sourceImageResourceId: string): boole
 }
 
 export async function handleImageEvent(deps: SyncDeps, event: unknown): Promise<AppliedPlan | null> {
-  const parsed = parseImageEvent(event);
+  const parsed = parseImageEvent(event, { galleryVersions: deps.config.gallery.mode !== 'off' });
   if (parsed.kind === 'ignored') {
     deps.log.debug('ImageEventIgnored', { eventId: parsed.eventId, why: parsed.why });
     return null;

@@ -9,7 +9,7 @@
 // hyperVGeneration is gen1, a null osType not-windows), not `malformed`, so the fix is specific.
 // ARM string values compare case-insensitively.
 import { isManagedImageId } from '../arm/managedImageId';
-import type { SkipReason, SourceImage } from '../domain';
+import { type SkipReason, type SourceImage, sourceKindOf } from '../domain';
 import { DISPLAY_NAME_TAG, nameImage, type NamingOverrides, VERSION_TAG } from './naming';
 
 export type Eligibility =
@@ -28,7 +28,7 @@ function is(value: string | null, expected: string): boolean {
 function isMalformed(image: SourceImage): boolean {
   return (
     !image.hasStorageProfile ||
-    !isManagedImageId(image.id) ||
+    !(image.gallery === undefined ? isManagedImageId(image.id) : sourceKindOf(image.id) === 'galleryImageVersion') ||
     image.name.trim() === '' ||
     !Number.isInteger(image.dataDiskCount) ||
     image.dataDiskCount < 0
@@ -85,8 +85,50 @@ function shown(value: string | null): string {
   return value === null || value.trim() === '' ? 'missing' : `"${value}"`;
 }
 
+/**
+ * The fixes of a gallery image version (DESIGN §17): the definition holds the OS facts (they cannot
+ * change, a new definition is needed), the version the disks and encryption (publish a new version).
+ */
+function galleryFix(reason: SkipReason, image: SourceImage, context: SkipFixContext): string | null {
+  switch (reason) {
+    case 'malformed':
+      return image.hasStorageProfile
+        ? `ARM returned data the app cannot use for this gallery image version (id ${image.id}); check it in the Azure portal`
+        : 'the gallery image version has no OS disk image (storageProfile.osDiskImage); publish a version from a generalized Windows image';
+    case 'not-succeeded':
+      return `the gallery version's provisioningState is ${shown(image.provisioningState)}; wait for the version to finish publishing and replicating, or publish it again if it failed`;
+    case 'not-windows':
+      return `the image definition's osType is ${shown(image.osType)}; Windows 365 takes only Windows 10/11 Enterprise images: publish to a Windows definition`;
+    case 'not-generalized':
+      return `the image definition's osState is ${shown(image.osState)}; Windows 365 needs a generalized image: create a Generalized definition and publish a version from a VM generalized with sysprep /generalize /oobe`;
+    case 'gen1':
+      return `the image definition is Gen1 (hyperVGeneration ${image.hyperVGeneration ?? 'missing'}); create a V2 definition (hyperVGeneration V2) and publish the version to it`;
+    case 'has-data-disks':
+      return `the gallery version has ${image.dataDiskCount} data disk image(s); publish a version without data disks`;
+    case 'disk-encryption-set':
+      return 'the gallery version is encrypted with a customer-managed key (a disk encryption set in its target regions); publish a version with platform-managed keys';
+    case 'invalid-version': {
+      const naming = nameImage(image, context.overrides);
+      const given = naming.ok ? '' : ` ${shown(naming.rejectedVersion)}`;
+      return naming.versionSource === 'override'
+        ? `the version given${given} is not MAJOR.MINOR.PATCH in whole numbers; give one like 1.2.0`
+        : `the gallery version's name${given} is not MAJOR.MINOR.PATCH in whole numbers (each at most 2147483647); publish the image as a version named like 1.2.0`;
+    }
+    case 'name-version-taken': {
+      const naming = nameImage(image, context.overrides);
+      const pair = naming.ok ? `displayName "${naming.displayName}" version ${naming.version}` : 'its displayName and version';
+      const holders = context.takenBy !== undefined && context.takenBy.length > 0 ? context.takenBy.join(', ') : 'another source image';
+      return `${pair} is also claimed by ${holders}; give this gallery image another display name (tag ${DISPLAY_NAME_TAG} on the definition or the version), or change the other source`;
+    }
+    default:
+      return null;
+  }
+}
+
 /** What an administrator should do about a skipped image, in plain words. */
 export function skipFix(reason: SkipReason, image: SourceImage, context: SkipFixContext = {}): string {
+  const forGallery = image.gallery === undefined ? null : galleryFix(reason, image, context);
+  if (forGallery !== null) return forGallery;
   switch (reason) {
     case 'malformed':
       return image.hasStorageProfile

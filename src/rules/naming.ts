@@ -77,8 +77,25 @@ function present(text: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
+/**
+ * A gallery image version (DESIGN §17): its name is its version (Azure requires MAJOR.MINOR.PATCH),
+ * its displayName the tag or the image definition's name. A cloudpc-version tag does not apply: the
+ * version's name already says which version it is, and one registration is made per version.
+ */
+function nameGalleryVersion(image: SourceImage, definitionName: string, overrides: NamingOverrides): ImageNaming {
+  const displayName = present(overrides.displayName) ?? present(tagValue(image.tags, DISPLAY_NAME_TAG)) ?? definitionName;
+  const overrideVersion = present(overrides.version);
+  const given =
+    overrideVersion !== undefined ? { text: overrideVersion, source: 'override' as const } : { text: image.name, source: 'name' as const };
+  const version = parseVersion(given.text);
+  if (version === null)
+    return { ok: false, reason: 'invalid-version', displayName, rejectedVersion: given.text, versionSource: given.source };
+  return { ok: true, displayName, version, versionSource: given.source };
+}
+
 /** displayName and version of a source image, or why it has no usable version. */
 export function nameImage(image: SourceImage, overrides: NamingOverrides = {}): ImageNaming {
+  if (image.gallery !== undefined) return nameGalleryVersion(image, image.gallery.definitionName, overrides);
   const suffix = splitVersionSuffix(image.name);
   const displayName = present(overrides.displayName) ?? present(tagValue(image.tags, DISPLAY_NAME_TAG)) ?? suffix?.base ?? image.name;
 

@@ -1,6 +1,9 @@
 // Config → the real implementations of every port. Clients are made once per process and shared;
 // the logger belongs to the caller (one per invocation under the host, one per command in the CLI).
 import type { TokenCredential } from '@azure/core-auth';
+import { combineSourceImageReaders } from '../arm/combinedSourceImageReader';
+import { createGalleryVersionReader } from '../arm/galleryVersionReader';
+import { createResourceGraphGalleryReader } from '../arm/resourceGraphGalleryReader';
 import { createResourceGraphSourceImageReader } from '../arm/resourceGraphSourceImageReader';
 import { createSourceImageReader } from '../arm/sourceImageReader';
 import { createGalleryCopies } from '../arm/galleryCopies';
@@ -66,6 +69,7 @@ export interface SharedClientOptions {
 /**
  * IMAGE_SYNC_DISCOVERY: ARM lists each subscription's images (the default); Resource Graph finds the
  * tagged ones in one paged query. Reads of one image go to ARM either way (Resource Graph lags writes).
+ * With IMAGE_SYNC_GALLERY_SOURCES on, gallery image versions are listed beside them, the same way.
  */
 function createSourceImages(config: Config, credential: TokenCredential, log: Logger, options: SharedClientOptions): SourceImageReader {
   const shared = {
@@ -75,7 +79,13 @@ function createSourceImages(config: Config, credential: TokenCredential, log: Lo
     ...(options.secondPassDelayMs === undefined ? {} : { secondPassDelayMs: options.secondPassDelayMs }),
   };
   const arm = createSourceImageReader({ config, ...shared });
-  return config.discovery === 'resource-graph' ? createResourceGraphSourceImageReader({ config, ...shared, perImage: arm }) : arm;
+  // IMAGE_SYNC_GALLERY_SOURCES=off: no gallery reader at all, so not one gallery request (DESIGN §17).
+  const armGallery = config.gallery.mode === 'off' ? null : createGalleryVersionReader({ config, ...shared });
+  if (config.discovery !== 'resource-graph') return combineSourceImageReaders(arm, armGallery);
+  return combineSourceImageReaders(
+    createResourceGraphSourceImageReader({ config, ...shared, perImage: arm }),
+    armGallery === null ? null : createResourceGraphGalleryReader({ config, ...shared, perImage: armGallery }),
+  );
 }
 
 export function createSharedClients(config: Config, log: Logger, options: SharedClientOptions = {}): SharedClients {

@@ -102,3 +102,79 @@ describe('parseImageEvent', () => {
     expect(parsed.kind === 'ignored' ? parsed.why : '').toMatch(why);
   });
 });
+
+describe('parseImageEvent of a gallery image version (DESIGN §17)', () => {
+  const VERSION = `/subscriptions/${SUB}/resourceGroups/rg-gallery/providers/Microsoft.Compute/galleries/galImages/images/win11-gold/versions/1.4.0`;
+  const versionWritten = firstEvent('events/eventgrid-gallery-version-written.json');
+  const on = { galleryVersions: true };
+
+  it('reads a versions/write event as a written source when gallery sources are on', () => {
+    expect(parseImageEvent(versionWritten, on)).toEqual({
+      kind: 'imageWritten',
+      sourceImageResourceId: VERSION,
+      eventId: versionWritten['id'],
+    });
+  });
+
+  it('reads the subject when the data names no resourceUri, ids in any casing', () => {
+    const lower = VERSION.replace('resourceGroups', 'resourcegroups');
+    const { resourceUri: _resourceUri, ...data } = versionWritten['data'] as Record<string, unknown>;
+    expect(parseImageEvent({ ...versionWritten, subject: lower, data }, on)).toMatchObject({
+      kind: 'imageWritten',
+      sourceImageResourceId: lower,
+    });
+  });
+
+  it('ignores it, saying why, when gallery sources are off (the default)', () => {
+    for (const parsed of [parseImageEvent(versionWritten), parseImageEvent(versionWritten, { galleryVersions: false })]) {
+      expect(parsed).toEqual({
+        kind: 'ignored',
+        why: `a gallery image version was written and IMAGE_SYNC_GALLERY_SOURCES is off: ${VERSION}`,
+        eventId: versionWritten['id'],
+      });
+    }
+  });
+
+  it('ignores the writes of a gallery or an image definition', () => {
+    const definition = VERSION.replace(/\/versions\/.*$/, '');
+    const data = versionWritten['data'] as Record<string, unknown>;
+    expect(
+      parseImageEvent(
+        {
+          ...versionWritten,
+          subject: definition,
+          data: { ...data, operationName: 'Microsoft.Compute/galleries/images/write', resourceUri: definition },
+        },
+        on,
+      ),
+    ).toMatchObject({ kind: 'ignored', why: 'operation Microsoft.Compute/galleries/images/write' });
+    expect(parseImageEvent({ ...versionWritten, data: { ...data, resourceUri: definition } }, on)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('ignores an operation that does not match the resource (an image write naming a version, a version write naming an image)', () => {
+    const data = versionWritten['data'] as Record<string, unknown>;
+    expect(parseImageEvent({ ...versionWritten, data: { ...data, operationName: 'Microsoft.Compute/images/write' } }, on)).toMatchObject({
+      kind: 'ignored',
+    });
+    expect(
+      parseImageEvent(
+        { ...eventGrid, data: { ...(eventGrid['data'] as object), operationName: 'Microsoft.Compute/galleries/images/versions/write' } },
+        on,
+      ),
+    ).toMatchObject({
+      kind: 'ignored',
+    });
+  });
+
+  it('ignores a failed version write', () => {
+    const data = versionWritten['data'] as Record<string, unknown>;
+    expect(parseImageEvent({ ...versionWritten, data: { ...data, status: 'Failed' } }, on)).toMatchObject({
+      kind: 'ignored',
+      why: 'status Failed',
+    });
+  });
+
+  it('still reads managed-image writes with gallery sources on', () => {
+    expect(parseImageEvent(eventGrid, on)).toMatchObject({ kind: 'imageWritten', sourceImageResourceId: IMAGE });
+  });
+});
