@@ -436,6 +436,8 @@ export interface RegisterJob {
    * supersedes it. Absent on requests of earlier releases, which are taken as the caller's.
    */
   readonly versionFromCaller?: boolean;
+  /** The contract's sourceKind: set for a gallery image version's job (DESIGN §17). */
+  readonly sourceKind?: SourceKind;
 }
 
 /** The `image-status` queue message. */

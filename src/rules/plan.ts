@@ -76,6 +76,12 @@ export interface PlanInput {
   /** The tenant's provisioning policies; null when they were not (or could not be) read. */
   readonly policies: readonly ProvisioningPolicy[] | null;
   readonly expiryWarningDays: number;
+  /**
+   * IMAGE_SYNC_GALLERY_SOURCES=copy (DESIGN §17): the staging group and its region (null when it was
+   * not read). A gallery version not replicated there is skipped `gallery-region`, and getSourceImages
+   * is not asked about gallery versions (their copy does not exist before the job). Absent otherwise.
+   */
+  readonly galleryCopy?: { readonly stagingResourceGroup: string; readonly stagingRegion: string | null };
 }
 
 export interface SkipAction {
@@ -420,8 +426,15 @@ export function plan(input: PlanInput): Plan {
       images.push({ ...base, ...named, deviceImageId: row?.deviceImageId ?? null, outcome: 'unchanged' });
       continue;
     }
+    const { galleryCopy } = input;
+    const copied = galleryCopy !== undefined && image.gallery !== undefined;
+    const stagingRegion = galleryCopy?.stagingRegion ?? null;
+    if (copied && stagingRegion !== null && !image.gallery.targetRegions.includes(stagingRegion)) {
+      skip('gallery-region', skipFix('gallery-region', image, { stagingRegion, stagingResourceGroup: galleryCopy.stagingResourceGroup }));
+      continue;
+    }
     const neverPosted = row === undefined || row.attempts === 0;
-    if (neverPosted && input.visibleToWindows365 !== null && !input.visibleToWindows365.has(sourceImageKey(image.id))) {
+    if (!copied && neverPosted && input.visibleToWindows365 !== null && !input.visibleToWindows365.has(sourceImageKey(image.id))) {
       skip('not-visible-to-windows365', skipFix('not-visible-to-windows365', image));
       continue;
     }
@@ -445,6 +458,7 @@ export function plan(input: PlanInput): Plan {
       trigger,
       enqueuedAt: now.toISOString(),
       ...fingerprintOf(image.contentFingerprint),
+      ...(image.gallery === undefined ? {} : { sourceKind: 'galleryImageVersion' as const }),
     };
     act(
       {

@@ -30,3 +30,35 @@ export function isDirectShapeRefusal(
     SHAPE_REFUSAL.test(message)
   );
 }
+
+/**
+ * Device images are listed by Graph with the id that was posted; the planner matches them to
+ * registrations by their source. In `copy` mode a copy's id becomes its gallery version's id: the
+ * copies of the gallery versions in view, and those the ledger's rows record (copyId).
+ */
+export function postedToSource(
+  sources: readonly { readonly id: string; readonly gallery?: unknown }[],
+  ledger: readonly { readonly sourceImageResourceId: string; readonly copyId?: string | null }[],
+  gallery: GallerySettings,
+): Map<string, string> {
+  const map = new Map<string, string>();
+  if (gallery.mode !== 'copy') return map;
+  for (const row of ledger) if (row.copyId) map.set(row.copyId.toLowerCase(), row.sourceImageResourceId);
+  for (const source of sources) {
+    const posted = postedSourceId(source.id, gallery);
+    if (posted !== source.id) map.set(posted.toLowerCase(), source.id);
+  }
+  return map;
+}
+
+/** The device images with a copy's id read as their gallery version's (the rest as they are). */
+export function asRegistrations<T extends { readonly sourceImageResourceId: string }>(
+  deviceImages: readonly T[],
+  map: ReadonlyMap<string, string>,
+): T[] {
+  if (map.size === 0) return [...deviceImages];
+  return deviceImages.map((image) => {
+    const source = map.get(image.sourceImageResourceId.toLowerCase());
+    return source === undefined ? image : { ...image, sourceImageResourceId: source };
+  });
+}

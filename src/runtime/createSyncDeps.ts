@@ -104,6 +104,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     deviceImages: createDeviceImageApi({
       client: graph,
       gate,
+      betaSourceImages: config.gallery.mode !== 'off',
       ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }),
     }),
     // Every state a handler writes is checked against the lifecycle first (src/rules/lifecycle.ts).
