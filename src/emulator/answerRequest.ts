@@ -1,6 +1,7 @@
 // Serves one request that got past the fault knobs: checks the bearer token, then answers it
 // from the tenant as ARM or Graph would.
 import { answerArm } from './armRoutes';
+import { isArmRoute } from './armRouting';
 import { answerCloudPcs } from './cloudPcRoutes';
 import { answerDeviceImages } from './deviceImageRoutes';
 import { answerOsImages } from './osImageRoutes';
@@ -66,13 +67,10 @@ function requireToken(service: 'arm' | 'graph', token: string | null, expected: 
 
 function dispatch(route: Route, request: IncomingRequest, context: AnswerContext): Reply {
   const { tenant, origin } = context;
+  if (isArmRoute(route)) return answerArm(route, request, { tenant, origin });
   switch (route.kind) {
-    case 'arm.images.list':
-    case 'arm.images.listByResourceGroup':
-    case 'arm.images.get':
-      return answerArm(route, request.url, { catalogue: tenant.catalogue, pageSize: tenant.estate.arm.pageSize, origin });
     case 'resourceGraph.resources':
-      return answerResourceGraph(request, { catalogue: tenant.catalogue });
+      return answerResourceGraph(request, { catalogue: tenant.catalogue, galleries: tenant.galleries });
     case 'graph.osImages.list':
     case 'graph.osImages.get':
     case 'graph.osImages.create':
@@ -96,6 +94,9 @@ function dispatch(route: Route, request: IncomingRequest, context: AnswerContext
       return answerDeviceImages(route, request, {
         deviceImages: tenant.deviceImages,
         catalogue: tenant.catalogue,
+        galleries: tenant.galleries,
+        hiddenSourceImages: tenant.hiddenSourceImages,
+        galleryDirect: tenant.estate.graph.galleryDirect,
         clock: tenant.clock,
         origin,
         pageSize: tenant.estate.graph.pageSize,

@@ -1,48 +1,76 @@
-// ARM answers for managed images: list per subscription, list per resource group, get.
+// ARM answers: the checks every ARM request passes (api-version, a readable subscription), then the
+// route's module: managed images (read here), galleries, disks and image writes, operations.
+import type { IncomingRequest } from './answerRequest';
+import type { ArmRoute } from './armRouting';
+import { answerCopyRoute } from './copyRoutes';
+import { answerGalleryRoute } from './galleryRoutes';
 import type { ManagedImageCatalogue } from './managedImageCatalogue';
 import { pageOf, queryParameter } from './paging';
 import { jsonReply, Refusal, type Reply } from './replies';
-import type { Route } from './routes';
+import type { EmulatedTenant } from './tenant';
 
 export interface ArmContext {
-  readonly catalogue: ManagedImageCatalogue;
-  readonly pageSize: number;
-  /** `https://127.0.0.1:port`, for absolute nextLinks. */
+  readonly tenant: EmulatedTenant;
+  /** `https://127.0.0.1:port`, for absolute nextLinks and operation URLs. */
   readonly origin: string;
 }
 
-type ArmRoute = Extract<Route, { kind: `arm.${string}` }>;
+export const ARM_HEADERS = { 'x-ms-ratelimit-remaining-subscription-reads': '249' };
 
-const ARM_HEADERS = { 'x-ms-ratelimit-remaining-subscription-reads': '249' };
-
-export function answerArm(route: ArmRoute, url: URL, context: ArmContext): Reply {
-  const apiVersion = queryParameter(url, 'api-version');
+export function answerArm(route: ArmRoute, request: IncomingRequest, context: ArmContext): Reply {
+  const apiVersion = queryParameter(request.url, 'api-version');
   if (apiVersion === null || apiVersion === '') {
     throw new Refusal(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   }
-  requireReadable(context.catalogue, route.subscriptionId);
-  if (route.kind === 'arm.images.get') {
-    const image = context.catalogue.image(route.subscriptionId, route.resourceGroup, route.name);
-    if (image === undefined) {
-      requireResourceGroup(context.catalogue, route.subscriptionId, route.resourceGroup);
-      throw new Refusal(
-        404,
-        'ResourceNotFound',
-        `The Resource 'Microsoft.Compute/images/${route.name}' under resource group '${route.resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
-      );
+  const { catalogue } = context.tenant;
+  requireReadable(catalogue, route.subscriptionId);
+  context.tenant.operations.catchUp();
+  switch (route.kind) {
+    case 'arm.images.get': {
+      const image = catalogue.image(route.subscriptionId, route.resourceGroup, route.name);
+      if (image === undefined) {
+        requireResourceGroup(catalogue, route.subscriptionId, route.resourceGroup);
+        throw resourceNotFound('Microsoft.Compute/images', route.name, route.resourceGroup);
+      }
+      return jsonReply(200, image.json, ARM_HEADERS);
     }
-    return jsonReply(200, image.json, ARM_HEADERS);
+    case 'arm.images.list':
+    case 'arm.images.listByResourceGroup': {
+      const resourceGroup = route.kind === 'arm.images.listByResourceGroup' ? route.resourceGroup : undefined;
+      if (resourceGroup !== undefined) requireResourceGroup(catalogue, route.subscriptionId, resourceGroup);
+      const images = catalogue.images(route.subscriptionId, resourceGroup).map((image) => image.json);
+      return listReply(images, request.url, apiVersion, context);
+    }
+    case 'arm.galleries.list':
+    case 'arm.galleries.get':
+    case 'arm.galleryImages.list':
+    case 'arm.galleryImages.get':
+    case 'arm.galleryImageVersions.list':
+    case 'arm.galleryImageVersions.get':
+    case 'arm.resourceGroups.get':
+      return answerGalleryRoute(route, request.url, apiVersion, context);
+    default:
+      return answerCopyRoute(route, request, apiVersion, context);
   }
-  const resourceGroup = route.kind === 'arm.images.listByResourceGroup' ? route.resourceGroup : undefined;
-  if (resourceGroup !== undefined) requireResourceGroup(context.catalogue, route.subscriptionId, resourceGroup);
-  const images = context.catalogue.images(route.subscriptionId, resourceGroup).map((image) => image.json);
-  const page = pageOf(images, queryParameter(url, '$skiptoken'), context.pageSize);
+}
+
+/** A page of an ARM list: `{ value, nextLink? }`, the nextLink absolute with api-version and `$skiptoken`. */
+export function listReply(items: readonly unknown[], url: URL, apiVersion: string, context: Pick<ArmContext, 'tenant' | 'origin'>): Reply {
+  const page = pageOf(items, queryParameter(url, '$skiptoken'), context.tenant.estate.arm.pageSize);
   const body: Record<string, unknown> = { value: page.items };
   if (page.nextSkipToken !== null) {
     const next = new URLSearchParams({ 'api-version': apiVersion, $skiptoken: page.nextSkipToken });
     body['nextLink'] = `${context.origin}${url.pathname}?${next.toString()}`;
   }
   return jsonReply(200, body, ARM_HEADERS);
+}
+
+export function resourceNotFound(type: string, name: string, resourceGroup: string): Refusal {
+  return new Refusal(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }
 
 function requireReadable(catalogue: ManagedImageCatalogue, subscriptionId: string): void {
@@ -59,7 +87,7 @@ function requireReadable(catalogue: ManagedImageCatalogue, subscriptionId: strin
   }
 }
 
-function requireResourceGroup(catalogue: ManagedImageCatalogue, subscriptionId: string, resourceGroup: string): void {
+export function requireResourceGroup(catalogue: ManagedImageCatalogue, subscriptionId: string, resourceGroup: string): void {
   if (!catalogue.hasResourceGroup(subscriptionId, resourceGroup)) {
     throw new Refusal(404, 'ResourceGroupNotFound', `Resource group '${resourceGroup}' could not be found.`);
   }

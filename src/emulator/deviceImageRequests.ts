@@ -22,14 +22,40 @@ export function jsonBody(text: string): Record<string, unknown> {
   return { ...parsed };
 }
 
-export function parseNewDeviceImage(text: string, graphVersion: GraphVersion): NewDeviceImage {
+const GALLERY_VERSION_ID =
+  /^\/subscriptions\/[0-9a-fA-F-]{36}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Compute\/galleries\/[\w.]{1,80}\/images\/[-\w.]{1,80}\/versions\/\d+\.\d+\.\d+$/i;
+
+/**
+ * Graph's refusal of an Azure Compute Gallery image version as a source, in a tenant that does not
+ * take them (estate `graph.galleryDirect: false`): the create documentation still describes a managed
+ * image id. The one place these words live (docs/emulator.md quotes them).
+ */
+export function gallerySourceRefused(sourceImageResourceId: string): Refusal {
+  return new Refusal(
+    400,
+    'BadRequest',
+    `Invalid value for property 'sourceImageResourceId': '${sourceImageResourceId}' is an Azure Compute Gallery image version, which is not supported as a source image; the source image resource id must be a managed image (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}).`,
+  );
+}
+
+export function isGalleryImageVersionId(resourceId: string): boolean {
+  return GALLERY_VERSION_ID.test(resourceId);
+}
+
+export function parseNewDeviceImage(
+  text: string,
+  graphVersion: GraphVersion,
+  options: { readonly galleryDirect: boolean },
+): NewDeviceImage {
   const body = jsonBody(text);
   rejectUnknownProperties(body, graphVersion);
   const displayName = requiredText(body, 'displayName');
   const version = requiredText(body, 'version');
   const sourceImageResourceId = requiredText(body, 'sourceImageResourceId');
   requireVersion(version);
-  if (!MANAGED_IMAGE_ID.test(sourceImageResourceId)) {
+  if (isGalleryImageVersionId(sourceImageResourceId)) {
+    if (!options.galleryDirect) throw gallerySourceRefused(sourceImageResourceId);
+  } else if (!MANAGED_IMAGE_ID.test(sourceImageResourceId)) {
     throw new Refusal(
       400,
       'BadRequest',

@@ -4,6 +4,7 @@ import { parseDeviceImageChanges, parseNewDeviceImage } from './deviceImageReque
 import { deviceImageProperties, renderDeviceImage, type DeviceImageRecord, type FailureField } from './deviceImageRecord';
 import type { DeviceImageStore } from './deviceImageStore';
 import { graphCollection, requireSelectable, selectProperties } from './graphQuery';
+import type { GalleryCatalogue } from './galleryCatalogue';
 import type { ManagedImageCatalogue } from './managedImageCatalogue';
 import { queryParameter } from './paging';
 import { jsonReply, noContent, Refusal, unknownSegment, type Reply } from './replies';
@@ -12,6 +13,11 @@ import type { GraphVersion, Route } from './routes';
 export interface GraphContext {
   readonly deviceImages: DeviceImageStore;
   readonly catalogue: ManagedImageCatalogue;
+  readonly galleries: GalleryCatalogue;
+  /** Source ids (lower-cased) getSourceImages leaves out. */
+  readonly hiddenSourceImages: ReadonlySet<string>;
+  /** A create may name a gallery image version (Windows 365's preview). */
+  readonly galleryDirect: boolean;
   readonly clock: Clock;
   readonly origin: string;
   readonly pageSize: number;
@@ -62,7 +68,9 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
       return jsonReply(200, selectProperties(render(context.deviceImages.require(route.id)), select));
     }
     case 'graph.deviceImages.create': {
-      const created = context.deviceImages.create(parseNewDeviceImage(request.body, route.version));
+      const created = context.deviceImages.create(
+        parseNewDeviceImage(request.body, route.version, { galleryDirect: context.galleryDirect }),
+      );
       return jsonReply(201, render(created), {
         Location: `${context.origin}/${route.version}/deviceManagement/virtualEndpoint/deviceImages/${created.id}`,
       });
@@ -90,29 +98,40 @@ export function answerDeviceImages(route: DeviceImageRoute, request: GraphReques
     case 'graph.deviceImages.getSourceImages':
       return jsonReply(200, {
         '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`,
-        value: sourceImages(context.catalogue, route.version),
+        value: sourceImages(context, route.version),
       });
   }
 }
 
 /**
- * The managed images Windows 365 itself can see: every image of the subscriptions it can read, as
- * cloudPcSourceDeviceImage (`id` is deprecated for `resourceId`; beta adds `category`).
+ * The source images Windows 365 itself can see: every managed image of the subscriptions it can
+ * read, as cloudPcSourceDeviceImage (`id` is deprecated for `resourceId`); beta adds `category` and
+ * the gallery image versions (`azureComputeGallery`). A hidden source is left out.
  */
-function sourceImages(catalogue: ManagedImageCatalogue, version: GraphVersion): Record<string, unknown>[] {
+function sourceImages(context: GraphContext, version: GraphVersion): Record<string, unknown>[] {
+  const { catalogue, galleries } = context;
   return catalogue
     .allSubscriptions()
     .filter((subscription) => subscription.windows365CanRead && subscription.access !== 'notFound')
-    .flatMap((subscription) =>
-      catalogue.images(subscription.id).map((image) => ({
-        id: image.resourceId,
-        resourceId: image.resourceId,
-        displayName: image.spec.name,
+    .flatMap((subscription) => {
+      const entry = (resourceId: string, displayName: string, category: string) => ({
+        id: resourceId,
+        resourceId,
+        displayName,
         subscriptionId: subscription.id,
         subscriptionDisplayName: subscription.displayName,
-        ...(version === 'beta' ? { category: 'managedImage' } : {}),
-      })),
-    );
+        ...(version === 'beta' ? { category } : {}),
+      });
+      const images = catalogue.images(subscription.id).map((image) => entry(image.resourceId, image.spec.name, 'managedImage'));
+      const versions =
+        version === 'beta'
+          ? galleries
+              .versions(subscription.id)
+              .map((record) => entry(record.id, `${record.image.spec.name} ${record.spec.name}`, 'azureComputeGallery'))
+          : [];
+      return [...images, ...versions];
+    })
+    .filter((entry) => !context.hiddenSourceImages.has(entry.resourceId.toLowerCase()));
 }
 
 function isListed(record: DeviceImageRecord, listedBefore: Date | null): boolean {

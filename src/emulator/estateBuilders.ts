@@ -9,6 +9,7 @@ import type {
   ResourceGroupInput,
   SubscriptionInput,
 } from './estateSchema';
+import type { GalleryImageInput, GalleryImageVersionInput, GalleryInput } from './gallerySchema';
 
 export const OPT_IN_TAG = Object.freeze({ 'cloudpc-sync': 'true' });
 
@@ -26,8 +27,42 @@ export function subscription(input: Partial<SubscriptionInput> = {}): Subscripti
   return { displayName: `Subscription ${subscriptionsMade}`, ...input, id };
 }
 
-export function resourceGroup(name: string, images: ManagedImageInput[] = []): ResourceGroupInput {
-  return { name, images };
+/** A resource group; `more` adds its location (default westeurope), galleries or refusesWrites. */
+export function resourceGroup(
+  name: string,
+  images: ManagedImageInput[] = [],
+  more: Omit<ResourceGroupInput, 'name' | 'images'> = {},
+): ResourceGroupInput {
+  return { name, images, ...more };
+}
+
+/** A gallery holding these image definitions. */
+export function gallery(name: string, images: GalleryImageInput[] = [], more: Omit<GalleryInput, 'name' | 'images'> = {}): GalleryInput {
+  return { name, images, ...more };
+}
+
+/** An eligible image definition (Windows, Generalized, V2), tagged `cloudpc-sync=true`. */
+export function galleryImage(
+  input: Partial<GalleryImageInput> & { name: string },
+  versions: GalleryImageVersionInput[] = [],
+): GalleryImageInput {
+  return { tags: { ...OPT_IN_TAG }, versions, ...input };
+}
+
+/** An eligible image version (Succeeded, no data disks, platform key) replicated to its gallery's location. */
+export function galleryImageVersion(name: string, input: Partial<GalleryImageVersionInput> = {}): GalleryImageVersionInput {
+  return { name, ...input };
+}
+
+/** The ARM id of a gallery image version. */
+export function galleryImageVersionId(
+  subscriptionId: string,
+  resourceGroupName: string,
+  galleryName: string,
+  imageName: string,
+  version: string,
+): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.Compute/galleries/${galleryName}/images/${imageName}/versions/${version}`;
 }
 
 /** An eligible managed image: Windows, generalized, Gen2, no data disks, tagged `cloudpc-sync=true`. */

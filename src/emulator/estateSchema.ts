@@ -2,32 +2,8 @@
 // OS catalogue, settings), validated with errors that name the field. Format: docs/emulator.md.
 import { z } from 'zod';
 import { faultRuleSchema } from './faultRules';
-
-const uploadOutcome = z.enum(['ready', 'failed', 'warning']);
-
-const uploadSchema = z.strictObject({
-  outcome: uploadOutcome,
-  /** The errorCode of a failed upload; defaults to `internalServerError`. */
-  errorCode: z.string().min(1).optional(),
-  /** Seconds from create until the upload settles; defaults to the estate's uploadSeconds. */
-  seconds: z.number().min(0).optional(),
-  /** What each retryUpload leads to; defaults to the first outcome again. */
-  retryOutcome: uploadOutcome.optional(),
-  retryErrorCode: z.string().min(1).optional(),
-  retrySeconds: z.number().min(0).optional(),
-});
-
-const osStatus = z.enum(['supported', 'supportedWithWarning', 'unknown']);
-
-const reportedOsSchema = z.strictObject({
-  operatingSystem: z.string().default('Windows 11 Enterprise'),
-  osBuildNumber: z.string().default('22631'),
-  osVersionNumber: z.string().default('10.0.22631.4317'),
-  /** Omitted: `unknown` (what Graph says when it does not know). */
-  osStatus: osStatus.optional(),
-  /** `YYYY-MM-DD`; omitted: two years after the upload settles. */
-  expirationDate: z.iso.date().optional(),
-});
+import { gallerySchema } from './gallerySchema';
+import { reportedOsSchema, uploadSchema } from './uploadSchema';
 
 export const managedImageSchema = z.strictObject({
   name: z.string().min(1),
@@ -64,7 +40,12 @@ export const managedImageSchema = z.strictObject({
 
 const resourceGroupSchema = z.strictObject({
   name: z.string().regex(/^[-\w._()]{1,90}$/, 'a resource group name: 1-90 letters, digits, - _ . ( )'),
+  /** The group's region (short form, as ARM gives it): where a copy of a gallery version is made. */
+  location: z.string().min(1).default('westeurope'),
   images: z.array(managedImageSchema).default([]),
+  galleries: z.array(gallerySchema).default([]),
+  /** Writes (PUT, DELETE of disks and images) are refused 403 AuthorizationFailed: the identity lacks a role here. */
+  refusesWrites: z.boolean().default(false),
 });
 
 export const subscriptionAccess = z.enum(['readable', 'forbidden', 'notFound']);
@@ -136,7 +117,15 @@ export const estateSchema = z
     description: z.string().optional(),
     /** Default seconds an upload stays pending. */
     uploadSeconds: z.number().min(0).default(5),
-    arm: z.strictObject({ pageSize: z.number().int().min(1).max(1000).default(5) }).prefault({}),
+    arm: z
+      .strictObject({
+        pageSize: z.number().int().min(1).max(1000).default(5),
+        /** A long-running operation answers Succeeded (or Failed) at this status poll; InProgress before. */
+        operationPolls: z.number().int().min(1).max(100).default(1),
+        /** ...or once this many seconds of the emulator's clock have passed since it started (as if ARM finished unobserved). */
+        operationSeconds: z.number().min(0).default(30),
+      })
+      .prefault({}),
     graph: z
       .strictObject({
         pageSize: z.number().int().min(1).max(1000).default(5),
@@ -148,6 +137,8 @@ export const estateSchema = z
         updates: z.enum(['apply', 'reject']).default('apply'),
         /** A tenant holds at most this many custom images. */
         maxDeviceImages: z.number().int().min(1).default(20),
+        /** A create may name a gallery image version as its source (Windows 365's preview); false: refused 400. */
+        galleryDirect: z.boolean().default(false),
       })
       .prefault({}),
     /** The bearer token every request must carry; null: any non-empty token. */
@@ -189,6 +180,29 @@ export const estateSchema = z
               message: `image ${image.name} appears twice in ${group.name}`,
             });
           images.add(imageKey);
+        });
+        const galleries = new Set<string>();
+        group.galleries.forEach((gallery, l) => {
+          const galleryKey = gallery.name.toLowerCase();
+          if (galleries.has(galleryKey))
+            context.addIssue({
+              code: 'custom',
+              path: ['subscriptions', s, 'resourceGroups', g, 'galleries', l, 'name'],
+              message: `gallery ${gallery.name} appears twice in ${group.name}`,
+            });
+          galleries.add(galleryKey);
+          gallery.images.forEach((definition, d) => {
+            const versions = new Set<string>();
+            definition.versions.forEach((version, v) => {
+              if (versions.has(version.name))
+                context.addIssue({
+                  code: 'custom',
+                  path: ['subscriptions', s, 'resourceGroups', g, 'galleries', l, 'images', d, 'versions', v, 'name'],
+                  message: `version ${version.name} appears twice in ${gallery.name}/${definition.name}`,
+                });
+              versions.add(version.name);
+            });
+          });
         });
       });
     });

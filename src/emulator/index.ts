@@ -13,8 +13,14 @@ export {
   provisioningPolicy,
   osImage,
   managedImageResourceId,
+  gallery,
+  galleryImage,
+  galleryImageVersion,
+  galleryImageVersionId,
   OPT_IN_TAG,
 } from './estateBuilders';
+export type { GalleryInput, GalleryImageInput, GalleryImageVersionInput } from './gallerySchema';
+export { COPY_OF_TAG, type EmulatedDisk } from './diskStore';
 export type {
   Estate,
   EstateInput,

@@ -21,12 +21,21 @@ export interface ManagedImageRecord {
   readonly json: JsonObject;
 }
 
+export interface ResourceGroupRecord {
+  readonly name: string;
+  /** Short form (`westeurope`). */
+  readonly location: string;
+  /** Writes of disks and images are refused 403 (the identity has no role here). */
+  refusesWrites: boolean;
+  readonly images: Map<string, ManagedImageRecord>;
+}
+
 export interface SubscriptionRecord {
   readonly id: string;
   readonly displayName: string;
   access: SubscriptionAccess;
   windows365CanRead: boolean;
-  readonly resourceGroups: Map<string, { readonly name: string; readonly images: Map<string, ManagedImageRecord> }>;
+  readonly resourceGroups: Map<string, ResourceGroupRecord>;
 }
 
 export class ManagedImageCatalogue {
@@ -43,7 +52,7 @@ export class ManagedImageCatalogue {
       };
       this.subscriptions.set(spec.id.toLowerCase(), record);
       for (const group of spec.resourceGroups) {
-        this.resourceGroupOf(record, group.name);
+        this.resourceGroupOf(record, group.name, group.location).refusesWrites = group.refusesWrites;
         for (const image of group.images) this.put(spec.id, group.name, image);
       }
     }
@@ -66,7 +75,16 @@ export class ManagedImageCatalogue {
   }
 
   hasResourceGroup(subscriptionId: string, resourceGroup: string): boolean {
-    return this.subscription(subscriptionId)?.resourceGroups.has(resourceGroup.toLowerCase()) ?? false;
+    return this.resourceGroup(subscriptionId, resourceGroup) !== undefined;
+  }
+
+  resourceGroup(subscriptionId: string, resourceGroup: string): ResourceGroupRecord | undefined {
+    return this.subscription(subscriptionId)?.resourceGroups.get(resourceGroup.toLowerCase());
+  }
+
+  /** The resource group, made (empty, in `location`) when the subscription lacks it. */
+  putResourceGroup(subscriptionId: string, resourceGroup: string, location?: string): ResourceGroupRecord {
+    return this.resourceGroupOf(this.require(subscriptionId), resourceGroup, location);
   }
 
   /** Every image of the subscription, or of one resource group, in estate order. */
@@ -141,11 +159,11 @@ export class ManagedImageCatalogue {
     return record;
   }
 
-  private resourceGroupOf(subscription: SubscriptionRecord, name: string) {
+  private resourceGroupOf(subscription: SubscriptionRecord, name: string, location = 'westeurope'): ResourceGroupRecord {
     const key = name.toLowerCase();
     const existing = subscription.resourceGroups.get(key);
     if (existing !== undefined) return existing;
-    const created = { name, images: new Map<string, ManagedImageRecord>() };
+    const created: ResourceGroupRecord = { name, location, refusesWrites: false, images: new Map<string, ManagedImageRecord>() };
     subscription.resourceGroups.set(key, created);
     return created;
   }

@@ -32,6 +32,13 @@ export function parseEstate(input: unknown, source = 'estate'): Estate {
   return result.data;
 }
 
+/** Any part of an estate, parsed with its schema (defaults applied); EstateError names the wrong fields. */
+export function parseWith<Schema extends z.ZodType>(schema: Schema, input: unknown, source: string): z.output<Schema> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));
+  return result.data;
+}
+
 export function parseManagedImage(input: ManagedImageInput, source = 'managed image'): ManagedImageSpec {
   const result = managedImageSchema.safeParse(input);
   if (!result.success) throw new EstateError(source, describeIssues(result.error.issues));

@@ -10,7 +10,16 @@ export interface ProjectedColumn {
   readonly path: readonly string[];
 }
 
+/** The resource types a query may ask for (lower-cased, as Resource Graph gives `type`). */
+export const QUERYABLE_TYPES = [
+  'microsoft.compute/images',
+  'microsoft.compute/galleries/images',
+  'microsoft.compute/galleries/images/versions',
+] as const;
+export type QueryableType = (typeof QUERYABLE_TYPES)[number];
+
 export interface RecognisedQuery {
+  readonly type: QueryableType;
   /** `where resourceGroup in~ (...)`; null: every group. */
   readonly resourceGroups: readonly string[] | null;
   /** The opt-in tag filter (name and value compared case-insensitively, the value trimmed); null: every image. */
@@ -77,8 +86,9 @@ export function recogniseQuery(query: string): RecognisedQuery {
   const stages = splitTopLevel(query.trim(), '|');
   if ((stages.shift() ?? '').toLowerCase() !== 'resources') refuse('It does not start with the Resources table.');
   const typeStage = /^where\s+type\s*=~\s*('(?:[^'\\]|\\.)*')$/i.exec(stages.shift() ?? '');
-  if (typeStage?.[1] === undefined || unquote(typeStage[1]).toLowerCase() !== 'microsoft.compute/images')
-    refuse("Its second stage is not where type =~ 'microsoft.compute/images'.");
+  const type = QUERYABLE_TYPES.find((known) => typeStage?.[1] !== undefined && unquote(typeStage[1]).toLowerCase() === known);
+  if (type === undefined)
+    refuse(`Its second stage is not where type =~ one of ${QUERYABLE_TYPES.map((known) => `'${known}'`).join(', ')}.`);
 
   let resourceGroups: string[] | null = null;
   let tag: RecognisedQuery['tag'] = null;
@@ -130,5 +140,5 @@ export function recogniseQuery(query: string): RecognisedQuery {
   if (expandedCopy !== null && tag === null) refuse('It expands the tags without filtering on a tag name and value.');
   if (columns === null) refuse('It projects no columns.');
   if (!columns.some((projected) => projected.name.toLowerCase() === 'id')) refuse('It does not project id, which paging needs.');
-  return { resourceGroups, tag, columns, withSubscriptionRows, orderedById };
+  return { type, resourceGroups, tag, columns, withSubscriptionRows, orderedById };
 }

@@ -1,15 +1,16 @@
 // Azure Resource Graph's query API (`POST /providers/Microsoft.ResourceGraph/resources`), answered
-// from the same managed image catalogue the ARM routes serve: the readable subscriptions of the
+// from the same managed images and gallery definitions and versions the ARM routes serve: the readable subscriptions of the
 // request (or every readable one when it names none; unreadable ones are left out, as Resource
 // Graph leaves them out), filtered and projected as the recognised query says, ordered, and paged
 // with `$top` (at most 1,000) and an opaque `$skipToken` tied to the query and its scope.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { IncomingRequest } from './answerRequest';
+import type { GalleryCatalogue } from './galleryCatalogue';
 import type { ManagedImageCatalogue, SubscriptionRecord } from './managedImageCatalogue';
 import { queryParameter } from './paging';
 import { jsonReply, Refusal, type Reply } from './replies';
-import { type ProjectedColumn, type RecognisedQuery, recogniseQuery } from './resourceGraphQuery';
+import { type ProjectedColumn, type QueryableType, type RecognisedQuery, recogniseQuery } from './resourceGraphQuery';
 
 export type ResourceGraphRoute = { readonly kind: 'resourceGraph.resources' };
 
@@ -21,6 +22,7 @@ export function resourceGraphRoute(method: string, lower: readonly string[]): Re
 
 export interface ResourceGraphContext {
   readonly catalogue: ManagedImageCatalogue;
+  readonly galleries: GalleryCatalogue;
 }
 
 const MAX_TOP = 1_000;
@@ -76,16 +78,36 @@ function readable(subscription: SubscriptionRecord | undefined): subscription is
   return subscription !== undefined && subscription.access === 'readable';
 }
 
-function rowsOf(query: RecognisedQuery, subscriptions: readonly SubscriptionRecord[], catalogue: ManagedImageCatalogue): Row[] {
+/** The resources of a subscription of the query's type, as ARM renders them, with their id and group. */
+function resourcesOf(
+  type: QueryableType,
+  subscriptionId: string,
+  context: ResourceGraphContext,
+): { json: Row; id: string; resourceGroup: string }[] {
+  const { catalogue, galleries } = context;
+  if (type === 'microsoft.compute/images')
+    return catalogue
+      .images(subscriptionId)
+      .map((image) => ({ json: image.json, id: image.resourceId, resourceGroup: image.resourceGroup }));
+  if (type === 'microsoft.compute/galleries/images')
+    return galleries
+      .images(subscriptionId)
+      .map((image) => ({ json: galleries.renderImage(image), id: image.id, resourceGroup: image.gallery.resourceGroup }));
+  return galleries
+    .versions(subscriptionId)
+    .map((version) => ({ json: galleries.renderVersion(version), id: version.id, resourceGroup: version.image.gallery.resourceGroup }));
+}
+
+function rowsOf(query: RecognisedQuery, subscriptions: readonly SubscriptionRecord[], context: ResourceGraphContext): Row[] {
   const groups = query.resourceGroups?.map((group) => group.toLowerCase()) ?? null;
   const rows: Row[] = [];
   for (const subscription of subscriptions) {
-    for (const image of catalogue.images(subscription.id)) {
+    for (const image of resourcesOf(query.type, subscription.id, context)) {
       if (groups !== null && !groups.includes(image.resourceGroup.toLowerCase())) continue;
       const resource: Row = {
         ...image.json,
-        id: image.resourceId,
-        type: 'microsoft.compute/images',
+        id: image.id,
+        type: query.type,
         subscriptionId: subscription.id,
         resourceGroup: image.resourceGroup.toLowerCase(),
       };
@@ -161,7 +183,7 @@ export function answerResourceGraph(request: IncomingRequest, context: ResourceG
       ? context.catalogue.allSubscriptions()
       : body.subscriptions.map((id) => context.catalogue.subscription(id))
   ).filter(readable);
-  const rows = rowsOf(query, subscriptions, context.catalogue);
+  const rows = rowsOf(query, subscriptions, context);
   const key = scopeKey(body.query, body.subscriptions);
   const offset = options.$skipToken === undefined ? 0 : offsetOf(options.$skipToken, key);
   const page = rows.slice(offset, offset + top);

@@ -1,13 +1,12 @@
 // Which request is this? Maps method and path (case-insensitively, as ARM and Graph do) to a kind
 // name and its parameters. The kind names are what the request log counts.
+import { armRoute, type ArmRoute } from './armRouting';
 import { type ResourceGraphRoute, resourceGraphRoute } from './resourceGraphRoutes';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
 export type Route =
-  | { readonly kind: 'arm.images.list'; readonly subscriptionId: string }
-  | { readonly kind: 'arm.images.listByResourceGroup'; readonly subscriptionId: string; readonly resourceGroup: string }
-  | { readonly kind: 'arm.images.get'; readonly subscriptionId: string; readonly resourceGroup: string; readonly name: string }
+  | ArmRoute
   | ResourceGraphRoute
   | {
       readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages';
@@ -58,7 +57,16 @@ export function routeRequest(method: string, pathname: string): Route {
   if (segments === null)
     return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'the path is not valid URL encoding', graphSegment: null };
   const lower = segments.map((segment) => segment.toLowerCase());
-  if (lower[0] === 'subscriptions') return armRoute(method, segments, lower);
+  if (lower[0] === 'subscriptions')
+    return (
+      armRoute(method, segments, lower) ?? {
+        kind: 'unknown',
+        service: 'arm',
+        problem: 'path',
+        reason: 'the emulator serves Microsoft.Compute images, disks and galleries, resource groups and operations',
+        graphSegment: null,
+      }
+    );
   if (lower[0] === 'providers')
     return (
       resourceGraphRoute(method, lower) ?? {
@@ -82,26 +90,6 @@ function pathSegments(pathname: string): string[] | null {
   } catch {
     return null;
   }
-}
-
-function armRoute(method: string, segments: readonly string[], lower: readonly string[]): Route {
-  const unknown: Route = {
-    kind: 'unknown',
-    service: 'arm',
-    problem: 'path',
-    reason: 'the emulator serves only GET of Microsoft.Compute/images',
-    graphSegment: null,
-  };
-  const subscriptionId = segments[1];
-  if (method !== 'GET' || subscriptionId === undefined) return unknown;
-  const provider = (at: number) => lower[at] === 'providers' && lower[at + 1] === 'microsoft.compute' && lower[at + 2] === 'images';
-  if (lower.length === 5 && provider(2)) return { kind: 'arm.images.list', subscriptionId };
-  const resourceGroup = segments[3];
-  if (lower[2] !== 'resourcegroups' || resourceGroup === undefined || !provider(4)) return unknown;
-  if (lower.length === 7) return { kind: 'arm.images.listByResourceGroup', subscriptionId, resourceGroup };
-  const name = segments[7];
-  if (lower.length === 8 && name !== undefined) return { kind: 'arm.images.get', subscriptionId, resourceGroup, name };
-  return unknown;
 }
 
 function graphRoute(method: string, version: GraphVersion, segments: readonly string[], lower: readonly string[]): Route {

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../domain';
 import { answerRequest, bearerTokenOf } from './answerRequest';
 import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
 import { type CloudPcControls, createCloudPcControls } from './cloudPcControls';
+import { createGalleryControls, type GalleryControls } from './galleryControls';
 import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
 import type { DuplicateSource } from './deviceImageStore';
 import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
@@ -51,7 +52,7 @@ export interface EmulatorSettings {
   readonly NODE_EXTRA_CA_CERTS: string;
 }
 
-export interface Emulator extends CloudPcControls {
+export interface Emulator extends CloudPcControls, GalleryControls {
   /** `https://127.0.0.1:PORT`, no trailing slash: both GRAPH_ENDPOINT and ARM_ENDPOINT. */
   readonly url: string;
   /** `127.0.0.1`: what the Graph client's `customHosts` needs (a host name, no port). */
@@ -271,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     },
     removeProvisioningPolicy: (policyId) => tenant.provisioningPolicies.remove(policyId),
     ...cloudPcControls,
+    ...createGalleryControls(tenant),
     beforeNext: (kind, edit) => timed.add(kind, 'before', edit),
     afterNext: (kind, edit) => timed.add(kind, 'after', edit),
     settings: () => ({
