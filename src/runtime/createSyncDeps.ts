@@ -59,6 +59,8 @@ export interface SharedClientOptions {
   /** Faster retries for the local emulator and tests; production uses the defaults. */
   readonly graphRetry?: GraphRetrySettings;
   readonly armRetry?: { maxRetries?: number; retryDelayInMs?: number };
+  /** How often the SDK's pollers ask after ARM's long-running operations (gallery copies); the SDK's default when absent. */
+  readonly armPollIntervalMs?: number;
   readonly secondPassDelayMs?: number;
   /** How often the Graph throttle shared by every instance is read at most (default 1 s). */
   readonly graphThrottleRefreshMs?: number;
@@ -117,7 +119,13 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
     galleryCopies:
       config.gallery.mode === 'copy'
-        ? createGalleryCopies({ config, credential, log, ...(options.armRetry === undefined ? {} : { retry: options.armRetry }) })
+        ? createGalleryCopies({
+            config,
+            credential,
+            log,
+            ...(options.armRetry === undefined ? {} : { retry: options.armRetry }),
+            ...(options.armPollIntervalMs === undefined ? {} : { pollIntervalMs: options.armPollIntervalMs }),
+          })
         : null,
   };
 }
