@@ -8,7 +8,7 @@
 import type { LedgerRow, RegisterJob } from '../domain';
 import { type ImageIdentity } from './ledgerTransitions';
 import { sourceKindOf } from '../domain';
-import { ForbiddenError, PermanentError } from '../errors';
+import { ForbiddenError, PermanentError, TransientError } from '../errors';
 import { remediationFor } from '../alerts/remediation';
 import type { SyncDeps } from '../ports';
 import { postedSourceId } from '../rules/postedSource';
@@ -57,6 +57,13 @@ export async function ensurePostedSource(deps: SyncDeps, confirmed: ConfirmedSou
     copyId = await deps.galleryCopies!.ensureCopy(confirmed.image);
   } catch (error) {
     if (!(error instanceof PermanentError)) throw error;
+    if (error.status === 404 && error.code !== 'ResourceGroupNotFound') {
+      // The version is gone (deleted while the copy was being made): the next delivery reads it
+      // again first and ends the registration superseded, its copy removed.
+      throw new TransientError(`${describeError(error)}; the gallery version is read again before the copy is retried`, null, null, {
+        cause: error,
+      });
+    }
     await refuseCopy(deps, marked, job, error);
     return null;
   }

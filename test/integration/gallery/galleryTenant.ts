@@ -3,6 +3,7 @@
 import type { Clock } from '../../../src/domain';
 import {
   type EstateInput,
+  type GalleryImageVersionInput,
   estate,
   gallery,
   galleryImage,
@@ -15,7 +16,9 @@ import type { Emulator } from '../../../src/emulator';
 import { loadConfig } from '../../../src/config';
 import { createSharedClients, createSyncDeps } from '../../../src/runtime/createSyncDeps';
 import { galleryCopyIds } from '../../../src/rules/galleryCopyName';
-import { type TestApp, capturedLog, testAppSettings } from '../../support/appDeps';
+import { type TestApp, capturedLog, drainQueueForTest, testAppSettings } from '../../support/appDeps';
+import type { RegisterJob } from '../../../src/domain';
+import { reconcile } from '../../../src/handlers/reconcile';
 
 export const SUB = '22222222-2222-4222-8222-222222222222';
 export const STAGING = `/subscriptions/${SUB}/resourceGroups/rg-cloudpc-staging`;
@@ -26,11 +29,15 @@ export interface GalleryEstateOptions {
   readonly stagingGroup?: 'present' | 'absent' | 'refuses-writes';
   readonly targetRegions?: string[];
   readonly galleryDirect?: boolean;
+  readonly upload?: GalleryImageVersionInput['upload'];
 }
 
 export function galleryEstate(options: GalleryEstateOptions = {}): EstateInput {
   const staging = options.stagingGroup ?? 'present';
-  const version = galleryImageVersion('1.4.0', options.targetRegions === undefined ? {} : { targetRegions: options.targetRegions });
+  const version = galleryImageVersion('1.4.0', {
+    ...(options.targetRegions === undefined ? {} : { targetRegions: options.targetRegions }),
+    ...(options.upload === undefined ? {} : { upload: options.upload }),
+  });
   return estate({
     uploadSeconds: 0.3,
     ...(options.galleryDirect === true ? { graph: { galleryDirect: true } } : {}),
@@ -68,4 +75,13 @@ export function galleryApp(emulator: Emulator, mode: 'copy' | 'direct' = 'copy',
 export async function leftInStaging(emulator: Emulator, app: TestApp): Promise<string[]> {
   const listed = app.deps.galleryCopies === null ? [] : await app.deps.galleryCopies.list();
   return [...new Set([...emulator.disks().map((disk) => disk.id), ...listed.map((resource) => resource.id)])];
+}
+
+/** The reconcile's one register job for the version (taken off the queue). */
+export async function plannedJob(app: TestApp): Promise<RegisterJob> {
+  await reconcile(app.deps);
+  const jobs = (await drainQueueForTest(app, app.config.registerQueue)) as RegisterJob[];
+  const job = jobs.find((candidate) => candidate.sourceImageResourceId === VERSION_ID);
+  if (job === undefined) throw new Error(`the reconcile queued no job for the version: ${JSON.stringify(jobs)}`);
+  return job;
 }
