@@ -11,6 +11,18 @@ const SAMPLE_SETTINGS = {
   IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS: '4',
 };
 
+/**
+ * The sample estate's gallery version (win11-gold 1.4.0) is registered too, through a managed-image
+ * copy in its staging group (DESIGN §17), in the estate's first subscription.
+ */
+function galleryCopySettings(subscriptionIds: string): Record<string, string> {
+  const subscriptionId = subscriptionIds.split(',')[0]?.trim() ?? '';
+  return {
+    IMAGE_SYNC_GALLERY_SOURCES: 'copy',
+    IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: `/subscriptions/${subscriptionId}/resourceGroups/rg-cloudpc-staging`,
+  };
+}
+
 async function main(): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   say('Starting Azurite (in memory) and the local tenant emulator with the sample estate…');
@@ -25,12 +37,14 @@ async function main(): Promise<number> {
   try {
     say(`Emulator: ${emulator.url}  Azurite: ${azurite.queueEndpoint}`);
     say('Running: image-sync sync\n');
+    const settings = emulator.settings();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       AzureWebJobsStorage: azurite.connectionString,
-      ...emulator.settings(),
+      ...settings,
       ...SAMPLE_SETTINGS,
+      ...galleryCopySettings(settings.IMAGE_SYNC_SUBSCRIPTION_IDS),
     };
     const child = spawn(process.execPath, [path.join(__dirname, 'main.js'), 'sync', ...process.argv.slice(2)], { env, stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);

@@ -1,6 +1,15 @@
 // The status document of the contract (DESIGN §5; contract/status.schema.json), built from
 // the ledger. `status` shows every row; `sync` narrows it to the images in scope of its run.
-import { ATTENTION_SKIP_REASONS, type LedgerRow, type Problem, type RingRollout, type SkipReason, sourceImageKey } from '../domain';
+import {
+  ATTENTION_SKIP_REASONS,
+  type LedgerRow,
+  type Problem,
+  type RingRollout,
+  type SkipReason,
+  type SourceKind,
+  sourceImageKey,
+  sourceKindOf,
+} from '../domain';
 import { describeWarning, warningsOf } from '../rules/warnings';
 
 export interface StatusImage {
@@ -21,8 +30,8 @@ export interface StatusImage {
   readonly warnings: readonly string[];
   /** Display names of the provisioning policies that use the device image (as the last reconcile read them). */
   readonly policies: readonly string[];
-  /** Contract 3. Gallery image versions are not yet a source (DESIGN §17), so every source is a managed image. */
-  readonly sourceKind: 'managedImage';
+  /** Contract 3: a managed image or (DESIGN §17) a gallery image version, told from the source's id. */
+  readonly sourceKind: SourceKind;
   /** Contract 3, image currency (DESIGN §16) as the last reconcile judged it: Graph's full OS build of the device image. */
   readonly osVersionNumber: string | null;
   /** The newest quality update of the image's Windows release; null when not judged (not the newest ready version, or no catalogue match). */
@@ -105,7 +114,7 @@ function toStatusImage(row: LedgerRow, options: StatusOptions): StatusImage {
     expirationDate: row.expirationDate,
     warnings: warningsOf(row, options.now, options.expiryWarningDays).map(describeWarning),
     policies: row.policies,
-    sourceKind: 'managedImage',
+    sourceKind: sourceKindOf(row.sourceImageResourceId),
     osVersionNumber: row.osVersionNumber ?? null,
     latestBuild: row.latestBuild ?? null,
     patchLag: row.patchLag ?? null,

@@ -1,4 +1,5 @@
 // The queue messages (contract: contract/messages.schema.json).
+import type { SourceKind } from './sourceImages';
 
 export type RegisterTrigger = 'reconcile' | 'event' | 'manual';
 
@@ -36,6 +37,8 @@ export interface RegisterJob {
    * supersedes it. Absent on requests of earlier releases, which are taken as the caller's.
    */
   readonly versionFromCaller?: boolean;
+  /** The contract's sourceKind: set for a gallery image version's job (DESIGN §17). */
+  readonly sourceKind?: SourceKind;
 }
 
 /** The `image-status` queue message. */

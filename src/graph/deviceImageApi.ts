@@ -28,6 +28,11 @@ export interface DeviceImageApiOptions {
   readonly gate: RetryAfterGate;
   /** Per call, retries included (the create: CREATE_TIMEOUT_MS at most), from when it is sent. */
   readonly timeoutMs?: number;
+  /**
+   * IMAGE_SYNC_GALLERY_SOURCES on (DESIGN §17): getSourceImages is read from beta, which lists gallery
+   * versions too (`category` azureComputeGallery), whatever GRAPH_API_VERSION says.
+   */
+  readonly betaSourceImages?: boolean;
 }
 
 function imagePath(deviceImageId: string): string {
@@ -176,7 +181,12 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     },
 
     async listSourceImageIds(): Promise<string[]> {
-      return listAll('listing the source images Windows 365 can read', SOURCE_IMAGES, toSourceImageResourceId);
+      return listAll(
+        'listing the source images Windows 365 can read',
+        SOURCE_IMAGES,
+        toSourceImageResourceId,
+        options.betaSourceImages === true ? (request) => request.version('beta') : undefined,
+      );
     },
 
     async listProvisioningPolicies(): Promise<ProvisioningPolicy[]> {

@@ -21,6 +21,7 @@ import type { SyncDeps } from '../ports';
 import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
+import { removeCopy } from '../steps/ensurePostedSource';
 
 function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
   return (
@@ -72,6 +73,8 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
       deviceImageId: image.id,
       checks: check.check + 1,
     });
+    // Windows 365 no longer needs the source once the upload is ready: a gallery version's copy goes (DESIGN §17).
+    await removeCopy(deps, row.sourceImageResourceId);
     await afterReady(deps, ready);
     return;
   }
@@ -83,6 +86,8 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
     }
     const retried = check.retryUploads > 0 ? ` (after ${check.retryUploads} retryUpload${check.retryUploads === 1 ? '' : 's'})` : '';
     await failImage(deps, row, identity, { errorCode, reason: `${remediationFor(errorCode)}${retried}`, deviceImageId: image.id });
+    // Only now, after the retryUploads: a retried upload still reads its source.
+    await removeCopy(deps, row.sourceImageResourceId);
     return;
   }
   const pendingMs = now.getTime() - Date.parse(check.since);
@@ -92,6 +97,7 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
       reason: `still ${image.status} after ${deps.config.uploadTimeoutHours} hours. ${remediationFor('uploadTimedOut')}`,
       deviceImageId: image.id,
     });
+    await removeCopy(deps, row.sourceImageResourceId);
     return;
   }
   const next = check.check + 1;

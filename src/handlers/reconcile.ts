@@ -12,6 +12,7 @@ import { type RolloutResult, rollOut } from '../steps/rollOutPolicies';
 import { readTenantView } from '../steps/tenantView';
 import { type CurrencyResult, judgeImageCurrency } from '../steps/judgeImageCurrency';
 import { recordSlotCount, slotsInUse } from '../steps/recordSlotCount';
+import { sweepGalleryCopies } from '../steps/sweepGalleryCopies';
 
 export interface ReconcileReport extends AppliedPlan {
   readonly plan: Plan;
@@ -73,6 +74,8 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
       view.deviceImages,
     );
     await recordSlotCount(deps, slotsInUse(view, applied.registered));
+    // Last, from the ledger as this reconcile left it: a registration driven again just now keeps its copy.
+    await sweepGalleryCopies(deps, await deps.ledger.list());
   }
   const report = {
     ...applied,

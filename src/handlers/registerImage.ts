@@ -16,26 +16,20 @@ import {
   TransientError,
 } from '../errors';
 import { remediationFor } from '../rules/remediation';
-import { tenantImageLimitFix } from '../rules/eligibility';
 import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
 import { parseRegisterJob } from '../parse/parseMessage';
 import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
 import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
 import { planRequestedRegistration } from '../steps/planRequestedRegistration';
 import { type TransientHandling, retryTransientLater } from '../steps/retryTransientLater';
-import {
-  type ImageIdentity,
-  claimImage,
-  isReleasedClaim,
-  markAlerted,
-  markSkipped,
-  releaseClaim,
-  rowToActOn,
-} from '../steps/ledgerTransitions';
+import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim, rowToActOn } from '../steps/ledgerTransitions';
 import type { SyncDeps } from '../ports';
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 import { releaseSlot } from '../steps/releaseSlot';
-import { confirmSourceBeforePost } from '../steps/confirmSourceBeforePost';
+import { skipForTenantLimit } from '../steps/skipForTenantLimit';
+import { confirmSource } from '../steps/confirmSourceBeforePost';
+import { COPY_LEASE_MS, ensurePostedSource, refuseDirect, removeCopy } from '../steps/ensurePostedSource';
+import { isDirectShapeRefusal, postedSourceId } from '../rules/postedSource';
 
 const CLAIM_TRIES = 3;
 /**
@@ -87,20 +81,29 @@ async function createOrAdopt(
   job: RegisterJob,
   mayExist: DeviceImageOrigin | null,
 ): Promise<void> {
+  // Graph knows the registration by the id that was posted (a gallery version's copy, DESIGN §17).
+  const lookUp = { sourceImageResourceId: postedSourceId(job.sourceImageResourceId, deps.config.gallery), version: job.version };
   if (mayExist !== null) {
-    const existing = await findDeviceImage(deps, job);
+    const existing = await findDeviceImage(deps, lookUp);
     if (existing !== null) {
       await adopt(deps, claimedFirst, identity, existing, mayExist);
       return;
     }
   }
-  const claimed = await confirmSourceBeforePost(deps, claimedFirst, identity, job);
-  if (claimed === null) return;
+  const confirmed = await confirmSource(deps, claimedFirst, identity, job);
+  if (confirmed === null) {
+    // A version that moved on (or was deleted) while its copy was in flight leaves no copy behind.
+    if (deps.ledger.remembered(job)?.state === 'skipped') await removeCopy(deps, job.sourceImageResourceId);
+    return;
+  }
+  const posted = await ensurePostedSource(deps, confirmed, job);
+  if (posted === null) return;
+  const claimed = posted.row;
   try {
     const created = await deps.deviceImages.create({
       displayName: job.displayName,
       version: job.version,
-      sourceImageResourceId: job.sourceImageResourceId,
+      sourceImageResourceId: posted.postedId,
       ...(job.operatingSystem === undefined ? {} : { operatingSystem: job.operatingSystem }),
       ...(job.osBuildNumber === undefined ? {} : { osBuildNumber: job.osBuildNumber }),
     });
@@ -114,7 +117,7 @@ async function createOrAdopt(
   } catch (error) {
     if (error instanceof AmbiguousOutcomeError) {
       deps.log.warn('DeviceImageCreateUnknown', { sourceImageResourceId: job.sourceImageResourceId, detail: error.message });
-      const existing = await findDeviceImage(deps, job);
+      const existing = await findDeviceImage(deps, lookUp);
       if (existing !== null) {
         await takeOver(deps, claimed, identity, existing, 'created');
         return;
@@ -127,41 +130,25 @@ async function createOrAdopt(
       return;
     }
     if (error instanceof PermanentError && !(error instanceof ForbiddenError)) {
-      const existing = await findDeviceImage(deps, job);
+      const existing = await findDeviceImage(deps, lookUp);
       if (existing !== null) {
         await adopt(deps, claimed, identity, existing, mayExist ?? 'adopted', describeError(error));
         return;
       }
-      await failImage(deps, claimed, identity, {
-        errorCode: 'createRejected',
-        reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}`,
-      });
+      if (isDirectShapeRefusal(job.sourceImageResourceId, deps.config.gallery, error.status, error.message)) {
+        await refuseDirect(deps, claimed, identity, error);
+      } else {
+        await failImage(deps, claimed, identity, {
+          errorCode: 'createRejected',
+          reason: `Graph refused the create: ${describeError(error)}. ${remediationFor('createRejected')}`,
+        });
+      }
       await releaseSlot(deps, job);
+      await removeCopy(deps, job.sourceImageResourceId);
       return;
     }
     throw error;
   }
-}
-
-/** The tenant was full after all (images made outside the app since the plan): skipped, alerted once. */
-async function skipForTenantLimit(deps: SyncDeps, claimed: LedgerRow, identity: ImageIdentity, job: RegisterJob): Promise<void> {
-  const fix = `Graph refused the create: ${tenantImageLimitFix(deps.config.tenantImageLimit, null)}`;
-  const skipped = await markSkipped(deps.ledger, claimed, identity, { reason: 'tenant-image-limit', fix }, deps.clock.now());
-  deps.log.warn('ImageSkipped', {
-    sourceImageResourceId: job.sourceImageResourceId,
-    version: job.version,
-    reason: 'tenant-image-limit',
-    fix,
-  });
-  await deps.alerts.raise({
-    sourceImageResourceId: job.sourceImageResourceId,
-    displayName: job.displayName,
-    version: job.version,
-    errorCode: 'tenant-image-limit',
-    detail: fix,
-  });
-  await markAlerted(deps.ledger, skipped, deps.clock.now());
-  await releaseSlot(deps, job);
 }
 
 /** Best effort: a release that fails leaves the lease to expire, which is slower but as safe. */
@@ -203,9 +190,14 @@ async function create(
 
 type NextStep = 'handled' | 'wait' | 'claim';
 
+/** A row that records a gallery copy may be minutes into it (DESIGN §17): its claim lasts COPY_LEASE_MS. */
+function leaseOf(row: LedgerRow): number {
+  return row.copyId === undefined || row.copyId === null ? CLAIM_LEASE_MS : COPY_LEASE_MS;
+}
+
 function nextStep(row: LedgerRow | null, now: Date): NextStep {
   if (row !== null && isSettled(row)) return 'handled';
-  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < CLAIM_LEASE_MS)
+  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < leaseOf(row))
     return 'wait';
   return 'claim';
 }
@@ -236,7 +228,7 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     }
     if (row !== null && step === 'wait') {
       // Come back once the claim's lease is up, not at every poll interval until then.
-      const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + CLAIM_LEASE_MS - deps.clock.now().getTime());
+      const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + leaseOf(row) - deps.clock.now().getTime());
       throw new TransientError({
         message: `another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`,
         retryAfterMs: leaseLeftMs,

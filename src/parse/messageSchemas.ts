@@ -5,6 +5,7 @@
 // or resource group may not end with a period, and a device image id is letters, digits and hyphens.
 import { z } from 'zod';
 import { MANAGED_IMAGE_ID } from './managedImageId';
+import { GALLERY_VERSION_ID } from './galleryVersionId';
 import { DEVICE_IMAGE_ID } from './deviceImageId';
 import { isDateTimeText } from './dateTimeText';
 
@@ -31,9 +32,10 @@ const text = (expected = 'a string') => z.string({ error: wrongType(expected) })
 
 // The contract's managed-image pattern (one definition, src/parse/managedImageId.ts), stricter only on
 // names ending with a period, which no Azure image has.
-const sourceImageResourceId = text().regex(MANAGED_IMAGE_ID, {
+// A managed image, or (DESIGN §17) a gallery image version.
+const sourceImageResourceId = text().refine((id) => MANAGED_IMAGE_ID.test(id) || GALLERY_VERSION_ID.test(id), {
   error: (issue) =>
-    `is not a managed-image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}): ${previewValue(issue.input)}`,
+    `is not a managed-image id (/subscriptions/{guid}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}) nor a gallery image version id (…/galleries/{gallery}/images/{definition}/versions/{version}): ${previewValue(issue.input)}`,
 });
 
 const dateTime = text('a date-time string').refine(isDateTimeText, {
@@ -78,6 +80,12 @@ export const registerJobSchema = z.object(
     requested: z.literal(true, { error: (issue) => `must be true or absent, not ${previewValue(issue.input)}` }).optional(),
     // Whether `image-sync register` was given --version (DESIGN §15): only then does the job's version stand for the tags.
     versionFromCaller: z.boolean({ error: (issue) => `must be true, false or absent, not ${previewValue(issue.input)}` }).optional(),
+    // The contract's source kind (DESIGN §17); the id says it too (sourceKindOf).
+    sourceKind: z
+      .enum(['managedImage', 'galleryImageVersion'], {
+        error: (issue) => `must be managedImage, galleryImageVersion or absent, not ${previewValue(issue.input)}`,
+      })
+      .optional(),
   },
   { error: (issue) => `must be a JSON object, not ${previewValue(issue.input)}` },
 );

@@ -130,6 +130,7 @@ export function plan(input: PlanInput): Plan {
     staleAfterMs,
     capacity: input.capacity,
     visibleToWindows365: input.visibleToWindows365,
+    galleryCopy: input.galleryCopy,
     takenBy: namesTaken(input, current),
     // Each listed image counts, and each create in flight whose registration Graph does not list yet.
     occupied: occupancyOf(input.deviceImages.length, new Set([...deviceImagesByKey.keys()].map(slotName)), input.capacity?.reserved ?? []),

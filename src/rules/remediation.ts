@@ -63,6 +63,12 @@ const REMEDIATIONS: Readonly<Record<string, string>> = {
     "Windows 365 cannot read the source image (getSourceImages does not list it): grant the Windows 365 service principal (appId 0af06dc6-e4b5-4f28-818e-e78e62d137a5) Reader on the image's subscription; the next reconcile registers the image once it is listed",
   galleryRegion:
     "the gallery version is not replicated to the region of IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP, where the app makes its managed-image copy (DESIGN §17): add that region to the version's target regions (replicate the version), or point the setting at a staging group in a region the version is replicated to; the next reconcile registers it once it can be copied",
+  galleryStagingUnwritable:
+    "the app cannot make its managed-image copy of a gallery version in IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP (DESIGN §17): create the resource group if it does not exist, and assign the app's identity the custom role the Bicep defines on it (read, write and delete of disks and images, infra/); nothing was left in the group, and the next reconcile registers the version once it can",
+  galleryCopyFailed:
+    "ARM refused the managed-image copy of a gallery version (its answer is quoted): check the version in the Azure portal (replicated to the staging group's region, OS disk readable) and that no disk or image of the copy's name that the app did not make is in the staging group; the next reconcile tries again",
+  galleryDirectUnsupported:
+    'Windows 365 refused a gallery image version as the source (IMAGE_SYNC_GALLERY_SOURCES=direct uses a preview the tenant does not have): set IMAGE_SYNC_GALLERY_SOURCES=copy and IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP, then run image-sync register for the version (failed registrations are not retried on their own)',
   retireRefused:
     "Windows 365 refused to delete a device image retention chose (its answer is quoted): the image and its ledger row stay as they were, and the next reconcile tries again. If the answer says a provisioning policy uses it, point the policy at another image; if it says the app lacks permission, grant the app's identity CloudPC.ReadWrite.All; otherwise check the image in the Intune admin center (Windows 365 > Custom images), or set IMAGE_SYNC_KEEP_VERSIONS=0 to stop retention",
   // rollout rings (DESIGN §18)

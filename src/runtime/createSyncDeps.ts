@@ -6,6 +6,7 @@ import { createGalleryVersionReader } from '../arm/galleryVersionReader';
 import { createResourceGraphGalleryReader } from '../arm/resourceGraphGalleryReader';
 import { createResourceGraphSourceImageReader } from '../arm/resourceGraphSourceImageReader';
 import { createSourceImageReader } from '../arm/sourceImageReader';
+import { createGalleryCopies } from '../arm/galleryCopies';
 import { createAlerter } from '../alerts/alerter';
 import { createCredential } from '../auth/createCredential';
 import type { Config } from '../config';
@@ -58,6 +59,8 @@ export interface SharedClientOptions {
   /** Faster retries for the local emulator and tests; production uses the defaults. */
   readonly graphRetry?: GraphRetrySettings;
   readonly armRetry?: { maxRetries?: number; retryDelayInMs?: number };
+  /** How often the SDK's pollers ask after ARM's long-running operations (gallery copies); the SDK's default when absent. */
+  readonly armPollIntervalMs?: number;
   readonly secondPassDelayMs?: number;
   /** How often the Graph throttle shared by every instance is read at most (default 1 s). */
   readonly graphThrottleRefreshMs?: number;
@@ -103,6 +106,7 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     deviceImages: createDeviceImageApi({
       client: graph,
       gate,
+      betaSourceImages: config.gallery.mode !== 'off',
       ...(options.graphRetry === undefined ? {} : { retry: options.graphRetry }),
     }),
     // Every state a handler writes is checked against the lifecycle first (src/rules/lifecycle.ts).
@@ -113,8 +117,16 @@ export function createSharedClients(config: Config, log: Logger, options: Shared
     queues: createJobQueues(storage, { registerQueue: config.registerQueue, statusQueue: config.statusQueue }, log),
     windowsReleases: createWindowsReleaseCatalogue({ client: graph }),
     slotCounts: createTenantSlotCounts(storage.table(config.table), storage.endpoints),
-    // Built by issue 22's adapter (src/arm/galleryCopies.ts); null until then and whenever mode is not copy.
-    galleryCopies: null,
+    galleryCopies:
+      config.gallery.mode === 'copy'
+        ? createGalleryCopies({
+            config,
+            credential,
+            log,
+            ...(options.armRetry === undefined ? {} : { retry: options.armRetry }),
+            ...(options.armPollIntervalMs === undefined ? {} : { pollIntervalMs: options.armPollIntervalMs }),
+          })
+        : null,
   };
 }
 

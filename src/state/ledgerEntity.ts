@@ -141,6 +141,8 @@ const imageEntitySchema = z.object({
   patchLag: count.nullish().transform((value) => value ?? null),
   currencyWarnings: jsonList(z.object({ code: warningCode, text: z.string() })),
   alertedCurrency: jsonList(z.string()),
+  // IMAGE_SYNC_GALLERY_SOURCES=copy (DESIGN §17): the copy posted for a gallery version.
+  copyId: optionalText,
 });
 
 /** What `Ledger.listStates` selects, and the schema it reads them with. */

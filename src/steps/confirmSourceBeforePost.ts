@@ -11,6 +11,12 @@ import { releaseSlot } from './releaseSlot';
 import { describeError, reportProblem } from './reportFailure';
 import { PermanentError } from '../errors';
 
+/** The row to post from and the source as read now. */
+export interface ConfirmedSource {
+  readonly row: LedgerRow;
+  readonly image: SourceImage;
+}
+
 /** The row to post from (its fingerprint brought up to date), or null when nothing may be posted (the row is settled). */
 export async function confirmSourceBeforePost(
   deps: SyncDeps,
@@ -18,19 +24,31 @@ export async function confirmSourceBeforePost(
   identity: ImageIdentity,
   job: RegisterJob,
 ): Promise<LedgerRow | null> {
+  return (await confirmSource(deps, claimed, identity, job))?.row ?? null;
+}
+
+/** confirmSourceBeforePost, with the source as it was read (a gallery version's copy is made from it). */
+export async function confirmSource(
+  deps: SyncDeps,
+  claimed: LedgerRow,
+  identity: ImageIdentity,
+  job: RegisterJob,
+): Promise<ConfirmedSource | null> {
   const image = await readSource(deps, claimed, job);
   if (image === undefined) return null;
   const judged = judgeSourceNow(job, image, deps.config.scope);
   if (judged.kind === 'post') {
+    // judgeSourceNow posts only a source it read.
+    if (image === null) return null;
     const fingerprint = judged.contentFingerprint;
-    if (fingerprint === null || fingerprint === claimed.contentFingerprint) return claimed;
+    if (fingerprint === null || fingerprint === claimed.contentFingerprint) return { row: claimed, image };
     deps.log.info('SourceContentChanged', {
       sourceImageResourceId: job.sourceImageResourceId,
       version: job.version,
       plannedFrom: job.fingerprint ?? claimed.contentFingerprint,
       contentFingerprint: fingerprint,
     });
-    return deps.ledger.update(claimed, { contentFingerprint: fingerprint }, deps.clock.now());
+    return { row: await deps.ledger.update(claimed, { contentFingerprint: fingerprint }, deps.clock.now()), image };
   }
   const reason = judged.kind === 'superseded' ? 'superseded' : judged.reason;
   await markSkipped(deps.ledger, claimed, identity, { reason, fix: judged.fix }, deps.clock.now());

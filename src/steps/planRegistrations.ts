@@ -3,7 +3,10 @@
 import type { RegisterTrigger, SourceImage } from '../domain';
 import type { ImageScope } from '../config';
 import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
-import { type Plan, plan } from '../rules/plan';
+import { type Plan, type PlanInput, deviceImageKey, plan } from '../rules/plan';
+import { asRegistrations, postedToSource } from '../rules/postedSource';
+import { isInScope } from '../rules/scope';
+import { describeError } from './reportFailure';
 import type { SyncDeps } from '../ports';
 import { type TenantView, listVisibleSources } from './tenantView';
 
@@ -20,6 +23,7 @@ export function planFor(
   scope: ImageScope,
   visibleToWindows365: ReadonlySet<string> | null,
   staleAfterMs = STALE_AFTER_MS,
+  galleryCopy?: GalleryCopyView,
 ): Plan {
   return plan({
     sourceImages,
@@ -33,7 +37,40 @@ export function planFor(
     visibleToWindows365,
     policies: view.policies,
     expiryWarningDays: deps.config.expiryWarningDays,
+    ...(galleryCopy === undefined ? {} : { galleryCopy }),
   });
+}
+
+export type GalleryCopyView = NonNullable<PlanInput['galleryCopy']>;
+
+/**
+ * IMAGE_SYNC_GALLERY_SOURCES=copy (DESIGN §17): the staging group's region, read once, and only when
+ * a gallery version is in scope; undefined in the other modes. A failed read is logged and leaves the
+ * region unknown (the copy itself then says what is wrong).
+ */
+export async function galleryCopyView(
+  deps: SyncDeps,
+  sourceImages: readonly SourceImage[],
+  scope: ImageScope,
+): Promise<GalleryCopyView | undefined> {
+  const staging = deps.config.gallery.stagingResourceGroup;
+  if (deps.config.gallery.mode !== 'copy' || staging === null || deps.galleryCopies === null) return undefined;
+  if (!sourceImages.some((image) => image.gallery !== undefined && isInScope(image, scope)))
+    return { stagingResourceGroup: staging.id, stagingRegion: null };
+  try {
+    return { stagingResourceGroup: staging.id, stagingRegion: await deps.galleryCopies.stagingRegion() };
+  } catch (error) {
+    deps.log.warn('StagingRegionUnreadable', { stagingResourceGroup: staging.id, detail: describeError(error) });
+    return { stagingResourceGroup: staging.id, stagingRegion: null };
+  }
+}
+
+/** The view with device images Graph lists by a gallery copy's id read as their gallery version's registrations. */
+export function withCopiesTranslated(deps: SyncDeps, sourceImages: readonly SourceImage[], view: TenantView): TenantView {
+  const map = postedToSource(sourceImages, view.ledger, deps.config.gallery);
+  if (map.size === 0) return view;
+  const deviceImages = asRegistrations(view.deviceImages, map);
+  return { ...view, deviceImages, inTenant: new Set(deviceImages.map(deviceImageKey)) };
 }
 
 /** Whether a plan posts a registration that was never posted before (the preflight's moment). */
@@ -50,10 +87,12 @@ export async function planWithPreflight(
   scope: ImageScope,
   staleAfterMs = STALE_AFTER_MS,
 ): Promise<Plan> {
-  const planned = planFor(deps, sourceImages, view, trigger, scope, null, staleAfterMs);
+  const galleryCopy = await galleryCopyView(deps, sourceImages, scope);
+  const translated = withCopiesTranslated(deps, sourceImages, view);
+  const planned = planFor(deps, sourceImages, translated, trigger, scope, null, staleAfterMs, galleryCopy);
   if (!hasFirstCreate(planned)) return planned;
   const visible = await listVisibleSources(deps);
-  return visible === null ? planned : planFor(deps, sourceImages, view, trigger, scope, visible, staleAfterMs);
+  return visible === null ? planned : planFor(deps, sourceImages, translated, trigger, scope, visible, staleAfterMs, galleryCopy);
 }
 
 export async function planRegistrations(
@@ -65,5 +104,6 @@ export async function planRegistrations(
   staleAfterMs = STALE_AFTER_MS,
 ): Promise<PlannedRegistrations> {
   const planned = await planWithPreflight(deps, sourceImages, view, trigger, scope, staleAfterMs);
-  return { plan: planned, applied: await applyPlan(deps, planned, view.ledger, view.inTenant, view.deviceImages.length) };
+  const translated = withCopiesTranslated(deps, sourceImages, view);
+  return { plan: planned, applied: await applyPlan(deps, planned, translated.ledger, translated.inTenant, translated.deviceImages.length) };
 }

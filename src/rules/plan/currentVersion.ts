@@ -5,9 +5,11 @@
 //   Then, for an eligible registration with no device image in Graph (BEFORE_POSTING, in order):
 //   3. skipNameVersionTaken: another source claims the same display name and version.
 //   4. leaveWithoutCause: its row asks for nothing (in flight, failed without a manual retry, retired, retiring).
-//   5. skipNotVisibleToWindows365: never posted, and getSourceImages does not list the source.
-//   6. skipPastTenantImageLimit: it needs a slot and the tenant has none free.
-//   7. register: post it (taking a slot of the tenant's limit when it holds none).
+//   5. skipGalleryRegion: copy mode (DESIGN §17), a gallery version not replicated to the staging group's region.
+//   6. skipNotVisibleToWindows365: never posted, and getSourceImages does not list the source (not
+//      asked of gallery versions in copy mode: their copy does not exist before the job).
+//   7. skipPastTenantImageLimit: it needs a slot and the tenant has none free.
+//   8. register: post it (taking a slot of the tenant's limit when it holds none).
 import { type DeviceImage, type LedgerRow, type SkipReason, type SourceImage, sourceImageKey } from '../../domain';
 import { type Eligibility, skipFix } from '../eligibility';
 import type { Occupancy } from '../occupancy';
@@ -33,7 +35,10 @@ export interface Candidate extends CurrentVersion {
   readonly eligibility: Extract<Eligibility, { eligible: true }>;
 }
 
-export interface CurrentVersionContext extends Pick<PlanInput, 'trigger' | 'now' | 'staleAfterMs' | 'capacity' | 'visibleToWindows365'> {
+export interface CurrentVersionContext extends Pick<
+  PlanInput,
+  'trigger' | 'now' | 'staleAfterMs' | 'capacity' | 'visibleToWindows365' | 'galleryCopy'
+> {
   /** Sources (`sourceImageKey`) whose display name and version another source holds, and which. */
   readonly takenBy: ReadonlyMap<string, readonly string[]>;
   /** The tenant's slots in use so far in this plan; a registration that needs one takes it. */
@@ -141,9 +146,28 @@ function leave(current: CurrentVersion): CurrentVersionDecision {
 export const leaveWithoutCause: CandidateDecision = (candidate, context) =>
   registerCause(candidate.row, context.trigger, context.now, context.staleAfterMs) === null ? leave(candidate) : undefined;
 
+/** Copy mode: the registration of a gallery version posts its managed-image copy, made by the job. */
+function isCopied(candidate: Candidate, context: CurrentVersionContext): boolean {
+  return context.galleryCopy !== undefined && candidate.image.gallery !== undefined;
+}
+
+export const skipGalleryRegion: CandidateDecision = (candidate, context) => {
+  const { galleryCopy } = context;
+  const stagingRegion = galleryCopy?.stagingRegion ?? null;
+  const gallery = candidate.image.gallery;
+  if (!isCopied(candidate, context) || gallery === undefined || stagingRegion === null) return undefined;
+  if (gallery.targetRegions.includes(stagingRegion)) return undefined;
+  const fix = skipFix('gallery-region', candidate.image, {
+    stagingRegion,
+    ...(galleryCopy === undefined ? {} : { stagingResourceGroup: galleryCopy.stagingResourceGroup }),
+  });
+  return skip(candidate, 'gallery-region', fix);
+};
+
 export const skipNotVisibleToWindows365: CandidateDecision = (candidate, context) => {
   const visible = context.visibleToWindows365;
-  if (!neverPosted(candidate.row) || visible === null || visible.has(sourceImageKey(candidate.image.id))) return undefined;
+  if (isCopied(candidate, context) || !neverPosted(candidate.row) || visible === null || visible.has(sourceImageKey(candidate.image.id)))
+    return undefined;
   return skip(candidate, 'not-visible-to-windows365', skipFix('not-visible-to-windows365', candidate.image));
 };
 
@@ -158,6 +182,7 @@ export const skipPastTenantImageLimit: CandidateDecision = (candidate, context) 
 export const BEFORE_POSTING: readonly CandidateDecision[] = [
   skipNameVersionTaken,
   leaveWithoutCause,
+  skipGalleryRegion,
   skipNotVisibleToWindows365,
   skipPastTenantImageLimit,
 ];

@@ -33,6 +33,12 @@ export interface PlanInput {
   /** The tenant's provisioning policies; null when they were not (or could not be) read. */
   readonly policies: readonly ProvisioningPolicy[] | null;
   readonly expiryWarningDays: number;
+  /**
+   * IMAGE_SYNC_GALLERY_SOURCES=copy (DESIGN §17): the staging group and its region (null when it was
+   * not read). A gallery version not replicated there is skipped `gallery-region`, and getSourceImages
+   * is not asked about gallery versions (their copy does not exist before the job). Absent otherwise.
+   */
+  readonly galleryCopy?: { readonly stagingResourceGroup: string; readonly stagingRegion: string | null };
 }
 
 export interface SkipAction {

@@ -1,4 +1,4 @@
-import type { RegisterJob, RegisterTrigger } from '../../domain';
+import { type RegisterJob, type RegisterTrigger, sourceKindOf } from '../../domain';
 
 export interface JobTarget {
   readonly sourceImageResourceId: string;
@@ -18,5 +18,6 @@ export function registerJob(target: JobTarget, trigger: RegisterTrigger, now: Da
     trigger,
     enqueuedAt: now.toISOString(),
     ...(target.contentFingerprint === null ? {} : { fingerprint: target.contentFingerprint }),
+    ...(sourceKindOf(target.sourceImageResourceId) === 'galleryImageVersion' ? { sourceKind: 'galleryImageVersion' as const } : {}),
   };
 }

@@ -17,9 +17,16 @@ afterAll(async () => {
 const problemsOf = estateProblems;
 
 describe('estate files', () => {
-  it('reads the sample estate: two subscriptions, one with two resource groups, tagged and untagged images, two registered images (one an earlier version of a rebuilt image)', () => {
+  it('reads the sample estate: two subscriptions, one with four resource groups (a gallery, an empty staging group), tagged and untagged images, two registered images (one an earlier version of a rebuilt image)', () => {
     const sample = sampleEstate();
-    expect(sample.subscriptions.map((subscription) => subscription.resourceGroups.length)).toEqual([2, 1]);
+    expect(sample.subscriptions.map((subscription) => subscription.resourceGroups.length)).toEqual([4, 1]);
+    const groups = sample.subscriptions[0]?.resourceGroups ?? [];
+    const staging = groups.find((group) => group.name === 'rg-cloudpc-staging');
+    expect([staging?.location, staging?.images, staging?.galleries]).toEqual(['westeurope', [], []]);
+    const gold = groups.find((group) => group.name === 'rg-gallery')?.galleries[0]?.images[0];
+    expect(gold).toMatchObject({ name: 'win11-gold', osType: 'Windows', osState: 'Generalized', hyperVGeneration: 'V2' });
+    expect(gold?.tags).toEqual({ 'cloudpc-sync': 'true', 'cloudpc-display-name': 'Windows 11 Gold' });
+    expect(gold?.versions.map((version) => [version.name, version.targetRegions])).toEqual([['1.4.0', ['West Europe']]]);
     const images = sample.subscriptions.flatMap((subscription) => subscription.resourceGroups.flatMap((group) => group.images));
     const optedIn = images.filter((image) =>
       Object.entries(image.tags ?? {}).some(([name, value]) => name.toLowerCase() === 'cloudpc-sync' && value.toLowerCase() === 'true'),
@@ -50,6 +57,14 @@ describe('estate files', () => {
       ]);
       const sources = (await (await fetch(`${base}/getSourceImages`, { headers })).json()) as { value: unknown[] };
       expect(sources.value).toHaveLength(13);
+      const betaBase = base.replace('/v1.0/', '/beta/');
+      const beta = (await (await fetch(`${betaBase}/getSourceImages`, { headers })).json()) as { value: { category: string }[] };
+      expect(beta.value.filter((entry) => entry.category === 'azureComputeGallery')).toEqual([
+        expect.objectContaining({
+          resourceId:
+            '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-gallery/providers/Microsoft.Compute/galleries/galImages/images/win11-gold/versions/1.4.0',
+        }),
+      ]);
     } finally {
       await emulator.stop();
     }
