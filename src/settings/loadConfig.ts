@@ -25,7 +25,7 @@ export function loadConfig(env: Environment): Config {
   });
 }
 
-/** What each adapter needs of the config, and no more. */
+/** What each adapter needs of the config, and no more (storage takes StorageConfig, polling PollingPart). */
 export type ArmSettings = Pick<Config, 'armEndpoint'>;
 export type ArmDiscoverySettings = Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'resourceGroups' | 'subscriptionConcurrency'>;
 export type ResourceGraphDiscoverySettings = Pick<
@@ -34,8 +34,6 @@ export type ResourceGraphDiscoverySettings = Pick<
 >;
 export type GraphSettings = Pick<Config, 'graphEndpoint' | 'graphApiVersion'>;
 export type CredentialSettings = Pick<Config, 'staticToken' | 'azureClientId'>;
-export type LedgerSettings = Pick<Config, 'storage' | 'table'>;
-export type QueueSettings = Pick<Config, 'storage' | 'registerQueue' | 'statusQueue'>;
-export type StatusCheckSettings = Pick<Config, 'pollIntervalSeconds' | 'pollMaxIntervalSeconds' | 'uploadTimeoutHours' | 'maxRetryUploads'>;
 export type AlertSettings = Pick<Config, 'alertWebhookUrl' | 'rebuildWebhookUrl'>;
+/** The gallery copy adapter (IMAGE_SYNC_GALLERY_SOURCES=copy, DESIGN §17). */
 export type GallerySourceSettings = Pick<Config, 'armEndpoint' | 'gallery'>;
