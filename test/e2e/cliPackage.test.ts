@@ -139,15 +139,24 @@ afterAll(() => {
 });
 
 describe('npm pack', () => {
-  it('packs only what the command needs at run time: compiled code, host.json, README and package.json', () => {
+  it('packs only what the command needs at run time: compiled code, the list of settings, host.json, README and package.json', () => {
     const paths = packed.files.map((file) => file.path).sort();
     const unexpected = paths.filter(
       (file) =>
-        !/^(package\.json|README\.md|host\.json|dist\/src\/.+\.js|dist\/functions\/[^/]+\.js)$/.test(file) ||
-        /^dist\/src\/(emulator\/|cli\/start\.js|local\/startAzurite\.js)/.test(file),
+        !/^(package\.json|README\.md|host\.json|dist\/src\/.+\.js|dist\/src\/settings\/settings\.json|dist\/functions\/[^/]+\.js)$/.test(
+          file,
+        ) || /^dist\/src\/(emulator\/|cli\/start\.js|local\/startAzurite\.js)/.test(file),
     );
     expect(unexpected).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['dist/src/cli/main.js', 'dist/src/local/runLocalSync.js', 'host.json', 'package.json']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'dist/src/cli/main.js',
+        'dist/src/local/runLocalSync.js',
+        'dist/src/settings/settings.json',
+        'host.json',
+        'package.json',
+      ]),
+    );
     expect(packed.size).toBeLessThan(250 * 1024);
   });
 });
