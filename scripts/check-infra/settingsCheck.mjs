@@ -1,69 +1,29 @@
 // DESIGN §3: every setting reaches the Function App's app settings from its main.bicep param, with
 // the DESIGN default; the identity settings are set; nothing that must not be in Azure is; every key
 // of local.settings.sample.json is set (but those that only make sense on a developer's machine).
-// DESIGN_SETTINGS is the one list of this check: point it at the app's own list of settings when
-// there is one.
+// The settings come from the app's one list (src/settings/settings.json, read by scripts/settings-list.mjs).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSettingsList } from '../settings-list.mjs';
 import { readRepoFile } from './findings.mjs';
 import { references } from './trace.mjs';
 
-/** DESIGN §3: the app setting, the main.bicep param that feeds it, and its default (null: none). */
-export const DESIGN_SETTINGS = [
-  { setting: 'IMAGE_SYNC_SUBSCRIPTION_IDS', param: 'imageSyncSubscriptionIds', default: null },
-  { setting: 'IMAGE_SYNC_RESOURCE_GROUPS', param: 'imageSyncResourceGroups', default: '' },
-  { setting: 'IMAGE_SYNC_TAG', param: 'imageSyncTag', default: 'cloudpc-sync=true' },
-  { setting: 'IMAGE_SYNC_SCHEDULE', param: 'imageSyncSchedule', default: '0 */15 * * * *' },
-  { setting: 'IMAGE_SYNC_POLL_INTERVAL_SECONDS', param: 'imageSyncPollIntervalSeconds', default: '300' },
-  { setting: 'IMAGE_SYNC_POLL_MAX_INTERVAL_SECONDS', param: 'imageSyncPollMaxIntervalSeconds', default: '1800' },
-  { setting: 'IMAGE_SYNC_UPLOAD_TIMEOUT_HOURS', param: 'imageSyncUploadTimeoutHours', default: '24' },
-  { setting: 'IMAGE_SYNC_MAX_RETRY_UPLOADS', param: 'imageSyncMaxRetryUploads', default: '2' },
-  { setting: 'IMAGE_SYNC_REGISTER_QUEUE', param: 'imageSyncRegisterQueue', default: 'image-register' },
-  { setting: 'IMAGE_SYNC_STATUS_QUEUE', param: 'imageSyncStatusQueue', default: 'image-status' },
-  { setting: 'IMAGE_SYNC_TABLE', param: 'imageSyncTable', default: 'imagesync' },
-  { setting: 'GRAPH_ENDPOINT', param: 'graphEndpoint', default: 'https://graph.microsoft.com' },
-  { setting: 'GRAPH_API_VERSION', param: 'graphApiVersion', default: 'v1.0' },
-  { setting: 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', param: 'imageSyncSubscriptionConcurrency', default: '8' },
-  { setting: 'ARM_ENDPOINT', param: 'armEndpoint', default: 'https://management.azure.com' },
-  { setting: 'IMAGE_SYNC_ALERT_WEBHOOK_URL', param: 'imageSyncAlertWebhookUrl', default: '' },
-  { setting: 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', param: 'imageSyncTenantImageLimit', default: '20' },
-  { setting: 'IMAGE_SYNC_KEEP_VERSIONS', param: 'imageSyncKeepVersions', default: '0' },
-  { setting: 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', param: 'imageSyncExpiryWarningDays', default: '30' },
-  { setting: 'IMAGE_SYNC_TRANSIENT_RETRY_HOURS', param: 'imageSyncTransientRetryHours', default: '24' },
-  { setting: 'IMAGE_SYNC_ROLLOUT', param: 'imageSyncRollout', default: 'false' },
-  { setting: 'IMAGE_SYNC_RING_SOAK_HOURS', param: 'imageSyncRingSoakHours', default: '24' },
-  { setting: 'IMAGE_SYNC_RING_MAX_FAILED', param: 'imageSyncRingMaxFailed', default: '1' },
-  { setting: 'IMAGE_SYNC_RING_MIN_PROVISIONED', param: 'imageSyncRingMinProvisioned', default: '0' },
-  { setting: 'IMAGE_SYNC_DISCOVERY', param: 'imageSyncDiscovery', default: 'arm' },
-  { setting: 'IMAGE_SYNC_MAX_PATCH_LAG', param: 'imageSyncMaxPatchLag', default: '1' },
-  { setting: 'IMAGE_SYNC_REBUILD_WEBHOOK_URL', param: 'imageSyncRebuildWebhookUrl', default: '' },
-  { setting: 'IMAGE_SYNC_GALLERY_SOURCES', param: 'imageSyncGallerySources', default: 'off' },
-  { setting: 'IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP', param: 'imageSyncGalleryStagingResourceGroup', default: '' },
-];
+const LIST = readSettingsList(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'));
+
+/** DESIGN §3, from the app's one list (src/settings/settings.json): the app setting, the main.bicep param that feeds it, and its default (null: none). */
+export const DESIGN_SETTINGS = LIST.paramSettings;
 /** Set from the deployment's own resources, not from params. */
-const IDENTITY_SETTINGS = [
-  'AZURE_CLIENT_ID',
-  'AzureWebJobsStorage__accountName',
-  'AzureWebJobsStorage__credential',
-  'AzureWebJobsStorage__clientId',
-];
-/** Never in Azure: a shared-key connection string, the emulator token, and what Flex Consumption rejects. */
+const IDENTITY_SETTINGS = LIST.templateSettings;
+/** Never in Azure: what the list marks so (a shared-key connection string, the emulator token) and what Flex Consumption rejects. */
 const FORBIDDEN_SETTINGS = [
-  'AzureWebJobsStorage',
-  'IMAGE_SYNC_STATIC_TOKEN',
+  ...LIST.neverInAzure,
   'FUNCTIONS_WORKER_RUNTIME',
   'FUNCTIONS_EXTENSION_VERSION',
   'WEBSITE_RUN_FROM_PACKAGE',
   'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
 ];
 /** local.settings.sample.json keys that only make sense on a developer's machine. */
-const LOCAL_ONLY_SETTINGS = new Set([
-  'FUNCTIONS_WORKER_RUNTIME',
-  'AzureWebJobsStorage',
-  'IMAGE_SYNC_STATIC_TOKEN',
-  'NODE_EXTRA_CA_CERTS',
-  'AzureWebJobsFeatureFlags',
-  // The public client a person signs in to with image-sync login (DESIGN §19): the command's, never the app's.
-  'IMAGE_SYNC_CLIENT_ID',
-]);
+const LOCAL_ONLY_SETTINGS = new Set([...LIST.localOnlySampleKeys, 'NODE_EXTRA_CA_CERTS', 'AzureWebJobsFeatureFlags']);
 
 export function checkDesignSettings({ root, main, appSettings, problem }) {
   for (const { setting, param, default: expected } of DESIGN_SETTINGS) {
