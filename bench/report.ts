@@ -333,6 +333,13 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
       met: run.maxRssBytes !== null && run.maxRssBytes < 200 * 1024 * 1024,
     });
   }
+  for (const run of runs.filter((candidate) => candidate.judges.scaleMemory === true)) {
+    checks.push({
+      target: `${run.name}: peak RSS < 250 MB`,
+      measured: megabytes(run.maxRssBytes),
+      met: run.maxRssBytes !== null && run.maxRssBytes < 250 * 1024 * 1024,
+    });
+  }
   for (const run of runs) {
     if (run.budget === null) continue;
     const share = run.budget.granted / Math.max(1, run.budget.allowed);

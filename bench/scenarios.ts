@@ -37,6 +37,8 @@ export interface Scenario {
     readonly largeReconcile?: true;
     readonly largeMemory?: true;
     readonly exactReconcile?: true;
+    /** Peak RSS under 250 MB: memory that does not grow with the images the app ignores. */
+    readonly scaleMemory?: true;
   };
 }
 
@@ -82,6 +84,28 @@ const LARGE_ESTATE = grid(200, 50, mostlyUntagged);
 const ENTERPRISE_ESTATE = grid(300, 40, ({ subscriptionIndex, index }) =>
   subscriptionIndex % 15 === 0 && index === 7 ? 'new' : 'untagged',
 );
+
+/**
+ * One image in a hundred tagged (half of those new, half registered), the rest untagged: the shape
+ * of the runs that measure memory against the estate's size.
+ */
+function onePercentTagged({ subscriptionIndex, index }: { readonly subscriptionIndex: number; readonly index: number }): ImageKind {
+  if (index % 100 !== 0) return 'untagged';
+  return subscriptionIndex % 2 === 0 ? 'new' : 'registered';
+}
+
+/** `subscriptions` × 100 images, 1 % tagged, 64 subscriptions listed at once. */
+function scaleRun(name: string, subscriptions: number, timeoutSeconds: number, judged: boolean): Scenario {
+  return {
+    name,
+    summary: `${subscriptions} x 100: 1 % tagged (half new, half registered), the rest untagged; 64 subscriptions at once`,
+    shape: grid(subscriptions, 100, onePercentTagged),
+    latencyMs: 15,
+    settings: { IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: '64' },
+    timeoutSeconds,
+    judges: judged ? { scaleMemory: true, exactReconcile: true } : { exactReconcile: true },
+  };
+}
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -235,4 +259,8 @@ export const SCENARIOS: readonly Scenario[] = [
     versusBaseline: { wall: 0.5 },
     timeoutSeconds: 600,
   },
+  // Peak RSS against the estate's size: 1,000, 10,000 and 100,000 managed images of the same shape.
+  scaleRun('scale-1k', 10, 300, false),
+  scaleRun('scale-10k', 100, 600, false),
+  scaleRun('scale-100k', 1_000, 1800, true),
 ];

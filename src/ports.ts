@@ -21,7 +21,10 @@ import type {
 import type { Logger } from './log';
 
 export interface SubscriptionListing {
+  /** The images in scope (config.scope): the readers let the others go page by page. */
   readonly images: readonly SourceImage[];
+  /** Source images read, in scope or not. */
+  readonly listed: number;
   /** Subscriptions that answered 401/403/404: permanent, recorded as problems. */
   readonly unreadable: readonly { readonly subscriptionId: string; readonly detail: string }[];
   /** Subscriptions that failed transiently after the retries: tried again next reconcile, not a problem. */
@@ -30,7 +33,7 @@ export interface SubscriptionListing {
 
 export interface SourceImageReader {
   /**
-   * Every managed image in the configured subscriptions (and resource groups), all pages; with
+   * Every managed image in scope in the configured subscriptions (and resource groups), all pages; with
    * IMAGE_SYNC_GALLERY_SOURCES on, every gallery image version too (DESIGN §17, `SourceImage.gallery`).
    */
   listAll(): Promise<SubscriptionListing>;

@@ -73,7 +73,8 @@ function toListing(batches: readonly Batch[], outcomes: readonly (QueryOutcome |
     const target = outcome.kind === 'unreadable' ? unreadable : unavailable;
     for (const subscriptionId of subjects) target.push({ subscriptionId, detail: outcome.detail });
   });
-  return { images: [...images.values()], unreadable, unavailable };
+  // The query returns the images in scope only (the tag is filtered on the server): each is counted once, as kept.
+  return { images: [...images.values()], listed: images.size, unreadable, unavailable };
 }
 
 export function createResourceGraphSourceImageReader(options: ResourceGraphReaderOptions): SourceImageReader {

@@ -80,7 +80,7 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
   const report = {
     ...applied,
     plan: planned,
-    listed: listing.images.length,
+    listed: listing.listed,
     unreadableSubscriptions: listing.unreadable.length,
     unavailableSubscriptions: listing.unavailable.length,
     retention,

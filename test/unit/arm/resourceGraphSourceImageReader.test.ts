@@ -55,6 +55,8 @@ describe('the Resource Graph reader', () => {
     ]);
     const listing = await sourceImages.listAll();
     expect(listing.images.map((found) => found.name)).toEqual(['a-1.0.0', 'b-1.0.0']);
+    // The query returns the images in scope only: each is counted once, as it is kept.
+    expect(listing.listed).toBe(2);
     expect(sent.map((query) => query.options?.skipToken)).toEqual([undefined, 't1']);
     expect(sent.every((query) => query.options?.top === 1000 && query.options.resultFormat === 'objectArray')).toBe(true);
   });
