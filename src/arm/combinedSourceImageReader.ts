@@ -28,7 +28,7 @@ export function mergeListings(managed: SubscriptionListing, gallery: Subscriptio
   const unavailable = mergeFailures(managed.unavailable, gallery.unavailable).filter(
     (failure) => !unreadableKeys.has(failure.subscriptionId.toLowerCase()),
   );
-  return { images: [...managed.images, ...gallery.images], unreadable, unavailable };
+  return { images: [...managed.images, ...gallery.images], listed: managed.listed + gallery.listed, unreadable, unavailable };
 }
 
 /** `gallery` null (IMAGE_SYNC_GALLERY_SOURCES=off): the managed-image reader alone, no gallery request ever. */

@@ -57,7 +57,8 @@ export function toListing(subscriptions: readonly string[], outcomes: readonly (
     if (outcome.kind === 'listed') images.push(...outcome.images);
     else (outcome.kind === 'unreadable' ? unreadable : unavailable).push({ subscriptionId, detail: outcome.detail });
   });
-  return { images, unreadable, unavailable };
+  // Every version listed is kept (scope is the planner's, on the merged tags): listed is all of them.
+  return { images, listed: images.length, unreadable, unavailable };
 }
 
 export function createGalleryVersionReader(options: GalleryVersionReaderOptions): SourceImageReader {

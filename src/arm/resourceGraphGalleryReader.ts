@@ -130,7 +130,8 @@ export function createResourceGraphGalleryReader(options: ResourceGraphGalleryRe
           for (const subscriptionId of batch ?? [EVERY_SUBSCRIPTION])
             (outcome.kind === 'unreadable' ? unreadable : unavailable).push({ subscriptionId, detail: outcome.detail });
       });
-      return { images, unreadable, unavailable };
+      // The versions in scope (the queries cannot filter on the merged tags, so they are filtered here).
+      return { images, listed: images.length, unreadable, unavailable };
     },
 
     get: (sourceImageResourceId) => options.perImage.get(sourceImageResourceId),

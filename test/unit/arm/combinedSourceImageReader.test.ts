@@ -12,11 +12,13 @@ describe('mergeListings', () => {
   it('lists both kinds of source and reports a subscription that failed in both once, with both details', () => {
     const managed: SubscriptionListing = {
       images: [sourceImage()],
+      listed: 5,
       unreadable: [{ subscriptionId: A, detail: 'images: 403' }],
       unavailable: [{ subscriptionId: B, detail: 'images: 503' }],
     };
     const gallery: SubscriptionListing = {
       images: [gallerySourceImage()],
+      listed: 1,
       unreadable: [
         { subscriptionId: A.toUpperCase(), detail: 'galleries: 403' },
         { subscriptionId: B, detail: 'galleries: 403' },
@@ -25,6 +27,7 @@ describe('mergeListings', () => {
     };
     expect(mergeListings(managed, gallery)).toEqual({
       images: [sourceImage(), gallerySourceImage()],
+      listed: 6,
       unreadable: [
         { subscriptionId: A, detail: 'images: 403; galleries: 403' },
         { subscriptionId: B, detail: 'galleries: 403' },
@@ -38,7 +41,7 @@ describe('mergeListings', () => {
 /** A reader that answers from a list: the port, not an SDK client. */
 function readerOf(sources: readonly SourceImage[], calls: string[]): SourceImageReader {
   return {
-    listAll: async () => ({ images: sources, unreadable: [], unavailable: [] }),
+    listAll: async () => ({ images: sources, listed: sources.length, unreadable: [], unavailable: [] }),
     get: async (id) => {
       calls.push(id);
       return sources.find((source) => source.id.toLowerCase() === id.toLowerCase()) ?? null;
