@@ -168,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const lagSeconds = service === 'graph' ? faults.listingLagSeconds(service, route.kind) : null;
       const listedBefore = lagSeconds === null ? null : new Date(clock.now().getTime() - lagSeconds * 1000);
       reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken, listedBefore });
-      if (service !== 'unknown' && (reply.status === 201 || reply.status === 204)) action = faults.afterSideEffect(service, route.kind);
+      if (service !== 'unknown' && reply.status >= 200 && reply.status < 300) action = faults.afterSideEffect(service, route.kind);
       if (action === null && service !== 'unknown' && isSuccessWithBody(reply) && faults.answersMalformed(service, route.kind)) {
         reply = malformedReply(reply);
         malformed = true;

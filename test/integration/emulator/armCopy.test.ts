@@ -198,6 +198,44 @@ describe('the copy of a gallery version through @azure/arm-compute pollers', () 
     expect(emulator.createdCopiesOf(GOLD('1.8.0'))).toEqual({ disks: 1, images: 1 });
   });
 
+  it('takes a resent PUT whose first answer was lost as an update: still one disk created', async () => {
+    const emulator = fixture.emulator;
+    const client = armClient(emulator, SUB);
+    emulator.setFaults({ service: 'arm', kinds: ['arm.disks.put'], ambiguousCreates: { next: 1, answer: 500 } });
+    try {
+      const disk = await client.disks.beginCreateOrUpdateAndWait(STAGING, 'd-resent', diskFrom('1.4.0'));
+      expect(disk.provisioningState).toBe('Succeeded');
+    } finally {
+      emulator.clearFaults();
+    }
+    const puts = emulator.requests.filter((request) => request.kind === 'arm.disks.put').slice(-2);
+    expect(puts.map((request) => request.status)).toEqual([500, 200]);
+    expect(emulator.disks().filter((disk) => disk.name === 'd-resent')).toHaveLength(1);
+    await client.disks.beginDeleteAndWait(STAGING, 'd-resent');
+  });
+
+  it('finishes an operation nobody polls once told (or once its time is up): a rerun finds the disk Succeeded', async () => {
+    const emulator = fixture.emulator;
+    const url = `${emulator.url}${DISK_ID('d-unpolled')}?api-version=2024-03-02`;
+    const headers = { Authorization: `Bearer ${emulator.token}`, 'Content-Type': 'application/json' };
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ location: 'westeurope', properties: diskFrom('1.4.0') }),
+    });
+    expect(put.status).toBe(201);
+    expect(put.headers.get('azure-asyncoperation')).toMatch(
+      /\/providers\/Microsoft\.Compute\/locations\/westeurope\/operations\/[^?]+\?api-version=2024-03-02$/,
+    );
+    const client = armClient(emulator, SUB);
+    expect((await client.disks.get(STAGING, 'd-unpolled')).provisioningState).toBe('Creating');
+    emulator.finishOperations();
+    expect((await client.disks.get(STAGING, 'd-unpolled')).provisioningState).toBe('Succeeded');
+    const status = await fetch(put.headers.get('azure-asyncoperation') ?? '', { headers });
+    expect(await status.json()).toMatchObject({ status: 'Succeeded' });
+    await client.disks.beginDeleteAndWait(STAGING, 'd-unpolled');
+  });
+
   it('registers a copy like any managed image: Graph uploads it ready', async () => {
     const emulator = fixture.emulator;
     const client = armClient(emulator, SUB);
