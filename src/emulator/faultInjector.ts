@@ -218,3 +218,12 @@ const ERROR_CODES: Readonly<Record<Service, Readonly<Record<number, string>>>> =
 function statusCode(status: number, service: Service): string {
   return ERROR_CODES[service][status] ?? 'UnknownError';
 }
+
+/** The message of a fault's error body when its rule gives none. */
+export function faultMessage(fault: FaultName, status: number): string {
+  if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
+  if (fault === 'ambiguous-create') return 'An internal server error occurred.';
+  if (fault === 'refuse')
+    return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
+  return 'The service is temporarily unavailable. Please retry later.';
+}
