@@ -11,7 +11,7 @@ import {
   resourceGroup,
   subscription,
 } from '../../../src/emulator';
-import { useEmulator } from '../../support/emulator';
+import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
 import { armClient } from './armClient';
 import { graphClient } from './graphClient';
 
@@ -234,6 +234,42 @@ describe('the copy of a gallery version through @azure/arm-compute pollers', () 
     const status = await fetch(put.headers.get('azure-asyncoperation') ?? '', { headers });
     expect(await status.json()).toMatchObject({ status: 'Succeeded' });
     await client.disks.beginDeleteAndWait(STAGING, 'd-unpolled');
+  });
+
+  it("ends an unpolled operation once arm.operationSeconds of the emulator's clock have passed", async () => {
+    const clock = manualClock();
+    const emulator = await startTestEmulator(
+      estate({
+        arm: { operationSeconds: 20 },
+        subscriptions: [
+          subscription({
+            id: SUB,
+            resourceGroups: [
+              resourceGroup('rg-gallery', [], {
+                galleries: [gallery('galImages', [galleryImage({ name: 'win11-gold' }, [galleryImageVersion('1.4.0')])])],
+              }),
+              resourceGroup(STAGING),
+            ],
+          }),
+        ],
+      }),
+      { clock },
+    );
+    try {
+      const put = await fetch(`${emulator.url}${DISK_ID('d-timed')}?api-version=2024-03-02`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${emulator.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ location: 'westeurope', properties: diskFrom('1.4.0') }),
+      });
+      expect(put.status).toBe(201);
+      clock.advance(19_000);
+      expect(emulator.disks()[0]?.provisioningState).toBe('Creating');
+      clock.advance(1_000);
+      expect(emulator.disks()[0]?.provisioningState).toBe('Succeeded');
+      expect((await armClient(emulator, SUB).disks.get(STAGING, 'd-timed')).provisioningState).toBe('Succeeded');
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('registers a copy like any managed image: Graph uploads it ready', async () => {
