@@ -47,5 +47,6 @@ export function newLedgerEntry(identity: ImageIdentity): NewLedgerEntry {
     patchLag: null,
     currencyWarnings: [],
     alertedCurrency: [],
+    copyId: null,
   };
 }
