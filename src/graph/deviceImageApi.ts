@@ -1,5 +1,6 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { parseManagedImageId } from '../arm/managedImageId';
+import { isGalleryVersionId } from '../arm/galleryVersionId';
 import type { CloudPc, DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
@@ -149,8 +150,13 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     },
 
     async create(request: DeviceImageRequest): Promise<DeviceImage> {
-      if (parseManagedImageId(request.sourceImageResourceId) === null) {
-        throw new PermanentError(`"${request.sourceImageResourceId}" is not a managed image id`, null, 'InvalidResourceId');
+      // A managed image, or (DESIGN §17, direct mode) a gallery image version.
+      if (parseManagedImageId(request.sourceImageResourceId) === null && !isGalleryVersionId(request.sourceImageResourceId)) {
+        throw new PermanentError(
+          `"${request.sourceImageResourceId}" is not a managed image or gallery image version id`,
+          null,
+          'InvalidResourceId',
+        );
       }
       return call(
         `creating the device image for ${request.sourceImageResourceId}`,
