@@ -67,6 +67,8 @@ function requireToken(service: 'arm' | 'graph', token: string | null, expected: 
 
 function dispatch(route: Route, request: IncomingRequest, context: AnswerContext): Reply {
   const { tenant, origin } = context;
+  // Operations whose time is up end first, whichever service is asked (an upload reads the image they made).
+  tenant.operations.catchUp();
   if (isArmRoute(route)) return answerArm(route, request, { tenant, origin });
   switch (route.kind) {
     case 'resourceGraph.resources':

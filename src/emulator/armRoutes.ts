@@ -24,7 +24,6 @@ export function answerArm(route: ArmRoute, request: IncomingRequest, context: Ar
   }
   const { catalogue } = context.tenant;
   requireReadable(catalogue, route.subscriptionId);
-  context.tenant.operations.catchUp();
   switch (route.kind) {
     case 'arm.images.get': {
       const image = catalogue.image(route.subscriptionId, route.resourceGroup, route.name);

@@ -32,6 +32,9 @@ interface ActiveRule {
   readonly left: Record<CountedFault, number>;
 }
 
+/** ARM writes whose answer the ambiguousCreates fault can lose after they took effect (the copy's PUTs and DELETEs). */
+const ARM_WRITES = new Set(['arm.disks.put', 'arm.images.put', 'arm.disks.delete', 'arm.images.delete']);
+
 export class FaultInjector {
   private active: ActiveRule[] = [];
 
@@ -83,7 +86,7 @@ export class FaultInjector {
 
   /** After a create (or a policy PATCH) took effect: whether its answer is lost (a 5xx or a reset instead of the 201 or 204). */
   afterSideEffect(service: Service, kind: string): FaultAction | null {
-    if (!kind.endsWith('.create') && kind !== 'graph.provisioningPolicies.update') return null;
+    if (!kind.endsWith('.create') && kind !== 'graph.provisioningPolicies.update' && !ARM_WRITES.has(kind)) return null;
     for (const active of this.active) {
       const ambiguity = active.rule.ambiguousCreates;
       if (ambiguity === undefined || !ruleApplies(active.rule, service, kind)) continue;
@@ -214,4 +217,13 @@ const ERROR_CODES: Readonly<Record<Service, Readonly<Record<number, string>>>> =
 
 function statusCode(status: number, service: Service): string {
   return ERROR_CODES[service][status] ?? 'UnknownError';
+}
+
+/** The message of a fault's error body when its rule gives none. */
+export function faultMessage(fault: FaultName, status: number): string {
+  if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
+  if (fault === 'ambiguous-create') return 'An internal server error occurred.';
+  if (fault === 'refuse')
+    return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
+  return 'The service is temporarily unavailable. Please retry later.';
 }

@@ -58,7 +58,10 @@ export function createGalleryControls(tenant: EmulatedTenant): GalleryControls {
     failNextOperation: (kind, error) => tenant.operations.failNext(kind, error),
     setOperationPolls: (polls) => tenant.operations.setPollsToFinish(polls),
     finishOperations: () => tenant.operations.finishAll(),
-    disks: () => tenant.disks.all().map(describeDisk),
+    disks: () => {
+      tenant.operations.catchUp();
+      return tenant.disks.all().map(describeDisk);
+    },
     createdCopiesOf: (galleryVersionId) => tenant.disks.createdCopiesOf(galleryVersionId),
     hideSourceImage: (resourceId) => {
       tenant.hiddenSourceImages.add(resourceId.toLowerCase());

@@ -21,6 +21,8 @@ export {
 } from './estateBuilders';
 export type { GalleryInput, GalleryImageInput, GalleryImageVersionInput } from './gallerySchema';
 export { COPY_OF_TAG, type EmulatedDisk } from './diskStore';
+export type { GalleryControls } from './galleryControls';
+export type { ArmError } from './armOperations';
 export type {
   Estate,
   EstateInput,

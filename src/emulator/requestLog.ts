@@ -1,5 +1,6 @@
 // Every request the emulator received and how it answered, with the questions tests ask of them:
 // how many of each kind, and which were resent before their Retry-After had passed.
+import type { IncomingMessage } from 'node:http';
 import type { FaultName } from './faultInjector';
 import type { ServiceName } from './replies';
 import type { GraphVersion } from './routes';
@@ -111,4 +112,15 @@ function allowedAtMs(entry: RecordedRequest): number {
 
 function clientRequestId(entry: RecordedRequest): string | null {
   return entry.headers['x-ms-client-request-id'] ?? entry.headers['client-request-id'] ?? null;
+}
+
+/** Request headers as the log keeps them: lower-cased names, the Authorization value redacted. */
+export function recordedHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    headers[name] =
+      name === 'authorization' ? value.toString().replace(/^(\S+)\s.*$/, '$1 <redacted>') : Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }

@@ -1,116 +1,28 @@
 // The emulator: an HTTPS server on loopback playing ARM (managed images) and Graph (Cloud PC device
 // images) for one estate, with fault knobs and a log of every request.
+export type { Emulator, EmulatorOptions, EmulatorSettings } from './emulatorApi';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { systemClock, type Clock } from '../domain';
+import { systemClock } from '../domain';
 import { answerRequest, bearerTokenOf } from './answerRequest';
-import { makeCertificate, writeCertificate, type TlsCertificate } from './certificate';
-import { type CloudPcControls, createCloudPcControls } from './cloudPcControls';
-import { createGalleryControls, type GalleryControls } from './galleryControls';
-import { describeDeviceImage, type EmulatedDeviceImage } from './deviceImageRecord';
-import type { DuplicateSource } from './deviceImageStore';
-import type { DeviceImageSeedInput, EstateInput, ManagedImageInput, ProvisioningPolicyInput, SubscriptionAccess } from './estateSchema';
-import { FaultInjector, type FaultAction, type FaultName } from './faultInjector';
-import type { FaultRule } from './faultRules';
+import { makeCertificate, writeCertificate } from './certificate';
+import { createCloudPcControls } from './cloudPcControls';
+import { createGalleryControls } from './galleryControls';
+import { describeDeviceImage } from './deviceImageRecord';
+import { FaultInjector, faultMessage, type FaultAction, type FaultName } from './faultInjector';
 import { readBody, resetConnection, writeReply } from './httpExchange';
-import type { ManagedImageRebuild } from './managedImageCatalogue';
 import { parseDeviceImageSeed, parseEstate, parseManagedImage, parseProvisioningPolicy } from './parseEstate';
-import { describeProvisioningPolicy, type EmulatedProvisioningPolicy } from './provisioningPolicyStore';
+import { describeProvisioningPolicy } from './provisioningPolicyStore';
 import { seededRandom } from './randomSource';
 import { errorReply, malformedReply, type Reply } from './replies';
-import { RequestLog, type EarlyRetry, type EarlyRetryOptions, type RecordedRequest } from './requestLog';
+import { recordedHeaders, RequestLog } from './requestLog';
 import { graphVersionOf, routeRequest, serviceOf } from './routes';
+import type { Emulator, EmulatorOptions } from './emulatorApi';
 import { createTenant } from './tenant';
-import { TimedChanges, type TimedEdit } from './timedChanges';
-
-export interface EmulatorOptions {
-  /** The estate: builder output, parsed JSON, or an already parsed Estate. */
-  readonly estate: EstateInput;
-  /** 0 (default): a free port. */
-  readonly port?: number;
-  /** A certificate to serve; without one, a fresh self-signed one is made. */
-  readonly tls?: TlsCertificate & { readonly certPath?: string };
-  /** Seed of the fault and id randomness (default 1): the same seed replays the same faults. */
-  readonly seed?: number;
-  /** The clock uploads settle on (default: system time). Faults and the log use real time. */
-  readonly clock?: Clock;
-  /** Fault rules active from the start, after the estate's own. */
-  readonly faults?: readonly FaultRule[];
-  /** The bearer token every request must carry (overrides the estate's); default: any token. */
-  readonly token?: string;
-}
-
-/** Settings the app needs to talk to this emulator (names of docs/DESIGN §3). */
-export interface EmulatorSettings {
-  readonly GRAPH_ENDPOINT: string;
-  readonly ARM_ENDPOINT: string;
-  readonly IMAGE_SYNC_STATIC_TOKEN: string;
-  readonly IMAGE_SYNC_SUBSCRIPTION_IDS: string;
-  readonly NODE_EXTRA_CA_CERTS: string;
-}
-
-export interface Emulator extends CloudPcControls, GalleryControls {
-  /** `https://127.0.0.1:PORT`, no trailing slash: both GRAPH_ENDPOINT and ARM_ENDPOINT. */
-  readonly url: string;
-  /** `127.0.0.1`: what the Graph client's `customHosts` needs (a host name, no port). */
-  readonly host: string;
-  readonly port: number;
-  /** PEM file of the certificate, for NODE_EXTRA_CA_CERTS. */
-  readonly caCertificatePath: string;
-  /** The token clients should send (the required one, or a fixed placeholder when any is accepted). */
-  readonly token: string;
-  /** Every request so far, in arrival order (live). */
-  readonly requests: readonly RecordedRequest[];
-  counts(): Record<string, number>;
-  count(kind: string): number;
-  earlyRetries(options?: EarlyRetryOptions): EarlyRetry[];
-  clearRequests(): void;
-  /** Replaces the run-time fault rules (the estate's and the start options' included). */
-  setFaults(...rules: FaultRule[]): void;
-  clearFaults(): void;
-  deviceImages(options?: { readonly includeDeleted?: boolean }): EmulatedDeviceImage[];
-  /** Registrations (source image, case-insensitively, and version) with more than one device image; deleted ones count unless excluded. */
-  duplicateDeviceImages(options?: { readonly includeDeleted?: boolean }): DuplicateSource[];
-  setSubscriptionAccess(subscriptionId: string, access: SubscriptionAccess): void;
-  setWindows365CanRead(subscriptionId: string, canRead: boolean): void;
-  /** Adds or replaces a managed image; returns its resource id. */
-  putManagedImage(subscriptionId: string, resourceGroup: string, image: ManagedImageInput): string;
-  removeManagedImage(resourceId: string): boolean;
-  /**
-   * Rebuilds a managed image in place, as Azure Image Builder does: the same resource id, a new build
-   * (in its OS disk and source VM ids) and, when given, new tags replacing the old ones whole.
-   * Throws when there is no such image. Uploads started afterwards see the rebuilt image.
-   */
-  rebuildManagedImage(resourceId: string, changes: ManagedImageRebuild): void;
-  provisioningPolicies(): EmulatedProvisioningPolicy[];
-  /** Adds a provisioning policy, or replaces the one with its id; returns its id. Not checked against the device images. */
-  putProvisioningPolicy(input: ProvisioningPolicyInput): string;
-  /**
-   * An administrator uploads a device image by hand (the Intune admin center): added as the seed
-   * says (ready by default), created now; returns its id. Throws when its displayName+version is taken.
-   */
-  putDeviceImage(input: DeviceImageSeedInput): string;
-  /**
-   * An administrator deletes a device image by hand; false when the tenant has no such image.
-   * Throws, as Graph refuses, when a provisioning policy uses it.
-   */
-  deleteDeviceImage(deviceImageId: string): boolean;
-  /** Deletes a provisioning policy (any casing of its id): Graph answers 404 for it from then on; false when there was none. */
-  removeProvisioningPolicy(policyId: string): boolean;
-  /**
-   * Runs `edit` once, when the next request of `kind` (or a `prefix*`) arrives, before it is served
-   * (and before the fault knobs): the request sees the change. An edit may be async; it is awaited.
-   */
-  beforeNext(kind: string, edit: TimedEdit): void;
-  /** Runs `edit` once, right after the next request of `kind` is answered: its answer shows the tenant as it was. */
-  afterNext(kind: string, edit: TimedEdit): void;
-  settings(): EmulatorSettings;
-  /** Closes the server and every open connection. */
-  stop(): Promise<void>;
-}
+import { TimedChanges } from './timedChanges';
 
 const ANY_TOKEN_PLACEHOLDER = 'emulator-static-token';
 
@@ -168,7 +80,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       const lagSeconds = service === 'graph' ? faults.listingLagSeconds(service, route.kind) : null;
       const listedBefore = lagSeconds === null ? null : new Date(clock.now().getTime() - lagSeconds * 1000);
       reply = answerRequest(route, { url, body, headers: request.headers }, { tenant, origin, token: requiredToken, listedBefore });
-      if (service !== 'unknown' && (reply.status === 201 || reply.status === 204)) action = faults.afterSideEffect(service, route.kind);
+      if (service !== 'unknown' && reply.status >= 200 && reply.status < 300) action = faults.afterSideEffect(service, route.kind);
       if (action === null && service !== 'unknown' && isSuccessWithBody(reply) && faults.answersMalformed(service, route.kind)) {
         reply = malformedReply(reply);
         malformed = true;
@@ -300,24 +212,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   };
 }
 
-function faultMessage(fault: FaultName, status: number): string {
-  if (status === 429) return 'Too many requests. Retry after the time in the Retry-After header.';
-  if (fault === 'ambiguous-create') return 'An internal server error occurred.';
-  if (fault === 'refuse')
-    return status === 403 ? 'The caller does not have the permission this request needs.' : 'The request was refused.';
-  return 'The service is temporarily unavailable. Please retry later.';
-}
-
 function isSuccessWithBody(reply: Reply): boolean {
   return reply.status >= 200 && reply.status < 300 && reply.body !== undefined;
-}
-
-function recordedHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    headers[name] =
-      name === 'authorization' ? value.toString().replace(/^(\S+)\s.*$/, '$1 <redacted>') : Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }

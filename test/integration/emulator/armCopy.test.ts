@@ -11,7 +11,7 @@ import {
   resourceGroup,
   subscription,
 } from '../../../src/emulator';
-import { useEmulator } from '../../support/emulator';
+import { manualClock, startTestEmulator, useEmulator } from '../../support/emulator';
 import { armClient } from './armClient';
 import { graphClient } from './graphClient';
 
@@ -196,6 +196,80 @@ describe('the copy of a gallery version through @azure/arm-compute pollers', () 
     await expect(client.disks.beginDeleteAndWait(STAGING, 'd-1.8.0')).rejects.toThrow(/InternalOperationError/);
     expect(emulator.disks().some((disk) => disk.name === 'd-1.8.0')).toBe(true);
     expect(emulator.createdCopiesOf(GOLD('1.8.0'))).toEqual({ disks: 1, images: 1 });
+  });
+
+  it('takes a resent PUT whose first answer was lost as an update: still one disk created', async () => {
+    const emulator = fixture.emulator;
+    const client = armClient(emulator, SUB);
+    emulator.setFaults({ service: 'arm', kinds: ['arm.disks.put'], ambiguousCreates: { next: 1, answer: 500 } });
+    try {
+      const disk = await client.disks.beginCreateOrUpdateAndWait(STAGING, 'd-resent', diskFrom('1.4.0'));
+      expect(disk.provisioningState).toBe('Succeeded');
+    } finally {
+      emulator.clearFaults();
+    }
+    const puts = emulator.requests.filter((request) => request.kind === 'arm.disks.put').slice(-2);
+    expect(puts.map((request) => request.status)).toEqual([500, 200]);
+    expect(emulator.disks().filter((disk) => disk.name === 'd-resent')).toHaveLength(1);
+    await client.disks.beginDeleteAndWait(STAGING, 'd-resent');
+  });
+
+  it('finishes an operation nobody polls once told (or once its time is up): a rerun finds the disk Succeeded', async () => {
+    const emulator = fixture.emulator;
+    const url = `${emulator.url}${DISK_ID('d-unpolled')}?api-version=2024-03-02`;
+    const headers = { Authorization: `Bearer ${emulator.token}`, 'Content-Type': 'application/json' };
+    const put = await fetch(url, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ location: 'westeurope', properties: diskFrom('1.4.0') }),
+    });
+    expect(put.status).toBe(201);
+    expect(put.headers.get('azure-asyncoperation')).toMatch(
+      /\/providers\/Microsoft\.Compute\/locations\/westeurope\/operations\/[^?]+\?api-version=2024-03-02$/,
+    );
+    const client = armClient(emulator, SUB);
+    expect((await client.disks.get(STAGING, 'd-unpolled')).provisioningState).toBe('Creating');
+    emulator.finishOperations();
+    expect((await client.disks.get(STAGING, 'd-unpolled')).provisioningState).toBe('Succeeded');
+    const status = await fetch(put.headers.get('azure-asyncoperation') ?? '', { headers });
+    expect(await status.json()).toMatchObject({ status: 'Succeeded' });
+    await client.disks.beginDeleteAndWait(STAGING, 'd-unpolled');
+  });
+
+  it("ends an unpolled operation once arm.operationSeconds of the emulator's clock have passed", async () => {
+    const clock = manualClock();
+    const emulator = await startTestEmulator(
+      estate({
+        arm: { operationSeconds: 20 },
+        subscriptions: [
+          subscription({
+            id: SUB,
+            resourceGroups: [
+              resourceGroup('rg-gallery', [], {
+                galleries: [gallery('galImages', [galleryImage({ name: 'win11-gold' }, [galleryImageVersion('1.4.0')])])],
+              }),
+              resourceGroup(STAGING),
+            ],
+          }),
+        ],
+      }),
+      { clock },
+    );
+    try {
+      const put = await fetch(`${emulator.url}${DISK_ID('d-timed')}?api-version=2024-03-02`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${emulator.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ location: 'westeurope', properties: diskFrom('1.4.0') }),
+      });
+      expect(put.status).toBe(201);
+      clock.advance(19_000);
+      expect(emulator.disks()[0]?.provisioningState).toBe('Creating');
+      clock.advance(1_000);
+      expect(emulator.disks()[0]?.provisioningState).toBe('Succeeded');
+      expect((await armClient(emulator, SUB).disks.get(STAGING, 'd-timed')).provisioningState).toBe('Succeeded');
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it('registers a copy like any managed image: Graph uploads it ready', async () => {

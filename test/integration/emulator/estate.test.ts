@@ -101,6 +101,43 @@ describe('estate files', () => {
     expect(os).toContain('deviceImages[0].reportedOs.expirationDate');
   });
 
+  it('names the wrong fields of galleries: a version not MAJOR.MINOR.PATCH, a negative data disk count, an unknown key, names given twice', () => {
+    const version = (name: string, more: Record<string, unknown> = {}) => ({ name, ...more });
+    const problems = problemsOf({
+      subscriptions: [
+        {
+          id: '11111111-1111-4111-8111-111111111111',
+          resourceGroups: [
+            {
+              name: 'rg',
+              location: 'westeurope',
+              galleries: [
+                {
+                  name: 'gal',
+                  images: [
+                    {
+                      name: 'def',
+                      versions: [version('1.0'), version('1.1.0', { dataDiskImages: -1 }), version('1.2.0', { regions: [] })],
+                    },
+                  ],
+                },
+                { name: 'GAL', images: [{ name: 'def', versions: [version('2.0.0'), version('2.0.0')] }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const group = 'subscriptions[0].resourceGroups[0]';
+    expect(problems).toContain(
+      `${group}.galleries[0].images[0].versions[0].name: a gallery image version name: MAJOR.MINOR.PATCH in digits`,
+    );
+    expect(problems).toContain(`${group}.galleries[0].images[0].versions[1].dataDiskImages`);
+    expect(problems).toContain(`${group}.galleries[0].images[0].versions[2]: Unrecognized key`);
+    expect(problems).toContain(`${group}.galleries[1].name: gallery GAL appears twice in rg`);
+    expect(problems).toContain(`${group}.galleries[1].images[0].versions[1].name: version 2.0.0 appears twice in GAL/def`);
+  });
+
   it('reads an estate file, and names the file when it is not JSON', async () => {
     const good = join(directory, 'good.json');
     await writeFile(good, JSON.stringify({ uploadSeconds: 1, subscriptions: [{ id: '11111111-1111-4111-8111-111111111111' }] }));
