@@ -74,8 +74,8 @@ export async function reconcile(deps: SyncDeps, options: { readonly staleAfterMs
       view.deviceImages,
     );
     await recordSlotCount(deps, slotsInUse(view, applied.registered));
-    // Last, from the ledger as this reconcile left it: a registration driven again just now keeps its copy.
-    await sweepGalleryCopies(deps, await deps.ledger.list());
+    // Last (copy mode only): the copies of settled registrations go.
+    await sweepGalleryCopies(deps);
   }
   const report = {
     ...applied,
