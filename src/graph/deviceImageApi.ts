@@ -1,5 +1,6 @@
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import { parseManagedImageId } from '../parse/managedImageId';
+import { isGalleryVersionId } from '../parse/galleryVersionId';
 import type { CloudPc, DeviceImage, DeviceImageRequest, ProvisioningPolicy } from '../domain';
 import type { PolicyImage } from '../ports';
 import { PermanentError, TransientError } from '../errors';
@@ -145,9 +146,10 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
     },
 
     async create(request: DeviceImageRequest): Promise<DeviceImage> {
-      if (parseManagedImageId(request.sourceImageResourceId) === null) {
+      // A managed image, or (DESIGN §17, direct mode) a gallery image version.
+      if (parseManagedImageId(request.sourceImageResourceId) === null && !isGalleryVersionId(request.sourceImageResourceId)) {
         throw new PermanentError({
-          message: `"${request.sourceImageResourceId}" is not a managed image id`,
+          message: `"${request.sourceImageResourceId}" is not a managed image or gallery image version id`,
           status: null,
           code: 'InvalidResourceId',
         });

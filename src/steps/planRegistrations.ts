@@ -73,9 +73,14 @@ export function withCopiesTranslated(deps: SyncDeps, sourceImages: readonly Sour
   return { ...view, deviceImages, inTenant: new Set(deviceImages.map(deviceImageKey)) };
 }
 
-/** Whether a plan posts a registration that was never posted before (the preflight's moment). */
-function hasFirstCreate(planned: Plan): boolean {
-  return planned.actions.some((action) => action.kind === 'register' && action.firstCreate);
+/**
+ * Whether a plan posts a registration that was never posted before (the preflight's moment); in
+ * copy mode a gallery version's does not count (its copy does not exist yet, DESIGN §17).
+ */
+function hasFirstCreate(planned: Plan, copying: boolean): boolean {
+  return planned.actions.some(
+    (action) => action.kind === 'register' && action.firstCreate && !(copying && action.sourceImage.gallery !== undefined),
+  );
 }
 
 /** The plan, made again with getSourceImages' answer when it has a first create to make (read-only). */
@@ -90,7 +95,7 @@ export async function planWithPreflight(
   const galleryCopy = await galleryCopyView(deps, sourceImages, scope);
   const translated = withCopiesTranslated(deps, sourceImages, view);
   const planned = planFor(deps, sourceImages, translated, trigger, scope, null, staleAfterMs, galleryCopy);
-  if (!hasFirstCreate(planned)) return planned;
+  if (!hasFirstCreate(planned, galleryCopy !== undefined)) return planned;
   const visible = await listVisibleSources(deps);
   return visible === null ? planned : planFor(deps, sourceImages, translated, trigger, scope, visible, staleAfterMs, galleryCopy);
 }

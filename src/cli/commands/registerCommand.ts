@@ -1,4 +1,5 @@
 import { parseManagedImageId } from '../../parse/managedImageId';
+import { isGalleryVersionId } from '../../parse/galleryVersionId';
 import { type RegistrationRequest, requestRegistration } from '../../handlers/requestRegistration';
 import { type CliIo, UsageError } from '../cliIo';
 import { COMMON_OPTIONS, type Command, parseCommandArgs, printJson } from '../command';
@@ -71,9 +72,10 @@ the fix are printed); 1 could not run.`,
     if (values.help === true) return (io.stdout(this.help), EXIT_OK);
     const id = positionals[0];
     if (id === undefined) throw new UsageError('the source image resource id is missing');
-    if (parseManagedImageId(id) === null)
+    // A managed image, or (DESIGN §17) a gallery image version: the plan refuses one while gallery sources are off.
+    if (parseManagedImageId(id) === null && !isGalleryVersionId(id))
       throw new UsageError(
-        `"${id}" is not a managed image id: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}`,
+        `"${id}" is not a managed image id (/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Compute/images/{name}) nor a gallery image version id (…/providers/Microsoft.Compute/galleries/{gallery}/images/{definition}/versions/{version})`,
       );
     const { deps } = await createCommandContext(io, values.verbose === true);
     const overrides = {

@@ -28,6 +28,16 @@ describe('a gallery version in copy mode', () => {
     expect(await leftInStaging(fixture.emulator, app)).toEqual([]);
     const counts = fixture.emulator.counts();
     process.stderr.write(`copy registration: ${Math.round(wallMs)} ms, requests ${JSON.stringify(counts)}\n`);
+    // The copy's ARM calls: made (image GET, group GET, disk GET, disk PUT + poll + GET, image PUT + poll + GET), removed (two DELETEs + polls).
+    expect(counts).toMatchObject({
+      'arm.disks.put': 1,
+      'arm.images.put': 1,
+      'arm.disks.delete': 1,
+      'arm.images.delete': 1,
+      'arm.operations.get': 4,
+    });
+    // getSourceImages is not asked about a gallery version in copy mode (the copy does not exist before the job).
+    expect(counts['graph.deviceImages.getSourceImages']).toBeUndefined();
 
     // A second reconcile finds it all done: no second copy, no second device image.
     await reconcile(app.deps);

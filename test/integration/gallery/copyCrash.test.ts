@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { RegisterJob } from '../../../src/domain';
 import type { SyncDeps } from '../../../src/ports';
 import { registerImage } from '../../../src/handlers/registerImage';
-import { handleRegisterMessage } from '../../../src/handlers/registerImage';
+import { CLAIM_LEASE_MS, handleRegisterMessage } from '../../../src/handlers/registerImage';
+import { COPY_LEASE_MS } from '../../../src/steps/ensurePostedSource';
+import { TransientError } from '../../../src/errors';
 import type { TestApp } from '../../support/appDeps';
 import { useEmulator } from '../../support/emulator';
 import { syncLocally } from '../lifecycle/localSync';
@@ -96,6 +98,36 @@ describe('killed after the POST, before its answer was recorded', () => {
     expectDoneOnce(fixture);
     expect(await app.deps.ledger.get(job)).toMatchObject({ state: 'ready', origin: 'created', copyId: COPY.imageId });
     expect(await leftInStaging(fixture.emulator, app)).toEqual([]);
+  });
+});
+
+describe('a second delivery while the copy is being made', () => {
+  const fixture = useEmulator(() => galleryEstate());
+
+  it('backs off for the copy lease (longer than a create claim), and the first delivery finishes alone', async () => {
+    const app = galleryApp(fixture.emulator);
+    const job = await plannedJob(app);
+    const copies = app.deps.galleryCopies!;
+    let second: unknown = null;
+    const first: SyncDeps = {
+      ...app.deps,
+      galleryCopies: {
+        ...copies,
+        ensureCopy: async (version) => {
+          second = await registerImage(app.deps, job).then(
+            () => 'went on',
+            (error: unknown) => error,
+          );
+          return copies.ensureCopy(version);
+        },
+      },
+    };
+    await registerImage(first, job);
+    expect(second).toBeInstanceOf(TransientError);
+    expect((second as TransientError).retryAfterMs).toBeGreaterThan(CLAIM_LEASE_MS);
+    expect((second as TransientError).retryAfterMs).toBeLessThanOrEqual(COPY_LEASE_MS);
+    await syncLocally(app);
+    expectDoneOnce(fixture);
   });
 });
 

@@ -63,6 +63,26 @@ describe('a staging group where disks may be written but images may not', () => 
   });
 });
 
+describe('a copy ARM refuses for another reason', () => {
+  const fixture = useEmulator(() => galleryEstate());
+
+  it('is one gallery-copy-failed problem about the version with ARM words, nothing posted or left', async () => {
+    const app = galleryApp(fixture.emulator);
+    fixture.emulator.setFaults({
+      service: 'arm',
+      kinds: ['arm.disks.put'],
+      refuse: { probability: 1, status: 400, code: 'InvalidParameter', message: 'The disk size is not supported.' },
+    });
+    await syncLocally(app);
+    const problems = await problemsOf(app, 'gallery-copy-failed');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ subject: VERSION_ID, detail: expect.stringContaining('The disk size is not supported.') });
+    expect(await problemsOf(app, 'gallery-staging-unwritable')).toEqual([]);
+    expect(fixture.emulator.deviceImages()).toEqual([]);
+    expect(await leftInStaging(fixture.emulator, app)).toEqual([]);
+  });
+});
+
 describe('a version not replicated to the staging region', () => {
   const fixture = useEmulator(() => galleryEstate({ targetRegions: ['North Europe'] }));
 

@@ -32,6 +32,25 @@ describe('the status report', () => {
     expect(report.summary).toEqual({ inScope: 4, registered: 3, ready: 1, failed: 1, skipped: 1, retired: 0, warnings: 0, problems: 1 });
   });
 
+  it('tells a gallery image version from a managed image (sourceKind, contract 3) and labels it in the table', () => {
+    const galleryVersion =
+      '/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-gallery/providers/Microsoft.Compute/galleries/galImages/images/win11-gold/versions/1.4.0';
+    const report = buildStatusReport(
+      [
+        ...rows(['ready']),
+        ledgerRow({ sourceImageResourceId: galleryVersion, displayName: 'win11-gold', version: '1.4.0', state: 'ready' }),
+      ],
+      [],
+      options,
+    );
+    expect(contractErrors('status', report)).toBeNull();
+    expect(Object.fromEntries(report.images.map((image) => [image.displayName, image.sourceKind]))).toEqual({
+      'img-0': 'managedImage',
+      'win11-gold': 'galleryImageVersion',
+    });
+    expect(renderStatus(report)).toContain('gallery:galImages/win11-gold/1.4.0');
+  });
+
   it('shows failures first, then work in progress, then ready and skipped images', () => {
     const report = buildStatusReport(rows(['skipped', 'ready', 'pending', 'failed', 'queued']), [], options);
     expect(report.images.map((image) => image.state)).toEqual(['failed', 'queued', 'pending', 'ready', 'skipped']);
