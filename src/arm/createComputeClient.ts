@@ -1,7 +1,7 @@
 import { ComputeManagementClient } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import type { Config } from '../config';
+import type { ArmSettings } from '../config';
 
 export interface ComputeClientOptions {
   readonly retry?: { maxRetries?: number; retryDelayInMs?: number };
@@ -19,7 +19,7 @@ export interface ComputeClientOptions {
  */
 export function createComputeClient(
   credential: TokenCredential,
-  config: Pick<Config, 'armEndpoint'>,
+  config: ArmSettings,
   subscriptionId: string,
   options: ComputeClientOptions = {},
 ): ComputeManagementClient {

@@ -1,6 +1,6 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config';
+import type { ArmSettings } from '../config';
 import type { ComputeClientOptions } from './createComputeClient';
 import { resourceGraphQuotaPolicy } from './resourceGraphQuotaPolicy';
 
@@ -10,7 +10,7 @@ import { resourceGraphQuotaPolicy } from './resourceGraphQuotaPolicy';
  */
 export function createResourceGraphClient(
   credential: TokenCredential,
-  config: Pick<Config, 'armEndpoint'>,
+  config: ArmSettings,
   options: ComputeClientOptions = {},
 ): ResourceGraphClient {
   const { retry, httpClient } = options;

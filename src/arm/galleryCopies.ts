@@ -5,7 +5,7 @@
 import type { ComputeManagementClient, Disk, Image } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { type HttpClient, createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
-import type { Config, StagingResourceGroup } from '../config';
+import type { GallerySourceSettings, StagingResourceGroup } from '../config';
 import { type SourceImage, regionKey } from '../domain';
 import { ForbiddenError, PermanentError, TransientError } from '../errors';
 import type { Logger } from '../log';
@@ -19,7 +19,7 @@ export const COPY_OF_TAG = 'cloudpc-sync-copy-of';
 const RESOURCE_GROUP_API_VERSION = '2021-04-01';
 
 export interface GalleryCopiesOptions {
-  readonly config: Pick<Config, 'armEndpoint' | 'gallery'>;
+  readonly config: GallerySourceSettings;
   readonly credential: TokenCredential;
   readonly log: Logger;
   readonly retry?: { maxRetries?: number; retryDelayInMs?: number };

@@ -6,7 +6,7 @@
 import type { ComputeManagementClient, Gallery, GalleryImage } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import type { Config } from '../config';
+import type { ArmDiscoverySettings } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError } from '../errors';
 import type { Logger } from '../log';
@@ -19,7 +19,7 @@ import { inTwoPasses } from './inTwoPasses';
 import { gallerySourceImageOf } from './toGallerySourceImage';
 
 export interface GalleryVersionReaderOptions {
-  readonly config: Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'resourceGroups' | 'subscriptionConcurrency'>;
+  readonly config: ArmDiscoverySettings;
   readonly credential: TokenCredential;
   readonly log: Logger;
   readonly secondPassDelayMs?: number;

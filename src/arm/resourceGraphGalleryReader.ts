@@ -6,7 +6,7 @@
 // version (an event, the register command) stay on ARM: Resource Graph lags writes.
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config';
+import type { ResourceGraphDiscoverySettings } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError, TransientError } from '../errors';
 import { inChunks } from '../inChunks';
@@ -24,7 +24,7 @@ import { EVERY_SUBSCRIPTION, SUBSCRIPTIONS_PER_QUERY } from './resourceGraphSour
 import { flattenProperties, gallerySourceImageOf } from './toGallerySourceImage';
 
 export interface ResourceGraphGalleryReaderOptions {
-  readonly config: Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'allSubscriptions' | 'resourceGroups' | 'scope'>;
+  readonly config: ResourceGraphDiscoverySettings;
   readonly credential: TokenCredential;
   readonly log: Logger;
   /** Reads of one version: ARM's (createGalleryVersionReader), which sees a write at once. */

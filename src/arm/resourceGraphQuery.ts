@@ -3,7 +3,7 @@
 // id (Resource Graph pages reliably only over a sorted result). With listed subscriptions it also
 // returns a row per subscription the identity can read, so a listed one that Resource Graph leaves
 // out (no Reader, or no such subscription) is reported as ARM mode reports it: unreadable.
-import type { Config } from '../config';
+import type { ResourceGraphDiscoverySettings } from '../config';
 
 /** Resource Graph answers at most 1,000 rows a page (`$top`). */
 export const RESOURCE_GRAPH_MAX_PAGE = 1_000;
@@ -33,8 +33,8 @@ const IMAGE_COLUMNS = [
 ];
 
 export interface DiscoveryQueryOptions {
-  readonly scope: Config['scope'];
-  readonly resourceGroups: Config['resourceGroups'];
+  readonly scope: ResourceGraphDiscoverySettings['scope'];
+  readonly resourceGroups: ResourceGraphDiscoverySettings['resourceGroups'];
   /** Add a row per readable subscription (listed subscriptions: to tell which ones are missing). */
   readonly withSubscriptionRows: boolean;
 }

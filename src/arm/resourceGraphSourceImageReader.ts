@@ -8,7 +8,7 @@
 import { inTwoPasses } from './inTwoPasses';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
-import type { Config } from '../config';
+import type { ResourceGraphDiscoverySettings } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError, TransientError } from '../errors';
 import { inChunks } from '../inChunks';
@@ -20,7 +20,7 @@ import { RESOURCE_GRAPH_MAX_PAGE, discoveryQuery } from './resourceGraphQuery';
 import { toResourceGraphRow } from './resourceGraphRow';
 
 export interface ResourceGraphReaderOptions {
-  readonly config: Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'allSubscriptions' | 'resourceGroups' | 'scope'>;
+  readonly config: ResourceGraphDiscoverySettings;
   readonly credential: TokenCredential;
   readonly log: Logger;
   /** Reads of one image: ARM's, which sees a write at once. */

@@ -2,7 +2,7 @@ import { inTwoPasses } from './inTwoPasses';
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import type { Config, ImageScope } from '../config';
+import type { ArmImageDiscoverySettings, ImageScope } from '../config';
 import type { SourceImage } from '../domain';
 import { PermanentError } from '../errors';
 import type { Logger } from '../log';
@@ -26,7 +26,7 @@ type ListingOutcome =
   | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
 
 export interface SourceImageReaderOptions {
-  readonly config: Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'resourceGroups' | 'subscriptionConcurrency' | 'scope'>;
+  readonly config: ArmImageDiscoverySettings;
   readonly credential: TokenCredential;
   readonly log: Logger;
   /** Pause before a subscription that failed transiently is listed again in the same run. */

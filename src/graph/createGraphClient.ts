@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthenticationHandler, Client, HTTPMessageHandler, TelemetryHandler } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
-import type { Config } from '../config';
+import type { GraphSettings } from '../config';
 import { DEFAULT_GRAPH_RETRY, GraphRetryHandler, type GraphRetrySettings } from './graphRetryPolicy';
 import type { RetryAfterGate } from './retryAfterGate';
 
@@ -15,7 +15,7 @@ export { DEFAULT_GRAPH_RETRY, type GraphRetrySettings };
  */
 export function createGraphClient(
   credential: TokenCredential,
-  config: Pick<Config, 'graphEndpoint' | 'graphApiVersion'>,
+  config: GraphSettings,
   gate: RetryAfterGate,
   retry: GraphRetrySettings = DEFAULT_GRAPH_RETRY,
 ): Client {

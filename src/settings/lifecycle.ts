@@ -1,8 +1,10 @@
 // After `ready` (DESIGN §13, §16, §18): the tenant's limit, retention, rollout and rings, expiry and
 // patch-lag warnings, and the two webhooks that tell people about them.
-import { ConfigError, type Environment } from './configError';
+import { z } from 'zod';
+import type { Environment } from './configError';
 import { numberDefault } from './list';
-import { flag, httpsUrl, integer, text } from './read';
+import { flag, httpsUrl, orNull, raw, wholeNumber } from './read';
+import { parseSettings, refusal } from './schema';
 
 export interface LifecyclePart {
   /** The most custom images the tenant holds, every status counted (DESIGN §13). */
@@ -38,55 +40,59 @@ export const MAX_TENANT_IMAGE_LIMIT = 10_000;
 /** More versions than the tenant can hold would keep everything; the default limit bounds the setting. */
 export const MAX_KEEP_VERSIONS = 20;
 
-export function loadLifecycle(env: Environment): LifecyclePart {
-  return {
-    tenantImageLimit: integer(env, 'IMAGE_SYNC_TENANT_IMAGE_LIMIT', 1, MAX_TENANT_IMAGE_LIMIT),
-    keepVersions: integer(env, 'IMAGE_SYNC_KEEP_VERSIONS', 0, MAX_KEEP_VERSIONS),
-    expiryWarningDays: integer(env, 'IMAGE_SYNC_EXPIRY_WARNING_DAYS', 0, 3650),
-    rollout: flag(env, 'IMAGE_SYNC_ROLLOUT'),
-    ringSoakHours: soakHours(env),
-    // 0 would halt every rollout before its first Cloud PC: at least one failure halts.
-    ringMaxFailed: integer(env, 'IMAGE_SYNC_RING_MAX_FAILED', 1, 10_000),
-    ringMinProvisioned: integer(env, 'IMAGE_SYNC_RING_MIN_PROVISIONED', 0, 10_000),
-    maxPatchLag: maxPatchLag(env),
-    alertWebhookUrl: httpsUrl(env, 'IMAGE_SYNC_ALERT_WEBHOOK_URL', null, 'https://example.org/hooks/image-sync', false),
-    rebuildWebhookUrl: httpsUrl(
-      env,
-      'IMAGE_SYNC_REBUILD_WEBHOOK_URL',
-      null,
-      'https://api.github.com/repos/contoso/images/dispatches',
-      false,
-    ),
-  };
-}
-
+const SOAK_FALLBACK = numberDefault('IMAGE_SYNC_RING_SOAK_HOURS');
 /** A soak of hours, decimals allowed (`0.01` is 36 s): tests soak for seconds. At most 30 days. */
-function soakHours(env: Environment): number {
-  const name = 'IMAGE_SYNC_RING_SOAK_HOURS';
-  const fallback = numberDefault(name);
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 720) {
-    throw new ConfigError(
-      name,
-      `"${raw}" is not a number of hours from 0 to 720`,
-      `set hours as a decimal number such as 24 or 0.5, or remove it for the default ${fallback}`,
-    );
-  }
-  return Number(raw);
-}
+const soakHours = z
+  .string()
+  .refine(
+    (value) => /^\d+(\.\d+)?$/.test(value) && Number(value) <= 720,
+    refusal(
+      (value) => `"${value}" is not a number of hours from 0 to 720`,
+      `set hours as a decimal number such as 24 or 0.5, or remove it for the default ${SOAK_FALLBACK}`,
+    ),
+  )
+  .transform(Number);
 
+const PATCH_LAG_FALLBACK = numberDefault('IMAGE_SYNC_MAX_PATCH_LAG');
 /** IMAGE_SYNC_MAX_PATCH_LAG: a whole number of Patch Tuesdays, or `off` (null). */
-function maxPatchLag(env: Environment): number | null {
-  const fallback = numberDefault('IMAGE_SYNC_MAX_PATCH_LAG');
-  const raw = text(env, 'IMAGE_SYNC_MAX_PATCH_LAG');
-  if (raw !== undefined && raw.toLowerCase() === 'off') return null;
-  if (raw !== undefined && !(/^\d+$/.test(raw) && Number(raw) <= MAX_PATCH_LAG)) {
-    throw new ConfigError(
-      'IMAGE_SYNC_MAX_PATCH_LAG',
-      `"${raw}" is neither a whole number from 0 to ${MAX_PATCH_LAG} nor off`,
-      `set how many Patch Tuesdays a ready image may be behind (e.g. ${fallback}), off to never read the Windows release catalogue, or remove it for the default ${fallback}`,
-    );
-  }
-  return raw === undefined ? fallback : Number(raw);
+const maxPatchLag = z
+  .string()
+  .refine(
+    (value) => value.toLowerCase() === 'off' || (/^\d+$/.test(value) && Number(value) <= MAX_PATCH_LAG),
+    refusal(
+      (value) => `"${value}" is neither a whole number from 0 to ${MAX_PATCH_LAG} nor off`,
+      `set how many Patch Tuesdays a ready image may be behind (e.g. ${PATCH_LAG_FALLBACK}), off to never read the Windows release catalogue, or remove it for the default ${PATCH_LAG_FALLBACK}`,
+    ),
+  )
+  .transform((value) => (value.toLowerCase() === 'off' ? null : Number(value)));
+
+const lifecycleSchema = z
+  .object({
+    IMAGE_SYNC_TENANT_IMAGE_LIMIT: wholeNumber('IMAGE_SYNC_TENANT_IMAGE_LIMIT', 1, MAX_TENANT_IMAGE_LIMIT),
+    IMAGE_SYNC_KEEP_VERSIONS: wholeNumber('IMAGE_SYNC_KEEP_VERSIONS', 0, MAX_KEEP_VERSIONS),
+    IMAGE_SYNC_EXPIRY_WARNING_DAYS: wholeNumber('IMAGE_SYNC_EXPIRY_WARNING_DAYS', 0, 3650),
+    IMAGE_SYNC_ROLLOUT: flag('IMAGE_SYNC_ROLLOUT'),
+    IMAGE_SYNC_RING_SOAK_HOURS: raw.pipe(soakHours.default(SOAK_FALLBACK)),
+    // 0 would halt every rollout before its first Cloud PC: at least one failure halts.
+    IMAGE_SYNC_RING_MAX_FAILED: wholeNumber('IMAGE_SYNC_RING_MAX_FAILED', 1, 10_000),
+    IMAGE_SYNC_RING_MIN_PROVISIONED: wholeNumber('IMAGE_SYNC_RING_MIN_PROVISIONED', 0, 10_000),
+    IMAGE_SYNC_MAX_PATCH_LAG: raw.pipe(maxPatchLag.default(PATCH_LAG_FALLBACK)),
+    IMAGE_SYNC_ALERT_WEBHOOK_URL: orNull(httpsUrl('https://example.org/hooks/image-sync', false)),
+    IMAGE_SYNC_REBUILD_WEBHOOK_URL: orNull(httpsUrl('https://api.github.com/repos/contoso/images/dispatches', false)),
+  })
+  .transform((settings): LifecyclePart => ({
+    tenantImageLimit: settings.IMAGE_SYNC_TENANT_IMAGE_LIMIT,
+    keepVersions: settings.IMAGE_SYNC_KEEP_VERSIONS,
+    expiryWarningDays: settings.IMAGE_SYNC_EXPIRY_WARNING_DAYS,
+    rollout: settings.IMAGE_SYNC_ROLLOUT,
+    ringSoakHours: settings.IMAGE_SYNC_RING_SOAK_HOURS,
+    ringMaxFailed: settings.IMAGE_SYNC_RING_MAX_FAILED,
+    ringMinProvisioned: settings.IMAGE_SYNC_RING_MIN_PROVISIONED,
+    maxPatchLag: settings.IMAGE_SYNC_MAX_PATCH_LAG,
+    alertWebhookUrl: settings.IMAGE_SYNC_ALERT_WEBHOOK_URL,
+    rebuildWebhookUrl: settings.IMAGE_SYNC_REBUILD_WEBHOOK_URL,
+  }));
+
+export function loadLifecycle(env: Environment): LifecyclePart {
+  return parseSettings(lifecycleSchema, env);
 }

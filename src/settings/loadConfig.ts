@@ -25,15 +25,22 @@ export function loadConfig(env: Environment): Config {
   });
 }
 
-/** What each adapter needs of the config, and no more (storage takes StorageConfig, polling PollingPart). */
+/**
+ * What each adapter needs of the config, and no more (storage takes StorageConfig, the status check
+ * PollingPart): an adapter's options name its slice, never the whole Config (test/unit/settings/slices.test.ts).
+ */
 export type ArmSettings = Pick<Config, 'armEndpoint'>;
+/** ARM's listing of gallery versions: which subscriptions and groups, and how many subscriptions at once. */
 export type ArmDiscoverySettings = Pick<Config, 'armEndpoint' | 'subscriptionIds' | 'resourceGroups' | 'subscriptionConcurrency'>;
+/** ARM's listing of managed images: the same, and the opt-in tag it keeps images by. */
+export type ArmImageDiscoverySettings = ArmDiscoverySettings & Pick<Config, 'scope'>;
 export type ResourceGraphDiscoverySettings = Pick<
   Config,
   'armEndpoint' | 'subscriptionIds' | 'allSubscriptions' | 'resourceGroups' | 'scope'
 >;
 export type GraphSettings = Pick<Config, 'graphEndpoint' | 'graphApiVersion'>;
 export type CredentialSettings = Pick<Config, 'staticToken' | 'azureClientId'>;
+/** The alerter takes the two URLs as its own options (webhookUrl, rebuildWebhookUrl). */
 export type AlertSettings = Pick<Config, 'alertWebhookUrl' | 'rebuildWebhookUrl'>;
 /** The gallery copy adapter (IMAGE_SYNC_GALLERY_SOURCES=copy, DESIGN §17). */
 export type GallerySourceSettings = Pick<Config, 'armEndpoint' | 'gallery'>;

@@ -1,7 +1,8 @@
 // Which images are looked at: subscriptions, resource groups, the opt-in tag, and how they are found.
-import { ConfigError, type Environment } from './configError';
-import { textDefault } from './list';
-import { GUID, integer, list, oneOf, text } from './read';
+import { z } from 'zod';
+import type { Environment } from './configError';
+import { GUID, list, oneOf, orListDefault, raw, required, wholeNumber } from './read';
+import { parseSettings, refusal, refuse } from './schema';
 
 export type ImageScope = { readonly kind: 'all' } | { readonly kind: 'tag'; readonly name: string; readonly value: string };
 
@@ -31,100 +32,97 @@ export const MAX_SUBSCRIPTION_CONCURRENCY = 256;
 
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
 const DISCOVERY_MODES = ['arm', 'resource-graph'] as const;
+const SUBSCRIPTIONS_FIX =
+  'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
+/** `IMAGE_SYNC_SUBSCRIPTION_IDS=*`: every readable subscription. */
+const EVERY_SUBSCRIPTION = '*';
 
-export function loadScope(env: Environment): ScopePart {
-  const discoveryMode = discovery(env);
-  const subscriptions = subscriptionIds(env, discoveryMode);
-  const groups = resourceGroups(env);
-  return {
-    subscriptionIds: Object.freeze(subscriptions.ids),
-    allSubscriptions: subscriptions.all,
-    resourceGroups: groups === null ? null : Object.freeze(groups),
-    scope: Object.freeze(scope(env)),
-    discovery: discoveryMode,
-    subscriptionConcurrency: integer(env, 'IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 1, MAX_SUBSCRIPTION_CONCURRENCY),
-  };
-}
+const discovery = oneOf(
+  DISCOVERY_MODES,
+  (value) => `"${value}" is not a discovery mode`,
+  'set arm (the default: list images per subscription) or resource-graph (one Azure Resource Graph query)',
+);
 
-function discovery(env: Environment): Discovery {
-  const raw = text(env, 'IMAGE_SYNC_DISCOVERY') ?? textDefault('IMAGE_SYNC_DISCOVERY');
-  return oneOf(
-    raw,
-    DISCOVERY_MODES,
-    () =>
-      new ConfigError(
-        'IMAGE_SYNC_DISCOVERY',
-        `"${raw}" is not a discovery mode`,
-        'set arm (the default: list images per subscription) or resource-graph (one Azure Resource Graph query)',
-      ),
-  );
-}
-
-/** The subscriptions to scan: listed ones, or `*` (every readable one; Resource Graph discovery only). */
-function subscriptionIds(env: Environment, mode: Discovery): { readonly ids: string[]; readonly all: boolean } {
-  const raw = text(env, 'IMAGE_SYNC_SUBSCRIPTION_IDS');
-  const fix =
-    'set a comma-separated list of subscription IDs (GUIDs), e.g. 11111111-1111-4111-8111-111111111111,22222222-2222-4222-8222-222222222222';
-  if (raw === undefined)
-    throw new ConfigError(
-      'IMAGE_SYNC_SUBSCRIPTION_IDS',
-      'is not set',
-      `${fix}, or * with IMAGE_SYNC_DISCOVERY=resource-graph for every subscription the identity can read`,
-    );
-  const ids = list(raw);
-  if (ids.length === 0) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', 'lists no subscription', fix);
-  if (ids.includes('*')) {
-    if (ids.length > 1)
-      throw new ConfigError(
-        'IMAGE_SYNC_SUBSCRIPTION_IDS',
-        `"${raw}" mixes * with subscription IDs`,
+/** The subscriptions to scan: listed ones (duplicates dropped), or `*` (every readable one). */
+const subscriptionIds = z.string().transform((value, context): string[] | typeof EVERY_SUBSCRIPTION => {
+  const ids = list(value);
+  if (ids.length === 0) return refuse(context, 'lists no subscription', SUBSCRIPTIONS_FIX);
+  if (ids.includes(EVERY_SUBSCRIPTION)) {
+    if (ids.length > 1) {
+      return refuse(
+        context,
+        `"${value}" mixes * with subscription IDs`,
         'set * alone (every subscription the identity can read) or list subscription IDs only',
       );
-    if (mode !== 'resource-graph') {
-      throw new ConfigError(
-        'IMAGE_SYNC_SUBSCRIPTION_IDS',
-        '* (every subscription the identity can read) needs IMAGE_SYNC_DISCOVERY=resource-graph: listing through ARM goes subscription by subscription and needs them named',
-        'set IMAGE_SYNC_DISCOVERY=resource-graph, or list the subscription IDs (comma-separated GUIDs)',
-      );
     }
-    return { ids: [], all: true };
+    return EVERY_SUBSCRIPTION;
   }
-  for (const id of ids) {
-    if (!GUID.test(id)) throw new ConfigError('IMAGE_SYNC_SUBSCRIPTION_IDS', `"${id}" is not a subscription ID`, fix);
-  }
-  const unique = new Map(ids.map((id) => [id.toLowerCase(), id]));
-  return { ids: [...unique.values()], all: false };
-}
+  const wrong = ids.find((id) => !GUID.test(id));
+  if (wrong !== undefined) return refuse(context, `"${wrong}" is not a subscription ID`, SUBSCRIPTIONS_FIX);
+  return [...new Map(ids.map((id) => [id.toLowerCase(), id])).values()];
+});
 
-function resourceGroups(env: Environment): string[] | null {
-  const raw = text(env, 'IMAGE_SYNC_RESOURCE_GROUPS');
-  if (raw === undefined) return null;
-  const groups = list(raw);
-  if (groups.length === 0) return null;
-  for (const group of groups) {
-    if (!RESOURCE_GROUP.test(group)) {
-      throw new ConfigError(
-        'IMAGE_SYNC_RESOURCE_GROUPS',
-        `"${group}" is not a resource group name`,
-        'list resource group names separated by commas (letters, digits, - _ . ( ), up to 90 characters), or remove it to scan every group',
-      );
-    }
-  }
-  return groups;
-}
+const resourceGroup = z.string().refine(
+  (value) => RESOURCE_GROUP.test(value),
+  refusal(
+    (value) => `"${value}" is not a resource group name`,
+    'list resource group names separated by commas (letters, digits, - _ . ( ), up to 90 characters), or remove it to scan every group',
+  ),
+);
 
-function scope(env: Environment): ImageScope {
-  const raw = text(env, 'IMAGE_SYNC_TAG') ?? textDefault('IMAGE_SYNC_TAG');
-  if (raw === '*') return { kind: 'all' };
-  const at = raw.indexOf('=');
-  const name = at > 0 ? raw.slice(0, at).trim() : '';
-  const value = at > 0 ? raw.slice(at + 1).trim() : '';
-  if (name === '' || value === '' || /[<>%&\\?/]/.test(name)) {
-    throw new ConfigError(
-      'IMAGE_SYNC_TAG',
-      `"${raw}" is not key=value`,
+/** Unset or an empty list: every resource group (null). */
+const resourceGroups = raw
+  .pipe(z.string().transform(list).pipe(z.array(resourceGroup)).optional())
+  .transform((groups) => (groups === undefined || groups.length === 0 ? null : groups));
+
+const tag = z.string().transform((value, context): ImageScope => {
+  if (value === '*') return { kind: 'all' };
+  const at = value.indexOf('=');
+  const name = at > 0 ? value.slice(0, at).trim() : '';
+  const tagValue = at > 0 ? value.slice(at + 1).trim() : '';
+  if (name === '' || tagValue === '' || /[<>%&\\?/]/.test(name)) {
+    return refuse(
+      context,
+      `"${value}" is not key=value`,
       'set the opt-in tag as key=value (e.g. cloudpc-sync=true), or * to take every image in scope',
     );
   }
-  return { kind: 'tag', name, value };
+  return { kind: 'tag', name, value: tagValue };
+});
+
+const scopeSchema = z
+  .object({
+    IMAGE_SYNC_DISCOVERY: orListDefault('IMAGE_SYNC_DISCOVERY', discovery),
+    IMAGE_SYNC_SUBSCRIPTION_IDS: required(
+      subscriptionIds,
+      `${SUBSCRIPTIONS_FIX}, or * with IMAGE_SYNC_DISCOVERY=resource-graph for every subscription the identity can read`,
+    ),
+    IMAGE_SYNC_RESOURCE_GROUPS: resourceGroups,
+    IMAGE_SYNC_TAG: orListDefault('IMAGE_SYNC_TAG', tag),
+    IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY: wholeNumber('IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY', 1, MAX_SUBSCRIPTION_CONCURRENCY),
+  })
+  .transform((settings, context): ScopePart => {
+    const subscriptions = settings.IMAGE_SYNC_SUBSCRIPTION_IDS;
+    const all = subscriptions === EVERY_SUBSCRIPTION;
+    if (all && settings.IMAGE_SYNC_DISCOVERY !== 'resource-graph') {
+      return refuse(
+        context,
+        '* (every subscription the identity can read) needs IMAGE_SYNC_DISCOVERY=resource-graph: listing through ARM goes subscription by subscription and needs them named',
+        'set IMAGE_SYNC_DISCOVERY=resource-graph, or list the subscription IDs (comma-separated GUIDs)',
+        'IMAGE_SYNC_SUBSCRIPTION_IDS',
+      );
+    }
+    const groups = settings.IMAGE_SYNC_RESOURCE_GROUPS;
+    return {
+      subscriptionIds: Object.freeze(all ? [] : subscriptions),
+      allSubscriptions: all,
+      resourceGroups: groups === null ? null : Object.freeze(groups),
+      scope: Object.freeze(settings.IMAGE_SYNC_TAG),
+      discovery: settings.IMAGE_SYNC_DISCOVERY,
+      subscriptionConcurrency: settings.IMAGE_SYNC_SUBSCRIPTION_CONCURRENCY,
+    };
+  });
+
+export function loadScope(env: Environment): ScopePart {
+  return parseSettings(scopeSchema, env);
 }

@@ -1,8 +1,9 @@
 // What `image-sync login` reads (DESIGN §19), and which standard @azure/identity variables are present.
-import { ConfigError, type Environment } from './configError';
-import { SIGN_IN_CLIENT_FIX, signInClient, supportedGraphEndpoint } from './endpoints';
-import { textDefault } from './list';
-import { endpoint, text } from './read';
+import { z } from 'zod';
+import type { Environment } from './configError';
+import { SIGN_IN_CLIENT_FIX, graphEndpoint, signInClientId } from './endpoints';
+import { endpoint, required, text } from './read';
+import { parseSettings, refusal } from './schema';
 
 /** What `image-sync login` needs, and nothing else: a person may sign in before the app's other settings are known. */
 export interface SignInSettings {
@@ -16,19 +17,30 @@ export interface SignInSettings {
 
 const TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,})$/i;
 
+const TENANT_FIX = 'set your directory (tenant) ID, e.g. from `az account show --query tenantId -o tsv`';
+const NEEDED_FOR_LOGIN = { problem: 'is not set, and image-sync login needs it' };
+
+const tenantId = z.string().refine(
+  (value) => TENANT.test(value),
+  refusal((value) => `"${value}" is not a tenant ID or domain`, TENANT_FIX),
+);
+
+const signInSchema = z
+  .object({
+    IMAGE_SYNC_CLIENT_ID: required(signInClientId, SIGN_IN_CLIENT_FIX, NEEDED_FOR_LOGIN),
+    AZURE_TENANT_ID: required(tenantId, TENANT_FIX, NEEDED_FOR_LOGIN),
+    AZURE_AUTHORITY_HOST: endpoint('AZURE_AUTHORITY_HOST', 'https://login.microsoftonline.us'),
+    GRAPH_ENDPOINT: graphEndpoint,
+  })
+  .transform((settings): SignInSettings => ({
+    clientId: settings.IMAGE_SYNC_CLIENT_ID,
+    tenantId: settings.AZURE_TENANT_ID,
+    authorityHost: settings.AZURE_AUTHORITY_HOST,
+    graphEndpoint: settings.GRAPH_ENDPOINT,
+  }));
+
 export function loadSignInSettings(env: Environment): SignInSettings {
-  const clientId = signInClient(env);
-  if (clientId === null) throw new ConfigError('IMAGE_SYNC_CLIENT_ID', 'is not set, and image-sync login needs it', SIGN_IN_CLIENT_FIX);
-  const tenantId = text(env, 'AZURE_TENANT_ID');
-  const tenantFix = 'set your directory (tenant) ID, e.g. from `az account show --query tenantId -o tsv`';
-  if (tenantId === undefined) throw new ConfigError('AZURE_TENANT_ID', 'is not set, and image-sync login needs it', tenantFix);
-  if (!TENANT.test(tenantId)) throw new ConfigError('AZURE_TENANT_ID', `"${tenantId}" is not a tenant ID or domain`, tenantFix);
-  return Object.freeze({
-    clientId,
-    tenantId,
-    authorityHost: endpoint(env, 'AZURE_AUTHORITY_HOST', textDefault('AZURE_AUTHORITY_HOST'), 'https://login.microsoftonline.us'),
-    graphEndpoint: supportedGraphEndpoint(env),
-  });
+  return Object.freeze(parseSettings(signInSchema, env));
 }
 
 /** Which of the standard `@azure/identity` variables are set (their values are secrets or paths: only presence). */
