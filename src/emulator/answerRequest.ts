@@ -5,8 +5,6 @@ import type { AnswerContext, IncomingRequest } from './routeHandler';
 import { serviceOf, type Route } from './routeMatch';
 import type { EmulatedTenant } from './tenant';
 
-export type { IncomingRequest } from './routeHandler';
-
 export interface RequestContext {
   readonly tenant: EmulatedTenant;
   readonly origin: string;
