@@ -3,7 +3,13 @@
 import type { CloudPcStore, EmulatedCloudPc } from './cloudPcStore';
 import { graphCollection } from './graphQuery';
 import { jsonReply, type Reply } from './replies';
-import type { GraphVersion } from './routes';
+import type { RouteHandler } from './routeHandler';
+import type { GraphVersion } from './graphVersion';
+
+export type CloudPcRoute = { readonly kind: 'graph.cloudPcs.list'; readonly version: GraphVersion };
+
+export const answerCloudPcRoute: RouteHandler<CloudPcRoute> = (route, request, { tenant, origin }) =>
+  answerCloudPcs(route.version, request.url, { cloudPcs: tenant.cloudPcs, origin, pageSize: tenant.estate.graph.pageSize });
 
 export interface CloudPcContext {
   readonly cloudPcs: CloudPcStore;

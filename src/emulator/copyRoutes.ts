@@ -2,17 +2,25 @@
 // that disk, their deletion, and the operation status URL their long-running operations answer at.
 // A PUT answers 201 (200 for an update) with provisioningState Creating (Updating) and an
 // Azure-AsyncOperation header; a DELETE 202 with one, or 204 when there is nothing to delete.
-import type { IncomingRequest } from './answerRequest';
 import { type ArmError, type OperationHooks, renderOperation } from './armOperations';
-import { ARM_HEADERS, type ArmContext, listReply, requireResourceGroup, resourceNotFound } from './armRoutes';
-import type { ArmRoute } from './armRouting';
+import { ARM_HEADERS, type ArmContext, listReply, requireResourceGroup, resourceNotFound } from './armReplies';
 import { parseDiskRequest, parseImageRequest } from './copyRequests';
 import { type DiskRecord, renderDisk } from './diskStore';
 import { regionDisplayName, regionKey } from './renderGallery';
 import { parseManagedImage } from './parseEstate';
 import { jsonReply, Refusal, type Reply } from './replies';
+import type { IncomingRequest } from './routeHandler';
 
-type CopyRoute = Extract<ArmRoute, { kind: `arm.disks.${string}` | 'arm.images.put' | 'arm.images.delete' | 'arm.operations.get' }>;
+export type CopyRoute =
+  /** A subscription's disks, or (with resourceGroup) one group's. */
+  | { readonly kind: 'arm.disks.list'; readonly subscriptionId: string; readonly resourceGroup?: string }
+  | {
+      readonly kind: 'arm.disks.get' | 'arm.disks.put' | 'arm.disks.delete' | 'arm.images.put' | 'arm.images.delete';
+      readonly subscriptionId: string;
+      readonly resourceGroup: string;
+      readonly name: string;
+    }
+  | { readonly kind: 'arm.operations.get'; readonly subscriptionId: string; readonly operationId: string };
 
 /** The identity the emulator says was refused (ARM names the caller's object id). */
 const CALLER_OBJECT_ID = '5f1c3a7e-0000-4000-8000-00000000c0de';
@@ -34,8 +42,13 @@ export function answerCopyRoute(route: CopyRoute, request: IncomingRequest, apiV
     return jsonReply(200, renderOperation(operation), { ...ARM_HEADERS, ...retry });
   }
   if (route.kind === 'arm.disks.list') {
-    if (route.resourceGroup !== null) requireResourceGroup(tenant.catalogue, route.subscriptionId, route.resourceGroup);
-    return listReply(tenant.disks.list(route.subscriptionId, route.resourceGroup).map(renderDisk), request.url, apiVersion, context);
+    if (route.resourceGroup !== undefined) requireResourceGroup(tenant.catalogue, route.subscriptionId, route.resourceGroup);
+    return listReply(
+      tenant.disks.list(route.subscriptionId, route.resourceGroup ?? null).map(renderDisk),
+      request.url,
+      apiVersion,
+      context,
+    );
   }
   requireResourceGroup(tenant.catalogue, route.subscriptionId, route.resourceGroup);
   const group = tenant.catalogue.resourceGroup(route.subscriptionId, route.resourceGroup);

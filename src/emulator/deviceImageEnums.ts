@@ -3,7 +3,7 @@
 // before `unknownFutureValue` are shown to every caller; members after it (evolvable) only to callers
 // that send the header, others read `unknownFutureValue`. A member a version does not have at all is
 // never shown on it, header or not.
-import type { GraphVersion } from './routes';
+import type { GraphVersion } from './graphVersion';
 
 export interface EnumReader {
   readonly version: GraphVersion;

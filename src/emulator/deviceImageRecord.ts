@@ -2,7 +2,7 @@
 // is read off the clock at each render, from its latest upload.
 import type { DeviceImage } from '../domain';
 import { readErrorCode, readStatus, type EnumReader } from './deviceImageEnums';
-import type { GraphVersion } from './routes';
+import type { GraphVersion } from './graphVersion';
 import { uploadStatus, type UploadAttempt, type UploadStatus } from './uploads';
 
 export interface DeviceImageRecord {

@@ -3,7 +3,7 @@
 import { deviceImageProperties } from './deviceImageRecord';
 import type { DeviceImageChanges, NewDeviceImage } from './deviceImageStore';
 import { Refusal } from './replies';
-import type { GraphVersion } from './routes';
+import type { GraphVersion } from './graphVersion';
 
 const VERSION = /^\d+\.\d+\.\d+$/;
 const MANAGED_IMAGE_ID =

@@ -5,10 +5,27 @@ import { deviceImageProperties, renderDeviceImage, type DeviceImageRecord, type 
 import type { DeviceImageStore } from './deviceImageStore';
 import { graphCollection, requireSelectable, selectProperties } from './graphQuery';
 import type { GalleryCatalogue } from './galleryCatalogue';
+import type { GraphVersion } from './graphVersion';
 import type { ManagedImageCatalogue } from './managedImageCatalogue';
 import { queryParameter } from './paging';
 import { jsonReply, noContent, Refusal, unknownSegment, type Reply } from './replies';
-import type { GraphVersion, Route } from './routes';
+import type { RouteHandler } from './routeHandler';
+
+export type DeviceImageRoute =
+  | {
+      readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages';
+      readonly version: GraphVersion;
+    }
+  | {
+      readonly kind:
+        | 'graph.deviceImages.get'
+        | 'graph.deviceImages.update'
+        | 'graph.deviceImages.delete'
+        | 'graph.deviceImages.retryUpload'
+        | 'graph.deviceImages.reupload';
+      readonly version: GraphVersion;
+      readonly id: string;
+    };
 
 export interface GraphContext {
   readonly deviceImages: DeviceImageStore;
@@ -33,9 +50,22 @@ export interface GraphRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-type DeviceImageRoute = Extract<Route, { kind: `graph.deviceImages.${string}` }>;
+export const answerDeviceImages: RouteHandler<DeviceImageRoute> = (route, request, { tenant, origin, listedBefore }) =>
+  answerFrom(route, request, {
+    deviceImages: tenant.deviceImages,
+    catalogue: tenant.catalogue,
+    galleries: tenant.galleries,
+    hiddenSourceImages: tenant.hiddenSourceImages,
+    galleryDirect: tenant.estate.graph.galleryDirect,
+    clock: tenant.clock,
+    origin,
+    pageSize: tenant.estate.graph.pageSize,
+    failureField: tenant.estate.graph.failureField,
+    updates: tenant.estate.graph.updates,
+    listedBefore,
+  });
 
-export function answerDeviceImages(route: DeviceImageRoute, request: GraphRequest, context: GraphContext): Reply {
+function answerFrom(route: DeviceImageRoute, request: GraphRequest, context: GraphContext): Reply {
   const render = (record: DeviceImageRecord) =>
     renderDeviceImage(record, context.clock.now(), {
       version: route.version,

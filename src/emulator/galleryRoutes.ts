@@ -1,10 +1,24 @@
 // ARM reads of Azure Compute Galleries (galleries, image definitions, image versions: listed with
 // nextLink paging, or one by name) and of a resource group (Microsoft.Resources).
-import { ARM_HEADERS, type ArmContext, listReply, requireResourceGroup, resourceNotFound } from './armRoutes';
-import type { ArmRoute } from './armRouting';
+import { ARM_HEADERS, type ArmContext, listReply, requireResourceGroup, resourceNotFound } from './armReplies';
 import { jsonReply, Refusal, type Reply } from './replies';
+import type { IncomingRequest } from './routeHandler';
 
-type GalleryRoute = Extract<ArmRoute, { kind: `arm.galler${string}` | 'arm.resourceGroups.get' }>;
+interface InGroup {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+}
+
+/** One member per kind, so a check of the kind narrows the route. */
+type Named<Kind extends string, Fields> = { readonly [K in Kind]: { readonly kind: K } & Fields }[Kind];
+
+export type GalleryRoute =
+  /** A subscription's galleries, or (with resourceGroup) one group's. */
+  | { readonly kind: 'arm.galleries.list'; readonly subscriptionId: string; readonly resourceGroup?: string }
+  | Named<'arm.resourceGroups.get', InGroup>
+  | Named<'arm.galleries.get' | 'arm.galleryImages.list', InGroup & { readonly gallery: string }>
+  | Named<'arm.galleryImages.get' | 'arm.galleryImageVersions.list', InGroup & { readonly gallery: string; readonly image: string }>
+  | Named<'arm.galleryImageVersions.get', InGroup & { readonly gallery: string; readonly image: string; readonly versionName: string }>;
 
 function parentNotFound(parent: string): Refusal {
   return new Refusal(
@@ -14,12 +28,13 @@ function parentNotFound(parent: string): Refusal {
   );
 }
 
-export function answerGalleryRoute(route: GalleryRoute, url: URL, apiVersion: string, context: ArmContext): Reply {
+export function answerGalleryRoute(route: GalleryRoute, request: IncomingRequest, apiVersion: string, context: ArmContext): Reply {
+  const { url } = request;
   const { catalogue, galleries } = context.tenant;
   const { subscriptionId } = route;
   if (route.kind === 'arm.galleries.list') {
-    if (route.resourceGroup !== null) requireResourceGroup(catalogue, subscriptionId, route.resourceGroup);
-    const listed = galleries.galleries(subscriptionId, route.resourceGroup ?? undefined).map((gallery) => galleries.renderGallery(gallery));
+    if (route.resourceGroup !== undefined) requireResourceGroup(catalogue, subscriptionId, route.resourceGroup);
+    const listed = galleries.galleries(subscriptionId, route.resourceGroup).map((gallery) => galleries.renderGallery(gallery));
     return listReply(listed, url, apiVersion, context);
   }
   requireResourceGroup(catalogue, subscriptionId, route.resourceGroup);

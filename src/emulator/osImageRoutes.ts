@@ -5,10 +5,14 @@ import { osImageSchema } from './estateSchema';
 import { jsonBody } from './deviceImageRequests';
 import { type SelectableType, graphCollection, requireSelectable, selectProperties } from './graphQuery';
 import { queryParameter } from './paging';
+import type { GraphVersion } from './graphVersion';
+import type { OsImageCatalogue } from './osImageCatalogue';
 import { jsonReply, Refusal, unknownSegment, type Reply } from './replies';
-import type { Route } from './routes';
+import type { RouteHandler } from './routeHandler';
 
-type OsImageRoute = Extract<Route, { kind: `graph.osImages.${string}` }>;
+export type OsImageRoute =
+  | { readonly kind: 'graph.osImages.list' | 'graph.osImages.create'; readonly version: GraphVersion }
+  | { readonly kind: 'graph.osImages.get'; readonly version: GraphVersion; readonly id: string };
 
 /** What Graph's type has: a `$select` of anything else is refused, as Graph refuses it. */
 const OS_IMAGE_TYPE: SelectableType = {
@@ -16,34 +20,15 @@ const OS_IMAGE_TYPE: SelectableType = {
   properties: ['id', 'supportedEditions', 'supportedArchitectures', 'availableUpdates'],
 };
 
-export class OsImageCatalogue {
-  private readonly images = new Map<string, OsImage>();
-
-  constructor(images: readonly OsImage[]) {
-    for (const image of images) this.images.set(image.id.toLowerCase(), image);
-  }
-
-  list(): OsImage[] {
-    return [...this.images.values()];
-  }
-
-  get(id: string): OsImage | undefined {
-    return this.images.get(id.toLowerCase());
-  }
-
-  add(image: OsImage): void {
-    if (this.images.has(image.id.toLowerCase()))
-      throw new Refusal(409, 'Conflict', `A Windows OS image with id '${image.id}' already exists.`);
-    this.images.set(image.id.toLowerCase(), image);
-  }
-}
-
 export interface OsImageRequest {
   readonly url: URL;
   readonly body: string;
 }
 
-export function answerOsImages(
+export const answerOsImages: RouteHandler<OsImageRoute> = (route, request, { tenant, origin }) =>
+  answerFrom(route, request, { catalogue: tenant.osImages, origin, pageSize: tenant.estate.graph.pageSize });
+
+function answerFrom(
   route: OsImageRoute,
   request: OsImageRequest,
   context: { catalogue: OsImageCatalogue; origin: string; pageSize: number },

@@ -4,10 +4,17 @@ import { jsonBody } from './deviceImageRequests';
 import { graphCollection, selectProperties } from './graphQuery';
 import { queryParameter } from './paging';
 import type { ProvisioningPolicyChanges, ProvisioningPolicyRecord, ProvisioningPolicyStore } from './provisioningPolicyStore';
+import type { GraphVersion } from './graphVersion';
 import { noContent, jsonReply, Refusal, type Reply } from './replies';
-import type { GraphVersion, Route } from './routes';
+import type { RouteHandler } from './routeHandler';
 
-type ProvisioningPolicyRoute = Extract<Route, { kind: `graph.provisioningPolicies.${string}` }>;
+export type ProvisioningPolicyRoute =
+  | { readonly kind: 'graph.provisioningPolicies.list'; readonly version: GraphVersion }
+  | {
+      readonly kind: 'graph.provisioningPolicies.get' | 'graph.provisioningPolicies.update';
+      readonly version: GraphVersion;
+      readonly id: string;
+    };
 
 export interface ProvisioningPolicyContext {
   readonly policies: ProvisioningPolicyStore;
@@ -23,11 +30,10 @@ export interface ProvisioningPolicyRequest {
 const UPDATABLE = new Set(['@odata.type', 'imageId', 'imageDisplayName', 'imageType']);
 const READ_ONLY = new Set(['id', 'alternateResourceUrl', 'cloudPcGroupDisplayName', 'managedBy']);
 
-export function answerProvisioningPolicies(
-  route: ProvisioningPolicyRoute,
-  request: ProvisioningPolicyRequest,
-  context: ProvisioningPolicyContext,
-): Reply {
+export const answerProvisioningPolicies: RouteHandler<ProvisioningPolicyRoute> = (route, request, { tenant, origin }) =>
+  answerFrom(route, request, { policies: tenant.provisioningPolicies, origin, pageSize: tenant.estate.graph.pageSize });
+
+function answerFrom(route: ProvisioningPolicyRoute, request: ProvisioningPolicyRequest, context: ProvisioningPolicyContext): Reply {
   const render = (record: ProvisioningPolicyRecord) => renderProvisioningPolicy(record, route.version);
   switch (route.kind) {
     case 'graph.provisioningPolicies.list':

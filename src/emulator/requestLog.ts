@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FaultName } from './faultInjector';
 import type { ServiceName } from './replies';
-import type { GraphVersion } from './routes';
+import type { GraphVersion } from './graphVersion';
 
 export interface RecordedRequest {
   /** Arrival order, from 1. */

@@ -5,20 +5,17 @@
 // with `$top` (at most 1,000) and an opaque `$skipToken` tied to the query and its scope.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { IncomingRequest } from './answerRequest';
 import type { GalleryCatalogue } from './galleryCatalogue';
 import type { ManagedImageCatalogue, SubscriptionRecord } from './managedImageCatalogue';
 import { queryParameter } from './paging';
 import { jsonReply, Refusal, type Reply } from './replies';
 import { type ProjectedColumn, type QueryableType, type RecognisedQuery, recogniseQuery } from './resourceGraphQuery';
+import type { IncomingRequest, RouteHandler } from './routeHandler';
 
 export type ResourceGraphRoute = { readonly kind: 'resourceGraph.resources' };
 
-/** Routes `/providers/Microsoft.ResourceGraph/resources` (POST); null for any other provider path. */
-export function resourceGraphRoute(method: string, lower: readonly string[]): ResourceGraphRoute | null {
-  if (lower.length !== 3 || lower[0] !== 'providers' || lower[1] !== 'microsoft.resourcegraph' || lower[2] !== 'resources') return null;
-  return method === 'POST' ? { kind: 'resourceGraph.resources' } : null;
-}
+export const answerResourceGraphRoute: RouteHandler<ResourceGraphRoute> = (_route, request, { tenant }) =>
+  answerResourceGraph(request, { catalogue: tenant.catalogue, galleries: tenant.galleries });
 
 export interface ResourceGraphContext {
   readonly catalogue: ManagedImageCatalogue;

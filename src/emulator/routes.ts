@@ -1,160 +1,90 @@
-// Which request is this? Maps method and path (case-insensitively, as ARM and Graph do) to a kind
-// name and its parameters. The kind names are what the request log counts.
-import { armRoute, type ArmRoute } from './armRouting';
-import { type ResourceGraphRoute, resourceGraphRoute } from './resourceGraphRoutes';
+// Every request the emulator serves, one row each: method, path pattern (literals compare
+// case-insensitively; `{name}` takes one segment and reaches the handler as route.name; `{version}`
+// is Graph's v1.0 or beta), the kind the request log counts it under, and the handler that answers.
+// Two rows with one kind are one request at two scopes. To add a route: add its row here, then its
+// kind (and the values its pattern names) to its handler's route type. ARM handlers go behind
+// armChecked (api-version and subscription checks). A request no row takes is refused as UNSERVED says.
+import { armChecked } from './armReplies';
+import { answerCloudPcRoute } from './cloudPcRoutes';
+import { answerCopyRoute } from './copyRoutes';
+import { answerDeviceImages } from './deviceImageRoutes';
+import { answerGalleryRoute } from './galleryRoutes';
+import { answerManagedImages } from './managedImageRoutes';
+import { answerOsImages } from './osImageRoutes';
+import { answerProvisioningPolicies } from './provisioningPolicyRoutes';
+import { answerResourceGraphRoute } from './resourceGraphRoutes';
+import { matchRoute, route, type Route, type Unserved } from './routeMatch';
 
-export type GraphVersion = 'v1.0' | 'beta';
+const SUBSCRIPTION = '/subscriptions/{subscriptionId}';
+const GROUP = `${SUBSCRIPTION}/resourceGroups/{resourceGroup}`;
+const GALLERY = `${GROUP}/providers/Microsoft.Compute/galleries/{gallery}`;
+const VIRTUAL_ENDPOINT = '/{version}/deviceManagement/virtualEndpoint';
 
-export type Route =
-  | ArmRoute
-  | ResourceGraphRoute
-  | {
-      readonly kind: 'graph.deviceImages.list' | 'graph.deviceImages.create' | 'graph.deviceImages.getSourceImages';
-      readonly version: GraphVersion;
-    }
-  | {
-      readonly kind:
-        | 'graph.deviceImages.get'
-        | 'graph.deviceImages.update'
-        | 'graph.deviceImages.delete'
-        | 'graph.deviceImages.retryUpload'
-        | 'graph.deviceImages.reupload';
-      readonly version: GraphVersion;
-      readonly id: string;
-    }
-  | { readonly kind: 'graph.provisioningPolicies.list'; readonly version: GraphVersion }
-  | {
-      readonly kind: 'graph.provisioningPolicies.get' | 'graph.provisioningPolicies.update';
-      readonly version: GraphVersion;
-      readonly id: string;
-    }
-  | { readonly kind: 'graph.cloudPcs.list'; readonly version: GraphVersion }
-  | { readonly kind: 'graph.osImages.list' | 'graph.osImages.create'; readonly version: GraphVersion }
-  | { readonly kind: 'graph.osImages.get'; readonly version: GraphVersion; readonly id: string }
-  | {
-      readonly kind: 'unknown';
-      readonly service: 'arm' | 'graph' | 'unknown';
-      /** A path the service does not have, or a method the path does not allow. */
-      readonly problem: 'path' | 'method';
-      readonly reason: string;
-      /** For Graph: the segment it would name as not found. */
-      readonly graphSegment: string | null;
-    };
+export const ROUTES = [
+  // Azure Resource Manager: managed images (reads; the copy writes them), disks, galleries, operations.
+  route('GET', `${SUBSCRIPTION}/providers/Microsoft.Compute/images`, 'arm.images.list', armChecked(answerManagedImages)),
+  route('GET', `${GROUP}/providers/Microsoft.Compute/images`, 'arm.images.listByResourceGroup', armChecked(answerManagedImages)),
+  route('GET', `${GROUP}/providers/Microsoft.Compute/images/{name}`, 'arm.images.get', armChecked(answerManagedImages)),
+  route('PUT', `${GROUP}/providers/Microsoft.Compute/images/{name}`, 'arm.images.put', armChecked(answerCopyRoute)),
+  route('DELETE', `${GROUP}/providers/Microsoft.Compute/images/{name}`, 'arm.images.delete', armChecked(answerCopyRoute)),
+  route('GET', `${SUBSCRIPTION}/providers/Microsoft.Compute/disks`, 'arm.disks.list', armChecked(answerCopyRoute)),
+  route('GET', `${GROUP}/providers/Microsoft.Compute/disks`, 'arm.disks.list', armChecked(answerCopyRoute)),
+  route('GET', `${GROUP}/providers/Microsoft.Compute/disks/{name}`, 'arm.disks.get', armChecked(answerCopyRoute)),
+  route('PUT', `${GROUP}/providers/Microsoft.Compute/disks/{name}`, 'arm.disks.put', armChecked(answerCopyRoute)),
+  route('DELETE', `${GROUP}/providers/Microsoft.Compute/disks/{name}`, 'arm.disks.delete', armChecked(answerCopyRoute)),
+  route('GET', `${SUBSCRIPTION}/providers/Microsoft.Compute/galleries`, 'arm.galleries.list', armChecked(answerGalleryRoute)),
+  route('GET', `${GROUP}/providers/Microsoft.Compute/galleries`, 'arm.galleries.list', armChecked(answerGalleryRoute)),
+  route('GET', GALLERY, 'arm.galleries.get', armChecked(answerGalleryRoute)),
+  route('GET', `${GALLERY}/images`, 'arm.galleryImages.list', armChecked(answerGalleryRoute)),
+  route('GET', `${GALLERY}/images/{image}`, 'arm.galleryImages.get', armChecked(answerGalleryRoute)),
+  route('GET', `${GALLERY}/images/{image}/versions`, 'arm.galleryImageVersions.list', armChecked(answerGalleryRoute)),
+  route('GET', `${GALLERY}/images/{image}/versions/{versionName}`, 'arm.galleryImageVersions.get', armChecked(answerGalleryRoute)),
+  route('GET', GROUP, 'arm.resourceGroups.get', armChecked(answerGalleryRoute)),
+  route(
+    'GET',
+    `${SUBSCRIPTION}/providers/Microsoft.Compute/locations/{region}/operations/{operationId}`,
+    'arm.operations.get',
+    armChecked(answerCopyRoute),
+  ),
+  // Azure Resource Graph.
+  route('POST', '/providers/Microsoft.ResourceGraph/resources', 'resourceGraph.resources', answerResourceGraphRoute),
+  // Microsoft Graph: device images (getSourceImages before {id}: the literal segment wins), policies, Cloud PCs, OS catalogue.
+  route('GET', `${VIRTUAL_ENDPOINT}/deviceImages`, 'graph.deviceImages.list', answerDeviceImages),
+  route('POST', `${VIRTUAL_ENDPOINT}/deviceImages`, 'graph.deviceImages.create', answerDeviceImages),
+  route('GET', `${VIRTUAL_ENDPOINT}/deviceImages/getSourceImages`, 'graph.deviceImages.getSourceImages', answerDeviceImages),
+  route('GET', `${VIRTUAL_ENDPOINT}/deviceImages/{id}`, 'graph.deviceImages.get', answerDeviceImages),
+  route('PATCH', `${VIRTUAL_ENDPOINT}/deviceImages/{id}`, 'graph.deviceImages.update', answerDeviceImages),
+  route('DELETE', `${VIRTUAL_ENDPOINT}/deviceImages/{id}`, 'graph.deviceImages.delete', answerDeviceImages),
+  route('POST', `${VIRTUAL_ENDPOINT}/deviceImages/{id}/retryUpload`, 'graph.deviceImages.retryUpload', answerDeviceImages, {
+    action: true,
+  }),
+  route('POST', `${VIRTUAL_ENDPOINT}/deviceImages/{id}/reupload`, 'graph.deviceImages.reupload', answerDeviceImages, { action: true }),
+  route('GET', `${VIRTUAL_ENDPOINT}/provisioningPolicies`, 'graph.provisioningPolicies.list', answerProvisioningPolicies),
+  route('GET', `${VIRTUAL_ENDPOINT}/provisioningPolicies/{id}`, 'graph.provisioningPolicies.get', answerProvisioningPolicies),
+  route('PATCH', `${VIRTUAL_ENDPOINT}/provisioningPolicies/{id}`, 'graph.provisioningPolicies.update', answerProvisioningPolicies),
+  route('GET', `${VIRTUAL_ENDPOINT}/cloudPCs`, 'graph.cloudPcs.list', answerCloudPcRoute),
+  route('GET', '/{version}/deviceManagement/managedDeviceWindowsOSImages', 'graph.osImages.list', answerOsImages),
+  route('POST', '/{version}/deviceManagement/managedDeviceWindowsOSImages', 'graph.osImages.create', answerOsImages),
+  route('GET', '/{version}/deviceManagement/managedDeviceWindowsOSImages/{id}', 'graph.osImages.get', answerOsImages),
+];
 
-export type RequestKind = Route['kind'];
+/**
+ * A request no row takes: ARM answers 404 with the reason its first segment gives; Graph 405 for a
+ * method its path does not allow, else 400 naming the first segment no row has, but for these.
+ */
+const UNSERVED: Unserved = {
+  arm: {
+    subscriptions: 'the emulator serves Microsoft.Compute images, disks and galleries, resource groups and operations',
+    providers: 'the emulator serves only POST of Microsoft.ResourceGraph/resources',
+  },
+  graph: [
+    { path: '/{version}/deviceManagement/managedDeviceWindowsOSImages/{id}/{...}', problem: 'method' },
+    { path: `${VIRTUAL_ENDPOINT}/deviceImages/{id}/{action}/{...}`, problem: 'path' },
+  ],
+};
 
-export function serviceOf(route: Route): 'arm' | 'graph' | 'unknown' {
-  if (route.kind === 'unknown') return route.service;
-  return route.kind.startsWith('arm.') || route.kind.startsWith('resourceGraph.') ? 'arm' : 'graph';
-}
-
-export function graphVersionOf(route: Route): GraphVersion | null {
-  return 'version' in route ? route.version : null;
-}
+export type RequestKind = (typeof ROUTES)[number]['kind'] | 'unknown';
 
 export function routeRequest(method: string, pathname: string): Route {
-  const segments = pathSegments(pathname);
-  if (segments === null)
-    return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'the path is not valid URL encoding', graphSegment: null };
-  const lower = segments.map((segment) => segment.toLowerCase());
-  if (lower[0] === 'subscriptions')
-    return (
-      armRoute(method, segments, lower) ?? {
-        kind: 'unknown',
-        service: 'arm',
-        problem: 'path',
-        reason: 'the emulator serves Microsoft.Compute images, disks and galleries, resource groups and operations',
-        graphSegment: null,
-      }
-    );
-  if (lower[0] === 'providers')
-    return (
-      resourceGraphRoute(method, lower) ?? {
-        kind: 'unknown',
-        service: 'arm',
-        problem: 'path',
-        reason: 'the emulator serves only POST of Microsoft.ResourceGraph/resources',
-        graphSegment: null,
-      }
-    );
-  if (lower[0] === 'v1.0' || lower[0] === 'beta') return graphRoute(method, lower[0], segments, lower);
-  return { kind: 'unknown', service: 'unknown', problem: 'path', reason: 'neither an ARM nor a Graph path', graphSegment: null };
-}
-
-function pathSegments(pathname: string): string[] | null {
-  try {
-    return pathname
-      .split('/')
-      .filter((segment) => segment !== '')
-      .map((segment) => decodeURIComponent(segment));
-  } catch {
-    return null;
-  }
-}
-
-function graphRoute(method: string, version: GraphVersion, segments: readonly string[], lower: readonly string[]): Route {
-  const unknownAt = (index: number, problem: 'path' | 'method' = 'path'): Route => ({
-    kind: 'unknown',
-    service: 'graph',
-    problem,
-    reason: problem === 'method' ? `${method} is not allowed here` : 'not served by the emulator',
-    graphSegment: segments[index] ?? segments[segments.length - 1] ?? version,
-  });
-  if (lower[1] !== 'devicemanagement') return unknownAt(1);
-  if (lower[2] === 'manageddevicewindowsosimages') return osImageRoute(method, version, segments.slice(3), () => unknownAt(3, 'method'));
-  if (lower[2] !== 'virtualendpoint') return unknownAt(2);
-  if (lower[3] === 'provisioningpolicies') return provisioningPolicyRoute(method, version, segments.slice(4), unknownAt);
-  if (lower[3] === 'cloudpcs') {
-    if (segments.length > 4) return unknownAt(4);
-    return method === 'GET' ? { kind: 'graph.cloudPcs.list', version } : unknownAt(3, 'method');
-  }
-  if (lower[3] !== 'deviceimages') return unknownAt(3);
-  const rest = segments.slice(4);
-  const [first, action, ...extra] = rest;
-  if (first === undefined) {
-    if (method === 'GET') return { kind: 'graph.deviceImages.list', version };
-    if (method === 'POST') return { kind: 'graph.deviceImages.create', version };
-    return unknownAt(3, 'method');
-  }
-  if (extra.length > 0) return unknownAt(6);
-  if (action === undefined) {
-    if (first.toLowerCase() === 'getsourceimages') {
-      return method === 'GET' ? { kind: 'graph.deviceImages.getSourceImages', version } : unknownAt(4, 'method');
-    }
-    const id = first;
-    if (method === 'GET') return { kind: 'graph.deviceImages.get', version, id };
-    if (method === 'PATCH') return { kind: 'graph.deviceImages.update', version, id };
-    if (method === 'DELETE') return { kind: 'graph.deviceImages.delete', version, id };
-    return unknownAt(4, 'method');
-  }
-  const id = first;
-  const actionName = action.toLowerCase();
-  if (actionName === 'retryupload' && method === 'POST') return { kind: 'graph.deviceImages.retryUpload', version, id };
-  if (actionName === 'reupload' && method === 'POST') return { kind: 'graph.deviceImages.reupload', version, id };
-  return unknownAt(5);
-}
-
-function provisioningPolicyRoute(
-  method: string,
-  version: GraphVersion,
-  rest: readonly string[],
-  unknownAt: (index: number, problem?: 'path' | 'method') => Route,
-): Route {
-  const [id, ...extra] = rest;
-  if (id === undefined) return method === 'GET' ? { kind: 'graph.provisioningPolicies.list', version } : unknownAt(3, 'method');
-  if (extra.length > 0) return unknownAt(5);
-  if (method === 'GET') return { kind: 'graph.provisioningPolicies.get', version, id };
-  if (method === 'PATCH') return { kind: 'graph.provisioningPolicies.update', version, id };
-  return unknownAt(4, 'method');
-}
-
-function osImageRoute(method: string, version: GraphVersion, rest: readonly string[], notAllowed: () => Route): Route {
-  const [first, ...extra] = rest;
-  if (first === undefined) {
-    if (method === 'GET') return { kind: 'graph.osImages.list', version };
-    if (method === 'POST') return { kind: 'graph.osImages.create', version };
-    return notAllowed();
-  }
-  if (extra.length > 0 || method !== 'GET') return notAllowed();
-  return { kind: 'graph.osImages.get', version, id: first };
+  return matchRoute(ROUTES, UNSERVED, method, pathname);
 }

@@ -9,7 +9,7 @@ import { DiskStore } from './diskStore';
 import type { Estate } from './estateSchema';
 import { GalleryCatalogue } from './galleryCatalogue';
 import { ManagedImageCatalogue } from './managedImageCatalogue';
-import { OsImageCatalogue } from './osImageRoutes';
+import { OsImageCatalogue } from './osImageCatalogue';
 import { ProvisioningPolicyStore } from './provisioningPolicyStore';
 import { randomGuid, type RandomSource } from './randomSource';
 

@@ -1,12 +1,9 @@
-// ARM answers: the checks every ARM request passes (api-version, a readable subscription), then the
-// route's module: managed images (read here), galleries, disks and image writes, operations.
-import type { IncomingRequest } from './answerRequest';
-import type { ArmRoute } from './armRouting';
-import { answerCopyRoute } from './copyRoutes';
-import { answerGalleryRoute } from './galleryRoutes';
+// What every ARM route shares: the checks each request passes before its handler (an api-version,
+// a subscription the caller may read), ARM's list pages and its not-found refusals.
 import type { ManagedImageCatalogue } from './managedImageCatalogue';
 import { pageOf, queryParameter } from './paging';
 import { jsonReply, Refusal, type Reply } from './replies';
+import type { IncomingRequest, RouteHandler } from './routeHandler';
 import type { EmulatedTenant } from './tenant';
 
 export interface ArmContext {
@@ -15,42 +12,21 @@ export interface ArmContext {
   readonly origin: string;
 }
 
+/** An ARM route's handler: called once the checks passed, with the request's api-version. */
+export type ArmHandler<Route> = (route: Route, request: IncomingRequest, apiVersion: string, context: ArmContext) => Reply;
+
 export const ARM_HEADERS = { 'x-ms-ratelimit-remaining-subscription-reads': '249' };
 
-export function answerArm(route: ArmRoute, request: IncomingRequest, context: ArmContext): Reply {
-  const apiVersion = queryParameter(request.url, 'api-version');
-  if (apiVersion === null || apiVersion === '') {
-    throw new Refusal(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
-  }
-  const { catalogue } = context.tenant;
-  requireReadable(catalogue, route.subscriptionId);
-  switch (route.kind) {
-    case 'arm.images.get': {
-      const image = catalogue.image(route.subscriptionId, route.resourceGroup, route.name);
-      if (image === undefined) {
-        requireResourceGroup(catalogue, route.subscriptionId, route.resourceGroup);
-        throw resourceNotFound('Microsoft.Compute/images', route.name, route.resourceGroup);
-      }
-      return jsonReply(200, image.json, ARM_HEADERS);
+/** The handler of an ARM route, behind the checks ARM makes of every request. */
+export function armChecked<Route extends { readonly subscriptionId: string }>(handler: ArmHandler<Route>): RouteHandler<Route> {
+  return (route, request, { tenant, origin }) => {
+    const apiVersion = queryParameter(request.url, 'api-version');
+    if (apiVersion === null || apiVersion === '') {
+      throw new Refusal(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
     }
-    case 'arm.images.list':
-    case 'arm.images.listByResourceGroup': {
-      const resourceGroup = route.kind === 'arm.images.listByResourceGroup' ? route.resourceGroup : undefined;
-      if (resourceGroup !== undefined) requireResourceGroup(catalogue, route.subscriptionId, resourceGroup);
-      const images = catalogue.images(route.subscriptionId, resourceGroup).map((image) => image.json);
-      return listReply(images, request.url, apiVersion, context);
-    }
-    case 'arm.galleries.list':
-    case 'arm.galleries.get':
-    case 'arm.galleryImages.list':
-    case 'arm.galleryImages.get':
-    case 'arm.galleryImageVersions.list':
-    case 'arm.galleryImageVersions.get':
-    case 'arm.resourceGroups.get':
-      return answerGalleryRoute(route, request.url, apiVersion, context);
-    default:
-      return answerCopyRoute(route, request, apiVersion, context);
-  }
+    requireReadable(tenant.catalogue, route.subscriptionId);
+    return handler(route, request, apiVersion, { tenant, origin });
+  };
 }
 
 /** A page of an ARM list: `{ value, nextLink? }`, the nextLink absolute with api-version and `$skiptoken`. */
