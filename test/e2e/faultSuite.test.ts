@@ -6,6 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   estate,
+  gallery,
+  galleryImage,
+  galleryImageVersion,
+  galleryImageVersionId,
   managedImage,
   managedImageResourceId,
   resourceGroup,
@@ -42,6 +46,12 @@ interface Expected {
 }
 
 const expected: Expected = { ready: [], failed: new Map(), skipped: new Map(), preRegistered: new Map() };
+/** Gallery sources (DESIGN §17, IMAGE_SYNC_GALLERY_SOURCES=copy): two eligible versions in the third subscription, copied into a staging group of the first. */
+const GALLERY_GROUP = 'rg-gallery';
+const STAGING_GROUP = 'rg-staging';
+const galleryVersionOf = (definition: string, version: string) =>
+  galleryImageVersionId(SUBSCRIPTIONS[2], GALLERY_GROUP, 'galFault', definition, version);
+const GALLERY_READY = [galleryVersionOf('win11-fleet', '2.0.0'), galleryVersionOf('win11-fleet', '2.1.0')];
 const GROUP = 'rg-images';
 const idOf = (sub: string, name: string) => managedImageResourceId(sub, GROUP, name);
 
@@ -110,14 +120,26 @@ function faultSuiteEstate() {
     );
     expected.skipped.set(idOf(subC, name), 'name-version-taken');
   }
+  const galleryGroup = resourceGroup(GALLERY_GROUP, [], {
+    galleries: [
+      gallery('galFault', [
+        galleryImage({ name: 'win11-fleet' }, [
+          galleryImageVersion('2.0.0', { upload: { outcome: 'ready', seconds: 0.5 } }),
+          galleryImageVersion('2.1.0', { upload: { outcome: 'ready', seconds: 1 } }),
+        ]),
+        galleryImage({ name: 'win11-fleet-gen1', hyperVGeneration: 'V1' }, [galleryImageVersion('1.0.0')]),
+      ]),
+    ],
+  });
+  expected.skipped.set(galleryVersionOf('win11-fleet-gen1', '1.0.0'), 'gen1');
   return estate({
     uploadSeconds: 0.5,
     arm: { pageSize: 5 },
     graph: { pageSize: 10, maxDeviceImages: TENANT_IMAGE_LIMIT },
     subscriptions: [
-      subscription({ id: subA, displayName: 'Imaging', resourceGroups: [resourceGroup(GROUP, first)] }),
+      subscription({ id: subA, displayName: 'Imaging', resourceGroups: [resourceGroup(GROUP, first), resourceGroup(STAGING_GROUP)] }),
       subscription({ id: subB, displayName: 'Engineering', resourceGroups: [resourceGroup(GROUP, second)] }),
-      subscription({ id: subC, displayName: 'Branches', resourceGroups: [resourceGroup(GROUP, third)] }),
+      subscription({ id: subC, displayName: 'Branches', resourceGroups: [resourceGroup(GROUP, third), galleryGroup] }),
       subscription({ id: LOCKED, displayName: 'Finance', access: 'forbidden' }),
     ],
     deviceImages: [...expected.preRegistered].map(([sourceImageResourceId, id]) => ({
@@ -214,6 +236,8 @@ describe('image-sync sync under faults', () => {
       const settings = testAppSettings(fixture.emulator, {
         IMAGE_SYNC_SUBSCRIPTION_IDS: [...SUBSCRIPTIONS, LOCKED].join(','),
         IMAGE_SYNC_TENANT_IMAGE_LIMIT: String(TENANT_IMAGE_LIMIT),
+        IMAGE_SYNC_GALLERY_SOURCES: 'copy',
+        IMAGE_SYNC_GALLERY_STAGING_RESOURCE_GROUP: `/subscriptions/${SUBSCRIPTIONS[0]}/resourceGroups/${STAGING_GROUP}`,
       });
       expect(settings.AzureWebJobsStorage).toBe(testConnectionString());
       // A message no one can read, already waiting on the register queue.
@@ -256,11 +280,21 @@ describe('image-sync sync under faults', () => {
         expect(byId.get(id.toLowerCase()), id).toMatchObject({ state: 'failed', errorCode, reason: expect.stringMatching(/sysprep/) });
       for (const [id, reason] of expected.skipped) expect(byId.get(id.toLowerCase()), id).toMatchObject({ state: 'skipped', reason });
       expect(report.images).toHaveLength(
-        expected.ready.length + expected.failed.size + expected.skipped.size + expected.preRegistered.size,
+        expected.ready.length + expected.failed.size + expected.skipped.size + expected.preRegistered.size + GALLERY_READY.length,
       );
+
+      // Gallery versions: each ready through exactly one copy (one disk, one managed image, one device
+      // image of its display name and version), and no copy left in the staging group.
+      for (const id of GALLERY_READY) {
+        expect(byId.get(id.toLowerCase()), id).toMatchObject({ state: 'ready', errorCode: null });
+        expect(fixture.emulator.createdCopiesOf(id), id).toEqual({ disks: 1, images: 1 });
+        const version = id.split('/').pop();
+        expect(created.filter((image) => image.displayName === 'win11-fleet' && image.version === version), id).toHaveLength(1);
+      }
+      expect(fixture.emulator.disks()).toEqual([]);
       expect(report.problems.map((problem) => problem.kind).sort()).toEqual(['invalid-message', 'subscription-unreadable']);
       expect(report.summary).toMatchObject({
-        ready: expected.ready.length + expected.preRegistered.size,
+        ready: expected.ready.length + expected.preRegistered.size + GALLERY_READY.length,
         failed: 1,
         skipped: expected.skipped.size,
         problems: 2,
