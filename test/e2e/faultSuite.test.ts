@@ -289,7 +289,10 @@ describe('image-sync sync under faults', () => {
         expect(byId.get(id.toLowerCase()), id).toMatchObject({ state: 'ready', errorCode: null });
         expect(fixture.emulator.createdCopiesOf(id), id).toEqual({ disks: 1, images: 1 });
         const version = id.split('/').pop();
-        expect(created.filter((image) => image.displayName === 'win11-fleet' && image.version === version), id).toHaveLength(1);
+        expect(
+          created.filter((image) => image.displayName === 'win11-fleet' && image.version === version),
+          id,
+        ).toHaveLength(1);
       }
       expect(fixture.emulator.disks()).toEqual([]);
       expect(report.problems.map((problem) => problem.kind).sort()).toEqual(['invalid-message', 'subscription-unreadable']);
