@@ -175,6 +175,6 @@ export const TENANT_CHANGES: readonly TenantChange[] = [
     action: 'POST retryUpload',
     evidence: "a status check reading Graph's failed with a transient errorCode, fewer than IMAGE_SYNC_MAX_RETRY_UPLOADS times",
     otherwise: 'recorded failed and alerted once',
-    decidedBy: ['rules/remediation.ts#isTransientUploadError'],
+    decidedBy: ['rules/settleUpload.ts#settleUpload', 'rules/remediation.ts#isTransientUploadError'],
   },
 ];
