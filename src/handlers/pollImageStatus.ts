@@ -3,8 +3,10 @@
 // the ledger remembers how many checks were done, so a duplicate delivery is recognised and dropped.
 // A retryUpload is claimed in the ledger before it is sent, so of two deliveries of one check only
 // the one whose write lands sends it.
-import { isTransientUploadError, remediationFor } from '../rules/remediation';
-import { type LedgerRow, type StatusCheck, isUsable } from '../domain';
+import { remediationFor } from '../rules/remediation';
+import type { LedgerRow, StatusCheck } from '../domain';
+import { isCurrentCheck } from '../rules/lifecycle';
+import { settleUpload } from '../rules/settleUpload';
 import { parseVersion } from '../rules/naming';
 import type { RegistrationRef } from '../ports';
 import { statusCheckFor } from '../rules/statusCheckMessage';
@@ -22,16 +24,6 @@ import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage'
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 import { statusCheckDelaySeconds } from '../rules/statusCheckDelay';
 import { removeCopy } from '../steps/ensurePostedSource';
-
-function isCurrent(row: LedgerRow | null, check: StatusCheck): row is LedgerRow {
-  return (
-    row !== null &&
-    row.state === 'pending' &&
-    row.deviceImageId !== null &&
-    row.deviceImageId.toLowerCase() === check.deviceImageId.toLowerCase() &&
-    check.check >= row.statusChecks
-  );
-}
 
 function later(now: Date, seconds: number): Date {
   return new Date(now.getTime() + seconds * 1000);
@@ -60,50 +52,40 @@ async function settle(deps: SyncDeps, row: LedgerRow, check: StatusCheck): Promi
   const image = await readDeviceImage(deps, check);
   if (image === undefined) return;
   const now = deps.clock.now();
-  if (image === null) {
-    await failImage(deps, row, identity, { errorCode: 'deviceImageNotFound', reason: remediationFor('deviceImageNotFound') });
-    return;
-  }
-  const { status } = image;
-  if (isUsable(status)) {
-    const ready = await markReady(deps.ledger, row, identity, image, now);
-    deps.log.info('DeviceImageReady', {
-      sourceImageResourceId: row.sourceImageResourceId,
-      version: row.version,
-      deviceImageId: image.id,
-      checks: check.check + 1,
-    });
-    // Windows 365 no longer needs the source once the upload is ready: a gallery version's copy goes (DESIGN §17).
-    await removeCopy(deps, row.sourceImageResourceId);
-    await afterReady(deps, ready);
-    return;
-  }
-  if (status === 'failed') {
-    const errorCode = image.errorCode ?? 'unknown';
-    if (isTransientUploadError(errorCode) && check.retryUploads < deps.config.maxRetryUploads) {
-      await retryUpload(deps, row, identity, check, image.id, errorCode);
+  const decision = settleUpload(check, image, deps.config, now);
+  switch (decision.kind) {
+    case 'ready': {
+      const ready = await markReady(deps.ledger, row, identity, decision.deviceImage, now);
+      deps.log.info('DeviceImageReady', {
+        sourceImageResourceId: row.sourceImageResourceId,
+        version: row.version,
+        deviceImageId: decision.deviceImage.id,
+        checks: check.check + 1,
+      });
+      // Windows 365 no longer needs the source once the upload is ready: a gallery version's copy goes (DESIGN §17).
+      await removeCopy(deps, row.sourceImageResourceId);
+      await afterReady(deps, ready);
       return;
     }
-    const retried = check.retryUploads > 0 ? ` (after ${check.retryUploads} retryUpload${check.retryUploads === 1 ? '' : 's'})` : '';
-    await failImage(deps, row, identity, { errorCode, reason: `${remediationFor(errorCode)}${retried}`, deviceImageId: image.id });
-    // Only now, after the retryUploads: a retried upload still reads its source.
-    await removeCopy(deps, row.sourceImageResourceId);
-    return;
+    case 'retry-upload':
+      await retryUpload(deps, row, identity, check, decision.deviceImageId, decision.errorCode);
+      return;
+    case 'fail': {
+      const { errorCode, reason, deviceImageId } = decision;
+      await failImage(deps, row, identity, { errorCode, reason, ...(deviceImageId === null ? {} : { deviceImageId }) });
+      // Only an upload Graph ended (after its retryUploads: a retried upload still reads its source)
+      // removes the copy here; one whose device image is gone leaves it to the reconcile's sweep.
+      if (deviceImageId !== null) await removeCopy(deps, row.sourceImageResourceId);
+      return;
+    }
+    case 'check-later':
+      await recordCheck(deps.ledger, row, decision.check, later(now, decision.delaySeconds), now);
+      await deps.queues.sendStatusCheck(
+        statusCheckFor(row, check.deviceImageId, { ...check, check: decision.check }),
+        decision.delaySeconds,
+      );
+      return;
   }
-  const pendingMs = now.getTime() - Date.parse(check.since);
-  if (pendingMs >= deps.config.uploadTimeoutHours * 3600 * 1000) {
-    await failImage(deps, row, identity, {
-      errorCode: 'uploadTimedOut',
-      reason: `still ${image.status} after ${deps.config.uploadTimeoutHours} hours. ${remediationFor('uploadTimedOut')}`,
-      deviceImageId: image.id,
-    });
-    await removeCopy(deps, row.sourceImageResourceId);
-    return;
-  }
-  const next = check.check + 1;
-  const delay = statusCheckDelaySeconds(deps.config, next);
-  await recordCheck(deps.ledger, row, next, later(now, delay), now);
-  await deps.queues.sendStatusCheck(statusCheckFor(row, check.deviceImageId, { ...check, check: next }), delay);
 }
 
 /**
@@ -218,9 +200,12 @@ export async function pollImageStatus(deps: SyncDeps, check: StatusCheck): Promi
   // outcome is written ETag-guarded before anything is sent, so a stale row fails that write and
   // the check is made again on a read.
   for (const recall of [true, false]) {
-    const { row, recalled } = await rowToActOn(deps.ledger, ref, { recall, leadsToWrite: (remembered) => isCurrent(remembered, check) });
+    const { row, recalled } = await rowToActOn(deps.ledger, ref, {
+      recall,
+      leadsToWrite: (remembered) => isCurrentCheck(remembered, check),
+    });
     const state = row?.state ?? null;
-    if (!isCurrent(row, check)) {
+    if (!isCurrentCheck(row, check)) {
       deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
       return;
     }
@@ -243,7 +228,7 @@ async function giveUpChecking(deps: SyncDeps, check: StatusCheck, reason: string
     check.version === undefined
       ? null
       : await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
-  if (!isCurrent(row, check)) {
+  if (!isCurrentCheck(row, check)) {
     deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check });
     return;
   }
@@ -261,7 +246,7 @@ async function checkAgainLater(deps: SyncDeps, check: StatusCheck, delaySeconds:
     try {
       const row = await deps.ledger.get({ sourceImageResourceId: check.sourceImageResourceId, version: check.version });
       const state = row?.state ?? null;
-      if (!isCurrent(row, check)) {
+      if (!isCurrentCheck(row, check)) {
         deps.log.info('StatusCheckStale', { sourceImageResourceId: check.sourceImageResourceId, check: check.check, state });
         return;
       }

@@ -16,33 +16,23 @@ import {
   TransientError,
 } from '../errors';
 import { remediationFor } from '../rules/remediation';
-import { CREATE_TIMEOUT_MS, CREATE_WAIT_LIMIT_MS } from '../rules/times';
+import { claimLeaseOf, leaseLeftMs } from '../rules/times';
+import { isSettled, registerStep } from '../rules/lifecycle';
 import { parseRegisterJob } from '../parse/parseMessage';
 import { type MessageMeta, parseQueueMessage } from '../steps/parseQueueMessage';
 import { findDeviceImage, handOffToPoller, recordDeviceImage } from '../steps/recordDeviceImage';
 import { planRequestedRegistration } from '../steps/planRequestedRegistration';
 import { type TransientHandling, retryTransientLater } from '../steps/retryTransientLater';
-import { type ImageIdentity, claimImage, isReleasedClaim, releaseClaim, rowToActOn } from '../steps/ledgerTransitions';
+import { type ImageIdentity, claimImage, releaseClaim, rowToActOn } from '../steps/ledgerTransitions';
 import type { SyncDeps } from '../ports';
 import { describeError, failImage, reportProblem } from '../steps/reportFailure';
 import { releaseSlot } from '../steps/releaseSlot';
 import { skipForTenantLimit } from '../steps/skipForTenantLimit';
 import { confirmSource } from '../steps/confirmSourceBeforePost';
-import { COPY_LEASE_MS, ensurePostedSource, refuseDirect, removeCopy } from '../steps/ensurePostedSource';
+import { ensurePostedSource, refuseDirect, removeCopy } from '../steps/ensurePostedSource';
 import { isDirectShapeRefusal, postedSourceId } from '../rules/postedSource';
 
 const CLAIM_TRIES = 3;
-/**
- * A `creating` row younger than this belongs to a worker whose create may still be on its way:
- * another worker backs off (the queue delivers its message again later) rather than look Graph up
- * too early and post a second image. Longer than the create can take.
- */
-export const CLAIM_LEASE_MS = CREATE_WAIT_LIMIT_MS + CREATE_TIMEOUT_MS + 10_000;
-
-/** A row in these states was handled by an earlier delivery (or changed by the planner since). */
-function isSettled(row: LedgerRow): boolean {
-  return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired';
-}
 
 /** The device image is this registration's: recorded, then handed to the status poller unless it is ready already. */
 async function takeOver(
@@ -188,20 +178,6 @@ async function create(
   }
 }
 
-type NextStep = 'handled' | 'wait' | 'claim';
-
-/** A row that records a gallery copy may be minutes into it (DESIGN §17): its claim lasts COPY_LEASE_MS. */
-function leaseOf(row: LedgerRow): number {
-  return row.copyId === undefined || row.copyId === null ? CLAIM_LEASE_MS : COPY_LEASE_MS;
-}
-
-function nextStep(row: LedgerRow | null, now: Date): NextStep {
-  if (row !== null && isSettled(row)) return 'handled';
-  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && now.getTime() - Date.parse(row.updatedAt) < leaseOf(row))
-    return 'wait';
-  return 'claim';
-}
-
 export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<void> {
   const identity: ImageIdentity = {
     sourceImageResourceId: job.sourceImageResourceId,
@@ -216,10 +192,10 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
   for (let recall = true; reads < CLAIM_TRIES; recall = false) {
     const { row, recalled } = await rowToActOn(deps.ledger, job, {
       recall,
-      leadsToWrite: (remembered) => nextStep(remembered, deps.clock.now()) === 'claim',
+      leadsToWrite: (remembered) => registerStep(remembered, deps.clock.now()) === 'claim',
     });
     if (!recalled) reads += 1;
-    const step = nextStep(row, deps.clock.now());
+    const step = registerStep(row, deps.clock.now());
     if (row !== null && step === 'handled') {
       deps.log.info('RegisterJobAlreadyHandled', { sourceImageResourceId: job.sourceImageResourceId, state: row.state });
       // Ended without a device image: its slot, if it still holds one, is given back.
@@ -228,10 +204,10 @@ export async function registerImage(deps: SyncDeps, job: RegisterJob): Promise<v
     }
     if (row !== null && step === 'wait') {
       // Come back once the claim's lease is up, not at every poll interval until then.
-      const leaseLeftMs = Math.max(0, Date.parse(row.updatedAt) + leaseOf(row) - deps.clock.now().getTime());
+      const leaseLeft = leaseLeftMs(row.updatedAt, deps.clock.now(), claimLeaseOf(row));
       throw new TransientError({
         message: `another worker is creating the device image for ${job.sourceImageResourceId} (claimed at ${row.updatedAt}); this job comes back when its claim's lease is up`,
-        retryAfterMs: leaseLeftMs,
+        retryAfterMs: leaseLeft,
       });
     }
     // An earlier attempt may have posted: what the look-up finds is this registration's own only

@@ -16,7 +16,13 @@
 //   back only to what Graph shows when an earlier release marked a row retired whose image
 //   Graph still lists (`ready`, `failed`, `pending`).
 // - `retired` follows only a registration that had a device image (`pending`, `ready`, `failed`).
-import type { LedgerState } from '../domain';
+//
+// Below the table, the predicates that say where a registration goes next from each place that moves
+// it: the register job (registerStep), the status check (isCurrentCheck), the planner (tracks,
+// registerCause). The leases and ages they compare against are in src/rules/times.ts.
+import { type DeviceImage, type LedgerRow, type LedgerState, type StatusCheck, isUsable } from '../domain';
+import type { PlanInput, RegisterCause } from './plan/inputAndOutput';
+import { claimLeaseOf, isLeaseHeld, isOverdue } from './times';
 
 export const NEXT_STATES: Readonly<Record<LedgerState, readonly LedgerState[]>> = {
   queued: ['queued', 'creating', 'pending', 'ready', 'failed', 'skipped'],
@@ -34,6 +40,82 @@ export const FIRST_STATES: readonly LedgerState[] = ['queued', 'creating', 'pend
 /** Whether a row in `from` (null: no row yet) may be written with `to`. */
 export function mayFollow(from: LedgerState | null, to: LedgerState): boolean {
   return from === null ? FIRST_STATES.includes(to) : NEXT_STATES[from].includes(to);
+}
+
+/** The errorCode of a `creating` row whose worker gave up its attempt without knowing the outcome. */
+export const CLAIM_RELEASED = 'createInterrupted';
+
+/** A `creating` row no worker is posting for any more (its claim was released). */
+export function isReleasedClaim(row: LedgerRow): boolean {
+  return row.state === 'creating' && row.errorCode === CLAIM_RELEASED;
+}
+
+/** A row in these states was handled by an earlier delivery of its register job (or changed by the planner since). */
+export function isSettled(row: LedgerRow): boolean {
+  return row.state === 'pending' || row.state === 'ready' || row.state === 'failed' || row.state === 'skipped' || row.state === 'retired';
+}
+
+/** What a register job does with its row: nothing (handled), back off (another worker's claim holds), or claim it. */
+export type RegisterStep = 'handled' | 'wait' | 'claim';
+
+export function registerStep(row: LedgerRow | null, now: Date): RegisterStep {
+  if (row !== null && isSettled(row)) return 'handled';
+  if (row !== null && row.state === 'creating' && !isReleasedClaim(row) && isLeaseHeld(row.updatedAt, now, claimLeaseOf(row)))
+    return 'wait';
+  return 'claim';
+}
+
+/**
+ * A status check is the one its row waits for: the row is pending on the check's device image, and
+ * the check is not behind those already done (a duplicate delivery or an older chain is).
+ */
+export function isCurrentCheck(row: LedgerRow | null, check: Pick<StatusCheck, 'deviceImageId' | 'check'>): row is LedgerRow {
+  return (
+    row !== null &&
+    row.state === 'pending' &&
+    row.deviceImageId !== null &&
+    row.deviceImageId.toLowerCase() === check.deviceImageId.toLowerCase() &&
+    check.check >= row.statusChecks
+  );
+}
+
+/** A row that follows this device image (planner): it needs nothing but what its own state asks for. */
+export function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is LedgerRow {
+  if (row === undefined || row.deviceImageId === null || row.deviceImageId.toLowerCase() !== deviceImage.id.toLowerCase()) return false;
+  if (row.state === 'retired') return true;
+  // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
+  // whose device image Graph calls ready is adopted as ready.
+  const failedButReady = row.state === 'failed' && isUsable(deviceImage.status);
+  return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
+}
+
+/**
+ * Why the planner posts an eligible registration Graph holds no device image of; null: leave it be.
+ * A queued or creating row is re-driven only once its job counts as lost (`staleAfterMs`).
+ */
+export function registerCause(
+  row: LedgerRow | undefined,
+  trigger: PlanInput['trigger'],
+  now: Date,
+  staleAfterMs: number,
+): RegisterCause | null {
+  if (row === undefined) return 'new';
+  // Retention began deleting its device image: it is retention's to finish (retired after a 404) or take back, never to post again.
+  if (row.retiringAt !== null) return null;
+  switch (row.state) {
+    case 'skipped':
+      return 'now-eligible';
+    case 'queued':
+    case 'creating':
+      return isOverdue(row.updatedAt, now, staleAfterMs) ? 'job-lost' : null;
+    case 'pending':
+    case 'ready':
+      return 'device-image-vanished';
+    case 'failed':
+      return trigger === 'manual' ? 'manual-retry' : null;
+    case 'retired':
+      return null;
+  }
 }
 
 /**
@@ -93,6 +175,6 @@ export const TENANT_CHANGES: readonly TenantChange[] = [
     action: 'POST retryUpload',
     evidence: "a status check reading Graph's failed with a transient errorCode, fewer than IMAGE_SYNC_MAX_RETRY_UPLOADS times",
     otherwise: 'recorded failed and alerted once',
-    decidedBy: ['rules/remediation.ts#isTransientUploadError'],
+    decidedBy: ['rules/settleUpload.ts#settleUpload', 'rules/remediation.ts#isTransientUploadError'],
   },
 ];

@@ -2,6 +2,7 @@
 // evidence read at that moment: the policy as Graph returns it now (not the reconcile's listing,
 // which may be minutes old: a person may have moved it since), and the policy's rollout row. Pure.
 import type { PolicyRollout, ProvisioningPolicy } from '../domain';
+import { isLeaseHeld } from './times';
 
 export type PatchDecision =
   /** Send the PATCH; what the policy uses now is what a rollback restores. */
@@ -44,7 +45,7 @@ export function wasRolledBackFrom(record: RollbackRecord | null, deviceImageId: 
  */
 export function isBeingChanged(record: Pick<PolicyRollout, 'state' | 'updatedAt'> | null, now: Date, leaseMs: number): boolean {
   if (record === null || (record.state !== 'pointing' && record.state !== 'rolling-back')) return false;
-  return now.getTime() - Date.parse(record.updatedAt) < leaseMs;
+  return isLeaseHeld(record.updatedAt, now, leaseMs);
 }
 
 /** `fresh`: the policy as read right before the PATCH; null when Graph no longer has it (404). */

@@ -16,15 +16,12 @@ import { TransientError } from '../errors';
 import type { ImageSlots } from '../ports';
 import { occupancyOf } from '../rules/occupancy';
 import { slotName } from '../rules/slotName';
+import { RESERVATION_SETTLE_MS, RESERVATION_TTL_MS, isOverdue } from '../rules/times';
 import { classifyStorageError, storageStatus } from '../storage/classifyStorageError';
 import type { StorageEndpoints } from '../storage/storageEndpoints';
 import { ensureTable } from './ensureTable';
 import { IMAGE_SLOTS_ROW_KEY, TENANT_PARTITION } from './ledgerKeys';
 
-/** An image seen in the tenant this long after its reservation is counted by Graph alone. */
-export const RESERVATION_SETTLE_MS = 60 * 60 * 1000;
-/** No create waits this long; a reservation older than this was lost. */
-export const RESERVATION_TTL_MS = 36 * 60 * 60 * 1000;
 const WRITE_TRIES = 8;
 const CHUNK_CHARACTERS = 32_000;
 /** The most properties the row is split over: 15 × 64 KiB stays under an entity's 1 MiB. */
@@ -64,9 +61,8 @@ function parseReservations(text: string | null): Reservations {
 export function openReservations(reservations: Reservations, inTenant: ReadonlySet<string>, now: Date): Reservations {
   const open: Reservations = {};
   for (const [key, reservedAt] of Object.entries(reservations)) {
-    const age = now.getTime() - Date.parse(reservedAt);
-    if (Number.isNaN(age) || age >= RESERVATION_TTL_MS) continue;
-    if (inTenant.has(key) && age >= RESERVATION_SETTLE_MS) continue;
+    if (isOverdue(reservedAt, now, RESERVATION_TTL_MS)) continue;
+    if (inTenant.has(key) && isOverdue(reservedAt, now, RESERVATION_SETTLE_MS)) continue;
     open[key] = reservedAt;
   }
   return open;

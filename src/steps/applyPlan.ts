@@ -14,8 +14,6 @@ import { releaseSlot } from './releaseSlot';
 
 export { type AppliedPlan, NOTHING_APPLIED } from './applyPlan/appliedPlan';
 
-/** A queued/creating row, or an overdue status check, untouched this long counts as lost. */
-export const STALE_AFTER_MS = 30 * 60 * 1000;
 const APPLY_CONCURRENCY = 16;
 /** First rows written per insertMany: one entity-group transaction's worth. */
 const FIRST_ROWS_PER_WRITE = 100;

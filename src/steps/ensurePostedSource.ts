@@ -1,7 +1,7 @@
 // The source a create posts (DESIGN §17). A managed image, or a gallery version in `direct` mode, is
 // posted as it is. In `copy` mode the gallery version's managed-image copy is made first (minutes in
 // Azure): the row records copyId before the copy starts, which gives the claim the longer lease of
-// COPY_LEASE_MS, and again once the copy is made, ETag-guarded, so a worker that took the row over
+// COPY_LEASE_MS (src/rules/times.ts), and again once the copy is made, ETag-guarded, so a worker that took the row over
 // meanwhile makes this one stop before its POST. A staging group that is missing or that the
 // identity may not write is one recorded problem; nothing is left in the group and the row waits,
 // queued, for the next reconcile.
@@ -14,12 +14,6 @@ import type { SyncDeps } from '../ports';
 import { postedSourceId } from '../rules/postedSource';
 import type { ConfirmedSource } from './confirmSourceBeforePost';
 import { describeError, failImage, reportProblem } from './reportFailure';
-
-/**
- * How long a `creating` row that records a copy belongs to its worker: as long as the planner waits
- * before it counts a queued or creating row's job lost (STALE_AFTER_MS), since a copy takes minutes.
- */
-export const COPY_LEASE_MS = 30 * 60 * 1000;
 
 export interface PostedSource {
   readonly row: LedgerRow;

@@ -2,7 +2,8 @@
 // getSourceImages is read only when the plan has a first create to make (DESIGN §13 preflight).
 import type { RegisterTrigger, SourceImage } from '../domain';
 import type { ImageScope } from '../config';
-import { type AppliedPlan, STALE_AFTER_MS, applyPlan } from './applyPlan';
+import { type AppliedPlan, applyPlan } from './applyPlan';
+import { STALE_AFTER_MS } from '../rules/times';
 import { type Plan, type PlanInput, deviceImageKey, plan } from '../rules/plan';
 import { asRegistrations, postedToSource } from '../rules/postedSource';
 import { isInScope } from '../rules/scope';

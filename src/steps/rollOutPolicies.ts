@@ -17,12 +17,10 @@ import type { PolicyRolloutRow, SyncDeps } from '../ports';
 import { describeError, reportProblem } from './reportFailure';
 import { type RolloutStep, describeRolloutOutcome, planRollout } from '../rules/planRollout';
 import { decidePatch, isBeingChanged, rolledBackFrom, wasRolledBackFrom } from '../rules/policyPatch';
+import { POINTING_LEASE_MS } from '../rules/times';
 import { recordRolloutOutcome } from './recordRolloutOutcome';
 import { type RingPlan, openRings } from './ringGate';
 import { readTenantView } from './tenantView';
-
-/** Longer than a PATCH with its retries takes: a `pointing` (or `rolling-back`) row older than this was left by a worker that stopped. */
-export const POINTING_LEASE_MS = 3 * 60 * 1000;
 
 export interface RolloutResult {
   readonly sourceImageResourceId: string;

@@ -22,7 +22,7 @@ import {
   type ManagedImageInput,
 } from '../../src/emulator';
 import { isReleasedClaim } from '../../src/steps/ledgerTransitions';
-import { CLAIM_LEASE_MS } from '../../src/handlers/registerImage';
+import { CLAIM_LEASE_MS } from '../../src/rules/times';
 import { queueLength, testApp, testAppSettings } from '../support/appDeps';
 import { seededRandom, startCli } from '../support/cliChild';
 import { startTestEmulator } from '../support/emulator';

@@ -14,9 +14,10 @@ import { type DeviceImage, type LedgerRow, type SkipReason, type SourceImage, so
 import { type Eligibility, skipFix } from '../eligibility';
 import type { Occupancy } from '../occupancy';
 import { slotName } from '../slotName';
-import { originFound, tracks } from './deviceImageMatching';
-import type { PlanAction, PlanInput, PlannedImage, RegisterCause } from './inputAndOutput';
-import { isOverdue } from './overdue';
+import { registerCause, tracks } from '../lifecycle';
+import { originFound } from './deviceImageMatching';
+import type { PlanAction, PlanInput, PlannedImage } from './inputAndOutput';
+import { isOverdue } from '../times';
 import { registerJob } from './registerJob';
 
 /** A source at its current version, with its ledger row and the device image Graph holds for it. */
@@ -84,32 +85,6 @@ function skip(current: CurrentVersion, reason: SkipReason, fix: string): Current
 /** Never sent a create. */
 function neverPosted(row: LedgerRow | undefined): boolean {
   return row === undefined || row.attempts === 0;
-}
-
-/** Why an eligible registration without a device image in Graph should be posted; null: leave it be. */
-export function registerCause(
-  row: LedgerRow | undefined,
-  trigger: PlanInput['trigger'],
-  now: Date,
-  staleAfterMs: number,
-): RegisterCause | null {
-  if (row === undefined) return 'new';
-  // Retention began deleting its device image: it is retention's to finish (retired after a 404) or take back, never to post again.
-  if (row.retiringAt !== null) return null;
-  switch (row.state) {
-    case 'skipped':
-      return 'now-eligible';
-    case 'queued':
-    case 'creating':
-      return isOverdue(row.updatedAt, now, staleAfterMs) ? 'job-lost' : null;
-    case 'pending':
-    case 'ready':
-      return 'device-image-vanished';
-    case 'failed':
-      return trigger === 'manual' ? 'manual-retry' : null;
-    case 'retired':
-      return null;
-  }
 }
 
 export function followDeviceImageInGraph(current: CurrentVersion, context: CurrentVersionContext): CurrentVersionDecision | undefined {

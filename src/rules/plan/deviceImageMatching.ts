@@ -1,5 +1,5 @@
 // Which device image in Graph is a registration's, and whether its ledger row follows it already.
-import { type DeviceImage, type DeviceImageOrigin, type DeviceImageStatus, isUsable, type LedgerRow, registrationKey } from '../../domain';
+import { type DeviceImage, type DeviceImageOrigin, type DeviceImageStatus, type LedgerRow, registrationKey } from '../../domain';
 import { parseVersion } from '../naming';
 
 export function sameId(a: string | null, b: string): boolean {
@@ -23,16 +23,6 @@ export function chooseDeviceImage(candidates: readonly DeviceImage[], row: Ledge
   const rank = (deviceImage: DeviceImage) => STATUS_RANK[deviceImage.status];
   const modified = (deviceImage: DeviceImage) => Date.parse(deviceImage.lastModifiedDateTime ?? '') || 0;
   return [...candidates].sort((a, b) => rank(a) - rank(b) || modified(b) - modified(a) || a.id.localeCompare(b.id))[0];
-}
-
-/** A row that follows this device image: it needs nothing but what its own state asks for. */
-export function tracks(row: LedgerRow | undefined, deviceImage: DeviceImage): row is LedgerRow {
-  if (row === undefined || !sameId(row.deviceImageId, deviceImage.id)) return false;
-  if (row.state === 'retired') return true;
-  // Graph is the truth about an upload: a row failed by the app (a poisoned status check, say)
-  // whose device image Graph calls ready is adopted as ready.
-  const failedButReady = row.state === 'failed' && isUsable(deviceImage.status);
-  return ['pending', 'ready', 'failed'].includes(row.state) && !failedButReady;
 }
 
 /** How a device image found in Graph becomes a row's: its own POST's only while the row is still `creating` after one. */

@@ -12,7 +12,7 @@
 import type { LedgerRow, SourceImage } from '../../domain';
 import { skipFix } from '../eligibility';
 import type { PlanAction, PlanInput } from './inputAndOutput';
-import { isOverdue } from './overdue';
+import { isOverdue } from '../times';
 import { registerJob } from './registerJob';
 
 /** A row of a source at another version than its current one. */

@@ -2,7 +2,8 @@
 // not follow: each is adopted as a registration of its version, under its own displayName.
 import { type DeviceImage, type LedgerRow, type SourceImage, sourceImageKey } from '../../domain';
 import { parseVersion } from '../naming';
-import { chooseDeviceImage, originFound, tracks } from './deviceImageMatching';
+import { tracks } from '../lifecycle';
+import { chooseDeviceImage, originFound } from './deviceImageMatching';
 import type { AdoptAction } from './inputAndOutput';
 
 export interface UntrackedAdoption {

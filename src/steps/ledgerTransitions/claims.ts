@@ -1,5 +1,6 @@
 // Queueing and claiming a registration: queued ─claim─▶ creating, and a claim given up (releaseClaim).
 import type { LedgerRow } from '../../domain';
+import { CLAIM_RELEASED } from '../../rules/lifecycle';
 import type { Ledger } from '../../ports';
 import { type ImageIdentity, newLedgerEntry } from './newLedgerEntry';
 
@@ -28,8 +29,7 @@ export async function claimImage(ledger: Ledger, row: LedgerRow | null, identity
   );
 }
 
-/** The errorCode of a `creating` row whose worker gave up its attempt without knowing the outcome. */
-export const CLAIM_RELEASED = 'createInterrupted';
+export { CLAIM_RELEASED, isReleasedClaim } from '../../rules/lifecycle';
 
 /**
  * The worker that claimed the row gives its attempt up (the create's answer was lost, or it was never
@@ -45,9 +45,4 @@ export async function releaseClaim(ledger: Ledger, row: LedgerRow, why: string, 
     },
     now,
   );
-}
-
-/** A `creating` row no worker is posting for any more (its claim was released). */
-export function isReleasedClaim(row: LedgerRow): boolean {
-  return row.state === 'creating' && row.errorCode === CLAIM_RELEASED;
 }

@@ -4,7 +4,8 @@ import { estate, managedImage, managedImageResourceId, resourceGroup, subscripti
 import { encodeMessage } from '../../../src/queue/messageEncoding';
 import { claimImage, markFailed, queueImage } from '../../../src/steps/ledgerTransitions';
 import type { Ledger } from '../../../src/ports';
-import { CLAIM_LEASE_MS, handleRegisterMessage, registerImage } from '../../../src/handlers/registerImage';
+import { handleRegisterMessage, registerImage } from '../../../src/handlers/registerImage';
+import { CLAIM_LEASE_MS } from '../../../src/rules/times';
 import type { RegisterJob } from '../../../src/domain';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { registration } from '../../support/registration';

@@ -11,7 +11,8 @@ import { estate, managedImage, managedImageResourceId, resourceGroup, subscripti
 import { LedgerConflictError, TransientError } from '../../../src/errors';
 import { runLocalSync } from '../../../src/local/runLocalSync';
 import { pollImageStatus } from '../../../src/handlers/pollImageStatus';
-import { CLAIM_LEASE_MS, registerImage } from '../../../src/handlers/registerImage';
+import { registerImage } from '../../../src/handlers/registerImage';
+import { CLAIM_LEASE_MS } from '../../../src/rules/times';
 import { type TestApp, drainQueueForTest, testApp, testAppSettings } from '../../support/appDeps';
 import { registration } from '../../support/registration';
 import { manualClock, useEmulator } from '../../support/emulator';

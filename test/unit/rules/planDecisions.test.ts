@@ -2,19 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { registrationKey } from '../../../src/domain';
 import { checkEligibility } from '../../../src/rules/eligibility';
 import { occupancyOf } from '../../../src/rules/occupancy';
-import {
-  type CurrentVersion,
-  type CurrentVersionContext,
-  decideCurrentVersion,
-  registerCause,
-} from '../../../src/rules/plan/currentVersion';
+import { type CurrentVersion, type CurrentVersionContext, decideCurrentVersion } from '../../../src/rules/plan/currentVersion';
 import {
   decideEarlierVersion,
   dropStaleSkip,
   type EarlierVersion,
   type EarlierVersionContext,
 } from '../../../src/rules/plan/earlierVersions';
-import { isOverdue } from '../../../src/rules/plan/overdue';
 import { adoptUntrackedDeviceImages } from '../../../src/rules/plan/untrackedDeviceImages';
 import { slotName } from '../../../src/rules/slotName';
 import { deviceImage } from '../../fixtures/deviceImage';
@@ -27,18 +21,6 @@ const STALE_AFTER_MS = 15 * 60_000;
 function minutesAgo(minutes: number): string {
   return new Date(NOW.getTime() - minutes * 60_000).toISOString();
 }
-
-describe('isOverdue', () => {
-  it('counts exactly staleAfterMs as overdue, less as not', () => {
-    expect(isOverdue(minutesAgo(15), NOW, STALE_AFTER_MS)).toBe(true);
-    expect(isOverdue(new Date(NOW.getTime() - STALE_AFTER_MS + 1).toISOString(), NOW, STALE_AFTER_MS)).toBe(false);
-  });
-
-  it('counts a missing or unreadable timestamp as overdue, so the row heals', () => {
-    expect(isOverdue(null, NOW, STALE_AFTER_MS)).toBe(true);
-    expect(isOverdue('not a date', NOW, STALE_AFTER_MS)).toBe(true);
-  });
-});
 
 describe('earlier versions: the chain of decisions', () => {
   // The source was rebuilt as 1.3.0; its row of 1.2.0 is the earlier version.
@@ -225,21 +207,5 @@ describe('current version: the chain of decisions', () => {
       shared,
     );
     expect(second.action).toMatchObject({ kind: 'skip', reason: 'tenant-image-limit' });
-  });
-});
-
-describe('registerCause', () => {
-  it('names why a registration without a device image is posted, or null to leave it', () => {
-    const cause = (overrides: Parameters<typeof ledgerRow>[0], trigger: 'reconcile' | 'manual' = 'reconcile') =>
-      registerCause(ledgerRow(overrides), trigger, NOW, STALE_AFTER_MS);
-    expect(registerCause(undefined, 'reconcile', NOW, STALE_AFTER_MS)).toBe('new');
-    expect(cause({ state: 'skipped' })).toBe('now-eligible');
-    expect(cause({ state: 'creating', updatedAt: minutesAgo(15) })).toBe('job-lost');
-    expect(cause({ state: 'creating', updatedAt: minutesAgo(14) })).toBeNull();
-    expect(cause({ state: 'ready' })).toBe('device-image-vanished');
-    expect(cause({ state: 'ready', retiringAt: minutesAgo(1) })).toBeNull();
-    expect(cause({ state: 'failed' })).toBeNull();
-    expect(cause({ state: 'failed' }, 'manual')).toBe('manual-retry');
-    expect(cause({ state: 'retired' })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RESERVATION_SETTLE_MS, RESERVATION_TTL_MS, grantSlots, openReservations } from '../../../src/state/imageSlots';
+import { grantSlots, openReservations } from '../../../src/state/imageSlots';
+import { RESERVATION_SETTLE_MS, RESERVATION_TTL_MS } from '../../../src/rules/times';
 
 const NOW = new Date('2026-12-01T15:00:00Z');
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
