@@ -15,7 +15,7 @@ import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
 import { parseGalleryVersionId } from '../parse/galleryVersionId';
-import { inTwoPasses } from './inTwoPasses';
+import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
 import { gallerySourceImageOf } from './toGallerySourceImage';
 
 export interface GalleryVersionReaderOptions {
@@ -29,10 +29,7 @@ export interface GalleryVersionReaderOptions {
 /** Definitions whose versions are listed at once, within one subscription. */
 const DEFINITIONS_AT_ONCE = 4;
 
-type ListingOutcome =
-  | { readonly kind: 'listed'; readonly images: SourceImage[] }
-  | { readonly kind: 'unreadable'; readonly detail: string }
-  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
+type ListingOutcome = { readonly kind: 'listed'; readonly images: SourceImage[] } | ListingFailure;
 
 const RESOURCE_GROUP_OF = /\/resourceGroups\/([^/]+)\//i;
 
@@ -129,8 +126,7 @@ export function createGalleryVersionReader(options: GalleryVersionReaderOptions)
       return { kind: 'listed', images };
     } catch (error) {
       const classified = classifyArmError(error, `listing gallery image versions of subscription ${subscriptionId}`);
-      if (classified instanceof PermanentError) return { kind: 'unreadable', detail: classified.message };
-      return { kind: 'unavailable', detail: classified.message, retryAfterMs: classified.retryAfterMs };
+      return listingFailure(classified);
     }
   };
 

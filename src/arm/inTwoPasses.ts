@@ -3,6 +3,7 @@
 // the first pass was answered with has passed (at least `secondPassDelayMs`). A wait longer than
 // MAX_SECOND_PASS_DELAY_MS is left to the next reconcile.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PermanentError, type TransientError } from '../errors';
 import { mapConcurrently } from '../mapConcurrently';
 
 export const MAX_SECOND_PASS_DELAY_MS = 60_000;
@@ -11,6 +12,18 @@ export const MAX_SECOND_PASS_DELAY_MS = 60_000;
 export interface Unavailable {
   readonly kind: 'unavailable';
   readonly retryAfterMs: number | null;
+}
+
+/** A subscription (or batch) that could not be listed: unreadable is a problem to record, unavailable is asked again. */
+export type ListingFailure =
+  | { readonly kind: 'unreadable'; readonly detail: string }
+  /** retryAfterMs: what the last answer asked to wait (429/503 with Retry-After), if anything. */
+  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
+
+/** What a listing's error makes of its subscription: permanent → unreadable, anything else → unavailable. */
+export function listingFailure(error: PermanentError | TransientError): ListingFailure {
+  if (error instanceof PermanentError) return { kind: 'unreadable', detail: error.message };
+  return { kind: 'unavailable', detail: error.message, retryAfterMs: error.retryAfterMs };
 }
 
 export interface TwoPassOptions {

@@ -17,7 +17,7 @@ import { classifyArmError } from './classifyArmError';
 import { createResourceGraphClient } from './createResourceGraphClient';
 import { definitionIdOf } from '../parse/galleryVersionId';
 import { galleryDefinitionsQuery, galleryVersionsQuery } from './galleryResourceGraphQuery';
-import { inTwoPasses } from './inTwoPasses';
+import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
 import { allResourceGraphRows } from './resourceGraphPages';
 import { RESOURCE_GRAPH_MAX_PAGE } from './resourceGraphQuery';
 import { EVERY_SUBSCRIPTION, SUBSCRIPTIONS_PER_QUERY } from './resourceGraphSourceImageReader';
@@ -39,10 +39,7 @@ const QUERIES_AT_ONCE = 2;
 
 type Batch = readonly string[] | null;
 
-type QueryOutcome =
-  | { readonly kind: 'answered'; readonly images: readonly SourceImage[] }
-  | { readonly kind: 'unreadable'; readonly detail: string }
-  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
+type QueryOutcome = { readonly kind: 'answered'; readonly images: readonly SourceImage[] } | ListingFailure;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -105,8 +102,7 @@ export function createResourceGraphGalleryReader(options: ResourceGraphGalleryRe
       return { kind: 'answered', images };
     } catch (error) {
       const classified = error instanceof PermanentError || error instanceof TransientError ? error : classifyArmError(error, what);
-      if (classified instanceof PermanentError) return { kind: 'unreadable', detail: classified.message };
-      return { kind: 'unavailable', detail: classified.message, retryAfterMs: classified.retryAfterMs };
+      return listingFailure(classified);
     }
   };
 

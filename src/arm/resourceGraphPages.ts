@@ -1,6 +1,6 @@
-// Every row of one Resource Graph query, page after page ($skipToken), as the managed-image reader
-// pages (resourceGraphSourceImageReader.ts). The SDK retries each page; an answer that cannot be
-// paged through completely is an error, never a silently shorter list.
+// One Resource Graph query, page after page ($skipToken), for both readers (managed images and
+// gallery versions). The SDK retries each page; an answer that cannot be paged through completely
+// is an error, never a silently shorter list.
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { PermanentError, TransientError } from '../errors';
 
@@ -13,12 +13,16 @@ export interface ResourceGraphQuery {
   readonly what: string;
 }
 
-export async function allResourceGraphRows(
+/**
+ * Each page of one query, handed to `onPage` as it arrives (so a reader keeps only what it needs);
+ * returns how many pages were read.
+ */
+export async function forEachResourceGraphPage(
   client: Pick<ResourceGraphClient, 'resources'>,
   request: ResourceGraphQuery,
-): Promise<{ readonly rows: unknown[]; readonly pages: number }> {
+  onPage: (rows: readonly unknown[]) => void,
+): Promise<number> {
   const { what } = request;
-  const rows: unknown[] = [];
   let skipToken: string | undefined;
   let pages = 0;
   do {
@@ -35,8 +39,9 @@ export async function allResourceGraphRows(
         status: 200,
         code: 'UnreadableResourceGraphAnswer',
       });
-    rows.push(...(data as unknown[]));
+    onPage(data);
     const next = typeof answer.skipToken === 'string' && answer.skipToken !== '' ? answer.skipToken : undefined;
+    // Paging is off for some queries (a limit, only dynamic columns): the answer says so, and is not all of it.
     if (next === undefined && String(answer.resultTruncated) === 'true')
       throw new TransientError({
         message: `${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`,
@@ -45,5 +50,17 @@ export async function allResourceGraphRows(
       throw new TransientError({ message: `${what}: the answer repeats the $skipToken it was asked with` });
     skipToken = next;
   } while (skipToken !== undefined);
+  return pages;
+}
+
+/** Every row of one query. */
+export async function allResourceGraphRows(
+  client: Pick<ResourceGraphClient, 'resources'>,
+  request: ResourceGraphQuery,
+): Promise<{ readonly rows: unknown[]; readonly pages: number }> {
+  const rows: unknown[] = [];
+  const pages = await forEachResourceGraphPage(client, request, (page) => {
+    for (const row of page) rows.push(row);
+  });
   return { rows, pages };
 }

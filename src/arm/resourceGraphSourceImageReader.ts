@@ -5,7 +5,7 @@
 // unreadable (a problem), a query that failed transiently after the SDK's retries leaves its
 // subscriptions unavailable (tried again in a second pass, then next reconcile). Reads of one image
 // (an event, the register command) stay on ARM: Resource Graph lags writes by seconds to minutes.
-import { inTwoPasses } from './inTwoPasses';
+import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
 import type { ResourceGraphDiscoverySettings } from '../config';
@@ -18,6 +18,7 @@ import { classifyArmError } from './classifyArmError';
 import { createResourceGraphClient } from './createResourceGraphClient';
 import { RESOURCE_GRAPH_MAX_PAGE, discoveryQuery } from './resourceGraphQuery';
 import { toResourceGraphRow } from './resourceGraphRow';
+import { forEachResourceGraphPage } from './resourceGraphPages';
 
 export interface ResourceGraphReaderOptions {
   readonly config: ResourceGraphDiscoverySettings;
@@ -44,8 +45,7 @@ export const EVERY_SUBSCRIPTION = '*';
 
 type QueryOutcome =
   | { readonly kind: 'answered'; readonly images: readonly SourceImage[]; readonly readable: ReadonlySet<string>; readonly pages: number }
-  | { readonly kind: 'unreadable'; readonly detail: string }
-  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
+  | ListingFailure;
 
 /** null: every subscription the identity can read. */
 type Batch = readonly string[] | null;
@@ -94,42 +94,18 @@ export function createResourceGraphSourceImageReader(options: ResourceGraphReade
         : `querying Resource Graph for the managed images of ${batch.length} subscription(s)`;
     const images: SourceImage[] = [];
     const readable = new Set<string>();
-    let skipToken: string | undefined;
     let pages = 0;
     try {
-      do {
-        const answer = await clientOf().resources({
-          ...(batch === null ? {} : { subscriptions: [...batch] }),
-          query,
-          options: { top: pageSize, resultFormat: 'objectArray', ...(skipToken === undefined ? {} : { skipToken }) },
-        });
-        pages += 1;
-        const data: unknown = answer.data;
-        if (!Array.isArray(data))
-          throw new PermanentError({
-            message: `${what}: the answer has no list of rows (resultFormat objectArray)`,
-            status: 200,
-            code: 'UnreadableResourceGraphAnswer',
-          });
-        for (const value of data) {
+      pages = await forEachResourceGraphPage(clientOf(), { subscriptions: batch, query, pageSize, what }, (page) => {
+        for (const value of page) {
           const row = toResourceGraphRow(value);
           if (row.kind === 'image') images.push(row.image);
           else if (row.kind === 'subscription') readable.add(row.subscriptionId.toLowerCase());
         }
-        const next = typeof answer.skipToken === 'string' && answer.skipToken !== '' ? answer.skipToken : undefined;
-        // Paging is off for some queries (a limit, only dynamic columns): the answer says so, and is not all of it.
-        if (next === undefined && String(answer.resultTruncated) === 'true')
-          throw new TransientError({
-            message: `${what}: the answer is truncated (${answer.count} of ${answer.totalRecords} rows) and has no $skipToken`,
-          });
-        if (next !== undefined && next === skipToken)
-          throw new TransientError({ message: `${what}: the answer repeats the $skipToken it was asked with` });
-        skipToken = next;
-      } while (skipToken !== undefined);
+      });
     } catch (error) {
       const classified = error instanceof PermanentError || error instanceof TransientError ? error : classifyArmError(error, what);
-      if (classified instanceof PermanentError) return { kind: 'unreadable', detail: classified.message };
-      return { kind: 'unavailable', detail: classified.message, retryAfterMs: classified.retryAfterMs };
+      return listingFailure(classified);
     }
     log.debug('ResourceGraphQueried', {
       subscriptions: batch?.length ?? EVERY_SUBSCRIPTION,

@@ -1,4 +1,4 @@
-import { inTwoPasses } from './inTwoPasses';
+import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
@@ -19,11 +19,7 @@ interface Kept {
   listed: number;
 }
 
-type ListingOutcome =
-  | ({ readonly kind: 'listed' } & Kept)
-  | { readonly kind: 'unreadable'; readonly detail: string }
-  /** retryAfterMs: what the last answer asked to wait (429/503 with Retry-After), if anything. */
-  | { readonly kind: 'unavailable'; readonly detail: string; readonly retryAfterMs: number | null };
+type ListingOutcome = ({ readonly kind: 'listed' } & Kept) | ListingFailure;
 
 export interface SourceImageReaderOptions {
   readonly config: ArmImageDiscoverySettings;
@@ -109,8 +105,7 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
       return { kind: 'listed', ...kept };
     } catch (error) {
       const classified = classifyArmError(error, `listing images of subscription ${subscriptionId}`);
-      if (classified instanceof PermanentError) return { kind: 'unreadable', detail: classified.message };
-      return { kind: 'unavailable', detail: classified.message, retryAfterMs: classified.retryAfterMs };
+      return listingFailure(classified);
     }
   };
 
