@@ -103,7 +103,9 @@ export default tseslint.config(
       ...restrict([...EMULATOR_AND_LOCAL_HOST, ...STEPS_AND_HANDLERS]),
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/ports'], allowTypeImports: true, message: 'Adapters import only types from the ports.' }] },
+        {
+          patterns: [{ group: ['**/ports', '**/ports/**'], allowTypeImports: true, message: 'Adapters import only types from the ports.' }],
+        },
       ],
     },
   },

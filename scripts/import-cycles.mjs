@@ -23,7 +23,7 @@ const cycles = [];
 for (const [startIndex, start] of modules.entries()) {
   const path = [start];
   const visit = (name) => {
-    for (const next of imports.get(name)) {
+    for (const next of imports.get(name) ?? []) {
       if (next === start) cycles.push([...path, start]);
       else if (modules.indexOf(next) > startIndex && !path.includes(next)) {
         path.push(next);
