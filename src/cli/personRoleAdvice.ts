@@ -60,7 +60,7 @@ export function withPersonRoleAdvice(api: DeviceImageApi, username: string): Dev
     create: advised((request: DeviceImageRequest) => api.create(request)),
     retryUpload: advised((deviceImageId: string) => api.retryUpload(deviceImageId)),
     delete: advised((deviceImageId: string) => api.delete(deviceImageId)),
-    listSourceImageIds: advised(() => api.listSourceImageIds()),
+    listSourceImageIds: advised((wanted?: (resourceId: string) => boolean) => api.listSourceImageIds(wanted)),
     listProvisioningPolicies: advised(() => api.listProvisioningPolicies()),
     getProvisioningPolicy: advised((policyId: string) => api.getProvisioningPolicy(policyId)),
     pointPolicyAt: advised((policyId: string, image: PolicyImage) => api.pointPolicyAt(policyId, image)),

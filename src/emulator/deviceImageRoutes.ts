@@ -125,11 +125,24 @@ function answerFrom(route: DeviceImageRoute, request: GraphRequest, context: Gra
         'BadRequest',
         "The action 'reupload' is retired and no longer supported; use retryUpload (beta) for a failed upload.",
       );
-    case 'graph.deviceImages.getSourceImages':
+    case 'graph.deviceImages.getSourceImages': {
+      // A complex type (no key): `$select` keeps the properties named, and no `id` unless named.
+      const select = queryParameter(request.url, '$select');
+      const properties = ['id', 'resourceId', 'displayName', 'subscriptionId', 'subscriptionDisplayName'];
+      requireSelectable(select, {
+        type: 'microsoft.graph.cloudPcSourceDeviceImage',
+        properties: route.version === 'beta' ? [...properties, 'category'] : properties,
+      });
+      const wanted = select === null || select.trim() === '' ? null : new Set(select.split(',').map((name) => name.trim().toLowerCase()));
+      const entries = sourceImages(context, route.version);
       return jsonReply(200, {
         '@odata.context': `${context.origin}/${route.version}/$metadata#Collection(microsoft.graph.cloudPcSourceDeviceImage)`,
-        value: sourceImages(context, route.version),
+        value:
+          wanted === null
+            ? entries
+            : entries.map((entry) => Object.fromEntries(Object.entries(entry).filter(([name]) => wanted.has(name.toLowerCase())))),
       });
+    }
   }
 }
 

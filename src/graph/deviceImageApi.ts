@@ -18,6 +18,9 @@ import { toSourceImageResourceId } from './toSourceImageResourceId';
 
 const DEVICE_IMAGES = '/deviceManagement/virtualEndpoint/deviceImages';
 const SOURCE_IMAGES = `${DEVICE_IMAGES}/getSourceImages`;
+/** What `listSourceImageIds` reads of each getSourceImages entry (toSourceImageResourceId), and beta's `category`. */
+const SOURCE_IMAGE_SELECT = ['resourceId'] as const;
+const SOURCE_IMAGE_SELECT_BETA = ['resourceId', 'category'] as const;
 const PROVISIONING_POLICIES = '/deviceManagement/virtualEndpoint/provisioningPolicies';
 const CLOUD_PCS = '/deviceManagement/virtualEndpoint/cloudPCs';
 /** Without it, enum values newer than the client's schema come back as unknownFutureValue. */
@@ -90,15 +93,17 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
   };
 
   /**
-   * Every item of a collection, all pages (following `@odata.nextLink`), each converted. Pages are
-   * read here, not by the SDK's PageIterator: it takes a page without a `value` list for the end of
-   * the collection, or fails on it with a TypeError that would read as a network failure.
+   * Every item of a collection, all pages (following `@odata.nextLink`), each converted, and of those
+   * only the ones `keep` accepts (all without it). Pages are read here, not by the SDK's PageIterator:
+   * it takes a page without a `value` list for the end of the collection, or fails on it with a
+   * TypeError that would read as a network failure.
    */
   const listAll = <T>(
     what: string,
     path: string,
     convert: (item: unknown) => T,
     first?: (request: GraphRequest) => GraphRequest,
+    keep?: (item: T) => boolean,
   ): Promise<T[]> =>
     call(
       what,
@@ -110,7 +115,11 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
             await (next === path && first !== undefined ? first(request(next)) : request(next)).get(),
             'a collection page',
           );
-          items.push(...page.items.map(convert));
+          // One at a time: push(...items) spreads them as arguments, past the stack on a page of ~125,000.
+          for (const item of page.items) {
+            const converted = convert(item);
+            if (keep === undefined || keep(converted)) items.push(converted);
+          }
           next = page.nextLink;
         }
         return items;
@@ -182,13 +191,28 @@ export function createDeviceImageApi(options: DeviceImageApiOptions): DeviceImag
       }
     },
 
-    async listSourceImageIds(): Promise<string[]> {
-      return listAll(
-        'listing the source images Windows 365 can read',
-        SOURCE_IMAGES,
-        toSourceImageResourceId,
-        options.betaSourceImages === true ? (request) => request.version('beta') : undefined,
-      );
+    // Only the ids are read, so only they are asked for: a tenant's answer lists every managed image
+    // Windows 365 can read, tagged or not (50 MB at 100,000 images with every property). Graph may
+    // ignore `$select` on a function, and the entries are read the same either way; should it refuse
+    // it (400), the list is read again without. Beta (gallery sources on) is asked for `category` too.
+    async listSourceImageIds(wanted?: (resourceId: string) => boolean): Promise<string[]> {
+      const what = 'listing the source images Windows 365 can read';
+      const beta = options.betaSourceImages === true;
+      const versioned = (request: GraphRequest) => (beta ? request.version('beta') : request);
+      const read = (select: readonly string[] | null) =>
+        listAll(
+          what,
+          SOURCE_IMAGES,
+          toSourceImageResourceId,
+          (request) => (select === null ? versioned(request) : versioned(request).select([...select])),
+          wanted,
+        );
+      try {
+        return await read(beta ? SOURCE_IMAGE_SELECT_BETA : SOURCE_IMAGE_SELECT);
+      } catch (error) {
+        if (!(error instanceof PermanentError && error.status === 400)) throw error;
+        return read(null);
+      }
     },
 
     async listProvisioningPolicies(): Promise<ProvisioningPolicy[]> {

@@ -16,8 +16,12 @@ export interface DeviceImageApi {
    * Throws DeviceImageInUseError when Graph refuses because a provisioning policy uses it.
    */
   delete(deviceImageId: string): Promise<'deleted' | 'absent'>;
-  /** `getSourceImages`: the resource ids of the managed images Windows 365 itself can read. */
-  listSourceImageIds(): Promise<string[]>;
+  /**
+   * `getSourceImages`: the resource ids of the managed images (and, gallery sources on, the gallery
+   * versions) Windows 365 itself can read; with `wanted`, only the ids it accepts are kept (the others
+   * go with their page: the answer lists every image Windows 365 can read, tagged or not).
+   */
+  listSourceImageIds(wanted?: (resourceId: string) => boolean): Promise<string[]>;
   /** Every provisioning policy of the tenant, all pages. */
   listProvisioningPolicies(): Promise<ProvisioningPolicy[]>;
   /** One provisioning policy as it is now (read right before a PATCH); null when Graph answers 404. */

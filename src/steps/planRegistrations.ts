@@ -97,7 +97,7 @@ export async function planWithPreflight(
   const translated = withCopiesTranslated(deps, sourceImages, view);
   const planned = planFor(deps, sourceImages, translated, trigger, scope, null, staleAfterMs, galleryCopy);
   if (!hasFirstCreate(planned, galleryCopy !== undefined)) return planned;
-  const visible = await listVisibleSources(deps);
+  const visible = await listVisibleSources(deps, sourceImages);
   return visible === null ? planned : planFor(deps, sourceImages, translated, trigger, scope, visible, staleAfterMs, galleryCopy);
 }
 

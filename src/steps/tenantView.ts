@@ -1,6 +1,6 @@
 // What every planner reads besides the source images: the tenant's device images and provisioning
 // policies (Graph), the ledger, and the slots reserved for creates in flight (storage), read at once.
-import type { DeviceImage, LedgerRow, ProvisioningPolicy } from '../domain';
+import { type DeviceImage, type LedgerRow, type ProvisioningPolicy, type SourceImage, sourceImageKey } from '../domain';
 import { remediationFor } from '../rules/remediation';
 import { ForbiddenError, PermanentError, UNREADABLE_ANSWER, UnexpectedResponseError } from '../errors';
 import { deviceImageKey } from '../rules/plan';
@@ -42,10 +42,16 @@ async function listPolicies(deps: SyncDeps): Promise<ProvisioningPolicy[] | null
   }
 }
 
-/** Best effort, like policies: without the list every source counts as visible (the upload's own error still tells). */
-export async function listVisibleSources(deps: SyncDeps): Promise<Set<string> | null> {
+/**
+ * Best effort, like policies: without the list every source counts as visible (the upload's own error
+ * still tells). Only the keys of `among` are kept (the planner asks about no other source), not the
+ * estate's every image Windows 365 can read.
+ */
+export async function listVisibleSources(deps: SyncDeps, among: readonly SourceImage[]): Promise<Set<string> | null> {
+  const asked = new Set(among.map((image) => sourceImageKey(image.id)));
   try {
-    return new Set((await deps.deviceImages.listSourceImageIds()).map((id) => id.toLowerCase()));
+    const ids = await deps.deviceImages.listSourceImageIds((id) => asked.has(sourceImageKey(id)));
+    return new Set(ids.map(sourceImageKey));
   } catch (error) {
     deps.log.warn('SourceImagesUnreadable', { detail: describeError(error) });
     return null;

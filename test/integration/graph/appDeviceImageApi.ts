@@ -9,11 +9,12 @@ import type { DeviceImageApi } from '../../../src/ports';
 
 export const RETRY: GraphRetrySettings = { delaySeconds: 0.05, maxRetries: 3 };
 
-export function deviceImageApi(emulator: Emulator): DeviceImageApi {
+/** `betaSourceImages`: gallery sources on (getSourceImages read from beta). */
+export function deviceImageApi(emulator: Emulator, options: { readonly betaSourceImages?: boolean } = {}): DeviceImageApi {
   const config = { graphEndpoint: emulator.url, graphApiVersion: 'v1.0' as const };
   const gate = createRetryAfterGate();
   const client = createGraphClient(createCredential({ staticToken: emulator.token, azureClientId: null }), config, gate, RETRY);
-  return createDeviceImageApi({ client, gate, timeoutMs: 10_000 });
+  return createDeviceImageApi({ client, gate, timeoutMs: 10_000, ...options });
 }
 
 /** What a call fails with; a call that succeeds fails the test. */
