@@ -17,7 +17,8 @@ import { subscriptionIdOf } from './benchEstate';
 import { type ColdStart, measureColdStart } from './coldStart';
 import { type EventLatency, measureEventLatency } from './eventLatency';
 import { type PreviousRelease, preparePreviousRelease } from './previousRelease';
-import { type BenchResults, renderMarkdown, renderText } from './report';
+import type { BenchResults } from './benchResults';
+import { renderMarkdown, renderText } from './report';
 import { type ScenarioResult, POLL_INTERVAL_SECONDS, runScenario } from './runScenario';
 import { SCENARIOS } from './scenarios';
 
