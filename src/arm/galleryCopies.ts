@@ -99,15 +99,20 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
     return regionKey(body.location);
   }
 
-  async function removeImage(ids: GalleryCopyIds): Promise<void> {
-    await orNull(
-      () => act(() => client.images.delete(group, ids.name, poll), `deleting image ${ids.imageId}`),
-      `deleting image ${ids.imageId}`,
-    );
-  }
-
-  async function removeDisk(ids: GalleryCopyIds): Promise<void> {
-    await orNull(() => act(() => client.disks.delete(group, ids.name, poll), `deleting disk ${ids.diskId}`), `deleting disk ${ids.diskId}`);
+  /**
+   * Deletes the copy's image or disk, read first (DESIGN §15): absent is done, and one of the copy's
+   * name that does not carry this version's tag is not the app's: it is left alone, and said so.
+   */
+  async function removeOwn(kind: 'image' | 'disk', ids: GalleryCopyIds, galleryVersionId: string): Promise<void> {
+    const id = kind === 'image' ? ids.imageId : ids.diskId;
+    const operations = kind === 'image' ? client.images : client.disks;
+    const found = await orNull(() => operations.get(group, ids.name), `reading ${kind} ${id}`);
+    if (found === null) return;
+    if (!copies(found, galleryVersionId)) {
+      log.warn('GalleryCopyLeftAlone', { id, reason: `not tagged ${COPY_OF_TAG}=${galleryVersionId}` });
+      return;
+    }
+    await orNull(() => act(() => operations.delete(group, ids.name, poll), `deleting ${kind} ${id}`), `deleting ${kind} ${id}`);
   }
 
   function idsOf(galleryVersionId: string): GalleryCopyIds {
@@ -135,7 +140,7 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
     if (disk !== null && !copies(disk, version.id)) throw notOurs('disk', ids.diskId, version.id);
     if (disk?.provisioningState === 'Failed') {
       log.warn('GalleryCopyDiskRedone', { sourceImageResourceId: version.id, diskId: ids.diskId });
-      await removeDisk(ids);
+      await removeOwn('disk', ids, version.id);
       disk = null;
     }
     if (disk?.provisioningState === 'Succeeded') return;
@@ -179,7 +184,7 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
       );
     } catch (error) {
       // The identity may make disks but not images: the disk it made is not left behind.
-      if (error instanceof ForbiddenError) await removeDisk(ids).catch(() => undefined);
+      if (error instanceof ForbiddenError) await removeOwn('disk', ids, version.id).catch(() => undefined);
       throw error;
     }
   }
@@ -195,7 +200,7 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
       const location = await stagingRegion();
       if (location === null)
         throw new PermanentError({ message: `resource group ${staging.id} does not exist`, status: 404, code: 'ResourceGroupNotFound' });
-      if (image !== null) await removeImage(ids);
+      if (image !== null) await removeOwn('image', ids, version.id);
       await ensureDisk(version, ids, location);
       await makeImage(version, ids, location);
       return ids.imageId;
@@ -223,8 +228,8 @@ export function createGalleryCopies(options: GalleryCopiesOptions): GalleryCopie
 
     async remove(galleryVersionId: string): Promise<void> {
       const ids = idsOf(galleryVersionId);
-      await removeImage(ids);
-      await removeDisk(ids);
+      await removeOwn('image', ids, galleryVersionId);
+      await removeOwn('disk', ids, galleryVersionId);
     },
   };
 }
