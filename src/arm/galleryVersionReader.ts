@@ -15,7 +15,8 @@ import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
 import { createComputeClient } from './createComputeClient';
 import { parseGalleryVersionId } from '../parse/galleryVersionId';
-import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
+import { listingFailure } from './inTwoPasses';
+import { type SubscriptionOutcome, listEverySubscription } from './subscriptionListing';
 import { gallerySourceImageOf } from './toGallerySourceImage';
 
 export interface GalleryVersionReaderOptions {
@@ -29,8 +30,6 @@ export interface GalleryVersionReaderOptions {
 /** Definitions whose versions are listed at once, within one subscription. */
 const DEFINITIONS_AT_ONCE = 4;
 
-type ListingOutcome = { readonly kind: 'listed'; readonly images: SourceImage[] } | ListingFailure;
-
 const RESOURCE_GROUP_OF = /\/resourceGroups\/([^/]+)\//i;
 
 async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
@@ -42,20 +41,6 @@ async function collect<T>(pages: AsyncIterable<T>): Promise<T[]> {
 function isNotFound(error: unknown, what: string): boolean {
   const classified = classifyArmError(error, what);
   return classified instanceof PermanentError && classified.status === 404;
-}
-
-export function toListing(subscriptions: readonly string[], outcomes: readonly (ListingOutcome | undefined)[]): SubscriptionListing {
-  const images: SourceImage[] = [];
-  const unreadable: { subscriptionId: string; detail: string }[] = [];
-  const unavailable: { subscriptionId: string; detail: string }[] = [];
-  subscriptions.forEach((subscriptionId, index) => {
-    const outcome = outcomes[index];
-    if (outcome === undefined) return;
-    if (outcome.kind === 'listed') images.push(...outcome.images);
-    else (outcome.kind === 'unreadable' ? unreadable : unavailable).push({ subscriptionId, detail: outcome.detail });
-  });
-  // Every version listed is kept (scope is the planner's, on the merged tags): listed is all of them.
-  return { images, listed: images.length, unreadable, unavailable };
 }
 
 export function createGalleryVersionReader(options: GalleryVersionReaderOptions): SourceImageReader {
@@ -118,12 +103,13 @@ export function createGalleryVersionReader(options: GalleryVersionReaderOptions)
     return (await mapConcurrently(named, DEFINITIONS_AT_ONCE, (definition) => versionsOf(client, group, name, definition))).flat();
   };
 
-  const listSubscription = async (subscriptionId: string): Promise<ListingOutcome> => {
+  const listSubscription = async (subscriptionId: string): Promise<SubscriptionOutcome> => {
     const client = clientFor(subscriptionId);
     try {
       const images: SourceImage[] = [];
       for (const gallery of await listGalleries(client, subscriptionId)) images.push(...(await listGallery(client, gallery)));
-      return { kind: 'listed', images };
+      // Every version listed is kept (scope is the planner's, on the merged tags): listed is all of them.
+      return { kind: 'listed', images, listed: images.length };
     } catch (error) {
       const classified = classifyArmError(error, `listing gallery image versions of subscription ${subscriptionId}`);
       return listingFailure(classified);
@@ -131,16 +117,13 @@ export function createGalleryVersionReader(options: GalleryVersionReaderOptions)
   };
 
   return {
-    async listAll(): Promise<SubscriptionListing> {
-      const subscriptions = config.subscriptionIds;
-      const outcomes = await inTwoPasses(subscriptions, listSubscription, {
+    listAll: (): Promise<SubscriptionListing> =>
+      listEverySubscription(config.subscriptionIds, listSubscription, {
         concurrency: config.subscriptionConcurrency,
         secondPassDelayMs: options.secondPassDelayMs ?? 5_000,
-        onDeferred: (count, retryAfterMs) => log.warn('GalleryListingDeferred', { subscriptions: count, retryAfterMs }),
-        onRetried: (count, delayMs) => log.warn('GalleryListingRetried', { subscriptions: count, delayMs }),
-      });
-      return toListing(subscriptions, outcomes);
-    },
+        log,
+        events: 'GalleryListing',
+      }),
 
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
       const id = parseGalleryVersionId(sourceImageResourceId);

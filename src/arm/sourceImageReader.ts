@@ -1,4 +1,5 @@
-import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
+import { listingFailure } from './inTwoPasses';
+import { type SubscriptionOutcome, listEverySubscription } from './subscriptionListing';
 import type { ComputeManagementClient, Image } from '@azure/arm-compute';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient } from '@azure/core-rest-pipeline';
@@ -18,8 +19,6 @@ interface Kept {
   readonly images: SourceImage[];
   listed: number;
 }
-
-type ListingOutcome = ({ readonly kind: 'listed' } & Kept) | ListingFailure;
 
 export interface SourceImageReaderOptions {
   readonly config: ArmImageDiscoverySettings;
@@ -41,24 +40,6 @@ async function collectInScope(pages: AsyncIterable<Image>, scope: ImageScope, in
     into.listed += 1;
     if (isInScope(sourceImage, scope)) into.images.push(sourceImage);
   }
-}
-
-function toListing(subscriptions: readonly string[], outcomes: readonly (ListingOutcome | undefined)[]): SubscriptionListing {
-  const listing: {
-    images: SourceImage[];
-    listed: number;
-    unreadable: { subscriptionId: string; detail: string }[];
-    unavailable: { subscriptionId: string; detail: string }[];
-  } = { images: [], listed: 0, unreadable: [], unavailable: [] };
-  subscriptions.forEach((subscriptionId, index) => {
-    const outcome = outcomes[index];
-    if (outcome === undefined) return;
-    if (outcome.kind === 'listed') {
-      for (const image of outcome.images) listing.images.push(image);
-      listing.listed += outcome.listed;
-    } else listing[outcome.kind].push({ subscriptionId, detail: outcome.detail });
-  });
-  return listing;
 }
 
 export function createSourceImageReader(options: SourceImageReaderOptions): SourceImageReader {
@@ -96,7 +77,7 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
   };
 
   // A listing's client (about 50 kB) is let go with it: an estate of a thousand subscriptions would keep 50 MB.
-  const listSubscription = async (subscriptionId: string): Promise<ListingOutcome> => {
+  const listSubscription = async (subscriptionId: string): Promise<SubscriptionOutcome> => {
     const client = clients.get(subscriptionId.toLowerCase()) ?? newClient(subscriptionId);
     const kept: Kept = { images: [], listed: 0 };
     try {
@@ -110,16 +91,13 @@ export function createSourceImageReader(options: SourceImageReaderOptions): Sour
   };
 
   return {
-    async listAll(): Promise<SubscriptionListing> {
-      const subscriptions = config.subscriptionIds;
-      const outcomes = await inTwoPasses(subscriptions, listSubscription, {
+    listAll: (): Promise<SubscriptionListing> =>
+      listEverySubscription(config.subscriptionIds, listSubscription, {
         concurrency: config.subscriptionConcurrency,
         secondPassDelayMs: options.secondPassDelayMs ?? 5_000,
-        onDeferred: (count, retryAfterMs) => log.warn('SubscriptionListingDeferred', { subscriptions: count, retryAfterMs }),
-        onRetried: (count, delayMs) => log.warn('SubscriptionListingRetried', { subscriptions: count, delayMs }),
-      });
-      return toListing(subscriptions, outcomes);
-    },
+        log,
+        events: 'SubscriptionListing',
+      }),
 
     async get(sourceImageResourceId: string): Promise<SourceImage | null> {
       const id = parseManagedImageId(sourceImageResourceId);
