@@ -14,12 +14,10 @@ import type { Logger } from '../log';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { isInScope } from '../rules/scope';
 import { classifyArmError } from './classifyArmError';
-import { createResourceGraphClient } from './createResourceGraphClient';
 import { definitionIdOf } from '../parse/galleryVersionId';
 import { galleryDefinitionsQuery, galleryVersionsQuery } from './galleryResourceGraphQuery';
 import { type ListingFailure, inTwoPasses, listingFailure } from './inTwoPasses';
-import { allResourceGraphRows } from './resourceGraphPages';
-import { RESOURCE_GRAPH_MAX_PAGE } from './resourceGraphQuery';
+import { allResourceGraphRows, resourceGraphAccess } from './resourceGraphPages';
 import { EVERY_SUBSCRIPTION, SUBSCRIPTIONS_PER_QUERY } from './resourceGraphSourceImageReader';
 import { flattenProperties, gallerySourceImageOf } from './toGallerySourceImage';
 
@@ -71,12 +69,7 @@ export function joinGalleryRows(
 
 export function createResourceGraphGalleryReader(options: ResourceGraphGalleryReaderOptions): SourceImageReader {
   const { config, log } = options;
-  const pageSize = Math.min(RESOURCE_GRAPH_MAX_PAGE, Math.max(1, options.pageSize ?? RESOURCE_GRAPH_MAX_PAGE));
-  let client = options.client ?? null;
-  const clientOf = (): Pick<ResourceGraphClient, 'resources'> => {
-    client ??= createResourceGraphClient(options.credential, config, options.retry === undefined ? {} : { retry: options.retry });
-    return client;
-  };
+  const { clientOf, pageSize } = resourceGraphAccess(options.credential, config, options);
 
   const queryBatch = async (batch: Batch): Promise<QueryOutcome> => {
     const subjects = batch === null ? 'every readable subscription' : `${batch.length} subscription(s)`;

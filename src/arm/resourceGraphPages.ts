@@ -2,7 +2,38 @@
 // gallery versions). The SDK retries each page; an answer that cannot be paged through completely
 // is an error, never a silently shorter list.
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { TokenCredential } from '@azure/core-auth';
+import type { ArmSettings } from '../config';
+import { createResourceGraphClient } from './createResourceGraphClient';
+import { RESOURCE_GRAPH_MAX_PAGE } from './resourceGraphQuery';
 import { PermanentError, TransientError } from '../errors';
+
+export interface ResourceGraphAccess {
+  /** The client, made on first use (a reader that is never asked makes none). */
+  readonly clientOf: () => Pick<ResourceGraphClient, 'resources'>;
+  /** Rows per page: the option within 1..RESOURCE_GRAPH_MAX_PAGE, the most by default. */
+  readonly pageSize: number;
+}
+
+/** The two readers' shared set-up: a test's client or a real one made lazily, and the page size. */
+export function resourceGraphAccess(
+  credential: TokenCredential,
+  config: ArmSettings,
+  options: {
+    readonly client?: Pick<ResourceGraphClient, 'resources'>;
+    readonly retry?: { maxRetries?: number; retryDelayInMs?: number };
+    readonly pageSize?: number;
+  },
+): ResourceGraphAccess {
+  let client = options.client ?? null;
+  return {
+    clientOf: () => {
+      client ??= createResourceGraphClient(credential, config, options.retry === undefined ? {} : { retry: options.retry });
+      return client;
+    },
+    pageSize: Math.min(RESOURCE_GRAPH_MAX_PAGE, Math.max(1, options.pageSize ?? RESOURCE_GRAPH_MAX_PAGE)),
+  };
+}
 
 export interface ResourceGraphQuery {
   /** null: every subscription the identity can read. */

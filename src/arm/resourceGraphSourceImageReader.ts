@@ -15,10 +15,9 @@ import { inChunks } from '../inChunks';
 import type { Logger } from '../log';
 import type { SourceImageReader, SubscriptionListing } from '../ports';
 import { classifyArmError } from './classifyArmError';
-import { createResourceGraphClient } from './createResourceGraphClient';
-import { RESOURCE_GRAPH_MAX_PAGE, discoveryQuery } from './resourceGraphQuery';
+import { discoveryQuery } from './resourceGraphQuery';
 import { toResourceGraphRow } from './resourceGraphRow';
-import { forEachResourceGraphPage } from './resourceGraphPages';
+import { forEachResourceGraphPage, resourceGraphAccess } from './resourceGraphPages';
 
 export interface ResourceGraphReaderOptions {
   readonly config: ResourceGraphDiscoverySettings;
@@ -79,12 +78,7 @@ function toListing(batches: readonly Batch[], outcomes: readonly (QueryOutcome |
 
 export function createResourceGraphSourceImageReader(options: ResourceGraphReaderOptions): SourceImageReader {
   const { config, log } = options;
-  const pageSize = Math.min(RESOURCE_GRAPH_MAX_PAGE, Math.max(1, options.pageSize ?? RESOURCE_GRAPH_MAX_PAGE));
-  let client = options.client ?? null;
-  const clientOf = (): Pick<ResourceGraphClient, 'resources'> => {
-    client ??= createResourceGraphClient(options.credential, config, options.retry === undefined ? {} : { retry: options.retry });
-    return client;
-  };
+  const { clientOf, pageSize } = resourceGraphAccess(options.credential, config, options);
 
   const queryBatch = async (batch: Batch): Promise<QueryOutcome> => {
     const query = discoveryQuery({ scope: config.scope, resourceGroups: config.resourceGroups, withSubscriptionRows: batch !== null });
